@@ -616,8 +616,16 @@ def environment() -> dict:
     }
 
 
-def results_document(runs: list[dict], config: dict) -> dict:
-    return {"schema_version": SCHEMA_VERSION, "config": config, "environment": environment(), "runs": runs}
+def results_document(runs: list[dict], config: dict, wallclock_s: float | None = None, jobs: int = 1) -> dict:
+    """The results file: schema version, shared training config, machine, and the run records."""
+    execution = {"jobs": jobs, "wallclock_s": None if wallclock_s is None else round(wallclock_s, 2)}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "config": config,
+        "environment": environment(),
+        "execution": execution,
+        "runs": runs,
+    }
 
 
 def _dumps(obj, indent: int = 0) -> str:
@@ -631,20 +639,24 @@ def _dumps(obj, indent: int = 0) -> str:
     return json.dumps(obj, allow_nan=False)
 
 
-def write_json_atomic(path: str, doc: dict) -> None:
+def write_text_atomic(path: str, text: str) -> None:
     """Write to a temporary file in the same folder, then rename over `path`: a reader or a crash sees the old
     file or the new one, never a half-written one."""
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w") as f:
-            f.write(_dumps(doc) + "\n")
+            f.write(text)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def write_json_atomic(path: str, doc: dict) -> None:
+    write_text_atomic(path, _dumps(doc) + "\n")
 
 
 def check_writable(path: str) -> None:
@@ -768,8 +780,8 @@ def main(argv: list[str] | None = None) -> int:
     config = _config_from_args(args)
     out = args.out if args.out is not None else ("results.json" if args.all else None)
     specs = headline_specs(args.seed) if args.all else [
-        {"task": args.task, "init": args.init, "sequence_len": args.sequence_len or TASKS[args.task].headline_len,
-         "seed": args.seed}
+        {"task": args.task, "init": args.init, "seed": args.seed,
+         "sequence_len": TASKS[args.task].headline_len if args.sequence_len is None else args.sequence_len}
     ]
     # every check before any compute: a bad flag costs nothing
     try:
@@ -782,6 +794,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:
         parser.exit(2, f"{parser.prog}: error: {err}\n")
 
+    start = time.perf_counter()
     if args.all:
         print(f"training {len(specs)} runs on {min(args.jobs, len(specs))} worker(s) ...", flush=True)
         runs = run_many(specs, config, jobs=args.jobs, on_done=None if args.quiet else lambda r: print(summary_line(r), flush=True))
@@ -801,7 +814,8 @@ def main(argv: list[str] | None = None) -> int:
         runs = [train(**spec, **config, callback=None if args.quiet else progress)]
         print(summary_line(runs[0]))
     if out is not None:
-        write_json_atomic(out, results_document(runs, config))
+        jobs = min(args.jobs, len(specs))
+        write_json_atomic(out, results_document(runs, config, time.perf_counter() - start, jobs))
         print(f"wrote {out}")
     return 0
 

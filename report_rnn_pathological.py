@@ -1,0 +1,153 @@
+"""README tables from the result files: every number in the README is written here, from results.json.
+
+    python report_rnn_pathological.py            # rewrite the generated blocks of README.md
+    python report_rnn_pathological.py --check    # exit 1 if README.md disagrees with the result files
+
+A generated block sits between `<!-- BEGIN name -->` and `<!-- END name -->` lines; everything outside the blocks
+is prose that this script never touches. tests/test_readme.py fails when a block is stale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+
+import rnn_pathological as rp
+
+# ----------------------------------------------------------------------------------------------------------------
+# tables
+
+
+def _metric(value: float | None, metric_name: str) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.4f}" if metric_name == "half_mse" else f"{value:.3f}"
+
+
+def _outcome(run: dict) -> str:
+    if run["diverged"]:
+        return f"diverged @{run['diverged']}"
+    return f"@{run['solved_epoch']}" if run["solved_epoch"] is not None else "never"
+
+
+def _final_solved(run: dict) -> bool:
+    m = run["final_metric"]
+    if m is None:
+        return False
+    return m > run["solved_threshold"] if run["higher_is_better"] else m < run["solved_threshold"]
+
+
+def headline_table(doc: dict) -> str:
+    """Markdown table: one row per (task, T), each init's final metric, best metric (epoch) and solved epoch."""
+    runs = doc["runs"]
+    inits = list(dict.fromkeys(r["init"] for r in runs))
+    keys = list(dict.fromkeys((r["task"], r["sequence_len"]) for r in runs))
+    by_key = {(r["task"], r["sequence_len"], r["init"]): r for r in runs}
+    header = ["task", "T", "metric", "chance", "solved when"]
+    for init in inits:
+        header += [f"{init} final", f"{init} best (epoch)", f"{init} solved"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for task, T in keys:
+        some = next(r for r in runs if (r["task"], r["sequence_len"]) == (task, T))
+        m = some["metric_name"]
+        name = "0.5*MSE" if m == "half_mse" else "accuracy"
+        op = ">" if some["higher_is_better"] else "<"
+        row = [task, str(T), name, _metric(some["chance"], m), f"{op} {some['solved_threshold']}"]
+        for init in inits:
+            r = by_key.get((task, T, init))
+            if r is None:
+                row += ["", "", ""]
+                continue
+            final = _metric(r["final_metric"], m)
+            row += [f"**{final}**" if _final_solved(r) else final,
+                    f"{_metric(r['best_metric'], m)} ({r['best_epoch']})", _outcome(r)]
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def headline_verdict(doc: dict) -> str:
+    """One sentence per init: how many of the tasks it solved by the final epoch, computed from the file."""
+    runs = doc["runs"]
+    seeds = sorted({r["seed"] for r in runs})
+    parts = []
+    for init in dict.fromkeys(r["init"] for r in runs):
+        mine = [r for r in runs if r["init"] == init]
+        solved = [f"{r['task']}" for r in mine if _final_solved(r)]
+        reached = [f"{r['task']}" for r in mine if r["solved_epoch"] is not None and not _final_solved(r)]
+        text = f"**{init}** ends solved on {len(solved)} of {len(mine)} tasks"
+        text += f" ({', '.join(solved)})" if solved else ""
+        if reached:
+            text += f"; it crossed the threshold during training but not at the end on {', '.join(reached)}"
+        parts.append(text)
+    cfg = doc["config"]
+    execution = doc.get("execution") or {}
+    took = ""
+    if execution.get("wallclock_s") is not None:
+        env = doc["environment"]
+        took = (f" The run took {execution['wallclock_s']:.0f} s with {execution['jobs']} worker process(es) on a "
+                f"{env['cpu_count']}-core {env['machine']} machine (numpy {env['numpy']}).")
+    return (
+        f"Seed {', '.join(map(str, seeds))}, hidden {cfg['n_hidden']}, batch {cfg['batch_size']}, "
+        f"{cfg['n_epochs']} epochs x {cfg['batches_per_epoch']} batches, lr {cfg['lr']}, momentum {cfg['momentum']}, "
+        f"clip {cfg['clip']}, {cfg['dtype']}: " + "; ".join(parts) + "." + took
+    )
+
+
+def cli_reference() -> str:
+    return "```text\n" + rp.build_parser().format_help().rstrip() + "\n```"
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# README blocks
+
+
+def blocks(results_path: str = "results.json") -> dict[str, str]:
+    with open(results_path) as f:
+        doc = json.load(f)
+    return {
+        "headline-table": headline_table(doc),
+        "headline-verdict": headline_verdict(doc),
+        "cli-reference": cli_reference(),
+    }
+
+
+def replace_blocks(text: str, new_blocks: dict[str, str]) -> str:
+    """Replace the body of every named block present in `text`; a block named here but missing there is an error."""
+    for name, body in new_blocks.items():
+        pattern = re.compile(rf"(<!-- BEGIN {re.escape(name)} -->\n)(?:.*?\n)?(<!-- END {re.escape(name)} -->)", re.S)
+        if not pattern.search(text):
+            raise ValueError(f"README has no block {name!r}")
+        text = pattern.sub(lambda m: m.group(1) + body + "\n" + m.group(2), text)
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="report_rnn_pathological.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--results", default="results.json", help="headline results file (default: %(default)s)")
+    parser.add_argument("--readme", default="README.md", help="file with the generated blocks (default: %(default)s)")
+    parser.add_argument("--check", action="store_true", help="only compare; exit 1 if the README is stale")
+    args = parser.parse_args(argv)
+    try:
+        with open(args.readme) as f:
+            old = f.read()
+        new = replace_blocks(old, blocks(args.results))
+    except (OSError, ValueError, KeyError) as err:
+        parser.exit(2, f"{parser.prog}: error: {err}\n")
+    if args.check:
+        if new != old:
+            print(f"{args.readme} is stale: run python report_rnn_pathological.py", file=sys.stderr)
+            return 1
+        print(f"{args.readme} agrees with {args.results}")
+        return 0
+    if new != old:
+        rp.write_text_atomic(args.readme, new)
+        print(f"updated {args.readme}")
+    else:
+        print(f"{args.readme} already up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""The command line as a user meets it: help, a short run, --all, every bad input, the atomic write."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import rnn_pathological as rp
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ["--n-epochs", "2", "--batches-per-epoch", "2", "--n-hidden", "8", "--batch-size", "10"]
+
+
+def cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, str(ROOT / "rnn_pathological.py"), *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_help_lists_every_flag():
+    result = cli("--help")
+    assert result.returncode == 0
+    for flag in ("--task", "--init", "--sequence-len", "--n-hidden", "--n-epochs", "--batch-size",
+                 "--batches-per-epoch", "--lr", "--momentum", "--clip", "--seed", "--out", "--all", "--quiet",
+                 "--jobs", "--dtype"):
+        assert flag in result.stdout
+
+
+def test_single_run_prints_epochs_and_a_summary(tmp_path):
+    out = tmp_path / "one.json"
+    result = cli("--task", "addition", "--init", "random", "--sequence-len", "6", *TINY, "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("epoch   1/2") and "loss" in lines[0] and "|g|" in lines[0]
+    assert "chance 0.0833" in result.stdout
+    doc = json.loads(out.read_text())
+    assert doc["schema_version"] == rp.SCHEMA_VERSION and len(doc["runs"]) == 1
+
+
+def test_quiet_single_run_prints_only_the_summary():
+    result = cli("--task", "3bit_memorization", "--sequence-len", "5", *TINY, "--quiet")
+    assert result.returncode == 0
+    assert result.stdout.count("\n") == 1 and "chance 0.125" in result.stdout
+
+
+def test_all_writes_a_valid_results_file(tmp_path):
+    out = tmp_path / "r.json"
+    assert rp.main(["--all", *TINY, "--quiet", "--jobs", "1", "--out", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    assert set(doc) >= {"schema_version", "config", "environment", "runs"}
+    assert set(doc["environment"]) >= {"python", "numpy", "platform"}
+    assert [(r["task"], r["sequence_len"], r["init"]) for r in doc["runs"]] == [
+        (t, T, i) for t, T in rp.HEADLINE for i in rp.INITS
+    ]
+    assert all(len(r["history"]) == 2 for r in doc["runs"])
+
+
+def test_jobs_2_equals_jobs_1(tmp_path):
+    docs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"j{jobs}.json"
+        assert rp.main(["--all", *TINY, "--quiet", "--jobs", jobs, "--out", str(out)]) == 0
+        docs.append(json.loads(out.read_text()))
+    strip = [[{k: v for k, v in r.items() if k != "wallclock_s"} | {"history": [
+        {k: v for k, v in e.items() if k != "elapsed_s"} for e in r["history"]]} for r in d["runs"]] for d in docs]
+    assert strip[0] == strip[1]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--lr", "-1"], "lr must be positive"),
+        (["--lr", "0"], "lr must be positive"),
+        (["--clip", "0"], "clip must be positive"),
+        (["--momentum", "1"], "momentum must be in [0, 1)"),
+        (["--momentum", "-0.1"], "momentum must be in [0, 1)"),
+        (["--n-hidden", "0"], "n_hidden must be a positive integer"),
+        (["--n-epochs", "-3"], "n_epochs must be a positive integer"),
+        (["--batch-size", "0"], "batch_size must be a positive integer"),
+        (["--batches-per-epoch", "0"], "batches_per_epoch must be a positive integer"),
+        (["--sequence-len", "0"], "sequence_len must be a positive integer"),
+        (["--task", "temporal_order", "--sequence-len", "9"], "needs at least 10"),
+        (["--seed", "-1"], "seed must be a non-negative integer"),
+        (["--jobs", "0"], "jobs must be a positive integer"),
+        (["--all", "--n-hidden", "-1"], "n_hidden must be a positive integer"),
+        (["--out", "/nonexistent-folder/r.json"], "does not exist"),
+        (["--all", "--out", "/nonexistent-folder/r.json"], "does not exist"),
+    ],
+)
+def test_bad_input_fails_fast_with_one_line(args, message):
+    result = cli(*args)
+    assert result.returncode == 2
+    assert result.stdout == ""  # nothing was trained
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+
+
+@pytest.mark.parametrize("flag, value, choices", [("--task", "adition", "addition"), ("--init", "xavier", "ortho")])
+def test_unknown_choice_lists_the_choices(flag, value, choices):
+    result = cli(flag, value)
+    assert result.returncode == 2 and "invalid choice" in result.stderr and choices in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unwritable_out_folder_fails_fast(tmp_path, monkeypatch, capsys):
+    # os.access is what the check consults; faking it lets the test run as root, who may write anywhere
+    monkeypatch.setattr(rp.os, "access", lambda path, mode: False)
+    with pytest.raises(SystemExit) as exit_info:
+        rp.main(["--out", str(tmp_path / "r.json")])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "not writable" in err and err.count("\n") == 1
+
+
+def test_out_below_a_file_fails_fast(tmp_path):
+    (tmp_path / "file").write_text("")
+    result = cli("--all", "--out", str(tmp_path / "file" / "r.json"))
+    assert result.returncode == 2 and "does not exist" in result.stderr
+
+
+def test_an_interrupted_write_keeps_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "results.json"
+    path.write_text('{"old": true}\n')
+
+    def crash(*_):
+        raise KeyboardInterrupt  # as if the user pressed Ctrl-C in the middle of writing
+
+    monkeypatch.setattr(rp.os, "fsync", crash)
+    with pytest.raises(KeyboardInterrupt):
+        rp.write_json_atomic(str(path), {"new": list(range(1000))})
+    assert path.read_text() == '{"old": true}\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["results.json"]  # no temporary file left behind
+
+
+def test_a_killed_run_leaves_the_old_file(tmp_path):
+    path = tmp_path / "results.json"
+    path.write_text('{"old": true}\n')
+    with subprocess.Popen([sys.executable, str(ROOT / "rnn_pathological.py"), "--all", "--jobs", "1",
+                           "--out", str(path)], stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout.readline().startswith("training")  # started training, not yet writing
+        proc.kill()
+    assert path.read_text() == '{"old": true}\n'
+
+
+def test_a_diverged_run_does_not_stop_all(tmp_path, monkeypatch):
+    real = rp.forward_backward
+
+    def nan_for_temporal_order(params, x, y, task, ws=None):
+        loss, metric, grads = real(params, x, y, task, ws)
+        return (float("nan") if rp.get_task(task).name == "temporal_order" else loss), metric, grads
+
+    monkeypatch.setattr(rp, "forward_backward", nan_for_temporal_order)
+    out = tmp_path / "r.json"
+    assert rp.main(["--all", *TINY, "--quiet", "--jobs", "1", "--out", str(out)]) == 0
+    runs = json.loads(out.read_text())["runs"]
+    assert [r["diverged"] for r in runs] == [False, False, 1, 1, False, False]
+    assert all(r["final_metric"] is None for r in runs if r["diverged"])

@@ -1,0 +1,108 @@
+"""Task generators: shapes, layouts, targets recomputed from the inputs, balance and chance baselines."""
+
+import numpy as np
+import pytest
+
+import rnn_pathological as rp
+
+B = 4000  # large enough for the statistical checks, fast enough to generate in milliseconds
+
+
+def batch(task, T, n=B, seed=0):
+    return rp.generate_batch(task, T, n, np.random.default_rng(seed))
+
+
+@pytest.mark.parametrize("task", list(rp.TASKS))
+def test_shapes_and_dtypes(task):
+    spec = rp.TASKS[task]
+    x, y = batch(task, spec.headline_len, 17)
+    assert x.shape == (spec.headline_len, 17, spec.n_in) and x.dtype == np.float64
+    assert y.shape == (17,)
+    if spec.loss == "xent":
+        assert y.dtype == np.int64 and y.min() >= 0 and y.max() < spec.n_out
+    else:
+        assert y.dtype == np.float64
+
+
+@pytest.mark.parametrize("task", ["addition", "xor"])
+@pytest.mark.parametrize("T", [2, 7, 30, 101])
+def test_two_marker_layout(task, T):
+    x, y = batch(task, T)
+    markers = x[:, :, 1]
+    assert set(np.unique(markers)) <= {0.0, 1.0}
+    assert np.all(markers.sum(axis=0) == 2)
+    first = np.argmax(markers, axis=0)
+    second = T - 1 - np.argmax(markers[::-1], axis=0)
+    assert np.all(first < T // 2) and np.all(second >= T // 2)
+    marked = (x[:, :, 0] * markers).sum(axis=0)
+    if task == "addition":
+        assert np.all((x[:, :, 0] >= 0) & (x[:, :, 0] < 1))
+        np.testing.assert_allclose(y, marked, rtol=0, atol=1e-15)
+    else:
+        assert set(np.unique(x[:, :, 0])) <= {0.0, 1.0}
+        bits = x[:, :, 0].T[markers.T == 1].reshape(-1, 2).astype(int)  # row b: sample b's two bits in time order
+        np.testing.assert_array_equal(y, bits[:, 0] ^ bits[:, 1])
+
+
+def test_one_hot_rows():
+    for task in ("temporal_order", "3bit_memorization"):
+        x, _ = batch(task, 60, 100)
+        assert set(np.unique(x)) <= {0.0, 1.0}
+        assert np.all(x.sum(axis=2) == 1.0)
+
+
+@pytest.mark.parametrize("T", [10, 11, 60, 97])
+def test_temporal_order_layout_and_target(T):
+    x, y = batch("temporal_order", T)
+    symbols = np.argmax(x, axis=2)  # (T, B)
+    informative = symbols < 2
+    assert np.all(informative.sum(axis=0) == 2)
+    t_idx, b_idx = np.nonzero(informative.T)  # sorted by sample, then by time
+    first, second = b_idx[0::2], b_idx[1::2]
+    assert np.all((T // 10 <= first) & (first < 2 * T // 10))
+    assert np.all((5 * T // 10 <= second) & (second < 6 * T // 10))
+    samples = np.arange(B)
+    np.testing.assert_array_equal(y, 2 * symbols[first, samples] + symbols[second, samples])
+
+
+@pytest.mark.parametrize("T", [4, 5, 60])
+def test_3bit_layout_and_target(T):
+    x, y = batch("3bit_memorization", T)
+    tokens = np.argmax(x, axis=2)
+    assert np.all(tokens[:3] <= 1)
+    assert np.all(tokens[T - 1] == 2)
+    assert np.all((tokens[3 : T - 1] == 3) | (tokens[3 : T - 1] == 4))
+    np.testing.assert_array_equal(y, 4 * tokens[0] + 2 * tokens[1] + tokens[2])
+
+
+@pytest.mark.parametrize("task", ["xor", "temporal_order", "3bit_memorization"])
+def test_classes_balanced_and_chance_matches(task):
+    spec = rp.TASKS[task]
+    _, y = batch(task, spec.headline_len, 40000)
+    freq = np.bincount(y, minlength=spec.n_out) / y.size
+    # binomial standard error at 40000 draws is at most 0.0025: 0.01 is four of them
+    np.testing.assert_allclose(freq, 1.0 / spec.n_out, atol=0.01)
+    # the best input-blind classifier predicts the most frequent class
+    assert abs(freq.max() - spec.chance) < 0.01
+
+
+def test_addition_chance_is_half_variance():
+    _, y = batch("addition", 30, 200000)
+    # predicting the mean target, 1, costs 0.5 * Var(X1 + X2) = 1/12
+    assert abs(0.5 * np.mean((y - 1.0) ** 2) - rp.TASKS["addition"].chance) < 0.001
+    assert abs(rp.TASKS["addition"].chance - 1 / 12) < 1e-15
+
+
+@pytest.mark.parametrize("task", list(rp.TASKS))
+def test_too_short_sequence_names_the_minimum(task):
+    spec = rp.TASKS[task]
+    with pytest.raises(ValueError, match=f"at least {spec.min_len}"):
+        rp.generate_batch(task, spec.min_len - 1, 3, np.random.default_rng(0))
+    rp.generate_batch(task, spec.min_len, 3, np.random.default_rng(0))  # the minimum itself fits
+
+
+def test_generators_draw_only_from_their_rng():
+    a = batch("temporal_order", 30, 10, seed=3)
+    b = batch("temporal_order", 30, 10, seed=3)
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])

@@ -1,0 +1,76 @@
+"""train(): determinism, callbacks, divergence handling and a short learning smoke test."""
+
+import numpy as np
+import pytest
+
+import rnn_pathological as rp
+
+TINY = {"n_hidden": 8, "n_epochs": 3, "batches_per_epoch": 2, "batch_size": 10}
+
+
+def numbers(run):
+    return [(r["epoch"], r["loss"], r["metric"], r["grad_norm"]) for r in run["history"]]
+
+
+def test_same_seed_same_history_different_seed_different():
+    a = rp.train("temporal_order", "ortho", 12, seed=3, **TINY)
+    b = rp.train("temporal_order", "ortho", 12, seed=3, **TINY)
+    c = rp.train("temporal_order", "ortho", 12, seed=4, **TINY)
+    assert numbers(a) == numbers(b)
+    assert a["W_hh_final"] == b["W_hh_final"]
+    assert numbers(a) != numbers(c)
+
+
+def test_run_record_fields_and_callback():
+    seen = []
+    run = rp.train("addition", "random", 8, seed=0, callback=seen.append, **TINY)
+    assert seen == run["history"] and [r["epoch"] for r in seen] == [1, 2, 3]
+    assert set(seen[0]) == {"epoch", "loss", "metric", "grad_norm", "elapsed_s"}
+    for key in ("task", "init", "sequence_len", "seed", "chance", "metric_name", "history", "final_metric",
+                "best_metric", "best_epoch", "solved_epoch", "diverged", "wallclock_s", "config",
+                "W_hh_singular_values_init", "W_hh_singular_values_final", "W_hh_final"):
+        assert key in run
+    assert run["final_metric"] == run["history"][-1]["metric"]
+    assert run["best_metric"] == min(r["metric"] for r in run["history"])  # half-MSE: lower is better
+    assert np.array(run["W_hh_final"]).shape == (8, 8)
+    np.testing.assert_allclose(run["W_hh_singular_values_final"], np.linalg.svd(run["W_hh_final"], compute_uv=False))
+    assert run["config"]["n_hidden"] == 8 and run["config"]["lr"] == rp.DEFAULTS["lr"]
+
+
+def test_divergence_stops_the_run_and_is_recorded(monkeypatch):
+    real = rp.forward_backward
+    calls = {"n": 0}
+
+    def blows_up_in_epoch_2(*args, **kwargs):
+        calls["n"] += 1
+        loss, metric, grads = real(*args, **kwargs)
+        return (float("nan") if calls["n"] > TINY["batches_per_epoch"] else loss), metric, grads
+
+    monkeypatch.setattr(rp, "forward_backward", blows_up_in_epoch_2)
+    run = rp.train("addition", "ortho", 8, **TINY)
+    assert run["diverged"] == 2
+    assert [r["epoch"] for r in run["history"]] == [1]
+    assert run["final_metric"] == run["history"][0]["metric"]
+
+
+def test_bad_options_are_rejected_before_training():
+    with pytest.raises(ValueError, match="momentum"):
+        rp.train("addition", "ortho", 8, momentum=1.0)
+    with pytest.raises(ValueError, match="at least 10"):
+        rp.train("temporal_order", "ortho", 9)
+    with pytest.raises(TypeError, match="n_hiden"):
+        rp.train("addition", "ortho", 8, n_hiden=3)
+
+
+def test_ortho_learns_3bit_memorization_at_small_T():
+    run = rp.train("3bit_memorization", "ortho", 10, seed=0, n_hidden=32, n_epochs=8, batches_per_epoch=30)
+    assert run["solved_epoch"] is not None and run["solved_epoch"] <= 8
+    assert run["final_metric"] > 0.9
+
+
+def test_run_many_is_independent_of_order_and_workers():
+    specs = [{"task": "addition", "init": i, "sequence_len": 6, "seed": s} for i in rp.INITS for s in (0, 1)]
+    config = {**rp.DEFAULTS, **TINY}
+    serial = rp.run_many(specs, config, jobs=1)
+    alone = rp.train(**specs[3], **config)
+    assert numbers(serial[3]) == numbers(alone)
