@@ -25,7 +25,8 @@ import platform
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Callable
 
@@ -566,38 +567,40 @@ def _single_threaded_blas_env() -> dict[str, str]:
     return {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
-def _train_spec(spec_and_config: tuple[dict, dict]) -> dict:
-    spec, config = spec_and_config
-    return train(**spec, **config)
+def _train_kwargs(kwargs: dict) -> dict:
+    return train(**kwargs)
 
 
-def run_many(specs: list[dict], config: dict, jobs: int = 1, on_done: Callable[[dict], None] | None = None):
-    """Train every run in `specs` (dicts of task, init, sequence_len, seed) with the shared training `config`.
+def run_many(
+    specs: list[dict], config: dict, jobs: int = 1, on_done: Callable[[int, dict], None] | None = None
+) -> list[dict]:
+    """Train every run in `specs` and return the run records in the order of `specs`.
 
-    With jobs > 1 the runs go to that many worker processes. Each run is seeded from its own spec alone, so the
-    numbers do not depend on the number of workers. Returns the run records in the order of `specs`; `on_done`
-    sees each record as soon as it finishes.
+    Each spec is a dict of train() arguments (task, init, sequence_len, seed, and any override of the shared
+    `config`). With jobs > 1 the runs go to that many worker processes, one BLAS thread each. Every run is seeded
+    from its own spec alone, so the numbers do not depend on the number of workers or the order of completion.
+    `on_done(index, record)` sees each record as soon as its run finishes (in completion order).
     """
-    work = [(spec, config) for spec in specs]
-    if jobs <= 1 or len(specs) <= 1:
-        results = []
-        for item in work:
-            results.append(_train_spec(item))
+    work = [{**config, **spec} for spec in specs]
+    results: list[dict] = [{}] * len(work)
+    if jobs <= 1 or len(work) <= 1:
+        for i, kwargs in enumerate(work):
+            results[i] = train(**kwargs)
             if on_done is not None:
-                on_done(results[-1])
+                on_done(i, results[i])
         return results
     saved = {k: os.environ.get(k) for k in _single_threaded_blas_env()}
     os.environ.update(_single_threaded_blas_env())  # inherited by the spawned workers at start-up
     try:
-        import multiprocessing
-
         context = multiprocessing.get_context("spawn")  # fresh interpreters: no forked BLAS thread state
-        with ProcessPoolExecutor(max_workers=min(jobs, len(specs)), mp_context=context) as pool:
-            futures = [pool.submit(_train_spec, item) for item in work]
-            for future in futures:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(work)), mp_context=context) as pool:
+            futures = {pool.submit(_train_kwargs, kwargs): i for i, kwargs in enumerate(work)}
+            for future in as_completed(futures):
+                i = futures[future]
+                results[i] = future.result()
                 if on_done is not None:
-                    on_done(future.result())
-            return [f.result() for f in futures]
+                    on_done(i, results[i])
+        return results
     finally:
         for k, v in saved.items():
             if v is None:
@@ -797,7 +800,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     if args.all:
         print(f"training {len(specs)} runs on {min(args.jobs, len(specs))} worker(s) ...", flush=True)
-        runs = run_many(specs, config, jobs=args.jobs, on_done=None if args.quiet else lambda r: print(summary_line(r), flush=True))
+        runs = run_many(specs, config, jobs=args.jobs, on_done=None if args.quiet else lambda _, r: print(summary_line(r), flush=True))
         print()
         print(summary_table(runs))
     else:
