@@ -20,12 +20,6 @@ import rnn_pathological as rp
 # tables
 
 
-def _metric(value: float | None, metric_name: str) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.4f}" if metric_name == "half_mse" else f"{value:.3f}"
-
-
 def _outcome(run: dict) -> str:
     if run["diverged"]:
         return f"diverged @{run['diverged']}"
@@ -52,17 +46,17 @@ def headline_table(doc: dict) -> str:
     for task, T in keys:
         some = next(r for r in runs if (r["task"], r["sequence_len"]) == (task, T))
         m = some["metric_name"]
-        name = "0.5*MSE" if m == "half_mse" else "accuracy"
         op = ">" if some["higher_is_better"] else "<"
-        row = [task, str(T), name, _metric(some["chance"], m), f"{op} {some['solved_threshold']}"]
+        row = [task, str(T), rp.METRIC_LABELS[m], rp.format_metric(some["chance"], m),
+               f"{op} {rp.format_metric(some['solved_threshold'], m)}"]
         for init in inits:
             r = by_key.get((task, T, init))
             if r is None:
                 row += ["", "", ""]
                 continue
-            final = _metric(r["final_metric"], m)
+            final = rp.format_metric(r["final_metric"], m)
             row += [f"**{final}**" if _final_solved(r) else final,
-                    f"{_metric(r['best_metric'], m)} ({r['best_epoch']})", _outcome(r)]
+                    f"{rp.format_metric(r['best_metric'], m)} ({r['best_epoch']})", _outcome(r)]
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 

@@ -38,16 +38,19 @@ SCHEMA_VERSION = 1
 # tasks
 #
 # Every generator has the signature (sequence_len, batch_size, rng) -> (x, y), is vectorised over the batch and
-# draws only from the rng it is given. x is float64 (T, B, n_in); y is (B,) int64 class labels or float64 targets.
+# draws only from the rng it is given. x is float64 (L, B, n_in), time-major, where L is the sequence length T,
+# or T plus the recall stretch for copy and noiseless memorization. y is (B,) for a target at the last step (int64
+# class labels, or float64 regression targets), or (L, B) int64 for targets at several steps, with -1 where a step
+# is not scored.
 
 
 def _one_hot(symbols: np.ndarray, n_symbols: int) -> np.ndarray:
-    """(T, B) int -> (T, B, n_symbols) float64 one-hot rows."""
+    """(L, B) int -> (L, B, n_symbols) float64 one-hot rows."""
     return np.eye(n_symbols)[symbols]
 
 
 def _two_marker_layout(values: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Shared layout of addition and xor (Hochreiter & Schmidhuber 1997, sec. 5.4; Sutskever et al. 2013).
+    """Shared layout of addition, multiplication and xor (Hochreiter & Schmidhuber 1997, sec. 5.4).
 
     values: (T, B) the value channel. One marker uniform in [0, T//2), one uniform in [T//2, T).
     Returns x (T, B, 2) = [value, marker] and the two marked values, each (B,).
@@ -64,18 +67,32 @@ def _two_marker_layout(values: np.ndarray, rng: np.random.Generator) -> tuple[np
 
 
 def addition(sequence_len: int, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Adding problem. Values ~ U[0, 1] at every step, two marked; target = sum of the marked values.
+    """Adding problem (Hochreiter & Schmidhuber 1997; Sutskever et al. 2013). Values ~ U[0, 1] at every step, two
+    marked; target = the sum of the marked values.
 
     Loss 0.5 * squared error. Chance: the best input-blind prediction is E[sum] = 1, whose loss is
-    0.5 * Var(X1 + X2) = 0.5 * 2/12 = 1/12. Solved: 0.5 * MSE < 0.05.
+    0.5 * Var(X1 + X2) = 0.5 * 2/12 = 1/12. Solved: 0.5 * MSE < 0.05, i.e. below 0.6 x chance.
     """
     values = rng.random((sequence_len, batch_size))
     x, v1, v2 = _two_marker_layout(values, rng)
     return x, v1 + v2
 
 
+def multiplication(sequence_len: int, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Multiplication problem (Hochreiter & Schmidhuber 1997; Sutskever et al. 2013): the addition layout, target
+    = the product of the marked values.
+
+    Loss 0.5 * squared error. Chance: predicting E[X1 X2] = 1/4 costs 0.5 * Var(X1 X2) = 0.5 * 7/144 = 7/288.
+    Solved: 0.5 * MSE below 0.6 x chance, the ratio of the addition threshold.
+    """
+    values = rng.random((sequence_len, batch_size))
+    x, v1, v2 = _two_marker_layout(values, rng)
+    return x, v1 * v2
+
+
 def xor(sequence_len: int, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """XOR problem: the addition layout with Bernoulli(0.5) bits; target = XOR of the two marked bits.
+    """XOR problem (Martens & Sutskever 2011): the addition layout with Bernoulli(0.5) values; target = XOR of the
+    two marked bits.
 
     2-class softmax. Chance accuracy 0.5 (the classes are balanced). Solved: accuracy > 0.95.
     """
@@ -84,30 +101,47 @@ def xor(sequence_len: int, batch_size: int, rng: np.random.Generator) -> tuple[n
     return x, (b1.astype(np.int64) ^ b2.astype(np.int64))
 
 
-def temporal_order(sequence_len: int, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Temporal order problem (Hochreiter & Schmidhuber 1997, task 6a).
-
-    One-hot over 6 symbols: A = 0 and B = 1 carry the information, 2..5 are distractors. A or B sits at one position
-    uniform in [floor(0.1T), floor(0.2T)) and one in [floor(0.5T), floor(0.6T)); distractors fill every other step.
-    Target: the ordered pair, AA = 0, AB = 1, BA = 2, BB = 3. Chance accuracy 0.25. Solved: accuracy > 0.90.
-    """
+def _temporal_order(
+    sequence_len: int, batch_size: int, rng: np.random.Generator, windows: tuple[tuple[int, int], ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """One-hot over 6 symbols: A = 0 and B = 1 carry the information, 2..5 are distractors. A or B sits at one
+    position uniform in each window [lo T / 10, hi T / 10) (floors); distractors fill every other step.
+    Target: the symbols in order read as a binary number (A = 0, B = 1)."""
     T, B = sequence_len, batch_size
     batch = np.arange(B)
     symbols = rng.integers(2, 6, size=(T, B))
-    # integer arithmetic gives floor(k T / 10) exactly, where 0.1 * T in floating point may round down
-    first = rng.integers(T // 10, 2 * T // 10, size=B)
-    second = rng.integers(5 * T // 10, 6 * T // 10, size=B)
-    s1 = rng.integers(0, 2, size=B)
-    s2 = rng.integers(0, 2, size=B)
-    symbols[first, batch] = s1
-    symbols[second, batch] = s2
-    return _one_hot(symbols, 6), 2 * s1 + s2
+    target = np.zeros(B, dtype=np.int64)
+    for lo, hi in windows:
+        # integer arithmetic gives floor(k T / 10) exactly, where 0.1 * T in floating point may round down
+        position = rng.integers(lo * T // 10, hi * T // 10, size=B)
+        symbol = rng.integers(0, 2, size=B)
+        symbols[position, batch] = symbol
+        target = 2 * target + symbol
+    return _one_hot(symbols, 6), target
+
+
+def temporal_order(sequence_len: int, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Temporal order problem (Hochreiter & Schmidhuber 1997, task 6a). Two informative positions, one in
+    [0.1 T, 0.2 T) and one in [0.5 T, 0.6 T); target AA = 0, AB = 1, BA = 2, BB = 3.
+
+    Chance accuracy 0.25. Solved: accuracy > 0.90.
+    """
+    return _temporal_order(sequence_len, batch_size, rng, ((1, 2), (5, 6)))
+
+
+def temporal_order_3(sequence_len: int, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Three-symbol temporal order (Hochreiter & Schmidhuber 1997, task 6b; windows of Pascanu et al. 2013).
+    Informative positions in [0.1 T, 0.2 T), [0.3 T, 0.4 T) and [0.6 T, 0.7 T); target AAA = 0 ... BBB = 7.
+
+    Chance accuracy 0.125. Solved: accuracy > 0.90.
+    """
+    return _temporal_order(sequence_len, batch_size, rng, ((1, 2), (3, 4), (6, 7)))
 
 
 def three_bit_memorization(
     sequence_len: int, batch_size: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    """3-bit memorization (seed 000's layout of the noiseless-memorization family).
+    """3-bit memorization (seed 000's layout of the memorization family).
 
     One-hot over 5 tokens: bit0 = 0, bit1 = 1, query = 2, noise = 3 and 4. Bits at t = 0, 1, 2; noise tokens
     uniform at t = 3 .. T-2; the query at t = T-1. Target: the pattern as a number, 4 b0 + 2 b1 + b2 (8 classes).
@@ -121,6 +155,99 @@ def three_bit_memorization(
     return _one_hot(tokens, 5), 4 * bits[0] + 2 * bits[1] + bits[2]
 
 
+N_PERMUTATION_SYMBOLS = 100
+
+
+def random_permutation(
+    sequence_len: int, batch_size: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Random permutation problem (Hochreiter & Schmidhuber 1997; the layout of Sutskever's 2011 HF code).
+
+    One-hot over 100 symbols. t = 0 carries a in {0, 1}; t = 1 .. T-1 are uniform over {2, .., 99}. The target at
+    every step is the next input, and at the last step it is a again: y (T, B), every step scored. The next-symbol
+    targets are unpredictable noise (their loss cannot fall below log 98), so the metric is the accuracy of the last
+    step alone. Chance 0.5. Solved: last-step accuracy > 0.95.
+    """
+    T, B = sequence_len, batch_size
+    symbols = rng.integers(2, N_PERMUTATION_SYMBOLS, size=(T, B))
+    symbols[0] = rng.integers(0, 2, size=B)
+    y = np.empty((T, B), dtype=np.int64)
+    y[:-1] = symbols[1:]
+    y[-1] = symbols[0]
+    return _one_hot(symbols, N_PERMUTATION_SYMBOLS), y
+
+
+def _recall_after_delay(
+    sequence_len: int, batch_size: int, rng: np.random.Generator, n_values: int, n_pos: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Shared layout of noiseless memorization and copy: n_pos symbols from n_values categories, T - 1 blanks, a go
+    symbol, n_pos more blanks during which the symbols must be reproduced in order. Length T + 2 n_pos.
+
+    Inputs one-hot over n_values + 2 channels: the symbols, blank = n_values, go = n_values + 1. Targets: the blank
+    class n_values at every step before the recall, the symbols during it; every step is scored.
+    """
+    T, B = sequence_len, batch_size
+    L = T + 2 * n_pos
+    blank, go = n_values, n_values + 1
+    data = rng.integers(0, n_values, size=(n_pos, B))
+    inputs = np.full((L, B), blank, dtype=np.int64)
+    inputs[:n_pos] = data
+    inputs[n_pos + T - 1] = go
+    y = np.full((L, B), blank, dtype=np.int64)
+    y[L - n_pos :] = data
+    return _one_hot(inputs, n_values + 2), y
+
+
+def noiseless_memorization_5bit(
+    sequence_len: int, batch_size: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """5-bit noiseless memorization (Hochreiter & Schmidhuber 1997; Martens & Sutskever 2011): 5 binary symbols,
+    T - 1 blanks, a go symbol, then the 5 symbols recalled. Length T + 10. 4 input channels, 3 output classes.
+
+    Metric: the fraction of sequences with every step right. Chance 2^-5 = 1/32 (blanks are easy, the 5 bits are
+    guesses). Solved: sequence accuracy > 0.90.
+    """
+    return _recall_after_delay(sequence_len, batch_size, rng, n_values=2, n_pos=5)
+
+
+def noiseless_memorization_20bit(
+    sequence_len: int, batch_size: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """20-bit noiseless memorization (Martens & Sutskever 2011; Pascanu's layout): ten 5-ary symbols (about 23
+    bits), T - 1 blanks, a go symbol, then the ten symbols recalled. Length T + 20. 7 input channels, 6 classes.
+
+    Metric: the fraction of sequences with every step right. Chance 5^-10. Solved: sequence accuracy > 0.90.
+    """
+    return _recall_after_delay(sequence_len, batch_size, rng, n_values=5, n_pos=10)
+
+
+def copy(sequence_len: int, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Copy memory problem (Arjovsky, Shah & Bengio 2016): 10 symbols from 8 categories, T - 1 blanks, a delimiter,
+    10 blanks; the output is blank for T + 10 steps, then the 10 symbols. Length T + 20. 10 input channels
+    (8 symbols, blank, delimiter), 9 output classes (8 symbols, blank).
+
+    Metric: the cross-entropy over all steps, lower is better. Chance: blanks, then a uniform guess over the 8
+    symbols, costs 10 log(8) / (T + 20). Solved: below half of that (the criterion of Orhan & Pitkow 2020).
+    """
+    return _recall_after_delay(sequence_len, batch_size, rng, n_values=8, n_pos=10)
+
+
+LATCHING_NOISE = 0.1
+
+
+def latching(sequence_len: int, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Information latching (Bengio, Simard & Frasconi 1994; the setup of seed 003). One input channel: the first
+    step is +1 (class 1) or -1 (class 0), every step has N(0, 0.1^2) noise added; the class must be read at the end.
+
+    Works with a single hidden unit. 2-class softmax. Chance 0.5. Solved: accuracy > 0.95.
+    """
+    T, B = sequence_len, batch_size
+    label = rng.integers(0, 2, size=B)
+    x = LATCHING_NOISE * rng.standard_normal((T, B, 1))
+    x[0, :, 0] += 2.0 * label - 1.0
+    return x, label
+
+
 @dataclass(frozen=True)
 class Task:
     """What the engine needs to know about a task besides its generator."""
@@ -130,34 +257,47 @@ class Task:
     n_in: int
     n_out: int
     loss: str  # "mse" (0.5 * mean squared error, a regression target) or "xent" (softmax cross-entropy)
-    chance: float  # the metric of the best predictor that ignores the input
-    solved_threshold: float  # solved when the metric is below it (loss "mse") or above it (accuracy)
-    min_len: int  # the shortest sequence the layout fits in
-    headline_len: int  # the sequence length of the headline run, and the CLI default
-
-    @property
-    def metric_name(self) -> str:
-        return "half_mse" if self.loss == "mse" else "accuracy"
+    metric_name: str  # half_mse | accuracy | last_step_accuracy | sequence_accuracy | xent
+    chance: Callable[[int], float]  # the metric of the best input-blind predictor, as a function of T
+    threshold: Callable[[int], float]  # solved when the metric is beyond it (below for half_mse and xent)
+    min_len: int  # the shortest T the layout fits in
+    headline_len: int  # the CLI's default T
+    per_step: bool = False  # targets at several steps: y is (L, B) with -1 where unscored
+    extra_steps: int = 0  # L = T + extra_steps
 
     @property
     def higher_is_better(self) -> bool:
-        return self.loss != "mse"
+        return self.metric_name not in ("half_mse", "xent")
 
-    def is_solved(self, metric: float) -> bool:
-        if self.higher_is_better:
-            return metric > self.solved_threshold
-        return metric < self.solved_threshold
+    def is_solved(self, metric: float, sequence_len: int) -> bool:
+        threshold = self.threshold(sequence_len)
+        return metric > threshold if self.higher_is_better else metric < threshold
+
+
+def _const(value: float) -> Callable[[int], float]:
+    return lambda T: value
 
 
 TASKS: dict[str, Task] = {
     t.name: t
     for t in [
-        Task("addition", addition, 2, 1, "mse", 1.0 / 12.0, 0.05, min_len=2, headline_len=30),
-        Task("xor", xor, 2, 2, "xent", 0.5, 0.95, min_len=2, headline_len=30),
-        # T >= 10 makes both windows of the temporal-order layout non-empty
-        Task("temporal_order", temporal_order, 6, 4, "xent", 0.25, 0.90, min_len=10, headline_len=60),
+        Task("addition", addition, 2, 1, "mse", "half_mse", _const(1 / 12), _const(0.05), 2, 30),
+        Task("multiplication", multiplication, 2, 1, "mse", "half_mse", _const(7 / 288), _const(0.6 * 7 / 288), 2, 30),
+        Task("xor", xor, 2, 2, "xent", "accuracy", _const(0.5), _const(0.95), 2, 30),
+        # T >= 10 makes every window of the temporal-order layouts non-empty
+        Task("temporal_order", temporal_order, 6, 4, "xent", "accuracy", _const(0.25), _const(0.9), 10, 60),
+        Task("temporal_order_3", temporal_order_3, 6, 8, "xent", "accuracy", _const(0.125), _const(0.9), 10, 60),
         # three bits and the query; the noise stretch may be empty
-        Task("3bit_memorization", three_bit_memorization, 5, 8, "xent", 0.125, 0.90, min_len=4, headline_len=60),
+        Task("3bit_memorization", three_bit_memorization, 5, 8, "xent", "accuracy", _const(0.125), _const(0.9), 4, 60),
+        Task("random_permutation", random_permutation, N_PERMUTATION_SYMBOLS, N_PERMUTATION_SYMBOLS, "xent",
+             "last_step_accuracy", _const(0.5), _const(0.95), 2, 30, per_step=True),
+        Task("noiseless_memorization_5bit", noiseless_memorization_5bit, 4, 3, "xent", "sequence_accuracy",
+             _const(2.0**-5), _const(0.9), 1, 30, per_step=True, extra_steps=10),
+        Task("noiseless_memorization_20bit", noiseless_memorization_20bit, 7, 6, "xent", "sequence_accuracy",
+             _const(5.0**-10), _const(0.9), 1, 30, per_step=True, extra_steps=20),
+        Task("copy", copy, 10, 9, "xent", "xent", lambda T: 10 * np.log(8) / (T + 20),
+             lambda T: 5 * np.log(8) / (T + 20), 1, 30, per_step=True, extra_steps=20),
+        Task("latching", latching, 1, 2, "xent", "accuracy", _const(0.5), _const(0.95), 1, 30),
     ]
 }
 
@@ -182,7 +322,9 @@ def check_sequence_len(task: str | Task, sequence_len: int) -> None:
 def generate_batch(
     task: str | Task, sequence_len: int, batch_size: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A fresh batch: x float64 (T, B, n_in), time-major; y (B,) int64 labels or float64 regression targets."""
+    """A fresh batch: x float64 (L, B, n_in), time-major; y (B,) int64 labels or float64 regression targets at the
+    last step, or (L, B) int64 per-step labels with -1 where unscored. L = T except for copy and noiseless
+    memorization, whose recall stretch adds task.extra_steps."""
     spec = get_task(task)
     check_sequence_len(spec, sequence_len)
     if batch_size < 1:
@@ -192,8 +334,15 @@ def generate_batch(
 
 # ----------------------------------------------------------------------------------------------------------------
 # initialisation
+#
+# Convention: W_hh[i, j] is the weight from unit j to unit i (h_t = tanh(W_hh h_{t-1} + ...)), so in a chain unit
+# i-1 feeds unit i through W_hh[i, i-1]. Keras code such as Orhan & Pitkow's multiplies row vectors, h @ U, and
+# stores the transpose.
 
-INITS = ("ortho", "random")
+INITS = ("ortho", "random", "identity", "chain", "fbchain", "sparse")
+SPARSE_FAN_IN = 15  # nonzero incoming weights per unit (Martens 2010; Sutskever et al. 2013)
+SPARSE_SPECTRAL_RADIUS = 1.1
+SOURCE_INJECTION_GAIN = 0.9  # input weights of the chain inits: input k drives unit k alone (Orhan & Pitkow 2020)
 
 
 def random_orthogonal(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -203,20 +352,61 @@ def random_orthogonal(n: int, rng: np.random.Generator) -> np.ndarray:
     return Q * np.sign(np.diag(R))
 
 
+def chain_matrix(n: int, alpha: float, beta: float = 0.0) -> np.ndarray:
+    """Feedforward chain W[i, i-1] = alpha, plus feedback W[i, i+1] = beta (Orhan & Pitkow 2020)."""
+    return alpha * np.eye(n, k=-1) + beta * np.eye(n, k=1)
+
+
+def sparse_recurrent(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Sparse init (Martens 2010; Sutskever et al. 2013): min(15, n) N(0, 1) incoming weights per unit at random
+    columns, the whole matrix rescaled to spectral radius 1.1."""
+    fan_in = min(SPARSE_FAN_IN, n)
+    W = np.zeros((n, n))
+    columns = np.argsort(rng.random((n, n)), axis=1)[:, :fan_in]  # a random subset of columns per row
+    W[np.arange(n)[:, None], columns] = rng.standard_normal((n, fan_in))
+    radius = np.max(np.abs(np.linalg.eigvals(W)))
+    return W * (SPARSE_SPECTRAL_RADIUS / radius) if radius > 0 else W
+
+
+def check_init(task: str | Task, n_hidden: int, init: str, **knobs) -> None:
+    """Raise ValueError if `init` cannot be built for this task and size, with the reason."""
+    if init not in INITS:
+        raise ValueError(f"unknown init {init!r}; choose from {', '.join(INITS)}")
+    spec = get_task(task)
+    if init in ("chain", "fbchain") and n_hidden < spec.n_in:
+        raise ValueError(
+            f"{init} injects input k into unit k, so it needs n_hidden >= {spec.n_in} (the inputs of {spec.name}), "
+            f"got {n_hidden}"
+        )
+
+
 def init_params(
-    task: str | Task, n_hidden: int, init: str, rng: np.random.Generator, *, random_scale: float = 0.1
+    task: str | Task,
+    n_hidden: int,
+    init: str,
+    rng: np.random.Generator,
+    *,
+    random_scale: float = 0.1,
+    hh_scale: float = 1.0,
+    chain_alpha: float = 1.0,
+    chain_beta: float = 0.05,
 ) -> dict[str, np.ndarray]:
     """Parameters for `task`: W_ih (H, n_in), W_hh (H, H), b_h (H,), W_hy (n_out, H), b_y (n_out,), float64.
 
     W_ih ~ N(0, 0.1^2) and W_hy ~ N(0, 1/H), biases zero, in every arm. W_hh is drawn last, so the same rng state
-    gives the same W_ih and W_hy whatever the init and the arms differ in W_hh alone:
-      ortho   Haar-random orthogonal, every singular value 1;
-      random  N(0, random_scale^2) entries (default 0.1): spectral norm about 2 * 0.1 * sqrt(H) = 1.6 at H = 64,
-              but a long tail of small singular values.
+    gives the same W_ih and W_hy whatever the init, and the arms differ in W_hh alone (except the chains):
+      ortho     hh_scale x a Haar-random orthogonal matrix: every singular value hh_scale;
+      random    N(0, random_scale^2) entries: at H = 64 and 0.1, spectral norm about 1.6 but a long tail of small
+                singular values;
+      identity  hh_scale x I (with relu units: the IRNN of Le et al. 2015);
+      chain     W[i, i-1] = chain_alpha, and input k injected into unit k with gain 0.9 (W_ih replaced);
+      fbchain   the chain plus feedback W[i, i+1] = chain_beta, same input injection;
+      sparse    15 N(0, 1) incoming weights per unit, rescaled to spectral radius 1.1.
     """
     spec = get_task(task)
     if n_hidden < 1:
         raise ValueError(f"n_hidden must be positive, got {n_hidden}")
+    check_init(spec, n_hidden, init)
     H = n_hidden
     params = {
         "W_ih": 0.1 * rng.standard_normal((H, spec.n_in)),
@@ -225,11 +415,17 @@ def init_params(
         "b_y": np.zeros(spec.n_out),
     }
     if init == "ortho":
-        params["W_hh"] = random_orthogonal(H, rng)
+        W_hh = hh_scale * random_orthogonal(H, rng)
     elif init == "random":
-        params["W_hh"] = random_scale * rng.standard_normal((H, H))
-    else:
-        raise ValueError(f"unknown init {init!r}; choose from {', '.join(INITS)}")
+        W_hh = random_scale * rng.standard_normal((H, H))
+    elif init == "identity":
+        W_hh = hh_scale * np.eye(H)
+    elif init == "sparse":
+        W_hh = sparse_recurrent(H, rng)
+    else:  # chain, fbchain
+        W_hh = chain_matrix(H, chain_alpha, chain_beta if init == "fbchain" else 0.0)
+        params["W_ih"] = SOURCE_INJECTION_GAIN * np.eye(H, spec.n_in)
+    params["W_hh"] = W_hh
     return {k: params[k] for k in PARAM_NAMES}
 
 
@@ -240,8 +436,10 @@ PARAM_NAMES = ("W_ih", "W_hh", "b_h", "W_hy", "b_y")
 # model: forward and backward through time
 #
 # The two loops over time are the only sequential work; everything that does not depend on the previous step
-# (the input projection, the derivative of the nonlinearity, the weight gradients) is done for all T steps at once
-# as a single GEMM or ufunc call, and the loops write into preallocated buffers.
+# (the input projection, the derivative of the nonlinearity, the weight gradients, the per-step outputs) is done
+# for all steps at once as a single GEMM or ufunc call, and the loops write into preallocated buffers.
+
+ACTIVATIONS = ("tanh", "relu")
 
 
 class Workspace:
@@ -266,24 +464,35 @@ def _empty(ws: Workspace | None, name: str, shape: tuple[int, ...], dtype) -> np
     return np.empty(shape, dtype) if ws is None else ws.empty(name, shape, dtype)
 
 
-def rnn_forward(params: dict[str, np.ndarray], x: np.ndarray, ws: Workspace | None = None) -> np.ndarray:
-    """Hidden states of the tanh RNN.
+def rnn_forward(
+    params: dict[str, np.ndarray], x: np.ndarray, ws: Workspace | None = None, activation: str = "tanh"
+) -> np.ndarray:
+    """Hidden states: h_t = f(W_ih x_t + W_hh h_{t-1} + b_h), f = tanh or relu, h_0 = 0.
 
-    x: (T, B, n_in). Returns hs: (T + 1, B, H) with hs[0] = h_0 = 0 and hs[t + 1] the state after input x[t].
+    x: (T, B, n_in). Returns hs: (T + 1, B, H) with hs[0] = h_0 and hs[t + 1] the state after input x[t].
     """
     T, B, n_in = x.shape
     W_hh = params["W_hh"]
     H, dtype = W_hh.shape[0], W_hh.dtype
     hs = _empty(ws, "hs", (T + 1, B, H), dtype)
     hs[0] = 0.0
+    z = _empty(ws, "z", (B, H), dtype)
+    z_in = _empty(ws, "z_in", (T, B, H), dtype)  # the input drive of every step: one GEMM, not T small ones
+    if activation == "relu":
+        np.matmul(x.reshape(T * B, n_in), params["W_ih"].T, out=z_in.reshape(T * B, H))
+        z_in += params["b_h"]
+        W_hh_T = W_hh.T
+        for t in range(T):
+            np.matmul(hs[t], W_hh_T, out=z)
+            z += z_in[t]
+            np.maximum(z, 0.0, out=hs[t + 1])
+        return hs
     # np.tanh costs three small GEMMs here; tanh(a) = 2 / (1 + exp(-2a)) - 1 costs one exp and three cheap ufuncs,
     # with absolute error of a few 1e-16. The factor -2 is folded into the weights: scaling by a power of two is
     # exact, so z below is exactly -2 a_t.
-    z_in = _empty(ws, "z_in", (T, B, H), dtype)  # -2 (W_ih x_t + b_h) for every t: one GEMM, not T small ones
     np.matmul(x.reshape(T * B, n_in), -2.0 * params["W_ih"].T, out=z_in.reshape(T * B, H))
     z_in -= 2.0 * params["b_h"]
     W_rec = -2.0 * W_hh.T
-    z = _empty(ws, "z", (B, H), dtype)
     with np.errstate(over="ignore"):  # exp(-2a) = inf for a << 0 gives h = 2 / inf - 1 = -1, which is tanh's limit
         for t in range(T):
             np.matmul(hs[t], W_rec, out=z)
@@ -296,26 +505,38 @@ def rnn_forward(params: dict[str, np.ndarray], x: np.ndarray, ws: Workspace | No
 
 
 def rnn_backward(
-    params: dict[str, np.ndarray], x: np.ndarray, hs: np.ndarray, dh_T: np.ndarray, ws: Workspace | None = None
+    params: dict[str, np.ndarray],
+    x: np.ndarray,
+    hs: np.ndarray,
+    dh_out: np.ndarray,
+    ws: Workspace | None = None,
+    activation: str = "tanh",
 ) -> dict[str, np.ndarray]:
-    """Backpropagation through time from dL/dh_T.
+    """Backpropagation through time.
 
-    x: (T, B, n_in); hs: (T + 1, B, H) from rnn_forward; dh_T: (B, H), the gradient reaching the last state from
-    the output layer. Returns the gradients of W_ih, W_hh and b_h.
+    x: (T, B, n_in); hs: (T + 1, B, H) from rnn_forward; dh_out: the gradient that reaches the states from the
+    output layer, (B, H) for an output at the last step only or (T, B, H) for outputs at every step.
+    Returns the gradients of W_ih, W_hh and b_h.
     """
     T, B, n_in = x.shape
     W_hh = params["W_hh"]
     H, dtype = W_hh.shape[0], W_hh.dtype
-    dtanh = _empty(ws, "dtanh", (T, B, H), dtype)  # tanh'(a_t) = 1 - h_t^2, for every step at once
-    np.multiply(hs[1:], hs[1:], out=dtanh)
-    np.subtract(1.0, dtanh, out=dtanh)
+    d_act = _empty(ws, "d_act", (T, B, H), dtype)  # f'(a_t) for every step at once
+    if activation == "relu":
+        np.greater(hs[1:], 0.0, out=d_act)
+    else:
+        np.multiply(hs[1:], hs[1:], out=d_act)  # tanh'(a_t) = 1 - h_t^2
+        np.subtract(1.0, d_act, out=d_act)
+    per_step = dh_out.ndim == 3
     da = _empty(ws, "da", (T, B, H), dtype)  # da[t] = dL/da_t, a_t the pre-activation of step t
     dh = _empty(ws, "dh", (B, H), dtype)  # dL/dh_t, carried backwards
-    dh[...] = dh_T
+    dh[...] = dh_out[T - 1] if per_step else dh_out
     for t in range(T - 1, 0, -1):
-        np.multiply(dh, dtanh[t], out=da[t])  # backprop through tanh
+        np.multiply(dh, d_act[t], out=da[t])  # backprop through the nonlinearity
         np.matmul(da[t], W_hh, out=dh)  # ... and through W_hh into h_{t-1}
-    np.multiply(dh, dtanh[0], out=da[0])
+        if per_step:
+            dh += dh_out[t - 1]  # plus the loss read at step t-1 itself
+    np.multiply(dh, d_act[0], out=da[0])
     # the weight gradients sum outer products over all (t, b) rows: one GEMM each instead of T small ones;
     # h_0 = 0 contributes nothing to dW_hh, so step 0 is left out of it
     da_rows = da.reshape(T * B, H)
@@ -331,56 +552,92 @@ def rnn_backward(
 
 
 def output_loss(
-    params: dict[str, np.ndarray], h_T: np.ndarray, y: np.ndarray, task: Task
+    params: dict[str, np.ndarray], hs: np.ndarray, y: np.ndarray, task: Task
 ) -> tuple[float, float, np.ndarray, dict[str, np.ndarray]]:
-    """Batch-mean loss and metric of the output layer read at the last state.
+    """Loss and metric of the output layer y_hat = W_hy h + b_y, read where the targets are.
 
-    h_T: (B, H); y: (B,). Returns (loss, metric, dL/dh_T (B, H), gradients of W_hy and b_y).
+    hs: (T + 1, B, H); y: (B,) targets at the last step, or (T, B) per-step labels with -1 where unscored.
+    The loss is the mean over scored (step, example) pairs. Returns (loss, metric, dL/dh, gradients of W_hy and
+    b_y), dL/dh being (B, H) for last-step targets or (T, B, H) for per-step ones.
     """
-    B = h_T.shape[0]
-    out = h_T @ params["W_hy"].T + params["b_y"]  # (B, n_out)
+    if y.ndim == 1:
+        h, targets = hs[-1], y
+    else:
+        scored = y >= 0
+        h, targets = hs[1:][scored], y[scored]  # (N, H) and (N,), rows in (step, example) order
+    N = h.shape[0]
+    out = h @ params["W_hy"].T + params["b_y"]  # (N, n_out)
     if task.loss == "mse":
-        residual = out[:, 0] - y
+        residual = out[:, 0] - targets
         loss = 0.5 * float(np.mean(residual * residual))
-        metric = loss
-        d_out = (residual / B)[:, None]
+        d_out = (residual / N)[:, None]
     else:
         # softmax cross-entropy, stabilised: subtracting the row max leaves the softmax unchanged and keeps exp finite
         shifted = out - out.max(axis=1, keepdims=True)
         log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        rows = np.arange(B)
-        loss = -float(np.mean(log_p[rows, y]))
-        metric = float(np.mean(np.argmax(out, axis=1) == y))
+        rows = np.arange(N)
+        loss = -float(np.mean(log_p[rows, targets]))
         d_out = np.exp(log_p)
-        d_out[rows, y] -= 1.0
-        d_out /= B
-    grads = {"W_hy": d_out.T @ h_T, "b_y": d_out.sum(axis=0)}
-    return loss, metric, d_out @ params["W_hy"], grads
+        d_out[rows, targets] -= 1.0
+        d_out /= N
+    metric = _metric(task, loss, out, targets, y)
+    grads = {"W_hy": d_out.T @ h, "b_y": d_out.sum(axis=0)}
+    dh = d_out @ params["W_hy"]
+    if y.ndim == 2:
+        dh_steps = np.zeros(y.shape + (h.shape[1],), dtype=dh.dtype)
+        dh_steps[scored] = dh
+        dh = dh_steps
+    return loss, metric, dh, grads
+
+
+def _metric(task: Task, loss: float, out: np.ndarray, targets: np.ndarray, y: np.ndarray) -> float:
+    """The task's metric for one batch; out (N, n_out) are the outputs at the scored steps."""
+    if task.metric_name in ("half_mse", "xent"):
+        return loss
+    correct = np.argmax(out, axis=1) == targets
+    if task.metric_name == "accuracy":
+        return float(np.mean(correct))
+    right = np.ones(y.shape, dtype=bool)  # (T, B): unscored steps count as right
+    right[y >= 0] = correct
+    if task.metric_name == "last_step_accuracy":
+        return float(np.mean(right[-1]))
+    return float(np.mean(right.all(axis=0)))  # sequence_accuracy: every step of the sequence right
 
 
 def forward_backward(
-    params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, task: str | Task, ws: Workspace | None = None
+    params: dict[str, np.ndarray],
+    x: np.ndarray,
+    y: np.ndarray,
+    task: str | Task,
+    ws: Workspace | None = None,
+    activation: str = "tanh",
 ) -> tuple[float, float, dict[str, np.ndarray]]:
     """One forward and backward pass: (batch-mean loss, batch metric, gradients keyed like params)."""
     spec = get_task(task)
-    x = x.astype(params["W_hh"].dtype, copy=False)
-    hs = rnn_forward(params, x, ws)
-    loss, metric, dh_T, out_grads = output_loss(params, hs[-1], y, spec)
-    grads = rnn_backward(params, x, hs, dh_T, ws)
+    dtype = params["W_hh"].dtype
+    x = x.astype(dtype, copy=False)
+    if spec.loss == "mse":
+        y = y.astype(dtype, copy=False)
+    hs = rnn_forward(params, x, ws, activation)
+    loss, metric, dh_out, out_grads = output_loss(params, hs, y, spec)
+    grads = rnn_backward(params, x, hs, dh_out, ws, activation)
     grads.update(out_grads)
     return loss, metric, {k: grads[k] for k in PARAM_NAMES}
 
 
 def loss_and_grads(
-    params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, task: str | Task
+    params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, task: str | Task, activation: str = "tanh"
 ) -> tuple[float, dict[str, np.ndarray]]:
     """The batch-mean loss and its gradient with respect to every parameter (same keys and shapes as params)."""
-    loss, _, grads = forward_backward(params, x, y, task)
+    loss, _, grads = forward_backward(params, x, y, task, activation=activation)
     return loss, grads
 
 
 # ----------------------------------------------------------------------------------------------------------------
 # clipping and optimiser (outside the gradient function, so the gradient check sees the true gradient)
+
+OPTIMIZERS = ("momentum", "nesterov")
+MOMENTUM_SCHEDULES = ("constant", "sutskever")
 
 
 def global_norm(grads: dict[str, np.ndarray]) -> float:
@@ -401,6 +658,25 @@ def clip_by_global_norm(grads: dict[str, np.ndarray], max_norm: float) -> float:
     return norm
 
 
+def momentum_at(update: int, momentum: float, schedule: str = "constant") -> float:
+    """The momentum coefficient of update number `update` (counted from 0).
+
+    constant   `momentum` throughout;
+    sutskever  mu_t = min(1 - 2^(-1 - log2(floor(t / 250) + 1)), mu_max) = min(1 - 1 / (2 (floor(t / 250) + 1)),
+               mu_max) (Sutskever et al. 2013, eq. 5), with mu_max = `momentum`: 0.5, 0.75, 0.833, ... every 250.
+    """
+    if schedule == "constant":
+        return momentum
+    return min(1.0 - 1.0 / (2.0 * (update // 250 + 1)), momentum)
+
+
+def nesterov_lookahead(
+    params: dict[str, np.ndarray], velocity: dict[str, np.ndarray], momentum: float
+) -> dict[str, np.ndarray]:
+    """theta + mu v: where Nesterov momentum evaluates the gradient (Sutskever et al. 2013, eq. 3-4)."""
+    return {k: p + momentum * velocity[k] for k, p in params.items()}
+
+
 def momentum_step(
     params: dict[str, np.ndarray],
     grads: dict[str, np.ndarray],
@@ -408,7 +684,8 @@ def momentum_step(
     lr: float,
     momentum: float,
 ) -> None:
-    """Heavy-ball momentum, in place: v <- mu v - lr g; theta <- theta + v."""
+    """v <- mu v - lr g; theta <- theta + v, in place. Heavy ball with g = grad(theta); Nesterov with
+    g = grad(theta + mu v)."""
     for k, p in params.items():
         v = velocity[k]
         v *= momentum
@@ -426,39 +703,56 @@ DEFAULTS = {
     "batch_size": 50,  # sequences per batch
     "batches_per_epoch": 30,  # updates per epoch, each on a freshly generated batch
     "lr": 0.01,  # learning rate
-    "momentum": 0.9,  # heavy-ball momentum coefficient
+    "momentum": 0.9,  # momentum coefficient (the cap mu_max under a schedule)
     "clip": 1.0,  # global L2-norm clipping threshold
-    "random_scale": 0.1,  # standard deviation of W_hh entries in the random arm
+    "optimizer": "momentum",  # momentum (heavy ball) or nesterov
+    "momentum_schedule": "constant",  # constant or sutskever (eq. 5 of Sutskever et al. 2013)
+    "activation": "tanh",  # tanh or relu
+    "random_scale": 0.1,  # standard deviation of W_hh entries under the random init
+    "hh_scale": 1.0,  # gain of the ortho and identity inits
+    "chain_alpha": 1.0,  # feedforward weight of the chain inits (Orhan & Pitkow sweep 0.99-1.05)
+    "chain_beta": 0.05,  # feedback weight of fbchain (Orhan & Pitkow sweep 0.01-0.07, with alpha 0.99)
     "dtype": "float64",  # floating-point type of parameters and arithmetic
 }
 DTYPES = ("float64", "float32")
+_CHOICES = {"optimizer": OPTIMIZERS, "momentum_schedule": MOMENTUM_SCHEDULES, "activation": ACTIVATIONS,
+            "dtype": DTYPES}
 
 
 def check_config(task: str, init: str, sequence_len: int, seed: int, **config) -> None:
     """Raise ValueError with a one-line reason if a run cannot be trained as asked."""
-    get_task(task)
-    if init not in INITS:
-        raise ValueError(f"unknown init {init!r}; choose from {', '.join(INITS)}")
+    spec = get_task(task)
     for name in ("sequence_len", "n_hidden", "n_epochs", "batch_size", "batches_per_epoch"):
         value = sequence_len if name == "sequence_len" else config[name]
         if not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value}")
-    check_sequence_len(task, sequence_len)
-    for name in ("lr", "clip", "random_scale"):
+    check_sequence_len(spec, sequence_len)
+    check_init(spec, config["n_hidden"], init)
+    for name in ("lr", "clip", "random_scale", "hh_scale", "chain_alpha"):
         if not config[name] > 0:
             raise ValueError(f"{name} must be positive, got {config[name]}")
+    if not config["chain_beta"] >= 0:
+        raise ValueError(f"chain_beta must be non-negative, got {config['chain_beta']}")
     if not 0 <= config["momentum"] < 1:
         raise ValueError(f"momentum must be in [0, 1), got {config['momentum']}")
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed}")
-    if config["dtype"] not in DTYPES:
-        raise ValueError(f"unknown dtype {config['dtype']!r}; choose from {', '.join(DTYPES)}")
+    for name, choices in _CHOICES.items():
+        if config[name] not in choices:
+            raise ValueError(f"unknown {name} {config[name]!r}; choose from {', '.join(choices)}")
 
 
 def _rngs(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
     """Independent streams for parameters and data, derived from the seed alone: the same seed gives the same W_ih,
     W_hy and training data to every arm, whatever else runs in the process or in which worker."""
     return np.random.default_rng([seed, 0]), np.random.default_rng([seed, 1])
+
+
+def initial_params(task: str, init: str, seed: int, **overrides) -> dict[str, np.ndarray]:
+    """The float64 parameters train() starts from for this task, init, seed and options."""
+    config = {**DEFAULTS, **overrides}
+    knobs = {k: config[k] for k in ("random_scale", "hh_scale", "chain_alpha", "chain_beta")}
+    return init_params(task, config["n_hidden"], init, _rngs(seed)[0], **knobs)
 
 
 def train(
@@ -472,11 +766,11 @@ def train(
 ) -> dict:
     """Train one RNN and return its run record (the `runs` entry of results.json).
 
-    Keyword overrides of DEFAULTS: n_hidden, n_epochs, batch_size, batches_per_epoch, lr, momentum, clip,
-    random_scale, dtype. sequence_len defaults to the task's headline length. `callback(epoch_record)` is called
-    after every epoch with {epoch, loss, metric, grad_norm, elapsed_s}: loss and metric are means over the
-    epoch's batches (each batch is fresh data, so they measure generalisation), grad_norm is the mean global
-    norm before clipping.
+    Keyword overrides of DEFAULTS (see there). sequence_len defaults to the task's headline length.
+    `callback(epoch_record)` is called after every epoch with {epoch, loss, metric, grad_norm, momentum,
+    elapsed_s}: loss and metric are means over the epoch's batches (each batch is fresh data, so they measure
+    generalisation; under Nesterov they are taken at the look-ahead point), grad_norm is the mean global norm
+    before clipping and momentum the mean coefficient used.
     """
     unknown = set(overrides) - set(DEFAULTS)
     if unknown:
@@ -487,28 +781,34 @@ def train(
     check_config(task, init, sequence_len, seed, **config)
 
     start = time.perf_counter()
-    param_rng, data_rng = _rngs(seed)
-    params = init_params(spec, config["n_hidden"], init, param_rng, random_scale=config["random_scale"])
+    _, data_rng = _rngs(seed)
+    params = initial_params(spec, init, seed, **config)
     params = {k: v.astype(config["dtype"]) for k, v in params.items()}
     sv_init = np.linalg.svd(params["W_hh"], compute_uv=False)
     velocity = {k: np.zeros_like(v) for k, v in params.items()}
     ws = Workspace()
+    nesterov = config["optimizer"] == "nesterov"
 
     history: list[dict] = []
     diverged: int | bool = False
+    update = 0
     for epoch in range(1, config["n_epochs"] + 1):
-        losses, metrics, norms = [], [], []
+        losses, metrics, norms, mus = [], [], [], []
         for _ in range(config["batches_per_epoch"]):
             x, y = spec.generate(sequence_len, config["batch_size"], data_rng)
-            loss, metric, grads = forward_backward(params, x, y, spec, ws)
+            mu = momentum_at(update, config["momentum"], config["momentum_schedule"])
+            at = nesterov_lookahead(params, velocity, mu) if nesterov else params
+            loss, metric, grads = forward_backward(at, x, y, spec, ws, config["activation"])
             norm = clip_by_global_norm(grads, config["clip"])
             if not (np.isfinite(loss) and np.isfinite(norm)):
                 diverged = epoch
                 break
-            momentum_step(params, grads, velocity, config["lr"], config["momentum"])
+            momentum_step(params, grads, velocity, config["lr"], mu)
+            update += 1
             losses.append(loss)
             metrics.append(metric)
             norms.append(norm)
+            mus.append(mu)
         if diverged:
             break
         record = {
@@ -516,6 +816,7 @@ def train(
             "loss": float(np.mean(losses)),
             "metric": float(np.mean(metrics)),
             "grad_norm": float(np.mean(norms)),
+            "momentum": float(np.mean(mus)),
             "elapsed_s": round(time.perf_counter() - start, 3),
         }
         history.append(record)
@@ -524,7 +825,7 @@ def train(
 
     metrics = [r["metric"] for r in history]
     best = (int(np.argmax(metrics)) if spec.higher_is_better else int(np.argmin(metrics))) if metrics else None
-    solved = [r["epoch"] for r in history if spec.is_solved(r["metric"])]
+    solved = [r["epoch"] for r in history if spec.is_solved(r["metric"], sequence_len)]
     W_hh = params["W_hh"].astype(np.float64)
     return {
         "task": spec.name,
@@ -532,10 +833,10 @@ def train(
         "sequence_len": sequence_len,
         "seed": seed,
         "config": config,
-        "chance": spec.chance,
+        "chance": float(spec.chance(sequence_len)),
         "metric_name": spec.metric_name,
         "higher_is_better": spec.higher_is_better,
-        "solved_threshold": spec.solved_threshold,
+        "solved_threshold": float(spec.threshold(sequence_len)),
         "history": history,
         "final_metric": metrics[-1] if metrics else None,
         "best_metric": metrics[best] if metrics else None,
@@ -554,11 +855,12 @@ def train(
 
 # The headline of seed 000: each task at its length, under both inits.
 HEADLINE = (("addition", 30), ("temporal_order", 60), ("3bit_memorization", 60))
+HEADLINE_INITS = ("ortho", "random")
 
 
 def headline_specs(seed: int) -> list[dict]:
     return [
-        {"task": task, "init": init, "sequence_len": T, "seed": seed} for task, T in HEADLINE for init in INITS
+        {"task": task, "init": init, "sequence_len": T, "seed": seed} for task, T in HEADLINE for init in HEADLINE_INITS
     ]
 
 
@@ -673,16 +975,27 @@ def check_writable(path: str) -> None:
         raise ValueError(f"cannot write {path}: it is a folder")
 
 
-def _fmt(value: float | None, metric_name: str) -> str:
+METRIC_LABELS = {
+    "half_mse": "0.5*MSE",
+    "accuracy": "accuracy",
+    "last_step_accuracy": "last-step accuracy",
+    "sequence_accuracy": "sequence accuracy",
+    "xent": "cross-entropy",
+}
+
+
+def format_metric(value: float | None, metric_name: str) -> str:
     if value is None:
         return "-"
-    return f"{value:.4f}" if metric_name == "half_mse" else f"{value:.3f}"
+    if value != 0 and abs(value) < 1e-3:
+        return f"{value:.1e}"
+    return f"{value:.4f}" if metric_name in ("half_mse", "xent") else f"{value:.3f}"
 
 
 def summary_line(run: dict) -> str:
     """One line that says how a run ended, against its chance baseline."""
-    name = "0.5*MSE" if run["metric_name"] == "half_mse" else "accuracy"
     m = run["metric_name"]
+    name = METRIC_LABELS[m]
     if run["diverged"]:
         outcome = f"DIVERGED at epoch {run['diverged']}"
     elif run["solved_epoch"] is not None:
@@ -692,9 +1005,9 @@ def summary_line(run: dict) -> str:
     op = ">" if run["higher_is_better"] else "<"
     return (
         f"{run['task']} T={run['sequence_len']} {run['init']} seed {run['seed']}: final {name} "
-        f"{_fmt(run['final_metric'], m)} (best {_fmt(run['best_metric'], m)} at epoch {run['best_epoch']}), "
-        f"chance {_fmt(run['chance'], m)}; {outcome} (solved means {name} {op} {run['solved_threshold']}); "
-        f"{run['wallclock_s']:.1f} s"
+        f"{format_metric(run['final_metric'], m)} (best {format_metric(run['best_metric'], m)} at epoch "
+        f"{run['best_epoch']}), chance {format_metric(run['chance'], m)}; {outcome} (solved means {name} {op} "
+        f"{format_metric(run['solved_threshold'], m)}); {run['wallclock_s']:.1f} s"
     )
 
 
@@ -706,8 +1019,8 @@ def summary_table(runs: list[dict]) -> str:
         m = r["metric_name"]
         solved = f"diverged@{r['diverged']}" if r["diverged"] else (r["solved_epoch"] or "-")
         rows.append([
-            r["task"], r["sequence_len"], r["init"], r["seed"], m, _fmt(r["chance"], m),
-            _fmt(r["final_metric"], m), f"{_fmt(r['best_metric'], m)} ({r['best_epoch']})", solved,
+            r["task"], r["sequence_len"], r["init"], r["seed"], m, format_metric(r["chance"], m),
+            format_metric(r["final_metric"], m), f"{format_metric(r['best_metric'], m)} ({r['best_epoch']})", solved,
             f"{r['wallclock_s']:.1f}s",
         ])
     cells = [header] + [[str(c) for c in row] for row in rows]
@@ -721,14 +1034,23 @@ def summary_table(runs: list[dict]) -> str:
 # command line
 
 
+def _tasks_epilog() -> str:
+    lines = ["tasks (minimum T, default T, metric):"]
+    for t in TASKS.values():
+        lines.append(f"  {t.name:29s} T >= {t.min_len:<3d} default {t.headline_len:<3d} {METRIC_LABELS[t.metric_name]}")
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rnn_pathological.py",
-        description="Train a vanilla tanh RNN on a pathological long-term-dependency task, orthogonal versus random "
-        "recurrent init. Defaults are the README's headline configuration.",
+        description="Train a vanilla RNN on a pathological long-term-dependency task and compare initialisations "
+        "of the recurrent matrix W_hh. Defaults are the README's headline configuration.",
         epilog="examples:\n"
         "  python rnn_pathological.py --all --seed 0            # the headline, writes results.json\n"
-        "  python rnn_pathological.py --task addition --init random --sequence-len 30",
+        "  python rnn_pathological.py --task addition --init random --sequence-len 30\n"
+        "  python rnn_pathological.py --task addition --init identity --activation relu --optimizer nesterov\n\n"
+        + _tasks_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     what = parser.add_argument_group("what to run")
@@ -736,7 +1058,7 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--init", choices=list(INITS), default="ortho", help="W_hh init (default: %(default)s)")
     what.add_argument(
         "--sequence-len", type=int, default=None, metavar="T",
-        help="sequence length (default: the task's headline length, 30 for addition and xor, 60 otherwise)",
+        help="sequence length, or the delay for copy and noiseless memorization (default: the task's, listed below)",
     )
     what.add_argument("--seed", type=int, default=0, help="seed of parameters and data (default: %(default)s)")
     what.add_argument(
@@ -744,32 +1066,41 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the headline instead: addition T=30, temporal_order T=60, 3bit_memorization T=60, each under "
         "ortho and random, and write the results file",
     )
-    model = parser.add_argument_group("model and optimiser (defaults: the headline configuration)")
+    model = parser.add_argument_group("model and initialisation")
     model.add_argument("--n-hidden", type=int, default=DEFAULTS["n_hidden"], help="hidden units (%(default)s)")
-    model.add_argument("--n-epochs", type=int, default=DEFAULTS["n_epochs"], help="epochs (%(default)s)")
-    model.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"], help="batch size (%(default)s)")
-    model.add_argument(
-        "--batches-per-epoch", type=int, default=DEFAULTS["batches_per_epoch"],
-        help="updates per epoch, each on fresh data (%(default)s)",
-    )
-    model.add_argument("--lr", type=float, default=DEFAULTS["lr"], help="learning rate (%(default)s)")
-    model.add_argument("--momentum", type=float, default=DEFAULTS["momentum"], help="momentum in [0, 1) (%(default)s)")
-    model.add_argument("--clip", type=float, default=DEFAULTS["clip"], help="global-norm clip threshold (%(default)s)")
-    model.add_argument(
-        "--random-scale", type=float, default=DEFAULTS["random_scale"],
-        help="std of W_hh entries under --init random (%(default)s)",
-    )
-    model.add_argument("--dtype", choices=DTYPES, default=DEFAULTS["dtype"], help="arithmetic (%(default)s)")
+    model.add_argument("--activation", choices=ACTIVATIONS, default=DEFAULTS["activation"],
+                       help="hidden nonlinearity (%(default)s; relu with --init identity is the IRNN)")
+    model.add_argument("--random-scale", type=float, default=DEFAULTS["random_scale"],
+                       help="std of W_hh entries under --init random (%(default)s)")
+    model.add_argument("--hh-scale", type=float, default=DEFAULTS["hh_scale"],
+                       help="gain of --init ortho and identity: W_hh = scale x Q or scale x I (%(default)s)")
+    model.add_argument("--chain-alpha", type=float, default=DEFAULTS["chain_alpha"],
+                       help="chain weight W[i, i-1] (unit i-1 feeds unit i) of --init chain and fbchain "
+                       "(%(default)s; the papers use 0.99-1.05, and 0.99 for fbchain)")
+    model.add_argument("--chain-beta", type=float, default=DEFAULTS["chain_beta"],
+                       help="feedback weight W[i, i+1] of --init fbchain (%(default)s)")
+    optim = parser.add_argument_group("optimiser (defaults: the headline configuration)")
+    optim.add_argument("--n-epochs", type=int, default=DEFAULTS["n_epochs"], help="epochs (%(default)s)")
+    optim.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"], help="batch size (%(default)s)")
+    optim.add_argument("--batches-per-epoch", type=int, default=DEFAULTS["batches_per_epoch"],
+                       help="updates per epoch, each on fresh data (%(default)s)")
+    optim.add_argument("--lr", type=float, default=DEFAULTS["lr"], help="learning rate (%(default)s)")
+    optim.add_argument("--optimizer", choices=OPTIMIZERS, default=DEFAULTS["optimizer"],
+                       help="heavy-ball momentum or Nesterov's (%(default)s)")
+    optim.add_argument("--momentum", type=float, default=DEFAULTS["momentum"],
+                       help="momentum in [0, 1), the cap under a schedule (%(default)s)")
+    optim.add_argument("--momentum-schedule", choices=MOMENTUM_SCHEDULES, default=DEFAULTS["momentum_schedule"],
+                       help="constant, or sutskever: 0.5, 0.75, 0.833, ... rising every 250 updates (%(default)s)")
+    optim.add_argument("--clip", type=float, default=DEFAULTS["clip"],
+                       help="global-norm clip threshold (%(default)s)")
+    optim.add_argument("--dtype", choices=DTYPES, default=DEFAULTS["dtype"], help="arithmetic (%(default)s)")
     out = parser.add_argument_group("output and execution")
-    out.add_argument(
-        "--out", default=None,
-        help="results file (default: results.json with --all; a single run writes a file only when given)",
-    )
-    out.add_argument(
-        "--jobs", type=int, default=os.cpu_count() or 1,
-        help="worker processes for --all (default: the number of cores, %(default)s); results do not depend on it",
-    )
-    out.add_argument("--quiet", action="store_true", help="no per-epoch progress lines")
+    out.add_argument("--out", default=None,
+                     help="results file (default: results.json with --all; a single run writes a file only when given)")
+    out.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                     help="worker processes for --all (default: the number of cores, %(default)s); the numbers do "
+                     "not depend on it")
+    out.add_argument("--quiet", action="store_true", help="no progress lines")
     return parser
 
 
@@ -782,10 +1113,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     config = _config_from_args(args)
     out = args.out if args.out is not None else ("results.json" if args.all else None)
-    specs = headline_specs(args.seed) if args.all else [
-        {"task": args.task, "init": args.init, "seed": args.seed,
-         "sequence_len": TASKS[args.task].headline_len if args.sequence_len is None else args.sequence_len}
-    ]
+    if args.all:
+        specs = headline_specs(args.seed)
+    else:
+        T = TASKS[args.task].headline_len if args.sequence_len is None else args.sequence_len
+        specs = [{"task": args.task, "init": args.init, "sequence_len": T, "seed": args.seed}]
     # every check before any compute: a bad flag costs nothing
     try:
         if args.jobs < 1:
@@ -799,25 +1131,26 @@ def main(argv: list[str] | None = None) -> int:
 
     start = time.perf_counter()
     if args.all:
-        print(f"training {len(specs)} runs on {min(args.jobs, len(specs))} worker(s) ...", flush=True)
-        runs = run_many(specs, config, jobs=args.jobs, on_done=None if args.quiet else lambda _, r: print(summary_line(r), flush=True))
+        jobs = min(args.jobs, len(specs))
+        print(f"training {len(specs)} runs on {jobs} worker(s) ...", flush=True)
+        report = None if args.quiet else (lambda _, run: print(summary_line(run), flush=True))
+        runs = run_many(specs, config, jobs=jobs, on_done=report)
         print()
         print(summary_table(runs))
     else:
-        spec = specs[0]
-        m = TASKS[spec["task"]].metric_name
+        jobs = 1
+        m = TASKS[args.task].metric_name
 
         def progress(rec: dict) -> None:
             print(
-                f"epoch {rec['epoch']:3d}/{config['n_epochs']}  loss {rec['loss']:.4f}  {m} {_fmt(rec['metric'], m)}"
-                f"  |g| {rec['grad_norm']:.3f}  {rec['elapsed_s']:.1f}s",
+                f"epoch {rec['epoch']:3d}/{config['n_epochs']}  loss {rec['loss']:.4f}  {METRIC_LABELS[m]} "
+                f"{format_metric(rec['metric'], m)}  |g| {rec['grad_norm']:.3f}  {rec['elapsed_s']:.1f}s",
                 flush=True,
             )
 
-        runs = [train(**spec, **config, callback=None if args.quiet else progress)]
+        runs = [train(**specs[0], **config, callback=None if args.quiet else progress)]
         print(summary_line(runs[0]))
     if out is not None:
-        jobs = min(args.jobs, len(specs))
         write_json_atomic(out, results_document(runs, config, time.perf_counter() - start, jobs))
         print(f"wrote {out}")
     return 0

@@ -51,7 +51,7 @@ def test_all_writes_a_valid_results_file(tmp_path):
     assert set(doc) >= {"schema_version", "config", "environment", "runs"}
     assert set(doc["environment"]) >= {"python", "numpy", "platform"}
     assert [(r["task"], r["sequence_len"], r["init"]) for r in doc["runs"]] == [
-        (t, T, i) for t, T in rp.HEADLINE for i in rp.INITS
+        (t, T, i) for t, T in rp.HEADLINE for i in rp.HEADLINE_INITS
     ]
     assert all(len(r["history"]) == 2 for r in doc["runs"])
 
@@ -146,8 +146,8 @@ def test_a_killed_run_leaves_the_old_file(tmp_path):
 def test_a_diverged_run_does_not_stop_all(tmp_path, monkeypatch):
     real = rp.forward_backward
 
-    def nan_for_temporal_order(params, x, y, task, ws=None):
-        loss, metric, grads = real(params, x, y, task, ws)
+    def nan_for_temporal_order(params, x, y, task, *args):
+        loss, metric, grads = real(params, x, y, task, *args)
         return (float("nan") if rp.get_task(task).name == "temporal_order" else loss), metric, grads
 
     monkeypatch.setattr(rp, "forward_backward", nan_for_temporal_order)
@@ -156,3 +156,30 @@ def test_a_diverged_run_does_not_stop_all(tmp_path, monkeypatch):
     runs = json.loads(out.read_text())["runs"]
     assert [r["diverged"] for r in runs] == [False, False, 1, 1, False, False]
     assert all(r["final_metric"] is None for r in runs if r["diverged"])
+
+
+@pytest.mark.parametrize("args", [
+    ["--task", task] for task in rp.TASKS if task not in {t for t, _ in rp.HEADLINE}
+] + [["--init", init] for init in rp.INITS if init not in rp.HEADLINE_INITS] + [
+    ["--activation", "relu", "--init", "identity"],
+    ["--optimizer", "nesterov"],
+    ["--momentum-schedule", "sutskever"],
+    ["--hh-scale", "0.9"],
+    ["--init", "fbchain", "--chain-alpha", "0.99", "--chain-beta", "0.02"],
+    ["--dtype", "float32"],
+    ["--task", "latching", "--n-hidden", "1"],
+])
+def test_every_choice_runs_one_epoch(args):
+    assert rp.main([*args, "--n-epochs", "1", "--batches-per-epoch", "2", "--batch-size", "4", "--quiet",
+                    "--sequence-len", "12"] + ([] if "--n-hidden" in args else ["--n-hidden", "12"])) == 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--init", "chain", "--task", "temporal_order", "--n-hidden", "4"], "needs n_hidden >= 6"),
+    (["--hh-scale", "0"], "hh_scale must be positive"),
+    (["--chain-beta", "-0.1"], "chain_beta must be non-negative"),
+    (["--task", "copy", "--sequence-len", "0"], "sequence_len must be a positive integer"),
+])
+def test_impossible_combinations_fail_fast(args, message):
+    result = cli(*args)
+    assert result.returncode == 2 and message in result.stderr and result.stdout == ""

@@ -84,3 +84,72 @@ def test_two_momentum_steps_by_hand():
     v2 = mu * v1 - lr * g2
     np.testing.assert_allclose(velocity["w"], v2, rtol=1e-15)
     np.testing.assert_allclose(params["w"], np.array([1.0, -2.0]) + v1 + v2, rtol=1e-15)
+
+
+def W_hh_of(init, H=20, task="addition", **knobs):
+    return rp.init_params(task, H, init, np.random.default_rng(0), **knobs)
+
+
+def test_identity_and_scaled_inits():
+    np.testing.assert_array_equal(W_hh_of("identity")["W_hh"], np.eye(20))
+    np.testing.assert_array_equal(W_hh_of("identity", hh_scale=0.5)["W_hh"], 0.5 * np.eye(20))
+    W = W_hh_of("ortho", hh_scale=1.2)["W_hh"]
+    np.testing.assert_allclose(W.T @ W, 1.44 * np.eye(20), atol=1e-12)
+
+
+def test_chain_structure_and_source_injection():
+    p = W_hh_of("chain", chain_alpha=1.02)
+    W = p["W_hh"]
+    for i in range(20):
+        for j in range(20):
+            assert W[i, j] == (1.02 if j == i - 1 else 0.0)  # unit i-1 feeds unit i
+    np.testing.assert_array_equal(p["W_ih"], 0.9 * np.eye(20, 2))  # input k drives unit k only
+    # a chain is nilpotent: a signal leaves the network after H steps
+    assert np.all(np.linalg.matrix_power(W, 20) == 0)
+
+
+def test_feedback_chain_structure():
+    W = W_hh_of("fbchain", chain_alpha=0.99, chain_beta=0.03)["W_hh"]
+    np.testing.assert_array_equal(W, 0.99 * np.eye(20, k=-1) + 0.03 * np.eye(20, k=1))
+
+
+def test_sparse_has_15_incoming_weights_and_radius_1_1():
+    W = W_hh_of("sparse", H=64)["W_hh"]
+    assert np.all((W != 0).sum(axis=1) == 15)
+    assert np.max(np.abs(np.linalg.eigvals(W))) == pytest.approx(1.1, rel=1e-10)
+    small = W_hh_of("sparse", H=8)["W_hh"]  # fewer units than the fan-in: every weight is used
+    assert np.all(small != 0)
+
+
+def test_chain_needs_a_unit_per_input():
+    with pytest.raises(ValueError, match="n_hidden >= 6"):
+        rp.init_params("temporal_order", 4, "chain", np.random.default_rng(0))
+
+
+def test_nesterov_step_by_hand():
+    """v <- mu v - lr grad(theta + mu v); theta <- theta + v, on f(theta) = 0.5 * theta' A theta."""
+    A = np.array([[2.0, 0.5], [0.5, 1.0]])
+    lr, mu = 0.1, 0.9
+    params, velocity = {"w": np.array([1.0, -1.0])}, {"w": np.array([0.2, 0.1])}
+    theta, v = params["w"].copy(), velocity["w"].copy()
+    for _ in range(2):
+        at = rp.nesterov_lookahead(params, velocity, mu)
+        rp.momentum_step(params, {"w": A @ at["w"]}, velocity, lr, mu)
+        v = mu * v - lr * (A @ (theta + mu * v))
+        theta = theta + v
+    np.testing.assert_allclose(params["w"], theta, rtol=1e-15)
+    np.testing.assert_allclose(velocity["w"], v, rtol=1e-15)
+
+
+@pytest.mark.parametrize("update, expected", [(0, 0.5), (249, 0.5), (250, 0.75), (499, 0.75), (500, 5 / 6),
+                                              (750, 0.875), (1000, 0.9), (1249, 0.9), (2250, 0.95), (10**6, 0.99)])
+def test_sutskever_schedule_at_its_breakpoints(update, expected):
+    assert rp.momentum_at(update, 0.99, "sutskever") == pytest.approx(expected)
+    assert rp.momentum_at(update, 0.9, "sutskever") == pytest.approx(min(expected, 0.9))
+    assert rp.momentum_at(update, 0.9, "constant") == 0.9
+
+
+def test_effective_momentum_goes_into_the_history():
+    run = rp.train("addition", "ortho", 5, n_hidden=4, n_epochs=3, batches_per_epoch=250, batch_size=2,
+                   momentum=0.99, momentum_schedule="sutskever")
+    assert [r["momentum"] for r in run["history"]] == pytest.approx([0.5, 0.75, 5 / 6])

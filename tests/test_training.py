@@ -25,7 +25,7 @@ def test_run_record_fields_and_callback():
     seen = []
     run = rp.train("addition", "random", 8, seed=0, callback=seen.append, **TINY)
     assert seen == run["history"] and [r["epoch"] for r in seen] == [1, 2, 3]
-    assert set(seen[0]) == {"epoch", "loss", "metric", "grad_norm", "elapsed_s"}
+    assert set(seen[0]) == {"epoch", "loss", "metric", "grad_norm", "momentum", "elapsed_s"}
     for key in ("task", "init", "sequence_len", "seed", "chance", "metric_name", "history", "final_metric",
                 "best_metric", "best_epoch", "solved_epoch", "diverged", "wallclock_s", "config",
                 "W_hh_singular_values_init", "W_hh_singular_values_final", "W_hh_final"):
@@ -69,7 +69,7 @@ def test_ortho_learns_3bit_memorization_at_small_T():
 
 
 def test_run_many_is_independent_of_order_and_workers():
-    specs = [{"task": "addition", "init": i, "sequence_len": 6, "seed": s} for i in rp.INITS for s in (0, 1)]
+    specs = [{"task": "addition", "init": i, "sequence_len": 6, "seed": s} for i in rp.HEADLINE_INITS for s in (0, 1)]
     config = {**rp.DEFAULTS, **TINY}
     serial = rp.run_many(specs, config, jobs=1)
     alone = rp.train(**specs[3], **config)
