@@ -1,0 +1,189 @@
+"""Benchmark of the engine: GEMM peak, the headline's wall time against its arithmetic, scaling in T and H, memory.
+
+    python bench_rnn_pathological.py                   # float64, writes bench.json (about two minutes on 2 cores)
+    python bench_rnn_pathological.py --dtype float32 --out bench_float32.json
+    python bench_rnn_pathological.py --quick           # a smoke run in seconds (what the tests use)
+
+Everything runs in this one process and the worker processes it starts. Timings are medians over repeats; the
+machine is noisy, so compare medians of the same machine only. The FLOP count is that of the matrix products
+(2 m n k each) of the forward and backward passes; elementwise work (the tanh, the momentum update) is not counted,
+so "fraction of peak" is the share of the machine's GEMM peak that the whole training loop achieves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import sys
+import time
+
+import numpy as np
+
+import rnn_pathological as rp
+
+# ----------------------------------------------------------------------------------------------------------------
+# arithmetic counts
+
+
+def flops_per_batch(task: str, sequence_len: int, batch_size: int, n_hidden: int) -> int:
+    """FLOPs of the matrix products of one forward and backward pass (2 m n k per product).
+
+    Forward: the input projection (L B x n_in x H) and the recurrence (L products of B x H x H). Backward: dh through
+    W_hh (L - 1 products), dW_hh and dW_ih as one GEMM each, and the output layer (logits, dW_hy, dh: three products
+    of N x H x n_out, N the scored (step, example) pairs).
+    """
+    spec = rp.get_task(task)
+    L, B, H = sequence_len + spec.extra_steps, batch_size, n_hidden
+    N = L * B if spec.per_step else B
+    recurrent = 2 * B * H * H * (L + (L - 1) + (L - 1))  # forward, dh, dW_hh
+    inputs = 2 * L * B * spec.n_in * H * 2  # forward projection and dW_ih
+    output = 2 * N * H * spec.n_out * 3
+    return recurrent + inputs + output
+
+
+def flops_per_run(run: dict) -> int:
+    cfg = run["config"]
+    per_batch = flops_per_batch(run["task"], run["sequence_len"], cfg["batch_size"], cfg["n_hidden"])
+    return per_batch * cfg["batches_per_epoch"] * len(run["history"])
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# measurements
+
+
+def gemm_peak(dtype: str, n: int = 1024, repeats: int = 7) -> float:
+    """GFLOP/s of an n x n matrix product with every BLAS thread: the machine's practical arithmetic ceiling."""
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((n, n)).astype(dtype), rng.standard_normal((n, n)).astype(dtype)
+    a @ b  # warm-up: thread pool start, page faults
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        a @ b
+        times.append(time.perf_counter() - start)
+    return 2 * n**3 / min(times) / 1e9
+
+
+def time_batches(task: str, sequence_len: int, n_hidden: int, dtype: str, batch_size: int, repeats: int) -> float:
+    """Median seconds of one training step's forward and backward pass (data generation excluded)."""
+    rng = np.random.default_rng(0)
+    params = rp.init_params(task, n_hidden, "ortho", rng)
+    params = {k: v.astype(dtype) for k, v in params.items()}
+    x, y = rp.generate_batch(task, sequence_len, batch_size, rng)
+    ws = rp.Workspace()
+    rp.forward_backward(params, x, y, task, ws)  # warm-up: buffers allocated once
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        rp.forward_backward(params, x, y, task, ws)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def peak_memory_mb() -> dict[str, float]:
+    """Peak resident memory of this process and of the largest finished child (Linux reports kB)."""
+    scale = 1 / 1024 if sys.platform != "darwin" else 1 / 1024**2
+    return {
+        "main_process_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale, 1),
+        "largest_worker_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale, 1),
+    }
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the benchmark
+
+
+def run_benchmark(dtype: str, jobs: int, repeats: int, quick: bool, log=print) -> dict:
+    config = {**rp.DEFAULTS, "dtype": dtype}
+    if quick:
+        config.update(n_epochs=2, batches_per_epoch=2)
+    peak = {"float64": gemm_peak("float64", 256 if quick else 1024), "float32": gemm_peak("float32", 256 if quick else 1024)}
+    log(f"GEMM peak ({os.cpu_count()} cores): float64 {peak['float64']:.1f} GFLOP/s, float32 {peak['float32']:.1f}")
+
+    # the headline, as `--all` runs it: every run in a worker process, `jobs` at a time
+    specs = rp.headline_specs(0)
+    walls, runs = [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        runs = rp.run_many(specs, config, jobs=jobs)
+        walls.append(time.perf_counter() - start)
+    wall = statistics.median(walls)
+    total_flops = sum(flops_per_run(r) for r in runs)
+    headline = {
+        "jobs": jobs,
+        "wall_s": round(wall, 2),
+        "wall_s_repeats": [round(w, 2) for w in walls],
+        "flops": total_flops,
+        "gflops": round(total_flops / wall / 1e9, 2),
+        "fraction_of_peak": round(total_flops / wall / 1e9 / peak[dtype], 3),
+        "runs": [],
+    }
+    log(f"headline --all --dtype {dtype} on {jobs} worker(s): {wall:.1f} s (median of {repeats}), "
+        f"{total_flops / 1e12:.3f} TFLOP, {headline['gflops']:.1f} GFLOP/s = {headline['fraction_of_peak']:.0%} of peak")
+    for r in runs:
+        f = flops_per_run(r)
+        row = {"task": r["task"], "init": r["init"], "sequence_len": r["sequence_len"], "wall_s": r["wallclock_s"],
+               "flops": f, "gflops": round(f / r["wallclock_s"] / 1e9, 2),
+               "fraction_of_single_core_peak": round(f / r["wallclock_s"] / 1e9 / (peak[dtype] / os.cpu_count()), 3)}
+        headline["runs"].append(row)
+        log(f"  {r['task']:18s} T={r['sequence_len']:<3d} {r['init']:6s} {r['wallclock_s']:6.2f} s  "
+            f"{f / 1e9:7.1f} GFLOP  {row['gflops']:5.1f} GFLOP/s  {row['fraction_of_single_core_peak']:.0%} of one core")
+
+    # one T=60 run alone on one core (the worker of a 1-job pool has one BLAS thread)
+    single = rp.run_many([{"task": "3bit_memorization", "init": "ortho", "sequence_len": 60, "seed": 0},
+                          {"task": "3bit_memorization", "init": "random", "sequence_len": 60, "seed": 0}],
+                         config, jobs=1 if quick else 2)
+    single_s = statistics.median(r["wallclock_s"] for r in single)
+    log(f"one T=60 run on one core: {single_s:.2f} s")
+
+    # scaling of one training step
+    scale_repeats = 3 if quick else 15
+    by_T = {T: time_batches("3bit_memorization", T, 64, dtype, 50, scale_repeats) for T in (30, 60, 120, 240)}
+    by_H = {H: time_batches("3bit_memorization", 60, H, dtype, 50, scale_repeats) for H in (32, 64, 128)}
+    log("one step (forward + backward, B = 50) against T at H = 64: "
+        + ", ".join(f"T={T} {t * 1e3:.2f} ms" for T, t in by_T.items())
+        + f"; T=240 / T=30 = {by_T[240] / by_T[30]:.1f} (linear: 8)")
+    log("against H at T = 60: " + ", ".join(f"H={H} {t * 1e3:.2f} ms" for H, t in by_H.items())
+        + f"; H=128 / H=32 = {by_H[128] / by_H[32]:.1f} (quadratic: 16)")
+    memory = peak_memory_mb()
+    log(f"peak memory: main process {memory['main_process_mb']} MB, largest worker {memory['largest_worker_mb']} MB")
+    return {
+        "dtype": dtype,
+        "quick": quick,
+        "environment": rp.environment() | {"processor": platform.processor()},
+        "gemm_peak_gflops": {k: round(v, 1) for k, v in peak.items()},
+        "headline": headline,
+        "single_T60_run_one_core_s": round(single_s, 2),
+        "step_ms_by_T": {str(T): round(t * 1e3, 3) for T, t in by_T.items()},
+        "step_ms_by_H": {str(H): round(t * 1e3, 3) for H, t in by_H.items()},
+        "peak_memory": memory,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench_rnn_pathological.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dtype", choices=rp.DTYPES, default="float64", help="arithmetic (%(default)s)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="worker processes for the headline (default: the number of cores, %(default)s)")
+    parser.add_argument("--repeats", type=int, default=3, help="repeats of the headline; the median is kept (%(default)s)")
+    parser.add_argument("--quick", action="store_true", help="tiny budget: checks that the benchmark runs")
+    parser.add_argument("--out", default=None, help="JSON file for the numbers (default: bench.json, or bench_float32.json)")
+    args = parser.parse_args(argv)
+    out = args.out or ("bench.json" if args.dtype == "float64" else "bench_float32.json")
+    try:
+        if args.jobs < 1 or args.repeats < 1:
+            raise ValueError("jobs and repeats must be positive integers")
+        rp.check_writable(out)
+    except ValueError as err:
+        parser.exit(2, f"{parser.prog}: error: {err}\n")
+    result = run_benchmark(args.dtype, args.jobs, args.repeats, args.quick)
+    rp.write_json_atomic(out, result)
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
