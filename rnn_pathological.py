@@ -511,12 +511,14 @@ def rnn_backward(
     dh_out: np.ndarray,
     ws: Workspace | None = None,
     activation: str = "tanh",
+    dh_steps: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Backpropagation through time.
 
     x: (T, B, n_in); hs: (T + 1, B, H) from rnn_forward; dh_out: the gradient that reaches the states from the
     output layer, (B, H) for an output at the last step only or (T, B, H) for outputs at every step.
-    Returns the gradients of W_ih, W_hh and b_h.
+    Returns the gradients of W_ih, W_hh and b_h. If `dh_steps` (T, B, H) is given, dL/dh_t of every step is
+    written into it (the analyses plot its norm against t; training does not need it).
     """
     T, B, n_in = x.shape
     W_hh = params["W_hh"]
@@ -532,10 +534,14 @@ def rnn_backward(
     dh = _empty(ws, "dh", (B, H), dtype)  # dL/dh_t, carried backwards
     dh[...] = dh_out[T - 1] if per_step else dh_out
     for t in range(T - 1, 0, -1):
+        if dh_steps is not None:
+            dh_steps[t] = dh
         np.multiply(dh, d_act[t], out=da[t])  # backprop through the nonlinearity
         np.dot(da[t], W_hh, out=dh)  # ... and through W_hh into h_{t-1}
         if per_step:
             dh += dh_out[t - 1]  # plus the loss read at step t-1 itself
+    if dh_steps is not None:
+        dh_steps[0] = dh
     np.multiply(dh, d_act[0], out=da[0])
     # the weight gradients sum outer products over all (t, b) rows: one GEMM each instead of T small ones;
     # h_0 = 0 contributes nothing to dW_hh, so step 0 is left out of it
@@ -696,27 +702,29 @@ def momentum_step(
 # ----------------------------------------------------------------------------------------------------------------
 # training
 
-# The headline configuration of seed 000; the CLI defaults, so the README's command reproduces the README's table.
-DEFAULTS = {
-    "n_hidden": 64,  # hidden units
-    "n_epochs": 80,  # epochs of training
-    "batch_size": 50,  # sequences per batch
-    "batches_per_epoch": 30,  # updates per epoch, each on a freshly generated batch
-    "lr": 0.01,  # learning rate
-    "momentum": 0.9,  # momentum coefficient (the cap mu_max under a schedule)
-    "clip": 1.0,  # global L2-norm clipping threshold
-    "optimizer": "momentum",  # momentum (heavy ball) or nesterov
-    "momentum_schedule": "constant",  # constant or sutskever (eq. 5 of Sutskever et al. 2013)
-    "activation": "tanh",  # tanh or relu
-    "random_scale": 0.1,  # standard deviation of W_hh entries under the random init
-    "hh_scale": 1.0,  # gain of the ortho and identity inits
-    "chain_alpha": 1.0,  # feedforward weight of the chain inits (Orhan & Pitkow sweep 0.99-1.05)
-    "chain_beta": 0.05,  # feedback weight of fbchain (Orhan & Pitkow sweep 0.01-0.07, with alpha 0.99)
-    "dtype": "float64",  # floating-point type of parameters and arithmetic
+# Every training option: its default (the headline configuration of seed 000, so the README's command reproduces
+# the README's table) and what it means. The sweep script builds its flags from this table.
+OPTIONS: dict[str, tuple[object, str]] = {
+    "n_hidden": (64, "hidden units"),
+    "n_epochs": (80, "epochs of training"),
+    "batch_size": (50, "sequences per batch"),
+    "batches_per_epoch": (30, "updates per epoch, each on a freshly generated batch"),
+    "lr": (0.01, "learning rate"),
+    "momentum": (0.9, "momentum coefficient in [0, 1), the cap under a schedule"),
+    "clip": (1.0, "global L2-norm clipping threshold"),
+    "optimizer": ("momentum", "momentum (heavy ball) or nesterov"),
+    "momentum_schedule": ("constant", "constant, or sutskever (eq. 5 of Sutskever et al. 2013)"),
+    "activation": ("tanh", "hidden nonlinearity, tanh or relu"),
+    "random_scale": (0.1, "standard deviation of W_hh entries under the random init"),
+    "hh_scale": (1.0, "gain of the ortho and identity inits"),
+    "chain_alpha": (1.0, "feedforward weight W[i, i-1] of the chain inits (Orhan & Pitkow sweep 0.99-1.05)"),
+    "chain_beta": (0.05, "feedback weight W[i, i+1] of fbchain (Orhan & Pitkow sweep 0.01-0.07, alpha 0.99)"),
+    "dtype": ("float64", "floating-point type of parameters and arithmetic"),
 }
+DEFAULTS = {name: default for name, (default, _) in OPTIONS.items()}
 DTYPES = ("float64", "float32")
-_CHOICES = {"optimizer": OPTIMIZERS, "momentum_schedule": MOMENTUM_SCHEDULES, "activation": ACTIVATIONS,
-            "dtype": DTYPES}
+CHOICES = {"optimizer": OPTIMIZERS, "momentum_schedule": MOMENTUM_SCHEDULES, "activation": ACTIVATIONS,
+           "dtype": DTYPES}  # the options that take one of a few names
 
 
 def check_config(task: str, init: str, sequence_len: int, seed: int, **config) -> None:
@@ -737,7 +745,7 @@ def check_config(task: str, init: str, sequence_len: int, seed: int, **config) -
         raise ValueError(f"momentum must be in [0, 1), got {config['momentum']}")
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed}")
-    for name, choices in _CHOICES.items():
+    for name, choices in CHOICES.items():
         if config[name] not in choices:
             raise ValueError(f"unknown {name} {config[name]!r}; choose from {', '.join(choices)}")
 
@@ -847,7 +855,16 @@ def train(
         "W_hh_singular_values_init": sv_init.astype(np.float64).tolist(),
         "W_hh_singular_values_final": np.linalg.svd(W_hh, compute_uv=False).tolist(),
         "W_hh_final": W_hh.tolist(),
+        # the rest of the trained network, so analyses of trained models never retrain
+        "params_final": {k: params[k].astype(np.float64).tolist() for k in PARAM_NAMES if k != "W_hh"},
     }
+
+
+def trained_params(run: dict) -> dict[str, np.ndarray]:
+    """The trained float64 parameters stored in a run record (W_hh_final and params_final)."""
+    params = {k: np.array(v, dtype=np.float64) for k, v in run["params_final"].items()}
+    params["W_hh"] = np.array(run["W_hh_final"], dtype=np.float64)
+    return {k: params[k] for k in PARAM_NAMES}
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -858,10 +875,30 @@ HEADLINE = (("addition", 30), ("temporal_order", 60), ("3bit_memorization", 60))
 HEADLINE_INITS = ("ortho", "random")
 
 
-def headline_specs(seed: int) -> list[dict]:
+def headline_specs(seed: int | list[int]) -> list[dict]:
+    """The runs of `--all`: every headline (task, T) under both inits, for each seed."""
+    seeds = [seed] if isinstance(seed, (int, np.integer)) else list(seed)
     return [
-        {"task": task, "init": init, "sequence_len": T, "seed": seed} for task, T in HEADLINE for init in HEADLINE_INITS
+        {"task": task, "init": init, "sequence_len": T, "seed": s}
+        for s in seeds for task, T in HEADLINE for init in HEADLINE_INITS
     ]
+
+
+def parse_seeds(text: str) -> list[int]:
+    """'0-9' -> [0, ..., 9]; '0-4 7 9' or '0-4,7,9' -> [0, 1, 2, 3, 4, 7, 9]; duplicates dropped, order kept."""
+    seeds: list[int] = []
+    for part in text.replace(",", " ").split():
+        lo, sep, hi = part.partition("-")
+        try:
+            values = range(int(lo), int(hi) + 1) if sep else [int(lo)]
+        except ValueError:
+            raise ValueError(f"bad seed list {text!r}: use numbers and ranges, like 0-9 or 0-4,7") from None
+        if sep and int(hi) < int(lo):
+            raise ValueError(f"bad seed range {part!r}: the end is before the start")
+        seeds += [v for v in values if v not in seeds]
+    if not seeds:
+        raise ValueError(f"no seeds in {text!r}")
+    return seeds
 
 
 def _single_threaded_blas_env() -> dict[str, str]:
@@ -874,22 +911,38 @@ def _train_kwargs(kwargs: dict) -> dict:
 
 
 def run_many(
-    specs: list[dict], config: dict, jobs: int = 1, on_done: Callable[[int, dict], None] | None = None
-) -> list[dict]:
+    specs: list[dict],
+    config: dict,
+    jobs: int = 1,
+    on_done: Callable[[int, dict], None] | None = None,
+    on_error: Callable[[int, BaseException], None] | None = None,
+) -> list[dict | None]:
     """Train every run in `specs` and return the run records in the order of `specs`.
 
     Each spec is a dict of train() arguments (task, init, sequence_len, seed, and any override of the shared
     `config`). With jobs > 1 the runs go to that many worker processes, one BLAS thread each. Every run is seeded
     from its own spec alone, so the numbers do not depend on the number of workers or the order of completion.
-    `on_done(index, record)` sees each record as soon as its run finishes (in completion order).
+    `on_done(index, record)` sees each record as soon as its run finishes (in completion order). A run that raises
+    stops everything, unless `on_error(index, exception)` is given: then it is reported there, its slot in the
+    returned list is None, and the other runs go on.
     """
     work = [{**config, **spec} for spec in specs]
-    results: list[dict] = [{}] * len(work)
+    results: list[dict | None] = [None] * len(work)
+
+    def finish(i: int, outcome: Callable[[], dict]) -> None:
+        try:
+            results[i] = outcome()
+        except Exception as err:  # one failed run (or a worker that died) must not take the others down
+            if on_error is None:
+                raise
+            on_error(i, err)
+            return
+        if on_done is not None:
+            on_done(i, results[i])
+
     if jobs <= 1 or len(work) <= 1:
         for i, kwargs in enumerate(work):
-            results[i] = train(**kwargs)
-            if on_done is not None:
-                on_done(i, results[i])
+            finish(i, lambda kwargs=kwargs: train(**kwargs))
         return results
     saved = {k: os.environ.get(k) for k in _single_threaded_blas_env()}
     os.environ.update(_single_threaded_blas_env())  # inherited by the spawned workers at start-up
@@ -897,11 +950,12 @@ def run_many(
         context = multiprocessing.get_context("spawn")  # fresh interpreters: no forked BLAS thread state
         with ProcessPoolExecutor(max_workers=min(jobs, len(work)), mp_context=context) as pool:
             futures = {pool.submit(_train_kwargs, kwargs): i for i, kwargs in enumerate(work)}
-            for future in as_completed(futures):
-                i = futures[future]
-                results[i] = future.result()
-                if on_done is not None:
-                    on_done(i, results[i])
+            try:
+                for future in as_completed(futures):
+                    finish(futures[future], future.result)
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C or a failure: do not start queued runs
+                raise
         return results
     finally:
         for k, v in saved.items():
@@ -1061,6 +1115,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="sequence length, or the delay for copy and noiseless memorization (default: the task's, listed below)",
     )
     what.add_argument("--seed", type=int, default=0, help="seed of parameters and data (default: %(default)s)")
+    what.add_argument("--seeds", default=None, metavar="LIST",
+                      help="with --all: several seeds, like 0-9 or 0-4,7 (default: --seed alone)")
     what.add_argument(
         "--all", action="store_true",
         help="run the headline instead: addition T=30, temporal_order T=60, 3bit_memorization T=60, each under "
@@ -1100,6 +1156,9 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                      help="worker processes for --all (default: the number of cores, %(default)s); the numbers do "
                      "not depend on it")
+    out.add_argument("--drop-weights", action="store_true",
+                     help="leave the trained weights out of the results file (they are 90%% of its size); "
+                     "figures that need them will say so")
     out.add_argument("--quiet", action="store_true", help="no progress lines")
     return parser
 
@@ -1113,8 +1172,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     config = _config_from_args(args)
     out = args.out if args.out is not None else ("results.json" if args.all else None)
+    if args.seeds is not None and not args.all:
+        parser.exit(2, f"{parser.prog}: error: --seeds goes with --all; a single run takes --seed\n")
     if args.all:
-        specs = headline_specs(args.seed)
+        try:
+            specs = headline_specs(parse_seeds(args.seeds) if args.seeds is not None else args.seed)
+        except ValueError as err:
+            parser.exit(2, f"{parser.prog}: error: {err}\n")
     else:
         T = TASKS[args.task].headline_len if args.sequence_len is None else args.sequence_len
         specs = [{"task": args.task, "init": args.init, "sequence_len": T, "seed": args.seed}]
@@ -1150,6 +1214,8 @@ def main(argv: list[str] | None = None) -> int:
 
         runs = [train(**specs[0], **config, callback=None if args.quiet else progress)]
         print(summary_line(runs[0]))
+    if args.drop_weights:
+        runs = [{k: v for k, v in run.items() if k not in ("W_hh_final", "params_final")} for run in runs]
     if out is not None:
         write_json_atomic(out, results_document(runs, config, time.perf_counter() - start, jobs))
         print(f"wrote {out}")

@@ -1,0 +1,492 @@
+"""Closed-form and saved-run analyses of recurrent matrices: memory, non-normality, gradients. Never trains.
+
+    python analyze_rnn_pathological.py fisher --outdir viz                              # -> viz/fisher_memory.png
+    python analyze_rnn_pathological.py nonnormality --results results.json --outdir viz  # -> viz/nonnormality.png
+    python analyze_rnn_pathological.py motif --results results.json --outdir viz         # -> viz/chain_motif.png
+
+`fisher` needs nothing: it draws the Fisher memory curves of linear example networks (identity, orthogonal, chain,
+feedback chain). `nonnormality` and `motif` read trained recurrent matrices, `W_hh_final`, from a results file of
+`python rnn_pathological.py --all` or from a sweep file written with `--keep-weights`; the matrix a run started from
+is rebuilt deterministically with rnn_pathological.initial_params (same seed, same config) and checked against the
+singular values the run saved.
+
+Conventions: W_hh[i, j] is the weight from unit j to unit i (h_t = f(W_hh h_{t-1} + ...)), so in a chain unit i-1
+feeds unit i, W[i, i-1] = alpha, and the chain's source (the unit the signal enters) is unit 0.
+
+Sections, in dependency order: linear algebra, non-normality, Fisher memory, example matrices, gradients through
+time, chain motif, saved runs, figures, command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+import rnn_pathological as rp
+import sweep_rnn_pathological as sweep
+
+PROG = "analyze_rnn_pathological.py"
+
+
+class AnalysisError(ValueError):
+    """Bad input (a missing or unsuitable file, an unstable matrix): a one-line message, exit status 2."""
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# linear algebra
+
+
+def spectral_radius(W: np.ndarray) -> float:
+    """max |lambda_i| of a square matrix."""
+    return float(np.max(np.abs(np.linalg.eigvals(W)))) if W.size else 0.0
+
+
+def discrete_lyapunov(A: np.ndarray, Q: np.ndarray, rtol: float = 1e-15, max_doublings: int = 64) -> np.ndarray:
+    """X = sum_{k>=0} A^k Q A^k^T, the solution of X = A X A^T + Q; A (N, N) with spectral radius < 1, Q (N, N).
+
+    Doubling (Smith's method): with X_m the sum of the first m terms, X_2m = X_m + A^m X_m A^m^T and
+    A^2m = (A^m)^2, so 2^d terms cost d steps. Stops when the added block is below rtol of X (or A^m is exactly 0,
+    as for a nilpotent chain); after max_doublings the series is taken as not converging.
+    """
+    if spectral_radius(A) >= 1.0:
+        raise AnalysisError(f"the series sum_k A^k Q A^k^T needs spectral radius < 1, got {spectral_radius(A):.4g}")
+    X, P = np.array(Q, dtype=float), np.array(A, dtype=float)
+    for _ in range(max_doublings):
+        added = P @ X @ P.T
+        X = X + added
+        P = P @ P
+        if not np.any(P) or np.linalg.norm(added) <= rtol * np.linalg.norm(X):
+            return X
+    raise AnalysisError(f"the Lyapunov series did not converge in 2^{max_doublings} terms")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# non-normality
+#
+# Henrici (1962): d(W) = sqrt(||W||_F^2 - sum_i |lambda_i|^2), the Frobenius norm of the strictly upper part of a
+# Schur form of W. A normal matrix (W W^T = W^T W: orthogonal, symmetric, scaled identity) has a diagonal Schur form,
+# so d = 0; a chain has d = ||W||_F, every eigenvalue being 0.
+
+
+def henrici_index(W: np.ndarray, normalized: bool = False) -> float:
+    """Henrici departure from normality d(W) of a square (N, N) matrix; d(W) / ||W||_F if normalized.
+
+    The difference of two sums of about ||W||_F^2 carries rounding of order N eps ||W||_F^2, so d^2 below
+    10 N eps ||W||_F^2 (d below about 4e-7 ||W||_F at N = 64) is rounding, and reported as 0.
+    """
+    W = np.asarray(W, dtype=float)
+    fro2 = float(np.sum(W * W))
+    d2 = fro2 - float(np.sum(np.abs(np.linalg.eigvals(W)) ** 2))
+    if d2 <= 10 * W.shape[0] * np.finfo(float).eps * fro2:
+        d2 = 0.0
+    d = float(np.sqrt(d2))
+    if normalized:
+        return d / np.sqrt(fro2) if fro2 > 0 else 0.0
+    return d
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Fisher memory (Ganguli, Huh & Sompolinsky 2008; used by Orhan & Pitkow 2020)
+#
+# A linear network h_t = W h_{t-1} + v s_t + z_t driven by a scalar signal s_t and noise z_t ~ N(0, noise I).
+# h_t is Gaussian around sum_k W^k v s_{t-k} with covariance C_n = noise sum_k W^k W^k^T, so the Fisher information
+# h_t holds about the signal k steps back is J(k) = v^T W^k^T C_n^{-1} W^k v. For a normal W, J_tot = sum_k J(k)
+# = ||v||^2 / noise (1 for a unit v and unit noise): the memory is only spread differently over k. A non-normal W can
+# amplify a signal on its way through the network and store up to N (Ganguli et al. 2008): a chain fed at its source.
+
+
+def _source_vector(W: np.ndarray, v: np.ndarray | None) -> np.ndarray:
+    if v is None:
+        v = np.zeros(W.shape[0])
+        v[0] = 1.0  # e_1, the source of a chain in this W @ h convention
+    return np.asarray(v, dtype=float)
+
+
+def noise_covariance(W: np.ndarray, noise: float = 1.0) -> np.ndarray:
+    """C_n = noise * sum_k W^k W^k^T, (N, N); W needs spectral radius < 1."""
+    return noise * discrete_lyapunov(W, np.eye(W.shape[0]))
+
+
+def fisher_memory_curve(W: np.ndarray, k_max: int, v: np.ndarray | None = None, noise: float = 1.0) -> np.ndarray:
+    """J(k) for k = 0 .. k_max, shape (k_max + 1,). W (N, N) with spectral radius < 1; v (N,), default e_1."""
+    W = np.asarray(W, dtype=float)
+    v = _source_vector(W, v)
+    L = np.linalg.cholesky(noise_covariance(W, noise))  # C_n = L L^T, so J(k) = ||L^{-1} W^k v||^2
+    signal = np.empty((W.shape[0], k_max + 1))  # column k: W^k v, where the signal of k steps back sits now
+    u = v.copy()
+    for k in range(k_max + 1):
+        signal[:, k] = u
+        u = W @ u
+    whitened = np.linalg.solve(L, signal)
+    return np.sum(whitened * whitened, axis=0)
+
+
+def fisher_memory_total(W: np.ndarray, v: np.ndarray | None = None, noise: float = 1.0) -> float:
+    """J_tot = sum_{k>=0} J(k), in closed form: trace(C_n^{-1} S) with S = sum_k W^k v v^T W^k^T (no truncation)."""
+    W = np.asarray(W, dtype=float)
+    v = _source_vector(W, v)
+    S = discrete_lyapunov(W, np.outer(v, v))
+    return float(np.trace(np.linalg.solve(noise_covariance(W, noise), S)))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# example matrices, for the analyses only (training builds its own through rnn_pathological.init_params)
+
+
+def chain_matrix(n: int, alpha: float) -> np.ndarray:
+    """Feedforward chain, (n, n): W[i, i-1] = alpha, unit i-1 feeds unit i (Orhan & Pitkow's W_ij = alpha
+    delta(j, i-1) in the W @ h convention). Nilpotent: every eigenvalue 0, so d(W) = ||W||_F."""
+    return rp.chain_matrix(n, alpha)
+
+
+def feedback_chain_matrix(n: int, alpha: float, beta: float) -> np.ndarray:
+    """Chain with feedback, (n, n): W[i, i-1] = alpha forward, W[i, i+1] = beta back. Spectral radius
+    2 sqrt(alpha beta) cos(pi / (n + 1)) (a tridiagonal Toeplitz matrix)."""
+    return rp.chain_matrix(n, alpha, beta)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# gradients through time
+
+
+def state_gradients(
+    params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, task: str, activation: str = "tanh"
+) -> np.ndarray:
+    """dL/dh_t for t = 1 .. T, shape (T, B, H), L the batch-mean loss; the engine's own backward pass records it.
+
+    x: (T, B, n_in); y: the task's targets, (B,) or per-step (T, B).
+    """
+    spec = rp.get_task(task)
+    x = x.astype(params["W_hh"].dtype, copy=False)
+    if spec.loss == "mse":
+        y = y.astype(params["W_hh"].dtype, copy=False)
+    hs = rp.rnn_forward(params, x, activation=activation)
+    _, _, dh_out, _ = rp.output_loss(params, hs, y, spec)
+    dh_steps = np.empty_like(hs[1:])
+    rp.rnn_backward(params, x, hs, dh_out, activation=activation, dh_steps=dh_steps)
+    return dh_steps
+
+
+def grad_norm_through_time(
+    params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, task: str, activation: str = "tanh"
+) -> np.ndarray:
+    """||dL/dh_t||_F over the batch, for t = 1 .. T: shape (T,). Vanishing gradients show as a decay towards t = 1."""
+    g = state_gradients(params, x, y, task, activation)
+    return np.sqrt(np.sum(g * g, axis=(1, 2)))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# chain motif (Orhan & Pitkow 2020, sec. 3.2, after Rajan et al. 2016)
+#
+# Order the units by when they peak after a pulse, then average W[i, j] over all pairs at the same order
+# difference. A hidden feedforward chain shows as a bump at small positive differences: connections from
+# earlier-peaking to later-peaking units stronger than the reverse.
+
+
+def peak_response_order(
+    W: np.ndarray, h0: np.ndarray, n_steps: int = 100, activation: str = "tanh", b: np.ndarray | None = None,
+    rng: np.random.Generator | None = None,
+) -> np.ndarray:
+    """Unit indices sorted by the step of their peak |h_i(t)| under h_t = f(W h_{t-1} + b) from h0, no input.
+
+    W (N, N), h0 (N,). Returns order (N,): order[r] is the unit with rank r. Ties are broken by a jitter below
+    one step (rng, default seeded 0), so units peaking together are ordered at random, not by index.
+    """
+    rng = np.random.default_rng(0) if rng is None else rng
+    b = np.zeros(W.shape[0]) if b is None else b
+    h, trace = np.asarray(h0, dtype=float), np.empty((n_steps + 1, W.shape[0]))
+    trace[0] = h
+    for t in range(1, n_steps + 1):
+        a = W @ h + b
+        h = np.maximum(a, 0.0) if activation == "relu" else np.tanh(a)
+        trace[t] = h
+    peak = np.argmax(np.abs(trace), axis=0) + 0.5 * rng.random(W.shape[0])
+    return np.argsort(peak, kind="stable")
+
+
+def chain_motif_profile(W: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean W[i, j] as a function of the order difference rank(i) - rank(j), given order[r] = unit of rank r.
+
+    Returns (differences (2N - 1,) = -(N-1) .. N-1, mean weight (2N - 1,)). A positive difference is a connection
+    from an earlier unit j to a later unit i (W[i, j] is j -> i), the sign of Orhan & Pitkow's figure 5: a chain
+    W[i, i-1] = alpha in its own order gives alpha at +1 and 0 elsewhere.
+    """
+    W = np.asarray(W, dtype=float)
+    order = np.asarray(order)
+    N = W.shape[0]
+    P = W[np.ix_(order, order)]  # P[r, s] = W[unit of rank r, unit of rank s]; difference r - s
+    diffs = np.arange(-(N - 1), N)
+    return diffs, np.array([np.diagonal(P, offset=-d).mean() for d in diffs])
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# saved runs: the trained W_hh of a results file or a sweep file, and the W_hh each run started from
+
+
+def load_runs(path: str) -> list[dict]:
+    """Runs with W_hh_final from results.json (`runs`) or a sweep .jsonl written with --keep-weights."""
+    make = ("create it with: python rnn_pathological.py --all --seed 0" + (f" --out {path}" if path != "results.json"
+            else "") + ", or a sweep with --keep-weights")
+    if not os.path.exists(path):
+        raise AnalysisError(f"{path} not found; {make}")
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as err:
+        raise AnalysisError(f"cannot read {path}: {err}") from None
+    try:
+        doc = json.loads(text)
+        runs = doc.get("runs") if isinstance(doc, dict) else None
+    except ValueError:
+        runs = None
+    if runs is None:  # not a results document: a sweep file, one record per line
+        try:
+            runs = [r for _, r in sweep.read_sweep_file(path, missing_ok=False).records]
+        except sweep.SweepError:
+            raise AnalysisError(f"{path} is neither a results file nor a sweep file; {make}") from None
+    if not runs:
+        raise AnalysisError(f"{path} has no runs; {make}")
+    for run in runs:
+        if not isinstance(run, dict) or "W_hh_final" not in run:
+            raise AnalysisError(f"{path}: a run has no W_hh_final (sweep files keep it only with --keep-weights)")
+    return runs
+
+
+def initial_W_hh(run: dict) -> np.ndarray:
+    """The W_hh a run started from, rebuilt with rnn_pathological.initial_params from its seed and config, (H, H).
+
+    Checked against the singular values the run saved, so an engine whose inits changed since is caught where the
+    change shows in the spectrum (a random or sparse init; not one orthogonal matrix swapped for another)."""
+    config = run.get("config", {})
+    W = rp.initial_params(run["task"], run["init"], run["seed"], **config)["W_hh"]
+    W = W.astype(config.get("dtype", "float64")).astype(np.float64)  # train() casts to its dtype first
+    saved = run.get("W_hh_singular_values_init")
+    if saved is not None and not np.allclose(np.linalg.svd(W, compute_uv=False), saved, rtol=1e-6, atol=1e-9):
+        raise AnalysisError(f"cannot rebuild the initial W_hh of {run['task']} {run['init']} seed {run['seed']}: "
+                            f"the engine's init no longer matches the one that trained it")
+    return W
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# figures (matplotlib's object-oriented API on an Agg canvas: no display, no pyplot state)
+
+INIT_COLOURS = ("tab:blue", "tab:red", "tab:green", "tab:purple", "tab:orange", "tab:brown", "tab:pink")
+
+
+def init_colour(init: str) -> str:
+    inits = list(rp.INITS)
+    return INIT_COLOURS[inits.index(init) % len(INIT_COLOURS)] if init in inits else "tab:gray"
+
+
+def fisher_examples(n: int = 64) -> list[tuple[str, np.ndarray, dict]]:
+    """(label, W, line style) of the example networks of the Fisher memory figure."""
+    rng = np.random.default_rng(0)
+    return [
+        ("identity, 0.95 I", 0.95 * np.eye(n), {"color": "tab:green", "ls": "-"}),
+        ("orthogonal, 0.95 Q", 0.95 * rp.random_orthogonal(n, rng), {"color": "tab:blue", "ls": "--"}),
+        ("chain, alpha 1", chain_matrix(n, 1.0), {"color": "tab:orange", "ls": ":"}),
+        ("chain, alpha 1.2", chain_matrix(n, 1.2), {"color": "tab:red", "ls": "-"}),
+        ("feedback chain, alpha 1.2, beta 0.1", feedback_chain_matrix(n, 1.2, 0.1), {"color": "tab:purple",
+                                                                                     "ls": "-."}),
+    ]
+
+
+def plot_fisher_memory(n: int = 64, k_max: int = 120) -> Figure:
+    """J(k) (log scale) and its running sum for the example networks; J_tot (closed form) in the legend."""
+    fig = Figure(figsize=(12, 4.6), layout="constrained")
+    ax_curve, ax_sum = fig.subplots(1, 2)
+    k = np.arange(k_max + 1)
+    for label, W, style in fisher_examples(n):
+        J = fisher_memory_curve(W, k_max)
+        total = fisher_memory_total(W)
+        name = f"{label}: J_tot = {total:.2f} (radius {spectral_radius(W):.2f})"
+        shown = np.where(J > 1e-8, J, np.nan)  # a chain forgets exactly after n steps: J = 0 is off the log axis
+        ax_curve.plot(k, shown, lw=1.8, label=name, **style)
+        ax_sum.plot(k, np.cumsum(J), lw=1.8, **style)
+    ax_curve.set_yscale("log")
+    ax_curve.set_ylim(1e-6, 2)
+    ax_curve.set_xlabel("k (steps in the past)")
+    ax_curve.set_ylabel("Fisher memory J(k)")
+    ax_curve.set_title("memory of a signal k steps back")
+    ax_sum.set_yscale("log")
+    ax_sum.set_ylim(0.05, 2 * n)
+    ax_sum.axhline(1.0, color="0.4", lw=1, ls="--")
+    ax_sum.text(k_max, 1.05, "J_tot = 1: every normal W (identity and orthogonal coincide)", ha="right",
+                va="bottom", fontsize=9, color="0.3")
+    ax_sum.axhline(n, color="0.4", lw=1, ls=":")
+    ax_sum.text(k_max, n * 0.93, f"upper bound J_tot <= N = {n}", ha="right", va="top", fontsize=9, color="0.3")
+    ax_sum.set_xlabel("k (steps in the past)")
+    ax_sum.set_ylabel("sum of J(k') for k' <= k")
+    ax_sum.set_title("accumulated memory")
+    for ax in (ax_curve, ax_sum):
+        ax.grid(alpha=0.3)
+    fig.legend(loc="outside lower center", ncol=2, fontsize=9, frameon=False)
+    fig.suptitle(f"Fisher memory of linear networks h_t = W h_(t-1) + v s_t + noise, N = {n}, signal into unit 0 "
+                 "(Ganguli et al. 2008)", fontsize=12)
+    return fig
+
+
+def _groups(runs: list[dict]) -> dict[tuple[str, int], list[dict]]:
+    """Runs by (task, T) in engine order, each group's runs by init in engine order then seed."""
+    out: dict[tuple[str, int], list[dict]] = {}
+    tasks, inits = list(rp.TASKS), list(rp.INITS)
+
+    def rank(run):
+        return (tasks.index(run["task"]) if run["task"] in tasks else len(tasks), run["task"], run["sequence_len"],
+                inits.index(run["init"]) if run["init"] in inits else len(inits), run["init"], run["seed"])
+
+    for run in sorted(runs, key=rank):
+        out.setdefault((run["task"], run["sequence_len"]), []).append(run)
+    return out
+
+
+def plot_nonnormality(runs: list[dict]) -> Figure:
+    """Henrici index of W_hh at init (light) and after training (solid), per (task, T) and init; one dot a seed."""
+    groups = _groups(runs)
+    fig = Figure(figsize=(max(9.0, 2.4 * len(groups) + 2), 7.2), layout="constrained")
+    axes = fig.subplots(2, 1, sharex=True)
+    xticks, xlabels = [], []
+    x = 0.0
+    seen_inits: list[str] = []
+    for (task, T), members in groups.items():
+        inits = list(dict.fromkeys(r["init"] for r in members))
+        start = x
+        for init in inits:
+            seen_inits += [init] if init not in seen_inits else []
+            these = [r for r in members if r["init"] == init]
+            before = [initial_W_hh(r) for r in these]
+            after = [np.asarray(r["W_hh_final"], dtype=float) for r in these]
+            for ax, normalized in zip(axes, (False, True), strict=True):
+                d0 = np.array([henrici_index(W, normalized) for W in before])
+                d1 = np.array([henrici_index(W, normalized) for W in after])
+                c = init_colour(init)
+                ax.bar(x, d0.mean(), 0.8, color=c, alpha=0.3, edgecolor=c)
+                ax.bar(x + 0.85, d1.mean(), 0.8, color=c, edgecolor=c)
+                ax.scatter(np.full(d0.size, x), d0, s=12, color="k", zorder=3)
+                ax.scatter(np.full(d1.size, x + 0.85), d1, s=12, color="k", zorder=3)
+                for xpos, d in ((x, d0), (x + 0.85, d1)):
+                    ax.annotate(f"{d.mean():.3f}" if normalized else f"{d.mean():.2f}", (xpos, d.max()),
+                                ha="center", va="bottom", fontsize=8, xytext=(0, 3), textcoords="offset points")
+            x += 2.0
+        xticks.append((start + x - 1.15) / 2)
+        xlabels.append(f"{task}\nT = {T}")
+        x += 0.8
+    axes[0].set_ylabel("d(W_hh)")
+    axes[0].set_title("Henrici index d(W) = sqrt(||W||_F^2 - sum |lambda_i|^2), 0 for a normal matrix", fontsize=10)
+    axes[1].set_ylabel("d(W_hh) / ||W_hh||_F")
+    axes[1].set_title("normalised: d(W) / ||W||_F", fontsize=10)
+    axes[1].set_xticks(xticks, xlabels)
+    for ax in axes:
+        ax.grid(axis="y", alpha=0.3)
+    handles = [Patch(color=init_colour(i), label=f"{i} init") for i in seen_inits]
+    handles += [Patch(facecolor="0.6", alpha=0.3, edgecolor="0.6", label="at initialisation (left bar)"),
+                Patch(color="0.4", label="after training (right bar)")]
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=9, frameon=False)
+    n_seeds = len({r["seed"] for r in runs})
+    fig.suptitle(f"Non-normality of W_hh at init and after training\n(bars: mean over {n_seeds} seed(s); dots: "
+                 "single runs)", fontsize=12)
+    return fig
+
+
+def motif_profile_of(W: np.ndarray, run: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Chain-motif profile of W, units ordered by their peak after a pulse on every input channel at t = 1."""
+    config = run.get("config", {})
+    params = rp.initial_params(run["task"], run["init"], run["seed"], **config)
+    activation = config.get("activation", "tanh")
+    h1 = params["W_ih"] @ np.ones(params["W_ih"].shape[1])  # W_ih at init: the trained one is not saved
+    h1 = np.maximum(h1, 0.0) if activation == "relu" else np.tanh(h1)
+    order = peak_response_order(W, h1, activation=activation)
+    return chain_motif_profile(W, order)
+
+
+def plot_chain_motif(runs: list[dict], max_diff: int = 20) -> Figure:
+    """Mean W_hh[i, j] against rank(i) - rank(j), units ranked by peak time, at init and trained, per (task, T)."""
+    groups = _groups(runs)
+    fig = Figure(figsize=(max(9.0, 4.6 * len(groups) + 0.4), 4.6), layout="constrained")
+    axes = fig.subplots(1, len(groups), squeeze=False)[0]
+    for ax, ((task, T), members) in zip(axes, groups.items(), strict=True):
+        for init in dict.fromkeys(r["init"] for r in members):
+            these = [r for r in members if r["init"] == init]
+            for initial in (True, False):
+                profiles = [motif_profile_of(initial_W_hh(r) if initial else np.asarray(r["W_hh_final"]), r)
+                            for r in these]
+                diffs = profiles[0][0]
+                mean = np.mean([p[1] for p in profiles], axis=0)
+                keep = np.abs(diffs) <= max_diff
+                ax.plot(diffs[keep], mean[keep], color=init_colour(init), lw=1.0 if initial else 1.8,
+                        ls=":" if initial else "-", label=f"{init}, {'init' if initial else 'trained'}")
+        ax.axvline(0, color="0.5", lw=0.8)
+        ax.axhline(0, color="0.5", lw=0.8)
+        ax.set_title(f"{task}, T = {T}", fontsize=11)
+        ax.set_xlabel("rank(i) - rank(j)  (> 0: earlier unit j -> later unit i)")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    axes[0].set_ylabel("mean W_hh[i, j]")
+    fig.suptitle("Hidden chain motif (Orhan & Pitkow 2020, fig. 5): mean weight by rank difference,\n"
+                 "units ranked by the time of their peak response to an input pulse; mean over seeds", fontsize=12)
+    return fig
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# command line
+
+
+class _Parser(argparse.ArgumentParser):
+    """Errors as one line, `analyze_rnn_pathological.py: error: ...`, exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{PROG}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Closed-form and saved-run analyses of recurrent matrices; never trains.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{fisher,nonnormality,motif}")
+    fisher = sub.add_parser("fisher", help="Fisher memory curves of linear example networks -> fisher_memory.png")
+    fisher.add_argument("--outdir", default="viz", help="folder for the PNG (default: %(default)s)")
+    fisher.add_argument("--n", type=int, default=64, help="network size N (default: %(default)s)")
+    fisher.add_argument("--k-max", type=int, default=120, help="largest k drawn (default: %(default)s)")
+    for name, what in (("nonnormality", "Henrici index of W_hh at init and trained -> nonnormality.png"),
+                       ("motif", "hidden chain motif of W_hh at init and trained -> chain_motif.png")):
+        p = sub.add_parser(name, help=what)
+        p.add_argument("--results", default="results.json",
+                       help="results.json, or a sweep .jsonl written with --keep-weights (default: %(default)s)")
+        p.add_argument("--outdir", default="viz", help="folder for the PNG (default: %(default)s)")
+    return parser
+
+
+def _save(fig: Figure, outdir: str, name: str) -> str:
+    try:
+        os.makedirs(outdir, exist_ok=True)
+    except OSError as err:
+        raise AnalysisError(f"cannot create {outdir}: {err.strerror}") from None
+    path = os.path.join(outdir, name)
+    fig.savefig(path, dpi=100)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "fisher":
+            if args.n < 2 or args.k_max < 1:
+                raise AnalysisError("--n must be at least 2 and --k-max at least 1")
+            path = _save(plot_fisher_memory(args.n, args.k_max), args.outdir, "fisher_memory.png")
+        elif args.command == "nonnormality":
+            path = _save(plot_nonnormality(load_runs(args.results)), args.outdir, "nonnormality.png")
+        else:
+            path = _save(plot_chain_motif(load_runs(args.results)), args.outdir, "chain_motif.png")
+    except AnalysisError as err:
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,625 @@
+"""Resumable, shardable sweeps of rnn_pathological.train over tasks x lengths x inits x seeds, one JSON line per run.
+
+    python sweep_rnn_pathological.py --tasks addition --inits ortho random --sequence-lens 30 60 --seeds 0-9 \\
+        --out sweep.jsonl                                    # run (the default command); rerun to resume after a kill
+    python sweep_rnn_pathological.py run --seeds 0-4 7 9 --n-epochs 40 --lr 0.02 --out lr002.jsonl
+    python sweep_rnn_pathological.py run --seeds 0-99 --shard 1/4 --out part1.jsonl   # ... and 2/4, 3/4, 4/4 elsewhere
+    python sweep_rnn_pathological.py merge part1.jsonl part2.jsonl part3.jsonl part4.jsonl --out sweep.jsonl
+    python sweep_rnn_pathological.py summary sweep.jsonl    # success rate with a 95% Wilson interval per group
+
+The sweep file is JSON Lines: one run record of rnn_pathological.train per line, appended (and fsync'ed) the moment
+its run finishes, without `W_hh_final` unless --keep-weights. A run is identified by its key: task, init,
+sequence_len, seed and the whole training config, as JSON with sorted keys. Rerunning a command skips every run
+whose key is already in the file, so a sweep killed at any point resumes where it stopped; a last line cut off by
+the kill is detected, reported and dropped (the file is rewritten atomically) and its run redone. Records of other
+configurations in the same file are kept and left alone. A run that raises is reported in the progress, counted as
+failed and not written (the file holds finished runs only); the command then exits 1, and rerunning it retries the
+failed runs.
+
+Every training option of rnn_pathological.DEFAULTS is a flag (--n-epochs for n_epochs, ...), generated from the
+engine at start-up, so options the engine gains need no change here. Every grid point is checked with
+rnn_pathological.check_config before anything trains or any file is touched.
+
+Success in `summary`: the final epoch's metric meets the task's solved threshold (accuracy above it, 0.5 * MSE below
+it) and the run did not diverge. "reached" counts runs whose metric met the threshold at some epoch (solved_epoch).
+
+Sections, in dependency order: errors and small helpers, the grid and run keys, statistics, the sweep file, run,
+merge, summary, command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import sys
+import time
+
+import numpy as np
+
+import rnn_pathological as rp
+
+PROG = "sweep_rnn_pathological.py"
+
+# ----------------------------------------------------------------------------------------------------------------
+# errors and small helpers
+
+
+class SweepError(ValueError):
+    """Bad input: a one-line message, printed as `sweep_rnn_pathological.py: error: ...` with exit status 2."""
+
+
+def _order_key(value: str, known) -> tuple[int, str]:
+    """Engine order (rp.TASKS / rp.INITS) first, unknown names after them by name."""
+    known = list(known)
+    return (known.index(value), "") if value in known else (len(known), value)
+
+
+def describe(spec: dict) -> str:
+    """'addition T=30 ortho seed 3' for a grid point or a record."""
+    return f"{spec['task']} T={spec['sequence_len']} {spec['init']} seed {spec['seed']}"
+
+
+def fmt_duration(seconds: float) -> str:
+    """13s, 2m13s, 1h02m."""
+    s = int(round(seconds))
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s"
+    return f"{s // 3600}h{(s % 3600) // 60:02d}m"
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the grid and run keys
+#
+# Canonical grid order: tasks in rp.TASKS order, then sequence length ascending, init in rp.INITS order, seed
+# ascending; duplicates removed. It does not depend on the order the flags were typed in, so every machine of a
+# sharded sweep cuts the same grid the same way: run i of the canonical order belongs to shard (i mod N) + 1.
+
+
+def parse_seeds(tokens: list[str]) -> list[int]:
+    """['0-4', '7', '9'] -> [0, 1, 2, 3, 4, 7, 9] (rp.parse_seeds); [] for no tokens, which makes an empty grid."""
+    if not tokens:
+        return []
+    try:
+        return sorted(rp.parse_seeds(" ".join(tokens)))
+    except ValueError as err:
+        raise SweepError(f"--seeds: {err}") from None
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """'2/4' -> (2, 4): the 1-based shard K of N, 1 <= K <= N."""
+    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if m is None:
+        raise SweepError(f"--shard: {text!r} is not of the form K/N, e.g. 1/4")
+    k, n = int(m.group(1)), int(m.group(2))
+    if n < 1 or not 1 <= k <= n:
+        raise SweepError(f"--shard: {text!r} needs 1 <= K <= N")
+    return k, n
+
+
+def in_shard(index: int, shard: tuple[int, int]) -> bool:
+    k, n = shard
+    return index % n == k - 1
+
+
+def build_grid(
+    tasks: list[str], inits: list[str], sequence_lens: list[int] | None, seeds: list[int]
+) -> list[dict]:
+    """The grid points {task, init, sequence_len, seed} in canonical order. sequence_lens None: each task at its
+    headline length (rp.TASKS[task].headline_len)."""
+    grid = []
+    for task in sorted(set(tasks), key=lambda t: _order_key(t, rp.TASKS)):
+        lens = [rp.TASKS[task].headline_len] if sequence_lens is None else sorted(set(sequence_lens))
+        for T in lens:
+            for init in sorted(set(inits), key=lambda i: _order_key(i, rp.INITS)):
+                for seed in sorted(set(seeds)):
+                    grid.append({"task": task, "init": init, "sequence_len": T, "seed": seed})
+    return grid
+
+
+def run_key(task: str, init: str, sequence_len: int, seed: int, config: dict) -> str:
+    """The identity of a run: the grid point plus every training option, canonical JSON (sorted keys)."""
+    return json.dumps(
+        {"task": task, "init": init, "sequence_len": sequence_len, "seed": seed, "config": config}, sort_keys=True
+    )
+
+
+def record_key(record: dict) -> str:
+    return run_key(record["task"], record["init"], record["sequence_len"], record["seed"], record["config"])
+
+
+def config_key(config: dict) -> str:
+    return json.dumps(config, sort_keys=True)
+
+
+def record_order(record: dict) -> tuple:
+    """Canonical order of records in merged files and tables."""
+    return (
+        _order_key(record["task"], rp.TASKS), record["sequence_len"], _order_key(record["init"], rp.INITS),
+        config_key(record["config"]), record["seed"],
+    )
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# statistics
+
+
+def wilson_interval(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion k/n (Wilson 1927); z = 1.96 gives 95%.
+
+    Unlike the normal (Wald) interval it stays inside [0, 1] and is not degenerate at k = 0 or k = n, which is
+    where small sweeps of a working (or a failing) init land. n = 0 gives the uninformative (0, 1).
+    """
+    if n == 0:
+        return 0.0, 1.0
+    if not 0 <= k <= n:
+        raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
+    p = k / n
+    z2 = z * z
+    denom = 1.0 + z2 / n
+    centre = (p + z2 / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom
+    # at k = 0 (k = n) the lower (upper) end is exactly 0 (1): set it, rather than leave a rounding error
+    return (0.0 if k == 0 else max(0.0, centre - half)), (1.0 if k == n else min(1.0, centre + half))
+
+
+def is_success(record: dict) -> bool:
+    """The final epoch's metric meets the task's solved threshold, and the run did not diverge."""
+    final = record["final_metric"]
+    if record.get("diverged") or final is None:
+        return False
+    if record["higher_is_better"]:
+        return final > record["solved_threshold"]
+    return final < record["solved_threshold"]
+
+
+def median_range(values: list[float], metric_name: str) -> str:
+    """'0.912 [0.850, 0.990]', or '-' when empty."""
+    if not values:
+        return "-"
+    v = np.asarray(values, dtype=float)
+    return (
+        f"{rp.format_metric(float(np.median(v)), metric_name)} "
+        f"[{rp.format_metric(float(v.min()), metric_name)}, {rp.format_metric(float(v.max()), metric_name)}]"
+    )
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the sweep file
+#
+# One record per line, "task" first. A line is only ever appended whole (one write of line + newline, then fsync),
+# so the only damage a kill can do is a last line without its newline that does not parse: a torn write. Anything
+# else that does not parse means the file is not a sweep file, and nothing touches it.
+
+REQUIRED_FIELDS = ("task", "init", "sequence_len", "seed", "config", "history", "final_metric", "solved_epoch",
+                   "metric_name", "higher_is_better", "solved_threshold")
+TORN_PREFIX = '{"task"'  # how every line this script writes starts
+
+
+class SweepFile:
+    """The parsed content of a sweep file.
+
+    records: [(line number, record)]; good_text: the file without a torn last line (what a repair writes back);
+    torn: the torn last line, or None; needs_newline: the last record is complete but lacks its newline.
+    """
+
+    def __init__(self, path: str, records: list, good_text: str, torn: str | None, needs_newline: bool):
+        self.path, self.records, self.good_text, self.torn, self.needs_newline = (
+            path, records, good_text, torn, needs_newline)
+
+
+def _parse_record(line: str):
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None, "is not JSON"
+    if not isinstance(value, dict):
+        return None, "is not a JSON object"
+    missing = [f for f in REQUIRED_FIELDS if f not in value]
+    if missing:
+        return None, f"is not a run record (no {', '.join(missing)})"
+    if not isinstance(value["config"], dict) or not isinstance(value["history"], list):
+        return None, "is not a run record (config is not an object or history not a list)"
+    return value, None
+
+
+def read_sweep_file(path: str, missing_ok: bool = True) -> SweepFile:
+    """Parse a sweep file; raise SweepError (one line) if it is not one. A missing file is empty if missing_ok."""
+    if not os.path.exists(path):
+        if missing_ok:
+            return SweepFile(path, [], "", None, False)
+        raise SweepError(f"{path} does not exist")
+    if os.path.isdir(path):
+        raise SweepError(f"{path} is a folder, not a sweep file")
+    try:
+        with open(path, "rb") as f:
+            text = f.read().decode("utf-8")
+    except UnicodeDecodeError:
+        raise SweepError(f"{path} is not a sweep file (not UTF-8 text); nothing was changed") from None
+    except OSError as err:
+        raise SweepError(f"cannot read {path}: {err.strerror}") from None
+    lines = text.split("\n")
+    complete, tail = lines[:-1], lines[-1]  # tail: the text after the last newline, normally ''
+    records = []
+    hint = "a sweep file has one run record of rnn_pathological.train per line; nothing was changed"
+    for number, line in enumerate(complete, start=1):
+        if not line.strip():
+            continue
+        record, why = _parse_record(line)
+        if record is None:
+            raise SweepError(f"{path} is not a sweep file: line {number} {why} ({hint})")
+        records.append((number, record))
+    torn, needs_newline, good_text = None, False, text
+    if tail.strip():
+        record, why = _parse_record(tail)
+        if record is not None:
+            records.append((len(complete) + 1, record))
+            needs_newline = True
+        elif why == "is not JSON" and (tail.startswith(TORN_PREFIX) or TORN_PREFIX.startswith(tail)):
+            torn, good_text = tail, text[: len(text) - len(tail)]
+        else:
+            raise SweepError(f"{path} is not a sweep file: line {len(complete) + 1} {why} ({hint})")
+    return SweepFile(path, records, good_text, torn, needs_newline)
+
+
+def record_line(record: dict, keep_weights: bool) -> str:
+    """One JSON line (no newline), "task" first; W_hh_final dropped unless keep_weights."""
+    out = {"task": record["task"], **record}
+    if not keep_weights:
+        out.pop("W_hh_final", None)
+    return json.dumps(out)
+
+
+def append_line(f, line: str) -> None:
+    """Append one whole line and force it to disk: a kill after this returns cannot lose the run."""
+    f.write(line + "\n")
+    f.flush()
+    os.fsync(f.fileno())
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# run: train the grid points not yet in the file, appending each record as it finishes
+
+
+def outcome_text(record: dict) -> str:
+    m = record["metric_name"]
+    final = f"final {rp.format_metric(record['final_metric'], m)}"
+    if record.get("diverged"):
+        return f"diverged@{record['diverged']} {final}"
+    if record["solved_epoch"] is not None:
+        return f"solved@{record['solved_epoch']} {final}"
+    return f"not solved {final}"
+
+
+def progress_line(done: int, total: int, spec: dict, outcome: str, n_failed: int, elapsed: float,
+                  finished: int, remaining: int) -> str:
+    """[12/48] 3bit_memorization T=60 ortho seed 3: solved@14 final 1.000 | 0 failed | 2m13s elapsed, ~8m left"""
+    left = f"~{fmt_duration(elapsed / finished * remaining)} left" if remaining else "done"
+    return (f"[{done}/{total}] {describe(spec)}: {outcome} | {n_failed} failed | "
+            f"{fmt_duration(elapsed)} elapsed, {left}")
+
+
+def training_config(args: argparse.Namespace) -> dict:
+    return {name: getattr(args, name) for name in rp.DEFAULTS}
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    # every check before any training or any write: bad input costs nothing and loses nothing
+    config = training_config(args)
+    if args.jobs < 1:
+        raise SweepError(f"--jobs must be a positive integer, got {args.jobs}")
+    shard = parse_shard(args.shard) if args.shard is not None else (1, 1)
+    seeds = parse_seeds(args.seeds)
+    grid = build_grid(args.tasks, args.inits, args.sequence_lens, seeds)
+    if not grid:
+        empty = [flag for flag, v in (("--tasks", args.tasks), ("--inits", args.inits),
+                                      ("--sequence-lens", args.sequence_lens), ("--seeds", seeds)) if v == []]
+        raise SweepError(f"the grid is empty: no values given for {', '.join(empty)}")
+    for spec in grid:
+        try:
+            rp.check_config(**spec, **config)
+        except (ValueError, TypeError, KeyError) as err:
+            raise SweepError(f"grid point {describe(spec)}: {err}") from None
+    try:
+        rp.check_writable(args.out)
+    except ValueError as err:
+        raise SweepError(str(err)) from None
+    existing = read_sweep_file(args.out)
+
+    # the file is a sweep file: repair a torn last line, then work out what is left to do
+    if existing.torn is not None:
+        print(f"{args.out}: dropped a torn last line ({len(existing.torn)} characters, a write cut off by a kill); "
+              f"its run will be redone", file=sys.stderr, flush=True)
+        rp.write_text_atomic(args.out, existing.good_text)
+    elif existing.needs_newline:
+        rp.write_text_atomic(args.out, existing.good_text + "\n")
+    done = {record_key(r) for _, r in existing.records}
+    mine = [spec for i, spec in enumerate(grid) if in_shard(i, shard)]
+    mine_keys = {run_key(**spec, config=config) for spec in mine}
+    pending = [spec for spec in mine if run_key(**spec, config=config) not in done]
+    already = len(mine) - len(pending)
+    others = sum(1 for _, r in existing.records if record_key(r) not in mine_keys)
+    workers = min(args.jobs, max(1, len(pending)))
+    where = f", shard {shard[0]}/{shard[1]}: {len(mine)} runs" if shard != (1, 1) else ""
+    kept = f" ({others} other records kept)" if others else ""
+    print(f"grid: {len(grid)} runs{where}; {already} already in {args.out}{kept}; "
+          f"{len(pending)} to run on {workers} worker(s)", flush=True)
+    if not pending:
+        open(args.out, "a").close()  # an empty shard still leaves a (mergeable) file
+        return 0
+
+    start = time.perf_counter()
+    counts = {"finished": 0, "failed": 0, "written": 0}
+    warned = []
+
+    with open(args.out, "a", encoding="utf-8") as f:
+
+        def report(i: int, outcome: str, failed: bool) -> None:
+            counts["finished"] += 1
+            counts["failed"] += failed
+            if not args.quiet or failed:
+                finished = counts["finished"]
+                print(progress_line(already + finished, len(mine), pending[i], outcome, counts["failed"],
+                                    time.perf_counter() - start, finished, len(pending) - finished), flush=True)
+
+        def on_done(i: int, record: dict) -> None:
+            append_line(f, record_line(record, args.keep_weights))  # on disk before anything else happens
+            counts["written"] += 1
+            if not warned and record_key(record) != run_key(**pending[i], config=config):
+                warned.append(i)
+                print(f"{PROG}: warning: the record of {describe(pending[i])} carries a different config than "
+                      f"requested; a rerun will not recognise it as done", file=sys.stderr, flush=True)
+            report(i, outcome_text(record), failed=False)
+
+        def on_error(i: int, err: BaseException) -> None:
+            report(i, f"FAILED ({type(err).__name__}: {err})", failed=True)
+
+        try:
+            rp.run_many(pending, config, jobs=args.jobs, on_done=on_done, on_error=on_error)
+        except KeyboardInterrupt:
+            print(f"\ninterrupted: {counts['written']} new records in {args.out}; rerun the same command to resume",
+                  file=sys.stderr, flush=True)
+            return 130
+    n_failed, n_written = counts["failed"], counts["written"]
+    elapsed = fmt_duration(time.perf_counter() - start)
+    print(f"wrote {n_written} records to {args.out} in {elapsed}; {n_failed} failed", flush=True)
+    if n_failed:
+        print(f"{PROG}: {n_failed} runs failed (not written); rerun the same command to retry them",
+              file=sys.stderr, flush=True)
+        return 1
+    return 0
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# merge: combine shard files, refusing conflicts
+
+
+def deterministic_view(record: dict) -> dict:
+    """The fields a rerun must reproduce: everything but the timings (wallclock_s, history[*].elapsed_s)."""
+    view = {k: v for k, v in record.items() if k != "wallclock_s"}
+    view["history"] = [{k: v for k, v in epoch.items() if k != "elapsed_s"} for epoch in record["history"]]
+    return view
+
+
+def first_difference(a: dict, b: dict) -> str | None:
+    """The first deterministic field on which two records of the same key disagree (fields both have)."""
+    va, vb = deterministic_view(a), deterministic_view(b)
+    for field in sorted(set(va) & set(vb)):
+        if va[field] != vb[field]:
+            return field
+    return None
+
+
+def differing_options(configs: list[dict]) -> dict[str, list]:
+    """{option: [values]} for the training options that differ between configs."""
+    names = sorted(set().union(*configs))
+    out = {}
+    for name in names:
+        values = []
+        for c in configs:
+            v = c.get(name, "<absent>")
+            if v not in values:
+                values.append(v)
+        if len(values) > 1:
+            out[name] = values
+    return out
+
+
+def merge_records(files: list[SweepFile], allow_mixed: bool = False) -> list[dict]:
+    """Union of the files' records, one per key, in canonical order; SweepError on conflicts or mixed configs."""
+    merged: dict[str, tuple[dict, str]] = {}
+    for sf in files:
+        for number, record in sf.records:
+            key, where = record_key(record), f"{sf.path} line {number}"
+            if key not in merged:
+                merged[key] = (record, where)
+                continue
+            kept, kept_where = merged[key]
+            field = first_difference(kept, record)
+            if field is not None:
+                raise SweepError(f"{describe(record)} disagrees on {field} between {kept_where} and {where}; "
+                                 f"nothing was written")
+            if len(record) > len(kept):  # the same run, one copy with more fields (e.g. W_hh_final)
+                merged[key] = (record, kept_where)
+    records = [r for r, _ in merged.values()]
+    configs = list({config_key(r["config"]): r["config"] for r in records}.values())
+    if len(configs) > 1 and not allow_mixed:
+        diff = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in differing_options(configs).items())
+        raise SweepError(f"the records come from {len(configs)} training configurations ({diff}); "
+                         f"pass --allow-mixed to merge them anyway; nothing was written")
+    return sorted(records, key=record_order)
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    files = []
+    for path in args.files:
+        sf = read_sweep_file(path, missing_ok=False)
+        if sf.torn is not None:
+            print(f"{path}: skipping a torn last line (a run cut off by a kill; rerun its sweep to redo it)",
+                  file=sys.stderr)
+        files.append(sf)
+    try:
+        rp.check_writable(args.out)
+    except ValueError as err:
+        raise SweepError(str(err)) from None
+    records = merge_records(files, args.allow_mixed)
+    text = "".join(record_line(r, keep_weights=True) + "\n" for r in records)
+    rp.write_text_atomic(args.out, text)
+    n_in = sum(len(sf.records) for sf in files)
+    print(f"merged {n_in} records from {len(files)} files into {len(records)} in {args.out} "
+          f"({n_in - len(records)} duplicates dropped)")
+    return 0
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# summary: success rate and metric spread per (task, T, init)
+
+
+def summary_table(records: list[dict]) -> str:
+    """Text table per training configuration, one row per (task, sequence_len, init)."""
+    by_config: dict[str, dict[tuple, list[dict]]] = {}
+    for r in sorted(records, key=record_order):
+        group = (r["task"], r["sequence_len"], r["init"])
+        by_config.setdefault(config_key(r["config"]), {}).setdefault(group, []).append(r)
+    configs = [json.loads(c) for c in by_config]
+    diff = differing_options(configs) if len(configs) > 1 else {}
+    header = ["task", "T", "init", "runs", "success", "95% CI", "reached", "median solved@", "diverged",
+              "final: median [min, max]", "best: median [min, max]"]
+    blocks = []
+    for config, groups in zip(configs, by_config.values(), strict=True):
+        rows = []
+        for (task, T, init), runs in groups.items():
+            m = runs[0]["metric_name"]
+            n, k = len(runs), sum(is_success(r) for r in runs)
+            lo, hi = wilson_interval(k, n)
+            reached = [r["solved_epoch"] for r in runs if r["solved_epoch"] is not None]
+            rows.append([
+                task, T, init, n, f"{k}/{n}", f"[{lo:.2f}, {hi:.2f}]", f"{len(reached)}/{n}",
+                f"{float(np.median(reached)):g}" if reached else "-", sum(1 for r in runs if r.get("diverged")),
+                median_range([r["final_metric"] for r in runs if r["final_metric"] is not None], m),
+                median_range([r["best_metric"] for r in runs if r.get("best_metric") is not None], m),
+            ])
+        cells = [header] + [[str(c) for c in row] for row in rows]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        if diff:
+            lines.insert(0, "config: " + ", ".join(f"{k}={config.get(k, '<absent>')}" for k in diff))
+        blocks.append("\n".join(lines))
+    legend = ("success: the final metric meets the solved threshold (accuracy above it, 0.5*MSE below it), not "
+              "diverged\n95% CI: Wilson score interval of the success rate\n"
+              "reached: met the threshold at some epoch; median solved@ over the runs that reached it")
+    return "\n\n".join(blocks) + "\n\n" + legend
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    sf = read_sweep_file(args.file, missing_ok=False)
+    if sf.torn is not None:
+        print(f"{args.file}: ignoring a torn last line (rerun its sweep to redo that run)", file=sys.stderr)
+    if not sf.records:
+        raise SweepError(f"{args.file} has no run records yet")
+    print(summary_table([r for _, r in sf.records]))
+    return 0
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# command line
+
+
+class _Parser(argparse.ArgumentParser):
+    """Errors as one line, `sweep_rnn_pathological.py: error: ...`, exit status 2 (no usage block)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{PROG}: error: {message}\n")
+
+
+def _json_value(text: str):
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def add_training_options(group) -> None:
+    """One flag per key of rp.DEFAULTS: --n-epochs for n_epochs, typed by the default value."""
+    for name, (default, text) in rp.OPTIONS.items():
+        flag = "--" + name.replace("_", "-")
+        if isinstance(default, bool):
+            group.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=default,
+                               help=f"{text} (default: %(default)s)")
+            continue
+        if name in rp.CHOICES:
+            group.add_argument(flag, dest=name, choices=rp.CHOICES[name], default=default,
+                               help=f"{text} (default: %(default)s)")
+            continue
+        kind = type(default) if isinstance(default, (int, float, str)) else _json_value
+        group.add_argument(flag, dest=name, type=kind, default=default, metavar=name.upper(),
+                           help=f"{text} (default: %(default)s)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG, description="Resumable, shardable sweeps of rnn_pathological.train; one JSON line per run.",
+        epilog="`run` is the default command: `sweep_rnn_pathological.py --seeds 0-9 --out s.jsonl` runs a sweep.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="{run,merge,summary}")
+
+    run = sub.add_parser("run", help="train a grid of runs, appending one JSON line per finished run (resumable)",
+                         description="Train tasks x sequence lengths x inits x seeds; rerun the command to resume.")
+    grid = run.add_argument_group("grid")
+    headline_tasks = [t for t, _ in getattr(rp, "HEADLINE", ())] or list(rp.TASKS)
+    grid.add_argument("--tasks", nargs="*", choices=list(rp.TASKS), default=headline_tasks, metavar="TASK",
+                      help=f"tasks, from {', '.join(rp.TASKS)} (default: {' '.join(headline_tasks)})")
+    headline_inits = list(getattr(rp, "HEADLINE_INITS", rp.INITS))
+    grid.add_argument("--inits", nargs="*", choices=list(rp.INITS), default=headline_inits, metavar="INIT",
+                      help=f"W_hh initialisations, from {', '.join(rp.INITS)} (default: {' '.join(headline_inits)})")
+    grid.add_argument("--sequence-lens", nargs="*", type=int, default=None, metavar="T",
+                      help="sequence lengths, each run for every task (default: each task at its headline length)")
+    grid.add_argument("--seeds", nargs="*", default=["0-9"], metavar="SEEDS",
+                      help="seeds: numbers and ranges, e.g. 0-4 7 9 (default: 0-9)")
+    add_training_options(run.add_argument_group("training options (rnn_pathological.DEFAULTS; every run the same)"))
+    out = run.add_argument_group("output and execution")
+    out.add_argument("--out", required=True, metavar="FILE.jsonl",
+                     help="sweep file: created, or appended to and resumed if it exists")
+    out.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                     help="worker processes (default: the number of cores, %(default)s); results do not depend on it")
+    out.add_argument("--shard", default=None, metavar="K/N",
+                     help="run only shard K of N (1-based): grid run i belongs to shard (i mod N) + 1")
+    out.add_argument("--keep-weights", action="store_true", help="keep W_hh_final (H x H) in every record")
+    out.add_argument("--quiet", action="store_true", help="no progress line per finished run (failures still show)")
+
+    merge = sub.add_parser("merge", help="combine sweep files (e.g. shards) into one, refusing conflicts",
+                           description="Combine sweep files; identical records of one run are kept once. Refuses, "
+                           "writing nothing, when two records of the same run disagree or the configs differ.")
+    merge.add_argument("files", nargs="+", metavar="FILE.jsonl", help="sweep files to combine")
+    merge.add_argument("--out", required=True, metavar="FILE.jsonl", help="merged file (written atomically)")
+    merge.add_argument("--allow-mixed", action="store_true",
+                       help="merge records of different training configurations")
+
+    summary = sub.add_parser("summary", help="success rate (95%% Wilson interval) and metrics per task, T, init",
+                             description="Table per (task, sequence length, init) of a sweep file.")
+    summary.add_argument("file", metavar="FILE.jsonl", help="sweep file")
+    return parser
+
+
+COMMANDS = {"run": cmd_run, "merge": cmd_merge, "summary": cmd_summary}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+        argv = ["run", *argv]  # run is the default command
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except SweepError as err:
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

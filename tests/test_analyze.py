@@ -1,0 +1,227 @@
+"""Closed-form analyses against known results, the gradient through time against the engine's BPTT, the figures."""
+
+import json
+
+import numpy as np
+import pytest
+
+import analyze_rnn_pathological as an
+import rnn_pathological as rp
+import sweep_rnn_pathological as sweep
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def run_main(argv, capsys):
+    try:
+        code = an.main([str(a) for a in argv])
+    except SystemExit as exit_:
+        code = exit_.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def normal_matrices(n=32):
+    rng = np.random.default_rng(1)
+    A = rng.standard_normal((n, n))
+    theta = 0.3
+    rotations = np.kron(np.eye(n // 2), [[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+    return {"orthogonal": rp.random_orthogonal(n, rng), "symmetric": A + A.T, "identity": np.eye(n),
+            "scaled identity": 0.9 * np.eye(n), "block rotations": 0.7 * rotations, "zero": np.zeros((n, n))}
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# non-normality
+
+
+@pytest.mark.parametrize("name", list(normal_matrices()))
+def test_henrici_index_is_zero_for_normal_matrices(name):
+    W = normal_matrices()[name]
+    assert np.allclose(W @ W.T, W.T @ W)
+    assert an.henrici_index(W) <= 1e-10
+    assert an.henrici_index(W, normalized=True) <= 1e-10
+
+
+def test_henrici_index_of_chains_and_a_jordan_block():
+    n, alpha = 16, 1.3
+    chain = an.chain_matrix(n, alpha)
+    assert an.henrici_index(chain) == pytest.approx(alpha * np.sqrt(n - 1), rel=1e-12)  # all eigenvalues 0
+    assert an.henrici_index(chain, normalized=True) == pytest.approx(1.0, rel=1e-12)
+    assert an.henrici_index(an.feedback_chain_matrix(n, 1.0, 0.05)) > 0.5
+    assert an.henrici_index(np.array([[1.0, 0.3], [0.0, 1.0]])) == pytest.approx(0.3, rel=1e-9)
+
+
+def test_chain_convention_unit_i_minus_1_feeds_unit_i():
+    W = an.feedback_chain_matrix(5, 1.1, 0.05)
+    for i in range(1, 5):
+        assert W[i, i - 1] == 1.1 and W[i - 1, i] == 0.05
+    assert np.count_nonzero(W) == 8
+    h = np.zeros(5)
+    h[0] = 1.0
+    assert np.argmax(an.chain_matrix(5, 1.0) @ h) == 1  # a signal in the source moves one unit down per step
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Fisher memory
+
+
+def test_lyapunov_solution_satisfies_its_equation():
+    rng = np.random.default_rng(2)
+    A = 0.3 * rng.standard_normal((10, 10)) / np.sqrt(10)
+    Q = np.eye(10)
+    X = an.discrete_lyapunov(A, Q)
+    assert np.allclose(X, A @ X @ A.T + Q, rtol=1e-12, atol=1e-12)
+    with pytest.raises(an.AnalysisError):
+        an.discrete_lyapunov(np.eye(3), Q[:3, :3])
+
+
+@pytest.mark.parametrize("W", [0.95 * rp.random_orthogonal(40, np.random.default_rng(3)), 0.9 * np.eye(40)],
+                         ids=["0.95 orthogonal", "0.9 identity"])
+def test_total_fisher_memory_of_a_normal_network_is_one(W):
+    J = an.fisher_memory_curve(W, k_max=400)
+    assert J.shape == (401,) and np.all(J >= 0)
+    assert J.sum() == pytest.approx(1.0, abs=1e-3)
+    assert an.fisher_memory_total(W) == pytest.approx(1.0, abs=1e-8)
+    assert an.fisher_memory_total(W, noise=4.0) == pytest.approx(0.25, abs=1e-8)  # J scales as 1 / noise
+
+
+def test_chain_memory_is_extensive():
+    n, alpha = 40, 1.2
+    W = an.chain_matrix(n, alpha)
+    J = an.fisher_memory_curve(W, k_max=2 * n)
+    # signal of k steps back sits in unit k alone; the noise there summed k + 1 paths: J(k) = a^2k / sum_m<=k a^2m
+    k = np.arange(n)
+    expected = alpha ** (2 * k) / np.cumsum(alpha ** (2 * k))
+    assert np.allclose(J[:n], expected, rtol=1e-10) and np.all(J[n:] == 0)  # forgotten after n steps, exactly
+    total = an.fisher_memory_total(W)
+    assert total == pytest.approx(expected.sum(), rel=1e-10)
+    assert 1.0 < total <= n
+    fb = an.feedback_chain_matrix(n, alpha, 0.1)
+    assert 1.0 < an.fisher_memory_total(fb) <= n
+    assert an.fisher_memory_curve(fb, 1000).sum() == pytest.approx(an.fisher_memory_total(fb), rel=1e-6)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# gradients through time
+
+
+def _bptt_oracle(task, init, activation):
+    spec = rp.get_task(task)
+    params = rp.initial_params(task, init, seed=0, n_hidden=12)
+    x, y = rp.generate_batch(spec, max(spec.min_len, 9), 5, np.random.default_rng(4))
+    g = an.state_gradients(params, x, y, task, activation)
+    hs = rp.rnn_forward(params, x.astype(float), activation=activation)
+    d_act = (hs[1:] > 0).astype(float) if activation == "relu" else 1.0 - hs[1:] ** 2
+    da = g * d_act  # dL/da_t
+    _, _, grads = rp.forward_backward(params, x, y, spec, activation=activation)
+    return x, g, da, hs, grads, an.grad_norm_through_time(params, x, y, task, activation)
+
+
+def _tasks_under_test():
+    per_step = [name for name, t in rp.TASKS.items() if getattr(t, "per_step", False)][:1]
+    return ["addition", "xor", "temporal_order", *per_step]
+
+
+@pytest.mark.parametrize("task", _tasks_under_test())
+@pytest.mark.parametrize("activation", list(getattr(rp, "ACTIVATIONS", ("tanh",))))
+def test_state_gradients_reproduce_the_engine_bptt(task, activation):
+    x, g, da, hs, grads, norms = _bptt_oracle(task, "ortho", activation)
+    T, B, H = g.shape
+    assert (T, B, H) == (x.shape[0], 5, 12)
+    # the weight gradients of rnn_backward are sums over steps of these per-step quantities
+    assert np.allclose(da.sum(axis=(0, 1)), grads["b_h"], rtol=1e-10, atol=1e-14)
+    assert np.allclose(np.einsum("tbi,tbj->ij", da[1:], hs[1:T]), grads["W_hh"], rtol=1e-10, atol=1e-14)
+    assert norms.shape == (T,) and np.allclose(norms, np.linalg.norm(g.reshape(T, -1), axis=1))
+
+
+def test_gradient_vanishes_backwards_from_a_small_random_W_hh():
+    *_, ortho = _bptt_oracle("addition", "ortho", "tanh")
+    *_, random = _bptt_oracle("addition", "random", "tanh")
+    assert random[0] / random[-1] < 1e-3 < ortho[0] / ortho[-1]
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# chain motif
+
+
+def test_chain_motif_profile_of_a_relabelled_chain():
+    n, alpha = 10, 0.8
+    perm = np.random.default_rng(5).permutation(n)  # unit perm[r] is link r of the chain
+    W = np.zeros((n, n))
+    W[perm[1:], perm[:-1]] = alpha
+    diffs, profile = an.chain_motif_profile(W, perm)
+    assert diffs[0] == -(n - 1) and diffs[-1] == n - 1
+    assert profile[diffs == 1][0] == pytest.approx(alpha * (n - 1) / (n - 1))
+    assert np.all(profile[diffs != 1] == 0)
+    # the pulse ordering recovers the chain: a pulse at its source reaches link r at step r
+    h0 = np.zeros(n)
+    h0[perm[0]] = 0.5
+    assert np.array_equal(an.peak_response_order(W * 1.5, h0, n_steps=3 * n), perm)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# saved runs and figures
+
+
+@pytest.fixture(scope="module")
+def results_file(tmp_path_factory):
+    """A results.json of two tiny trained runs, W_hh_final included."""
+    runs = [rp.train("addition", init, 6, seed=1, n_hidden=8, n_epochs=1, batch_size=4, batches_per_epoch=2)
+            for init in ("ortho", "random")]
+    path = tmp_path_factory.mktemp("res") / "results.json"
+    rp.write_json_atomic(str(path), rp.results_document(runs, runs[0]["config"]))
+    return path
+
+
+def test_initial_W_hh_is_rebuilt_from_the_seed(results_file):
+    runs = an.load_runs(str(results_file))
+    ortho = next(r for r in runs if r["init"] == "ortho")
+    W0 = an.initial_W_hh(ortho)
+    assert np.allclose(W0 @ W0.T, np.eye(8)) and an.henrici_index(W0) <= 1e-10
+    # the check compares singular values: it catches a changed random init, not another orthogonal matrix
+    random = next(r for r in runs if r["init"] == "random")
+    assert np.allclose(np.linalg.svd(an.initial_W_hh(random), compute_uv=False), random["W_hh_singular_values_init"])
+    with pytest.raises(an.AnalysisError, match="cannot rebuild"):
+        an.initial_W_hh({**random, "seed": 2})
+
+
+def _assert_png(path):
+    with open(path, "rb") as f:
+        assert f.read(8) == PNG_SIGNATURE
+    assert path.stat().st_size > 10_000
+
+
+def test_fisher_cli_writes_a_png(tmp_path, capsys):
+    code, out, _ = run_main(["fisher", "--outdir", tmp_path / "viz", "--n", "24", "--k-max", "40"], capsys)
+    assert code == 0 and "fisher_memory.png" in out
+    _assert_png(tmp_path / "viz" / "fisher_memory.png")
+
+
+@pytest.mark.parametrize("command, png", [("nonnormality", "nonnormality.png"), ("motif", "chain_motif.png")])
+def test_saved_run_figures(tmp_path, capsys, results_file, command, png):
+    code, _, err = run_main([command, "--results", results_file, "--outdir", tmp_path], capsys)
+    assert code == 0, err
+    _assert_png(tmp_path / png)
+
+
+def test_figures_read_a_sweep_file_only_with_weights(tmp_path, capsys):
+    tiny = ["--tasks", "addition", "--inits", "ortho", "--sequence-lens", "6", "--seeds", "0", "--n-hidden", "8",
+            "--n-epochs", "1", "--batch-size", "4", "--batches-per-epoch", "2", "--jobs", "1", "--quiet"]
+    light, heavy = tmp_path / "light.jsonl", tmp_path / "heavy.jsonl"
+    assert sweep.main([*tiny, "--out", str(light)]) == 0
+    assert sweep.main([*tiny, "--keep-weights", "--out", str(heavy)]) == 0
+    capsys.readouterr()
+    code, _, err = run_main(["nonnormality", "--results", light, "--outdir", tmp_path], capsys)
+    assert code == 2 and "--keep-weights" in err and err.count("\n") == 1
+    code, _, err = run_main(["nonnormality", "--results", heavy, "--outdir", tmp_path], capsys)
+    assert code == 0, err
+
+
+def test_missing_or_wrong_results_file_is_one_line_with_the_command(tmp_path, capsys):
+    code, _, err = run_main(["nonnormality", "--results", tmp_path / "none.json", "--outdir", tmp_path], capsys)
+    assert code == 2 and err.count("\n") == 1 and "python rnn_pathological.py --all" in err
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"hello": 1}) + "\n")
+    code, _, err = run_main(["motif", "--results", bad, "--outdir", tmp_path], capsys)
+    assert code == 2 and err.startswith("analyze_rnn_pathological.py: error:") and err.count("\n") == 1
+    assert not (tmp_path / "chain_motif.png").exists()

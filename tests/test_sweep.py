@@ -1,0 +1,338 @@
+"""The sweep runner: resume after a kill, shards, merge, summary statistics, and every bad input."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import rnn_pathological as rp
+import sweep_rnn_pathological as sweep
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = str(ROOT / "sweep_rnn_pathological.py")
+# a grid of 2 inits x 3 seeds of a tiny model: milliseconds per run
+TINY = ["--tasks", "addition", "--inits", "ortho", "random", "--sequence-lens", "6", "--seeds", "0-2",
+        "--n-hidden", "8", "--n-epochs", "2", "--batch-size", "8", "--batches-per-epoch", "2", "--jobs", "1"]
+ERROR = re.compile(r"^sweep_rnn_pathological\.py: error: \S.*$")
+
+
+def run_main(argv, capsys):
+    """main() in-process: (exit status, stdout, stderr); argparse errors exit through SystemExit."""
+    try:
+        code = sweep.main([str(a) for a in argv])
+    except SystemExit as exit_:
+        code = exit_.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def read_records(path):
+    return [json.loads(line) for line in Path(path).read_text().splitlines()]
+
+
+def by_key(records):
+    keyed = {}
+    for r in records:
+        keyed.setdefault(sweep.record_key(r), []).append(sweep.deterministic_view(r))
+    return keyed
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The TINY grid swept in one uninterrupted run, unsharded."""
+    path = tmp_path_factory.mktemp("ref") / "full.jsonl"
+    assert sweep.main([*TINY, "--out", str(path), "--quiet"]) == 0
+    return path
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# grid, keys, shards
+
+
+def test_seed_lists_accept_ranges_lists_and_commas():
+    assert sweep.parse_seeds(["0-4", "7", "9"]) == [0, 1, 2, 3, 4, 7, 9]
+    assert sweep.parse_seeds(["3,1-2", "2"]) == [1, 2, 3]
+    assert sweep.parse_seeds([]) == []
+    for bad in (["x"], ["4-2"], ["-1"], ["1.5"]):
+        with pytest.raises(sweep.SweepError):
+            sweep.parse_seeds(bad)
+
+
+def test_grid_order_is_canonical_whatever_the_flag_order():
+    a = sweep.build_grid(["xor", "addition"], ["random", "ortho"], [12, 6], [2, 0, 1])
+    b = sweep.build_grid(["addition", "xor", "xor"], ["ortho", "random"], [6, 12], [0, 1, 2, 2])
+    assert a == b and len(a) == 2 * 2 * 2 * 3
+    assert a[0] == {"task": "addition", "init": "ortho", "sequence_len": 6, "seed": 0}
+    headline = sweep.build_grid(["addition"], ["ortho"], None, [0])
+    assert headline[0]["sequence_len"] == rp.TASKS["addition"].headline_len
+
+
+@pytest.mark.parametrize("n_shards", [1, 2, 3, 4, 5])
+def test_shards_partition_the_grid_exactly_once(n_shards):
+    grid = sweep.build_grid(["addition", "xor"], ["ortho", "random"], [6, 9], [0, 1, 2])  # 24 points
+    owners = [[k for k in range(1, n_shards + 1) if sweep.in_shard(i, (k, n_shards))] for i in range(len(grid))]
+    assert all(len(o) == 1 for o in owners)
+    sizes = [sum(o == [k] for o in owners) for k in range(1, n_shards + 1)]
+    assert max(sizes) - min(sizes) <= 1  # round robin: balanced
+
+
+def test_run_key_is_canonical_json_of_grid_point_and_config():
+    config = dict(rp.DEFAULTS)
+    key = sweep.run_key("addition", "ortho", 30, 3, config)
+    assert key == sweep.run_key("addition", "ortho", 30, 3, dict(reversed(list(config.items()))))
+    assert json.loads(key)["config"] == config
+    assert key != sweep.run_key("addition", "ortho", 30, 3, {**config, "lr": 0.02})
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# statistics
+
+
+@pytest.mark.parametrize("k, n, expected", [(0, 10, (0.0, 0.2775)), (5, 10, (0.2366, 0.7634)),
+                                            (10, 10, (0.7225, 1.0)), (1, 3, (0.0615, 0.7923))])
+def test_wilson_interval_known_values(k, n, expected):
+    lo, hi = sweep.wilson_interval(k, n)
+    assert lo == pytest.approx(expected[0], abs=1e-4) and hi == pytest.approx(expected[1], abs=1e-4)
+    assert 0.0 <= lo <= k / n <= hi <= 1.0
+
+
+def test_wilson_interval_edge_cases():
+    assert sweep.wilson_interval(0, 0) == (0.0, 1.0)
+    with pytest.raises(ValueError):
+        sweep.wilson_interval(4, 3)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# run: the file, progress, resume
+
+
+def test_sweep_writes_one_record_per_run_without_weights(reference):
+    records = read_records(reference)
+    assert len(records) == 6 and len(by_key(records)) == 6
+    assert all("W_hh_final" not in r and r["config"]["n_hidden"] == 8 for r in records)
+    assert all(line.startswith('{"task"') for line in reference.read_text().splitlines())
+    assert {(r["init"], r["seed"]) for r in records} == {(i, s) for i in ("ortho", "random") for s in (0, 1, 2)}
+
+
+def test_progress_lines_and_keep_weights(tmp_path, capsys):
+    out = tmp_path / "w.jsonl"
+    code, stdout, _ = run_main([*TINY, "--seeds", "0", "--keep-weights", "--out", out], capsys)
+    assert code == 0
+    pattern = (r"^\[\d/2\] addition T=6 (ortho|random) seed 0: (solved@\d+|not solved|diverged@\d+) final \d\.\d{4}"
+               r" \| 0 failed \| \d+s elapsed, (~\d+s left|done)$")
+    progress = [line for line in stdout.splitlines() if line.startswith("[")]
+    assert len(progress) == 2 and all(re.match(pattern, line) for line in progress), stdout
+    assert all(len(r["W_hh_final"]) == 8 for r in read_records(out))
+    code, stdout, _ = run_main([*TINY, "--seeds", "0", "--keep-weights", "--out", out], capsys)
+    assert code == 0 and "2 already in" in stdout and "0 to run" in stdout
+
+
+def test_help_has_a_flag_for_every_training_option(capsys):
+    code, stdout, _ = run_main(["run", "--help"], capsys)
+    assert code == 0
+    for name in rp.DEFAULTS:
+        assert "--" + name.replace("_", "-") in stdout
+    for flag in ("--tasks", "--inits", "--sequence-lens", "--seeds", "--out", "--jobs", "--shard", "--keep-weights",
+                 "--quiet"):
+        assert flag in stdout
+
+
+def test_resume_after_kill_gives_the_uninterrupted_records(tmp_path, capsys):
+    # runs of ~0.15 s each: the kill lands mid-sweep with a second to spare
+    argv = ["--tasks", "addition", "--inits", "ortho", "random", "--sequence-lens", "20", "--seeds", "0-3",
+            "--n-hidden", "24", "--n-epochs", "25", "--batch-size", "20", "--batches-per-epoch", "12", "--quiet"]
+    full, killed = tmp_path / "full.jsonl", tmp_path / "killed.jsonl"
+    assert run_main([*argv, "--jobs", "1", "--out", full], capsys)[0] == 0
+    proc = subprocess.Popen([sys.executable, SCRIPT, *argv, "--jobs", "1", "--out", str(killed)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if killed.exists() and killed.read_bytes().count(b"\n") >= 1:
+            break
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    n_before = killed.read_bytes().count(b"\n")
+    assert 1 <= n_before < 8, "the sweep finished before it could be killed"
+    with open(killed, "a") as f:
+        f.write('{"task": "addition", "init": "ran')  # a write cut off by the kill
+    code, stdout, stderr = run_main([*argv, "--jobs", "2", "--out", killed], capsys)  # resume on 2 workers
+    assert code == 0, stderr
+    assert "torn last line" in stderr and f"{n_before} already in" in stdout
+    resumed = read_records(killed)
+    assert len(resumed) == 8 and killed.read_text().endswith("\n")
+    assert by_key(resumed) == by_key(read_records(full))  # same runs, same numbers, each exactly once
+
+
+def test_a_complete_last_record_without_newline_is_kept(tmp_path, capsys, reference):
+    out = tmp_path / "s.jsonl"
+    out.write_text(reference.read_text().rstrip("\n"))
+    code, stdout, _ = run_main([*TINY, "--out", out], capsys)
+    assert code == 0 and "6 already in" in stdout
+    assert out.read_text() == reference.read_text()
+
+
+def test_records_of_another_config_are_kept_but_not_counted(tmp_path, capsys, reference):
+    out = tmp_path / "s.jsonl"
+    out.write_text(reference.read_text())
+    code, stdout, _ = run_main([*TINY, "--lr", "0.02", "--seeds", "0", "--out", out], capsys)
+    assert code == 0 and "0 already in" in stdout and "6 other records kept" in stdout
+    records = read_records(out)
+    assert len(records) == 8 and [r["config"]["lr"] for r in records[6:]] == [0.02, 0.02]
+
+
+def test_a_failing_run_is_reported_counted_and_retried(tmp_path, capsys, monkeypatch):
+    real_train = rp.train
+
+    def flaky(**kwargs):
+        if kwargs["seed"] == 1:
+            raise RuntimeError("boom")
+        return real_train(**kwargs)
+
+    out = tmp_path / "s.jsonl"
+    monkeypatch.setattr(rp, "train", flaky)
+    code, stdout, stderr = run_main([*TINY, "--quiet", "--out", out], capsys)
+    assert code == 1
+    failed = [line for line in stdout.splitlines() if "FAILED" in line]
+    assert len(failed) == 2 and all("seed 1: FAILED (RuntimeError: boom)" in line for line in failed)
+    assert "2 runs failed" in stderr
+    assert sorted(r["seed"] for r in read_records(out)) == [0, 0, 2, 2]
+    monkeypatch.setattr(rp, "train", real_train)
+    code, stdout, _ = run_main([*TINY, "--quiet", "--out", out], capsys)
+    assert code == 0 and "4 already in" in stdout and len(read_records(out)) == 6
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# shards and merge
+
+
+def test_two_shards_merged_equal_the_unsharded_sweep(tmp_path, capsys, reference):
+    parts = [tmp_path / "p1.jsonl", tmp_path / "p2.jsonl"]
+    for k, part in enumerate(parts, start=1):
+        assert run_main([*TINY, "--shard", f"{k}/2", "--quiet", "--out", part], capsys)[0] == 0
+    assert [len(read_records(p)) for p in parts] == [3, 3]
+    merged = tmp_path / "merged.jsonl"
+    code, stdout, _ = run_main(["merge", *parts, reference, "--out", merged], capsys)
+    assert code == 0 and "6 duplicates dropped" in stdout
+    assert by_key(read_records(merged)) == by_key(read_records(reference))
+
+
+def test_an_empty_shard_leaves_an_empty_file(tmp_path, capsys):
+    out = tmp_path / "s.jsonl"
+    code, stdout, _ = run_main([*TINY, "--seeds", "0", "--shard", "5/5", "--out", out], capsys)
+    assert code == 0 and "0 to run" in stdout and out.read_text() == ""
+
+
+def test_merge_refuses_conflicting_records(tmp_path, capsys, reference):
+    records = read_records(reference)
+    records[2]["wallclock_s"] += 1.0  # timings may differ ...
+    for epoch in records[2]["history"]:
+        epoch["elapsed_s"] += 1.0
+    same = tmp_path / "same.jsonl"
+    same.write_text("".join(json.dumps(r) + "\n" for r in records))
+    merged = tmp_path / "merged.jsonl"
+    assert run_main(["merge", reference, same, "--out", merged], capsys)[0] == 0
+    assert len(read_records(merged)) == 6
+    records[2]["final_metric"] += 1e-9  # ... results may not
+    tampered = tmp_path / "tampered.jsonl"
+    tampered.write_text("".join(json.dumps(r) + "\n" for r in records))
+    out = tmp_path / "never.jsonl"
+    code, _, stderr = run_main(["merge", reference, tampered, "--out", out], capsys)
+    assert code == 2 and ERROR.match(stderr.strip()) and stderr.count("\n") == 1
+    assert "final_metric" in stderr and sweep.describe(records[2]) in stderr
+    assert not out.exists()
+
+
+def test_merge_refuses_mixed_configs_unless_allowed(tmp_path, capsys, reference):
+    other = tmp_path / "lr.jsonl"
+    assert run_main([*TINY, "--lr", "0.02", "--seeds", "0", "--quiet", "--out", other], capsys)[0] == 0
+    out = tmp_path / "merged.jsonl"
+    code, _, stderr = run_main(["merge", reference, other, "--out", out], capsys)
+    assert code == 2 and "lr: 0.01, 0.02" in stderr and "--allow-mixed" in stderr and not out.exists()
+    assert run_main(["merge", reference, other, "--out", out, "--allow-mixed"], capsys)[0] == 0
+    assert len(read_records(out)) == 8
+    code, stdout, _ = run_main(["summary", out], capsys)
+    assert code == 0 and "config: lr=0.01" in stdout and "config: lr=0.02" in stdout
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# summary
+
+
+def test_summary_counts_success_by_final_metric(tmp_path, capsys, reference):
+    records = read_records(reference)
+    ortho = [r for r in records if r["init"] == "ortho"]
+    ortho[0]["final_metric"], ortho[0]["solved_epoch"] = 0.01, 2  # solved, and still solved at the end
+    ortho[1]["final_metric"], ortho[1]["solved_epoch"] = 0.30, 1  # solved once, then lost it
+    path = tmp_path / "s.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    code, stdout, _ = run_main(["summary", path], capsys)
+    assert code == 0
+    row = next(line for line in stdout.splitlines() if line.startswith("addition") and " ortho " in line)
+    lo, hi = sweep.wilson_interval(1, 3)
+    assert "1/3" in row and "2/3" in row and f"[{lo:.2f}, {hi:.2f}]" in row and "1.5" in row
+    assert "[0.0100, " in row
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# bad input: one line, exit 2, nothing lost
+
+
+@pytest.mark.parametrize("extra, says", [
+    (["--shard", "3/2"], "1 <= K <= N"),
+    (["--shard", "0/4"], "1 <= K <= N"),
+    (["--shard", "x"], "K/N"),
+    (["--seeds"], "grid is empty"),
+    (["--seeds", "5-1"], "before the start"),
+    (["--tasks", "temporal_order", "--sequence-lens", "5"], "too short"),
+    (["--tasks", "nope"], "invalid choice"),
+    (["--inits", "nope"], "invalid choice"),
+    (["--n-epochs", "0"], "n_epochs"),
+    (["--n-epochs", "1.5"], "invalid int"),
+    (["--jobs", "0"], "--jobs"),
+])
+def test_bad_input_is_one_line_exit_2_and_loses_nothing(tmp_path, capsys, reference, extra, says):
+    out = tmp_path / "s.jsonl"
+    out.write_bytes(reference.read_bytes() + b'{"task": "addi')  # even a torn line stays until the input is good
+    before = out.read_bytes()
+    code, stdout, stderr = run_main([*TINY, "--out", out, *extra], capsys)
+    assert code == 2 and stdout == ""
+    assert ERROR.match(stderr.strip()) and stderr.count("\n") == 1 and says in stderr, stderr
+    assert out.read_bytes() == before
+
+
+@pytest.mark.parametrize("content", [
+    "results",  # a results.json of rnn_pathological.py
+    "garbage in the middle",
+    "not a record",
+    "text without newline",
+])
+def test_not_a_sweep_file_is_refused_untouched(tmp_path, capsys, reference, content):
+    lines = reference.read_text().splitlines(keepends=True)
+    text = {
+        "results": json.dumps(rp.results_document(read_records(reference), rp.DEFAULTS), indent=1) + "\n",
+        "garbage in the middle": lines[0] + "oops\n" + "".join(lines[1:]),
+        "not a record": json.dumps({"schema_version": 1, "runs": []}) + "\n",
+        "text without newline": "hello",
+    }[content]
+    out = tmp_path / "s.jsonl"
+    out.write_text(text)
+    code, _, stderr = run_main([*TINY, "--out", out], capsys)
+    assert code == 2 and "is not a sweep file" in stderr and stderr.count("\n") == 1
+    assert out.read_text() == text
+    code, _, stderr = run_main(["summary", out], capsys)
+    assert code == 2 and "is not a sweep file" in stderr
+
+
+def test_cli_errors_carry_no_traceback(tmp_path):
+    result = subprocess.run([sys.executable, SCRIPT, *TINY, "--shard", "3/2", "--out", str(tmp_path / "s.jsonl")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == "sweep_rnn_pathological.py: error: --shard: '3/2' needs 1 <= K <= N\n"
+    assert not os.path.exists(tmp_path / "s.jsonl")
