@@ -3,6 +3,7 @@
     python analyze_rnn_pathological.py fisher --outdir viz                              # -> viz/fisher_memory.png
     python analyze_rnn_pathological.py nonnormality --results results.json --outdir viz  # -> viz/nonnormality.png
     python analyze_rnn_pathological.py motif --results results.json --outdir viz         # -> viz/chain_motif.png
+    python analyze_rnn_pathological.py gradients --results results.json --outdir viz     # -> viz/grad_through_time.png
 
 `fisher` needs nothing: it draws the Fisher memory curves of linear example networks (identity, orthogonal, chain,
 feedback chain). `nonnormality` and `motif` read trained recurrent matrices, `W_hh_final`, from a results file of
@@ -397,9 +398,10 @@ def plot_nonnormality(runs: list[dict]) -> Figure:
 def motif_profile_of(W: np.ndarray, run: dict) -> tuple[np.ndarray, np.ndarray]:
     """Chain-motif profile of W, units ordered by their peak after a pulse on every input channel at t = 1."""
     config = run.get("config", {})
-    params = rp.initial_params(run["task"], run["init"], run["seed"], **config)
+    params = rp.trained_params(run) if "params_final" in run else rp.initial_params(
+        run["task"], run["init"], run["seed"], **config)  # older files saved W_hh alone: fall back to W_ih at init
     activation = config.get("activation", "tanh")
-    h1 = params["W_ih"] @ np.ones(params["W_ih"].shape[1])  # W_ih at init: the trained one is not saved
+    h1 = params["W_ih"] @ np.ones(params["W_ih"].shape[1])
     h1 = np.maximum(h1, 0.0) if activation == "relu" else np.tanh(h1)
     order = peak_response_order(W, h1, activation=activation)
     return chain_motif_profile(W, order)
@@ -433,6 +435,41 @@ def plot_chain_motif(runs: list[dict], max_diff: int = 20) -> Figure:
     return fig
 
 
+GRADIENT_BATCH = 200  # examples in the fixed batch on which dL/dh_t is measured
+
+
+def plot_grad_through_time(runs: list[dict]) -> Figure:
+    """||dL/dh_t|| against t at init (dotted) and after training (solid), per (task, T) and init, on one fixed batch
+    per task drawn with seed 0. Mean over seeds on a log scale: vanishing gradients fall away towards t = 1."""
+    groups = _groups(runs)
+    fig = Figure(figsize=(max(9.0, 4.4 * len(groups) + 0.4), 4.4), layout="constrained")
+    axes = fig.subplots(1, len(groups), squeeze=False)[0]
+    for ax, ((task, T), members) in zip(axes, groups.items(), strict=True):
+        x, y = rp.generate_batch(task, T, GRADIENT_BATCH, np.random.default_rng(0))
+        for init in dict.fromkeys(r["init"] for r in members):
+            these = [r for r in members if r["init"] == init]
+            activation = these[0].get("config", {}).get("activation", "tanh")
+            for initial in (True, False):
+                norms = []
+                for r in these:
+                    params = (rp.initial_params(r["task"], r["init"], r["seed"], **r.get("config", {})) if initial
+                              else rp.trained_params(r))
+                    norms.append(grad_norm_through_time(params, x, y, task, activation))
+                steps = np.arange(1, len(norms[0]) + 1)
+                ax.semilogy(steps, np.exp(np.mean(np.log(np.maximum(norms, 1e-300)), axis=0)), color=init_colour(init),
+                            ls=":" if initial else "-", lw=1.2 if initial else 1.8,
+                            label=f"{init}, {'at init' if initial else 'trained'}")
+        ax.set_title(f"{task}, T = {T}", fontsize=11)
+        ax.set_xlabel("step t")
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(fontsize=8)
+    axes[0].set_ylabel("||dL/dh_t|| (batch of 200)")
+    n_seeds = len({r["seed"] for r in runs})
+    fig.suptitle("How much of the loss's gradient reaches each step: dL/dh_t, at init and after training "
+                 f"(geometric mean over {n_seeds} seed(s))", fontsize=12)
+    return fig
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # command line
 
@@ -446,13 +483,14 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Closed-form and saved-run analyses of recurrent matrices; never trains.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{fisher,nonnormality,motif}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{fisher,nonnormality,motif,gradients}")
     fisher = sub.add_parser("fisher", help="Fisher memory curves of linear example networks -> fisher_memory.png")
     fisher.add_argument("--outdir", default="viz", help="folder for the PNG (default: %(default)s)")
     fisher.add_argument("--n", type=int, default=64, help="network size N (default: %(default)s)")
     fisher.add_argument("--k-max", type=int, default=120, help="largest k drawn (default: %(default)s)")
     for name, what in (("nonnormality", "Henrici index of W_hh at init and trained -> nonnormality.png"),
-                       ("motif", "hidden chain motif of W_hh at init and trained -> chain_motif.png")):
+                       ("motif", "hidden chain motif of W_hh at init and trained -> chain_motif.png"),
+                       ("gradients", "norm of dL/dh_t against t, at init and trained -> grad_through_time.png")):
         p = sub.add_parser(name, help=what)
         p.add_argument("--results", default="results.json",
                        help="results.json, or a sweep .jsonl written with --keep-weights (default: %(default)s)")
@@ -479,8 +517,14 @@ def main(argv: list[str] | None = None) -> int:
             path = _save(plot_fisher_memory(args.n, args.k_max), args.outdir, "fisher_memory.png")
         elif args.command == "nonnormality":
             path = _save(plot_nonnormality(load_runs(args.results)), args.outdir, "nonnormality.png")
-        else:
+        elif args.command == "motif":
             path = _save(plot_chain_motif(load_runs(args.results)), args.outdir, "chain_motif.png")
+        else:
+            runs = load_runs(args.results)
+            if any("params_final" not in r for r in runs):
+                raise AnalysisError(f"{args.results}: a run has no params_final (an older file, or one written with "
+                                    "--drop-weights); rerun python rnn_pathological.py --all")
+            path = _save(plot_grad_through_time(runs), args.outdir, "grad_through_time.png")
     except AnalysisError as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2

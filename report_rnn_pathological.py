@@ -14,6 +14,8 @@ import json
 import re
 import sys
 
+import numpy as np
+
 import rnn_pathological as rp
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -89,6 +91,56 @@ def headline_verdict(doc: dict) -> str:
     )
 
 
+def seeds_table(doc: dict) -> str:
+    """Markdown table over seeds: per (task, T, init) the success rate k/n with its 95% Wilson interval, the median
+    epoch at which the threshold was first crossed, and the final and best metric as median [min, max]."""
+    from sweep_rnn_pathological import is_success, median_range, wilson_interval
+
+    runs = doc["runs"]
+    groups: dict[tuple, list[dict]] = {}
+    for r in runs:
+        groups.setdefault((r["task"], r["sequence_len"], r["init"]), []).append(r)
+    header = ["task", "T", "init", "solved at the end (95% CI)", "reached the threshold", "median solved epoch",
+              "final metric, median [range]", "best metric, median [range]"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for (task, T, init), group in groups.items():
+        m = group[0]["metric_name"]
+        n = len(group)
+        k = sum(is_success(r) for r in group)
+        lo, hi = wilson_interval(k, n)
+        solved_epochs = [r["solved_epoch"] for r in group if r["solved_epoch"] is not None]
+        median_epoch = f"{np.median(solved_epochs):g}" if solved_epochs else "-"
+        finals = [r["final_metric"] for r in group if r["final_metric"] is not None]
+        bests = [r["best_metric"] for r in group if r["best_metric"] is not None]
+        lines.append("| " + " | ".join([
+            task, str(T), init, f"{k}/{n} [{lo:.2f}, {hi:.2f}]", f"{len(solved_epochs)}/{n}", median_epoch,
+            f"{median_range(finals, m)} ({rp.METRIC_LABELS[m]})", median_range(bests, m),
+        ]) + " |")
+    return "\n".join(lines)
+
+
+def seeds_verdict(doc: dict) -> str:
+    """What the multi-seed file says, per init, in one sentence each."""
+    from sweep_rnn_pathological import is_success
+
+    runs = doc["runs"]
+    seeds = sorted({r["seed"] for r in runs})
+    parts = []
+    for init in dict.fromkeys(r["init"] for r in runs):
+        mine = [r for r in runs if r["init"] == init]
+        per_task = []
+        for task in dict.fromkeys(r["task"] for r in mine):
+            group = [r for r in mine if r["task"] == task]
+            text = f"{task} {sum(is_success(r) for r in group)}/{len(group)}"
+            reached = sum(r["solved_epoch"] is not None and not is_success(r) for r in group)
+            if reached:
+                text += f" (plus {reached} that crossed the threshold and fell back)"
+            per_task.append(text)
+        parts.append(f"**{init}** ends solved in " + ", ".join(per_task))
+    return f"Over seeds {seeds[0]}-{seeds[-1]} ({len(seeds)} seeds), runs solved at the final epoch: " + "; ".join(
+        parts) + "."
+
+
 def cli_reference() -> str:
     return "```text\n" + rp.build_parser().format_help().rstrip() + "\n```"
 
@@ -97,12 +149,20 @@ def cli_reference() -> str:
 # README blocks
 
 
-def blocks(results_path: str = "results.json") -> dict[str, str]:
-    with open(results_path) as f:
-        doc = json.load(f)
+def _load(path: str) -> dict:
+    with open(path) as f:
+        return json.load(f)
+
+
+def blocks(results_path: str = "results.json", seeds_path: str = "results_seeds.json") -> dict[str, str]:
+    """Every generated README block, from the seed-0 headline file and the multi-seed headline file."""
+    doc = _load(results_path)
+    seeds_doc = _load(seeds_path)
     return {
         "headline-table": headline_table(doc),
         "headline-verdict": headline_verdict(doc),
+        "seeds-table": seeds_table(seeds_doc),
+        "seeds-verdict": seeds_verdict(seeds_doc),
         "cli-reference": cli_reference(),
     }
 

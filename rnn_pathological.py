@@ -1008,6 +1008,9 @@ def write_text_atomic(path: str, text: str) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; a results file is an ordinary file
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)

@@ -1,6 +1,7 @@
 """Closed-form analyses against known results, the gradient through time against the engine's BPTT, the figures."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -197,7 +198,8 @@ def test_fisher_cli_writes_a_png(tmp_path, capsys):
     _assert_png(tmp_path / "viz" / "fisher_memory.png")
 
 
-@pytest.mark.parametrize("command, png", [("nonnormality", "nonnormality.png"), ("motif", "chain_motif.png")])
+@pytest.mark.parametrize("command, png", [("nonnormality", "nonnormality.png"), ("motif", "chain_motif.png"),
+                                          ("gradients", "grad_through_time.png")])
 def test_saved_run_figures(tmp_path, capsys, results_file, command, png):
     code, _, err = run_main([command, "--results", results_file, "--outdir", tmp_path], capsys)
     assert code == 0, err
@@ -225,3 +227,20 @@ def test_missing_or_wrong_results_file_is_one_line_with_the_command(tmp_path, ca
     code, _, err = run_main(["motif", "--results", bad, "--outdir", tmp_path], capsys)
     assert code == 2 and err.startswith("analyze_rnn_pathological.py: error:") and err.count("\n") == 1
     assert not (tmp_path / "chain_motif.png").exists()
+
+
+def test_gradients_figure_needs_the_trained_params(tmp_path, capsys, results_file):
+    doc = json.loads(Path(results_file).read_text())
+    for run in doc["runs"]:
+        del run["params_final"]
+    stripped = tmp_path / "stripped.json"
+    stripped.write_text(json.dumps(doc))
+    code, _, err = run_main(["gradients", "--results", stripped, "--outdir", tmp_path], capsys)
+    assert code == 2 and "params_final" in err and err.count("\n") == 1
+
+
+def test_trained_params_round_trip(results_file):
+    run = json.loads(Path(results_file).read_text())["runs"][0]
+    params = rp.trained_params(run)
+    assert list(params) == list(rp.PARAM_NAMES)
+    np.testing.assert_array_equal(params["W_hh"], np.array(run["W_hh_final"]))

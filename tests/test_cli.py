@@ -1,6 +1,7 @@
 """The command line as a user meets it: help, a short run, --all, every bad input, the atomic write."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -183,3 +184,11 @@ def test_every_choice_runs_one_epoch(args):
 def test_impossible_combinations_fail_fast(args, message):
     result = cli(*args)
     assert result.returncode == 2 and message in result.stderr and result.stdout == ""
+
+
+def test_results_file_gets_ordinary_permissions(tmp_path):
+    path = tmp_path / "r.json"
+    rp.write_json_atomic(str(path), {"a": 1})
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
