@@ -141,6 +141,27 @@ def seeds_verdict(doc: dict) -> str:
         parts) + "."
 
 
+def analysis_numbers(doc: dict) -> str:
+    """Total Fisher memory of the example networks, and the Henrici index of W_hh per task and init, from code."""
+    import analyze_rnn_pathological as an
+
+    fisher = ", ".join(f"{label}: {an.fisher_memory_total(W):.2f}" for label, W, _ in an.fisher_examples())
+    rows = ["| task | T | init | d(W_hh) at init | d(W_hh) trained | d(W_hh) / Frobenius norm, trained | "
+            "gradient reaching step 1 / at step T, at init | same, trained |", "|---|---|---|---|---|---|---|---|"]
+    for run in doc["runs"]:
+        W0, W1 = an.initial_W_hh(run), np.array(run["W_hh_final"])
+        x, y = rp.generate_batch(run["task"], run["sequence_len"], an.GRADIENT_BATCH, np.random.default_rng(0))
+        ratios = []
+        for params in (rp.initial_params(run["task"], run["init"], run["seed"], **run["config"]),
+                       rp.trained_params(run)):
+            norms = an.grad_norm_through_time(params, x, y, run["task"], run["config"]["activation"])
+            ratios.append(f"{norms[0] / norms[-1]:.1e}")
+        rows.append(f"| {run['task']} | {run['sequence_len']} | {run['init']} | {an.henrici_index(W0):.2f} | "
+                    f"{an.henrici_index(W1):.2f} | {an.henrici_index(W1, normalized=True):.3f} | "
+                    f"{ratios[0]} | {ratios[1]} |")
+    return f"Total Fisher memory J_tot (N = 64): {fisher}.\n\n" + "\n".join(rows)
+
+
 def cli_reference() -> str:
     return "```text\n" + rp.build_parser().format_help().rstrip() + "\n```"
 
@@ -163,6 +184,7 @@ def blocks(results_path: str = "results.json", seeds_path: str = "results_seeds.
         "headline-verdict": headline_verdict(doc),
         "seeds-table": seeds_table(seeds_doc),
         "seeds-verdict": seeds_verdict(seeds_doc),
+        "analysis-numbers": analysis_numbers(doc),
         "cli-reference": cli_reference(),
     }
 
