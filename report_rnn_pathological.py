@@ -162,6 +162,63 @@ def analysis_numbers(doc: dict) -> str:
     return f"Total Fisher memory J_tot (N = 64): {fisher}.\n\n" + "\n".join(rows)
 
 
+def performance(benches: dict[str, dict]) -> str:
+    """The Performance section's numbers from bench.json (float64) and bench_float32.json, against the targets."""
+    first = next(iter(benches.values()))
+    env = first["environment"]
+    peak = first["gemm_peak_gflops"]
+    lines = [
+        f"Measured by `python bench_rnn_pathological.py` on a {env['cpu_count']}-core {env['machine']} machine "
+        f"({env['platform']}), Python {env['python']}, numpy {env['numpy']}; GEMM peak {peak['float64']} GFLOP/s "
+        f"in float64 and {peak['float32']} in float32 (1024 x 1024 products, all cores).",
+        "",
+        "| | " + " | ".join(benches) + " |",
+        "|---|" + "---|" * len(benches),
+    ]
+
+    def judged(value: float, target: float | None, unit: str, fmt: str, higher: bool = False) -> str:
+        text = f"{value:{fmt}}{unit}"
+        if target is None:
+            return text
+        met = value >= target if higher else value <= target
+        return f"{text} ({'meets' if met else 'misses'} {'>=' if higher else '<='} {target:{fmt}}{unit})"
+
+    rows = {
+        "headline `--all`, wall time (median)": lambda b: judged(
+            b["headline"]["wall_s"], b["targets"].get("headline_wall_s"), " s", ".1f")
+        + f", {b['headline']['jobs']} workers, {len(b['headline']['wall_s_repeats'])} repeats",
+        "arithmetic counted (matrix products)": lambda b: f"{b['headline']['flops'] / 1e12:.3f} TFLOP",
+        "achieved rate": lambda b: f"{b['headline']['gflops']:.1f} GFLOP/s",
+        "fraction of the GEMM peak": lambda b: judged(
+            100 * b["headline"]["fraction_of_peak"], None if "fraction_of_peak" not in b["targets"]
+            else 100 * b["targets"]["fraction_of_peak"], "%", ".0f", higher=True),
+        "one T=60 run on one core": lambda b: judged(
+            b["single_T60_run_one_core_s"], b["targets"].get("single_T60_run_one_core_s"), " s", ".1f"),
+        "peak memory per process": lambda b: judged(
+            max(b["peak_memory"].values()), b["targets"].get("peak_mb"), " MB", ".0f"),
+    }
+    for name, cell in rows.items():
+        lines.append(f"| {name} | " + " | ".join(cell(b) for b in benches.values()) + " |")
+    lines += ["", "Cost of one training step (forward and backward, batch 50):", "",
+              "| | " + " | ".join(f"T={T}" for T in first["step_ms_by_T"]) + " | T=240 / T=30 |",
+              "|---|" + "---|" * (len(first["step_ms_by_T"]) + 1)]
+    for dtype, b in benches.items():
+        t = b["step_ms_by_T"]
+        lines.append(f"| {dtype}, H=64 | " + " | ".join(f"{v:.2f} ms" for v in t.values())
+                     + f" | {t['240'] / t['30']:.1f} |")
+    lines += ["", "| | " + " | ".join(f"H={H}" for H in first["step_ms_by_H"]) + " | H=128 / H=32 |",
+              "|---|" + "---|" * (len(first["step_ms_by_H"]) + 1)]
+    for dtype, b in benches.items():
+        h = b["step_ms_by_H"]
+        lines.append(f"| {dtype}, T=60 | " + " | ".join(f"{v:.2f} ms" for v in h.values())
+                     + f" | {h['128'] / h['32']:.1f} |")
+    lines += ["", "Per-step kernels on (50, 64) arrays, the profile of the two loops over time:", "",
+              "| | " + " | ".join(first["kernel_us"]) + " |", "|---|" + "---|" * len(first["kernel_us"])]
+    for dtype, b in benches.items():
+        lines.append(f"| {dtype} | " + " | ".join(f"{v:.1f} us" for v in b["kernel_us"].values()) + " |")
+    return "\n".join(lines)
+
+
 def cli_reference() -> str:
     return "```text\n" + rp.build_parser().format_help().rstrip() + "\n```"
 
@@ -175,11 +232,14 @@ def _load(path: str) -> dict:
         return json.load(f)
 
 
-def blocks(results_path: str = "results.json", seeds_path: str = "results_seeds.json") -> dict[str, str]:
-    """Every generated README block, from the seed-0 headline file and the multi-seed headline file."""
+def blocks(results_path: str = "results.json", seeds_path: str = "results_seeds.json",
+           bench_paths: tuple[str, ...] = ("bench.json", "bench_float32.json")) -> dict[str, str]:
+    """Every generated README block, from the committed result and benchmark files."""
     doc = _load(results_path)
     seeds_doc = _load(seeds_path)
+    benches = {b["dtype"]: b for b in map(_load, bench_paths)}
     return {
+        "performance": performance(benches),
         "headline-table": headline_table(doc),
         "headline-verdict": headline_verdict(doc),
         "seeds-table": seeds_table(seeds_doc),
@@ -195,7 +255,7 @@ def replace_blocks(text: str, new_blocks: dict[str, str]) -> str:
         pattern = re.compile(rf"(<!-- BEGIN {re.escape(name)} -->\n)(?:.*?\n)?(<!-- END {re.escape(name)} -->)", re.S)
         if not pattern.search(text):
             raise ValueError(f"README has no block {name!r}")
-        text = pattern.sub(lambda m: m.group(1) + body + "\n" + m.group(2), text)
+        text = pattern.sub(lambda m, body=body: m.group(1) + body + "\n" + m.group(2), text)
     return text
 
 

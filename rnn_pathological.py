@@ -1,4 +1,4 @@
-"""Pathological long-term-dependency tasks for a vanilla tanh RNN, in numpy.
+"""Pathological long-term-dependency tasks for a vanilla RNN, in numpy: the engine of rnn-pathological.
 
 Reproduces the headline of Sutskever, Martens, Dahl & Hinton (2013) on the tasks of Hochreiter & Schmidhuber
 (1997): with SGD, heavy-ball momentum and global-norm gradient clipping, a vanilla tanh RNN whose recurrent matrix
@@ -12,23 +12,24 @@ Sections, in dependency order: tasks, initialisation, model (forward and backwar
 clipping and optimiser, training, experiment runner and results file, command line.
 
 Conventions. Time-major arrays: x is (T, B, n_in). Parameters are a dict of arrays and gradients a dict with the
-same keys. The recurrence is h_t = tanh(W_ih x_t + W_hh h_{t-1} + b_h) with h_0 = 0 (W_hh[i, j] is the weight from
-unit j to unit i); the output y_hat = W_hy h_T + b_y is read at the final step only.
+same keys. The recurrence is h_t = f(W_ih x_t + W_hh h_{t-1} + b_h), f = tanh (or relu), h_0 = 0; W_hh[i, j] is the
+weight from unit j to unit i. The output y_hat = W_hy h_t + b_y is read at the last step, or at every scored step
+for the tasks with per-step targets.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import sys
 import tempfile
 import time
-import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -1082,7 +1083,7 @@ def summary_table(runs: list[dict]) -> str:
         ])
     cells = [header] + [[str(c) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 

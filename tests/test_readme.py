@@ -13,9 +13,14 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = json.loads((ROOT / "results.json").read_text())
 
 
+def blocks(results=str(ROOT / "results.json")):
+    return report.blocks(results, str(ROOT / "results_seeds.json"),
+                         (str(ROOT / "bench.json"), str(ROOT / "bench_float32.json")))
+
+
 def test_readme_blocks_match_results_json():
     readme = (ROOT / "README.md").read_text()
-    assert report.replace_blocks(readme, report.blocks(str(ROOT / "results.json"))) == readme, (
+    assert report.replace_blocks(readme, blocks()) == readme, (
         "README.md is stale: run python report_rnn_pathological.py"
     )
 
@@ -26,7 +31,7 @@ def test_report_notices_a_changed_number(tmp_path):
     changed = tmp_path / "r.json"
     changed.write_text(json.dumps(doc))
     readme = (ROOT / "README.md").read_text()
-    assert report.replace_blocks(readme, report.blocks(str(changed))) != readme
+    assert report.replace_blocks(readme, blocks(results=str(changed))) != readme
 
 
 def test_committed_results_are_the_headline_of_seed_0():
@@ -43,7 +48,7 @@ def test_committed_results_come_from_the_committed_code(index):
     run = RESULTS["runs"][index]
     config = {**run["config"], "n_epochs": 2}
     fresh = rp.train(run["task"], run["init"], run["sequence_len"], seed=run["seed"], **config)
-    for new, old in zip(fresh["history"], run["history"][:2]):
+    for new, old in zip(fresh["history"], run["history"][:2], strict=True):
         for key in ("loss", "metric", "grad_norm"):
             assert new[key] == pytest.approx(old[key], rel=1e-9, abs=1e-12), (run["task"], run["init"], key)
     np.testing.assert_allclose(fresh["W_hh_singular_values_init"], run["W_hh_singular_values_init"], rtol=1e-12)
@@ -110,3 +115,17 @@ def test_the_prose_about_gradients_and_non_normality_holds():
         d = {init: (an.henrici_index(an.initial_W_hh(run)), an.henrici_index(np.array(run["W_hh_final"])))
              for init, run in runs.items()}
         assert d["ortho"][0] < 1e-6 < d["ortho"][1] and d["random"][0] > d["ortho"][1], task
+
+
+@pytest.mark.parametrize("name", ["bench.json", "bench_float32.json"])
+def test_the_prose_about_performance_holds(name):
+    """README: the exp costs about as much as the small product, any other ufunc about a microsecond of overhead,
+    and a step grows linearly in T but far more slowly than quadratically in H."""
+    bench = json.loads((ROOT / name).read_text())
+    assert bench["quick"] is False
+    k = bench["kernel_us"]
+    assert 0.5 < k["exp"] / k["dot (B,H) x (H,H)"] < 2
+    assert k["one add"] < 3
+    by_T, by_H = bench["step_ms_by_T"], bench["step_ms_by_H"]
+    assert 5 < by_T["240"] / by_T["30"] < 10  # 8 would be exactly linear
+    assert by_H["128"] / by_H["32"] < 8  # 16 would be quadratic

@@ -65,8 +65,8 @@ def test_temporal_order_layout_and_target(T):
     symbols = np.argmax(x, axis=2)  # (T, B)
     informative = symbols < 2
     assert np.all(informative.sum(axis=0) == 2)
-    t_idx, b_idx = np.nonzero(informative.T)  # sorted by sample, then by time
-    first, second = b_idx[0::2], b_idx[1::2]
+    _, steps = np.nonzero(informative.T)  # (sample, step) pairs, sorted by sample, then by step
+    first, second = steps[0::2], steps[1::2]
     assert np.all((T // 10 <= first) & (first < 2 * T // 10))
     assert np.all((5 * T // 10 <= second) & (second < 6 * T // 10))
     samples = np.arange(B)
