@@ -63,6 +63,16 @@ def headline_table(doc: dict) -> str:
     return "\n".join(lines)
 
 
+def took(doc: dict) -> str:
+    """' The run took N s with J worker process(es) on ...', from the file's execution record, or ''."""
+    execution = doc.get("execution") or {}
+    if execution.get("wallclock_s") is None:
+        return ""
+    env = doc["environment"]
+    return (f" The run took {execution['wallclock_s']:.0f} s with {execution['jobs']} worker process(es) on a "
+            f"{env['cpu_count']}-core {env['machine']} machine (numpy {env['numpy']}).")
+
+
 def headline_verdict(doc: dict) -> str:
     """One sentence per init: how many of the tasks it solved by the final epoch, computed from the file."""
     runs = doc["runs"]
@@ -78,16 +88,10 @@ def headline_verdict(doc: dict) -> str:
             text += f"; it crossed the threshold during training but not at the end on {', '.join(reached)}"
         parts.append(text)
     cfg = doc["config"]
-    execution = doc.get("execution") or {}
-    took = ""
-    if execution.get("wallclock_s") is not None:
-        env = doc["environment"]
-        took = (f" The run took {execution['wallclock_s']:.0f} s with {execution['jobs']} worker process(es) on a "
-                f"{env['cpu_count']}-core {env['machine']} machine (numpy {env['numpy']}).")
     return (
         f"Seed {', '.join(map(str, seeds))}, hidden {cfg['n_hidden']}, batch {cfg['batch_size']}, "
         f"{cfg['n_epochs']} epochs x {cfg['batches_per_epoch']} batches, lr {cfg['lr']}, momentum {cfg['momentum']}, "
-        f"clip {cfg['clip']}, {cfg['dtype']}: " + "; ".join(parts) + "." + took
+        f"clip {cfg['clip']}, {cfg['dtype']}: " + "; ".join(parts) + "." + took(doc)
     )
 
 
@@ -137,8 +141,8 @@ def seeds_verdict(doc: dict) -> str:
                 text += f" (plus {reached} that crossed the threshold and fell back)"
             per_task.append(text)
         parts.append(f"**{init}** ends solved in " + ", ".join(per_task))
-    return f"Over seeds {seeds[0]}-{seeds[-1]} ({len(seeds)} seeds), runs solved at the final epoch: " + "; ".join(
-        parts) + "."
+    return (f"Over seeds {seeds[0]}-{seeds[-1]} ({len(seeds)} seeds), runs solved at the final epoch: "
+            + "; ".join(parts) + "." + took(doc))
 
 
 def analysis_numbers(doc: dict) -> str:
