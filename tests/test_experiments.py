@@ -1,0 +1,286 @@
+"""The named experiments: every quick variant end to end, resuming, figures that never train, answers computed
+from the records, and one-line errors."""
+
+import copy
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import experiments_rnn_pathological as ex
+import rnn_pathological as rp
+import sweep_rnn_pathological as sweep
+
+ROOT = Path(__file__).resolve().parents[1]
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+ERROR = re.compile(r"^experiments_rnn_pathological\.py: error: \S.*$")
+NAMES = list(ex.EXPERIMENTS)
+
+
+def run_main(argv, capsys):
+    """main() in-process: (exit status, stdout, stderr); argparse errors exit through SystemExit."""
+    try:
+        code = ex.main([str(a) for a in argv])
+    except SystemExit as exit_:
+        code = exit_.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(err: str, *fragments: str) -> None:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and ERROR.match(lines[0]), err
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+
+
+def line_count(path) -> int:
+    return len(Path(path).read_text().splitlines())
+
+
+def no_training(*args, **kwargs):
+    raise AssertionError("plot and answer must read files, never train")
+
+
+@pytest.fixture(scope="module")
+def quick_dir(tmp_path_factory) -> Path:
+    """Every experiment's quick variant run once into a fresh folder (a second or so in all)."""
+    outdir = tmp_path_factory.mktemp("exp")
+    for name in NAMES:
+        assert ex.main(["run", name, "--quick", "--jobs", "1", "--quiet", "--outdir", str(outdir)]) == 0
+    return outdir
+
+
+def quick_records(outdir: Path, name: str) -> list[dict]:
+    records, _ = ex.load_records(ex.EXPERIMENTS[name], quick=True, outdir=str(outdir))
+    return records
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the registry
+
+
+def test_five_experiments_with_questions_and_full_size_run_counts():
+    assert NAMES == ["xor_nesterov", "solve_vs_T", "identity_vs_ortho", "convergence", "latching"]
+    expected = {"xor_nesterov": 1 * 2 * 3, "solve_vs_T": 2 * 4 * 4 * 3, "identity_vs_ortho": 3 * 3 * 3,
+                "convergence": 3 * 2 * 10, "latching": 7 * 2 * 10}
+    for name, exp in ex.EXPERIMENTS.items():
+        assert exp.question.endswith("?")
+        assert exp.n_runs() == expected[name]
+        assert 0 < exp.n_runs(quick=True) < exp.n_runs()
+
+
+def test_quick_grids_are_tiny_and_full_grids_carry_the_experiment_options():
+    for exp in ex.EXPERIMENTS.values():
+        for grid in exp.quick_grids:
+            config = grid.config()
+            assert config["n_epochs"] == 2 and config["batches_per_epoch"] == 2 and config["batch_size"] == 10
+            assert config["n_hidden"] in (1, 8)
+            assert len(sweep.parse_seeds(grid.seeds.split())) <= 2
+    xor = ex.EXPERIMENTS["xor_nesterov"].grids[0].config()
+    assert (xor["optimizer"], xor["momentum_schedule"], xor["momentum"], xor["n_epochs"]) == (
+        "nesterov", "sutskever", 0.99, 800)
+    latching = ex.EXPERIMENTS["latching"]
+    assert latching.grids[0].config()["n_hidden"] == 1 and latching.quick_grids[0].config()["n_hidden"] == 1
+    arms = {(i, g.config()["activation"]) for g in ex.EXPERIMENTS["identity_vs_ortho"].grids for i in g.inits}
+    assert arms == set(ex.ARMS)
+
+
+def test_sweep_file_paths_keep_quick_apart_from_the_real_files():
+    assert ex.sweep_path("latching", False) == "sweeps/latching.jsonl"
+    assert ex.figure_path("latching", False) == "viz/exp_latching.png"
+    assert ex.sweep_path("latching", True) != ex.sweep_path("latching", False)
+    assert ex.figure_path("latching", True) != ex.figure_path("latching", False)
+    assert ex.EXPERIMENTS["convergence"].data_path(False) == "results_seeds.json"
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# quick variants end to end
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_quick_variant_writes_every_run_a_figure_and_an_answer(name, quick_dir, capsys, monkeypatch):
+    exp = ex.EXPERIMENTS[name]
+    assert len(quick_records(quick_dir, name)) == exp.n_runs(quick=True)
+    for attr in ("train", "run_many", "main"):
+        monkeypatch.setattr(rp, attr, no_training)
+    code, out, err = run_main(["plot", name, "--quick", "--outdir", quick_dir], capsys)
+    assert code == 0, err
+    png = quick_dir / "viz" / "quick" / f"exp_{name}.png"
+    assert str(png) in out
+    assert png.read_bytes()[:8] == PNG_MAGIC and png.stat().st_size > 5000
+    code, out, err = run_main(["answer", name, "--quick", "--outdir", quick_dir], capsys)
+    assert code == 0, err
+    assert "/" in out and "| --- |" in out and len(out.strip()) > 100
+    assert "Partial" not in out  # the quick grid is complete
+
+
+def test_rerunning_a_quick_variant_trains_nothing(quick_dir, capsys, monkeypatch):
+    counts = {n: line_count(ex.sweep_path(n, True, str(quick_dir))) for n in NAMES if n != "convergence"}
+    results = Path(ex.seeds_results_path(True, str(quick_dir)))
+    before = results.read_bytes()
+    for attr in ("train", "main"):
+        monkeypatch.setattr(rp, attr, no_training)
+    code, out, err = run_main(["run", "all", "--quick", "--jobs", "1", "--outdir", quick_dir], capsys)
+    assert code == 0, err
+    assert "0 to run" in out and "nothing to train" in out
+    assert counts == {n: line_count(ex.sweep_path(n, True, str(quick_dir))) for n in counts}
+    assert results.read_bytes() == before
+
+
+def test_answer_all_gives_every_experiment_a_section(quick_dir, capsys):
+    code, out, err = run_main(["answer", "all", "--quick", "--outdir", quick_dir], capsys)
+    assert code == 0, err
+    for exp in ex.EXPERIMENTS.values():
+        assert f"### {exp.name}" in out and exp.question in out
+
+
+def test_a_partial_sweep_is_drawn_and_answered_with_a_note(quick_dir, tmp_path, capsys):
+    src = Path(ex.sweep_path("latching", True, str(quick_dir)))
+    dst = Path(ex.sweep_path("latching", True, str(tmp_path)))
+    dst.parent.mkdir(parents=True)
+    dst.write_text("".join(src.read_text().splitlines(keepends=True)[:5]))
+    code, out, err = run_main(["answer", "latching", "--quick", "--outdir", tmp_path], capsys)
+    assert code == 0 and "5 of the 12 runs" in out
+    assert f"python experiments_rnn_pathological.py run latching --quick --outdir {tmp_path}" in out
+    code, out, err = run_main(["plot", "latching", "--quick", "--outdir", tmp_path], capsys)
+    assert code == 0 and "5 of the 12 runs" in err
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# answers and figures from records with known outcomes
+
+
+def solved(record: dict, epoch: int | None, diverged: int | bool = False) -> dict:
+    """A copy of `record` that meets its threshold from `epoch` on (None: never), optionally diverged."""
+    r = copy.deepcopy(record)
+    good = r["solved_threshold"] * (1.02 if r["higher_is_better"] else 0.5)
+    bad = r["chance"]
+    r["solved_epoch"] = epoch
+    r["final_metric"] = good if epoch is not None else bad
+    r["diverged"] = diverged
+    n = r["config"]["n_epochs"]
+    r["history"] = [{**r["history"][0], "epoch": e, "metric": good if epoch is not None and e >= epoch else bad,
+                     "loss": 1.0 / e} for e in range(1, n + 1)]
+    return r
+
+
+def test_xor_answer_counts_successes_with_wilson_intervals_and_the_median_epoch(quick_dir):
+    template = quick_records(quick_dir, "xor_nesterov")[0]
+    runs = [solved({**template, "init": "ortho", "seed": s}, e) for s, e in enumerate([1, 2, 2])]
+    runs += [solved({**template, "init": "random", "seed": s}, None) for s in range(3)]
+    text = ex.answer_xor_nesterov(runs)
+    assert "ortho ends solved in 3/3 runs (95% CI [0.44, 1.00])" in text
+    assert "at median epoch 2" in text
+    assert "random ends solved in 0/3 runs (95% CI [0.00, 0.56])" in text
+    assert "in every run" in text
+    assert "nesterov momentum under the sutskever schedule (capped at 0.99)" in text
+
+
+def test_identity_answer_and_figure_mark_diverged_runs(quick_dir, tmp_path):
+    records = quick_records(quick_dir, "identity_vs_ortho")
+    edited = []
+    for r in records:
+        arm = ex.arm_of(r)
+        if arm == "identity+relu":
+            r = solved(r, None, diverged=1)
+            r["final_metric"] = None if r["seed"] == 0 else r["final_metric"]
+        else:
+            r = solved(r, 1)
+        edited.append(r)
+    text = ex.answer_identity_vs_ortho(edited)
+    assert "ortho+tanh in 6/6" in text and "identity+tanh in 6/6" in text
+    assert "identity+relu in 0/6 [0.00, 0.39] (6 diverged)" in text
+    assert "does as well" in text
+    path = tmp_path / "identity.png"
+    ex.figure_identity_vs_ortho(edited).savefig(path, dpi=60)
+    assert path.read_bytes()[:8] == PNG_MAGIC
+
+
+def test_solve_vs_T_and_latching_answers_find_the_longest_fully_solved_length(quick_dir, tmp_path):
+    records = [solved(r, 1 if r["sequence_len"] == 30 else None) if r["init"] == "ortho" else solved(r, None)
+               for r in quick_records(quick_dir, "solve_vs_T")]
+    text = ex.answer_solve_vs_T(records)
+    assert "on addition, ortho T = 30, random no T" in text
+    assert "ortho 4/8 [0.22, 0.78]" in text
+    assert "ortho (4/4 at T = 30 to 0/4 at T = 60)" in text  # pooled over both tasks
+    ex.figure_solve_vs_T(records).savefig(tmp_path / "t.png", dpi=60)
+
+    latching = [solved(r, 1 if r["init"] == "ortho" and r["sequence_len"] <= 5 else None)
+                for r in quick_records(quick_dir, "latching")]
+    text = ex.answer_latching(latching)
+    assert "ortho ends solved in every run up to T = 5, and in 0/2 [0.00, 0.66] at the longest, T = 10" in text
+    assert "random ends solved in only 0/2 runs already at the shortest T = 2" in text
+    assert "seed 003" in text and "fresh" in text
+    ex.figure_latching(latching).savefig(tmp_path / "l.png", dpi=60)
+
+
+def test_convergence_answer_and_figure_from_a_results_file(quick_dir, tmp_path, capsys):
+    doc = json.loads(Path(ex.seeds_results_path(True, str(quick_dir))).read_text())
+    doc["runs"] = [solved(r, 1 + r["seed"] if r["init"] == "ortho" else None) for r in doc["runs"]]
+    path = Path(ex.seeds_results_path(True, str(tmp_path)))
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(doc))
+    code, out, err = run_main(["answer", "convergence", "--quick", "--outdir", tmp_path], capsys)
+    assert code == 0, err
+    assert "ortho in 2/2 runs at median epoch 1.5 (range 1-2) and random in 0/2" in out
+    assert "| addition | 30 | ortho | 2/2 | [0.34, 1.00] | 1.5 [1, 2] | 0 | 2/2 |" in out
+    code, out, err = run_main(["plot", "convergence", "--quick", "--outdir", tmp_path], capsys)
+    assert code == 0, err
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the command line and its errors
+
+
+def test_list_gives_names_questions_commands_and_run_counts(capsys):
+    code, out, err = run_main(["list"], capsys)
+    assert code == 0 and not err
+    for name, exp in ex.EXPERIMENTS.items():
+        assert f"{name}: {exp.n_runs()} runs" in out and exp.question in out
+        assert f"python experiments_rnn_pathological.py run {name}" in out
+    assert "python rnn_pathological.py --all --seeds 0-9 --drop-weights --out results_seeds.json" in out
+    assert "python sweep_rnn_pathological.py run --tasks latching" in out
+
+
+@pytest.mark.parametrize("verb", ["run", "plot", "answer"])
+def test_an_unknown_experiment_is_one_line_listing_the_choices(verb, capsys, tmp_path):
+    code, _, err = run_main([verb, "nope", "--outdir", tmp_path], capsys)
+    assert code == 2
+    assert_one_line_error(err, "'nope'", *NAMES, "all")
+    assert not any(tmp_path.iterdir())
+
+
+def test_bad_arguments_are_one_line_errors(capsys):
+    for argv in (["run", "latching", "--jobs", "0"], ["run"], ["frobnicate"], [], ["plot", "latching", "--bogus"]):
+        code, _, err = run_main(argv, capsys)
+        assert code == 2, argv
+        assert_one_line_error(err)
+
+
+def test_plot_of_a_missing_sweep_file_gives_the_command_that_creates_it(tmp_path):
+    proc = subprocess.run([sys.executable, str(ROOT / "experiments_rnn_pathological.py"), "plot", "solve_vs_T",
+                           "--quick", "--outdir", str(tmp_path)], capture_output=True, text=True, timeout=60,
+                          cwd=ROOT, check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert_one_line_error(proc.stderr, "not found",
+                          f"python experiments_rnn_pathological.py run solve_vs_T --quick --outdir {tmp_path}")
+
+
+def test_plot_of_a_missing_results_file_names_the_run_command(capsys, tmp_path):
+    code, _, err = run_main(["plot", "convergence", "--outdir", tmp_path], capsys)
+    assert code == 2
+    assert_one_line_error(err, "results_seeds.json not found",
+                          f"python experiments_rnn_pathological.py run convergence --outdir {tmp_path}")
+
+
+def test_a_sweep_file_of_other_runs_only_is_refused(quick_dir, tmp_path, capsys):
+    other = Path(ex.sweep_path("latching", False, str(tmp_path)))
+    other.parent.mkdir(parents=True)
+    other.write_text(Path(ex.sweep_path("latching", True, str(quick_dir))).read_text())  # quick runs, full name
+    code, _, err = run_main(["answer", "latching", "--outdir", tmp_path], capsys)
+    assert code == 2
+    assert_one_line_error(err, "holds no run of experiment latching")
