@@ -3,12 +3,13 @@
 import json
 import math
 import subprocess
-import sys
 from pathlib import Path
 
 import imageio.v3 as iio
 import numpy as np
 import pytest
+from cli_helpers import assert_one_line_error as assert_one_line_error_of
+from cli_helpers import run_script
 
 import make_rnn_pathological_gif as gif
 import rnn_pathological as rp
@@ -59,18 +60,11 @@ def frame_count(path: Path) -> int:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "make_rnn_pathological_gif.py", *args], cwd=REPO,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return run_script("make_rnn_pathological_gif.py", *args)
 
 
 def assert_one_line_error(proc: subprocess.CompletedProcess, *fragments: str) -> None:
-    assert proc.returncode != 0
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("make_rnn_pathological_gif.py: error:")
-    assert "Traceback" not in proc.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
+    assert_one_line_error_of(proc, "make_rnn_pathological_gif.py", *fragments)
 
 
 # ----------------------------------------------------------------------------------------------------------------

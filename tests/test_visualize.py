@@ -6,12 +6,13 @@ import dataclasses
 import io
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import matplotlib.image
 import numpy as np
 import pytest
+from cli_helpers import assert_one_line_error as assert_one_line_error_of
+from cli_helpers import run_script
 
 import rnn_pathological as rp
 import visualize_rnn_pathological as viz
@@ -51,18 +52,11 @@ def rendered(results_path, tmp_path_factory) -> tuple[Path, int, str]:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "visualize_rnn_pathological.py", *args], cwd=REPO,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return run_script("visualize_rnn_pathological.py", *args)
 
 
 def assert_one_line_error(proc: subprocess.CompletedProcess, *fragments: str) -> None:
-    assert proc.returncode != 0
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("visualize_rnn_pathological.py: error:")
-    assert "Traceback" not in proc.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
+    assert_one_line_error_of(proc, "visualize_rnn_pathological.py", *fragments)
 
 
 def write_doc(path: Path, doc) -> Path:
