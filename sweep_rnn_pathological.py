@@ -8,10 +8,11 @@
     python sweep_rnn_pathological.py summary sweep.jsonl    # success rate with a 95% Wilson interval per group
 
 The sweep file is JSON Lines: one run record of rnn_pathological.train per line, appended (and fsync'ed) the moment
-its run finishes, without `W_hh_final` unless --keep-weights. A run is identified by its key: task, init,
-sequence_len, seed and the whole training config, as JSON with sorted keys. Rerunning a command skips every run
-whose key is already in the file, so a sweep killed at any point resumes where it stopped; a last line cut off by
-the kill is detected, reported and dropped (the file is rewritten atomically) and its run redone. Records of other
+its run finishes, without the trained weights (`W_hh_final`, `params_final`) unless --keep-weights. A run is
+identified by its key: task, init, sequence_len, seed and the whole training config, as JSON with sorted keys.
+Rerunning a command skips every run whose key is already in the file, so a sweep killed at any point resumes where
+it stopped; a last line cut off by the kill is detected, reported and dropped (the file is rewritten atomically) and
+its run redone. Records of other
 configurations in the same file are kept and left alone. A run that raises is reported in the progress, counted as
 failed and not written (the file holds finished runs only); the command then exits 1, and rerunning it retries the
 failed runs.
@@ -266,11 +267,15 @@ def read_sweep_file(path: str, missing_ok: bool = True) -> SweepFile:
     return SweepFile(path, records, good_text, torn, needs_newline)
 
 
+WEIGHT_FIELDS = ("W_hh_final", "params_final")  # the trained network: most of a record's size
+
+
 def record_line(record: dict, keep_weights: bool) -> str:
-    """One JSON line (no newline), "task" first; W_hh_final dropped unless keep_weights."""
+    """One JSON line (no newline), "task" first; the trained weights dropped unless keep_weights."""
     out = {"task": record["task"], **record}
     if not keep_weights:
-        out.pop("W_hh_final", None)
+        for name in WEIGHT_FIELDS:
+            out.pop(name, None)
     return json.dumps(out)
 
 
@@ -589,7 +594,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="worker processes (default: the number of cores, %(default)s); results do not depend on it")
     out.add_argument("--shard", default=None, metavar="K/N",
                      help="run only shard K of N (1-based): grid run i belongs to shard (i mod N) + 1")
-    out.add_argument("--keep-weights", action="store_true", help="keep W_hh_final (H x H) in every record")
+    out.add_argument("--keep-weights", action="store_true",
+                     help="keep the trained weights (W_hh_final, params_final) in every record, for the analyses")
     out.add_argument("--quiet", action="store_true", help="no progress line per finished run (failures still show)")
 
     merge = sub.add_parser("merge", help="combine sweep files (e.g. shards) into one, refusing conflicts",

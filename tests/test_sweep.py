@@ -115,7 +115,7 @@ def test_wilson_interval_edge_cases():
 def test_sweep_writes_one_record_per_run_without_weights(reference):
     records = read_records(reference)
     assert len(records) == 6 and len(by_key(records)) == 6
-    assert all("W_hh_final" not in r and r["config"]["n_hidden"] == 8 for r in records)
+    assert all("W_hh_final" not in r and "params_final" not in r and r["config"]["n_hidden"] == 8 for r in records)
     assert all(line.startswith('{"task"') for line in reference.read_text().splitlines())
     assert {(r["init"], r["seed"]) for r in records} == {(i, s) for i in ("ortho", "random") for s in (0, 1, 2)}
 
