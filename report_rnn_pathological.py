@@ -223,6 +223,23 @@ def performance(benches: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def experiment_section(name: str, root: str = ".") -> str:
+    """Question, command, cost, figure and answer of one experiment, all from its sweep (or results) file."""
+    import experiments_rnn_pathological as ex
+
+    exp = ex.EXPERIMENTS[name]
+    records, _ = ex.load_records(exp, outdir=root)
+    core_minutes = sum(r["wallclock_s"] for r in records) / 60
+    env = f"{len(records)} runs, {core_minutes:.0f} minutes of training summed over the runs"
+    return (
+        f"**Question.** {exp.question}\n\n"
+        f"**Command.** `{ex.command('run', name)} --jobs 2`, then `{ex.command('plot', name)}` for the figure "
+        f"and `{ex.command('answer', name)}` for the text below ({env}).\n\n"
+        f"![{name}]({ex.figure_path(name, False)})\n\n"
+        + ex.answer_text(exp, False, root)
+    )
+
+
 def cli_reference() -> str:
     return "```text\n" + rp.build_parser().format_help().rstrip() + "\n```"
 
@@ -237,12 +254,15 @@ def _load(path: str) -> dict:
 
 
 def blocks(results_path: str = "results.json", seeds_path: str = "results_seeds.json",
-           bench_paths: tuple[str, ...] = ("bench.json", "bench_float32.json")) -> dict[str, str]:
-    """Every generated README block, from the committed result and benchmark files."""
+           bench_paths: tuple[str, ...] = ("bench.json", "bench_float32.json"), root: str = ".") -> dict[str, str]:
+    """Every generated README block, from the committed result, sweep and benchmark files (sweeps under root)."""
+    import experiments_rnn_pathological as ex
+
     doc = _load(results_path)
     seeds_doc = _load(seeds_path)
     benches = {b["dtype"]: b for b in map(_load, bench_paths)}
     return {
+        **{f"experiment-{name}": experiment_section(name, root) for name in ex.EXPERIMENTS},
         "performance": performance(benches),
         "headline-table": headline_table(doc),
         "headline-verdict": headline_verdict(doc),
@@ -273,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         with open(args.readme) as f:
             old = f.read()
         new = replace_blocks(old, blocks(args.results))
-    except (OSError, ValueError, KeyError) as err:
+    except (OSError, ValueError, KeyError) as err:  # ExperimentError is a ValueError: a missing sweep file
         parser.exit(2, f"{parser.prog}: error: {err}\n")
     if args.check:
         if new != old:

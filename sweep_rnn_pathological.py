@@ -12,10 +12,9 @@ its run finishes, without the trained weights (`W_hh_final`, `params_final`) unl
 identified by its key: task, init, sequence_len, seed and the whole training config, as JSON with sorted keys.
 Rerunning a command skips every run whose key is already in the file, so a sweep killed at any point resumes where
 it stopped; a last line cut off by the kill is detected, reported and dropped (the file is rewritten atomically) and
-its run redone. Records of other
-configurations in the same file are kept and left alone. A run that raises is reported in the progress, counted as
-failed and not written (the file holds finished runs only); the command then exits 1, and rerunning it retries the
-failed runs.
+its run redone. Records of other configurations in the same file are kept and left alone. A run that raises is
+reported in the progress, counted as failed and not written (the file holds finished runs only); the command then
+exits 1, and rerunning it retries the failed runs.
 
 Every training option of rnn_pathological.DEFAULTS is a flag (--n-epochs for n_epochs, ...), generated from the
 engine at start-up, so options the engine gains need no change here. Every grid point is checked with

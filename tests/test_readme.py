@@ -15,7 +15,7 @@ RESULTS = json.loads((ROOT / "results.json").read_text())
 
 def blocks(results=str(ROOT / "results.json")):
     return report.blocks(results, str(ROOT / "results_seeds.json"),
-                         (str(ROOT / "bench.json"), str(ROOT / "bench_float32.json")))
+                         (str(ROOT / "bench.json"), str(ROOT / "bench_float32.json")), root=str(ROOT))
 
 
 def test_readme_blocks_match_results_json():
