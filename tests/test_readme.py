@@ -129,3 +129,14 @@ def test_the_prose_about_performance_holds(name):
     by_T, by_H = bench["step_ms_by_T"], bench["step_ms_by_H"]
     assert 5 < by_T["240"] / by_T["30"] < 10  # 8 would be exactly linear
     assert by_H["128"] / by_H["32"] < 8  # 16 would be quadratic
+
+
+@pytest.mark.parametrize("name", ["latching", "identity_vs_ortho", "xor_nesterov", "solve_vs_T"])
+def test_sweep_files_come_from_the_committed_code(name):
+    """The first epoch of the shortest run of each committed sweep file, retrained, matches its record."""
+    lines = (ROOT / "sweeps" / f"{name}.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    run = min(records, key=lambda r: (r["sequence_len"], r["seed"]))
+    fresh = rp.train(run["task"], run["init"], run["sequence_len"], seed=run["seed"], **{**run["config"], "n_epochs": 1})
+    for key in ("loss", "metric", "grad_norm"):
+        assert fresh["history"][0][key] == pytest.approx(run["history"][0][key], rel=1e-9, abs=1e-12), key
