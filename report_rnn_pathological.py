@@ -17,6 +17,7 @@ import sys
 import numpy as np
 
 import rnn_pathological as rp
+from sweep_rnn_pathological import is_success, median_range, wilson_interval
 
 # ----------------------------------------------------------------------------------------------------------------
 # tables
@@ -26,13 +27,6 @@ def _outcome(run: dict) -> str:
     if run["diverged"]:
         return f"diverged @{run['diverged']}"
     return f"@{run['solved_epoch']}" if run["solved_epoch"] is not None else "never"
-
-
-def _final_solved(run: dict) -> bool:
-    m = run["final_metric"]
-    if m is None:
-        return False
-    return m > run["solved_threshold"] if run["higher_is_better"] else m < run["solved_threshold"]
 
 
 def headline_table(doc: dict) -> str:
@@ -57,7 +51,7 @@ def headline_table(doc: dict) -> str:
                 row += ["", "", ""]
                 continue
             final = rp.format_metric(r["final_metric"], m)
-            row += [f"**{final}**" if _final_solved(r) else final,
+            row += [f"**{final}**" if is_success(r) else final,
                     f"{rp.format_metric(r['best_metric'], m)} ({r['best_epoch']})", _outcome(r)]
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
@@ -80,8 +74,8 @@ def headline_verdict(doc: dict) -> str:
     parts = []
     for init in dict.fromkeys(r["init"] for r in runs):
         mine = [r for r in runs if r["init"] == init]
-        solved = [f"{r['task']}" for r in mine if _final_solved(r)]
-        reached = [f"{r['task']}" for r in mine if r["solved_epoch"] is not None and not _final_solved(r)]
+        solved = [f"{r['task']}" for r in mine if is_success(r)]
+        reached = [f"{r['task']}" for r in mine if r["solved_epoch"] is not None and not is_success(r)]
         text = f"**{init}** ends solved on {len(solved)} of {len(mine)} tasks"
         text += f" ({', '.join(solved)})" if solved else ""
         if reached:
@@ -98,8 +92,6 @@ def headline_verdict(doc: dict) -> str:
 def seeds_table(doc: dict) -> str:
     """Markdown table over seeds: per (task, T, init) the success rate k/n with its 95% Wilson interval, the median
     epoch at which the threshold was first crossed, and the final and best metric as median [min, max]."""
-    from sweep_rnn_pathological import is_success, median_range, wilson_interval
-
     runs = doc["runs"]
     groups: dict[tuple, list[dict]] = {}
     for r in runs:
@@ -125,8 +117,6 @@ def seeds_table(doc: dict) -> str:
 
 def seeds_verdict(doc: dict) -> str:
     """What the multi-seed file says, per init, in one sentence each."""
-    from sweep_rnn_pathological import is_success
-
     runs = doc["runs"]
     seeds = sorted({r["seed"] for r in runs})
     parts = []

@@ -19,16 +19,6 @@ MAX_BYTES = 300 * 1024
 
 
 @pytest.fixture(scope="module")
-def results_path(tmp_path_factory) -> Path:
-    """A real results file from the engine: the headline runs, 4 epochs each (about a second)."""
-    path = tmp_path_factory.mktemp("results") / "results.json"
-    argv = ["--all", "--n-epochs", "4", "--batches-per-epoch", "2", "--n-hidden", "8", "--quiet", "--jobs", "1",
-            "--out", str(path)]
-    assert rp.main(argv) == 0
-    return path
-
-
-@pytest.fixture(scope="module")
 def long_results_path(results_path, tmp_path_factory) -> Path:
     """The same file with 80 noisy synthetic epochs per run: the headline length, for the size budget."""
     doc = json.loads(results_path.read_text())

@@ -23,16 +23,6 @@ FIGURES = [name for name, _ in viz.FIGURES]
 
 
 @pytest.fixture(scope="module")
-def results_path(tmp_path_factory) -> Path:
-    """A real results file from the engine: the headline runs, tiny (about a second)."""
-    path = tmp_path_factory.mktemp("results") / "results.json"
-    argv = ["--all", "--n-epochs", "4", "--batches-per-epoch", "2", "--n-hidden", "8", "--quiet", "--jobs", "1",
-            "--out", str(path)]
-    assert rp.main(argv) == 0
-    return path
-
-
-@pytest.fixture(scope="module")
 def rendered(results_path, tmp_path_factory) -> tuple[Path, int, str]:
     """viz/ written by main while train and forward_backward raise: the figures must come from the file alone.
 
