@@ -541,28 +541,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{PROG}: error: {message}\n")
 
 
-def _json_value(text: str):
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
 def add_training_options(group) -> None:
-    """One flag per key of rp.DEFAULTS: --n-epochs for n_epochs, typed by the default value."""
+    """One flag per training option of rp.OPTIONS: --n-epochs for n_epochs, typed by its default value (int, float
+    or str), with the engine's choices where it has them."""
     for name, (default, text) in rp.OPTIONS.items():
         flag = "--" + name.replace("_", "-")
-        if isinstance(default, bool):
-            group.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=default,
-                               help=f"{text} (default: %(default)s)")
-            continue
         if name in rp.CHOICES:
             group.add_argument(flag, dest=name, choices=rp.CHOICES[name], default=default,
                                help=f"{text} (default: %(default)s)")
-            continue
-        kind = type(default) if isinstance(default, (int, float, str)) else _json_value
-        group.add_argument(flag, dest=name, type=kind, default=default, metavar=name.upper(),
-                           help=f"{text} (default: %(default)s)")
+        else:
+            group.add_argument(flag, dest=name, type=type(default), default=default, metavar=name.upper(),
+                               help=f"{text} (default: %(default)s)")
 
 
 def build_parser() -> argparse.ArgumentParser:
