@@ -899,6 +899,8 @@ def run_experiment(exp: Experiment, quick: bool, outdir: str, jobs: int, quiet: 
     status = 0
     for grid in exp.grids_for(quick):
         code = sweep.main(grid.sweep_argv(path, jobs, quiet))
+        if code == 130:  # Ctrl-C: the user wants everything to stop, not the next grid to start
+            return code
         status = status or code
     return status
 
@@ -994,7 +996,10 @@ def main(argv: list[str] | None = None) -> int:
     for exp in experiments:
         try:
             if args.command == "run":
-                status = run_experiment(exp, args.quick, args.outdir, args.jobs, args.quiet) or status
+                code = run_experiment(exp, args.quick, args.outdir, args.jobs, args.quiet)
+                if code == 130:  # Ctrl-C stops `run all` too
+                    return code
+                status = code or status
             elif args.command == "plot":
                 print(f"wrote {plot_experiment(exp, args.quick, args.outdir)}")
             else:

@@ -24,6 +24,7 @@ import json
 import multiprocessing
 import os
 import platform
+import signal
 import sys
 import tempfile
 import time
@@ -911,6 +912,18 @@ def _train_kwargs(kwargs: dict) -> dict:
     return train(**kwargs)
 
 
+def _ignore_sigint() -> None:
+    # Ctrl-C reaches the whole process group; the parent alone handles it, by stopping the workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel the queued runs and kill the running ones, so nothing more trains after Ctrl-C or a failure."""
+    for process in list((pool._processes or {}).values()):  # no public way to do this before Python 3.14
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def run_many(
     specs: list[dict],
     config: dict,
@@ -949,13 +962,14 @@ def run_many(
     os.environ.update(_single_threaded_blas_env())  # inherited by the spawned workers at start-up
     try:
         context = multiprocessing.get_context("spawn")  # fresh interpreters: no forked BLAS thread state
-        with ProcessPoolExecutor(max_workers=min(jobs, len(work)), mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(work)), mp_context=context,
+                                 initializer=_ignore_sigint) as pool:
             futures = {pool.submit(_train_kwargs, kwargs): i for i, kwargs in enumerate(work)}
             try:
                 for future in as_completed(futures):
                     finish(futures[future], future.result)
             except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C or a failure: do not start queued runs
+                _stop_workers(pool)
                 raise
         return results
     finally:
@@ -1197,6 +1211,16 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:
         parser.exit(2, f"{parser.prog}: error: {err}\n")
 
+    try:
+        return _run_cli(args, config, specs, out)
+    except KeyboardInterrupt:  # Ctrl-C: nothing half-written, and no traceback for a deliberate stop
+        kept = f" ({out} is written atomically: it holds the old file or the complete new one)" if out else ""
+        print(f"\ninterrupted{kept}", file=sys.stderr)
+        return 130
+
+
+def _run_cli(args: argparse.Namespace, config: dict, specs: list[dict], out: str | None) -> int:
+    """Train what main() validated, print the progress and summary, write the results file."""
     start = time.perf_counter()
     if args.all:
         jobs = min(args.jobs, len(specs))

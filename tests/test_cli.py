@@ -2,6 +2,8 @@
 
 import json
 import os
+import signal
+import time
 import subprocess
 import sys
 from pathlib import Path
@@ -192,3 +194,23 @@ def test_results_file_gets_ordinary_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_ctrl_c_stops_all_at_once_and_keeps_the_old_file(tmp_path):
+    """Ctrl-C (SIGINT to the process group, as a terminal sends it) stops the parent and its workers quickly,
+    with one line and no traceback, and the results file is untouched."""
+    path = tmp_path / "results.json"
+    path.write_text('{"old": true}\n')
+    with subprocess.Popen([sys.executable, str(ROOT / "rnn_pathological.py"), "--all", "--jobs", "2",
+                           "--out", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          start_new_session=True,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)) as proc:
+        assert proc.stdout.readline().startswith("training")
+        time.sleep(1.0)  # the workers are training now
+        started = time.monotonic()
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    assert time.monotonic() - started < 10  # the running runs are killed, not finished
+    assert proc.returncode == 130
+    assert "Traceback" not in err and err.strip().startswith("interrupted") and err.strip().count("\n") == 0
+    assert path.read_text() == '{"old": true}\n'
