@@ -31,6 +31,7 @@ from matplotlib.patches import Patch
 
 import rnn_pathological as rp
 import sweep_rnn_pathological as sweep
+import visualize_rnn_pathological as viz
 
 PROG = "analyze_rnn_pathological.py"
 
@@ -277,12 +278,9 @@ def initial_W_hh(run: dict) -> np.ndarray:
 # ----------------------------------------------------------------------------------------------------------------
 # figures (matplotlib's object-oriented API on an Agg canvas: no display, no pyplot state)
 
-INIT_COLOURS = ("tab:blue", "tab:red", "tab:green", "tab:purple", "tab:orange", "tab:brown", "tab:pink")
-
-
 def init_colour(init: str) -> str:
-    inits = list(rp.INITS)
-    return INIT_COLOURS[inits.index(init) % len(INIT_COLOURS)] if init in inits else "tab:gray"
+    """The init's colour in every figure of the suite (visualize_rnn_pathological.init_colours)."""
+    return viz.init_colours([init])[init]
 
 
 def fisher_examples(n: int = 64) -> list[tuple[str, np.ndarray, dict]]:
@@ -333,23 +331,9 @@ def plot_fisher_memory(n: int = 64, k_max: int = 120) -> Figure:
     return fig
 
 
-def _groups(runs: list[dict]) -> dict[tuple[str, int], list[dict]]:
-    """Runs by (task, T) in engine order, each group's runs by init in engine order then seed."""
-    out: dict[tuple[str, int], list[dict]] = {}
-    tasks, inits = list(rp.TASKS), list(rp.INITS)
-
-    def rank(run):
-        return (tasks.index(run["task"]) if run["task"] in tasks else len(tasks), run["task"], run["sequence_len"],
-                inits.index(run["init"]) if run["init"] in inits else len(inits), run["init"], run["seed"])
-
-    for run in sorted(runs, key=rank):
-        out.setdefault((run["task"], run["sequence_len"]), []).append(run)
-    return out
-
-
 def plot_nonnormality(runs: list[dict]) -> Figure:
     """Henrici index of W_hh at init (light) and after training (solid), per (task, T) and init; one dot a seed."""
-    groups = _groups(runs)
+    groups = viz.group_runs(runs)
     fig = Figure(figsize=(max(9.0, 2.4 * len(groups) + 2), 7.2), layout="constrained")
     axes = fig.subplots(2, 1, sharex=True)
     xticks, xlabels = [], []
@@ -409,7 +393,7 @@ def motif_profile_of(W: np.ndarray, run: dict) -> tuple[np.ndarray, np.ndarray]:
 
 def plot_chain_motif(runs: list[dict], max_diff: int = 20) -> Figure:
     """Mean W_hh[i, j] against rank(i) - rank(j), units ranked by peak time, at init and trained, per (task, T)."""
-    groups = _groups(runs)
+    groups = viz.group_runs(runs)
     fig = Figure(figsize=(max(9.0, 4.6 * len(groups) + 0.4), 4.6), layout="constrained")
     axes = fig.subplots(1, len(groups), squeeze=False)[0]
     for ax, ((task, T), members) in zip(axes, groups.items(), strict=True):
@@ -441,7 +425,7 @@ GRADIENT_BATCH = 200  # examples in the fixed batch on which dL/dh_t is measured
 def plot_grad_through_time(runs: list[dict]) -> Figure:
     """||dL/dh_t|| against t at init (dotted) and after training (solid), per (task, T) and init, on one fixed batch
     per task drawn with seed 0. Mean over seeds on a log scale: vanishing gradients fall away towards t = 1."""
-    groups = _groups(runs)
+    groups = viz.group_runs(runs)
     fig = Figure(figsize=(max(9.0, 4.4 * len(groups) + 0.4), 4.4), layout="constrained")
     axes = fig.subplots(1, len(groups), squeeze=False)[0]
     for ax, ((task, T), members) in zip(axes, groups.items(), strict=True):

@@ -216,10 +216,6 @@ def load_records(exp: Experiment, quick: bool = False, outdir: str = ".") -> tup
 # statistics and markdown
 
 
-def _init_rank(init: str) -> tuple[int, str]:
-    return (rp.INITS.index(init) if init in rp.INITS else len(rp.INITS), init)
-
-
 def _task_rank(task: str) -> tuple[int, str]:
     tasks = list(rp.TASKS)
     return (tasks.index(task) if task in tasks else len(tasks), task)
@@ -384,7 +380,7 @@ def figure_xor_nesterov(records: list[dict]) -> Figure:
     colours = viz.init_colours(r["init"] for r in records)
     fig = Figure(figsize=(9.5, 7.6), layout="constrained")
     ax_metric, ax_loss = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
-    for run in sorted(records, key=lambda r: (_init_rank(r["init"]), r["seed"])):
+    for run in sorted(records, key=lambda r: (viz.init_rank(r["init"]), r["seed"])):
         c = colours[run["init"]]
         epochs, metric = viz.history_series(run, "metric")
         _, loss = viz.history_series(run, "loss")
@@ -437,7 +433,7 @@ def _optimiser_phrase(records: list[dict]) -> str:
 
 
 def answer_xor_nesterov(records: list[dict]) -> str:
-    by_init = group_by(records, lambda r: _init_rank(r["init"]))
+    by_init = group_by(records, lambda r: viz.init_rank(r["init"]))
     first = records[0]
     T = common(records, lambda r: r["sequence_len"])
     sentences = []
@@ -485,7 +481,7 @@ def _rate_points(runs: list[dict]) -> list[tuple[int, int, int]]:
 def figure_solve_vs_T(records: list[dict]) -> Figure:
     """One panel per task: success rate against T, one line per init, 95% Wilson intervals as error bars."""
     by_task = group_by(records, lambda r: (_task_rank(r["task"]),))
-    inits = sorted({r["init"] for r in records}, key=_init_rank)
+    inits = sorted({r["init"] for r in records}, key=viz.init_rank)
     colours = viz.init_colours(inits)
     fig = Figure(figsize=(5.4 * len(by_task) + 0.6, 5.1), layout="constrained")
     axes, legend_ax = panels_over_legend(fig, len(by_task), sharey=True)
@@ -512,7 +508,7 @@ def figure_solve_vs_T(records: list[dict]) -> Figure:
 
 def answer_solve_vs_T(records: list[dict]) -> str:
     by_task = group_by(records, lambda r: (_task_rank(r["task"]),))
-    inits = sorted({r["init"] for r in records}, key=_init_rank)
+    inits = sorted({r["init"] for r in records}, key=viz.init_rank)
     Ts = sorted({r["sequence_len"] for r in records})
     sentences = []
     for ((_, task),), runs in by_task.items():
@@ -574,10 +570,11 @@ def arm_colours(arms) -> dict[str, str]:
     """tanh arms in their init's colour; the others from the fallback palette, never reusing a tanh colour."""
     arms = sorted(set(arms), key=_arm_rank)
     by_init = viz.init_colours(a.split("+")[0] for a in arms)
-    colours, spare = {}, [c for c in viz.FALLBACK_COLOURS if c not in by_init.values()]
+    spare = iter([c for c in viz.FALLBACK_COLOURS if c not in by_init.values()])
+    colours = {}
     for arm in arms:
         init, activation = arm.split("+")
-        colours[arm] = by_init[init] if activation == "tanh" else spare[len(colours) % len(spare)]
+        colours[arm] = by_init[init] if activation == "tanh" else next(spare, "tab:gray")
     return colours
 
 
@@ -674,7 +671,7 @@ def figure_convergence(records: list[dict]) -> Figure:
     """Per (task, T): the epoch at which each run first meets the threshold, one column per init, the median as
     a bar; runs that never do sit in a 'never' row above the last epoch, counted."""
     by_task = group_by(records, task_key)
-    inits = sorted({r["init"] for r in records}, key=_init_rank)
+    inits = sorted({r["init"] for r in records}, key=viz.init_rank)
     colours = viz.init_colours(inits)
     n_epochs = max(r["config"]["n_epochs"] for r in records)
     never_y = n_epochs * 1.1
@@ -714,7 +711,7 @@ def figure_convergence(records: list[dict]) -> Figure:
 
 def answer_convergence(records: list[dict]) -> str:
     by_task = group_by(records, task_key)
-    inits = sorted({r["init"] for r in records}, key=_init_rank)
+    inits = sorted({r["init"] for r in records}, key=viz.init_rank)
     n_seeds = len({r["seed"] for r in records})
     sentences = []
     for ((_, task), T), runs in by_task.items():
@@ -757,7 +754,7 @@ LATCHING_GRID = Grid(("latching",), ("ortho", "random"), (2, 5, 10, 20, 30, 50, 
 def figure_latching(records: list[dict]) -> Figure:
     """Left: success rate against T per init with 95% Wilson intervals. Right: final accuracy, mean per init
     (line) and per run (faint dots), with chance and the threshold."""
-    inits = sorted({r["init"] for r in records}, key=_init_rank)
+    inits = sorted({r["init"] for r in records}, key=viz.init_rank)
     colours = viz.init_colours(inits)
     Ts = sorted({r["sequence_len"] for r in records})
     fig = Figure(figsize=(11.5, 4.9), layout="constrained")
@@ -792,7 +789,7 @@ def figure_latching(records: list[dict]) -> Figure:
 
 
 def answer_latching(records: list[dict]) -> str:
-    inits = sorted({r["init"] for r in records}, key=_init_rank)
+    inits = sorted({r["init"] for r in records}, key=viz.init_rank)
     H = common(records, lambda r: r["config"]["n_hidden"])
     n_epochs = common(records, lambda r: r["config"]["n_epochs"])
     sentences = []

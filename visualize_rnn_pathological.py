@@ -145,19 +145,22 @@ def load_results(path: str) -> dict:
 # nothing here lists them, so a results file with new tasks or inits draws without changes.
 
 INIT_COLOURS = {"ortho": "tab:blue", "random": "tab:red"}
-# inits the engine may grow later; assigned in sorted order, so an init keeps its colour in every figure
+# the engine's other inits in rp.INITS order, then any init a file brings that the engine does not know
 FALLBACK_COLOURS = ("tab:green", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan", "tab:gray")
 CHANCE_STYLE = {"color": "0.35", "ls": "--", "lw": 1.0}
 THRESHOLD_STYLE = {"color": "0.55", "ls": "-.", "lw": 0.8}
 
 
 def init_colours(inits) -> dict[str, str]:
-    """A colour per init: ortho blue, random red, any other from FALLBACK_COLOURS."""
-    others = sorted(set(inits) - set(INIT_COLOURS))
-    return {**INIT_COLOURS, **{name: FALLBACK_COLOURS[k % len(FALLBACK_COLOURS)] for k, name in enumerate(others)}}
+    """A colour per init, the same in every figure of the suite whatever else is drawn beside it: ortho blue,
+    random red, the engine's other inits from FALLBACK_COLOURS in rp.INITS order, unknown inits after them."""
+    known = [name for name in rp.INITS if name not in INIT_COLOURS]
+    unknown = sorted(set(inits) - set(INIT_COLOURS) - set(known))
+    palette = {name: FALLBACK_COLOURS[k % len(FALLBACK_COLOURS)] for k, name in enumerate(known + unknown)}
+    return {**INIT_COLOURS, **palette}
 
 
-def _init_rank(init: str) -> tuple[int, str]:
+def init_rank(init: str) -> tuple[int, str]:
     return (rp.INITS.index(init) if init in rp.INITS else len(rp.INITS), init)
 
 
@@ -176,7 +179,7 @@ def group_runs(runs: list[dict]) -> dict[tuple[str, int], list[dict]]:
     for run in runs:
         groups.setdefault((run["task"], run["sequence_len"]), []).append(run)
     for members in groups.values():
-        members.sort(key=lambda r: (_init_rank(r["init"]), r["seed"]))
+        members.sort(key=lambda r: (init_rank(r["init"]), r["seed"]))
     return {key: groups[key] for key in sorted(groups, key=_group_order(runs))}
 
 
@@ -315,7 +318,7 @@ def plot_summary_table(doc: dict) -> Figure:
     """One row per (task, T) (and seed, when the file has several), one column per init."""
     runs = doc["runs"]
     several_seeds = len({r["seed"] for r in runs}) > 1
-    inits = sorted({r["init"] for r in runs}, key=_init_rank)
+    inits = sorted({r["init"] for r in runs}, key=init_rank)
     rows: dict[tuple, dict[str, dict]] = {}
     for r in runs:
         key = (r["task"], r["sequence_len"]) + ((r["seed"],) if several_seeds else ())
