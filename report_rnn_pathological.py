@@ -67,6 +67,16 @@ def took(doc: dict) -> str:
             f"{env['cpu_count']}-core {env['machine']} machine (numpy {env['numpy']}).")
 
 
+# The one machine-dependent sentence of the generated blocks: the wall time of the run that wrote the file.
+WALL_TIME = re.compile(r" The run took \d+ s with \d+ worker process\(es\) on a [^.]*\.")
+
+
+def without_wall_times(text: str) -> str:
+    """`text` with every wall-time sentence reduced to a placeholder: rerunning the README's first command rewrites
+    results.json with the same numbers but new timings, and that must not make the README look wrong."""
+    return WALL_TIME.sub(" The run took (wall time) .", text)
+
+
 def headline_verdict(doc: dict) -> str:
     """One sentence per init: how many of the tasks it solved by the final epoch, computed from the file."""
     runs = doc["runs"]
