@@ -458,15 +458,9 @@ def plot_grad_through_time(runs: list[dict]) -> Figure:
 # command line
 
 
-class _Parser(argparse.ArgumentParser):
-    """Errors as one line, `analyze_rnn_pathological.py: error: ...`, exit status 2."""
-
-    def error(self, message: str):
-        self.exit(2, f"{PROG}: error: {message}\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="Closed-form and saved-run analyses of recurrent matrices; never trains.")
+    parser = rp.OneLineErrorParser(
+        prog=PROG, description="Closed-form and saved-run analyses of recurrent matrices; never trains.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="{fisher,nonnormality,motif,gradients}")
     fisher = sub.add_parser("fisher", help="Fisher memory curves of linear example networks -> fisher_memory.png")
     fisher.add_argument("--outdir", default="viz", help="folder for the PNG (default: %(default)s)")

@@ -936,15 +936,8 @@ def list_text() -> str:
 # command line
 
 
-class _Parser(argparse.ArgumentParser):
-    """Errors as one line, `experiments_rnn_pathological.py: error: ...`, exit status 2 (no usage block)."""
-
-    def error(self, message: str):
-        self.exit(2, f"{PROG}: error: {message}\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = rp.OneLineErrorParser(
         prog=PROG,
         description="Named experiments on the pathological tasks: run their sweeps, draw their figures, and print "
         "their answers from the sweep files.",

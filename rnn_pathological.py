@@ -1106,6 +1106,14 @@ def summary_table(runs: list[dict]) -> str:
 # command line
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line, `SCRIPT: error: ...`, exit status 2, without the usage block;
+    a subcommand's parser reports under the script's name too. The sibling scripts build their CLIs on it."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog.split()[0]}: error: {message}\n")
+
+
 def _tasks_epilog() -> str:
     lines = ["tasks (minimum T, default T, metric):"]
     for t in TASKS.values():

@@ -534,13 +534,6 @@ def cmd_summary(args: argparse.Namespace) -> int:
 # command line
 
 
-class _Parser(argparse.ArgumentParser):
-    """Errors as one line, `sweep_rnn_pathological.py: error: ...`, exit status 2 (no usage block)."""
-
-    def error(self, message: str):
-        self.exit(2, f"{PROG}: error: {message}\n")
-
-
 def add_training_options(group) -> None:
     """One flag per training option of rp.OPTIONS: --n-epochs for n_epochs, typed by its default value (int, float
     or str), with the engine's choices where it has them."""
@@ -555,7 +548,7 @@ def add_training_options(group) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = rp.OneLineErrorParser(
         prog=PROG, description="Resumable, shardable sweeps of rnn_pathological.train; one JSON line per run.",
         epilog="`run` is the default command: `sweep_rnn_pathological.py --seeds 0-9 --out s.jsonl` runs a sweep.",
     )
