@@ -9,7 +9,6 @@ is prose that this script never touches. tests/test_readme.py fails when a block
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -17,7 +16,7 @@ import sys
 import numpy as np
 
 import rnn_pathological as rp
-from sweep_rnn_pathological import is_success, median_range, wilson_interval
+from sweep_rnn_pathological import median_range, wilson_interval
 
 # ----------------------------------------------------------------------------------------------------------------
 # tables
@@ -51,7 +50,7 @@ def headline_table(doc: dict) -> str:
                 row += ["", "", ""]
                 continue
             final = rp.format_metric(r["final_metric"], m)
-            row += [f"**{final}**" if is_success(r) else final,
+            row += [f"**{final}**" if rp.is_success(r) else final,
                     f"{rp.format_metric(r['best_metric'], m)} ({r['best_epoch']})", _outcome(r)]
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
@@ -84,8 +83,8 @@ def headline_verdict(doc: dict) -> str:
     parts = []
     for init in dict.fromkeys(r["init"] for r in runs):
         mine = [r for r in runs if r["init"] == init]
-        solved = [f"{r['task']}" for r in mine if is_success(r)]
-        reached = [f"{r['task']}" for r in mine if r["solved_epoch"] is not None and not is_success(r)]
+        solved = [f"{r['task']}" for r in mine if rp.is_success(r)]
+        reached = [f"{r['task']}" for r in mine if r["solved_epoch"] is not None and not rp.is_success(r)]
         text = f"**{init}** ends solved on {len(solved)} of {len(mine)} tasks"
         text += f" ({', '.join(solved)})" if solved else ""
         if reached:
@@ -112,7 +111,7 @@ def seeds_table(doc: dict) -> str:
     for (task, T, init), group in groups.items():
         m = group[0]["metric_name"]
         n = len(group)
-        k = sum(is_success(r) for r in group)
+        k = sum(rp.is_success(r) for r in group)
         lo, hi = wilson_interval(k, n)
         solved_epochs = [r["solved_epoch"] for r in group if r["solved_epoch"] is not None]
         median_epoch = f"{np.median(solved_epochs):g}" if solved_epochs else "-"
@@ -135,8 +134,8 @@ def seeds_verdict(doc: dict) -> str:
         per_task = []
         for task in dict.fromkeys(r["task"] for r in mine):
             group = [r for r in mine if r["task"] == task]
-            text = f"{task} {sum(is_success(r) for r in group)}/{len(group)}"
-            reached = sum(r["solved_epoch"] is not None and not is_success(r) for r in group)
+            text = f"{task} {sum(rp.is_success(r) for r in group)}/{len(group)}"
+            reached = sum(r["solved_epoch"] is not None and not rp.is_success(r) for r in group)
             if reached:
                 text += f" (plus {reached} that crossed the threshold and fell back)"
             per_task.append(text)
@@ -150,8 +149,8 @@ def analysis_numbers(doc: dict) -> str:
     import analyze_rnn_pathological as an
 
     fisher = ", ".join(f"{label}: {an.fisher_memory_total(W):.2f}" for label, W, _ in an.fisher_examples())
-    rows = ["| task | T | init | d(W_hh) at init | d(W_hh) trained | d(W_hh) / Frobenius norm, trained | "
-            "gradient reaching step 1 / at step T, at init | same, trained |", "|---|---|---|---|---|---|---|---|"]
+    rows = [("| task | T | init | d(W_hh) at init | d(W_hh) trained | d(W_hh) / Frobenius norm, trained | "
+             "gradient reaching step 1 / at step T, at init | same, trained |"), "|---|---|---|---|---|---|---|---|"]
     for run in doc["runs"]:
         W0, W1 = an.initial_W_hh(run), np.array(run["W_hh_final"])
         x, y = rp.generate_batch(run["task"], run["sequence_len"], an.GRADIENT_BATCH, np.random.default_rng(0))
@@ -172,9 +171,9 @@ def performance(benches: dict[str, dict]) -> str:
     env = first["environment"]
     peak = first["gemm_peak_gflops"]
     lines = [
-        f"Measured by `python bench_rnn_pathological.py` on a {env['cpu_count']}-core {env['machine']} machine "
-        f"({env['platform']}), Python {env['python']}, numpy {env['numpy']}; GEMM peak {peak['float64']} GFLOP/s "
-        f"in float64 and {peak['float32']} in float32 (1024 x 1024 products, all cores).",
+        (f"Measured by `python bench_rnn_pathological.py` on a {env['cpu_count']}-core {env['machine']} machine "
+         f"({env['platform']}), Python {env['python']}, numpy {env['numpy']}; GEMM peak {peak['float64']} GFLOP/s "
+         f"in float64 and {peak['float32']} in float32 (1024 x 1024 products, all cores)."),
         "",
         "| | " + " | ".join(benches) + " |",
         "|---|" + "---|" * len(benches),
@@ -196,13 +195,17 @@ def performance(benches: dict[str, dict]) -> str:
         "fraction of the GEMM peak": lambda b: judged(
             100 * b["headline"]["fraction_of_peak"], None if "fraction_of_peak" not in b["targets"]
             else 100 * b["targets"]["fraction_of_peak"], "%", ".0f", higher=True),
+        "lower bound for `--all`: its products and one exp per step, nothing else": lambda b:
+            f"{b['floor']['total_s']:.1f} s ({100 * b['floor']['fraction_of_peak']:.0f}% of peak)",
         "one T=60 run on one core": lambda b: judged(
             b["single_T60_run_one_core_s"], b["targets"].get("single_T60_run_one_core_s"), " s", ".1f"),
+        "lower bound for one T=60 run": lambda b: f"{b['floor']['single_T60_run_s']:.1f} s",
         "peak memory per process": lambda b: judged(
             max(b["peak_memory"].values()), b["targets"].get("peak_mb"), " MB", ".0f"),
     }
     for name, cell in rows.items():
         lines.append(f"| {name} | " + " | ".join(cell(b) for b in benches.values()) + " |")
+    lines += [""] + [f"- {headroom(dtype, b)}" for dtype, b in benches.items()]
     lines += ["", "Cost of one training step (forward and backward, batch 50):", "",
               "| | " + " | ".join(f"T={T}" for T in first["step_ms_by_T"]) + " | T=240 / T=30 |",
               "|---|" + "---|" * (len(first["step_ms_by_T"]) + 1)]
@@ -221,6 +224,22 @@ def performance(benches: dict[str, dict]) -> str:
     for dtype, b in benches.items():
         lines.append(f"| {dtype} | " + " | ".join(f"{v:.1f} us" for v in b["kernel_us"].values()) + " |")
     return "\n".join(lines)
+
+
+def headroom(dtype: str, bench: dict) -> str:
+    """One sentence: the time spent beyond the lower bound, the four calls a step cannot do without, and what each
+    wall-time target would leave per time step for them."""
+    floor, targets = bench["floor"], bench["targets"]
+    cases = [("`--all`", bench["headline"]["wall_s"], floor["total_s"], floor["steps_per_worker"],
+              targets.get("headline_wall_s")),
+             ("one T=60 run", bench["single_T60_run_one_core_s"], floor["single_T60_run_s"],
+              floor["single_T60_run_steps"], targets.get("single_T60_run_one_core_s"))]
+    spent = ", ".join(f"{label} {wall - bound:.1f} s of its {wall:.1f} s" for label, wall, bound, _, _ in cases)
+    text = (f"{dtype}: beyond the bound, {spent}; the four further calls of a step take "
+            f"{4 * bench['kernel_us']['one add']:.1f} us")
+    left = [f"{max(target - bound, 0) / steps * 1e6:.1f} us ({label}, {target:.0f} s)"
+            for label, _, bound, steps, target in cases if target is not None]
+    return text + (f", and the targets leave {' and '.join(left)} a step for them." if left else ".")
 
 
 def experiment_section(name: str, root: str = ".") -> str:
@@ -276,7 +295,7 @@ def blocks(results_path: str = "results.json", seeds_path: str = "results_seeds.
 def replace_blocks(text: str, new_blocks: dict[str, str]) -> str:
     """Replace the body of every named block present in `text`; a block named here but missing there is an error."""
     for name, body in new_blocks.items():
-        pattern = re.compile(rf"(<!-- BEGIN {re.escape(name)} -->\n)(?:.*?\n)?(<!-- END {re.escape(name)} -->)", re.S)
+        pattern = re.compile(rf"(<!-- BEGIN {re.escape(name)} -->\n)(?:.*?\n)?(<!-- END {re.escape(name)} -->)", re.DOTALL)
         if not pattern.search(text):
             raise ValueError(f"README has no block {name!r}")
         text = pattern.sub(lambda m, body=body: m.group(1) + body + "\n" + m.group(2), text)
@@ -284,7 +303,7 @@ def replace_blocks(text: str, new_blocks: dict[str, str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="report_rnn_pathological.py", description=__doc__.split("\n\n")[0])
+    parser = rp.OneLineErrorParser(prog="report_rnn_pathological.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--results", default="results.json", help="headline results file (default: %(default)s)")
     parser.add_argument("--readme", default="README.md", help="file with the generated blocks (default: %(default)s)")
     parser.add_argument("--check", action="store_true", help="only compare; exit 1 if the README is stale")
@@ -294,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
             old = f.read()
         new = replace_blocks(old, blocks(args.results))
     except (OSError, ValueError, KeyError) as err:  # ExperimentError is a ValueError: a missing sweep file
-        parser.exit(2, f"{parser.prog}: error: {err}\n")
+        parser.error(str(err))
     if args.check:
         if new != old:
             print(f"{args.readme} is stale: run python report_rnn_pathological.py", file=sys.stderr)
