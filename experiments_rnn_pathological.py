@@ -234,8 +234,8 @@ def task_key(r: dict) -> tuple:
 
 
 def successes(runs: list[dict]) -> tuple[int, int]:
-    """(k, n): runs whose final metric meets the threshold (sweep.is_success), out of all."""
-    return sum(sweep.is_success(r) for r in runs), len(runs)
+    """(k, n): runs whose final metric meets the threshold (rp.is_success), out of all."""
+    return sum(rp.is_success(r) for r in runs), len(runs)
 
 
 def interval_text(k: int, n: int) -> str:

@@ -69,7 +69,7 @@ def select_runs(doc: dict, task: str, sequence_len: int | None, seed: int | None
 def with_callback_history(run: dict, records: list[dict]) -> dict:
     """The run record `run` of rp.train, its history the epoch records the callback received, its solved epoch
     taken from them: the GIF shows exactly what the callback saw."""
-    solved = next((r["epoch"] for r in records if viz.meets_threshold(run, r["metric"])), None)
+    solved = next((r["epoch"] for r in records if rp.meets_threshold(run, r["metric"])), None)
     return {**run, "history": list(records), "solved_epoch": solved}
 
 
@@ -240,7 +240,7 @@ def write_gif(path: str, frames: list[np.ndarray], fps: float, hold: int) -> Non
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = rp.OneLineErrorParser(
         prog=PROG,
         description="Animate ortho versus random training curves of one task into a GIF. By default from the "
         "results file (no training); with --retrain, trains both arms now.",

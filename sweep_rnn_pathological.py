@@ -64,7 +64,7 @@ def describe(spec: dict) -> str:
 
 def fmt_duration(seconds: float) -> str:
     """13s, 2m13s, 1h02m."""
-    s = int(round(seconds))
+    s = round(seconds)
     if s < 60:
         return f"{s}s"
     if s < 3600:
@@ -165,16 +165,6 @@ def wilson_interval(k: int, n: int, z: float = 1.959963984540054) -> tuple[float
     half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom
     # at k = 0 (k = n) the lower (upper) end is exactly 0 (1): set it, rather than leave a rounding error
     return (0.0 if k == 0 else max(0.0, centre - half)), (1.0 if k == n else min(1.0, centre + half))
-
-
-def is_success(record: dict) -> bool:
-    """The final epoch's metric meets the task's solved threshold, and the run did not diverge."""
-    final = record["final_metric"]
-    if record.get("diverged") or final is None:
-        return False
-    if record["higher_is_better"]:
-        return final > record["solved_threshold"]
-    return final < record["solved_threshold"]
 
 
 def median_range(values: list[float], metric_name: str) -> str:
@@ -498,7 +488,7 @@ def summary_table(records: list[dict]) -> str:
         rows = []
         for (task, T, init), runs in groups.items():
             m = runs[0]["metric_name"]
-            n, k = len(runs), sum(is_success(r) for r in runs)
+            n, k = len(runs), sum(rp.is_success(r) for r in runs)
             lo, hi = wilson_interval(k, n)
             reached = [r["solved_epoch"] for r in runs if r["solved_epoch"] is not None]
             rows.append([

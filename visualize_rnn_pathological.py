@@ -195,12 +195,6 @@ def metric_label(metric_name: str, higher_is_better: bool = True) -> str:
     return label if higher_is_better else f"{label} (lower is better)"
 
 
-def meets_threshold(run: dict, value: float | None) -> bool:
-    if value is None:
-        return False
-    return value > run["solved_threshold"] if run["higher_is_better"] else value < run["solved_threshold"]
-
-
 def threshold_text(run: dict) -> str:
     name = rp.METRIC_LABELS.get(run["metric_name"], run["metric_name"])
     op = ">" if run["higher_is_better"] else "<"
@@ -307,9 +301,9 @@ GREEN, AMBER, RED, GREY = "#b9e4a8", "#ffd98a", "#f6b0b0", "#e6e6e6"
 def run_status(run: dict) -> tuple[str, str]:
     """(cell colour, status in words) of a run: green solved and still solved at the end, amber solved at some
     epoch but not at the end (or diverged later), red never solved."""
-    if run["solved_epoch"] is not None and meets_threshold(run, run["final_metric"]) and not run["diverged"]:
+    if run["solved_epoch"] is not None and rp.is_success(run):
         return GREEN, "solved"
-    if run["solved_epoch"] is not None or meets_threshold(run, run["best_metric"]):
+    if run["solved_epoch"] is not None or rp.meets_threshold(run, run["best_metric"]):
         return AMBER, "solved, then lost"
     return RED, "never solved"
 
@@ -638,7 +632,7 @@ def prepare_outdir(outdir: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = rp.OneLineErrorParser(
         prog=PROG,
         description="Draw the figures of a results file written by rnn_pathological.py. Never trains.",
         epilog=f"first create the results file with:\n  {RESULTS_COMMAND}",
