@@ -28,6 +28,7 @@ import platform
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -933,9 +934,18 @@ def _train_kwargs(kwargs: dict) -> dict:
     return train(**kwargs)
 
 
-def _ignore_sigint() -> None:
-    # Ctrl-C reaches the whole process group; the parent alone handles it, by stopping the workers
+def _init_worker(parent: int) -> None:
+    """Set up a worker process: Ctrl-C reaches the whole process group, and the parent alone handles it, by stopping
+    the workers. If the parent dies without doing so (SIGKILL, a crash), the worker is reparented; a watchdog thread
+    sees that within a second and ends the worker, so no orphan goes on training runs nobody will record."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
@@ -992,12 +1002,13 @@ def run_many(
 
 @contextlib.contextmanager
 def worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
-    """`jobs` fresh worker processes with one BLAS thread each, which leave Ctrl-C to the parent."""
+    """`jobs` fresh worker processes with one BLAS thread each, which leave Ctrl-C to the parent and end if it dies."""
     saved = {k: os.environ.get(k) for k in _single_threaded_blas_env()}
     os.environ.update(_single_threaded_blas_env())  # inherited by the spawned workers at start-up
     try:
         context = multiprocessing.get_context("spawn")  # fresh interpreters: no forked BLAS thread state
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_sigint) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
+                                 initargs=(os.getpid(),)) as pool:
             yield pool
     finally:
         for k, v in saved.items():

@@ -224,3 +224,37 @@ def test_ctrl_c_stops_all_at_once_and_keeps_the_old_file(tmp_path):
     assert proc.returncode == 130
     assert "Traceback" not in err and err.strip().startswith("interrupted") and err.strip().count("\n") == 0
     assert path.read_text() == '{"old": true}\n'
+
+
+def _workers_of(pid: int) -> list[int]:
+    """The spawned worker processes among the children of `pid` (not the resource tracker)."""
+    children = (Path(f"/proc/{pid}/task/{pid}/children").read_text()).split()
+    return [int(c) for c in children if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text(errors="replace")]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()  # a zombie has ended
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_workers_end_when_the_parent_is_killed(tmp_path):
+    """SIGKILL leaves the parent no chance to stop its workers; they notice they are orphans and end by themselves
+    instead of training runs that nobody will record."""
+    with subprocess.Popen([sys.executable, str(ROOT / "rnn_pathological.py"), "--all", "--jobs", "2",
+                           "--out", str(tmp_path / "results.json")], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout.readline().startswith("training")
+        deadline = time.monotonic() + 30
+        while len(workers := _workers_of(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(workers) == 2
+        proc.kill()
+        proc.communicate(timeout=30)
+    deadline = time.monotonic() + 10
+    while any(map(_alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(map(_alive, workers))
+    assert not (tmp_path / "results.json").exists()
