@@ -276,12 +276,6 @@ def common(records: list[dict], get: Callable[[dict], object]):
     return get(records[0]) if len(values) == 1 else None
 
 
-def md_table(header: list[str], rows: list[list]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def join_words(items: list[str]) -> str:
     """'a', 'a and b', 'a, b and c'."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
@@ -461,8 +455,8 @@ def answer_xor_nesterov(records: list[dict]) -> str:
         k, n = successes(runs)
         rows.append([init, f"{k}/{n}", interval_text(k, n), f"{len(solved_epochs(runs))}/{n}",
                      epochs_text(solved_epochs(runs)), final_text(runs), n_diverged(runs)])
-    table = md_table(["init", "ends solved", "95% CI", "reached", "solved epoch: median [min, max]",
-                      f"final {rp.METRIC_LABELS[first['metric_name']]}: median [min, max]", "diverged"], rows)
+    table = rp.markdown_table(["init", "ends solved", "95% CI", "reached", "solved epoch: median [min, max]",
+                               f"final {rp.METRIC_LABELS[first['metric_name']]}: median [min, max]", "diverged"], rows)
     return text + "\n\n" + table
 
 
@@ -538,7 +532,7 @@ def answer_solve_vs_T(records: list[dict]) -> str:
             mine = [r for r in runs if r["init"] == init]
             row.append(rate_text(mine) if mine else "-")
         rows.append(row)
-    return text + "\n\n" + md_table(["task", "T"] + [f"{init}: solved [95% CI]" for init in inits], rows)
+    return text + "\n\n" + rp.markdown_table(["task", "T"] + [f"{init}: solved [95% CI]" for init in inits], rows)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -656,8 +650,8 @@ def answer_identity_vs_ortho(records: list[dict]) -> str:
             if mine:
                 k, n = successes(mine)
                 rows.append([task, T, arm, f"{k}/{n}", interval_text(k, n), final_text(mine), n_diverged(mine)])
-    table = md_table(["task", "T", "arm", "ends solved", "95% CI", "final metric: median [min, max]", "diverged"],
-                     rows)
+    table = rp.markdown_table(
+        ["task", "T", "arm", "ends solved", "95% CI", "final metric: median [min, max]", "diverged"], rows)
     return text + "\n\n" + table
 
 
@@ -739,8 +733,8 @@ def answer_convergence(records: list[dict]) -> str:
             k, _ = successes(mine)
             rows.append([task, T, init, f"{len(epochs)}/{n}", interval_text(len(epochs), n), epochs_text(epochs),
                          n - len(epochs), f"{k}/{n}"])
-    table = md_table(["task", "T", "init", "reached", "95% CI", "solved epoch: median [min, max]", "never solved",
-                      "ends solved"], rows)
+    table = rp.markdown_table(["task", "T", "init", "reached", "95% CI", "solved epoch: median [min, max]",
+                               "never solved", "ends solved"], rows)
     return text + "\n\n" + table
 
 
@@ -818,7 +812,7 @@ def answer_latching(records: list[dict]) -> str:
             row += [rate_text(mine) if mine else "-", f"{np.mean(finals):.3f}" if finals else "-"]
         rows.append(row)
     header = ["T"] + [h for init in inits for h in (f"{init}: solved [95% CI]", f"{init}: mean final accuracy")]
-    return text + "\n\n" + md_table(header, rows)
+    return text + "\n\n" + rp.markdown_table(header, rows)
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ def headline_table(doc: dict) -> str:
     header = ["task", "T", "metric", "chance", "solved when"]
     for init in inits:
         header += [f"{init} final", f"{init} best (epoch)", f"{init} solved"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    rows = []
     for task, T in keys:
         some = next(r for r in runs if (r["task"], r["sequence_len"]) == (task, T))
         m = some["metric_name"]
@@ -52,8 +52,8 @@ def headline_table(doc: dict) -> str:
             final = rp.format_metric(r["final_metric"], m)
             row += [f"**{final}**" if rp.is_success(r) else final,
                     f"{rp.format_metric(r['best_metric'], m)} ({r['best_epoch']})", _outcome(r)]
-        lines.append("| " + " | ".join(row) + " |")
-    return "\n".join(lines)
+        rows.append(row)
+    return rp.markdown_table(header, rows)
 
 
 def took(doc: dict) -> str:
@@ -107,7 +107,7 @@ def seeds_table(doc: dict) -> str:
         groups.setdefault((r["task"], r["sequence_len"], r["init"]), []).append(r)
     header = ["task", "T", "init", "solved at the end (95% CI)", "reached the threshold", "median solved epoch",
               "final metric, median [range]", "best metric, median [range]"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    rows = []
     for (task, T, init), group in groups.items():
         m = group[0]["metric_name"]
         n = len(group)
@@ -117,11 +117,9 @@ def seeds_table(doc: dict) -> str:
         median_epoch = f"{np.median(solved_epochs):g}" if solved_epochs else "-"
         finals = [r["final_metric"] for r in group if r["final_metric"] is not None]
         bests = [r["best_metric"] for r in group if r["best_metric"] is not None]
-        lines.append("| " + " | ".join([
-            task, str(T), init, f"{k}/{n} [{lo:.2f}, {hi:.2f}]", f"{len(solved_epochs)}/{n}", median_epoch,
-            f"{median_range(finals, m)} ({rp.METRIC_LABELS[m]})", median_range(bests, m),
-        ]) + " |")
-    return "\n".join(lines)
+        rows.append([task, T, init, f"{k}/{n} [{lo:.2f}, {hi:.2f}]", f"{len(solved_epochs)}/{n}", median_epoch,
+                     f"{median_range(finals, m)} ({rp.METRIC_LABELS[m]})", median_range(bests, m)])
+    return rp.markdown_table(header, rows)
 
 
 def seeds_verdict(doc: dict) -> str:
@@ -149,8 +147,9 @@ def analysis_numbers(doc: dict) -> str:
     import analyze_rnn_pathological as an
 
     fisher = ", ".join(f"{label}: {an.fisher_memory_total(W):.2f}" for label, W, _ in an.fisher_examples())
-    rows = [("| task | T | init | d(W_hh) at init | d(W_hh) trained | d(W_hh) / Frobenius norm, trained | "
-             "gradient reaching step 1 / at step T, at init | same, trained |"), "|---|---|---|---|---|---|---|---|"]
+    header = ["task", "T", "init", "d(W_hh) at init", "d(W_hh) trained", "d(W_hh) / Frobenius norm, trained",
+              "gradient reaching step 1 / at step T, at init", "same, trained"]
+    rows = []
     for run in doc["runs"]:
         W0, W1 = an.initial_W_hh(run), np.array(run["W_hh_final"])
         x, y = rp.generate_batch(run["task"], run["sequence_len"], an.GRADIENT_BATCH, np.random.default_rng(0))
@@ -159,10 +158,9 @@ def analysis_numbers(doc: dict) -> str:
                        rp.trained_params(run)):
             norms = an.grad_norm_through_time(params, x, y, run["task"], run["config"]["activation"])
             ratios.append(f"{norms[0] / norms[-1]:.1e}")
-        rows.append(f"| {run['task']} | {run['sequence_len']} | {run['init']} | {an.henrici_index(W0):.2f} | "
-                    f"{an.henrici_index(W1):.2f} | {an.henrici_index(W1, normalized=True):.3f} | "
-                    f"{ratios[0]} | {ratios[1]} |")
-    return f"Total Fisher memory J_tot (N = 64): {fisher}.\n\n" + "\n".join(rows)
+        rows.append([run["task"], run["sequence_len"], run["init"], f"{an.henrici_index(W0):.2f}",
+                     f"{an.henrici_index(W1):.2f}", f"{an.henrici_index(W1, normalized=True):.3f}", *ratios])
+    return f"Total Fisher memory J_tot (N = 64): {fisher}.\n\n" + rp.markdown_table(header, rows)
 
 
 def performance(benches: dict[str, dict]) -> str:
@@ -175,8 +173,6 @@ def performance(benches: dict[str, dict]) -> str:
          f"({env['platform']}), Python {env['python']}, numpy {env['numpy']}; GEMM peak {peak['float64']} GFLOP/s "
          f"in float64 and {peak['float32']} in float32 (1024 x 1024 products, all cores)."),
         "",
-        "| | " + " | ".join(benches) + " |",
-        "|---|" + "---|" * len(benches),
     ]
 
     def judged(value: float, target: float | None, unit: str, fmt: str, higher: bool = False) -> str:
@@ -203,26 +199,19 @@ def performance(benches: dict[str, dict]) -> str:
         "peak memory per process": lambda b: judged(
             max(b["peak_memory"].values()), b["targets"].get("peak_mb"), " MB", ".0f"),
     }
-    for name, cell in rows.items():
-        lines.append(f"| {name} | " + " | ".join(cell(b) for b in benches.values()) + " |")
+    lines.append(rp.markdown_table(["", *benches], [[name, *map(cell, benches.values())]
+                                                    for name, cell in rows.items()]))
     lines += [""] + [f"- {headroom(dtype, b)}" for dtype, b in benches.items()]
+    by_T = [[f"{dtype}, H=64", *(f"{v:.2f} ms" for v in b["step_ms_by_T"].values()),
+             f"{b['step_ms_by_T']['240'] / b['step_ms_by_T']['30']:.1f}"] for dtype, b in benches.items()]
+    by_H = [[f"{dtype}, T=60", *(f"{v:.2f} ms" for v in b["step_ms_by_H"].values()),
+             f"{b['step_ms_by_H']['128'] / b['step_ms_by_H']['32']:.1f}"] for dtype, b in benches.items()]
+    kernels = [[dtype, *(f"{v:.1f} us" for v in b["kernel_us"].values())] for dtype, b in benches.items()]
     lines += ["", "Cost of one training step (forward and backward, batch 50):", "",
-              "| | " + " | ".join(f"T={T}" for T in first["step_ms_by_T"]) + " | T=240 / T=30 |",
-              "|---|" + "---|" * (len(first["step_ms_by_T"]) + 1)]
-    for dtype, b in benches.items():
-        t = b["step_ms_by_T"]
-        lines.append(f"| {dtype}, H=64 | " + " | ".join(f"{v:.2f} ms" for v in t.values())
-                     + f" | {t['240'] / t['30']:.1f} |")
-    lines += ["", "| | " + " | ".join(f"H={H}" for H in first["step_ms_by_H"]) + " | H=128 / H=32 |",
-              "|---|" + "---|" * (len(first["step_ms_by_H"]) + 1)]
-    for dtype, b in benches.items():
-        h = b["step_ms_by_H"]
-        lines.append(f"| {dtype}, T=60 | " + " | ".join(f"{v:.2f} ms" for v in h.values())
-                     + f" | {h['128'] / h['32']:.1f} |")
-    lines += ["", "Per-step kernels on (50, 64) arrays, the profile of the two loops over time:", "",
-              "| | " + " | ".join(first["kernel_us"]) + " |", "|---|" + "---|" * len(first["kernel_us"])]
-    for dtype, b in benches.items():
-        lines.append(f"| {dtype} | " + " | ".join(f"{v:.1f} us" for v in b["kernel_us"].values()) + " |")
+              rp.markdown_table(["", *(f"T={T}" for T in first["step_ms_by_T"]), "T=240 / T=30"], by_T), "",
+              rp.markdown_table(["", *(f"H={H}" for H in first["step_ms_by_H"]), "H=128 / H=32"], by_H), "",
+              "Per-step kernels on (50, 64) arrays, the profile of the two loops over time:", "",
+              rp.markdown_table(["", *first["kernel_us"]], kernels)]
     return "\n".join(lines)
 
 
@@ -295,7 +284,8 @@ def blocks(results_path: str = "results.json", seeds_path: str = "results_seeds.
 def replace_blocks(text: str, new_blocks: dict[str, str]) -> str:
     """Replace the body of every named block present in `text`; a block named here but missing there is an error."""
     for name, body in new_blocks.items():
-        pattern = re.compile(rf"(<!-- BEGIN {re.escape(name)} -->\n)(?:.*?\n)?(<!-- END {re.escape(name)} -->)", re.DOTALL)
+        pattern = re.compile(rf"(<!-- BEGIN {re.escape(name)} -->\n)(?:.*?\n)?(<!-- END {re.escape(name)} -->)",
+                             re.DOTALL)
         if not pattern.search(text):
             raise ValueError(f"README has no block {name!r}")
         text = pattern.sub(lambda m, body=body: m.group(1) + body + "\n" + m.group(2), text)

@@ -1140,6 +1140,12 @@ def summary_table(runs: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def markdown_table(header: list[str], rows: list[list]) -> str:
+    """A GitHub-markdown table (the README's generated tables and the experiments' answers)."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows])
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # command line
 

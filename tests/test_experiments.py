@@ -114,7 +114,7 @@ def test_quick_variant_writes_every_run_a_figure_and_an_answer(name, quick_dir, 
     assert png.read_bytes()[:8] == PNG_MAGIC and png.stat().st_size > 5000
     code, out, err = run_main(["answer", name, "--quick", "--outdir", quick_dir], capsys)
     assert code == 0, err
-    assert "/" in out and "| --- |" in out and len(out.strip()) > 100
+    assert "/" in out and "|---|" in out and len(out.strip()) > 100
     assert "Partial" not in out  # the quick grid is complete
 
 
