@@ -28,6 +28,19 @@ def _outcome(run: dict) -> str:
     return f"@{run['solved_epoch']}" if run["solved_epoch"] is not None else "never"
 
 
+def _groups(runs: list[dict], *fields: str) -> dict[tuple, list[dict]]:
+    """{values of `fields`: runs}, groups in the order they first appear in the file (the README keeps it)."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in runs:
+        groups.setdefault(tuple(r[f] for f in fields), []).append(r)
+    return groups
+
+
+def _fell_back(run: dict) -> bool:
+    """Crossed the solved threshold during training but does not meet it at the end."""
+    return run["solved_epoch"] is not None and not rp.is_success(run)
+
+
 def headline_table(doc: dict) -> str:
     """Markdown table: one row per (task, T), each init's final metric, best metric (epoch) and solved epoch."""
     runs = doc["runs"]
@@ -81,10 +94,9 @@ def headline_verdict(doc: dict) -> str:
     runs = doc["runs"]
     seeds = sorted({r["seed"] for r in runs})
     parts = []
-    for init in dict.fromkeys(r["init"] for r in runs):
-        mine = [r for r in runs if r["init"] == init]
+    for (init,), mine in _groups(runs, "init").items():
         solved = [f"{r['task']}" for r in mine if rp.is_success(r)]
-        reached = [f"{r['task']}" for r in mine if r["solved_epoch"] is not None and not rp.is_success(r)]
+        reached = [f"{r['task']}" for r in mine if _fell_back(r)]
         text = f"**{init}** ends solved on {len(solved)} of {len(mine)} tasks"
         text += f" ({', '.join(solved)})" if solved else ""
         if reached:
@@ -102,9 +114,7 @@ def seeds_table(doc: dict) -> str:
     """Markdown table over seeds: per (task, T, init) the success rate k/n with its 95% Wilson interval, the median
     epoch at which the threshold was first crossed, and the final and best metric as median [min, max]."""
     runs = doc["runs"]
-    groups: dict[tuple, list[dict]] = {}
-    for r in runs:
-        groups.setdefault((r["task"], r["sequence_len"], r["init"]), []).append(r)
+    groups = _groups(runs, "task", "sequence_len", "init")
     header = ["task", "T", "init", "solved at the end (95% CI)", "reached the threshold", "median solved epoch",
               "final metric, median [range]", "best metric, median [range]"]
     rows = []
@@ -127,13 +137,11 @@ def seeds_verdict(doc: dict) -> str:
     runs = doc["runs"]
     seeds = sorted({r["seed"] for r in runs})
     parts = []
-    for init in dict.fromkeys(r["init"] for r in runs):
-        mine = [r for r in runs if r["init"] == init]
+    for (init,), mine in _groups(runs, "init").items():
         per_task = []
-        for task in dict.fromkeys(r["task"] for r in mine):
-            group = [r for r in mine if r["task"] == task]
+        for (task,), group in _groups(mine, "task").items():
             text = f"{task} {sum(rp.is_success(r) for r in group)}/{len(group)}"
-            reached = sum(r["solved_epoch"] is not None and not rp.is_success(r) for r in group)
+            reached = sum(map(_fell_back, group))
             if reached:
                 text += f" (plus {reached} that crossed the threshold and fell back)"
             per_task.append(text)
