@@ -1,0 +1,835 @@
+"""What one training step of the vanilla RNN costs in data movement: ByteDMD of forward and BPTT, traced exactly.
+
+    python bytedmd_rnn_pathological.py run --out bytedmd.json     # trace the grids below, cost them -> bytedmd.json
+    python bytedmd_rnn_pathological.py plot                       # bytedmd.json -> viz/bytedmd.png
+    python bytedmd_rnn_pathological.py run --quick --out q.json   # a tiny grid in a second (a smoke test)
+
+Seed 000 (open question 5) asks what long-range memory costs in this architecture when an algorithm is measured by
+the data it moves rather than the arithmetic it does. The measure is ByteDMD, the metric of the Sutro group
+(github.com/cybertronai/ByteDMD), defined as follows.
+
+An idealised processor keeps every value on one infinite LRU stack of bytes. The arguments of the computation are
+placed on the stack for free, in the order given, so the last argument ends on top. Each instruction then
+
+  1. prices its inputs: a byte at depth d (d = 1 is the top) costs sqrt(d), every depth taken from the stack as it
+     stands before the instruction (reading b and then c prices c as if b had not moved yet);
+  2. moves its inputs to the top in the order it read them, a multi-byte value as one contiguous block (so the last
+     input read ends on top);
+  3. pushes its result on top, for free.
+
+Nothing is ever freed: a dead temporary sinks, and everything pushed after it lies above it. The worked example of
+the metric: with four one-byte arguments a, b, c, d (d on top, a at depth 4), b + c costs sqrt(3) + sqrt(2), and
+leaves the stack, bottom to top, as a, d, b, c, result. An instruction lists each input once (x * x reads x once);
+a constant written into the program (the 1 in 1 - h^2) is part of the instruction, not a read.
+
+The tracer below runs one training step (batch 1, the output and loss at the last step) as scalar operations in the
+order the algorithm performs them, and records which values each operation reads; the cost function replays that
+record on the stack. Depths come from a Fenwick tree over access times: a value's depth is the number of bytes
+touched since its own last touch, a suffix sum over time stamps, so each access costs O(log n) instead of the
+O(n) scan of a list (the list version is kept as the reference the tests compare with). The control flow of the
+step does not depend on the numbers, so the cost depends only on the sizes (T, H, inputs, outputs), the loop order
+and the width of a value in bytes (8 for float64, 4 for float32).
+
+What is measured: ByteDMD against T and H (power-law exponents fitted on the grids), the forward pass against the
+backward pass, float64 against float32, full BPTT against BPTT truncated to the last k steps, and which values the
+cost is spent reading (parameters, inputs, values the forward pass made, values the backward pass made).
+
+Sections, in dependency order: the cost model (trace, Fenwick stack distances, naive reference), the tracer, cells
+(a registry: the tanh RNN; an LSTM is one more entry), output layer and loss, one traced training step,
+measurements and power-law fits, figure, command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.figure import Figure
+
+import rnn_pathological as rp
+
+PROG = "bytedmd_rnn_pathological.py"
+SCHEMA_VERSION = 1
+
+# ----------------------------------------------------------------------------------------------------------------
+# the cost model
+#
+# A trace is the whole computation as data: n_args arguments (values 0 .. n_args - 1, pushed in that order), then
+# one instruction after another; instruction k reads the values reads[ends[k-1]:ends[k]] (ends[-1] taken as 0) and
+# pushes value n_args + k. Costs are computed from the trace alone, so the same trace is priced at any byte width.
+
+KINDS = ("parameter", "input", "forward", "backward")  # who made a value: the arguments, or one of the two passes
+PHASES = ("forward", "backward")  # the pass an instruction belongs to (the loss counts as forward)
+
+
+@dataclass(frozen=True)
+class Trace:
+    """A recorded computation. reads: (n_reads,) value ids; ends: (n_instructions,) cumulative read counts;
+    value_kind: (n_values,) index into KINDS; phase: (n_instructions,) index into PHASES."""
+
+    n_args: int
+    reads: np.ndarray
+    ends: np.ndarray
+    value_kind: np.ndarray
+    phase: np.ndarray
+
+    @property
+    def n_instructions(self) -> int:
+        return len(self.ends)
+
+    @property
+    def n_values(self) -> int:
+        return self.n_args + len(self.ends)
+
+    def read_instruction(self) -> np.ndarray:
+        """(n_reads,) the instruction each read belongs to."""
+        return np.repeat(np.arange(self.n_instructions), np.diff(self.ends, prepend=0))
+
+
+def _sizes(trace: Trace, nbytes: int | Sequence[int]) -> list[int]:
+    if isinstance(nbytes, (int, np.integer)):
+        return [int(nbytes)] * trace.n_values
+    if len(nbytes) != trace.n_values:
+        raise ValueError(f"need one size per value ({trace.n_values}), got {len(nbytes)}")
+    return [int(s) for s in nbytes]
+
+
+def bytes_above(trace: Trace, nbytes: int | Sequence[int] = 1) -> np.ndarray:
+    """For every read, the number of bytes above the value read, on the stack as it stands before its instruction:
+    the value's own bytes lie at depths above + 1 .. above + size. (n_reads,) int64.
+
+    Fenwick tree over time stamps. Every touch (an argument's placement, a read, a result's push) gets the next
+    stamp, and the tree holds at each stamp the size of the value whose latest touch it is (0 once the value has been
+    touched again). The stack, top down, is the values in decreasing order of their latest stamp, so the bytes above
+    a value are the total on the stack minus the prefix sum up to its stamp: one O(log n) query; a move to the top
+    is two O(log n) point updates.
+    """
+    size = _sizes(trace, nbytes)
+    reads, ends, n_args = trace.reads.tolist(), trace.ends.tolist(), trace.n_args
+    n = n_args + len(reads) + len(ends)  # one stamp per touch
+    tree = [0] * (n + 1)
+    last = [0] * trace.n_values  # latest stamp of each value
+    for v in range(n_args):  # the arguments, first at the bottom: stamps 1 .. n_args
+        last[v] = i = v + 1
+        while i <= n:
+            tree[i] += size[v]
+            i += i & -i
+    total = sum(size[:n_args])
+    stamp = n_args
+    above = [0] * len(reads)
+    start = 0
+    for k, end in enumerate(ends):
+        for r in range(start, end):  # price every input on the stack as it stands: before any of them moves
+            i, prefix = last[reads[r]], 0
+            while i:
+                prefix += tree[i]
+                i &= i - 1
+            above[r] = total - prefix
+        for r in range(start, end):  # then move them to the top in read order
+            v = reads[r]
+            w, i = size[v], last[v]
+            while i <= n:
+                tree[i] -= w
+                i += i & -i
+            stamp += 1
+            last[v] = i = stamp
+            while i <= n:
+                tree[i] += w
+                i += i & -i
+        v = n_args + k  # push the result
+        w = size[v]
+        stamp += 1
+        last[v] = i = stamp
+        while i <= n:
+            tree[i] += w
+            i += i & -i
+        total += w
+        start = end
+    return np.array(above, dtype=np.int64)
+
+
+def naive_bytes_above(trace: Trace, nbytes: int | Sequence[int] = 1) -> np.ndarray:
+    """The same as bytes_above by literally keeping the stack as a list (bottom first): O(n) per access. The
+    reference the Fenwick version is tested against."""
+    size = _sizes(trace, nbytes)
+    stack = list(range(trace.n_args))
+    above = []
+    start = 0
+    for k, end in enumerate(trace.ends.tolist()):
+        inputs = trace.reads[start:end].tolist()
+        for v in inputs:
+            position = stack.index(v)
+            above.append(sum(size[u] for u in stack[position + 1:]))
+        for v in inputs:
+            stack.remove(v)
+            stack.append(v)
+        stack.append(trace.n_args + k)
+        start = end
+    return np.array(above, dtype=np.int64)
+
+
+def read_costs(above: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The cost of each read: sum over the value's bytes of sqrt(depth), depths above + 1 .. above + size.
+    above, sizes: (n_reads,). Returns (n_reads,) float64."""
+    width = int(sizes.max()) if len(sizes) else 0
+    j = np.arange(1, width + 1)
+    depth = above[:, None] + j
+    return np.where(j <= sizes[:, None], np.sqrt(depth), 0.0).sum(axis=1)
+
+
+def bytedmd(trace: Trace, nbytes: int | Sequence[int] = 1) -> float:
+    """ByteDMD of a trace: the sum of sqrt(depth) over every byte every instruction reads."""
+    sizes = np.array(_sizes(trace, nbytes), dtype=np.int64)
+    return float(read_costs(bytes_above(trace, sizes.tolist()), sizes[trace.reads]).sum())
+
+
+def uniform_read_costs(trace: Trace, width: int, values_above: np.ndarray | None = None) -> np.ndarray:
+    """Per-read costs when every value is `width` bytes wide, from one stack pass in units of values: with equal
+    sizes the bytes above a value are exactly width x the values above it, so one pass prices every width."""
+    if values_above is None:
+        values_above = bytes_above(trace, 1)
+    return read_costs(width * values_above, np.full(len(values_above), width))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the tracer
+#
+# Scalar operations that compute with Python floats (float64) and record the ids they read. A value is an int id;
+# arrays of values are nested lists of ids (lists, not numpy arrays: element access in the hot loops is cheaper).
+
+
+class Tracer:
+    """Records a computation as a Trace while computing it. Arguments first (arg, args), then operations."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+        self.kinds: list[int] = []
+        self.reads: list[int] = []
+        self.ends: list[int] = []
+        self.phases: list[int] = []
+        self.n_args = 0
+        self.phase = 0  # index into PHASES of the instructions recorded now; new values get kind 2 + phase
+
+    def args(self, array: np.ndarray, kind: str) -> list:
+        """Place every element of `array` on the stack (row-major order) as an argument; its ids, nested like it."""
+        if self.ends:
+            raise ValueError("arguments must be placed before the first operation")
+        flat = np.asarray(array, dtype=np.float64).ravel().tolist()
+        first = len(self.values)
+        self.values += flat
+        self.kinds += [KINDS.index(kind)] * len(flat)
+        self.n_args = len(self.values)
+        return np.arange(first, self.n_args).reshape(np.shape(array)).tolist()
+
+    def begin(self, phase: str) -> None:
+        self.phase = PHASES.index(phase)
+
+    def _op(self, value: float, a: int, b: int | None = None) -> int:
+        self.reads.append(a)
+        if b is not None and b != a:  # an input is read once however often the instruction names it
+            self.reads.append(b)
+        self.ends.append(len(self.reads))
+        self.phases.append(self.phase)
+        self.values.append(value)
+        self.kinds.append(2 + self.phase)
+        return len(self.values) - 1
+
+    def add(self, a: int, b: int) -> int:
+        return self._op(self.values[a] + self.values[b], a, b)
+
+    def sub(self, a: int, b: int) -> int:
+        return self._op(self.values[a] - self.values[b], a, b)
+
+    def mul(self, a: int, b: int) -> int:
+        return self._op(self.values[a] * self.values[b], a, b)
+
+    def div(self, a: int, b: int) -> int:
+        return self._op(self.values[a] / self.values[b], a, b)
+
+    def maximum(self, a: int, b: int) -> int:
+        return self._op(max(self.values[a], self.values[b]), a, b)
+
+    def tanh(self, a: int) -> int:
+        return self._op(math.tanh(self.values[a]), a)
+
+    def exp(self, a: int) -> int:
+        return self._op(math.exp(self.values[a]), a)
+
+    def log(self, a: int) -> int:
+        return self._op(math.log(self.values[a]), a)
+
+    def scale(self, a: int, c: float) -> int:
+        """c * a, c a constant of the program."""
+        return self._op(c * self.values[a], a)
+
+    def shift(self, a: int, c: float) -> int:
+        """a + c, c a constant of the program."""
+        return self._op(self.values[a] + c, a)
+
+    def one_minus(self, a: int) -> int:
+        return self._op(1.0 - self.values[a], a)
+
+    def accumulate(self, total: int | None, term: int) -> int:
+        """total + term, where total None means nothing summed yet (a sum starts as its first term, not 0 + it)."""
+        return term if total is None else self.add(total, term)
+
+    def dot(self, row: list[int], vector: list[int]) -> int | None:
+        """sum_j row[j] * vector[j], left to right, one multiply and one add per term; None for an empty row."""
+        total = None
+        for w, v in zip(row, vector, strict=True):
+            total = self.accumulate(total, self.mul(w, v))
+        return total
+
+    def value_of(self, ids) -> np.ndarray:
+        """The numbers behind nested ids; None (a gradient that nothing reached) reads as 0."""
+        return np.array(_map_nested(ids, lambda i: 0.0 if i is None else self.values[i]), dtype=np.float64)
+
+    def finish(self) -> Trace:
+        return Trace(self.n_args, np.array(self.reads, dtype=np.int64), np.array(self.ends, dtype=np.int64),
+                     np.array(self.kinds, dtype=np.int8), np.array(self.phases, dtype=np.int8))
+
+
+def _map_nested(ids, fn: Callable):
+    return [_map_nested(i, fn) for i in ids] if isinstance(ids, list) else fn(ids)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# cells
+#
+# A cell is a forward and a backward function over the tracer, both with one signature, and the names of its
+# parameters; CELLS maps a name to one, as the engine's task table does for tasks. Indices: t = 1 .. T is a step,
+# xs[t - 1] its input (n_in ids) and states[t] the state after it; states[0] is None, the zero initial state, which
+# the algorithm knows and never multiplies. Loop order is row-major over every weight matrix (W[i][j], j fastest),
+# the order its rows are stored in, and a sum accumulates left to right.
+
+
+@dataclass(frozen=True)
+class TracedCell:
+    """forward(tr, P, xs) -> states: list of T + 1 (states[0] None); output(states[t]) -> the H ids the output layer
+    reads; backward(tr, P, xs, states, dh, first_step) -> gradients of the cell's parameters (nested ids, None where
+    nothing reached). dh: dL/d(output of the last step), H ids. BPTT runs from step T down to first_step."""
+
+    params: tuple[str, ...]
+    forward: Callable
+    backward: Callable
+    output: Callable
+
+
+def tanh_forward(tr: Tracer, P: dict, xs: list) -> list:
+    """h_t = tanh(W_ih x_t + W_hh h_{t-1} + b_h), per unit i: the input products, the recurrent products, the bias."""
+    states: list = [None]
+    for x in xs:
+        h_prev = states[-1]
+        h = []
+        for w_in, w_rec, b in zip(P["W_ih"], P["W_hh"], P["b_h"], strict=True):
+            a = tr.dot(w_in, x)
+            if h_prev is not None:  # h_0 = 0: step 1 has no recurrent products
+                a = tr.accumulate(a, tr.dot(w_rec, h_prev))
+            h.append(tr.tanh(tr.accumulate(a, b)))
+        states.append(h)
+    return states
+
+
+def tanh_backward(tr: Tracer, P: dict, xs: list, states: list, dh: list, first_step: int) -> dict:
+    """BPTT through the tanh cell, step T down to first_step. At each step: da = dh * (1 - h^2); then the weight
+    gradients accumulate da x_t^T, da h_{t-1}^T and da (the order min-char-rnn uses); then dh_{t-1} = W_hh^T da,
+    read row by row. Truncated BPTT stops passing dh back at first_step; the full algorithm has first_step = 1."""
+    H, n_in = len(P["b_h"]), len(xs[0])
+    dW_ih = [[None] * n_in for _ in range(H)]
+    dW_hh = [[None] * H for _ in range(H)]
+    db_h = [None] * H
+    W_hh = P["W_hh"]
+    for t in range(len(xs), first_step - 1, -1):
+        h, h_prev, x = states[t], states[t - 1], xs[t - 1]
+        da = [tr.mul(dh[i], tr.one_minus(tr.mul(h[i], h[i]))) for i in range(H)]  # backprop through tanh
+        for i in range(H):
+            db_h[i] = tr.accumulate(db_h[i], da[i])
+            row = dW_ih[i]
+            for j in range(n_in):
+                row[j] = tr.accumulate(row[j], tr.mul(da[i], x[j]))
+        if h_prev is None:
+            break  # step 1: h_0 = 0 adds nothing to dW_hh, and there is no earlier state to pass dh to
+        for i in range(H):
+            row = dW_hh[i]
+            for j in range(H):
+                row[j] = tr.accumulate(row[j], tr.mul(da[i], h_prev[j]))
+        if t == first_step:
+            break  # truncated: the gradient is not passed to earlier steps
+        dh_prev: list = [None] * H
+        for i in range(H):  # dh_{t-1} = W_hh^T da, W_hh read row by row
+            w_row = W_hh[i]
+            for j in range(H):
+                dh_prev[j] = tr.accumulate(dh_prev[j], tr.mul(w_row[j], da[i]))
+        dh = dh_prev
+    return {"W_ih": dW_ih, "W_hh": dW_hh, "b_h": db_h}
+
+
+CELLS: dict[str, TracedCell] = {
+    "tanh": TracedCell(("W_ih", "W_hh", "b_h"), tanh_forward, tanh_backward, lambda state: state),
+}
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# output layer and loss: y_hat = W_hy h_T + b_y, at the last step; as the engine's output_loss for a batch of one
+
+
+def output_loss(tr: Tracer, P: dict, h: list, target, loss: str) -> tuple[int, Callable[[], tuple[dict, list]]]:
+    """Forward now; returns (loss id, backward) where backward() -> (gradients of W_hy and b_y, dL/dh ids).
+
+    mse: loss = 0.5 (y_hat - y)^2, dL/dy_hat = y_hat - y (target: the id of y, an argument).
+    xent: softmax cross-entropy with the row max subtracted, loss = log sum_k exp(s_k) - s_y, s = y_hat - max;
+    dL/dy_hat = softmax - onehot(y). The label y is an index the program is given, not a value it reads.
+    """
+    out = [tr.accumulate(tr.dot(w_row, h), b) for w_row, b in zip(P["W_hy"], P["b_y"], strict=True)]
+    if loss == "mse":
+        residual = tr.sub(out[0], target)
+        loss_id = tr.scale(tr.mul(residual, residual), 0.5)
+        shifted, exps, Z = None, None, None
+    else:
+        peak = out[0]
+        for o in out[1:]:
+            peak = tr.maximum(peak, o)
+        shifted = [tr.sub(o, peak) for o in out]
+        exps = [tr.exp(s) for s in shifted]
+        Z = exps[0]
+        for e in exps[1:]:
+            Z = tr.add(Z, e)
+        loss_id = tr.sub(tr.log(Z), shifted[target])
+
+    def backward() -> tuple[dict, list]:
+        if loss == "mse":
+            d_out = [residual]  # d(0.5 r^2)/dr = r, with nothing to compute
+        else:
+            d_out = [tr.div(e, Z) for e in exps]
+            d_out[target] = tr.shift(d_out[target], -1.0)
+        dW_hy = [[tr.mul(d, hj) for hj in h] for d in d_out]
+        dh: list = [None] * len(h)
+        for w_row, d in zip(P["W_hy"], d_out, strict=True):  # dh = W_hy^T d_out, row by row
+            for j, w in enumerate(w_row):
+                dh[j] = tr.accumulate(dh[j], tr.mul(w, d))
+        return {"W_hy": dW_hy, "b_y": d_out}, dh
+
+    return loss_id, backward
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# one traced training step
+
+
+@dataclass
+class TracedStep:
+    """The recorded step: the tracer (values included), the loss id and the gradient ids keyed like params."""
+
+    tracer: Tracer
+    loss: int
+    grads: dict
+
+    def loss_value(self) -> float:
+        return self.tracer.values[self.loss]
+
+    def grad_values(self) -> dict[str, np.ndarray]:
+        return {name: self.tracer.value_of(ids) for name, ids in self.grads.items()}
+
+
+def traced_step(params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, task: str, cell: str = "tanh",
+                truncate: int | None = None) -> TracedStep:
+    """Loss and gradients of one example, every scalar operation recorded.
+
+    params: the engine's parameter dict; x: (T, 1, n_in) or (T, n_in); y: (1,) or a scalar; task: a task with a
+    target at the last step. truncate: BPTT through the last `truncate` steps only (None: all T).
+    Arguments go on the stack in the order loss_and_grads(params, x, y) names them: each parameter of PARAM_NAMES
+    row-major, then x time-major, then y (for a regression target; a class label is an index, not a value).
+    """
+    spec = rp.get_task(task)
+    if spec.per_step:
+        raise ValueError(f"{spec.name} has targets at several steps; the tracer scores the last step only")
+    if cell not in CELLS:
+        raise ValueError(f"unknown cell {cell!r}; choose from {', '.join(CELLS)}")
+    x = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
+    target_value = np.asarray(y).reshape(-1)[0]
+    T = len(x)
+    if truncate is not None and truncate < 1:
+        raise ValueError(f"truncate must be at least 1, got {truncate}")
+    traced_cell = CELLS[cell]
+    tr = Tracer()
+    P = {name: tr.args(params[name], "parameter") for name in (*traced_cell.params, "W_hy", "b_y")}
+    xs = tr.args(x, "input")
+    target = tr.args(np.array([target_value]), "input")[0] if spec.loss == "mse" else int(target_value)
+    tr.begin("forward")
+    states = traced_cell.forward(tr, P, xs)
+    loss, output_backward = output_loss(tr, P, traced_cell.output(states[T]), target, spec.loss)
+    tr.begin("backward")
+    grads, dh = output_backward()
+    first_step = 1 if truncate is None else max(1, T - truncate + 1)
+    grads.update(traced_cell.backward(tr, P, xs, states, dh, first_step))
+    return TracedStep(tr, loss, {name: grads[name] for name in (*traced_cell.params, "W_hy", "b_y")})
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# measurements and power-law fits
+#
+# The grids, in one place. Sizes are chosen so `run` finishes in about a minute and a half on one core, under 1 GB:
+# the largest traces (H = 64 at T = 60 and 64) have about 1.5 million instructions. The T sweeps go further at H = 8, where a step is cheap, because
+# the cost of keeping the history for BPTT only overtakes the cost of re-reading the weights at long T.
+
+DTYPES = {"float64": 8, "float32": 4}  # bytes per value
+TASK = "addition"  # two inputs, one output: the recurrence dominates the trace
+T_SWEEP = {8: (8, 16, 32, 64, 128, 256, 512, 1024), 32: (8, 16, 32, 64, 128)}  # {H: T values}
+H_SWEEP = {16: (4, 8, 16, 32, 64, 128), 64: (4, 8, 16, 32, 64)}  # {T: H values}
+TRUNCATE_K = 16  # truncated BPTT along the first T sweep
+K_SWEEP = {"H": 16, "T": 256, "k": (1, 2, 4, 8, 16, 32, 64, 128, 256)}
+HEADLINE_H = 64  # the headline's hidden size, at each headline task's own T
+QUICK = {"T_SWEEP": {4: (4, 8, 16)}, "H_SWEEP": {8: (2, 4, 8)}, "TRUNCATE_K": 4,
+         "K_SWEEP": {"H": 4, "T": 16, "k": (1, 4, 16)}, "HEADLINE": (("addition", 8), ("temporal_order", 10)),
+         "HEADLINE_H": 4}
+
+
+def measure(task: str, H: int, T: int, truncate: int | None = None, cell: str = "tanh") -> dict:
+    """Trace one training step at these sizes and price it at every width of DTYPES.
+
+    Returns a record: sizes, instruction and read counts per phase, and per dtype the total cost, the cost of each
+    phase, and the cost split by (phase, kind of value read). The parameters and the batch are drawn with seed 0
+    (the trace does not depend on them; for a class label only which output is the target).
+    """
+    rng = np.random.default_rng(0)
+    params = rp.init_params(task, H, "ortho", rng)
+    x, y = rp.generate_batch(task, T, 1, rng)
+    trace = traced_step(params, x, y, task, cell, truncate).tracer.finish()
+    read_phase = trace.phase[trace.read_instruction()]
+    read_kind = trace.value_kind[trace.reads]
+    values_above = bytes_above(trace, 1)
+    record = {
+        "cell": cell, "task": task, "H": H, "T": T, "truncate": truncate,
+        "instructions": {p: int(np.sum(trace.phase == i)) for i, p in enumerate(PHASES)},
+        "reads": {p: int(np.sum(read_phase == i)) for i, p in enumerate(PHASES)},
+        "values": trace.n_values,
+        "cost": {},
+    }
+    for dtype, width in DTYPES.items():
+        costs = uniform_read_costs(trace, width, values_above)
+        cell_index = read_phase.astype(np.int64) * len(KINDS) + read_kind
+        split = np.bincount(cell_index, weights=costs, minlength=len(PHASES) * len(KINDS))
+        split = split.reshape(len(PHASES), len(KINDS))
+        record["cost"][dtype] = {
+            "total": float(split.sum()),
+            **{p: float(split[i].sum()) for i, p in enumerate(PHASES)},
+            "by_kind_read": {p: {k: float(split[i, j]) for j, k in enumerate(KINDS)} for i, p in enumerate(PHASES)},
+        }
+    return record
+
+
+def power_law(xs: Sequence[float], ys: Sequence[float]) -> dict:
+    """Least-squares fit of log y = p log x + c over all points, and the local exponent between the two largest x:
+    {"exponent": p, "prefactor": e^c, "local_exponent": ...}."""
+    lx, ly = np.log(np.asarray(xs, dtype=float)), np.log(np.asarray(ys, dtype=float))
+    p, c = np.polyfit(lx, ly, 1)
+    local = (ly[-1] - ly[-2]) / (lx[-1] - lx[-2])
+    return {"exponent": float(p), "prefactor": float(np.exp(c)), "local_exponent": float(local)}
+
+
+def _key(r: dict) -> tuple:
+    return r["cell"], r["task"], r["H"], r["T"], r["truncate"]
+
+
+def specs(quick: bool = False) -> list[tuple[str, int, int, int | None]]:
+    """Every (task, H, T, truncate) the grids need, each once, in a fixed order."""
+    t_sweep = QUICK["T_SWEEP"] if quick else T_SWEEP
+    h_sweep = QUICK["H_SWEEP"] if quick else H_SWEEP
+    k = QUICK["TRUNCATE_K"] if quick else TRUNCATE_K
+    k_sweep = QUICK["K_SWEEP"] if quick else K_SWEEP
+    headline = QUICK["HEADLINE"] if quick else rp.HEADLINE
+    headline_H = QUICK["HEADLINE_H"] if quick else HEADLINE_H
+    out = [(TASK, H, T, None) for H, Ts in t_sweep.items() for T in Ts]
+    out += [(TASK, H, T, None) for T, Hs in h_sweep.items() for H in Hs]
+    first_H = next(iter(t_sweep))
+    out += [(TASK, first_H, T, k) for T in t_sweep[first_H] if T > k]
+    out += [(TASK, k_sweep["H"], k_sweep["T"], kk if kk < k_sweep["T"] else None) for kk in k_sweep["k"]]
+    out += [(task, headline_H, T, None) for task, T in headline]
+    return list(dict.fromkeys(out))
+
+
+def fits(doc: dict) -> dict:
+    """Exponents of the total cost (float64) and of its parts, in T along each T sweep and in H along each H sweep,
+    and of truncated BPTT along the first T sweep. The sweeps' keys are strings, as JSON keeps them."""
+    by_key = {_key(r): r for r in doc["measurements"]}
+    cfg = doc["config"]
+
+    def series(pairs, part=lambda c: c["total"]):
+        xs, ys = zip(*((x, part(by_key[key]["cost"]["float64"])) for x, key in pairs), strict=True)
+        return power_law(xs, ys)
+
+    out: dict = {"T": {}, "H": {}}
+    for H, Ts in cfg["T_sweep"].items():
+        pairs = [(T, ("tanh", TASK, int(H), T, None)) for T in Ts]
+        out["T"][f"H={H}"] = {
+            "total": series(pairs),
+            "forward": series(pairs, lambda c: c["forward"]),
+            "backward": series(pairs, lambda c: c["backward"]),
+            "backward reads of forward values": series(pairs, lambda c: c["by_kind_read"]["backward"]["forward"]),
+        }
+    for T, Hs in cfg["H_sweep"].items():
+        pairs = [(H, ("tanh", TASK, H, int(T), None)) for H in Hs]
+        out["H"][f"T={T}"] = {"total": series(pairs)}
+    H, k = next(iter(cfg["T_sweep"])), cfg["truncate_k"]
+    pairs = [(T, ("tanh", TASK, int(H), T, k)) for T in cfg["T_sweep"][H] if T > k]
+    out["T"][f"H={H}, truncated k={k}"] = {"total": series(pairs)}
+    return out
+
+
+def run(quick: bool = False, progress: Callable[[str], None] | None = None) -> dict:
+    """Measure every spec of the grids; the results document."""
+    start = time.perf_counter()
+    measurements = []
+    for task, H, T, truncate in specs(quick):
+        t0 = time.perf_counter()
+        measurements.append(measure(task, H, T, truncate))
+        if progress:
+            cut = "" if truncate is None else f", truncated to {truncate}"
+            progress(f"{task} H={H} T={T}{cut}: {measurements[-1]['cost']['float64']['total']:.4g} "
+                     f"({time.perf_counter() - t0:.1f} s)")
+    doc = {
+        "schema_version": SCHEMA_VERSION,
+        "metric": ("ByteDMD: sum over every byte read of sqrt(depth) on an LRU stack of bytes; inputs priced before "
+                   "they move, moved to the top in read order, results pushed free, nothing freed"),
+        "config": {
+            "cell": "tanh", "task": TASK, "quick": quick, "widths": DTYPES,
+            "T_sweep": {str(H): list(Ts) for H, Ts in (QUICK["T_SWEEP"] if quick else T_SWEEP).items()},
+            "H_sweep": {str(T): list(Hs) for T, Hs in (QUICK["H_SWEEP"] if quick else H_SWEEP).items()},
+            "truncate_k": QUICK["TRUNCATE_K"] if quick else TRUNCATE_K,
+            "k_sweep": {k: list(v) if isinstance(v, tuple) else v
+                        for k, v in (QUICK["K_SWEEP"] if quick else K_SWEEP).items()},
+            "headline": [list(h) for h in (QUICK["HEADLINE"] if quick else rp.HEADLINE)],
+            "headline_H": QUICK["HEADLINE_H"] if quick else HEADLINE_H,
+        },
+        "environment": rp.environment(),
+        "measurements": measurements,
+    }
+    doc["fits"] = fits(doc)
+    doc["wallclock_s"] = round(time.perf_counter() - start, 1)
+    return doc
+
+
+def load(path: str) -> dict:
+    """A results file of `run`, checked enough that a figure or a README block can be drawn from it."""
+    try:
+        with open(path) as f:
+            doc = json.load(f)
+    except OSError as err:
+        raise ValueError(f"cannot read {path}: {err.strerror}") from None
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path} is not JSON ({err.msg} at line {err.lineno})") from None
+    if not isinstance(doc, dict) or doc.get("schema_version") != SCHEMA_VERSION or "measurements" not in doc:
+        raise ValueError(f"{path} is not a results file of {PROG} run (schema version {SCHEMA_VERSION})")
+    return doc
+
+
+def find(doc: dict, H: int, T: int, truncate: int | None = None, task: str = TASK) -> dict:
+    """The measurement of these sizes in a results document."""
+    for r in doc["measurements"]:
+        if (r["task"], r["H"], r["T"], r["truncate"]) == (task, H, T, truncate):
+            return r
+    raise ValueError(f"no measurement of {task} at H={H}, T={T}, truncate={truncate}")
+
+
+def shares(record: dict, dtype: str = "float64") -> dict[str, float]:
+    """Fraction of the cost spent by each phase reading each kind of value, '{phase} reads {kind}' -> fraction."""
+    cost = record["cost"][dtype]
+    return {f"{p} reads {k} values": v / cost["total"] for p, by in cost["by_kind_read"].items()
+            for k, v in by.items() if not (p == "forward" and k == "backward")}
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# figure (matplotlib's object-oriented API on an Agg canvas: no display, no pyplot state)
+
+SHARE_COLOURS = ("#1f77b4", "#aec7e8", "#ff7f0e", "#2ca02c", "#98df8a", "#d62728", "#9467bd")
+
+
+def share_cases(doc: dict) -> list[tuple[str, dict]]:
+    """The configurations whose cost is split by what is read, (label, record): the ends of the first T sweep,
+    its longest T truncated, and the headline tasks at H = 64."""
+    cfg = doc["config"]
+    H = int(next(iter(cfg["T_sweep"])))
+    Ts = cfg["T_sweep"][str(H)]
+    k = cfg["truncate_k"]
+    cases = [(f"H={H}, T={Ts[0]}", find(doc, H, Ts[0])), (f"H={H}, T={Ts[-1]}", find(doc, H, Ts[-1])),
+             (f"H={H}, T={Ts[-1]}, BPTT truncated to {k}", find(doc, H, Ts[-1], k))]
+    cases += [(f"H={cfg['headline_H']}, T={T}, {task}", find(doc, cfg["headline_H"], T, task=task))
+              for task, T in cfg["headline"]]
+    return cases
+
+
+def plot(doc: dict) -> Figure:
+    """Four panels: cost against T (full and truncated BPTT, and the part that reads stored forward values), cost
+    against H, where the cost goes, and truncated BPTT against the depth k it keeps."""
+    cfg, fit = doc["config"], doc["fits"]
+    fig = Figure(figsize=(13, 11), layout="constrained")
+    (ax_T, ax_H), (ax_share, ax_k) = fig.subplots(2, 2)
+    colours = ("tab:blue", "tab:purple", "tab:olive")
+    for (H, Ts), colour in zip(cfg["T_sweep"].items(), colours, strict=False):
+        totals = [find(doc, int(H), T)["cost"]["float64"]["total"] for T in Ts]
+        p = fit["T"][f"H={H}"]["total"]
+        ax_T.loglog(Ts, totals, "o-", color=colour, label=f"H={H}, full BPTT: exponent {p['exponent']:.2f} "
+                    f"(last pair {p['local_exponent']:.2f})")
+        history = [find(doc, int(H), T)["cost"]["float64"]["by_kind_read"]["backward"]["forward"] for T in Ts]
+        q = fit["T"][f"H={H}"]["backward reads of forward values"]
+        ax_T.loglog(Ts, history, "s:", color=colour, ms=4, label=f"H={H}, of which backward reads of stored forward "
+                    f"values: {q['exponent']:.2f} ({q['local_exponent']:.2f})")
+        f32 = [find(doc, int(H), T)["cost"]["float32"]["total"] for T in Ts]
+        ax_T.loglog(Ts, f32, "-", color=colour, lw=0.8, alpha=0.6, label=f"H={H}, full BPTT, float32")
+    H = next(iter(cfg["T_sweep"]))
+    k = cfg["truncate_k"]
+    Ts = [T for T in cfg["T_sweep"][H] if T > k]
+    p = fit["T"][f"H={H}, truncated k={k}"]["total"]
+    ax_T.loglog(Ts, [find(doc, int(H), T, k)["cost"]["float64"]["total"] for T in Ts], "^--", color="tab:red",
+                label=f"H={H}, BPTT truncated to {k} steps: {p['exponent']:.2f} ({p['local_exponent']:.2f})")
+    ax_T.set_xlabel("sequence length T")
+    ax_T.set_ylabel("ByteDMD of one training step (float64 unless marked)")
+    ax_T.set_title("against T (exponents: fit over the sweep, and between its last two points)", fontsize=10)
+    ax_T.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
+    for (T, Hs), colour in zip(cfg["H_sweep"].items(), colours, strict=False):
+        p = fit["H"][f"T={T}"]["total"]
+        ax_H.loglog(Hs, [find(doc, H, int(T))["cost"]["float64"]["total"] for H in Hs], "o-", color=colour,
+                    label=f"T={T}: exponent {p['exponent']:.2f} (last pair {p['local_exponent']:.2f})")
+    Hs = cfg["H_sweep"][next(iter(cfg["H_sweep"]))]
+    ref = find(doc, Hs[-1], int(next(iter(cfg["H_sweep"]))))["cost"]["float64"]["total"]
+    ax_H.loglog(Hs, [ref * (H / Hs[-1]) ** 3 for H in Hs], color="0.5", lw=0.8, ls="--", label="slope 3")
+    ax_H.set_xlabel("hidden units H")
+    ax_H.set_ylabel("ByteDMD of one training step (float64)")
+    ax_H.set_title("against H", fontsize=10)
+    ax_H.legend(fontsize=8)
+    cases = share_cases(doc)
+    left = np.zeros(len(cases))
+    for name, colour in zip(shares(cases[0][1]), SHARE_COLOURS, strict=True):
+        widths = np.array([shares(r)[name] for _, r in cases])
+        ax_share.barh(range(len(cases)), widths, left=left, color=colour, label=name)
+        left += widths
+    ax_share.set_yticks(range(len(cases)), [label for label, _ in cases], fontsize=8)
+    ax_share.invert_yaxis()
+    ax_share.set_xlim(0, 1)
+    ax_share.set_xlabel("fraction of the ByteDMD (float64)")
+    ax_share.set_title("where the cost goes: which pass reads which values", fontsize=10)
+    ax_share.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
+    ks = cfg["k_sweep"]
+    full = find(doc, ks["H"], ks["T"])["cost"]["float64"]
+    runs = [find(doc, ks["H"], ks["T"], kk if kk < ks["T"] else None)["cost"]["float64"] for kk in ks["k"]]
+    ax_k.semilogx(ks["k"], [c["total"] / full["total"] for c in runs], "o-", color="tab:red", label="total",
+                  base=2)
+    ax_k.semilogx(ks["k"], [c["backward"] / full["total"] for c in runs], "s--", color="tab:orange", base=2,
+                  label="backward pass")
+    ax_k.axhline(full["forward"] / full["total"], color="0.5", ls=":", lw=1, label="forward pass (any k)")
+    ax_k.set_ylim(0, 1.05)
+    ax_k.set_xlabel("BPTT truncated to the last k steps")
+    ax_k.set_ylabel("ByteDMD / that of full BPTT")
+    ax_k.set_title(f"truncated BPTT, H={ks['H']}, T={ks['T']}", fontsize=10)
+    ax_k.legend(fontsize=8)
+    for ax in (ax_T, ax_H, ax_k):
+        ax.grid(alpha=0.3, which="both")
+    fig.suptitle(f"ByteDMD (sum of sqrt(depth) over every byte read, LRU stack) of one training step of a tanh RNN "
+                 f"on {cfg['task']}, batch 1", fontsize=12)
+    return fig
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# README block (report_rnn_pathological.py collects it)
+
+
+def readme_block(doc: dict) -> str:
+    """The ByteDMD section's numbers: reference costs at the headline sizes, exponents, shares, truncation."""
+    cfg, fit = doc["config"], doc["fits"]
+    rows = []
+    for task, T in cfg["headline"]:
+        r = find(doc, cfg["headline_H"], T, task=task)
+        c64, c32, n = r["cost"]["float64"], r["cost"]["float32"], r["instructions"]
+        rows.append([task, T, f"{n['forward']:,} + {n['backward']:,}", f"{c64['total']:.3g}", f"{c64['forward']:.3g}",
+                     f"{c64['backward']:.3g}", f"{c64['backward'] / c64['forward']:.2f}",
+                     f"{n['backward'] / n['forward']:.2f}", f"{c32['total']:.3g}",
+                     f"{c32['total'] / c64['total']:.3f}"])
+    lines = [f"One training step at H = {cfg['headline_H']}, the headline's size (batch 1):", "",
+             rp.markdown_table(["task", "T", "instructions, forward + backward", "ByteDMD float64", "forward",
+                                "backward", "backward / forward", "same, instructions", "ByteDMD float32",
+                                "float32 / float64"], rows), ""]
+    ratios = [r["cost"]["float32"]["total"] / r["cost"]["float64"]["total"] for r in doc["measurements"]]
+    lines.append(f"float32 / float64 over all {len(ratios)} measured steps: {min(ratios):.4f} to {max(ratios):.4f} "
+                 f"(2^-1.5 = {2 ** -1.5:.4f}).")
+    lines += ["", "Exponents of a power law fitted over each sweep (float64), and between the sweep's last two points:",
+              ""]
+    fit_rows = []
+    for H, Ts in cfg["T_sweep"].items():
+        for part, p in fit["T"][f"H={H}"].items():
+            fit_rows.append([f"T = {Ts[0]}..{Ts[-1]}, H = {H}", part, f"{p['exponent']:.2f}",
+                             f"{p['local_exponent']:.2f}"])
+    H = next(iter(cfg["T_sweep"]))
+    k = cfg["truncate_k"]
+    Ts = [T for T in cfg["T_sweep"][H] if T > k]
+    p = fit["T"][f"H={H}, truncated k={k}"]["total"]
+    fit_rows.append([f"T = {Ts[0]}..{Ts[-1]}, H = {H}", f"total, BPTT truncated to {k} steps", f"{p['exponent']:.2f}",
+                     f"{p['local_exponent']:.2f}"])
+    for T, Hs in cfg["H_sweep"].items():
+        p = fit["H"][f"T={T}"]["total"]
+        fit_rows.append([f"H = {Hs[0]}..{Hs[-1]}, T = {T}", "total", f"{p['exponent']:.2f}",
+                         f"{p['local_exponent']:.2f}"])
+    lines += [rp.markdown_table(["sweep", "cost", "exponent", "last pair"], fit_rows), ""]
+    cases = share_cases(doc)
+    names = list(shares(cases[0][1]))
+    lines += ["Where the cost goes (fraction of the float64 ByteDMD):", "",
+              rp.markdown_table(["step", *names], [[label, *(f"{shares(r)[n]:.2f}" for n in names)]
+                                                   for label, r in cases]), ""]
+    ks = cfg["k_sweep"]
+    full = find(doc, ks["H"], ks["T"])["cost"]["float64"]["total"]
+    cells = [f"{find(doc, ks['H'], ks['T'], kk if kk < ks['T'] else None)['cost']['float64']['total'] / full:.2f}"
+             for kk in ks["k"]]
+    lines += [f"Truncated BPTT at H = {ks['H']}, T = {ks['T']}: ByteDMD relative to full BPTT", "",
+              rp.markdown_table(["k", *map(str, ks["k"])], [["cost / full", *cells]])]
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# command line
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = rp.OneLineErrorParser(prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{run,plot}")
+    run_p = sub.add_parser("run", help="trace and price every step of the grids -> a JSON results file",
+                           description="Trace one training step per grid point (T sweeps, H sweeps, truncated "
+                           "BPTT, the headline sizes), price each at float64 and float32, fit the exponents, and "
+                           "write the results atomically.")
+    run_p.add_argument("--out", default="bytedmd.json", help="results file (default: %(default)s)")
+    run_p.add_argument("--quick", action="store_true", help="tiny grids, well under a second (a smoke test)")
+    run_p.add_argument("--quiet", action="store_true", help="no progress line per grid point")
+    plot_p = sub.add_parser("plot", help="draw a results file -> a PNG (never traces)",
+                            description="Draw the four panels of a results file of `run`; never traces.")
+    plot_p.add_argument("--results", default="bytedmd.json", help="results file of run (default: %(default)s)")
+    plot_p.add_argument("--out", default=os.path.join("viz", "bytedmd.png"), help="PNG (default: %(default)s)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:  # every check before any work: a bad path or file is one line, exit status 2
+        rp.check_writable(args.out)
+        doc = load(args.results) if args.command == "plot" else None
+    except ValueError as err:
+        parser.error(str(err))
+    if args.command == "run":
+        rp.write_json_atomic(args.out, run(args.quick, None if args.quiet else print))
+    else:
+        try:
+            fig = plot(doc)
+        except KeyError as err:  # a file of the right schema version with a part missing
+            parser.error(f"{args.results}: no {err} in the file; rerun {PROG} run")
+        fig.savefig(args.out, dpi=100)
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
