@@ -13,8 +13,10 @@ trains nothing of its own: it reads results_seeds.json, the ten-seed headline of
 convergence` creates that file only when it is missing. `plot` and `answer` read the files and never train.
 
 --quick runs each grid tiny (8 hidden units, 2 epochs of 2 batches of 10, two seeds, the shortest lengths) into
-sweeps/quick/ and viz/quick/, so the real files are never touched. --outdir moves sweeps/, viz/ and
-results_seeds.json under another folder.
+sweeps/quick/ and viz/quick/ (convergence's stand-in for results_seeds.json is sweeps/quick/results_seeds.json),
+so the real files are never touched. --outdir moves sweeps/, viz/ and results_seeds.json under another folder.
+The folders a command writes are checked before anything trains or is drawn, and every file it reads is checked
+(files_rnn_pathological): a bad one is a one-line error naming it.
 
 Sections, in dependency order: paths and commands, grids and experiments, records, statistics and markdown,
 the five experiments (grids, figure, answer each), the registry, commands, command line.
@@ -33,6 +35,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+import files_rnn_pathological as files
 import rnn_pathological as rp
 import sweep_rnn_pathological as sweep
 import visualize_rnn_pathological as viz
@@ -192,9 +195,9 @@ def load_records(exp: Experiment, quick: bool = False, outdir: str = ".") -> tup
         raise ExperimentError(f"{path} not found; create it with: {make}")
     if exp.results is not None:
         try:
-            runs = viz.load_results(path)["runs"]
-        except viz.ResultsError as err:
-            raise ExperimentError(f"{err} (or delete it and run: {make})") from None
+            runs = files.load_results(path, command=exp.underlying_commands(quick, outdir)[0])["runs"]
+        except files.FileError as err:
+            raise ExperimentError(str(err)) from None
         return runs, exp.n_runs(quick)
     try:
         sf = sweep.read_sweep_file(path, missing_ok=False)
@@ -291,10 +294,6 @@ def longest_all_solved(points: list[tuple[int, int, int]]) -> int | None:
     return best
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 def verdict(k: int, n: int) -> str:
     return "in every run" if k == n else "in none of the runs" if k == 0 else f"in {k} of {n} runs"
 
@@ -365,7 +364,10 @@ def style_metric_axis(ax, run: dict) -> None:
 # ----------------------------------------------------------------------------------------------------------------
 # experiment 1: xor_nesterov
 
-XOR_OPTIONS = {"optimizer": "nesterov", "momentum_schedule": "sutskever", "momentum": 0.99, "n_epochs": 800}
+# Nesterov momentum under eq. 5 of Sutskever et al. 2013 (their autoencoder schedule, rising to 0.99); their RNN
+# experiments used momentum 0.9 for 1000 updates, then mu0 (momentum_schedule "sutskever_rnn"), which this grid
+# did not run
+XOR_OPTIONS = {"optimizer": "nesterov", "momentum_schedule": "sutskever_eq5", "momentum": 0.99, "n_epochs": 800}
 XOR_GRID = Grid(("xor",), ("ortho", "random"), (30,), "0-2", XOR_OPTIONS)
 
 
@@ -405,8 +407,15 @@ def figure_xor_nesterov(records: list[dict]) -> Figure:
     return fig
 
 
+SCHEDULE_NAMES = {
+    "sutskever_eq5": "eq. 5 of Sutskever et al. 2013, their autoencoder schedule",
+    "sutskever_rnn": "the RNN protocol of Sutskever et al. 2013 (0.9 for 1000 updates)",
+}
+
+
 def _optimiser_phrase(records: list[dict]) -> str:
-    """'nesterov momentum under the sutskever schedule (capped at 0.99), lr 0.01, 800 epochs of 30 batches'."""
+    """'nesterov momentum under eq. 5 of Sutskever et al. 2013, their autoencoder schedule (capped at 0.99), lr
+    0.01, 800 epochs of 30 batches'."""
     c = records[0]["config"]
     same = {k: common(records, lambda r, k=k: r["config"].get(k)) for k in c}
     parts = []
@@ -417,7 +426,9 @@ def _optimiser_phrase(records: list[dict]) -> str:
         if schedule == "constant" and mu is not None:
             text += f" {mu:g}"
         elif schedule is not None:
-            text += f" under the {schedule} schedule" + (f" (capped at {mu:g})" if mu is not None else "")
+            text += f" under {SCHEDULE_NAMES.get(schedule, f'the {schedule} schedule')}"
+            text += f" (capped at {mu:g})" if mu is not None and schedule != "sutskever_rnn" else ""
+            text += f" (then {mu:g})" if mu is not None and schedule == "sutskever_rnn" else ""
         parts.append(text)
     if same.get("lr") is not None:
         parts.append(f"lr {same['lr']:g}")
@@ -697,7 +708,7 @@ def figure_convergence(records: list[dict]) -> Figure:
     axes[0].set_yticklabels([f"{t:g}" for t in ticks] + ["never"])
     axes[0].set_ylabel("first epoch meeting the threshold")
     n_seeds = len({r["seed"] for r in records})
-    fig.suptitle(f"When each init first solves each headline task, {plural(n_seeds, 'seed')} (bar: median)",
+    fig.suptitle(f"When each init first solves each headline task, {sweep.plural(n_seeds, 'seed')} (bar: median)",
                  fontsize=12)
     caption(fig, records)
     return fig
@@ -720,7 +731,7 @@ def answer_convergence(records: list[dict]) -> str:
                 parts.append(f"{init} in 0/{len(mine)}")
         sentences.append(f"on {task} (T = {T}) {join_words(parts)}")
     n_epochs = common(records, lambda r: r["config"]["n_epochs"])
-    over = f"Over {plural(n_seeds, 'seed')}" + (f" and {plural(n_epochs, 'epoch')}" if n_epochs else "")
+    over = f"Over {sweep.plural(n_seeds, 'seed')}" + (f" and {sweep.plural(n_epochs, 'epoch')}" if n_epochs else "")
     text = (f"{over}, the threshold is first met " + "; ".join(sentences) + ". The table also gives the Wilson "
             "interval of the rate of reaching the threshold and how many runs still meet it at the last epoch.")
     rows = []
@@ -877,7 +888,6 @@ def _partial_note(exp: Experiment, n_have: int, n_want: int, quick: bool, outdir
 def run_experiment(exp: Experiment, quick: bool, outdir: str, jobs: int, quiet: bool) -> int:
     """Train what is missing of `exp` through the sweep script (or rnn_pathological.py for `convergence`)."""
     path = exp.data_path(quick, outdir)
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     print(f"== {exp.name}: {exp.question}", flush=True)
     source = exp.results_for(quick)
     if source is not None:
@@ -902,7 +912,7 @@ def plot_experiment(exp: Experiment, quick: bool, outdir: str) -> str:
     if note:
         print(f"note: {note}", file=sys.stderr)
     path = figure_path(exp.name, quick, outdir)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    files.prepare_outdir(os.path.dirname(path))
     exp.figure(records).savefig(path, dpi=100)
     return path
 
@@ -952,7 +962,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the tiny variant (8 hidden units, 2 epochs of 2 batches of 10, two seeds, the shortest "
                        "lengths), in sweeps/quick/ and viz/quick/")
         p.add_argument("--outdir", default=".", metavar="DIR",
-                       help="folder holding sweeps/, viz/ and results_seeds.json (default: the current folder)")
+                       help="folder holding sweeps/, viz/ and results_seeds.json; with --quick, sweeps/quick/ "
+                       "(results_seeds.json there too) and viz/quick/ under it (default: the current folder)")
         if verb == "run":
             p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                            help="worker processes (default: the number of cores, %(default)s); results do not "
@@ -973,7 +984,13 @@ def main(argv: list[str] | None = None) -> int:
         experiments = resolve(args.name)
         if args.command == "run" and args.jobs < 1:
             raise ExperimentError(f"--jobs must be a positive integer, got {args.jobs}")
-    except ExperimentError as err:
+        # the folders this command writes, checked before anything trains or is drawn
+        written = [exp.data_path(args.quick, args.outdir) if args.command == "run"
+                   else figure_path(exp.name, args.quick, args.outdir) for exp in experiments]
+        folders = {os.path.dirname(path) or "." for path in written}
+        for folder in sorted(folders) if args.command != "answer" else ():
+            files.prepare_outdir(folder)
+    except (ExperimentError, files.FileError) as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2
     status = 0
@@ -989,7 +1006,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 text = answer_text(exp, args.quick, args.outdir)
                 print(f"### {exp.name}\n\n*{exp.question}*\n\n{text}\n" if len(experiments) > 1 else text)
-        except ExperimentError as err:  # with `all`, one missing file does not stop the others
+        except (ExperimentError, files.FileError) as err:  # with `all`, one missing file does not stop the others
             print(f"{PROG}: error: {err}", file=sys.stderr)
             status = 2
     return status

@@ -36,7 +36,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SCHEMA_VERSION = 1
+# 2: records carry partial_baseline, W_hh_stats, the lenient rule and per-epoch frac_wrong (regression tasks), and
+#    are judged by the stricter criteria of addition, multiplication and copy
+SCHEMA_VERSION = 2
 
 # ----------------------------------------------------------------------------------------------------------------
 # tasks
@@ -53,55 +55,99 @@ def _one_hot(symbols: np.ndarray, n_symbols: int) -> np.ndarray:
     return np.eye(n_symbols)[symbols]
 
 
-def _two_marker_layout(values: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Shared layout of addition, multiplication and xor (Hochreiter & Schmidhuber 1997, sec. 5.4).
+LAYOUTS = ("halves", "early")  # where the two markers of addition, multiplication and xor sit
 
-    values: (T, B) the value channel. One marker uniform in [0, T//2), one uniform in [T//2, T).
-    Returns x (T, B, 2) = [value, marker] and the two marked values, each (B,).
+
+def _two_marker_layout(
+    values: np.ndarray, rng: np.random.Generator, layout: str = "halves"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shared two-marker layout of addition, multiplication and xor.
+
+    values: (L, B) the value channel. Returns x (L, B, 2) = [value, marker] and the two marked values, each (B,).
+      halves  one marker uniform in [0, T//2), one in [T//2, T): one per half, the layout of seed 000 and of
+              Le et al. 2015, Arjovsky et al. 2016 and Orhan & Pitkow 2020. The second marker may sit next to
+              the answer, so the shortest delay to bridge is 1 step.
+      early   the layout of Hochreiter & Schmidhuber 1997 (sec. 5.4) as coded by Pascanu et al. 2013
+              (addition.py): both markers in the first half, the first uniform in [0, floor(0.1 L)), the second in
+              [floor(0.1 L), floor(0.1 L) + floor(0.4 L)), with L = values.shape[0] drawn by the caller from
+              [T, 1.1 T). Both markers then lie at least L / 2 steps before the answer: the harder, published
+              version. Needs L >= 10.
     """
-    T, B = values.shape
+    L, B = values.shape
     batch = np.arange(B)
-    first = rng.integers(0, T // 2, size=B)
-    second = rng.integers(T // 2, T, size=B)
-    x = np.zeros((T, B, 2))
+    if layout == "halves":
+        first = rng.integers(0, L // 2, size=B)
+        second = rng.integers(L // 2, L, size=B)
+    else:
+        # integer arithmetic gives floor(0.1 L) and floor(0.4 L) exactly; L >= 10 keeps both windows non-empty
+        first = rng.integers(0, L // 10, size=B)
+        second = L // 10 + rng.integers(0, 4 * L // 10, size=B)
+    x = np.zeros((L, B, 2))
     x[:, :, 0] = values
     x[first, batch, 1] = 1.0
     x[second, batch, 1] = 1.0
     return x, values[first, batch], values[second, batch]
 
 
-def addition(sequence_len: int, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Adding problem (Hochreiter & Schmidhuber 1997; Sutskever et al. 2013). Values ~ U[0, 1] at every step, two
-    marked; target = the sum of the marked values.
+def _layout_length(sequence_len: int, rng: np.random.Generator, layout: str) -> int:
+    """The length L of a batch: T under "halves" (no draw, so the default layout's random stream is unchanged);
+    under "early" uniform in [T, T + floor(0.1 T)) like Pascanu's addition.py, drawn once per batch so the batch
+    stays one array."""
+    if layout == "halves":
+        return sequence_len
+    return sequence_len + int(rng.integers(0, max(sequence_len // 10, 1)))
 
-    Loss 0.5 * squared error. Chance: the best input-blind prediction is E[sum] = 1, whose loss is
-    0.5 * Var(X1 + X2) = 0.5 * 2/12 = 1/12. Solved: 0.5 * MSE < 0.05, i.e. below 0.6 x chance.
+
+def addition(
+    sequence_len: int, batch_size: int, rng: np.random.Generator, layout: str = "halves"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Adding problem (Hochreiter & Schmidhuber 1997; Sutskever et al. 2013). Values ~ U[0, 1] at every step, two
+    marked (see _two_marker_layout for the layouts); target = the sum X1 + X2 of the marked values.
+
+    Loss 0.5 * squared error. Chance: the best input-blind prediction is E[X1 + X2] = 1, whose loss is
+    0.5 * Var(X1 + X2) = 0.5 * 2/12 = 1/12. One-marker baseline: a predictor that knows X2 (the later marker) but
+    nothing of X1 does best with E[X1 + X2 | X2] = X2 + 1/2, whose loss is 0.5 * Var(X1) = 1/24.
+    Solved: 0.5 * MSE < 1/48, half the one-marker loss. With X2 known, 0.5 * MSE = 0.5 * E[Var(X1 | memory)], so
+    the rule asks the network to carry more than half the variance of the first marker across the delay, which no
+    one-marker predictor can. Seed 000's criterion, 0.5 * MSE < 0.05, is met by the one-marker predictor (1/24 =
+    0.0417) and is reported beside it. Sutskever et al. 2013 count a case wrong when |y_hat - y| > 0.04 (the
+    records' `frac_wrong`).
     """
+    sequence_len = _layout_length(sequence_len, rng, layout)
     values = rng.random((sequence_len, batch_size))
-    x, v1, v2 = _two_marker_layout(values, rng)
+    x, v1, v2 = _two_marker_layout(values, rng, layout)
     return x, v1 + v2
 
 
-def multiplication(sequence_len: int, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def multiplication(
+    sequence_len: int, batch_size: int, rng: np.random.Generator, layout: str = "halves"
+) -> tuple[np.ndarray, np.ndarray]:
     """Multiplication problem (Hochreiter & Schmidhuber 1997; Sutskever et al. 2013): the addition layout, target
-    = the product of the marked values.
+    = the product X1 X2 of the marked values.
 
-    Loss 0.5 * squared error. Chance: predicting E[X1 X2] = 1/4 costs 0.5 * Var(X1 X2) = 0.5 * 7/144 = 7/288.
-    Solved: 0.5 * MSE below 0.6 x chance, the ratio of the addition threshold.
+    Loss 0.5 * squared error. Chance: predicting E[X1 X2] = 1/4 costs 0.5 * Var(X1 X2) = 0.5 * (1/9 - 1/16) =
+    7/288. One-marker baseline: knowing X2 alone, E[X1 X2 | X2] = X2 / 2 costs 0.5 * E[X2^2] Var(X1) =
+    0.5 * (1/3) (1/12) = 1/72. Solved: 0.5 * MSE < 1/144, half the one-marker loss (as for addition). Seed 000's
+    family rule, 0.6 x chance = 0.0146, is met by the one-marker predictor and is reported beside it.
     """
+    sequence_len = _layout_length(sequence_len, rng, layout)
     values = rng.random((sequence_len, batch_size))
-    x, v1, v2 = _two_marker_layout(values, rng)
+    x, v1, v2 = _two_marker_layout(values, rng, layout)
     return x, v1 * v2
 
 
-def xor(sequence_len: int, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def xor(
+    sequence_len: int, batch_size: int, rng: np.random.Generator, layout: str = "halves"
+) -> tuple[np.ndarray, np.ndarray]:
     """XOR problem (Martens & Sutskever 2011): the addition layout with Bernoulli(0.5) values; target = XOR of the
     two marked bits.
 
-    2-class softmax. Chance accuracy 0.5 (the classes are balanced). Solved: accuracy > 0.95.
+    2-class softmax. Chance accuracy 0.5 (the classes are balanced). One-marker baseline 0.5 too: one bit of an
+    XOR says nothing about it. Solved: accuracy > 0.95.
     """
+    sequence_len = _layout_length(sequence_len, rng, layout)
     bits = rng.integers(0, 2, size=(sequence_len, batch_size))
-    x, b1, b2 = _two_marker_layout(bits.astype(np.float64), rng)
+    x, b1, b2 = _two_marker_layout(bits.astype(np.float64), rng, layout)
     return x, (b1.astype(np.int64) ^ b2.astype(np.int64))
 
 
@@ -165,20 +211,18 @@ N_PERMUTATION_SYMBOLS = 100
 def random_permutation(
     sequence_len: int, batch_size: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Random permutation problem (Hochreiter & Schmidhuber 1997; the layout of Sutskever's 2011 HF code).
+    """Random permutation problem (Hochreiter & Schmidhuber 1997; scored as in Pascanu et al. 2013, permutation.py).
 
-    One-hot over 100 symbols. t = 0 carries a in {0, 1}; t = 1 .. T-1 are uniform over {2, .., 99}. The target at
-    every step is the next input, and at the last step it is a again: y (T, B), every step scored. The next-symbol
-    targets are unpredictable noise (their loss cannot fall below log 98), so the metric is the accuracy of the last
-    step alone. Chance 0.5. Solved: last-step accuracy > 0.95.
+    One-hot over 100 symbols. t = 0 carries a in {0, 1}; t = 1 .. T-1 are uniform over {2, .., 99}; the target, at
+    the last step only, is a. (Sutskever's 2011 code also asks for every next symbol; those T - 1 targets are
+    unpredictable noise that adds an irreducible loss of log 98 per step and dilutes the one informative term, so
+    the published scoring reads the last step alone.) 2 classes live in a 100-way softmax. Chance 0.5. Solved:
+    accuracy > 0.95.
     """
     T, B = sequence_len, batch_size
     symbols = rng.integers(2, N_PERMUTATION_SYMBOLS, size=(T, B))
     symbols[0] = rng.integers(0, 2, size=B)
-    y = np.empty((T, B), dtype=np.int64)
-    y[:-1] = symbols[1:]
-    y[-1] = symbols[0]
-    return _one_hot(symbols, N_PERMUTATION_SYMBOLS), y
+    return _one_hot(symbols, N_PERMUTATION_SYMBOLS), symbols[0].copy()
 
 
 def _recall_after_delay(
@@ -231,7 +275,9 @@ def copy(sequence_len: int, batch_size: int, rng: np.random.Generator) -> tuple[
     (8 symbols, blank, delimiter), 9 output classes (8 symbols, blank).
 
     Metric: the cross-entropy over all steps, lower is better. Chance: blanks, then a uniform guess over the 8
-    symbols, costs 10 log(8) / (T + 20). Solved: below half of that (the criterion of Orhan & Pitkow 2020).
+    symbols, costs 10 log(8) / (T + 20). Partial baseline: nine symbols right and one guessed, log(8) / (T + 20).
+    Solved: below that. Orhan & Pitkow 2020's rule, below half of chance, is met by a network that holds 6 of the
+    10 symbols; it is kept as the lenient threshold.
     """
     return _recall_after_delay(sequence_len, batch_size, rng, n_values=8, n_pos=10)
 
@@ -257,17 +303,22 @@ class Task:
     """What the engine needs to know about a task besides its generator."""
 
     name: str
-    generate: Callable[[int, int, np.random.Generator], tuple[np.ndarray, np.ndarray]]
+    generate: Callable[..., tuple[np.ndarray, np.ndarray]]  # (sequence_len, batch_size, rng) -> (x, y)
     n_in: int
     n_out: int
     loss: str  # "mse" (0.5 * mean squared error, a regression target) or "xent" (softmax cross-entropy)
-    metric_name: str  # half_mse | accuracy | last_step_accuracy | sequence_accuracy | xent
+    metric_name: str  # half_mse | accuracy | sequence_accuracy | xent
     chance: Callable[[int], float]  # the metric of the best input-blind predictor, as a function of T
+    partial: Callable[[int], float]  # the metric of the best predictor that holds all but one item to remember
     threshold: Callable[[int], float]  # solved when the metric is beyond it (below for half_mse and xent)
     min_len: int  # the shortest T the layout fits in
     headline_len: int  # the CLI's default T
     per_step: bool = False  # targets at several steps: y is (L, B) with -1 where unscored
     extra_steps: int = 0  # L = T + extra_steps
+    # a published or seed rule that a partial solution can meet, kept beside ours for comparison, and whose it is
+    lenient_threshold: Callable[[int], float] | None = None
+    lenient_source: str = ""
+    two_markers: bool = False  # takes a `layout` (addition, multiplication, xor)
 
     @property
     def higher_is_better(self) -> bool:
@@ -275,6 +326,14 @@ class Task:
 
     def is_solved(self, metric: float, sequence_len: int) -> bool:
         return past_threshold(metric, self.threshold(sequence_len), self.higher_is_better)
+
+    def sample(
+        self, sequence_len: int, batch_size: int, rng: np.random.Generator, layout: str = "halves"
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """A batch from the generator, with `layout` passed to the two-marker tasks."""
+        if self.two_markers:
+            return self.generate(sequence_len, batch_size, rng, layout)
+        return self.generate(sequence_len, batch_size, rng)
 
 
 def past_threshold(value: float, threshold: float, higher_is_better: bool) -> bool:
@@ -286,26 +345,39 @@ def _const(value: float) -> Callable[[int], float]:
     return lambda T: value
 
 
+# The partial baselines: the best predictor that holds every item to remember but one (derived in each
+# generator's docstring). temporal_order (2 symbols), temporal_order_3 and 3bit_memorization (one of 2 values
+# unknown), xor (one bit of an XOR), 5-bit memorization (4 of 5 bits): half the answers right; 20-bit
+# memorization: one of 5 values unknown, 0.2; copy: one of 10 symbols guessed, log 8 / (T + 20). random_permutation
+# and latching carry a single item: their partial baseline is chance. Every threshold lies strictly beyond its
+# partial baseline (a test checks it); where a published rule does not, it is kept as the lenient threshold.
 TASKS: dict[str, Task] = {
     t.name: t
     for t in [
-        Task("addition", addition, 2, 1, "mse", "half_mse", _const(1 / 12), _const(0.05), 2, 30),
-        Task("multiplication", multiplication, 2, 1, "mse", "half_mse", _const(7 / 288), _const(0.6 * 7 / 288), 2, 30),
-        Task("xor", xor, 2, 2, "xent", "accuracy", _const(0.5), _const(0.95), 2, 30),
+        Task("addition", addition, 2, 1, "mse", "half_mse", _const(1 / 12), _const(1 / 24), _const(1 / 48), 2, 30,
+             lenient_threshold=_const(0.05), lenient_source="seed 000", two_markers=True),
+        Task("multiplication", multiplication, 2, 1, "mse", "half_mse", _const(7 / 288), _const(1 / 72),
+             _const(1 / 144), 2, 30, lenient_threshold=_const(0.6 * 7 / 288), lenient_source="seed 000's family",
+             two_markers=True),
+        Task("xor", xor, 2, 2, "xent", "accuracy", _const(0.5), _const(0.5), _const(0.95), 2, 30, two_markers=True),
         # T >= 10 makes every window of the temporal-order layouts non-empty
-        Task("temporal_order", temporal_order, 6, 4, "xent", "accuracy", _const(0.25), _const(0.9), 10, 60),
-        Task("temporal_order_3", temporal_order_3, 6, 8, "xent", "accuracy", _const(0.125), _const(0.9), 10, 60),
+        Task("temporal_order", temporal_order, 6, 4, "xent", "accuracy", _const(0.25), _const(0.5), _const(0.9),
+             10, 60),
+        Task("temporal_order_3", temporal_order_3, 6, 8, "xent", "accuracy", _const(0.125), _const(0.5),
+             _const(0.9), 10, 60),
         # three bits and the query; the noise stretch may be empty
-        Task("3bit_memorization", three_bit_memorization, 5, 8, "xent", "accuracy", _const(0.125), _const(0.9), 4, 60),
+        Task("3bit_memorization", three_bit_memorization, 5, 8, "xent", "accuracy", _const(0.125), _const(0.5),
+             _const(0.9), 4, 60),
         Task("random_permutation", random_permutation, N_PERMUTATION_SYMBOLS, N_PERMUTATION_SYMBOLS, "xent",
-             "last_step_accuracy", _const(0.5), _const(0.95), 2, 30, per_step=True),
+             "accuracy", _const(0.5), _const(0.5), _const(0.95), 2, 30),
         Task("noiseless_memorization_5bit", noiseless_memorization_5bit, 4, 3, "xent", "sequence_accuracy",
-             _const(2.0**-5), _const(0.9), 1, 30, per_step=True, extra_steps=10),
+             _const(2.0**-5), _const(0.5), _const(0.9), 1, 30, per_step=True, extra_steps=10),
         Task("noiseless_memorization_20bit", noiseless_memorization_20bit, 7, 6, "xent", "sequence_accuracy",
-             _const(5.0**-10), _const(0.9), 1, 30, per_step=True, extra_steps=20),
+             _const(5.0**-10), _const(0.2), _const(0.9), 1, 30, per_step=True, extra_steps=20),
         Task("copy", copy, 10, 9, "xent", "xent", lambda T: 10 * np.log(8) / (T + 20),
-             lambda T: 5 * np.log(8) / (T + 20), 1, 30, per_step=True, extra_steps=20),
-        Task("latching", latching, 1, 2, "xent", "accuracy", _const(0.5), _const(0.95), 1, 30),
+             lambda T: np.log(8) / (T + 20), lambda T: np.log(8) / (T + 20), 1, 30, per_step=True, extra_steps=20,
+             lenient_threshold=lambda T: 5 * np.log(8) / (T + 20), lenient_source="Orhan & Pitkow 2020"),
+        Task("latching", latching, 1, 2, "xent", "accuracy", _const(0.5), _const(0.5), _const(0.95), 1, 30),
     ]
 }
 
@@ -319,25 +391,44 @@ def get_task(task: str | Task) -> Task:
         raise ValueError(f"unknown task {task!r}; choose from {', '.join(TASKS)}") from None
 
 
-def check_sequence_len(task: str | Task, sequence_len: int) -> None:
+EARLY_LAYOUT_MIN_LEN = 10  # floor(0.1 L) >= 1: the first window of the "early" layout is non-empty
+
+
+def check_sequence_len(task: str | Task, sequence_len: int, layout: str = "halves") -> None:
     spec = get_task(task)
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}; choose from {', '.join(LAYOUTS)}")
+    if layout != "halves" and not spec.two_markers:
+        two = ", ".join(t.name for t in TASKS.values() if t.two_markers)
+        raise ValueError(f"layout {layout!r} applies to the two-marker tasks ({two}), not to {spec.name}")
     if sequence_len < spec.min_len:
         raise ValueError(
             f"sequence length {sequence_len} is too short for {spec.name}: its layout needs at least {spec.min_len}"
         )
+    if layout == "early" and sequence_len < EARLY_LAYOUT_MIN_LEN:
+        raise ValueError(f"sequence length {sequence_len} is too short for the early layout: it needs at least "
+                         f"{EARLY_LAYOUT_MIN_LEN}")
+
+
+def max_length(task: str | Task, sequence_len: int, layout: str = "halves") -> int:
+    """The longest input a batch of this task can have: T + extra_steps, or just under 1.1 T under "early"."""
+    spec = get_task(task)
+    if layout == "early":
+        return sequence_len + max(sequence_len // 10, 1) - 1
+    return sequence_len + spec.extra_steps
 
 
 def generate_batch(
-    task: str | Task, sequence_len: int, batch_size: int, rng: np.random.Generator
+    task: str | Task, sequence_len: int, batch_size: int, rng: np.random.Generator, layout: str = "halves"
 ) -> tuple[np.ndarray, np.ndarray]:
     """A fresh batch: x float64 (L, B, n_in), time-major; y (B,) int64 labels or float64 regression targets at the
     last step, or (L, B) int64 per-step labels with -1 where unscored. L = T except for copy and noiseless
-    memorization, whose recall stretch adds task.extra_steps."""
+    memorization, whose recall stretch adds task.extra_steps, and the "early" layout, which draws L per batch."""
     spec = get_task(task)
-    check_sequence_len(spec, sequence_len)
+    check_sequence_len(spec, sequence_len, layout)
     if batch_size < 1:
         raise ValueError(f"batch size must be positive, got {batch_size}")
-    return spec.generate(sequence_len, batch_size, rng)
+    return spec.sample(sequence_len, batch_size, rng, layout)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -363,6 +454,14 @@ def random_orthogonal(n: int, rng: np.random.Generator) -> np.ndarray:
 def chain_matrix(n: int, alpha: float, beta: float = 0.0) -> np.ndarray:
     """Feedforward chain W[i, i-1] = alpha, plus feedback W[i, i+1] = beta (Orhan & Pitkow 2020)."""
     return alpha * np.eye(n, k=-1) + beta * np.eye(n, k=1)
+
+
+def chain_spectral_radius(n: int, alpha: float, beta: float = 0.0) -> float:
+    """Exact spectral radius of chain_matrix(n, alpha, beta), a tridiagonal Toeplitz matrix: its eigenvalues are
+    2 sqrt(alpha beta) cos(k pi / (n + 1)), k = 1..n, so the radius is 2 sqrt(|alpha beta|) cos(pi / (n + 1)); a
+    pure chain (beta = 0) is nilpotent. Numerical eigensolvers are far off on these highly non-normal matrices
+    (np.linalg.eigvals gives 0.84 for n = 64, alpha 1.2, beta 0.1, whose radius is 0.69)."""
+    return float(2.0 * np.sqrt(abs(alpha * beta)) * np.cos(np.pi / (n + 1))) if n > 1 else 0.0
 
 
 def sparse_recurrent(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -398,17 +497,19 @@ def init_params(
     hh_scale: float = 1.0,
     chain_alpha: float = 1.0,
     chain_beta: float = 0.05,
+    fbchain_alpha: float = 0.99,
 ) -> dict[str, np.ndarray]:
     """Parameters for `task`: W_ih (H, n_in), W_hh (H, H), b_h (H,), W_hy (n_out, H), b_y (n_out,), float64.
 
     W_ih ~ N(0, 0.1^2) and W_hy ~ N(0, 1/H), biases zero, in every arm. W_hh is drawn last, so the same rng state
     gives the same W_ih and W_hy whatever the init, and the arms differ in W_hh alone (except the chains):
       ortho     hh_scale x a Haar-random orthogonal matrix: every singular value hh_scale;
-      random    N(0, random_scale^2) entries: at H = 64 and 0.1, spectral norm about 1.6 but a long tail of small
-                singular values;
+      random    N(0, random_scale^2) entries: spectral radius about random_scale sqrt(H) (the circular law), 0.8 at
+                H = 64 and 0.1, a contracting network; 1 / sqrt(H) is the critical scale;
       identity  hh_scale x I (with relu units: the IRNN of Le et al. 2015);
       chain     W[i, i-1] = chain_alpha, and input k injected into unit k with gain 0.9 (W_ih replaced);
-      fbchain   the chain plus feedback W[i, i+1] = chain_beta, same input injection;
+      fbchain   W[i, i-1] = fbchain_alpha (0.99, fixed by Orhan & Pitkow 2020) and feedback W[i, i+1] =
+                chain_beta, same input injection;
       sparse    15 N(0, 1) incoming weights per unit, rescaled to spectral radius 1.1.
     """
     spec = get_task(task)
@@ -431,7 +532,7 @@ def init_params(
     elif init == "sparse":
         W_hh = sparse_recurrent(H, rng)
     else:  # chain, fbchain
-        W_hh = chain_matrix(H, chain_alpha, chain_beta if init == "fbchain" else 0.0)
+        W_hh = chain_matrix(H, fbchain_alpha, chain_beta) if init == "fbchain" else chain_matrix(H, chain_alpha)
         params["W_ih"] = SOURCE_INJECTION_GAIN * np.eye(H, spec.n_in)
     params["W_hh"] = W_hh
     return {k: params[k] for k in PARAM_NAMES}
@@ -571,14 +672,18 @@ def rnn_backward(
 # output losses
 
 
+SUTSKEVER_TOLERANCE = 0.04  # a regression case is wrong when |y_hat - y| exceeds it (Sutskever et al. 2013)
+
+
 def output_loss(
-    params: dict[str, np.ndarray], hs: np.ndarray, y: np.ndarray, task: Task
+    params: dict[str, np.ndarray], hs: np.ndarray, y: np.ndarray, task: Task, stats: dict | None = None
 ) -> tuple[float, float, np.ndarray, dict[str, np.ndarray]]:
     """Loss and metric of the output layer y_hat = W_hy h + b_y, read where the targets are.
 
     hs: (T + 1, B, H); y: (B,) targets at the last step, or (T, B) per-step labels with -1 where unscored.
     The loss is the mean over scored (step, example) pairs. Returns (loss, metric, dL/dh, gradients of W_hy and
-    b_y), dL/dh being (B, H) for last-step targets or (T, B, H) for per-step ones.
+    b_y), dL/dh being (B, H) for last-step targets or (T, B, H) for per-step ones. If `stats` is a dict, the
+    regression tasks add to it `frac_wrong`, the fraction of cases with |y_hat - y| > 0.04 (Sutskever's count).
     """
     if y.ndim == 1:
         h, targets = hs[-1], y
@@ -591,6 +696,8 @@ def output_loss(
         residual = out[:, 0] - targets
         loss = 0.5 * float(np.mean(residual * residual))
         d_out = (residual / N)[:, None]
+        if stats is not None:
+            stats["frac_wrong"] = float(np.mean(np.abs(residual) > SUTSKEVER_TOLERANCE))
     else:
         # softmax cross-entropy, stabilised: subtracting the row max leaves the softmax unchanged and keeps exp finite
         shifted = out - out.max(axis=1, keepdims=True)
@@ -619,8 +726,6 @@ def _metric(task: Task, loss: float, out: np.ndarray, targets: np.ndarray, y: np
         return float(np.mean(correct))
     right = np.ones(y.shape, dtype=bool)  # (T, B): unscored steps count as right
     right[y >= 0] = correct
-    if task.metric_name == "last_step_accuracy":
-        return float(np.mean(right[-1]))
     return float(np.mean(right.all(axis=0)))  # sequence_accuracy: every step of the sequence right
 
 
@@ -631,15 +736,17 @@ def forward_backward(
     task: str | Task,
     ws: Workspace | None = None,
     activation: str = "tanh",
+    stats: dict | None = None,
 ) -> tuple[float, float, dict[str, np.ndarray]]:
-    """One forward and backward pass: (batch-mean loss, batch metric, gradients keyed like params)."""
+    """One forward and backward pass: (batch-mean loss, batch metric, gradients keyed like params); `stats` as in
+    output_loss."""
     spec = get_task(task)
     dtype = params["W_hh"].dtype
     x = x.astype(dtype, copy=False)
     if spec.loss == "mse":
         y = y.astype(dtype, copy=False)
     hs = rnn_forward(params, x, ws, activation)
-    loss, metric, dh_out, out_grads = output_loss(params, hs, y, spec)
+    loss, metric, dh_out, out_grads = output_loss(params, hs, y, spec, stats)
     grads = rnn_backward(params, x, hs, dh_out, ws, activation)
     grads.update(out_grads)
     return loss, metric, {k: grads[k] for k in PARAM_NAMES}
@@ -657,7 +764,8 @@ def loss_and_grads(
 # clipping and optimiser (outside the gradient function, so the gradient check sees the true gradient)
 
 OPTIMIZERS = ("momentum", "nesterov")
-MOMENTUM_SCHEDULES = ("constant", "sutskever")
+MOMENTUM_SCHEDULES = ("constant", "sutskever_eq5", "sutskever_rnn")
+SUTSKEVER_RNN_WARMUP = 1000  # updates at momentum 0.9 before the RNN runs of Sutskever et al. 2013 switch to mu0
 
 
 def global_norm(grads: dict[str, np.ndarray]) -> float:
@@ -681,12 +789,17 @@ def clip_by_global_norm(grads: dict[str, np.ndarray], max_norm: float) -> float:
 def momentum_at(update: int, momentum: float, schedule: str = "constant") -> float:
     """The momentum coefficient of update number `update` (counted from 0).
 
-    constant   `momentum` throughout;
-    sutskever  mu_t = min(1 - 2^(-1 - log2(floor(t / 250) + 1)), mu_max) = min(1 - 1 / (2 (floor(t / 250) + 1)),
-               mu_max) (Sutskever et al. 2013, eq. 5), with mu_max = `momentum`: 0.5, 0.75, 0.833, ... every 250.
+    constant       `momentum` throughout;
+    sutskever_eq5  mu_t = min(1 - 2^(-1 - log2(floor(t / 250) + 1)), mu_max) = min(1 - 1 / (2 (floor(t / 250) + 1)),
+                   mu_max) with mu_max = `momentum`: 0.5, 0.75, 0.833, ... rising every 250 updates. This is eq. 5
+                   of Sutskever et al. 2013, the schedule of their deep-autoencoder experiments;
+    sutskever_rnn  0.9 for the first 1000 updates, then `momentum` (mu0): the protocol of the same paper's RNN
+                   experiments.
     """
     if schedule == "constant":
         return momentum
+    if schedule == "sutskever_rnn":
+        return 0.9 if update < SUTSKEVER_RNN_WARMUP else momentum
     return min(1.0 - 1.0 / (2.0 * (update // 250 + 1)), momentum)
 
 
@@ -717,7 +830,9 @@ def momentum_step(
 # training
 
 # Every training option: its default (the headline configuration of seed 000, so the README's command reproduces
-# the README's table) and what it means. The sweep script builds its flags from this table.
+# the README's table) and what it means. The sweep script builds its flags from this table. An option added later
+# keeps its default equal to the behaviour before it existed, so a record without it means the default
+# (full_config), and old records keep their identity in the sweep files.
 OPTIONS: dict[str, tuple[object, str]] = {
     "n_hidden": (64, "hidden units"),
     "n_epochs": (80, "epochs of training"),
@@ -727,30 +842,99 @@ OPTIONS: dict[str, tuple[object, str]] = {
     "momentum": (0.9, "momentum coefficient in [0, 1), the cap under a schedule"),
     "clip": (1.0, "global L2-norm clipping threshold"),
     "optimizer": ("momentum", "momentum (heavy ball) or nesterov"),
-    "momentum_schedule": ("constant", "constant, or sutskever (eq. 5 of Sutskever et al. 2013)"),
+    "momentum_schedule": ("constant", ("constant; sutskever_eq5 (eq. 5 of Sutskever et al. 2013, their autoencoder "
+                          "schedule: 0.5, 0.75, 0.833, ... every 250 updates); or sutskever_rnn (0.9 for 1000 updates, "
+                          "then --momentum: their RNN protocol)")),
     "activation": ("tanh", "hidden nonlinearity, tanh or relu"),
     "random_scale": (0.1, "standard deviation of W_hh entries under the random init"),
     "hh_scale": (1.0, "gain of the ortho and identity inits"),
-    "chain_alpha": (1.0, "feedforward weight W[i, i-1] of the chain inits (Orhan & Pitkow sweep 0.99-1.05)"),
-    "chain_beta": (0.05, "feedback weight W[i, i+1] of fbchain (Orhan & Pitkow sweep 0.01-0.07, alpha 0.99)"),
+    "chain_alpha": (1.0, "feedforward weight W[i, i-1] of the chain init (Orhan & Pitkow sweep 0.99-1.05)"),
+    "chain_beta": (0.05, "feedback weight W[i, i+1] of fbchain (Orhan & Pitkow sweep 0.01-0.07)"),
+    "fbchain_alpha": (0.99, "feedforward weight W[i, i-1] of fbchain (Orhan & Pitkow fix it at 0.99)"),
+    "layout": ("halves", ("marker layout of addition, multiplication and xor: halves (one marker per half, seed 000) "
+               "or early (both in the first half, L in [T, 1.1 T): Hochreiter & Schmidhuber, Pascanu et al. 2013)")),
     "dtype": ("float64", "floating-point type of parameters and arithmetic"),
 }
 DEFAULTS = {name: default for name, (default, _) in OPTIONS.items()}
 DTYPES = ("float64", "float32")
 CHOICES = {"optimizer": OPTIMIZERS, "momentum_schedule": MOMENTUM_SCHEDULES, "activation": ACTIVATIONS,
-           "dtype": DTYPES}  # the options that take one of a few names
+           "dtype": DTYPES, "layout": LAYOUTS}  # the options that take one of a few names
+INIT_KNOBS = ("random_scale", "hh_scale", "chain_alpha", "chain_beta", "fbchain_alpha")  # init_params' options
+
+
+def full_config(config: dict) -> dict:
+    """A record's training config with every option the engine knows: options that did not exist when the record
+    was made take their defaults, which reproduce the behaviour of that time."""
+    return {**DEFAULTS, **config}
+
+
+def available_memory_bytes() -> int | None:
+    """Memory a new allocation can get without swapping: MemAvailable of /proc/meminfo, else the physical memory,
+    else None (unknown: no check)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def format_bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if n < 1000 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} TB"
+
+
+def run_memory_bytes(task: str | Task, sequence_len: int, n_hidden: int, batch_size: int, dtype: str = "float64",
+                     layout: str = "halves") -> int:
+    """An upper estimate of the memory one training run holds at its peak.
+
+    Per (step, example) row: the hidden-state buffers hs, z_in, d_act and da (4 H) plus, for per-step targets, the
+    gathered states, their gradient and its scatter into every step (3 H), with one more H of slack; the one-hot
+    input, built once as float64 and once cast (2 n_in, 8 bytes); the softmax work of per-step targets (6 n_out).
+    Per run: the parameters, velocity, gradients and Nesterov look-ahead (4 copies), and the SVDs of W_hh.
+    """
+    spec = get_task(task)
+    L, H, B = max_length(spec, sequence_len, layout), n_hidden, batch_size
+    item = np.dtype(dtype).itemsize
+    per_row = 8 * H * item + 2 * spec.n_in * 8 + (6 * spec.n_out * 8 if spec.per_step else 0)
+    n_params = H * H + H * spec.n_in + H + spec.n_out * H + spec.n_out
+    return int(L * B * per_row + 4 * n_params * item + 3 * H * H * 8)
+
+
+def check_memory(needed: int, what: str) -> None:
+    """Raise ValueError if `needed` bytes exceed the memory this machine has free."""
+    free = available_memory_bytes()
+    if free is not None and needed > free:
+        raise ValueError(f"{what} needs about {format_bytes(needed)} of memory; this machine has "
+                         f"{format_bytes(free)} available")
 
 
 def check_config(task: str, init: str, sequence_len: int, seed: int, **config) -> None:
-    """Raise ValueError with a one-line reason if a run cannot be trained as asked."""
+    """Raise ValueError with a one-line reason if a run cannot be trained as asked (before any compute)."""
+    config = full_config(config)
     spec = get_task(task)
     for name in ("sequence_len", "n_hidden", "n_epochs", "batch_size", "batches_per_epoch"):
         value = sequence_len if name == "sequence_len" else config[name]
         if not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value}")
-    check_sequence_len(spec, sequence_len)
+    for name, choices in CHOICES.items():
+        if config[name] not in choices:
+            raise ValueError(f"unknown {name} {config[name]!r}; choose from {', '.join(choices)}")
+    check_sequence_len(spec, sequence_len, config["layout"])
     check_init(spec, config["n_hidden"], init)
-    for name in ("lr", "clip", "random_scale", "hh_scale", "chain_alpha"):
+    for name, (default, _) in OPTIONS.items():
+        if isinstance(default, float) and not (isinstance(config[name], (int, float, np.number))
+                                               and np.isfinite(config[name])):
+            raise ValueError(f"{name} must be a finite number, got {config[name]}")
+    for name in ("lr", "clip", "random_scale", "hh_scale", "chain_alpha", "fbchain_alpha"):
         if not config[name] > 0:
             raise ValueError(f"{name} must be positive, got {config[name]}")
     if not config["chain_beta"] >= 0:
@@ -759,9 +943,10 @@ def check_config(task: str, init: str, sequence_len: int, seed: int, **config) -
         raise ValueError(f"momentum must be in [0, 1), got {config['momentum']}")
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed}")
-    for name, choices in CHOICES.items():
-        if config[name] not in choices:
-            raise ValueError(f"unknown {name} {config[name]!r}; choose from {', '.join(choices)}")
+    needed = run_memory_bytes(spec, sequence_len, config["n_hidden"], config["batch_size"], config["dtype"],
+                              config["layout"])
+    check_memory(needed, f"a run of {spec.name} with T={sequence_len}, hidden {config['n_hidden']}, batch "
+                         f"{config['batch_size']}")
 
 
 def _rngs(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
@@ -773,8 +958,96 @@ def _rngs(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
 def initial_params(task: str, init: str, seed: int, **overrides) -> dict[str, np.ndarray]:
     """The float64 parameters train() starts from for this task, init, seed and options."""
     config = {**DEFAULTS, **overrides}
-    knobs = {k: config[k] for k in ("random_scale", "hh_scale", "chain_alpha", "chain_beta")}
-    return init_params(task, config["n_hidden"], init, _rngs(seed)[0], **knobs)
+    return init_params(task, config["n_hidden"], init, _rngs(seed)[0], **{k: config[k] for k in INIT_KNOBS})
+
+
+# BLAS threads. OpenBLAS splits a product among its threads in a way that depends on their number, and the sums
+# then round differently in the last bit; over a run those bits grow into different solved epochs. So every run
+# computes with one BLAS thread, in the main process as in a worker (which is also the fastest choice at these
+# sizes: the products are small). numpy has no call for this; the BLAS library numpy loaded has one, found here by
+# its exported name, as threadpoolctl does.
+_BLAS_THREAD_CALLS = (  # (set, get) pairs: numpy's own OpenBLAS builds first, then a system OpenBLAS, then MKL
+    ("scipy_openblas_set_num_threads64_", "scipy_openblas_get_num_threads64_"),
+    ("scipy_openblas_set_num_threads", "scipy_openblas_get_num_threads"),
+    ("openblas_set_num_threads64_", "openblas_get_num_threads64_"),
+    ("openblas_set_num_threads", "openblas_get_num_threads"),
+    ("MKL_Set_Num_Threads", "MKL_Get_Max_Threads"),
+)
+_blas_controls: list[tuple[Callable, Callable]] | None = None
+
+
+def _loaded_blas_libraries() -> list[str]:
+    """Paths of the BLAS libraries loaded in this process (Linux: /proc/self/maps; elsewhere numpy's own)."""
+    paths: list[str] = []
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                path = line.split()[-1] if len(line.split()) >= 6 else ""
+                name = os.path.basename(path).lower()
+                if ("blas" in name or "mkl_rt" in name) and ".so" in name and path not in paths:
+                    paths.append(path)
+    except OSError:
+        folder = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy" + ".libs")
+        if os.path.isdir(folder):
+            paths = [os.path.join(folder, n) for n in sorted(os.listdir(folder)) if "blas" in n.lower()]
+    return paths
+
+
+def blas_thread_controls() -> list[tuple[Callable, Callable]]:
+    """The (set_num_threads, get_num_threads) functions of every loaded BLAS library that has them (cached)."""
+    global _blas_controls
+    if _blas_controls is None:
+        import ctypes
+
+        controls = []
+        for path in _loaded_blas_libraries():
+            try:
+                lib = ctypes.CDLL(path)
+            except OSError:
+                continue
+            for set_name, get_name in _BLAS_THREAD_CALLS:
+                if hasattr(lib, set_name) and hasattr(lib, get_name):
+                    setter, getter = getattr(lib, set_name), getattr(lib, get_name)
+                    setter.argtypes, setter.restype, getter.restype = [ctypes.c_int], None, ctypes.c_int
+                    controls.append((setter, getter))
+                    break
+        _blas_controls = controls
+    return _blas_controls
+
+
+@contextlib.contextmanager
+def blas_threads(n: int) -> Iterator[bool]:
+    """Run the block with `n` BLAS threads, then restore the previous number. Yields whether a BLAS library with a
+    thread control was found (if not, the worker processes' environment variables are the only control)."""
+    controls = blas_thread_controls()
+    saved = [get() for _, get in controls]
+    for setter, _ in controls:
+        setter(n)
+    try:
+        yield bool(controls)
+    finally:
+        for (setter, _), old in zip(controls, saved, strict=True):
+            setter(old)
+
+
+def recurrent_stats(W_hh: np.ndarray, sequence_len: int, init: str | None = None, config: dict | None = None) -> dict:
+    """What decides whether a signal survives T steps of W_hh: spectral radius, largest and smallest singular
+    value, and ||W_hh^T||_2, the most a linearised network can keep of a state after T steps.
+
+    For the chain inits (init and config given) the radius is the closed form of chain_spectral_radius, because
+    eigenvalue solvers are unreliable on such non-normal matrices; otherwise np.linalg.eigvals.
+    """
+    W = np.asarray(W_hh, dtype=np.float64)
+    sv = np.linalg.svd(W, compute_uv=False)
+    if init == "chain":
+        radius = 0.0
+    elif init == "fbchain":
+        radius = chain_spectral_radius(W.shape[0], config["fbchain_alpha"], config["chain_beta"])
+    else:
+        radius = float(np.max(np.abs(np.linalg.eigvals(W))))
+    power = np.linalg.norm(np.linalg.matrix_power(W, sequence_len), 2) if np.all(np.isfinite(W)) else float("nan")
+    return {"spectral_radius": radius, "sv_max": float(sv[0]), "sv_min": float(sv[-1]),
+            "norm_W_pow_T": float(power), "T": int(sequence_len)}
 
 
 def train(
@@ -790,9 +1063,10 @@ def train(
 
     Keyword overrides of DEFAULTS (see there). sequence_len defaults to the task's headline length.
     `callback(epoch_record)` is called after every epoch with {epoch, loss, metric, grad_norm, momentum,
-    elapsed_s}: loss and metric are means over the epoch's batches (each batch is fresh data, so they measure
-    generalisation; under Nesterov they are taken at the look-ahead point), grad_norm is the mean global norm
-    before clipping and momentum the mean coefficient used.
+    elapsed_s} (and frac_wrong for the regression tasks): loss and metric are means over the epoch's batches (each
+    batch is fresh data, so they measure generalisation; under Nesterov they are taken at the look-ahead point),
+    grad_norm is the mean global norm before clipping and momentum the mean coefficient used. The run computes with
+    one BLAS thread whatever the caller's setting, so its numbers do not depend on where it runs.
     """
     unknown = set(overrides) - set(DEFAULTS)
     if unknown:
@@ -801,26 +1075,34 @@ def train(
     spec = get_task(task)
     sequence_len = spec.headline_len if sequence_len is None else sequence_len
     check_config(task, init, sequence_len, seed, **config)
+    with blas_threads(1):
+        return _train(spec, init, sequence_len, seed, config, callback)
 
+
+def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
+           callback: Callable[[dict], None] | None) -> dict:
     start = time.perf_counter()
     _, data_rng = _rngs(seed)
     params = initial_params(spec, init, seed, **config)
+    stats_init = recurrent_stats(params["W_hh"], sequence_len, init, config)
     params = {k: v.astype(config["dtype"]) for k, v in params.items()}
     sv_init = np.linalg.svd(params["W_hh"], compute_uv=False)
     velocity = {k: np.zeros_like(v) for k, v in params.items()}
     ws = Workspace()
     nesterov = config["optimizer"] == "nesterov"
+    regression = spec.loss == "mse"
 
     history: list[dict] = []
     diverged: int | bool = False
     update = 0
     for epoch in range(1, config["n_epochs"] + 1):
-        losses, metrics, norms, mus = [], [], [], []
+        losses, metrics, norms, mus, wrong = [], [], [], [], []
         for _ in range(config["batches_per_epoch"]):
-            x, y = spec.generate(sequence_len, config["batch_size"], data_rng)
+            x, y = spec.sample(sequence_len, config["batch_size"], data_rng, config["layout"])
             mu = momentum_at(update, config["momentum"], config["momentum_schedule"])
             at = nesterov_lookahead(params, velocity, mu) if nesterov else params
-            loss, metric, grads = forward_backward(at, x, y, spec, ws, config["activation"])
+            stats: dict = {}
+            loss, metric, grads = forward_backward(at, x, y, spec, ws, config["activation"], stats)
             norm = clip_by_global_norm(grads, config["clip"])
             if not (np.isfinite(loss) and np.isfinite(norm)):
                 diverged = epoch
@@ -831,6 +1113,8 @@ def train(
             metrics.append(metric)
             norms.append(norm)
             mus.append(mu)
+            if regression:
+                wrong.append(stats["frac_wrong"])
         if diverged:
             break
         record = {
@@ -841,37 +1125,62 @@ def train(
             "momentum": float(np.mean(mus)),
             "elapsed_s": round(time.perf_counter() - start, 3),
         }
+        if regression:
+            record["frac_wrong"] = float(np.mean(wrong))
         history.append(record)
         if callback is not None:
             callback(record)
 
     metrics = [r["metric"] for r in history]
     best = (int(np.argmax(metrics)) if spec.higher_is_better else int(np.argmin(metrics))) if metrics else None
-    solved = [r["epoch"] for r in history if spec.is_solved(r["metric"], sequence_len)]
     W_hh = params["W_hh"].astype(np.float64)
-    return {
+    run = {
         "task": spec.name,
         "init": init,
         "sequence_len": sequence_len,
         "seed": seed,
         "config": config,
         "chance": float(spec.chance(sequence_len)),
+        "partial_baseline": float(spec.partial(sequence_len)),
         "metric_name": spec.metric_name,
         "higher_is_better": spec.higher_is_better,
-        "solved_threshold": float(spec.threshold(sequence_len)),
         "history": history,
         "final_metric": metrics[-1] if metrics else None,
         "best_metric": metrics[best] if metrics else None,
         "best_epoch": history[best]["epoch"] if metrics else None,
-        "solved_epoch": solved[0] if solved else None,
         "diverged": diverged,
         "wallclock_s": round(time.perf_counter() - start, 3),
+        "W_hh_stats": {"init": stats_init, "final": recurrent_stats(W_hh, sequence_len)},
         "W_hh_singular_values_init": sv_init.astype(np.float64).tolist(),
         "W_hh_singular_values_final": np.linalg.svd(W_hh, compute_uv=False).tolist(),
         "W_hh_final": W_hh.tolist(),
         # the rest of the trained network, so analyses of trained models never retrain
         "params_final": {k: params[k].astype(np.float64).tolist() for k in PARAM_NAMES if k != "W_hh"},
     }
+    return judge(run)
+
+
+def judge(run: dict) -> dict:
+    """Set a run record's verdict fields from its history under the engine's criteria, in place, and return it:
+    solved_threshold and solved_epoch (the first epoch past it), and for the tasks with a lenient rule beside ours
+    lenient_threshold, lenient_source and lenient_solved_epoch. Records written under older criteria are
+    re-judged with it; nothing but these fields changes."""
+    spec = get_task(run["task"])
+    T = run["sequence_len"]
+    metrics = [r["metric"] for r in run["history"]]
+
+    def first_past(threshold: float) -> int | None:
+        return next((i + 1 for i, m in enumerate(metrics) if past_threshold(m, threshold, spec.higher_is_better)),
+                    None)
+
+    run["solved_threshold"] = float(spec.threshold(T))
+    run["solved_epoch"] = first_past(run["solved_threshold"])
+    run["partial_baseline"] = float(spec.partial(T))
+    if spec.lenient_threshold is not None:
+        run["lenient_threshold"] = float(spec.lenient_threshold(T))
+        run["lenient_source"] = spec.lenient_source
+        run["lenient_solved_epoch"] = first_past(run["lenient_threshold"])
+    return run
 
 
 def trained_params(run: dict) -> dict[str, np.ndarray]:
@@ -890,8 +1199,14 @@ HEADLINE_INITS = ("ortho", "random")
 
 
 def meets_threshold(run: dict, value: float | None) -> bool:
-    """Whether `value` of a run record's metric counts as solved for its task and length."""
-    return value is not None and past_threshold(value, run["solved_threshold"], run["higher_is_better"])
+    """Whether `value` of a run record's metric counts as solved for its task and length, under the engine's
+    criterion (the task table's, not the one stored in the record, which an older version may have written)."""
+    if value is None:
+        return False
+    if run.get("task") in TASKS and "sequence_len" in run:
+        spec = TASKS[run["task"]]
+        return past_threshold(value, spec.threshold(run["sequence_len"]), spec.higher_is_better)
+    return past_threshold(value, run["solved_threshold"], run["higher_is_better"])  # a task this engine lacks
 
 
 def is_success(run: dict) -> bool:
@@ -908,18 +1223,33 @@ def headline_specs(seed: int | list[int]) -> list[dict]:
     ]
 
 
-def parse_seeds(text: str) -> list[int]:
-    """'0-9' -> [0, ..., 9]; '0-4 7 9' or '0-4,7,9' -> [0, 1, 2, 3, 4, 7, 9]; duplicates dropped, order kept."""
-    seeds: list[int] = []
+MAX_SEEDS = 100_000  # a seed list longer than this is a typo, not a plan
+
+
+def parse_seeds(text: str, max_count: int = MAX_SEEDS, hint: str = "") -> list[int]:
+    """'0-9' -> [0, ..., 9]; '0-4 7 9' or '0-4,7,9' -> [0, 1, 2, 3, 4, 7, 9]; duplicates dropped, order kept.
+
+    Ranges are counted before they are expanded: more than `max_count` seeds raise ValueError (with `hint`)."""
+    parts: list[range] = []
     for part in text.replace(",", " ").split():
         lo, sep, hi = part.partition("-")
         try:
-            values = range(int(lo), int(hi) + 1) if sep else [int(lo)]
+            values = range(int(lo), int(hi) + 1) if sep else range(int(lo), int(lo) + 1)
         except ValueError:
             raise ValueError(f"bad seed list {text!r}: use numbers and ranges, like 0-9 or 0-4,7") from None
         if sep and int(hi) < int(lo):
             raise ValueError(f"bad seed range {part!r}: the end is before the start")
-        seeds += [v for v in values if v not in seeds]
+        parts.append(values)
+    count = sum(len(r) for r in parts)
+    if count > max_count:
+        raise ValueError(f"{count} seeds in {text!r}, more than the {max_count} allowed here{hint}")
+    seeds: list[int] = []
+    seen: set[int] = set()
+    for values in parts:
+        for v in values:
+            if v not in seen:
+                seen.add(v)
+                seeds.append(v)
     if not seeds:
         raise ValueError(f"no seeds in {text!r}")
     return seeds
@@ -1018,13 +1348,28 @@ def worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
                 os.environ[k] = v
 
 
+def cpu_model() -> str:
+    """The CPU's model name (Linux), or the platform's processor string: OpenBLAS picks its kernels by CPU, so bits
+    are reproducible on the same kind of CPU, not across kinds."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
 def environment() -> dict:
     return {
         "python": platform.python_version(),
         "numpy": np.__version__,
         "platform": platform.platform(),
         "machine": platform.machine(),
+        "cpu": cpu_model(),
         "cpu_count": os.cpu_count(),
+        "blas_thread_control": bool(blas_thread_controls()),  # False: one BLAS thread only in the workers
     }
 
 
@@ -1075,20 +1420,28 @@ def write_json_atomic(path: str, doc: dict) -> None:
 
 
 def check_writable(path: str) -> None:
-    """Raise ValueError unless `path` can be created or replaced (checked before any training)."""
+    """Raise ValueError unless `path` can be created or replaced (checked before any training).
+
+    The folder is probed by creating and removing a temporary file in it, the way write_text_atomic will write:
+    permission bits alone say nothing to root, and a folder such as /proc refuses new files whatever they say."""
+    if not path or not path.strip():
+        raise ValueError("the output path is empty")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise ValueError(f"cannot write {path}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise ValueError(f"cannot write {path}: folder {folder} is not writable")
     if os.path.isdir(path):
         raise ValueError(f"cannot write {path}: it is a folder")
+    try:
+        fd, probe = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        raise ValueError(f"cannot write {path}: {err.strerror or err} in folder {folder}") from None
 
 
 METRIC_LABELS = {
     "half_mse": "0.5*MSE",
     "accuracy": "accuracy",
-    "last_step_accuracy": "last-step accuracy",
     "sequence_accuracy": "sequence accuracy",
     "xent": "cross-entropy",
 }
@@ -1113,11 +1466,20 @@ def summary_line(run: dict) -> str:
     else:
         outcome = "not solved"
     op = ">" if run["higher_is_better"] else "<"
+    lenient = ""
+    if run.get("lenient_threshold") is not None and not run["diverged"]:
+        met = "met" if past_threshold(run["final_metric"], run["lenient_threshold"], run["higher_is_better"]) \
+            else "not met"
+        lenient = (f"; {run['lenient_source']}'s rule {name} {op} {format_metric(run['lenient_threshold'], m)}: "
+                   f"{met} at the end")
+    if run["history"] and "frac_wrong" in run["history"][-1]:
+        lenient += f"; {run['history'][-1]['frac_wrong']:.0%} of cases off by more than {SUTSKEVER_TOLERANCE}"
     return (
         f"{run['task']} T={run['sequence_len']} {run['init']} seed {run['seed']}: final {name} "
         f"{format_metric(run['final_metric'], m)} (best {format_metric(run['best_metric'], m)} at epoch "
-        f"{run['best_epoch']}), chance {format_metric(run['chance'], m)}; {outcome} (solved means {name} {op} "
-        f"{format_metric(run['solved_threshold'], m)}); {run['wallclock_s']:.1f} s"
+        f"{run['best_epoch']}), chance {format_metric(run['chance'], m)}, partial "
+        f"{format_metric(run['partial_baseline'], m)}; {outcome} (solved means {name} {op} "
+        f"{format_metric(run['solved_threshold'], m)}){lenient}; {run['wallclock_s']:.1f} s"
     )
 
 
@@ -1129,7 +1491,7 @@ def summary_table(runs: list[dict]) -> str:
         m = r["metric_name"]
         solved = f"diverged@{r['diverged']}" if r["diverged"] else (r["solved_epoch"] or "-")
         rows.append([
-            r["task"], r["sequence_len"], r["init"], r["seed"], m, format_metric(r["chance"], m),
+            r["task"], r["sequence_len"], r["init"], r["seed"], METRIC_LABELS[m], format_metric(r["chance"], m),
             format_metric(r["final_metric"], m), f"{format_metric(r['best_metric'], m)} ({r['best_epoch']})", solved,
             f"{r['wallclock_s']:.1f}s",
         ])
@@ -1165,15 +1527,35 @@ def _tasks_epilog() -> str:
     return "\n".join(lines)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _prog() -> str:
+    """The name the user typed: the console script `rnn-pathological` or the file."""
+    return "rnn-pathological" if os.path.basename(sys.argv[0] or "") == "rnn-pathological" else "rnn_pathological.py"
+
+
+def finite_float(text: str) -> float:
+    """argparse type: a finite float (nan and inf are refused before anything runs)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number: {text!r}") from None
+    if not np.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+    return value
+
+
+MAX_ALL_SEEDS = 100  # --all keeps every record in memory until it writes the file; larger grids go to the sweep
+
+
+def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     parser = OneLineErrorParser(
-        prog="rnn_pathological.py",
+        prog=prog or _prog(),
         description="Train a vanilla RNN on a pathological long-term-dependency task and compare initialisations "
         "of the recurrent matrix W_hh. Defaults are the README's headline configuration.",
         epilog="examples:\n"
         "  python rnn_pathological.py --all --seed 0            # the headline, writes results.json\n"
         "  python rnn_pathological.py --task addition --init random --sequence-len 30\n"
-        "  python rnn_pathological.py --task addition --init identity --activation relu --optimizer nesterov\n\n"
+        "  python rnn_pathological.py --task addition --init identity --activation relu --optimizer nesterov\n"
+        "  rnn-pathological --task temporal_order --init random   # the same CLI, installed as a console script\n\n"
         + _tasks_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -1196,28 +1578,37 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--n-hidden", type=int, default=DEFAULTS["n_hidden"], help="hidden units (%(default)s)")
     model.add_argument("--activation", choices=ACTIVATIONS, default=DEFAULTS["activation"],
                        help="hidden nonlinearity (%(default)s; relu with --init identity is the IRNN)")
-    model.add_argument("--random-scale", type=float, default=DEFAULTS["random_scale"],
-                       help="std of W_hh entries under --init random (%(default)s)")
-    model.add_argument("--hh-scale", type=float, default=DEFAULTS["hh_scale"],
+    model.add_argument("--random-scale", type=finite_float, default=DEFAULTS["random_scale"],
+                       help="std of W_hh entries under --init random (%(default)s; spectral radius about "
+                       "scale x sqrt(H), so 1/sqrt(H) is the critical scale)")
+    model.add_argument("--hh-scale", type=finite_float, default=DEFAULTS["hh_scale"],
                        help="gain of --init ortho and identity: W_hh = scale x Q or scale x I (%(default)s)")
-    model.add_argument("--chain-alpha", type=float, default=DEFAULTS["chain_alpha"],
-                       help="chain weight W[i, i-1] (unit i-1 feeds unit i) of --init chain and fbchain "
-                       "(%(default)s; the papers use 0.99-1.05, and 0.99 for fbchain)")
-    model.add_argument("--chain-beta", type=float, default=DEFAULTS["chain_beta"],
+    model.add_argument("--chain-alpha", type=finite_float, default=DEFAULTS["chain_alpha"],
+                       help="chain weight W[i, i-1] (unit i-1 feeds unit i) of --init chain (%(default)s; Orhan & "
+                       "Pitkow use 0.99-1.05)")
+    model.add_argument("--fbchain-alpha", type=finite_float, default=DEFAULTS["fbchain_alpha"],
+                       help="chain weight W[i, i-1] of --init fbchain (%(default)s, as Orhan & Pitkow fix it)")
+    model.add_argument("--chain-beta", type=finite_float, default=DEFAULTS["chain_beta"],
                        help="feedback weight W[i, i+1] of --init fbchain (%(default)s)")
+    model.add_argument("--layout", choices=LAYOUTS, default=DEFAULTS["layout"],
+                       help="marker layout of addition, multiplication and xor (%(default)s): halves = one marker "
+                       "per half (seed 000; Le et al. 2015, Arjovsky et al. 2016); early = both in the first half, "
+                       "length drawn from [T, 1.1 T) (Hochreiter & Schmidhuber 1997 as coded by Pascanu et al. 2013)")
     optim = parser.add_argument_group("optimiser (defaults: the headline configuration)")
     optim.add_argument("--n-epochs", type=int, default=DEFAULTS["n_epochs"], help="epochs (%(default)s)")
     optim.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"], help="batch size (%(default)s)")
     optim.add_argument("--batches-per-epoch", type=int, default=DEFAULTS["batches_per_epoch"],
                        help="updates per epoch, each on fresh data (%(default)s)")
-    optim.add_argument("--lr", type=float, default=DEFAULTS["lr"], help="learning rate (%(default)s)")
+    optim.add_argument("--lr", type=finite_float, default=DEFAULTS["lr"], help="learning rate (%(default)s)")
     optim.add_argument("--optimizer", choices=OPTIMIZERS, default=DEFAULTS["optimizer"],
                        help="heavy-ball momentum or Nesterov's (%(default)s)")
-    optim.add_argument("--momentum", type=float, default=DEFAULTS["momentum"],
+    optim.add_argument("--momentum", type=finite_float, default=DEFAULTS["momentum"],
                        help="momentum in [0, 1), the cap under a schedule (%(default)s)")
     optim.add_argument("--momentum-schedule", choices=MOMENTUM_SCHEDULES, default=DEFAULTS["momentum_schedule"],
-                       help="constant, or sutskever: 0.5, 0.75, 0.833, ... rising every 250 updates (%(default)s)")
-    optim.add_argument("--clip", type=float, default=DEFAULTS["clip"],
+                       help="constant (%(default)s); sutskever_eq5: 0.5, 0.75, 0.833, ... rising every 250 updates "
+                       "up to --momentum (eq. 5 of Sutskever et al. 2013, their autoencoder schedule); "
+                       "sutskever_rnn: 0.9 for 1000 updates, then --momentum (their RNN protocol)")
+    optim.add_argument("--clip", type=finite_float, default=DEFAULTS["clip"],
                        help="global-norm clip threshold (%(default)s)")
     optim.add_argument("--dtype", choices=DTYPES, default=DEFAULTS["dtype"], help="arithmetic (%(default)s)")
     out = parser.add_argument_group("output and execution")
@@ -1246,7 +1637,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--seeds goes with --all; a single run takes --seed")
     if args.all:
         try:
-            specs = headline_specs(parse_seeds(args.seeds) if args.seeds is not None else args.seed)
+            hint = (f" by --all, which holds every record in memory until the end; for larger grids use the "
+                    f"resumable sweep runner: python sweep_rnn_pathological.py --tasks addition temporal_order "
+                    f"3bit_memorization --inits ortho random --seeds {args.seeds} --out sweep.jsonl")
+            seeds = parse_seeds(args.seeds, MAX_ALL_SEEDS, hint) if args.seeds is not None else args.seed
+            specs = headline_specs(seeds)
         except ValueError as err:
             parser.error(str(err))
     else:
@@ -1258,6 +1653,11 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError(f"jobs must be a positive integer, got {args.jobs}")
         for spec in specs:
             check_config(**spec, **config)
+        jobs = min(args.jobs, len(specs)) if args.all else 1
+        if jobs > 1:  # the workers train at the same time: their peaks add up
+            check_memory(jobs * max(run_memory_bytes(s["task"], s["sequence_len"], config["n_hidden"],
+                                                     config["batch_size"], config["dtype"], config["layout"])
+                                    for s in specs), f"{jobs} runs at once (--jobs {args.jobs})")
         if out is not None:
             check_writable(out)
     except ValueError as err:
@@ -1277,7 +1677,13 @@ def _run_cli(args: argparse.Namespace, config: dict, specs: list[dict], out: str
     if args.all:
         jobs = min(args.jobs, len(specs))
         print(f"training {len(specs)} runs on {jobs} worker(s) ...", flush=True)
-        report = None if args.quiet else (lambda _, run: print(summary_line(run), flush=True))
+        def report(_: int, run: dict) -> None:
+            if args.drop_weights:  # let go of the weights as each run ends, not after the last
+                for k in ("W_hh_final", "params_final"):
+                    run.pop(k, None)
+            if not args.quiet:
+                print(summary_line(run), flush=True)
+
         runs = run_many(specs, config, jobs=jobs, on_done=report)
         print()
         print(summary_table(runs))

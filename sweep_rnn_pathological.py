@@ -39,6 +39,7 @@ import time
 
 import numpy as np
 
+import files_rnn_pathological as files
 import rnn_pathological as rp
 
 PROG = "sweep_rnn_pathological.py"
@@ -60,6 +61,11 @@ def _order_key(value: str, known) -> tuple[int, str]:
 def describe(spec: dict) -> str:
     """'addition T=30 ortho seed 3' for a grid point or a record."""
     return f"{spec['task']} T={spec['sequence_len']} {spec['init']} seed {spec['seed']}"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 record', '2 records', '0 records'; `many` for an irregular plural."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
 
 
 def fmt_duration(seconds: float) -> str:
@@ -122,9 +128,11 @@ def build_grid(
 
 
 def run_key(task: str, init: str, sequence_len: int, seed: int, config: dict) -> str:
-    """The identity of a run: the grid point plus every training option, canonical JSON (sorted keys)."""
+    """The identity of a run: the grid point plus every training option, canonical JSON (sorted keys). Options the
+    engine gained after a record was written take their defaults (rp.full_config), which reproduce that record."""
     return json.dumps(
-        {"task": task, "init": init, "sequence_len": sequence_len, "seed": seed, "config": config}, sort_keys=True
+        {"task": task, "init": init, "sequence_len": sequence_len, "seed": seed, "config": rp.full_config(config)},
+        sort_keys=True,
     )
 
 
@@ -133,7 +141,7 @@ def record_key(record: dict) -> str:
 
 
 def config_key(config: dict) -> str:
-    return json.dumps(config, sort_keys=True)
+    return json.dumps(rp.full_config(config), sort_keys=True)
 
 
 def record_order(record: dict) -> tuple:
@@ -185,8 +193,6 @@ def median_range(values: list[float], metric_name: str) -> str:
 # so the only damage a kill can do is a last line without its newline that does not parse: a torn write. Anything
 # else that does not parse means the file is not a sweep file, and nothing touches it.
 
-REQUIRED_FIELDS = ("task", "init", "sequence_len", "seed", "config", "history", "final_metric", "solved_epoch",
-                   "metric_name", "higher_is_better", "solved_threshold")
 TORN_PREFIX = '{"task"'  # how every line this script writes starts
 
 
@@ -209,11 +215,9 @@ def _parse_record(line: str):
         return None, "is not JSON"
     if not isinstance(value, dict):
         return None, "is not a JSON object"
-    missing = [f for f in REQUIRED_FIELDS if f not in value]
-    if missing:
-        return None, f"is not a run record (no {', '.join(missing)})"
-    if not isinstance(value["config"], dict) or not isinstance(value["history"], list):
-        return None, "is not a run record (config is not an object or history not a list)"
+    why = files.run_problem(value)  # the run-record schema every script checks (fields and their types)
+    if why:
+        return None, f"is not a run record ({'it ' if why.startswith(('has ', 'is ')) else ''}{why})"
     return value, None
 
 
@@ -280,12 +284,17 @@ def append_line(f, line: str) -> None:
 
 
 def outcome_text(record: dict) -> str:
+    """The verdict of the success rule (rp.is_success: the final epoch meets the threshold), then the final metric:
+    'solved@14 final 1.000' (first met at epoch 14, met at the end), 'not solved at the end (met the threshold @1)
+    final 0.950', 'not solved final 0.501', 'diverged@7 final 0.250'."""
     m = record["metric_name"]
     final = f"final {rp.format_metric(record['final_metric'], m)}"
     if record.get("diverged"):
         return f"diverged@{record['diverged']} {final}"
-    if record["solved_epoch"] is not None:
+    if rp.is_success(record):
         return f"solved@{record['solved_epoch']} {final}"
+    if record["solved_epoch"] is not None:
+        return f"not solved at the end (met the threshold @{record['solved_epoch']}) {final}"
     return f"not solved {final}"
 
 
@@ -338,10 +347,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     already = len(mine) - len(pending)
     others = sum(1 for _, r in existing.records if record_key(r) not in mine_keys)
     workers = min(args.jobs, max(1, len(pending)))
-    where = f", shard {shard[0]}/{shard[1]}: {len(mine)} runs" if shard != (1, 1) else ""
-    kept = f" ({others} other records kept)" if others else ""
-    print(f"grid: {len(grid)} runs{where}; {already} already in {args.out}{kept}; "
-          f"{len(pending)} to run on {workers} worker(s)", flush=True)
+    where = f", shard {shard[0]}/{shard[1]}: {plural(len(mine), 'run')}" if shard != (1, 1) else ""
+    kept = f" ({plural(others, 'other record')} kept)" if others else ""
+    print(f"grid: {plural(len(grid), 'run')}{where}; {already} already in {args.out}{kept}; "
+          f"{len(pending)} to run on {plural(workers, 'worker')}", flush=True)
     if not pending:
         open(args.out, "a").close()  # an empty shard still leaves a (mergeable) file
         return 0
@@ -375,14 +384,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         try:
             rp.run_many(pending, config, jobs=args.jobs, on_done=on_done, on_error=on_error)
         except KeyboardInterrupt:
-            print(f"\ninterrupted: {counts['written']} new records in {args.out}; rerun the same command to resume",
+            print(f"\ninterrupted: {plural(counts['written'], 'new record')} in {args.out}; rerun the same command to "
+                  "resume",
                   file=sys.stderr, flush=True)
             return 130
     n_failed, n_written = counts["failed"], counts["written"]
     elapsed = fmt_duration(time.perf_counter() - start)
-    print(f"wrote {n_written} records to {args.out} in {elapsed}; {n_failed} failed", flush=True)
+    print(f"wrote {plural(n_written, 'record')} to {args.out} in {elapsed}; {n_failed} failed", flush=True)
     if n_failed:
-        print(f"{PROG}: {n_failed} runs failed (not written); rerun the same command to retry them",
+        print(f"{PROG}: {plural(n_failed, 'run')} failed (not written); rerun the same command to retry them",
               file=sys.stderr, flush=True)
         return 1
     return 0
@@ -423,10 +433,10 @@ def differing_options(configs: list[dict]) -> dict[str, list]:
     return out
 
 
-def merge_records(files: list[SweepFile], allow_mixed: bool = False) -> list[dict]:
+def merge_records(sweep_files: list[SweepFile], allow_mixed: bool = False) -> list[dict]:
     """Union of the files' records, one per key, in canonical order; SweepError on conflicts or mixed configs."""
     merged: dict[str, tuple[dict, str]] = {}
-    for sf in files:
+    for sf in sweep_files:
         for number, record in sf.records:
             key, where = record_key(record), f"{sf.path} line {number}"
             if key not in merged:
@@ -443,29 +453,29 @@ def merge_records(files: list[SweepFile], allow_mixed: bool = False) -> list[dic
     configs = list({config_key(r["config"]): r["config"] for r in records}.values())
     if len(configs) > 1 and not allow_mixed:
         diff = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in differing_options(configs).items())
-        raise SweepError(f"the records come from {len(configs)} training configurations ({diff}); "
+        raise SweepError(f"the records come from {plural(len(configs), 'training configuration')} ({diff}); "
                          f"pass --allow-mixed to merge them anyway; nothing was written")
     return sorted(records, key=record_order)
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    files = []
+    sweep_files = []
     for path in args.files:
         sf = read_sweep_file(path, missing_ok=False)
         if sf.torn is not None:
             print(f"{path}: skipping a torn last line (a run cut off by a kill; rerun its sweep to redo it)",
                   file=sys.stderr)
-        files.append(sf)
+        sweep_files.append(sf)
     try:
         rp.check_writable(args.out)
     except ValueError as err:
         raise SweepError(str(err)) from None
-    records = merge_records(files, args.allow_mixed)
+    records = merge_records(sweep_files, args.allow_mixed)
     text = "".join(record_line(r, keep_weights=True) + "\n" for r in records)
     rp.write_text_atomic(args.out, text)
-    n_in = sum(len(sf.records) for sf in files)
-    print(f"merged {n_in} records from {len(files)} files into {len(records)} in {args.out} "
-          f"({n_in - len(records)} duplicates dropped)")
+    n_in = sum(len(sf.records) for sf in sweep_files)
+    print(f"merged {plural(n_in, 'record')} from {plural(len(sweep_files), 'file')} into {len(records)} in "
+          f"{args.out} ({plural(n_in - len(records), 'duplicate')} dropped)")
     return 0
 
 

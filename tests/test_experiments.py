@@ -82,7 +82,7 @@ def test_quick_grids_are_tiny_and_full_grids_carry_the_experiment_options():
             assert len(sweep.parse_seeds(grid.seeds.split())) <= 2
     xor = ex.EXPERIMENTS["xor_nesterov"].grids[0].config()
     assert (xor["optimizer"], xor["momentum_schedule"], xor["momentum"], xor["n_epochs"]) == (
-        "nesterov", "sutskever", 0.99, 800)
+        "nesterov", "sutskever_eq5", 0.99, 800)
     latching = ex.EXPERIMENTS["latching"]
     assert latching.grids[0].config()["n_hidden"] == 1 and latching.quick_grids[0].config()["n_hidden"] == 1
     arms = {(i, g.config()["activation"]) for g in ex.EXPERIMENTS["identity_vs_ortho"].grids for i in g.inits}
@@ -177,7 +177,7 @@ def test_xor_answer_counts_successes_with_wilson_intervals_and_the_median_epoch(
     assert "at median epoch 2" in text
     assert "random ends solved in 0/3 runs (95% CI [0.00, 0.56])" in text
     assert "in every run" in text
-    assert "nesterov momentum under the sutskever schedule (capped at 0.99)" in text
+    assert "nesterov momentum under eq. 5 of Sutskever et al. 2013, their autoencoder schedule (capped at 0.99)" in text
 
 
 def test_identity_answer_and_figure_mark_diverged_runs(quick_dir, tmp_path):

@@ -144,12 +144,17 @@ def test_nesterov_step_by_hand():
 @pytest.mark.parametrize("update, expected", [(0, 0.5), (249, 0.5), (250, 0.75), (499, 0.75), (500, 5 / 6),
                                               (750, 0.875), (1000, 0.9), (1249, 0.9), (2250, 0.95), (10**6, 0.99)])
 def test_sutskever_schedule_at_its_breakpoints(update, expected):
-    assert rp.momentum_at(update, 0.99, "sutskever") == pytest.approx(expected)
-    assert rp.momentum_at(update, 0.9, "sutskever") == pytest.approx(min(expected, 0.9))
+    assert rp.momentum_at(update, 0.99, "sutskever_eq5") == pytest.approx(expected)
+    assert rp.momentum_at(update, 0.9, "sutskever_eq5") == pytest.approx(min(expected, 0.9))
+
+
+@pytest.mark.parametrize("update, expected", [(0, 0.9), (999, 0.9), (1000, 0.995), (5000, 0.995)])
+def test_sutskever_rnn_protocol_is_09_for_1000_updates_then_mu0(update, expected):
+    assert rp.momentum_at(update, 0.995, "sutskever_rnn") == expected
     assert rp.momentum_at(update, 0.9, "constant") == 0.9
 
 
 def test_effective_momentum_goes_into_the_history():
     run = rp.train("addition", "ortho", 5, n_hidden=4, n_epochs=3, batches_per_epoch=250, batch_size=2,
-                   momentum=0.99, momentum_schedule="sutskever")
+                   momentum=0.99, momentum_schedule="sutskever_eq5")
     assert [r["momentum"] for r in run["history"]] == pytest.approx([0.5, 0.75, 5 / 6])

@@ -41,7 +41,7 @@ def test_report_notices_a_changed_number(tmp_path):
 
 def test_committed_results_are_the_headline_of_seed_0():
     assert RESULTS["schema_version"] == rp.SCHEMA_VERSION
-    assert {k: RESULTS["config"][k] for k in rp.DEFAULTS} == rp.DEFAULTS
+    assert rp.full_config(RESULTS["config"]) == rp.DEFAULTS
     assert [(r["task"], r["sequence_len"], r["init"], r["seed"]) for r in RESULTS["runs"]] == [
         (s["task"], s["sequence_len"], s["init"], s["seed"]) for s in rp.headline_specs(0)
     ]
@@ -82,7 +82,7 @@ SEEDS = json.loads((ROOT / "results_seeds.json").read_text())
 
 
 def test_seed_file_is_the_ten_seed_headline():
-    assert {k: SEEDS["config"][k] for k in rp.DEFAULTS} == rp.DEFAULTS
+    assert rp.full_config(SEEDS["config"]) == rp.DEFAULTS
     assert [(r["task"], r["sequence_len"], r["init"], r["seed"]) for r in SEEDS["runs"]] == [
         (s["task"], s["sequence_len"], s["init"], s["seed"]) for s in rp.headline_specs(range(10))
     ]

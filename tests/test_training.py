@@ -25,7 +25,16 @@ def test_run_record_fields_and_callback():
     seen = []
     run = rp.train("addition", "random", 8, seed=0, callback=seen.append, **TINY)
     assert seen == run["history"] and [r["epoch"] for r in seen] == [1, 2, 3]
-    assert set(seen[0]) == {"epoch", "loss", "metric", "grad_norm", "momentum", "elapsed_s"}
+    # a regression task also counts Sutskever's wrong cases (|y_hat - y| > 0.04) in every epoch
+    assert set(seen[0]) == {"epoch", "loss", "metric", "grad_norm", "momentum", "elapsed_s", "frac_wrong"}
+    assert all(0 <= r["frac_wrong"] <= 1 for r in seen)
+    assert run["partial_baseline"] == 1 / 24 and run["solved_threshold"] == 1 / 48
+    assert run["lenient_threshold"] == 0.05 and run["lenient_source"] == "seed 000"
+    for when in ("init", "final"):
+        stats = run["W_hh_stats"][when]
+        assert stats["sv_max"] >= stats["sv_min"] > 0 and stats["T"] == 8
+        assert stats["spectral_radius"] <= stats["sv_max"] + 1e-12
+        assert stats["norm_W_pow_T"] <= stats["sv_max"] ** 8 * (1 + 1e-9)
     for key in ("task", "init", "sequence_len", "seed", "chance", "metric_name", "history", "final_metric",
                 "best_metric", "best_epoch", "solved_epoch", "diverged", "wallclock_s", "config",
                 "W_hh_singular_values_init", "W_hh_singular_values_final", "W_hh_final"):
