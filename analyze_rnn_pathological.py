@@ -21,7 +21,6 @@ time, chain motif, saved runs, figures, command line.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 
@@ -29,6 +28,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+import files_rnn_pathological as files
 import rnn_pathological as rp
 import sweep_rnn_pathological as sweep
 import visualize_rnn_pathological as viz
@@ -232,31 +232,30 @@ def chain_motif_profile(W: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, n
 
 
 def load_runs(path: str) -> list[dict]:
-    """Runs with W_hh_final from results.json (`runs`) or a sweep .jsonl written with --keep-weights."""
-    make = ("create it with: python rnn_pathological.py --all --seed 0" + (f" --out {path}" if path != "results.json"
-            else "") + ", or a sweep with --keep-weights")
+    """Runs with their trained weights from a results file (`runs`) or a sweep .jsonl written with --keep-weights,
+    every run checked (files_rnn_pathological) and rebuildable by this engine. Raises AnalysisError (one line)."""
+    command = files.results_command(path)
+    make = f"create it with: {command}, or a sweep with --keep-weights"
     if not os.path.exists(path):
         raise AnalysisError(f"{path} not found; {make}")
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except (OSError, UnicodeDecodeError) as err:
-        raise AnalysisError(f"cannot read {path}: {err}") from None
-    try:
-        doc = json.loads(text)
-        runs = doc.get("runs") if isinstance(doc, dict) else None
-    except ValueError:
-        runs = None
-    if runs is None:  # not a results document: a sweep file, one record per line
         try:
-            runs = [r for _, r in sweep.read_sweep_file(path, missing_ok=False).records]
-        except sweep.SweepError:
-            raise AnalysisError(f"{path} is neither a results file nor a sweep file; {make}") from None
-    if not runs:
-        raise AnalysisError(f"{path} has no runs; {make}")
-    for run in runs:
-        if not isinstance(run, dict) or "W_hh_final" not in run:
-            raise AnalysisError(f"{path}: a run has no W_hh_final (sweep files keep it only with --keep-weights)")
+            doc = files.read_json(path, command)
+        except files.NotJSONError:
+            doc = None  # several JSON lines: a sweep file
+        if isinstance(doc, dict) and ("schema_version" in doc or "runs" in doc):
+            runs = files.load_results(path, command)["runs"]
+        else:
+            try:
+                runs = [r for _, r in sweep.read_sweep_file(path, missing_ok=False).records]
+            except sweep.SweepError as err:
+                raise AnalysisError(f"{err}; nor is it a results file; {make}") from None
+            if not runs:
+                raise AnalysisError(f"{path} has no runs; {make}")
+        files.check_weights(runs, path, f"{command}, or a sweep with --keep-weights")
+        files.check_engine_runs(runs, path)
+    except files.FileError as err:
+        raise AnalysisError(str(err)) from None
     return runs
 
 
@@ -458,54 +457,89 @@ def plot_grad_through_time(runs: list[dict]) -> Figure:
 # command line
 
 
+# what each command draws: (name, PNG file, one line for --help, a paragraph for `COMMAND --help`)
+COMMANDS = (
+    ("fisher", "fisher_memory.png", "Fisher memory curves of linear example networks",
+     ("Fisher memory J(k) and its running sum for linear networks h_t = W h_(t-1) + v s_t + noise of size N: "
+      "identity, orthogonal, chains and a feedback chain, in closed form (Ganguli et al. 2008). Needs no results "
+      "file and trains nothing.")),
+    ("nonnormality", "nonnormality.png", "Henrici index of W_hh at init and trained",
+     ("Non-normality (Henrici index) of every run's W_hh at initialisation, rebuilt from its seed, and after "
+      "training, from the trained weights saved in the results file.")),
+    ("motif", "chain_motif.png", "hidden chain motif of W_hh at init and trained",
+     ("Hidden chain motif (Orhan & Pitkow 2020): mean W_hh[i, j] against the rank difference of units ordered by "
+      "the time of their peak response to an input pulse, at initialisation and trained.")),
+    ("gradients", "grad_through_time.png", "norm of dL/dh_t against t, at init and trained",
+     ("How much of the loss's gradient reaches each step: ||dL/dh_t|| on one fixed batch against t, at "
+      "initialisation and with the trained parameters saved in the results file (needs params_final).")),
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = rp.OneLineErrorParser(
-        prog=PROG, description="Closed-form and saved-run analyses of recurrent matrices; never trains.")
+        prog=PROG, description="Closed-form and saved-run analyses of recurrent matrices; never trains. Each "
+        "command draws one PNG into --outdir.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="{fisher,nonnormality,motif,gradients}")
-    fisher = sub.add_parser("fisher", help="Fisher memory curves of linear example networks -> fisher_memory.png")
-    fisher.add_argument("--outdir", default="viz", help="folder for the PNG (default: %(default)s)")
-    fisher.add_argument("--n", type=int, default=64, help="network size N (default: %(default)s)")
-    fisher.add_argument("--k-max", type=int, default=120, help="largest k drawn (default: %(default)s)")
-    for name, what in (("nonnormality", "Henrici index of W_hh at init and trained -> nonnormality.png"),
-                       ("motif", "hidden chain motif of W_hh at init and trained -> chain_motif.png"),
-                       ("gradients", "norm of dL/dh_t against t, at init and trained -> grad_through_time.png")):
-        p = sub.add_parser(name, help=what)
-        p.add_argument("--results", default="results.json",
-                       help="results.json, or a sweep .jsonl written with --keep-weights (default: %(default)s)")
-        p.add_argument("--outdir", default="viz", help="folder for the PNG (default: %(default)s)")
+    for name, png, what, description in COMMANDS:
+        p = sub.add_parser(name, help=f"{what} -> {png}", description=f"{description} Writes {png}.")
+        if name == "fisher":
+            p.add_argument("--n", type=int, default=64, help="network size N (default: %(default)s)")
+            p.add_argument("--k-max", type=int, default=120, help="largest k drawn (default: %(default)s)")
+        else:
+            p.add_argument("--results", default="results.json",
+                           help="results.json, or a sweep .jsonl written with --keep-weights (default: %(default)s)")
+        p.add_argument("--outdir", default="viz", help="folder for the PNG, created if needed (default: %(default)s)")
     return parser
 
 
-def _save(fig: Figure, outdir: str, name: str) -> str:
+FISHER_ARRAYS = 16  # N x N float64 arrays alive at the peak of the fisher figure (measured: 15-20 at N = 150-400)
+
+
+def fisher_memory_bytes(n: int, k_max: int) -> int:
+    """About the most memory the fisher figure holds at once: the example matrices, the Lyapunov doubling's
+    products, the covariance and its Cholesky factor (N x N each), and the signal and its whitened copy
+    (N x (k_max + 1) each)."""
+    return 8 * (FISHER_ARRAYS * n * n + 2 * n * (k_max + 1))
+
+
+def check_fisher_size(n: int, k_max: int) -> None:
+    """AnalysisError unless N and k_max are sensible and the figure's arrays fit in the memory available now."""
+    if n < 2 or k_max < 1:
+        raise AnalysisError("--n must be at least 2 and --k-max at least 1")
     try:
-        os.makedirs(outdir, exist_ok=True)
-    except OSError as err:
-        raise AnalysisError(f"cannot create {outdir}: {err.strerror}") from None
-    path = os.path.join(outdir, name)
-    fig.savefig(path, dpi=100)
-    return path
+        rp.check_memory(fisher_memory_bytes(n, k_max), f"fisher --n {n} --k-max {k_max}")
+    except ValueError as err:
+        raise AnalysisError(str(err)) from None
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    png = {name: png for name, png, _, _ in COMMANDS}[args.command]
     try:
+        # every input and the output folder checked before anything is computed
         if args.command == "fisher":
-            if args.n < 2 or args.k_max < 1:
-                raise AnalysisError("--n must be at least 2 and --k-max at least 1")
-            path = _save(plot_fisher_memory(args.n, args.k_max), args.outdir, "fisher_memory.png")
-        elif args.command == "nonnormality":
-            path = _save(plot_nonnormality(load_runs(args.results)), args.outdir, "nonnormality.png")
-        elif args.command == "motif":
-            path = _save(plot_chain_motif(load_runs(args.results)), args.outdir, "chain_motif.png")
+            check_fisher_size(args.n, args.k_max)
         else:
             runs = load_runs(args.results)
-            if any("params_final" not in r for r in runs):
+            if args.command == "gradients" and any("params_final" not in r for r in runs):
                 raise AnalysisError(f"{args.results}: a run has no params_final (an older file, or one written with "
                                     "--drop-weights); rerun python rnn_pathological.py --all")
-            path = _save(plot_grad_through_time(runs), args.outdir, "grad_through_time.png")
-    except AnalysisError as err:
+        files.prepare_outdir(args.outdir)
+        if args.command == "fisher":
+            fig = plot_fisher_memory(args.n, args.k_max)
+        else:
+            plot = {"nonnormality": plot_nonnormality, "motif": plot_chain_motif,
+                    "gradients": plot_grad_through_time}[args.command]
+            fig = plot(runs)
+    except (AnalysisError, files.FileError) as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2
+    path = os.path.join(args.outdir, png)
+    try:
+        fig.savefig(path, dpi=100)
+    except OSError as err:
+        print(f"{PROG}: error: cannot write {path}: {err.strerror or err}", file=sys.stderr)
+        return 1
     print(f"wrote {path}")
     return 0
 

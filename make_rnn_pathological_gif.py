@@ -5,13 +5,15 @@
     python make_rnn_pathological_gif.py --task addition --sequence-len 30 --out addition.gif
     python make_rnn_pathological_gif.py --retrain --n-epochs 30    # train both arms now (train(callback=...))
 
-By default the frames come from the per-epoch history cached in the results file, read through the visualizer's
-load_results, so the GIF takes seconds and trains nothing. --retrain trains each init through
-rnn_pathological.train and draws the epoch records its callback receives.
+By default the frames come from the per-epoch history cached in the results file, read and checked by
+files_rnn_pathological.load_results, so the GIF takes seconds and trains nothing. --retrain trains each init through
+rnn_pathological.train and draws the epoch records its callback receives. Every option is checked before anything
+is trained or drawn, and the GIF is written through a temporary file renamed over --out, so an existing GIF is
+never left half-written.
 
 Frame count. With E the number of epochs of the longest arm and `every` epochs per frame, the frames show epochs
 every, 2 every, ... and always end on epoch E: ceil(E / every) frames, in the list frames_from_history returns and
-in the GIF. The last frame is held: it stays on screen (1 + hold) frame times. The default `every` is
+in the GIF; fewer than 2 are refused. The last frame is held: it stays on screen (1 + hold) frame times. The default `every` is
 ceil(E / 40), so a run of any length gives about 40 frames.
 
 Sections: the curves to animate (from the file or from training), frames, GIF file, command line.
@@ -29,6 +31,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+import files_rnn_pathological as files
 import rnn_pathological as rp
 import visualize_rnn_pathological as viz
 
@@ -44,7 +47,7 @@ POSTER_LEVELS = 16  # levels per colour channel in the GIF (see posterize)
 
 def select_runs(doc: dict, task: str, sequence_len: int | None, seed: int | None, path: str) -> list[dict]:
     """The runs of `task` at `sequence_len` (default: the task's first T in the file), one per init (the given
-    seed, else the lowest seed in the file). Raises viz.ResultsError listing what the file has."""
+    seed, else the lowest seed in the file). Raises files.FileError listing what the file has."""
     groups = viz.group_runs(doc["runs"])
     available = ", ".join(f"{t} T={n}" for t, n in groups)
     if sequence_len is None:
@@ -52,7 +55,7 @@ def select_runs(doc: dict, task: str, sequence_len: int | None, seed: int | None
     runs = groups.get((task, sequence_len))
     if not runs:
         at = f" at T={sequence_len}" if sequence_len is not None else ""
-        raise viz.ResultsError(f"{path} has no runs of {task}{at}; available: {available}")
+        raise files.FileError(f"{path} has no runs of {task}{at}; available: {available}")
     seeds = sorted({r["seed"] for r in runs})
     if seed is None:
         seed = seeds[0]
@@ -61,7 +64,7 @@ def select_runs(doc: dict, task: str, sequence_len: int | None, seed: int | None
         if run["seed"] == seed:
             chosen.setdefault(run["init"], run)
     if not chosen:
-        raise viz.ResultsError(f"{path} has no runs of {task} T={sequence_len} with seed {seed}; seeds: "
+        raise files.FileError(f"{path} has no runs of {task} T={sequence_len} with seed {seed}; seeds: "
                                + ", ".join(str(s) for s in seeds))
     return list(chosen.values())
 
@@ -111,6 +114,18 @@ def frame_epochs(n_epochs: int, every: int) -> list[int]:
 
 def default_every(n_epochs: int) -> int:
     return max(1, math.ceil(n_epochs / TARGET_FRAMES))
+
+
+def check_frames(n_epochs: int, every: int | None, source: str) -> None:
+    """ValueError unless `n_epochs` epochs shown `every` per frame make an animation: at least 2 frames. `source`
+    says where the epochs come from, for the message."""
+    if n_epochs < 2:
+        raise ValueError(f"only {n_epochs} epoch{'' if n_epochs == 1 else 's'} to show ({source}); an animation "
+                         f"needs at least 2 frames")
+    every = default_every(n_epochs) if every is None else every
+    if len(frame_epochs(n_epochs, every)) < 2:
+        raise ValueError(f"--every {every} leaves 1 frame of the {n_epochs} epochs ({source}); an animation needs "
+                         f"at least 2: use --every {n_epochs - 1} or less")
 
 
 def _log_limits(values: np.ndarray) -> tuple[float, float]:
@@ -211,6 +226,23 @@ def frames_from_history(runs: list[dict], every: int | None = None, figsize=(6.0
 
 # ----------------------------------------------------------------------------------------------------------------
 # GIF file
+#
+# A GIF stores each frame's time in hundredths of a second in 16 bits: from 10 ms to 655.35 s.
+
+MAX_FPS = 100.0
+MAX_FRAME_S = 655.35
+
+
+def check_timing(fps: float, hold: int) -> None:
+    """ValueError unless --fps and --hold give frame times a GIF can store, the held last frame's included."""
+    if not (math.isfinite(fps) and 0 < fps <= MAX_FPS):
+        raise ValueError(f"--fps must be a number above 0 and at most {MAX_FPS:g} (a GIF frame lasts at least "
+                         f"10 ms), got {fps}")
+    if hold < 0:
+        raise ValueError(f"--hold must be zero or more, got {hold}")
+    if (1 + hold) / fps > MAX_FRAME_S:
+        raise ValueError(f"--hold {hold} at --fps {fps:g} holds the last frame {(1 + hold) / fps:.0f} s; a GIF frame "
+                         f"lasts at most {MAX_FRAME_S} s")
 
 
 def posterize(frames: np.ndarray, levels: int = POSTER_LEVELS) -> np.ndarray:
@@ -224,7 +256,8 @@ def posterize(frames: np.ndarray, levels: int = POSTER_LEVELS) -> np.ndarray:
 
 
 def write_gif(path: str, frames: list[np.ndarray], fps: float, hold: int) -> None:
-    """Write `frames` ((H, W, 3) uint8 each) as a looping GIF, the last frame held for (1 + hold) frame times.
+    """Write `frames` ((H, W, 3) uint8 each) as a looping GIF, the last frame held for (1 + hold) frame times,
+    through a temporary file renamed over `path`.
 
     The hold is a longer duration of the last frame, not copies of it: the GIF encoder would merge identical
     frames anyway, and one frame costs fewer bytes.
@@ -232,11 +265,17 @@ def write_gif(path: str, frames: list[np.ndarray], fps: float, hold: int) -> Non
     frame_ms = 1000.0 / fps
     durations = [frame_ms] * len(frames)
     durations[-1] = frame_ms * (1 + hold)
-    iio.imwrite(path, posterize(np.stack(frames)), extension=".gif", duration=durations, loop=0)
+    data = iio.imwrite("<bytes>", posterize(np.stack(frames)), extension=".gif", duration=durations, loop=0)
+    files.write_bytes_atomic(path, data)  # an existing GIF stays whole until the new one is complete
 
 
 # ----------------------------------------------------------------------------------------------------------------
 # command line
+
+
+# the training options: they mean something only with --retrain, and are refused without it
+RETRAIN_OPTIONS = (("--n-epochs", "n_epochs", "epochs"), ("--n-hidden", "n_hidden", "hidden units"),
+                   ("--batches-per-epoch", "batches_per_epoch", "updates per epoch"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -244,12 +283,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Animate ortho versus random training curves of one task into a GIF. By default from the "
         "results file (no training); with --retrain, trains both arms now.",
-        epilog=f"first create the results file with:\n  {viz.RESULTS_COMMAND}",
+        epilog=f"first create the results file with:\n  {files.RESULTS_COMMAND}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     what = parser.add_argument_group("what to animate")
     what.add_argument("--results", default="results.json", help="results file to read (default: %(default)s)")
-    what.add_argument("--task", default=DEFAULT_TASK, help="task (default: %(default)s)")
+    what.add_argument("--task", default=DEFAULT_TASK, choices=list(rp.TASKS), metavar="TASK",
+                      help=f"task, one of {', '.join(rp.TASKS)} (default: %(default)s)")
     what.add_argument(
         "--sequence-len", type=int, default=None, metavar="T",
         help="sequence length (default: the task's T in the results file; with --retrain, its headline length)",
@@ -258,17 +298,17 @@ def build_parser() -> argparse.ArgumentParser:
                       help="seed of the runs to show or train (default: the lowest in the file; 0 with --retrain)")
     out = parser.add_argument_group("animation")
     out.add_argument("--out", default="rnn_pathological.gif", help="GIF file to write (default: %(default)s)")
-    out.add_argument("--fps", type=float, default=10.0, help="frames per second (default: %(default)s)")
+    out.add_argument("--fps", type=float, default=10.0,
+                     help=f"frames per second, above 0 and at most {MAX_FPS:g} (default: %(default)s)")
     out.add_argument("--every", type=int, default=None,
                      help=f"epochs per frame (default: ceil(epochs / {TARGET_FRAMES}), about {TARGET_FRAMES} frames)")
     out.add_argument("--hold", type=int, default=10,
                      help="extra frame times the last frame stays on screen (default: %(default)s)")
-    train = parser.add_argument_group("--retrain: train both arms now instead of reading the results file")
+    train = parser.add_argument_group("--retrain: train both arms now instead of reading the results file (the "
+                                      "options below need --retrain)")
     train.add_argument("--retrain", action="store_true", help="train through rnn_pathological.train")
-    train.add_argument("--n-epochs", type=int, default=rp.DEFAULTS["n_epochs"], help="epochs (%(default)s)")
-    train.add_argument("--batches-per-epoch", type=int, default=rp.DEFAULTS["batches_per_epoch"],
-                       help="updates per epoch (%(default)s)")
-    train.add_argument("--n-hidden", type=int, default=rp.DEFAULTS["n_hidden"], help="hidden units (%(default)s)")
+    for flag, name, text in RETRAIN_OPTIONS:
+        train.add_argument(flag, dest=name, type=int, default=None, help=f"{text} ({rp.DEFAULTS[name]})")
     train.add_argument("--quiet", action="store_true", help="no progress lines while retraining")
     return parser
 
@@ -276,36 +316,41 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.fps <= 0:
-        parser.error(f"--fps must be positive, got {args.fps}")
     if args.every is not None and args.every < 1:
         parser.error(f"--every must be a positive integer, got {args.every}")
-    if args.hold < 0:
-        parser.error(f"--hold must be zero or more, got {args.hold}")
+    given = [flag for flag, name, _ in RETRAIN_OPTIONS if getattr(args, name) is not None]
+    if given and not args.retrain:
+        parser.error(f"{', '.join(given)} only {'applies' if len(given) == 1 else 'apply'} with --retrain; without "
+                     f"it the epochs come from {args.results}")
     # every check before any training or drawing: a bad flag or path costs nothing
     try:
+        check_timing(args.fps, args.hold)
         rp.check_writable(args.out)
         if args.retrain:
             seed = 0 if args.seed is None else args.seed
             T = rp.get_task(args.task).headline_len if args.sequence_len is None else args.sequence_len
-            overrides = {"n_epochs": args.n_epochs, "batches_per_epoch": args.batches_per_epoch,
-                         "n_hidden": args.n_hidden}
+            overrides = {name: rp.DEFAULTS[name] if getattr(args, name) is None else getattr(args, name)
+                         for _, name, _ in RETRAIN_OPTIONS}
             for init in ARMS:
                 rp.check_config(args.task, init, T, seed, **{**rp.DEFAULTS, **overrides})
+            check_frames(overrides["n_epochs"], args.every, f"--n-epochs {overrides['n_epochs']}")
         else:
-            doc = viz.load_results(args.results)
+            doc = files.load_results(args.results)
             runs = select_runs(doc, args.task, args.sequence_len, args.seed, args.results)
+            check_frames(max(len(r["history"]) for r in runs), args.every,
+                         f"{args.task} T={runs[0]['sequence_len']} in {args.results}")
     except ValueError as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2
     if args.retrain:
         runs = retrain_runs(args.task, T, seed, quiet=args.quiet, **overrides)
+        try:  # runs that diverged at once may leave fewer epochs than asked for
+            check_frames(max(len(r["history"]) for r in runs), args.every, "the retrained runs")
+        except ValueError as err:
+            print(f"{PROG}: error: {err}; nothing was written", file=sys.stderr)
+            return 2
 
-    try:
-        frames = frames_from_history(runs, every=args.every)
-    except ValueError as err:
-        print(f"{PROG}: error: {err}", file=sys.stderr)
-        return 2
+    frames = frames_from_history(runs, every=args.every)
     try:
         write_gif(args.out, frames, args.fps, args.hold)
     except OSError as err:

@@ -1,22 +1,32 @@
-"""README tables from the result files: every number in the README is written here, from results.json.
+"""README tables from the result files: every number in the README is written here, from the files it reads.
 
-    python report_rnn_pathological.py            # rewrite the generated blocks of README.md
+    python report_rnn_pathological.py            # rewrite the generated blocks of README.md in place
     python report_rnn_pathological.py --check    # exit 1 if README.md disagrees with the result files
 
+It reads, from the current folder: results.json (the seed-0 headline), results_seeds.json (the ten seeds),
+sweeps/*.jsonl (the experiments' sweep files), bench.json and bench_float32.json (the benchmark). Every file is
+read and checked (files_rnn_pathological) before any block is computed: a missing, empty, truncated, binary,
+wrong-schema or wrong-typed file is a one-line error naming it, exit status 2, and README.md is left untouched.
+
 A generated block sits between `<!-- BEGIN name -->` and `<!-- END name -->` lines; everything outside the blocks
-is prose that this script never touches. tests/test_readme.py fails when a block is stale.
+is prose that this script never touches. tests/test_readme.py fails when a block is stale. Wall times are the one
+machine-dependent part of the blocks: --check reports a README that differs from the files in its wall times only
+as agreeing, and says so.
 """
 
 from __future__ import annotations
 
-import json
+import argparse
+import os
 import re
 import sys
+from contextlib import contextmanager
 
 import numpy as np
 
+import files_rnn_pathological as files
 import rnn_pathological as rp
-from sweep_rnn_pathological import median_range, wilson_interval
+from sweep_rnn_pathological import median_range, plural, wilson_interval
 
 # ----------------------------------------------------------------------------------------------------------------
 # tables
@@ -146,7 +156,7 @@ def seeds_verdict(doc: dict) -> str:
                 text += f" (plus {reached} that crossed the threshold and fell back)"
             per_task.append(text)
         parts.append(f"**{init}** ends solved in " + ", ".join(per_task))
-    return (f"Over seeds {seeds[0]}-{seeds[-1]} ({len(seeds)} seeds), runs solved at the final epoch: "
+    return (f"Over seeds {seeds[0]}-{seeds[-1]} ({plural(len(seeds), 'seed')}), runs solved at the final epoch: "
             + "; ".join(parts) + "." + took(doc))
 
 
@@ -245,8 +255,8 @@ def experiment_section(name: str, root: str = ".") -> str:
 
     exp = ex.EXPERIMENTS[name]
     records, _ = ex.load_records(exp, outdir=root)
-    core_minutes = sum(r["wallclock_s"] for r in records) / 60
-    env = f"{len(records)} runs, {core_minutes:.0f} minutes of training summed over the runs"
+    core_minutes = round(sum(r["wallclock_s"] for r in records) / 60)
+    env = f"{plural(len(records), 'run')}, {plural(core_minutes, 'minute')} of training summed over the runs"
     return (
         f"**Question.** {exp.question}\n\n"
         f"**Command.** `{ex.command('run', name)} --jobs 2`, then `{ex.command('plot', name)}` for the figure "
@@ -261,63 +271,145 @@ def cli_reference() -> str:
 
 
 # ----------------------------------------------------------------------------------------------------------------
+# input files: each read and checked before any block is computed
+
+
+def load_headline(path: str) -> dict:
+    """results.json: a checked results file whose runs this engine can rebuild, with their trained weights (the
+    analysis numbers retrace their gradients)."""
+    doc = files.load_results(path)
+    files.check_engine_runs(doc["runs"], path)
+    files.check_weights(doc["runs"], path, files.results_command(path))
+    return doc
+
+
+def load_seeds(path: str) -> dict:
+    """results_seeds.json: a checked results file of runs this engine knows."""
+    doc = files.load_results(path)
+    files.check_engine_runs(doc["runs"], path)
+    return doc
+
+
+def load_benches(paths: tuple[str, ...]) -> dict[str, dict]:
+    """{dtype: benchmark} from the benchmark files, each checked: a full (not --quick) run, one file per dtype, the
+    same kernels in each (their names head the kernel table)."""
+    benches: dict[str, dict] = {}
+    first = None
+    for path in paths:
+        bench = files.load_bench(path)
+        again = f"; recreate it with: {files.BENCH_COMMAND}" + (" --dtype float32" if bench["dtype"] == "float32"
+                                                                  else "")
+        if bench["quick"]:
+            raise files.FileError(f"{path} is a --quick benchmark, too small to report{again}")
+        if bench["dtype"] in benches:
+            raise files.FileError(f"{path} holds {bench['dtype']} numbers, like {first[0]}{again}")
+        if first is not None and list(bench["kernel_us"]) != list(first[1]["kernel_us"]):
+            raise files.FileError(f"{path} times other kernels than {first[0]}{again}")
+        first = first or (path, bench)
+        benches[bench["dtype"]] = bench
+    return benches
+
+
+@contextmanager
+def about(path: str):
+    """Name `path` in a ValueError raised while computing from it (a run the engine cannot rebuild, a matrix
+    LAPACK refuses): the one-line error must say which file to look at."""
+    try:
+        yield
+    except files.FileError:
+        raise
+    except ValueError as err:  # np.linalg.LinAlgError is one too
+        raise files.FileError(f"{path}: {err}") from None
+
+
+def read_readme(path: str) -> str:
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8")
+    except OSError as err:
+        raise files.FileError(f"cannot read {path}: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise files.FileError(f"{path} is not a UTF-8 text file") from None
+
+
+# ----------------------------------------------------------------------------------------------------------------
 # README blocks
-
-
-def _load(path: str) -> dict:
-    with open(path) as f:
-        return json.load(f)
 
 
 def blocks(results_path: str = "results.json", seeds_path: str = "results_seeds.json",
            bench_paths: tuple[str, ...] = ("bench.json", "bench_float32.json"), root: str = ".") -> dict[str, str]:
-    """Every generated README block, from the committed result, sweep and benchmark files (sweeps under root)."""
+    """Every generated README block, from the committed result, sweep and benchmark files (sweeps under root).
+
+    Every file is read and checked first, so a bad one raises a ValueError naming it (files.FileError, or the
+    experiments' ExperimentError for a sweep file) before any block is computed."""
     import experiments_rnn_pathological as ex
 
-    doc = _load(results_path)
-    seeds_doc = _load(seeds_path)
-    benches = {b["dtype"]: b for b in map(_load, bench_paths)}
-    return {
-        **{f"experiment-{name}": experiment_section(name, root) for name in ex.EXPERIMENTS},
-        "performance": performance(benches),
-        "headline-table": headline_table(doc),
-        "headline-verdict": headline_verdict(doc),
-        "seeds-table": seeds_table(seeds_doc),
-        "seeds-verdict": seeds_verdict(seeds_doc),
-        "analysis-numbers": analysis_numbers(doc),
-        "cli-reference": cli_reference(),
-    }
+    doc = load_headline(results_path)
+    seeds_doc = load_seeds(seeds_path)
+    benches = load_benches(bench_paths)
+    for exp in ex.EXPERIMENTS.values():
+        ex.load_records(exp, outdir=root)  # the sweep files (and results_seeds.json for convergence), checked
+    out = {}
+    with about(os.path.join(root, "sweeps")):
+        out.update({f"experiment-{name}": experiment_section(name, root) for name in ex.EXPERIMENTS})
+    with about(" and ".join(bench_paths)):
+        out["performance"] = performance(benches)
+    with about(results_path):
+        out.update({"headline-table": headline_table(doc), "headline-verdict": headline_verdict(doc)})
+    with about(seeds_path):
+        out.update({"seeds-table": seeds_table(seeds_doc), "seeds-verdict": seeds_verdict(seeds_doc)})
+    with about(results_path):
+        out["analysis-numbers"] = analysis_numbers(doc)
+    out["cli-reference"] = cli_reference()
+    return out
 
 
-def replace_blocks(text: str, new_blocks: dict[str, str]) -> str:
-    """Replace the body of every named block present in `text`; a block named here but missing there is an error."""
-    for name, body in new_blocks.items():
-        pattern = re.compile(rf"(<!-- BEGIN {re.escape(name)} -->\n)(?:.*?\n)?(<!-- END {re.escape(name)} -->)",
+def replace_blocks(text: str, new_blocks: dict[str, str], name: str = "README") -> str:
+    """Replace the body of every named block present in `text`; a block named here but missing there is an error.
+    `name` names the file in that error."""
+    for block, body in new_blocks.items():
+        pattern = re.compile(rf"(<!-- BEGIN {re.escape(block)} -->\n)(?:.*?\n)?(<!-- END {re.escape(block)} -->)",
                              re.DOTALL)
         if not pattern.search(text):
-            raise ValueError(f"README has no block {name!r}")
+            raise ValueError(f"{name} has no block {block!r} (a <!-- BEGIN {block} --> line, then <!-- END {block} -->)")
         text = pattern.sub(lambda m, body=body: m.group(1) + body + "\n" + m.group(2), text)
     return text
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = rp.OneLineErrorParser(prog="report_rnn_pathological.py", description=__doc__.split("\n\n")[0])
+def build_parser() -> argparse.ArgumentParser:
+    parser = rp.OneLineErrorParser(
+        prog="report_rnn_pathological.py",
+        description="Rewrite the generated blocks of README.md in place from the files in the current folder: "
+        "results.json (the seed-0 headline), results_seeds.json (ten seeds), sweeps/*.jsonl (the experiments) and "
+        "bench.json, bench_float32.json (the benchmark). Every file is checked first; a bad one is a one-line "
+        "error and README.md is left untouched. The prose outside the blocks is never changed.")
     parser.add_argument("--results", default="results.json", help="headline results file (default: %(default)s)")
-    parser.add_argument("--readme", default="README.md", help="file with the generated blocks (default: %(default)s)")
-    parser.add_argument("--check", action="store_true", help="only compare; exit 1 if the README is stale")
+    parser.add_argument("--readme", default="README.md",
+                        help="file with the generated blocks, rewritten in place (default: %(default)s)")
+    parser.add_argument("--check", action="store_true",
+                        help="only compare, write nothing; exit 1 if a block disagrees with the files (wall times "
+                        "alone do not count: they are reported as the only difference)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        with open(args.readme) as f:
-            old = f.read()
-        new = replace_blocks(old, blocks(args.results))
-    except (OSError, ValueError, KeyError) as err:  # ExperimentError is a ValueError: a missing sweep file
+        old = read_readme(args.readme)
+        new = replace_blocks(old, blocks(args.results), args.readme)
+    except (OSError, ValueError) as err:  # FileError, and ExperimentError for a missing or bad sweep file
         parser.error(str(err))
     if args.check:
-        if new != old:
-            print(f"{args.readme} is stale: run python report_rnn_pathological.py", file=sys.stderr)
-            return 1
-        print(f"{args.readme} agrees with {args.results}")
-        return 0
+        if new == old:
+            print(f"{args.readme} agrees with the result files")
+            return 0
+        if without_wall_times(new) == without_wall_times(old):
+            print(f"{args.readme} agrees with the result files; only the wall times differ (they time the run that "
+                  f"wrote the file; run python report_rnn_pathological.py to copy them in)")
+            return 0
+        print(f"{args.readme} is stale: run python report_rnn_pathological.py", file=sys.stderr)
+        return 1
     if new != old:
         rp.write_text_atomic(args.readme, new)
         print(f"updated {args.readme}")

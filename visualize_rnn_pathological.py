@@ -11,15 +11,17 @@ Figures, one PNG each in --outdir:
   task_examples.png    one generated example of every task in rnn_pathological.TASKS
   grad_norm.png        mean global gradient norm before clipping, per epoch
 
-Sections, in dependency order: results file (loading and validation), runs grouped and coloured, figures,
-command line. The figures use matplotlib's object-oriented API on Agg canvases and never pyplot: no display is
-needed, and no global registry of open figures grows when the functions are called many times (as in tests).
+The results file is read and checked by files_rnn_pathological.load_results, like in every other script: a bad
+file is one line naming the file and what is wrong, before anything is drawn.
+
+Sections, in dependency order: runs grouped and coloured, figures, command line. The figures use matplotlib's
+object-oriented API on Agg canvases and never pyplot: no display is needed, and no global registry of open figures
+grows when the functions are called many times (as in tests).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import sys
@@ -30,113 +32,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
+import files_rnn_pathological as files
 import rnn_pathological as rp
 
 PROG = "visualize_rnn_pathological.py"
-
-# ----------------------------------------------------------------------------------------------------------------
-# results file: loading and validation
-#
-# Every figure script reads the file through load_results, so a bad file fails the same way everywhere: one line
-# that names the file and what is wrong, before anything is drawn.
-
-RESULTS_COMMAND = "python rnn_pathological.py --all --seed 0"
-
-# the run fields the figures read; the schema has more (seed, config, W_hh_final, ...) that no figure needs
-RUN_FIELDS = (
-    "task", "init", "sequence_len", "seed", "chance", "metric_name", "higher_is_better", "solved_threshold",
-    "history", "final_metric", "best_metric", "best_epoch", "solved_epoch", "diverged",
-    "W_hh_singular_values_init", "W_hh_singular_values_final",
-)
-HISTORY_FIELDS = ("epoch", "loss", "metric", "grad_norm")
-
-
-class ResultsError(ValueError):
-    """A results file that is missing, unreadable or not in the schema this script reads. One-line message."""
-
-
-def results_command(path: str) -> str:
-    """The command that writes `path`."""
-    if os.path.normpath(path) == "results.json":
-        return RESULTS_COMMAND
-    return f"{RESULTS_COMMAND} --out {path}"
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _check_run(path: str, i: int, run) -> None:
-    if not isinstance(run, dict):
-        raise ResultsError(f"{path}: run {i} is a {type(run).__name__}, not an object")
-    where = f"{path}: run {i}"
-    if isinstance(run.get("task"), str) and isinstance(run.get("init"), str):
-        where += f" ({run['task']}, {run['init']})"
-    for name in RUN_FIELDS:
-        if name not in run:
-            raise ResultsError(f"{path}: run {i} has no field {name!r}")
-    if not isinstance(run["task"], str) or not isinstance(run["init"], str):
-        raise ResultsError(f"{where}: fields 'task' and 'init' must be strings")
-    for name in ("sequence_len", "seed"):
-        if not isinstance(run[name], int) or isinstance(run[name], bool):
-            raise ResultsError(f"{where}: field {name!r} must be an integer, got {run[name]!r}")
-    for name in ("chance", "solved_threshold"):
-        if not _is_number(run[name]):
-            raise ResultsError(f"{where}: field {name!r} must be a number, got {run[name]!r}")
-    if not isinstance(run["history"], list):
-        raise ResultsError(f"{where}: field 'history' must be a list of per-epoch records")
-    for j, record in enumerate(run["history"]):
-        if not isinstance(record, dict):
-            raise ResultsError(f"{where}: history entry {j} is not an object")
-        for name in HISTORY_FIELDS:
-            if name not in record:
-                raise ResultsError(f"{where}: history entry {j} has no field {name!r}")
-            if not _is_number(record[name]):
-                raise ResultsError(f"{where}: history entry {j} field {name!r} is not a number: {record[name]!r}")
-    for name in ("W_hh_singular_values_init", "W_hh_singular_values_final"):
-        values = run[name]
-        if not isinstance(values, list) or not all(_is_number(v) for v in values):
-            raise ResultsError(f"{where}: field {name!r} must be a list of numbers")
-
-
-def load_results(path: str) -> dict:
-    """Read and validate a results file (schema_version rp.SCHEMA_VERSION). Raises ResultsError.
-
-    Returns the document: {schema_version, config, environment, runs}, with every run carrying RUN_FIELDS and
-    every history entry HISTORY_FIELDS. A missing file is never recreated here: the message gives the command.
-    """
-    if not os.path.exists(path):
-        raise ResultsError(f"{path} not found; create it with: {results_command(path)}")
-    try:
-        with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
-    except json.JSONDecodeError as err:
-        raise ResultsError(
-            f"{path} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}; "
-            f"recreate it with: {results_command(path)}"
-        ) from None
-    except UnicodeDecodeError:
-        raise ResultsError(f"{path} is not a UTF-8 text file; recreate it with: {results_command(path)}") from None
-    except OSError as err:
-        raise ResultsError(f"cannot read {path}: {err.strerror or err}") from None
-
-    if not isinstance(doc, dict):
-        raise ResultsError(f"{path}: the top level is a JSON {type(doc).__name__}, not an object")
-    if "schema_version" not in doc:
-        raise ResultsError(f"{path} has no field 'schema_version'; recreate it with: {results_command(path)}")
-    if doc["schema_version"] != rp.SCHEMA_VERSION:
-        raise ResultsError(
-            f"{path}: unknown schema_version {doc['schema_version']!r} (this script reads version "
-            f"{rp.SCHEMA_VERSION}); recreate it with: {results_command(path)}"
-        )
-    if "runs" not in doc:
-        raise ResultsError(f"{path} has no field 'runs'")
-    if not isinstance(doc["runs"], list) or not doc["runs"]:
-        raise ResultsError(f"{path}: field 'runs' must be a non-empty list of runs")
-    for i, run in enumerate(doc["runs"]):
-        _check_run(path, i, run)
-    return doc
-
 
 # ----------------------------------------------------------------------------------------------------------------
 # runs grouped and coloured
@@ -615,27 +514,11 @@ FIGURES = (
 # command line
 
 
-class OutputError(ValueError):
-    """An output location that cannot be written. One-line message."""
-
-
-def prepare_outdir(outdir: str) -> None:
-    """Create `outdir` if needed and check it is writable, before any figure is drawn. Raises OutputError."""
-    if os.path.exists(outdir) and not os.path.isdir(outdir):
-        raise OutputError(f"cannot use {outdir} as output folder: it exists and is not a folder")
-    try:
-        os.makedirs(outdir, exist_ok=True)
-    except OSError as err:
-        raise OutputError(f"cannot create output folder {outdir}: {err.strerror or err}") from None
-    if not os.access(outdir, os.W_OK):
-        raise OutputError(f"output folder {outdir} is not writable")
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = rp.OneLineErrorParser(
         prog=PROG,
         description="Draw the figures of a results file written by rnn_pathological.py. Never trains.",
-        epilog=f"first create the results file with:\n  {RESULTS_COMMAND}",
+        epilog=f"first create the results file with:\n  {files.RESULTS_COMMAND}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--results", default="results.json", help="results file to read (default: %(default)s)")
@@ -647,8 +530,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        doc = load_results(args.results)
-        prepare_outdir(args.outdir)
+        doc = files.load_results(args.results)
+        files.prepare_outdir(args.outdir)
     except ValueError as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2

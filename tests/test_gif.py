@@ -11,6 +11,7 @@ import pytest
 from cli_helpers import assert_one_line_error as assert_one_line_error_of
 from cli_helpers import run_script
 
+import files_rnn_pathological as files
 import make_rnn_pathological_gif as gif
 import rnn_pathological as rp
 
@@ -75,7 +76,7 @@ def test_default_every_gives_about_forty_frames():
 
 
 def test_frames_from_history(results_path):
-    doc = gif.viz.load_results(str(results_path))
+    doc = files.load_results(str(results_path))
     runs = gif.select_runs(doc, "3bit_memorization", None, None, str(results_path))
     assert [r["init"] for r in runs] == ["ortho", "random"]
     frames = gif.frames_from_history(runs, every=3)

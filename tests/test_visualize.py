@@ -14,6 +14,7 @@ import pytest
 from cli_helpers import assert_one_line_error as assert_one_line_error_of
 from cli_helpers import run_script
 
+import files_rnn_pathological as files
 import rnn_pathological as rp
 import visualize_rnn_pathological as viz
 
@@ -82,7 +83,7 @@ def test_every_figure_is_a_sensible_png(rendered, name):
 
 def test_figures_handle_any_tasks_and_inits(results_path):
     """A file with a task and an init the engine does not ship: one column per (task, T), one line per init."""
-    doc = viz.load_results(str(results_path))
+    doc = files.load_results(str(results_path))
     extra = copy.deepcopy([r for r in doc["runs"] if r["task"] == "addition"])
     for run in extra:
         run["task"], run["sequence_len"] = "multiplication", 40
@@ -143,12 +144,12 @@ def test_load_results_names_the_missing_field(results_path, tmp_path):
     doc = json.loads(results_path.read_text())
     del doc["runs"][2]["history"]
     path = write_doc(tmp_path / "r.json", doc)
-    with pytest.raises(viz.ResultsError, match=r"r\.json: run 2 has no field 'history'"):
-        viz.load_results(str(path))
+    with pytest.raises(files.FileError, match=r"r\.json: run 2 has no field 'history'"):
+        files.load_results(str(path))
     doc = json.loads(results_path.read_text())
     del doc["runs"][0]["history"][1]["grad_norm"]
-    with pytest.raises(viz.ResultsError, match="history entry 1 has no field 'grad_norm'"):
-        viz.load_results(str(write_doc(tmp_path / "r.json", doc)))
+    with pytest.raises(files.FileError, match="history entry 1 has no field 'grad_norm'"):
+        files.load_results(str(write_doc(tmp_path / "r.json", doc)))
 
 
 @pytest.mark.parametrize("doc, fragment", [
@@ -159,8 +160,8 @@ def test_load_results_names_the_missing_field(results_path, tmp_path):
     ({"schema_version": 1, "runs": [7]}, "run 0 is a int"),
 ])
 def test_load_results_rejects_bad_documents(tmp_path, doc, fragment):
-    with pytest.raises(viz.ResultsError, match=fragment):
-        viz.load_results(str(write_doc(tmp_path / "r.json", doc)))
+    with pytest.raises(files.FileError, match=fragment):
+        files.load_results(str(write_doc(tmp_path / "r.json", doc)))
 
 
 # ----------------------------------------------------------------------------------------------------------------
