@@ -476,8 +476,9 @@ def traced_step(params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, tas
 # measurements and power-law fits
 #
 # The grids, in one place. Sizes are chosen so `run` finishes in about a minute and a half on one core, under 1 GB:
-# the largest traces (H = 64 at T = 60 and 64) have about 1.5 million instructions. The T sweeps go further at H = 8, where a step is cheap, because
-# the cost of keeping the history for BPTT only overtakes the cost of re-reading the weights at long T.
+# the largest traces (H = 64 at T = 60 and 64) have about 1.5 million instructions. The T sweeps go further at
+# H = 8, where a step is cheap, because the history that BPTT reads back costs ~ H^2 T^1.5 against the ~ H^3 T of
+# re-reading the weights every step: it can only take over at long T and small H.
 
 DTYPES = {"float64": 8, "float32": 4}  # bytes per value
 TASK = "addition"  # two inputs, one output: the recurrence dominates the trace
@@ -741,52 +742,102 @@ def plot(doc: dict) -> Figure:
 
 
 def readme_block(doc: dict) -> str:
-    """The ByteDMD section's numbers: reference costs at the headline sizes, exponents, shares, truncation."""
+    """The ByteDMD section's numbers and the sentences that read them: reference costs at the headline sizes,
+    float32 against float64, exponents in T and H, where the cost goes, truncated BPTT. A sentence's verb follows
+    its numbers (an exponent 'steepens towards' a limit only if the last pair lies between the fit and the limit)."""
     cfg, fit = doc["config"], doc["fits"]
-    rows = []
+    rows, findings = [], []
     for task, T in cfg["headline"]:
         r = find(doc, cfg["headline_H"], T, task=task)
         c64, c32, n = r["cost"]["float64"], r["cost"]["float32"], r["instructions"]
         rows.append([task, T, f"{n['forward']:,} + {n['backward']:,}", f"{c64['total']:.3g}", f"{c64['forward']:.3g}",
-                     f"{c64['backward']:.3g}", f"{c64['backward'] / c64['forward']:.2f}",
-                     f"{n['backward'] / n['forward']:.2f}", f"{c32['total']:.3g}",
-                     f"{c32['total'] / c64['total']:.3f}"])
-    lines = [f"One training step at H = {cfg['headline_H']}, the headline's size (batch 1):", "",
-             rp.markdown_table(["task", "T", "instructions, forward + backward", "ByteDMD float64", "forward",
-                                "backward", "backward / forward", "same, instructions", "ByteDMD float32",
-                                "float32 / float64"], rows), ""]
-    ratios = [r["cost"]["float32"]["total"] / r["cost"]["float64"]["total"] for r in doc["measurements"]]
-    lines.append(f"float32 / float64 over all {len(ratios)} measured steps: {min(ratios):.4f} to {max(ratios):.4f} "
-                 f"(2^-1.5 = {2 ** -1.5:.4f}).")
-    lines += ["", "Exponents of a power law fitted over each sweep (float64), and between the sweep's last two points:",
-              ""]
+                     f"{c64['backward']:.3g}", f"{n['backward'] / n['forward']:.2f}",
+                     f"{c64['backward'] / c64['forward']:.2f}", f"{c32['total']:.3g}"])
+    lines = [f"One training step at H = {cfg['headline_H']}, the headline's size (batch 1, float64 unless marked):", "",
+             rp.markdown_table(["task", "T", "instructions, forward + backward", "ByteDMD", "forward", "backward",
+                                "backward / forward, instructions", "backward / forward, ByteDMD",
+                                "ByteDMD, float32"], rows), ""]
+    ratio_n = [float(row[6]) for row in rows]
+    ratio_c = [float(row[7]) for row in rows]
+    more = all(c > n for c, n in zip(ratio_c, ratio_n, strict=True))
+    findings.append(f"**Backward against forward.** The backward pass does {min(ratio_n):.2f}-{max(ratio_n):.2f} "
+                    f"times the forward pass's instructions and costs {min(ratio_c):.2f}-{max(ratio_c):.2f} times "
+                    "as much: " + ("more than its share, because what it reads has sunk further (the states stored "
+                                   "by the forward pass, and the weight-gradient accumulators it rewrites once a step)."
+                                   if more else "not more than its share of instructions."))
+    ratios = np.array([r["cost"]["float32"]["total"] / r["cost"]["float64"]["total"] for r in doc["measurements"]])
+    findings.append(f"**float32 against float64.** float32 costs {ratios.min():.4f}-{ratios.max():.4f} of float64 over "
+                    f"all {len(ratios)} measured steps, within {np.max(np.abs(ratios / 2 ** -1.5 - 1)):.1%} of "
+                    f"2^-1.5 = {2 ** -1.5:.4f}: half the bytes are read, each from about half the depth, so each "
+                    "costs about 1/sqrt(2) as much.")
+    H8 = next(iter(cfg["T_sweep"]))
+    for H, Ts in cfg["T_sweep"].items():
+        f = fit["T"][f"H={H}"]
+        total, history = f["total"], f["backward reads of forward values"]
+        first, last = find(doc, int(H), Ts[0]), find(doc, int(H), Ts[-1])
+        steepens = history["exponent"] < history["local_exponent"] < 1.5
+        findings.append(
+            f"**Against T, H = {H}.** The cost grows like T^{total['exponent']:.2f} over T = {Ts[0]}-{Ts[-1]} "
+            f"(T^{total['local_exponent']:.2f} between the last two). The part that reads the stored forward values "
+            f"back in the backward pass grows like T^{history['exponent']:.2f} (T^{history['local_exponent']:.2f}), "
+            + ("steepening towards" if steepens else "against") + " the T^1.5 of a history read from a depth that "
+            f"grows with T; its share of the cost goes from {shares(first)['backward reads forward values']:.0%} at "
+            f"T = {Ts[0]} to {shares(last)['backward reads forward values']:.0%} at T = {Ts[-1]}.")
+    for T, Hs in cfg["H_sweep"].items():
+        p = fit["H"][f"T={T}"]["total"]
+        steepens = p["exponent"] < p["local_exponent"] < 3
+        findings.append(f"**Against H, T = {T}.** The cost grows like H^{p['exponent']:.2f} over H = {Hs[0]}-{Hs[-1]} "
+                        f"(H^{p['local_exponent']:.2f} between the last two), "
+                        + ("steepening towards" if steepens else "against") + " the H^3 of re-reading H^2 weights "
+                        "every step from a depth of about H^2 values.")
+    task, T = cfg["headline"][0]
+    r = find(doc, cfg["headline_H"], T, task=task)
+    s = shares(r)
+    params = s["forward reads parameter values"] + s["backward reads parameter values"]
+    findings.append(f"**Where the cost goes at the headline's size** ({r['task']}, T = {r['T']}, H = {r['H']}): "
+                    f"reading parameters takes {params:.0%}, the backward pass reading its own values (gradient "
+                    f"accumulators and dL/dh) {s['backward reads backward values']:.0%}, the backward pass reading the "
+                    f"stored forward states {s['backward reads forward values']:.0%}.")
+    ks = cfg["k_sweep"]
+    full = find(doc, ks["H"], ks["T"])["cost"]["float64"]
+    trunc = {kk: find(doc, ks["H"], ks["T"], kk if kk < ks["T"] else None)["cost"]["float64"]["total"] / full["total"]
+             for kk in ks["k"]}
+    k = cfg["truncate_k"]
+    p_trunc = fit["T"][f"H={H8}, truncated k={k}"]["total"]
+    findings.append(f"**Truncated BPTT.** At H = {ks['H']}, T = {ks['T']}, keeping k = {ks['k'][0]} step costs "
+                    f"{trunc[ks['k'][0]]:.2f} of full BPTT (the forward pass alone is "
+                    f"{full['forward'] / full['total']:.2f}) and k = {ks['k'][-2]} costs {trunc[ks['k'][-2]]:.2f}. "
+                    f"Along the T sweep at H = {H8}, BPTT truncated to {k} steps grows like "
+                    f"T^{p_trunc['local_exponent']:.2f} between the last two T, against "
+                    f"T^{fit['T'][f'H={H8}']['total']['local_exponent']:.2f} for full BPTT.")
+    longest = find(doc, int(H8), cfg["T_sweep"][H8][-1])
+    inputs = [shares(x)["forward reads input values"] + shares(x)["backward reads input values"]
+              for x in (longest, r)]
+    findings.append(f"**The input sinks too.** The sequence x is on the stack before the step starts, so x_t is read "
+                    f"from below everything the first t steps pushed: reading it takes {inputs[0]:.0%} of the cost at "
+                    f"H = {H8}, T = {longest['T']} and {inputs[1]:.1%} at the headline's size.")
+    lines += [f"- {text}" for text in findings]
+    lines += ["", "Where the cost goes (fraction of the float64 ByteDMD; which pass reads values made by whom):", ""]
+    cases = share_cases(doc)
+    names = list(shares(cases[0][1]))
+    lines.append(rp.markdown_table(["step", *names], [[label, *(f"{shares(x)[n]:.2f}" for n in names)]
+                                                      for label, x in cases]))
     fit_rows = []
     for H, Ts in cfg["T_sweep"].items():
         for part, p in fit["T"][f"H={H}"].items():
-            fit_rows.append([f"T = {Ts[0]}..{Ts[-1]}, H = {H}", part, f"{p['exponent']:.2f}",
+            fit_rows.append([f"T = {Ts[0]}-{Ts[-1]}, H = {H}", part, f"{p['exponent']:.2f}",
                              f"{p['local_exponent']:.2f}"])
-    H = next(iter(cfg["T_sweep"]))
-    k = cfg["truncate_k"]
-    Ts = [T for T in cfg["T_sweep"][H] if T > k]
-    p = fit["T"][f"H={H}, truncated k={k}"]["total"]
-    fit_rows.append([f"T = {Ts[0]}..{Ts[-1]}, H = {H}", f"total, BPTT truncated to {k} steps", f"{p['exponent']:.2f}",
-                     f"{p['local_exponent']:.2f}"])
+    Ts = [T for T in cfg["T_sweep"][H8] if T > k]
+    fit_rows.append([f"T = {Ts[0]}-{Ts[-1]}, H = {H8}", f"total, BPTT truncated to {k} steps",
+                     f"{p_trunc['exponent']:.2f}", f"{p_trunc['local_exponent']:.2f}"])
     for T, Hs in cfg["H_sweep"].items():
         p = fit["H"][f"T={T}"]["total"]
-        fit_rows.append([f"H = {Hs[0]}..{Hs[-1]}, T = {T}", "total", f"{p['exponent']:.2f}",
+        fit_rows.append([f"H = {Hs[0]}-{Hs[-1]}, T = {T}", "total", f"{p['exponent']:.2f}",
                          f"{p['local_exponent']:.2f}"])
-    lines += [rp.markdown_table(["sweep", "cost", "exponent", "last pair"], fit_rows), ""]
-    cases = share_cases(doc)
-    names = list(shares(cases[0][1]))
-    lines += ["Where the cost goes (fraction of the float64 ByteDMD):", "",
-              rp.markdown_table(["step", *names], [[label, *(f"{shares(r)[n]:.2f}" for n in names)]
-                                                   for label, r in cases]), ""]
-    ks = cfg["k_sweep"]
-    full = find(doc, ks["H"], ks["T"])["cost"]["float64"]["total"]
-    cells = [f"{find(doc, ks['H'], ks['T'], kk if kk < ks['T'] else None)['cost']['float64']['total'] / full:.2f}"
-             for kk in ks["k"]]
-    lines += [f"Truncated BPTT at H = {ks['H']}, T = {ks['T']}: ByteDMD relative to full BPTT", "",
-              rp.markdown_table(["k", *map(str, ks["k"])], [["cost / full", *cells]])]
+    lines += ["", "Power-law exponents fitted over each sweep (float64), and between its last two points:", "",
+              rp.markdown_table(["sweep", "cost", "exponent", "last pair"], fit_rows), "",
+              f"Truncated BPTT at H = {ks['H']}, T = {ks['T']}, ByteDMD relative to full BPTT:", "",
+              rp.markdown_table(["k", *map(str, ks["k"])], [["cost / full", *(f"{v:.2f}" for v in trunc.values())]])]
     return "\n".join(lines)
 
 

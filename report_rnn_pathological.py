@@ -342,11 +342,15 @@ def blocks(results_path: str = "results.json", seeds_path: str = "results_seeds.
 
     Every file is read and checked first, so a bad one raises a ValueError naming it (files.FileError, or the
     experiments' ExperimentError for a sweep file) before any block is computed."""
+    import bytedmd_rnn_pathological as bd
     import experiments_rnn_pathological as ex
+    import memory_rnn_pathological as mc
 
     doc = load_headline(results_path)
     seeds_doc = load_seeds(seeds_path)
     benches = load_benches(bench_paths)
+    bytedmd_path, memory_path = os.path.join(root, "bytedmd.json"), os.path.join(root, "memory_curse.json")
+    bytedmd_doc, memory_doc = bd.load(bytedmd_path), mc.load(memory_path)  # ValueErrors that name the file
     for exp in ex.EXPERIMENTS.values():
         ex.load_records(exp, outdir=root)  # the sweep files (and results_seeds.json for convergence), checked
     out = {}
@@ -360,6 +364,10 @@ def blocks(results_path: str = "results.json", seeds_path: str = "results_seeds.
         out.update({"seeds-table": seeds_table(seeds_doc), "seeds-verdict": seeds_verdict(seeds_doc)})
     with about(results_path):
         out["analysis-numbers"] = analysis_numbers(doc)
+    with about(bytedmd_path):
+        out["bytedmd-numbers"] = bd.readme_block(bytedmd_doc)
+    with about(memory_path):
+        out["memory-curse-numbers"] = mc.readme_block(memory_doc)
     out["cli-reference"] = cli_reference()
     return out
 
