@@ -145,9 +145,68 @@ def _config_line(doc: dict) -> str:
 # so a file with more groups gives a wider figure instead of smaller text.
 
 
+def several_seeds(runs: list[dict]) -> bool:
+    return len({r["seed"] for r in runs}) > 1
+
+
+def by_init(runs: list[dict]) -> dict[str, list[dict]]:
+    """{init: runs}, inits in the order of `runs`."""
+    out: dict[str, list[dict]] = {}
+    for run in runs:
+        out.setdefault(run["init"], []).append(run)
+    return out
+
+
+def median_series(runs: list[dict], field: str) -> tuple[np.ndarray, np.ndarray]:
+    """(epochs, the median of one history field over `runs` at each epoch), over the runs that reached the epoch
+    (a diverged run stops early)."""
+    series = [history_series(run, field) for run in runs]
+    n_epochs = max(len(epochs) for epochs, _ in series)
+    medians = [float(np.median([v[e] for _, v in series if len(v) > e])) for e in range(n_epochs)]
+    return np.arange(1, n_epochs + 1), np.array(medians)
+
+
+# A file of several seeds draws every seed as a thin line and each init's median over the seeds as a thick one;
+# the legend has one entry per init instead of one per run, so it stays a few lines long whatever the seed count.
+SEED_STYLE = {"lw": 0.7, "alpha": 0.45}
+MEDIAN_STYLE = {"lw": 2.2}
+
+
+def _seeds_text(members: list[dict]) -> str:
+    """'10 seeds, 9 end solved' (and how many diverged)."""
+    n = len(members)
+    text = f"{n} seeds, {sum(map(rp.is_success, members))} end solved"
+    diverged = sum(1 for r in members if r["diverged"])
+    return text + (f", {diverged} diverged" if diverged else "")
+
+
+def _plot_seed_curves(ax_loss, ax_metric, runs: list[dict], colours: dict[str, str]) -> None:
+    """Every seed thin, with a small dot at its solved epoch and an x at a divergence; each init's median thick."""
+    for run in runs:
+        c = colours[run["init"]]
+        epochs, loss = history_series(run, "loss")
+        _, metric = history_series(run, "metric")
+        ax_loss.plot(epochs, loss, color=c, **SEED_STYLE)
+        ax_metric.plot(epochs, metric, color=c, **SEED_STYLE)
+        if run["solved_epoch"] is not None:
+            at = metric_at_epoch(run, run["solved_epoch"])
+            ax_metric.plot([run["solved_epoch"]], [at], "o", color=c, ms=3.5, alpha=0.8, zorder=5)
+        if run["diverged"] and len(epochs):
+            ax_metric.plot(epochs[-1:], metric[-1:], "x", color=c, ms=7, mew=1.5)
+    for init, members in by_init(runs).items():
+        c = colours[init]
+        ax_loss.plot(*median_series(members, "loss"), color=c, **MEDIAN_STYLE)
+        ax_metric.plot(*median_series(members, "metric"), color=c, **MEDIAN_STYLE,
+                       label=f"{init} median ({_seeds_text(members)})")
+    ax_metric.plot([], [], "o", color="0.4", ms=3.5, label="a seed's first solved epoch")
+    if any(r["diverged"] for r in runs):
+        ax_metric.plot([], [], "x", color="0.4", ms=7, mew=1.5, label="a seed diverged")
+
+
 def plot_ortho_vs_random(doc: dict) -> Figure:
     """Top row: training loss (log y). Bottom row: the metric with chance and the solved threshold; a dot and a
-    dotted vertical line mark each arm's solved epoch, an x a divergence."""
+    dotted vertical line mark each arm's solved epoch, an x a divergence. With several seeds in a group, each seed
+    is a thin line and each init's median a thick one (see _plot_seed_curves)."""
     groups = group_runs(doc["runs"])
     colours = init_colours(r["init"] for r in doc["runs"])
     fig = Figure(figsize=(4.4 * len(groups) + 0.4, 7.2), layout="constrained")
@@ -155,7 +214,9 @@ def plot_ortho_vs_random(doc: dict) -> Figure:
     for col, ((task, T), runs) in enumerate(groups.items()):
         ax_loss, ax_metric = axes[0, col], axes[1, col]
         first = runs[0]
-        for run in runs:
+        if several_seeds(runs):
+            _plot_seed_curves(ax_loss, ax_metric, runs, colours)
+        for run in runs if not several_seeds(runs) else ():
             c, label = colours[run["init"]], run_label(run, runs)
             epochs, loss = history_series(run, "loss")
             _, metric = history_series(run, "metric")
@@ -183,7 +244,8 @@ def plot_ortho_vs_random(doc: dict) -> Figure:
         ax_metric.set_ylabel(metric_label(first["metric_name"], first["higher_is_better"]))
         ax_metric.set_xlabel("epoch")
         # below the panel, where it cannot hide a curve whatever the data
-        ax_metric.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+        ax_metric.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2),
+                         ncol=1 if several_seeds(runs) else 2, frameon=False)
         for ax in (ax_loss, ax_metric):
             ax.grid(alpha=0.3)
     if {r["init"] for r in doc["runs"]} == {"ortho", "random"}:
@@ -280,10 +342,20 @@ def plot_spectrum(doc: dict) -> Figure:
     fig = Figure(figsize=(4.4 * len(groups) + 0.4, 3.7 + 0.2 * n_inits), layout="constrained")
     axes = fig.subplots(1, len(groups), squeeze=False, sharey=True)[0]
     for ax, ((task, T), runs) in zip(axes, groups.items(), strict=True):
+        multi = several_seeds(runs)
         for run in runs:
             c, label = colours[run["init"]], run_label(run, runs)
             sv_init = run["W_hh_singular_values_init"]
             sv_final = run["W_hh_singular_values_final"]
+            if multi:  # one legend entry per init and stage, every seed a thin line
+                members = by_init(runs)[run["init"]]
+                named = members[0] is run
+                label = f"{run['init']} ({len(members)} seeds)"
+                ax.plot(np.arange(1, len(sv_init) + 1), sv_init, color=c, ls="--", lw=0.8, alpha=0.6,
+                        label=f"{label} at init" if named else None)
+                ax.plot(np.arange(1, len(sv_final) + 1), sv_final, color=c, ls="-", lw=1.0, alpha=0.6,
+                        label=f"{label} trained" if named else None)
+                continue
             ax.plot(np.arange(1, len(sv_init) + 1), sv_init, color=c, ls="--", lw=1.2, label=f"{label} at init")
             ax.plot(np.arange(1, len(sv_final) + 1), sv_final, color=c, ls="-", lw=1.8, label=f"{label} trained")
         # an orthogonal matrix has every singular value 1: the level at which a direction neither grows nor decays
@@ -484,7 +556,13 @@ def plot_grad_norm(doc: dict) -> Figure:
     fig = Figure(figsize=(4.4 * len(groups) + 0.4, 4.0), layout="constrained")
     axes = fig.subplots(1, len(groups), squeeze=False)[0]
     for ax, ((task, T), runs) in zip(axes, groups.items(), strict=True):
-        for run in runs:
+        if several_seeds(runs):  # every seed thin, each init's median thick and in the legend
+            for run in runs:
+                ax.plot(*history_series(run, "grad_norm"), color=colours[run["init"]], **SEED_STYLE)
+            for init, members in by_init(runs).items():
+                ax.plot(*median_series(members, "grad_norm"), color=colours[init], **MEDIAN_STYLE,
+                        label=f"{init}, median of {len(members)} seeds")
+        for run in runs if not several_seeds(runs) else ():
             epochs, norm = history_series(run, "grad_norm")
             ax.plot(epochs, norm, color=colours[run["init"]], lw=1.4, label=run_label(run, runs))
         clip = (runs[0].get("config") or doc.get("config") or {}).get("clip")
@@ -494,7 +572,8 @@ def plot_grad_norm(doc: dict) -> Figure:
         ax.set_title(f"{task}, T = {T}", fontsize=11, fontweight="bold")
         ax.set_xlabel("epoch")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False)
+        ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1 if several_seeds(runs) else 3,
+                  frameon=False)
     axes[0].set_ylabel("mean gradient norm before clipping")
     fig.suptitle("Mean global gradient norm per epoch, before clipping (above the threshold, updates are clipped)",
                  fontsize=12)

@@ -210,3 +210,29 @@ def test_unwritable_outdir_fails_before_rendering(results_path, tmp_path, monkey
     assert drawn == []
     assert "not a folder" in capsys.readouterr().err
 
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# several seeds: one legend entry per init, seeds drawn thin
+
+
+def test_figures_of_many_seeds_keep_short_legends_inside_the_figure(results_path):
+    """Ten seeds per (task, init), like results_seeds.json: every legend fits in its figure (it was one entry per
+    run, cut at the figure's edge) and constrained layout works (a collapsed layout warns, and warnings fail)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    doc = files.load_results(str(results_path))
+    doc["runs"] = [{**run, "seed": seed} for seed in range(10) for run in doc["runs"]]
+    for plot in (viz.plot_ortho_vs_random, viz.plot_spectrum, viz.plot_grad_norm):
+        fig = plot(doc)
+        FigureCanvasAgg(fig).draw()
+        figure_box = fig.bbox
+        legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+        assert legends, plot.__name__
+        for legend in legends:
+            assert len(legend.get_texts()) <= 6, (plot.__name__, [t.get_text() for t in legend.get_texts()])
+            box = legend.get_window_extent()
+            assert figure_box.x0 - 1 <= box.x0 and box.x1 <= figure_box.x1 + 1, plot.__name__
+            assert figure_box.y0 - 1 <= box.y0 and box.y1 <= figure_box.y1 + 1, plot.__name__
+        seed_lines = [line for ax in fig.axes for line in ax.get_lines() if line.get_linewidth() < 1.1]
+        assert len(seed_lines) >= 60, plot.__name__  # every run still drawn, thin
