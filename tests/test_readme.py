@@ -1,6 +1,7 @@
 """The README's numbers come from the committed results.json, and that file from the committed code."""
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -167,3 +168,46 @@ def test_sweep_files_come_from_the_committed_code(name):
                      **{**run["config"], "n_epochs": 1})
     for key in ("loss", "metric", "grad_norm"):
         assert fresh["history"][0][key] == pytest.approx(run["history"][0][key], rel=1e-9, abs=1e-12), key
+
+
+def test_the_sweep_example_writes_a_file_of_its_own():
+    """The README's sweep example must not append its grid to a file an experiment reads."""
+    import experiments_rnn_pathological as ex
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Sweeps"):]
+    outs = re.findall(r"sweep_rnn_pathological\.py [^`]*?--out (\S+\.jsonl)", section[:section.index("```\n\n")])
+    assert outs
+    taken = {ex.EXPERIMENTS[name].data_path(False) for name in ex.EXPERIMENTS}
+    assert not set(outs) & taken, outs
+
+
+def test_report_sections_count_in_the_singular_when_they_should():
+    """'1 minutes of training' was in the latching section: the generated text uses sweep.plural."""
+    assert report.plural(1, "minute") == "1 minute"
+    readme = (ROOT / "README.md").read_text()
+    assert not re.search(r"\b1 (minutes|runs|seeds|records)\b", readme)
+
+
+def test_the_deviations_section_states_what_the_code_computes():
+    """The hand-written numbers of "Deviations and corrections" against the engine and the result files."""
+    import analyze_rnn_pathological as an
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Deviations and corrections"):readme.index("## Command-line reference")]
+    add, mul, copy = rp.TASKS["addition"], rp.TASKS["multiplication"], rp.TASKS["copy"]
+    assert add.partial(30) == 1 / 24 and "1/24 = 0.0417" in section
+    assert add.lenient_threshold(30) == 0.05 and not add.is_solved(add.partial(30), 30)
+    assert rp.past_threshold(add.partial(30), add.lenient_threshold(30), False)  # the seed's rule: met by one marker
+    assert mul.partial(30) == 1 / 72 and rp.past_threshold(1 / 72, mul.lenient_threshold(30), False)
+    assert add.threshold(30) == 1 / 48 and mul.threshold(30) == 1 / 144 and "1/48 and 1/144" in section
+    # copy: 6 of 10 symbols right, 4 guessed over 8, meets Orhan & Pitkow's rule; one symbol guessed does not meet ours
+    assert 4 * np.log(8) / 50 < copy.lenient_threshold(30) and not copy.is_solved(copy.partial(30), 30)
+    # "no run comes close to their 1-2%": Sutskever's share of wrong cases at the end of every addition run
+    wrong = [r["history"][-1]["frac_wrong"] for r in SEEDS["runs"] if r["task"] == "addition"]
+    assert len(wrong) == 20 and min(wrong) > 0.2
+    # the feedback chain of the Fisher figure: 0.692 in closed form, 0.836 from eigvals
+    W = rp.chain_matrix(64, 1.2, 0.1)
+    assert f"{an.spectral_radius(W):.3f}" == "0.692" and "0.692" in section
+    assert f"{np.max(np.abs(np.linalg.eigvals(W))):.3f}" == "0.836" and "0.836" in section
+    assert "0.1 x 8 = 0.8" in section and rp.DEFAULTS["random_scale"] * np.sqrt(rp.DEFAULTS["n_hidden"]) == 0.8

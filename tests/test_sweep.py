@@ -336,3 +336,32 @@ def test_cli_errors_carry_no_traceback(tmp_path):
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr == "sweep_rnn_pathological.py: error: --shard: '3/2' needs 1 <= K <= N\n"
     assert not os.path.exists(tmp_path / "s.jsonl")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# progress lines give the success rule's verdict
+
+
+def test_progress_gives_the_verdict_of_the_final_epoch(reference):
+    """A run that met the threshold at some epoch but not at the last one is not reported as solved (a latching
+    run printed `solved@1 final 0.950` under a threshold above 0.95)."""
+    record = read_records(reference)[0]
+    m, threshold = record["metric_name"], record["solved_threshold"]
+    worse = threshold * 1.5 if not record["higher_is_better"] else threshold / 1.5
+    better = threshold / 1.5 if not record["higher_is_better"] else min(1.0, threshold * 1.05)
+    fell_back = {**record, "solved_epoch": 1, "final_metric": worse, "diverged": False}
+    assert not rp.is_success(fell_back)
+    assert sweep.outcome_text(fell_back) == (f"not solved at the end (met the threshold @1) final "
+                                             f"{rp.format_metric(worse, m)}")
+    held = {**record, "solved_epoch": 1, "final_metric": better, "diverged": False}
+    assert rp.is_success(held) and sweep.outcome_text(held).startswith("solved@1 ")
+
+
+def test_counts_are_plural_only_when_they_should_be(tmp_path, capsys):
+    assert [sweep.plural(n, "record") for n in (0, 1, 2)] == ["0 records", "1 record", "2 records"]
+    one = ["--tasks", "addition", "--inits", "ortho", "--sequence-lens", "6", "--seeds", "0", "--n-hidden", "8",
+           "--n-epochs", "1", "--batch-size", "4", "--batches-per-epoch", "1", "--jobs", "1", "--quiet"]
+    code, stdout, _ = run_main([*one, "--out", tmp_path / "one.jsonl"], capsys)
+    assert code == 0 and "grid: 1 run;" in stdout and "on 1 worker" in stdout and "wrote 1 record to" in stdout
+    code, stdout, _ = run_main(["merge", tmp_path / "one.jsonl", "--out", tmp_path / "m.jsonl"], capsys)
+    assert code == 0 and "merged 1 record from 1 file into 1" in stdout and "(0 duplicates dropped)" in stdout
