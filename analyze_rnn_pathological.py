@@ -44,9 +44,37 @@ class AnalysisError(ValueError):
 # linear algebra
 
 
+def tridiagonal_toeplitz(W: np.ndarray) -> tuple[float, float] | None:
+    """(alpha, beta) if W is zero but for a constant sub-diagonal alpha and super-diagonal beta (the chain inits),
+    else None."""
+    W = np.asarray(W, dtype=float)
+    n = W.shape[0]
+    if n < 2 or W.shape != (n, n):
+        return None
+    alpha, beta = W[1, 0], W[0, 1]
+    if np.array_equal(W, rp.chain_matrix(n, alpha, beta)):
+        return float(alpha), float(beta)
+    return None
+
+
+def eigenvalue_moduli(W: np.ndarray) -> np.ndarray:
+    """|lambda_i| of a square matrix. For a tridiagonal Toeplitz matrix (chain, feedback chain) the closed form
+    2 sqrt(|alpha beta|) |cos(k pi / (n + 1))|, k = 1..n: eigensolvers lose many digits on these highly non-normal
+    matrices (np.linalg.eigvals puts the radius of the 64-unit alpha 1.2, beta 0.1 chain at 0.84 instead of 0.69).
+    Otherwise np.linalg.eigvals."""
+    W = np.asarray(W, dtype=float)
+    chain = tridiagonal_toeplitz(W)
+    if chain is not None:
+        n = W.shape[0]
+        alpha, beta = chain
+        return 2.0 * np.sqrt(abs(alpha * beta)) * np.abs(np.cos(np.arange(1, n + 1) * np.pi / (n + 1)))
+    return np.abs(np.linalg.eigvals(W)) if W.size else np.zeros(0)
+
+
 def spectral_radius(W: np.ndarray) -> float:
-    """max |lambda_i| of a square matrix."""
-    return float(np.max(np.abs(np.linalg.eigvals(W)))) if W.size else 0.0
+    """max |lambda_i| (closed form for the chain matrices, see eigenvalue_moduli)."""
+    moduli = eigenvalue_moduli(W)
+    return float(np.max(moduli)) if moduli.size else 0.0
 
 
 def discrete_lyapunov(A: np.ndarray, Q: np.ndarray, rtol: float = 1e-15, max_doublings: int = 64) -> np.ndarray:
@@ -84,7 +112,7 @@ def henrici_index(W: np.ndarray, normalized: bool = False) -> float:
     """
     W = np.asarray(W, dtype=float)
     fro2 = float(np.sum(W * W))
-    d2 = fro2 - float(np.sum(np.abs(np.linalg.eigvals(W)) ** 2))
+    d2 = fro2 - float(np.sum(eigenvalue_moduli(W) ** 2))  # closed-form spectrum for the chain inits
     if d2 <= 10 * W.shape[0] * np.finfo(float).eps * fro2:
         d2 = 0.0
     d = float(np.sqrt(d2))
@@ -378,16 +406,43 @@ def plot_nonnormality(runs: list[dict]) -> Figure:
     return fig
 
 
-def motif_profile_of(W: np.ndarray, run: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Chain-motif profile of W, units ordered by their peak after a pulse on every input channel at t = 1."""
+def pulse_response_order(params: dict[str, np.ndarray], channel: int, activation: str = "tanh",
+                         n_steps: int = 100, rng: np.random.Generator | None = None) -> np.ndarray:
+    """Units sorted by the step at which they respond most to a unit pulse on one input channel.
+
+    The network runs as it was trained, bias included: h_t = f(W_hh h_{t-1} + W_ih x_t + b_h) from h_0 = 0, once
+    with x_1 = e_channel and once at rest (x = 0), which the bias alone moves; a unit's response is
+    |h_pulse(t) - h_rest(t)|. Ties are broken by a jitter below one step (rng, default seeded 0). Returns order (H,),
+    order[r] the unit of rank r; units the pulse never reaches rank last.
+    """
+    rng = np.random.default_rng(0) if rng is None else rng
+    W, b = params["W_hh"], params["b_h"]
+    f = (lambda a: np.maximum(a, 0.0)) if activation == "relu" else np.tanh
+    pulse, rest = f(params["W_ih"][:, channel] + b), f(b)
+    response = np.empty((n_steps, W.shape[0]))
+    response[0] = np.abs(pulse - rest)
+    for t in range(1, n_steps):
+        pulse, rest = f(W @ pulse + b), f(W @ rest + b)
+        response[t] = np.abs(pulse - rest)
+    peak = np.argmax(response, axis=0).astype(float)
+    peak[response.max(axis=0) <= 1e-12] = n_steps  # a unit the pulse never reaches ranks last
+    return np.argsort(peak + 0.5 * rng.random(W.shape[0]), kind="stable")
+
+
+def motif_profile_of(run: dict, initial: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Chain-motif profile of a run's W_hh at init or trained: units ordered by pulse_response_order of the
+    network at that moment (its W_ih and b_h too), one profile per input channel, averaged over the channels (a
+    one-hot task feeds one channel at a time; addition's value and marker channels each get their own order)."""
     config = run.get("config", {})
-    params = rp.trained_params(run) if "params_final" in run else rp.initial_params(
-        run["task"], run["init"], run["seed"], **config)  # older files saved W_hh alone: fall back to W_ih at init
+    if initial:
+        params = rp.initial_params(run["task"], run["init"], run["seed"], **config)
+        params["W_hh"] = initial_W_hh(run)
+    else:
+        params = rp.trained_params(run)
     activation = config.get("activation", "tanh")
-    h1 = params["W_ih"] @ np.ones(params["W_ih"].shape[1])
-    h1 = np.maximum(h1, 0.0) if activation == "relu" else np.tanh(h1)
-    order = peak_response_order(W, h1, activation=activation)
-    return chain_motif_profile(W, order)
+    profiles = [chain_motif_profile(params["W_hh"], pulse_response_order(params, c, activation))
+                for c in range(params["W_ih"].shape[1])]
+    return profiles[0][0], np.mean([p for _, p in profiles], axis=0)
 
 
 def plot_chain_motif(runs: list[dict], max_diff: int = 20) -> Figure:
@@ -399,8 +454,7 @@ def plot_chain_motif(runs: list[dict], max_diff: int = 20) -> Figure:
         for init in dict.fromkeys(r["init"] for r in members):
             these = [r for r in members if r["init"] == init]
             for initial in (True, False):
-                profiles = [motif_profile_of(initial_W_hh(r) if initial else np.asarray(r["W_hh_final"]), r)
-                            for r in these]
+                profiles = [motif_profile_of(r, initial) for r in these]
                 diffs = profiles[0][0]
                 mean = np.mean([p[1] for p in profiles], axis=0)
                 keep = np.abs(diffs) <= max_diff
@@ -414,7 +468,8 @@ def plot_chain_motif(runs: list[dict], max_diff: int = 20) -> Figure:
         ax.legend(fontsize=8)
     axes[0].set_ylabel("mean W_hh[i, j]")
     fig.suptitle("Hidden chain motif (Orhan & Pitkow 2020, fig. 5): mean weight by rank difference,\n"
-                 "units ranked by the time of their peak response to an input pulse; mean over seeds", fontsize=12)
+                 "units ranked by when they respond most to a pulse on one input channel (bias included), "
+                 "averaged over channels and seeds", fontsize=12)
     return fig
 
 
@@ -521,7 +576,7 @@ def main(argv: list[str] | None = None) -> int:
             check_fisher_size(args.n, args.k_max)
         else:
             runs = load_runs(args.results)
-            if args.command == "gradients" and any("params_final" not in r for r in runs):
+            if args.command in ("gradients", "motif") and any("params_final" not in r for r in runs):
                 raise AnalysisError(f"{args.results}: a run has no params_final (an older file, or one written with "
                                     "--drop-weights); rerun python rnn_pathological.py --all")
         files.prepare_outdir(args.outdir)

@@ -1,4 +1,4 @@
-"""Five named experiments, each a question answered from sweep files: run, plot, answer.
+"""Named experiments, each a question answered from sweep files: run, plot, answer.
 
     python experiments_rnn_pathological.py list                       # names, questions, commands, runs per grid
     python experiments_rnn_pathological.py run solve_vs_T --jobs 2    # train its grid into sweeps/solve_vs_T.jsonl
@@ -6,7 +6,9 @@
     python experiments_rnn_pathological.py answer solve_vs_T          # a markdown paragraph and table from the file
     python experiments_rnn_pathological.py run all --quick --jobs 1   # every experiment, tiny: a smoke test
 
-The experiments: xor_nesterov, solve_vs_T, identity_vs_ortho, convergence, latching (`list` gives their questions).
+The experiments here: xor_nesterov, solve_vs_T, identity_vs_ortho, convergence, latching; the family table, hidden
+size and random scale live in experiments_family_rnn_pathological.py and register themselves (`list` gives every
+experiment's question).
 Every run goes through sweep_rnn_pathological.main, so `run` is resumable: rerun it after a kill and only the
 missing runs train. Records in a sweep file that belong to no grid of the experiment are ignored. `convergence`
 trains nothing of its own: it reads results_seeds.json, the ten-seed headline of rnn_pathological.py, and `run
@@ -19,7 +21,7 @@ The folders a command writes are checked before anything trains or is drawn, and
 (files_rnn_pathological): a bad one is a one-line error naming it.
 
 Sections, in dependency order: paths and commands, grids and experiments, records, statistics and markdown,
-the five experiments (grids, figure, answer each), the registry, commands, command line.
+the experiments of this file (grids, figure, answer each), the registry, commands, command line.
 """
 
 from __future__ import annotations
@@ -209,6 +211,8 @@ def load_records(exp: Experiment, quick: bool = False, outdir: str = ".") -> tup
         key = sweep.record_key(record)
         if key in wanted:
             records.setdefault(key, record)  # a run appended twice (two writers) counts once
+    if not sf.records:
+        raise ExperimentError(f"{path} holds no runs yet; create them with: {make}")
     if not records:
         raise ExperimentError(f"{path} holds no run of experiment {exp.name} (other configs only); "
                               f"create them with: {make}")
@@ -474,8 +478,9 @@ def answer_xor_nesterov(records: list[dict]) -> str:
 # ----------------------------------------------------------------------------------------------------------------
 # experiment 2: solve_vs_T
 
+# seed 000 asks for T = 30, 60, 80, 100, 150, 200; 120 is kept from the first version of this grid
 SOLVE_VS_T_GRID = Grid(("3bit_memorization", "addition"), ("ortho", "random", "identity", "chain"),
-                       (30, 60, 120, 200), "0-2")
+                       (30, 60, 80, 100, 120, 150, 200), "0-4")
 
 
 def _rate_points(runs: list[dict]) -> list[tuple[int, int, int]]:
@@ -1012,5 +1017,12 @@ def main(argv: list[str] | None = None) -> int:
     return status
 
 
+# Experiment families in sibling modules build on the helpers above and add themselves to EXPERIMENTS when they
+# are imported (whichever module is imported first). Run as a script, this file hands over to the importable
+# module, so that it and the siblings share one copy of it.
 if __name__ == "__main__":
-    sys.exit(main())
+    import experiments_rnn_pathological as _module
+
+    sys.exit(_module.main())
+else:
+    import experiments_family_rnn_pathological  # noqa: F401  (registers the family experiments)

@@ -185,6 +185,36 @@ def weights_problem(run: dict) -> str | None:
     return None
 
 
+def snapshots_problem(run: dict) -> str | None:
+    """`snapshots` (written by --snapshot-every), where present: a list of {epoch, params}, epochs increasing from 0,
+    each params an object of number matrices and vectors, with a W_hh of the first snapshot's shape."""
+    if "snapshots" not in run:
+        return None
+    snapshots = run["snapshots"]
+    if not isinstance(snapshots, list) or not snapshots:
+        return "field 'snapshots' must be a non-empty list of {epoch, params}"
+    epochs = []
+    for j, snap in enumerate(snapshots):
+        if not isinstance(snap, dict) or not is_int(snap.get("epoch")) or not isinstance(snap.get("params"), dict):
+            return f"snapshot {j} must be an object with an integer 'epoch' and an object 'params'"
+        params = snap["params"]
+        if "W_hh" not in params:
+            return f"snapshot {j} (epoch {snap['epoch']}) has no 'W_hh'"
+        for name, value in params.items():
+            vector = isinstance(value, list) and all(map(is_number, value))
+            if not vector and _matrix_problem(value):
+                return f"snapshot {j} (epoch {snap['epoch']}) param {name!r} must be numbers in a vector or matrix"
+        W, W_0 = params["W_hh"], snapshots[0]["params"]["W_hh"]
+        if _matrix_problem(W):
+            return f"snapshot {j} (epoch {snap['epoch']}) param 'W_hh' must be a matrix"
+        if (len(W), len(W[0])) != (len(W_0), len(W_0[0])):
+            return f"snapshot {j} (epoch {snap['epoch']}) has a W_hh of another shape than snapshot 0's"
+        epochs.append(snap["epoch"])
+    if epochs[0] != 0 or epochs != sorted(set(epochs)):
+        return f"field 'snapshots' must hold increasing epochs from 0, got {_describe(epochs)}"
+    return None
+
+
 def run_problem(run) -> str | None:
     """What is wrong with a run record (None if nothing): a missing field, a field of the wrong type, an epoch
     record without loss, metric or gradient norm, weights of the wrong shape."""
@@ -213,7 +243,7 @@ def run_problem(run) -> str | None:
         for name in ("momentum", "elapsed_s"):
             if name in record and not is_number(record[name]):
                 return f"history entry {j} field {name!r} is not a number: {_describe(record[name])}"
-    return weights_problem(run)
+    return weights_problem(run) or snapshots_problem(run)
 
 
 def engine_run_problem(run: dict) -> str | None:

@@ -260,7 +260,9 @@ def read_sweep_file(path: str, missing_ok: bool = True) -> SweepFile:
     return SweepFile(path, records, good_text, torn, needs_newline)
 
 
-WEIGHT_FIELDS = ("W_hh_final", "params_final")  # the trained network: most of a record's size
+# The trained network: most of a record's size. Parameter snapshots (`snapshots`, --snapshot-every K) are not
+# among them and stay in the record: a sweep asks for them by name, and they are what it runs for.
+WEIGHT_FIELDS = ("W_hh_final", "params_final")
 
 
 def record_line(record: dict, keep_weights: bool) -> str:
@@ -576,7 +578,8 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--shard", default=None, metavar="K/N",
                      help="run only shard K of N (1-based): grid run i belongs to shard (i mod N) + 1")
     out.add_argument("--keep-weights", action="store_true",
-                     help="keep the trained weights (W_hh_final, params_final) in every record, for the analyses")
+                     help="keep the trained weights (W_hh_final, params_final) in every record, for the analyses "
+                     "(snapshots asked for by --snapshot-every are kept either way)")
     out.add_argument("--quiet", action="store_true", help="no progress line per finished run (failures still show)")
 
     merge = sub.add_parser("merge", help="combine sweep files (e.g. shards) into one, refusing conflicts",

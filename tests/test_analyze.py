@@ -244,3 +244,42 @@ def test_trained_params_round_trip(results_file):
     params = rp.trained_params(run)
     assert list(params) == list(rp.PARAM_NAMES)
     np.testing.assert_array_equal(params["W_hh"], np.array(run["W_hh_final"]))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# accurate spectra of chain matrices, and the chain motif of the network as it runs
+
+
+@pytest.mark.parametrize("n, alpha, beta", [(64, 1.2, 0.1), (64, 0.99, 0.05), (33, 1.0, 0.0), (10, 0.5, 2.0)])
+def test_chain_spectra_come_from_the_closed_form(n, alpha, beta):
+    W = rp.chain_matrix(n, alpha, beta)
+    assert an.spectral_radius(W) == pytest.approx(rp.chain_spectral_radius(n, alpha, beta), rel=1e-12, abs=1e-15)
+    # sum |lambda|^2 = 4 |alpha beta| sum_k cos^2(k pi / (n + 1)) = 2 |alpha beta| (n - 1), so with alpha beta >= 0
+    # d^2 = (n - 1)(alpha^2 + beta^2) - 2 alpha beta (n - 1) = (n - 1)(alpha - beta)^2
+    d2 = (n - 1) * (alpha - beta) ** 2
+    assert an.henrici_index(W) == pytest.approx(np.sqrt(d2), rel=1e-9)
+
+
+def test_the_feedback_chain_of_the_fisher_figure_has_its_true_radius():
+    """Before: the legend said 0.836 (np.linalg.eigvals); 2 sqrt(1.2 x 0.1) cos(pi / 65) = 0.692."""
+    W = next(W for label, W, _ in an.fisher_examples() if label.startswith("feedback"))
+    assert an.spectral_radius(W) == pytest.approx(0.6912, abs=1e-3)
+
+
+def test_pulse_response_follows_a_source_injected_chain_despite_a_bias():
+    n = 12
+    params = {"W_hh": rp.chain_matrix(n, 1.0), "W_ih": 0.9 * np.eye(n, 2), "b_h": np.full(n, 0.3)}
+    for channel in (0, 1):
+        order = an.pulse_response_order(params, channel, n_steps=3 * n)
+        assert list(order[: n - channel]) == list(range(channel, n))  # the pulse walks down the chain
+    # without subtracting the resting trajectory, the bias would move every unit at t = 1 and scramble the order
+
+
+def test_motif_profile_uses_the_trained_network_and_every_channel():
+    import json
+    from pathlib import Path
+
+    run = json.loads((Path(__file__).resolve().parents[1] / "results.json").read_text())["runs"][0]
+    diffs, trained = an.motif_profile_of(run, initial=False)
+    _, initial = an.motif_profile_of(run, initial=True)
+    assert diffs.shape == trained.shape == initial.shape and not np.allclose(trained, initial)
