@@ -151,41 +151,89 @@ def xor(
     return x, (b1.astype(np.int64) ^ b2.astype(np.int64))
 
 
+# How the temporal-order tasks code their 6 symbols and where they put the informative ones: options for the
+# ablation of seed 000's open question 6 (is temporal order easy because one-hot symbols hand the network a gate?).
+# The defaults are the published task.
+SYMBOL_CODES = ("onehot", "dense", "scalar")
+POSITIONS = ("default", "early")
+N_ORDER_SYMBOLS = 6
+DENSE_CODE_SEED = 15  # the dense code is one fixed draw, so the task stays a deterministic function of its rng
+
+
+def symbol_code_matrix(symbol_code: str, n_symbols: int = N_ORDER_SYMBOLS) -> np.ndarray:
+    """(n_symbols, n_symbols): row k is the input vector of symbol k.
+
+    onehot  the identity: symbol k drives channel k alone, so each symbol has an input direction of its own;
+    dense   unit vectors with N(0, 1) entries before normalising, from default_rng(DENSE_CODE_SEED): every symbol
+            drives every channel. The rows are linearly independent, so a linear input layer can undo the code:
+            the network can compute what it computes from one-hot inputs, but no symbol has its own channel;
+    scalar  channel 0 carries the value (2k - 5) / 5 of symbol k (-1, -0.6, .. 1; A and B the two lowest), the other
+            channels are 0, kept so that the parameters have the shapes and the random draws of the one-hot run.
+            Telling A or B from a distractor, and A from B, then takes thresholds on one number.
+    """
+    if symbol_code == "onehot":
+        return np.eye(n_symbols)
+    if symbol_code == "dense":
+        code = np.random.default_rng(DENSE_CODE_SEED).standard_normal((n_symbols, n_symbols))
+        return code / np.linalg.norm(code, axis=1, keepdims=True)
+    if symbol_code == "scalar":
+        code = np.zeros((n_symbols, n_symbols))
+        code[:, 0] = (2.0 * np.arange(n_symbols) - (n_symbols - 1)) / (n_symbols - 1)
+        return code
+    raise ValueError(f"unknown symbol_code {symbol_code!r}; choose from {', '.join(SYMBOL_CODES)}")
+
+
 def _temporal_order(
-    sequence_len: int, batch_size: int, rng: np.random.Generator, windows: tuple[tuple[int, int], ...]
+    sequence_len: int, batch_size: int, rng: np.random.Generator, windows: tuple[tuple[int, int], ...],
+    symbol_code: str = "onehot", positions: str = "default",
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One-hot over 6 symbols: A = 0 and B = 1 carry the information, 2..5 are distractors. A or B sits at one
-    position uniform in each window [lo T / 10, hi T / 10) (floors); distractors fill every other step.
-    Target: the symbols in order read as a binary number (A = 0, B = 1)."""
+    """Over 6 symbols: A = 0 and B = 1 carry the information, 2..5 are distractors. Under positions "default" A or
+    B sits at one position uniform in each window [lo T / 10, hi T / 10) (floors); under "early" the k-th
+    informative symbol sits at t = k, like 3bit_memorization's bits, so the first lies T - 1 steps before the
+    answer. Distractors fill every other step. Target: the symbols in order read as a binary number (A = 0, B = 1).
+    Inputs: one-hot rows, or the rows of symbol_code_matrix(symbol_code)."""
     T, B = sequence_len, batch_size
     batch = np.arange(B)
     symbols = rng.integers(2, 6, size=(T, B))
     target = np.zeros(B, dtype=np.int64)
-    for lo, hi in windows:
-        # integer arithmetic gives floor(k T / 10) exactly, where 0.1 * T in floating point may round down
-        position = rng.integers(lo * T // 10, hi * T // 10, size=B)
+    for k, (lo, hi) in enumerate(windows):
+        if positions == "early":
+            position = np.full(B, k)
+        else:
+            # integer arithmetic gives floor(k T / 10) exactly, where 0.1 * T in floating point may round down
+            position = rng.integers(lo * T // 10, hi * T // 10, size=B)
         symbol = rng.integers(0, 2, size=B)
         symbols[position, batch] = symbol
         target = 2 * target + symbol
-    return _one_hot(symbols, 6), target
+    if symbol_code == "onehot":
+        return _one_hot(symbols, N_ORDER_SYMBOLS), target
+    return symbol_code_matrix(symbol_code)[symbols], target
 
 
-def temporal_order(sequence_len: int, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def temporal_order(
+    sequence_len: int, batch_size: int, rng: np.random.Generator, symbol_code: str = "onehot",
+    positions: str = "default",
+) -> tuple[np.ndarray, np.ndarray]:
     """Temporal order problem (Hochreiter & Schmidhuber 1997, task 6a). Two informative positions, one in
-    [0.1 T, 0.2 T) and one in [0.5 T, 0.6 T); target AA = 0, AB = 1, BA = 2, BB = 3.
+    [0.1 T, 0.2 T) and one in [0.5 T, 0.6 T); target AA = 0, AB = 1, BA = 2, BB = 3. symbol_code and positions
+    (see _temporal_order) change the coding and the positions; the defaults are the published task.
 
     Chance accuracy 0.25. Solved: accuracy > 0.90.
     """
-    return _temporal_order(sequence_len, batch_size, rng, ((1, 2), (5, 6)))
+    return _temporal_order(sequence_len, batch_size, rng, ((1, 2), (5, 6)), symbol_code, positions)
 
 
-def temporal_order_3(sequence_len: int, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def temporal_order_3(
+    sequence_len: int, batch_size: int, rng: np.random.Generator, symbol_code: str = "onehot",
+    positions: str = "default",
+) -> tuple[np.ndarray, np.ndarray]:
     """Three-symbol temporal order (Hochreiter & Schmidhuber 1997, task 6b; windows of Pascanu et al. 2013).
     Informative positions in [0.1 T, 0.2 T), [0.3 T, 0.4 T) and [0.6 T, 0.7 T); target AAA = 0 ... BBB = 7.
+    symbol_code and positions as for temporal_order.
 
     Chance accuracy 0.125. Solved: accuracy > 0.90.
     """
-    return _temporal_order(sequence_len, batch_size, rng, ((1, 2), (3, 4), (6, 7)))
+    return _temporal_order(sequence_len, batch_size, rng, ((1, 2), (3, 4), (6, 7)), symbol_code, positions)
 
 
 def three_bit_memorization(
@@ -319,6 +367,7 @@ class Task:
     lenient_threshold: Callable[[int], float] | None = None
     lenient_source: str = ""
     two_markers: bool = False  # takes a `layout` (addition, multiplication, xor)
+    coded_symbols: bool = False  # takes `symbol_code` and `positions` (the temporal-order tasks)
 
     @property
     def higher_is_better(self) -> bool:
@@ -328,11 +377,15 @@ class Task:
         return past_threshold(metric, self.threshold(sequence_len), self.higher_is_better)
 
     def sample(
-        self, sequence_len: int, batch_size: int, rng: np.random.Generator, layout: str = "halves"
+        self, sequence_len: int, batch_size: int, rng: np.random.Generator, layout: str = "halves",
+        symbol_code: str = "onehot", positions: str = "default",
     ) -> tuple[np.ndarray, np.ndarray]:
-        """A batch from the generator, with `layout` passed to the two-marker tasks."""
+        """A batch from the generator, with `layout` passed to the two-marker tasks and `symbol_code`, `positions`
+        to the temporal-order tasks."""
         if self.two_markers:
             return self.generate(sequence_len, batch_size, rng, layout)
+        if self.coded_symbols:
+            return self.generate(sequence_len, batch_size, rng, symbol_code, positions)
         return self.generate(sequence_len, batch_size, rng)
 
 
@@ -362,9 +415,9 @@ TASKS: dict[str, Task] = {
         Task("xor", xor, 2, 2, "xent", "accuracy", _const(0.5), _const(0.5), _const(0.95), 2, 30, two_markers=True),
         # T >= 10 makes every window of the temporal-order layouts non-empty
         Task("temporal_order", temporal_order, 6, 4, "xent", "accuracy", _const(0.25), _const(0.5), _const(0.9),
-             10, 60),
+             10, 60, coded_symbols=True),
         Task("temporal_order_3", temporal_order_3, 6, 8, "xent", "accuracy", _const(0.125), _const(0.5),
-             _const(0.9), 10, 60),
+             _const(0.9), 10, 60, coded_symbols=True),
         # three bits and the query; the noise stretch may be empty
         Task("3bit_memorization", three_bit_memorization, 5, 8, "xent", "accuracy", _const(0.125), _const(0.5),
              _const(0.9), 4, 60),
@@ -410,6 +463,17 @@ def check_sequence_len(task: str | Task, sequence_len: int, layout: str = "halve
                          f"{EARLY_LAYOUT_MIN_LEN}")
 
 
+def check_symbol_options(task: str | Task, symbol_code: str = "onehot", positions: str = "default") -> None:
+    """Raise ValueError unless the symbol coding and positions exist and, when not the defaults, apply to `task`."""
+    spec = get_task(task)
+    for name, value, choices in (("symbol_code", symbol_code, SYMBOL_CODES), ("positions", positions, POSITIONS)):
+        if value not in choices:
+            raise ValueError(f"unknown {name} {value!r}; choose from {', '.join(choices)}")
+        if value != choices[0] and not spec.coded_symbols:
+            coded = ", ".join(t.name for t in TASKS.values() if t.coded_symbols)
+            raise ValueError(f"{name} {value!r} applies to the temporal-order tasks ({coded}), not to {spec.name}")
+
+
 def max_length(task: str | Task, sequence_len: int, layout: str = "halves") -> int:
     """The longest input a batch of this task can have: T + extra_steps, or just under 1.1 T under "early"."""
     spec = get_task(task)
@@ -419,16 +483,19 @@ def max_length(task: str | Task, sequence_len: int, layout: str = "halves") -> i
 
 
 def generate_batch(
-    task: str | Task, sequence_len: int, batch_size: int, rng: np.random.Generator, layout: str = "halves"
+    task: str | Task, sequence_len: int, batch_size: int, rng: np.random.Generator, layout: str = "halves",
+    symbol_code: str = "onehot", positions: str = "default",
 ) -> tuple[np.ndarray, np.ndarray]:
     """A fresh batch: x float64 (L, B, n_in), time-major; y (B,) int64 labels or float64 regression targets at the
     last step, or (L, B) int64 per-step labels with -1 where unscored. L = T except for copy and noiseless
-    memorization, whose recall stretch adds task.extra_steps, and the "early" layout, which draws L per batch."""
+    memorization, whose recall stretch adds task.extra_steps, and the "early" layout, which draws L per batch.
+    symbol_code and positions: the temporal-order tasks' options (see _temporal_order)."""
     spec = get_task(task)
     check_sequence_len(spec, sequence_len, layout)
+    check_symbol_options(spec, symbol_code, positions)
     if batch_size < 1:
         raise ValueError(f"batch size must be positive, got {batch_size}")
-    return spec.sample(sequence_len, batch_size, rng, layout)
+    return spec.sample(sequence_len, batch_size, rng, layout, symbol_code, positions)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -854,11 +921,21 @@ OPTIONS: dict[str, tuple[object, str]] = {
     "layout": ("halves", ("marker layout of addition, multiplication and xor: halves (one marker per half, seed 000) "
                "or early (both in the first half, L in [T, 1.1 T): Hochreiter & Schmidhuber, Pascanu et al. 2013)")),
     "dtype": ("float64", "floating-point type of parameters and arithmetic"),
+    "symbol_code": ("onehot", ("symbol coding of the temporal-order tasks: onehot (the published task), dense (a "
+                    "fixed random unit vector per symbol) or scalar (one channel, a value per symbol)")),
+    "positions": ("default", ("informative positions of the temporal-order tasks: default (random in the task's "
+                  "windows) or early (at t = 0, 1 (, 2): the delay of 3bit_memorization)")),
+    "snapshot_every": (0, ("store the parameters at epoch 0 and every K epochs in the run record's `snapshots` "
+                       "(0: none, and the record is as without the option)")),
 }
 DEFAULTS = {name: default for name, (default, _) in OPTIONS.items()}
 DTYPES = ("float64", "float32")
 CHOICES = {"optimizer": OPTIMIZERS, "momentum_schedule": MOMENTUM_SCHEDULES, "activation": ACTIVATIONS,
-           "dtype": DTYPES, "layout": LAYOUTS}  # the options that take one of a few names
+           "dtype": DTYPES, "layout": LAYOUTS, "symbol_code": SYMBOL_CODES,
+           "positions": POSITIONS}  # the options that take one of a few names
+# Options that change what a record holds, not how the network trains: a record stores them only when they are not
+# their defaults, so a record written with them off is the record written before they existed.
+RECORDING_OPTIONS = ("snapshot_every",)
 INIT_KNOBS = ("random_scale", "hh_scale", "chain_alpha", "chain_beta", "fbchain_alpha")  # init_params' options
 
 
@@ -866,6 +943,11 @@ def full_config(config: dict) -> dict:
     """A record's training config with every option the engine knows: options that did not exist when the record
     was made take their defaults, which reproduce the behaviour of that time."""
     return {**DEFAULTS, **config}
+
+
+def stored_config(config: dict) -> dict:
+    """The config as a record or results file stores it: the recording options only when they are on."""
+    return {k: v for k, v in config.items() if k not in RECORDING_OPTIONS or v != DEFAULTS[k]}
 
 
 def available_memory_bytes() -> int | None:
@@ -929,7 +1011,11 @@ def check_config(task: str, init: str, sequence_len: int, seed: int, **config) -
         if config[name] not in choices:
             raise ValueError(f"unknown {name} {config[name]!r}; choose from {', '.join(choices)}")
     check_sequence_len(spec, sequence_len, config["layout"])
+    check_symbol_options(spec, config["symbol_code"], config["positions"])
     check_init(spec, config["n_hidden"], init)
+    snapshot_every = config["snapshot_every"]
+    if not isinstance(snapshot_every, (int, np.integer)) or isinstance(snapshot_every, bool) or snapshot_every < 0:
+        raise ValueError(f"snapshot_every must be a non-negative integer (0: no snapshots), got {snapshot_every}")
     for name, (default, _) in OPTIONS.items():
         if isinstance(default, float) and not (isinstance(config[name], (int, float, np.number))
                                                and np.isfinite(config[name])):
@@ -945,6 +1031,10 @@ def check_config(task: str, init: str, sequence_len: int, seed: int, **config) -
         raise ValueError(f"seed must be a non-negative integer, got {seed}")
     needed = run_memory_bytes(spec, sequence_len, config["n_hidden"], config["batch_size"], config["dtype"],
                               config["layout"])
+    if snapshot_every:  # each snapshot is held as Python floats, about 32 bytes each, until the record is written
+        H = config["n_hidden"]
+        n_params = H * H + H * spec.n_in + H + spec.n_out * H + spec.n_out
+        needed += (config["n_epochs"] // snapshot_every + 1) * n_params * 32
     check_memory(needed, f"a run of {spec.name} with T={sequence_len}, hidden {config['n_hidden']}, batch "
                          f"{config['batch_size']}")
 
@@ -1095,10 +1185,13 @@ def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
     history: list[dict] = []
     diverged: int | bool = False
     update = 0
+    snapshot_every = config["snapshot_every"]
+    snapshots = [_snapshot(0, params)] if snapshot_every else []
     for epoch in range(1, config["n_epochs"] + 1):
         losses, metrics, norms, mus, wrong = [], [], [], [], []
         for _ in range(config["batches_per_epoch"]):
-            x, y = spec.sample(sequence_len, config["batch_size"], data_rng, config["layout"])
+            x, y = spec.sample(sequence_len, config["batch_size"], data_rng, config["layout"], config["symbol_code"],
+                               config["positions"])
             mu = momentum_at(update, config["momentum"], config["momentum_schedule"])
             at = nesterov_lookahead(params, velocity, mu) if nesterov else params
             stats: dict = {}
@@ -1128,6 +1221,8 @@ def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
         if regression:
             record["frac_wrong"] = float(np.mean(wrong))
         history.append(record)
+        if snapshot_every and epoch % snapshot_every == 0:
+            snapshots.append(_snapshot(epoch, params))
         if callback is not None:
             callback(record)
 
@@ -1139,7 +1234,7 @@ def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
         "init": init,
         "sequence_len": sequence_len,
         "seed": seed,
-        "config": config,
+        "config": stored_config(config),
         "chance": float(spec.chance(sequence_len)),
         "partial_baseline": float(spec.partial(sequence_len)),
         "metric_name": spec.metric_name,
@@ -1157,7 +1252,14 @@ def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
         # the rest of the trained network, so analyses of trained models never retrain
         "params_final": {k: params[k].astype(np.float64).tolist() for k in PARAM_NAMES if k != "W_hh"},
     }
+    if snapshot_every:
+        run["snapshots"] = snapshots
     return judge(run)
+
+
+def _snapshot(epoch: int, params: dict[str, np.ndarray]) -> dict:
+    """{epoch, params}: the parameters after `epoch` epochs (0: at initialisation), as float64 lists."""
+    return {"epoch": epoch, "params": {k: v.astype(np.float64).tolist() for k, v in params.items()}}
 
 
 def judge(run: dict) -> dict:
@@ -1378,7 +1480,7 @@ def results_document(runs: list[dict], config: dict, wallclock_s: float | None =
     execution = {"jobs": jobs, "wallclock_s": None if wallclock_s is None else round(wallclock_s, 2)}
     return {
         "schema_version": SCHEMA_VERSION,
-        "config": config,
+        "config": stored_config(config),
         "environment": environment(),
         "execution": execution,
         "runs": runs,
@@ -1594,6 +1696,12 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
                        help="marker layout of addition, multiplication and xor (%(default)s): halves = one marker "
                        "per half (seed 000; Le et al. 2015, Arjovsky et al. 2016); early = both in the first half, "
                        "length drawn from [T, 1.1 T) (Hochreiter & Schmidhuber 1997 as coded by Pascanu et al. 2013)")
+    model.add_argument("--symbol-code", choices=SYMBOL_CODES, default=DEFAULTS["symbol_code"],
+                       help="symbol coding of temporal_order and temporal_order_3 (%(default)s): dense = a fixed "
+                       "random unit vector per symbol, scalar = one channel carrying a value per symbol")
+    model.add_argument("--positions", choices=POSITIONS, default=DEFAULTS["positions"],
+                       help="informative positions of temporal_order and temporal_order_3 (%(default)s): early = "
+                       "at t = 0, 1 (, 2), the answer at T - 1, the delay of 3bit_memorization")
     optim = parser.add_argument_group("optimiser (defaults: the headline configuration)")
     optim.add_argument("--n-epochs", type=int, default=DEFAULTS["n_epochs"], help="epochs (%(default)s)")
     optim.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"], help="batch size (%(default)s)")
@@ -1620,6 +1728,10 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     out.add_argument("--drop-weights", action="store_true",
                      help="leave the trained weights out of the results file (they are 90%% of its size); "
                      "figures that need them will say so")
+    out.add_argument("--snapshot-every", type=int, default=DEFAULTS["snapshot_every"], metavar="K",
+                     help="store the parameters at epoch 0 and every K epochs in each run record (`snapshots`, for "
+                     "dynamics_rnn_pathological.py; kept by --drop-weights, about 0.1 MB per snapshot at H = 64); "
+                     "0, the default, stores none")
     out.add_argument("--quiet", action="store_true", help="no progress lines")
     return parser
 

@@ -85,6 +85,12 @@ fail_up() {
   exit 4
 }
 
+# started NAME: wait (10 s at most) for the daemon NAME, which forks into the background, to write its PID file
+started() {
+  for _ in $(seq 100); do pid_of "$1" >/dev/null && return 0; sleep 0.1; done
+  fail_up "$1 did not start: no live process in $dir/$1.pid after 10 s"
+}
+
 install_packages() {
   local missing=() p
   for p in munged slurmctld slurmd sbatch squeue scontrol sinfo scancel; do
@@ -163,8 +169,11 @@ CONF
     --log-file="$dir/munged.log" --seed-file="$dir/munged.seed" || fail_up "munged did not start"
   for _ in $(seq 50); do munge -n -S "$dir/munge.socket" >/dev/null 2>&1 && break; sleep 0.1; done
   munge -n -S "$dir/munge.socket" >/dev/null 2>&1 || fail_up "munged does not answer on $dir/munge.socket"
+  started munged
   /usr/sbin/slurmctld -c -f "$conf" || fail_up "slurmctld did not start"  # -c: no state from an earlier run
+  started slurmctld
   /usr/sbin/slurmd -f "$conf" || fail_up "slurmd did not start"
+  started slurmd
   local state="" name deadline=$((SECONDS + 60))
   while [ "$SECONDS" -lt "$deadline" ]; do
     for name in munged slurmctld slurmd; do
