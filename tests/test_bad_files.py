@@ -1,0 +1,266 @@
+"""Bad input files fed to every script that reads files: empty, truncated, binary, wrong-schema and wrong-typed
+files (and results files without runs). Each must end in one line on stderr that names the file, exit status 2, no
+traceback, and no file changed in the folder: not the bad file, not an output that existed before.
+
+The scripts run in process through their main functions (every case in a few seconds; an exception escaping main
+fails the test as a traceback would), and once per script as a subprocess, as a user runs them.
+
+Sweep files are never `truncated` here: a sweep file cut off at the end has a torn last line, which is what a kill
+leaves, and `run` repairs it, `merge` and `summary` skip it by design (test_sweep.py). An empty sweep file is a
+fresh sweep for `run` and an empty shard for `merge`, so it is bad input only where records are needed.
+"""
+
+import hashlib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from cli_helpers import REPO, assert_one_line_error, run_script
+
+import analyze_rnn_pathological as an
+import experiments_rnn_pathological as ex
+import make_rnn_pathological_gif as gif
+import report_rnn_pathological as report
+import rnn_pathological as rp
+import sweep_rnn_pathological as sweep
+import visualize_rnn_pathological as viz
+
+BINARY = bytes(range(256)) * 8  # bytes 0x80 .. 0xff on their own are not UTF-8
+RESULTS_KINDS = ("empty", "truncated", "binary", "wrong-schema", "wrong-type", "no-runs")
+SWEEP_KINDS = ("binary", "wrong-schema", "wrong-type")
+
+
+def results_variant(good: bytes, kind: str) -> bytes:
+    """A results file gone bad: wrong-schema is schema_version 99, wrong-type a final metric given as a string."""
+    if kind == "empty":
+        return b""
+    if kind == "truncated":
+        return good[: len(good) // 2]
+    if kind == "binary":
+        return BINARY
+    doc = json.loads(good)
+    if kind == "wrong-schema":
+        doc["schema_version"] = 99
+    elif kind == "wrong-type":
+        doc["runs"][0]["final_metric"] = "0.5"
+    elif kind == "no-runs":
+        doc["runs"] = []
+    return json.dumps(doc).encode()
+
+
+def bench_variant(good: bytes, kind: str) -> bytes:
+    """A benchmark file gone bad: wrong-schema lacks the headline timing, wrong-type has a wall time in words."""
+    if kind in ("empty", "truncated", "binary"):
+        return results_variant(good, kind)
+    doc = json.loads(good)
+    if kind == "wrong-schema":
+        del doc["headline"]
+    else:
+        doc["headline"]["wall_s"] = "fast"
+    return json.dumps(doc).encode()
+
+
+def sweep_variant(good: bytes, kind: str, results: bytes) -> bytes:
+    """A sweep file gone bad: wrong-schema is a results file, wrong-type a sequence length given as a string on
+    line 2."""
+    if kind in ("empty", "binary"):
+        return results_variant(good, kind)
+    if kind == "wrong-schema":
+        return json.dumps(json.loads(results), indent=1).encode()
+    lines = good.decode().splitlines(keepends=True)
+    record = json.loads(lines[1])
+    record["sequence_len"] = str(record["sequence_len"])
+    return "".join([lines[0], json.dumps(record) + "\n", *lines[2:]]).encode()
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def call(main, argv) -> tuple[int, str, str]:
+    """main(argv) in process: (exit status, stdout, stderr); argparse errors exit through SystemExit."""
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([str(a) for a in argv])
+        except SystemExit as exit_:
+            code = exit_.code
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def folder(report_folder, tmp_path, monkeypatch) -> Path:
+    """A copy of the report's folder (README, results, seeds, sweeps, benches) with an existing GIF, as cwd;
+    training anywhere fails the test."""
+    copy = tmp_path / "repo"
+    shutil.copytree(report_folder, copy)
+    shutil.copy(REPO / "rnn_pathological.gif", copy / "a.gif")
+    monkeypatch.chdir(copy)
+
+    # an experiment still being made (no sweep file, or no README block yet) is left out of the report: these tests
+    # are about bad files
+    readme = (copy / "README.md").read_text()
+    present = {name: exp for name, exp in ex.EXPERIMENTS.items()
+               if (copy / exp.data_path(False)).exists() and f"<!-- BEGIN experiment-{name} -->" in readme}
+    monkeypatch.setattr(ex, "EXPERIMENTS", present)
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained on a bad input file")
+
+    monkeypatch.setattr(rp, "train", no_training)
+    monkeypatch.setattr(rp, "run_many", no_training)
+    return copy
+
+
+def assert_refused(folder: Path, target: Path, bad: bytes, script: str, main, argv, *fragments: str) -> str:
+    """Write `bad` to `target`, run main(argv) and check the refusal; returns the error line."""
+    target.write_bytes(bad)
+    before = snapshot(folder)
+    code, out, err = call(main, argv)
+    assert code == 2, (code, out, err)
+    assert_one_line_error(subprocess.CompletedProcess(argv, code, out, err), script, target.name, *fragments)
+    assert snapshot(folder) == before, "a file changed"
+    return err
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# results files: visualize, gif, analyze, report (results.json and results_seeds.json), experiments (convergence)
+
+RESULTS_READERS = {
+    "visualize": ("visualize_rnn_pathological.py", viz.main,
+                  lambda f: ["--results", f / "results.json", "--outdir", f / "viz"]),
+    "gif": ("make_rnn_pathological_gif.py", gif.main, lambda f: ["--results", f / "results.json", "--out", f / "a.gif"]),
+    "analyze": ("analyze_rnn_pathological.py", an.main,
+                lambda f: ["motif", "--results", f / "results.json", "--outdir", f / "viz"]),
+    "report": ("report_rnn_pathological.py", report.main, lambda f: []),
+}
+
+
+@pytest.mark.parametrize("kind", RESULTS_KINDS)
+@pytest.mark.parametrize("reader", RESULTS_READERS)
+def test_a_bad_results_file_is_refused_by_every_reader(folder, reader, kind):
+    script, main, argv = RESULTS_READERS[reader]
+    target = folder / "results.json"
+    assert_refused(folder, target, results_variant(target.read_bytes(), kind), script, main, argv(folder))
+
+
+@pytest.mark.parametrize("kind", RESULTS_KINDS)
+@pytest.mark.parametrize("verb", ["report", "plot", "answer"])
+def test_a_bad_seeds_file_is_refused_and_the_hint_is_the_seeds_command(folder, verb, kind):
+    target = folder / "results_seeds.json"
+    bad = results_variant(target.read_bytes(), kind)
+    if verb == "report":
+        line = assert_refused(folder, target, bad, "report_rnn_pathological.py", report.main, [])
+    else:
+        line = assert_refused(folder, target, bad, "experiments_rnn_pathological.py", ex.main,
+                              [verb, "convergence", "--outdir", folder])
+    assert "--seeds 0-9" in line and "--seed 0" not in line  # recreate the ten seeds, not one
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the benchmark files and the README: report
+
+
+@pytest.mark.parametrize("kind", ["empty", "truncated", "binary", "wrong-schema", "wrong-type"])
+@pytest.mark.parametrize("name", ["bench.json", "bench_float32.json"])
+def test_a_bad_benchmark_file_is_refused_by_report(folder, name, kind):
+    target = folder / name
+    assert_refused(folder, target, bench_variant(target.read_bytes(), kind), "report_rnn_pathological.py",
+                   report.main, [])
+
+
+@pytest.mark.parametrize("kind", ["empty", "truncated", "binary", "wrong-schema"])
+def test_a_bad_readme_is_refused_by_report(folder, kind):
+    target = folder / "README.md"
+    good = target.read_bytes()
+    bad = {"empty": b"", "truncated": good[: good.rindex(b"<!-- END ")], "binary": BINARY,
+           "wrong-schema": b"# a README without generated blocks\n"}[kind]
+    assert_refused(folder, target, bad, "report_rnn_pathological.py", report.main, [])
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# sweep files: report, experiments plot and answer, sweep run (resume), merge and summary, analyze
+
+
+def sweep_readers(folder: Path) -> dict[str, tuple]:
+    target = folder / "sweeps" / "xor_nesterov.jsonl"
+    other = folder / "sweeps" / "identity_vs_ortho.jsonl"
+    tiny = ["--tasks", "xor", "--inits", "ortho", "--sequence-lens", "30", "--seeds", "0", "--n-hidden", "8",
+            "--n-epochs", "1", "--batches-per-epoch", "1", "--jobs", "1"]
+    return {
+        "report": ("report_rnn_pathological.py", report.main, []),
+        "experiments plot": ("experiments_rnn_pathological.py", ex.main, ["plot", "xor_nesterov", "--outdir", folder]),
+        "experiments answer": ("experiments_rnn_pathological.py", ex.main,
+                               ["answer", "xor_nesterov", "--outdir", folder]),
+        "sweep run": ("sweep_rnn_pathological.py", sweep.main, ["run", *tiny, "--out", target]),
+        "sweep merge": ("sweep_rnn_pathological.py", sweep.main,
+                        ["merge", other, target, "--out", folder / "sweeps" / "merged.jsonl"]),
+        "sweep summary": ("sweep_rnn_pathological.py", sweep.main, ["summary", target]),
+        "analyze": ("analyze_rnn_pathological.py", an.main, ["motif", "--results", target, "--outdir", folder / "viz"]),
+    }
+
+
+SWEEP_CASES = [(reader, kind) for reader in ("report", "experiments plot", "experiments answer", "sweep run",
+                                             "sweep merge", "sweep summary", "analyze") for kind in SWEEP_KINDS
+               # analyze reads results files too: a results file in place of a sweep file is good input to it
+               if (reader, kind) != ("analyze", "wrong-schema")]
+
+
+@pytest.mark.parametrize("reader, kind", SWEEP_CASES)
+def test_a_bad_sweep_file_is_refused_by_every_reader(folder, reader, kind):
+    script, main, argv = sweep_readers(folder)[reader]
+    target = folder / "sweeps" / "xor_nesterov.jsonl"
+    bad = sweep_variant(target.read_bytes(), kind, (folder / "results.json").read_bytes())
+    assert_refused(folder, target, bad, script, main, argv)
+
+
+@pytest.mark.parametrize("reader", ["report", "experiments plot", "experiments answer", "sweep summary", "analyze"])
+def test_an_empty_sweep_file_is_refused_where_records_are_needed(folder, reader):
+    script, main, argv = sweep_readers(folder)[reader]
+    assert_refused(folder, folder / "sweeps" / "xor_nesterov.jsonl", b"", script, main, argv)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the same, as a user sees it: a subprocess per script, no traceback
+
+
+@pytest.mark.parametrize("script, args, kind", [
+    ("visualize_rnn_pathological.py", ["--results", "{bad}", "--outdir", "{dir}/viz"], "binary"),
+    ("make_rnn_pathological_gif.py", ["--results", "{bad}", "--out", "{dir}/a.gif"], "truncated"),
+    ("report_rnn_pathological.py", ["--results", "{bad}", "--readme", "{dir}/README.md"], "wrong-schema"),
+    ("analyze_rnn_pathological.py", ["nonnormality", "--results", "{bad}", "--outdir", "{dir}/viz"], "wrong-type"),
+    ("sweep_rnn_pathological.py", ["summary", "{bad}"], "no-runs"),
+])
+def test_each_script_as_a_subprocess(folder, script, args, kind):
+    bad = folder / "bad.json"
+    bad.write_bytes(results_variant((folder / "results.json").read_bytes(), kind))
+    before = snapshot(folder)
+    proc = run_script(script, *(a.format(bad=bad, dir=folder) for a in args))
+    assert proc.returncode == 2, proc.stderr
+    assert_one_line_error(proc, script, "bad.json")
+    assert snapshot(folder) == before
+
+
+def test_experiments_as_a_subprocess(folder):
+    target = folder / "sweeps" / "latching.jsonl"
+    target.write_bytes(sweep_variant(target.read_bytes(), "wrong-type", b""))
+    before = snapshot(folder)
+    proc = run_script("experiments_rnn_pathological.py", "answer", "latching", "--outdir", str(folder))
+    assert proc.returncode == 2
+    assert_one_line_error(proc, "experiments_rnn_pathological.py", "latching.jsonl", "line 2", "sequence_len")
+    assert snapshot(folder) == before
+
+
+def test_the_good_folder_passes(folder):
+    """The folder the cases corrupt is good: every reader succeeds on it (so each refusal above is the bad file's)."""
+    code, _, err = call(report.main, ["--check"])
+    assert code in (0, 1), err
+    assert call(gif.main, ["--results", folder / "results.json", "--out", folder / "a.gif"])[0] == 0
+    assert call(ex.main, ["answer", "xor_nesterov", "--outdir", folder])[0] == 0
+    assert call(sweep.main, ["summary", folder / "sweeps" / "xor_nesterov.jsonl"])[0] == 0
