@@ -175,7 +175,7 @@ MEDIAN_STYLE = {"lw": 2.2}
 def _seeds_text(members: list[dict]) -> str:
     """'10 seeds, 9 end solved' (and how many diverged)."""
     n = len(members)
-    text = f"{n} seeds, {sum(map(rp.is_success, members))} end solved"
+    text = f"{n} seed{'s' * (n != 1)}, {sum(map(rp.is_success, members))} end solved"
     diverged = sum(1 for r in members if r["diverged"])
     return text + (f", {diverged} diverged" if diverged else "")
 
@@ -350,7 +350,7 @@ def plot_spectrum(doc: dict) -> Figure:
             if multi:  # one legend entry per init and stage, every seed a thin line
                 members = by_init(runs)[run["init"]]
                 named = members[0] is run
-                label = f"{run['init']} ({len(members)} seeds)"
+                label = f"{run['init']} ({len(members)} seed{'s' * (len(members) != 1)})"
                 ax.plot(np.arange(1, len(sv_init) + 1), sv_init, color=c, ls="--", lw=0.8, alpha=0.6,
                         label=f"{label} at init" if named else None)
                 ax.plot(np.arange(1, len(sv_final) + 1), sv_final, color=c, ls="-", lw=1.0, alpha=0.6,
@@ -561,7 +561,7 @@ def plot_grad_norm(doc: dict) -> Figure:
                 ax.plot(*history_series(run, "grad_norm"), color=colours[run["init"]], **SEED_STYLE)
             for init, members in by_init(runs).items():
                 ax.plot(*median_series(members, "grad_norm"), color=colours[init], **MEDIAN_STYLE,
-                        label=f"{init}, median of {len(members)} seeds")
+                        label=f"{init}, median of {len(members)} seed{'s' * (len(members) != 1)}")
         for run in runs if not several_seeds(runs) else ():
             epochs, norm = history_series(run, "grad_norm")
             ax.plot(epochs, norm, color=colours[run["init"]], lw=1.4, label=run_label(run, runs))
