@@ -111,7 +111,7 @@ RUN_FIELDS = {
 }
 HISTORY_FIELDS = ("epoch", "loss", "metric", "grad_norm")  # every epoch record has these; momentum, elapsed_s optional
 WEIGHT_FIELDS = ("W_hh_final", "params_final")  # optional: dropped by --drop-weights and by sweeps by default
-PARAMS_FINAL = ("W_ih", "b_h", "W_hy", "b_y")
+PARAMS_FINAL = tuple(name for name in rp.PARAM_NAMES if name != "W_hh")  # W_ih, b_h, W_hy, b_y
 
 
 def _fits(value, kind: str) -> bool:
@@ -142,7 +142,9 @@ def config_problem(config: dict) -> str | None:
         if name not in rp.DEFAULTS:
             continue  # an option of another engine version: kept, never read here
         default = rp.DEFAULTS[name]
-        kind = INT if is_int(default) else NUMBER if isinstance(default, float) else STR
+        kind = {bool: BOOL, int: INT, float: NUMBER, str: STR}.get(type(default))
+        if kind is None:
+            continue  # an option without a plain JSON type: nothing to check here
         if not _fits(value, kind):
             return f"config option {name!r} must be {kind}, got {_describe(value)}"
         if name in rp.CHOICES and value not in rp.CHOICES[name]:
@@ -163,18 +165,22 @@ def _matrix_problem(value, rows: int | None = None, cols: int | None = None) -> 
 
 
 def weights_problem(run: dict) -> str | None:
-    """W_hh_final (H, H) and params_final (W_ih (H, n_in), b_h (H,), W_hy (n_out, H), b_y (n_out,)), where present."""
+    """W_hh_final (G H, H) and params_final (W_ih (G H, n_in), b_h (G H,), W_hy (n_out, H), b_y (n_out,)), where
+    present; G is the number of gate blocks of the cell (1 for the vanilla RNN, 4 for the LSTM)."""
+    rows = cols = None
     if "W_hh_final" in run:
         W = run["W_hh_final"]
-        why = _matrix_problem(W, len(W) if isinstance(W, list) else None, len(W) if isinstance(W, list) else None)
+        why = _matrix_problem(W)
+        if why is None and len(W) % len(W[0]):
+            why = "a whole number of (H, H) blocks"
         if why:
-            return f"field 'W_hh_final' must be a square matrix ({why})"
+            return f"field 'W_hh_final' must be a (G H, H) matrix ({why})"
+        rows, cols = len(W), len(W[0])
     if "params_final" in run:
         params = run["params_final"]
         if not isinstance(params, dict) or set(params) != set(PARAMS_FINAL):
             return f"field 'params_final' must be an object with {', '.join(PARAMS_FINAL)}"
-        H = len(run["W_hh_final"]) if "W_hh_final" in run else None
-        why = _matrix_problem(params["W_ih"], H) or _matrix_problem(params["W_hy"], None, H)
+        why = _matrix_problem(params["W_ih"], rows) or _matrix_problem(params["W_hy"], None, cols)
         for name in ("b_h", "b_y"):
             if not isinstance(params[name], list) or not all(map(is_number, params[name])):
                 why = why or "numbers only"
