@@ -4,8 +4,9 @@
     python report_rnn_pathological.py --check    # exit 1 if README.md disagrees with the result files
 
 It reads, from the current folder: results.json (the seed-0 headline), results_seeds.json (the ten seeds),
-sweeps/*.jsonl (the experiments' sweep files), bench.json and bench_float32.json (the benchmark). Every file is
-read and checked (files_rnn_pathological) before any block is computed: a missing, empty, truncated, binary,
+sweeps/*.jsonl (the experiments' sweep files), bench.json and bench_float32.json (the benchmark), bytedmd.json and
+memory_curse.json (the ByteDMD and curse-of-memory sections). Every file is read and checked before any block is
+computed (the results, sweep and benchmark files by files_rnn_pathological): a missing, empty, truncated, binary,
 wrong-schema or wrong-typed file is a one-line error naming it, exit status 2, and README.md is left untouched.
 
 A generated block sits between `<!-- BEGIN name -->` and `<!-- END name -->` lines; everything outside the blocks
@@ -578,8 +579,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = rp.OneLineErrorParser(
         prog="report_rnn_pathological.py",
         description="Rewrite the generated blocks of README.md in place from the files in the current folder: "
-        "results.json (the seed-0 headline), results_seeds.json (ten seeds), sweeps/*.jsonl (the experiments) and "
-        "bench.json, bench_float32.json (the benchmark). Every file is checked first; a bad one is a one-line "
+        "results.json (the seed-0 headline), results_seeds.json (ten seeds), sweeps/*.jsonl (the experiments), "
+        "bench.json and bench_float32.json (the benchmark), bytedmd.json and memory_curse.json (the ByteDMD and "
+        "curse-of-memory sections). Every file is checked first; a bad one is a one-line "
         "error and README.md is left untouched. The prose outside the blocks is never changed.")
     parser.add_argument("--results", default="results.json", help="headline results file (default: %(default)s)")
     parser.add_argument("--readme", default="README.md",
