@@ -54,7 +54,9 @@ def _family_grids(seeds: str = FAMILY_SEEDS, extra: dict | None = None) -> tuple
 
 
 FAMILY_GRIDS = _family_grids()
-FAMILY_QUICK_GRIDS = tuple(ex._quick(g, seeds="0-1") for g in _family_grids("0-1"))
+# the quick permutation grids keep their 100 units: the chain inits need one per input channel
+FAMILY_QUICK_GRIDS = tuple(ex._quick(g, seeds="0-1", **{k: v for k, v in g.options.items() if k == "n_hidden"})
+                           for g in _family_grids("0-1"))
 
 
 def arm_of(r: dict) -> str:
@@ -305,7 +307,8 @@ def answer_random_scale(records: list[dict]) -> str:
 EXPERIMENTS = [
     ex.Experiment(
         "family",
-        "Which start solves which task? Every task x ortho, random, identity (tanh and relu), chain, fbchain, sparse",
+        "Which start solves which task? (every task x ortho, random, identity with tanh and relu, chain, fbchain, "
+        "sparse)",
         FAMILY_GRIDS, FAMILY_QUICK_GRIDS, figure_family, answer_family,
     ),
     ex.Experiment(
@@ -315,8 +318,8 @@ EXPERIMENTS = [
     ),
     ex.Experiment(
         "random_scale",
-        "Does the random start fail because std 0.1 is below the critical scale 1/sqrt(H)? Scales 0.01-0.15 and "
-        "the sparse init",
+        "Does the random start fail because std 0.1 is below the critical scale 1/sqrt(H)? (scales 0.01-0.15, and "
+        "the sparse init of spectral radius 1.1)",
         RANDOM_SCALE_GRIDS, RANDOM_SCALE_QUICK_GRIDS, figure_random_scale, answer_random_scale,
     ),
 ]

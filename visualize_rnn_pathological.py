@@ -412,7 +412,7 @@ def example_notes(spec: rp.Task, x: np.ndarray, y: np.ndarray) -> ExampleNotes:
         bits = "".join(str(int(np.argmax(x[t]))) for t in range(3))
         return ExampleNotes([0, 1, 2], L - 1, f"bits {bits} -> class {int(y)}")
     if task == "random_permutation":
-        return ExampleNotes([0], L - 1, f"first symbol {int(np.argmax(x[0]))} -> last-step target {int(y[-1])}")
+        return ExampleNotes([0], L - 1, f"first symbol {int(np.argmax(x[0]))} -> last-step target {int(y)}")
     if task in RECALL_CUE:
         n_pos = spec.extra_steps // 2  # the symbols to store, then as many recall steps at the end
         symbols = "".join(str(int(np.argmax(x[t]))) for t in range(n_pos))

@@ -114,8 +114,10 @@ def test_task_examples_cover_every_task_including_unknown_layouts(monkeypatch):
         symbols = rng.integers(0, 4, size=(sequence_len, batch_size))
         return np.eye(4)[symbols], np.where(np.arange(sequence_len)[:, None] > 2, symbols, -1)
 
-    ramp_task = dataclasses.replace(rp.TASKS["addition"], name="ramp", generate=ramp, n_in=3, headline_len=12)
-    token_task = dataclasses.replace(rp.TASKS["xor"], name="tokens", generate=tokens, n_in=4, headline_len=9)
+    ramp_task = dataclasses.replace(rp.TASKS["addition"], name="ramp", generate=ramp, n_in=3, headline_len=12,
+                                    two_markers=False)
+    token_task = dataclasses.replace(rp.TASKS["xor"], name="tokens", generate=tokens, n_in=4, headline_len=9,
+                                     two_markers=False)
     monkeypatch.setitem(rp.TASKS, "ramp", ramp_task)  # several real-valued channels: a heat map
     monkeypatch.setitem(rp.TASKS, "tokens", token_task)  # one-hot inputs, per-step targets
     fig = viz.plot_task_examples(None)
@@ -155,9 +157,9 @@ def test_load_results_names_the_missing_field(results_path, tmp_path):
 @pytest.mark.parametrize("doc, fragment", [
     ([1, 2], "not an object"),
     ({"runs": []}, "no field 'schema_version'"),
-    ({"schema_version": 1}, "no field 'runs'"),
-    ({"schema_version": 1, "runs": []}, "non-empty list"),
-    ({"schema_version": 1, "runs": [7]}, "run 0 is a int"),
+    ({"schema_version": rp.SCHEMA_VERSION}, "no field 'runs'"),
+    ({"schema_version": rp.SCHEMA_VERSION, "runs": []}, "non-empty list"),
+    ({"schema_version": rp.SCHEMA_VERSION, "runs": [7]}, "run 0 is a int"),
 ])
 def test_load_results_rejects_bad_documents(tmp_path, doc, fragment):
     with pytest.raises(files.FileError, match=fragment):
