@@ -355,8 +355,7 @@ def panels_over_legend(fig: Figure, n: int, sharey: bool = False) -> tuple[np.nd
 
 
 def style_metric_axis(ax, run: dict) -> None:
-    ax.axhline(run["chance"], **viz.CHANCE_STYLE,
-               label=f"chance {rp.format_metric(run['chance'], run['metric_name'])}")
+    viz.draw_baselines(ax, run)
     ax.axhline(run["solved_threshold"], **viz.THRESHOLD_STYLE, label=f"solved: {viz.threshold_text(run)}")
     if run["higher_is_better"]:
         ax.set_ylim(-0.02, 1.05)

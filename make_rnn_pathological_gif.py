@@ -181,6 +181,12 @@ def frames_from_history(runs: list[dict], every: int | None = None, figsize=(6.0
     ax_m.text(n_epochs + 0.5, first["chance"], "chance ", ha="right", va="bottom", fontsize=7, color="0.3")
     ax_m.text(n_epochs + 0.5, first["solved_threshold"], "solved ", ha="right", va="bottom", fontsize=7,
               color="0.4")
+    spec = rp.TASKS.get(first["task"])
+    partial = spec.partial(first["sequence_len"]) if spec is not None else first["chance"]
+    if partial != first["chance"]:  # the best predictor one item short of the answer
+        ax_m.axhline(partial, **viz.PARTIAL_STYLE)
+        ax_m.text(n_epochs + 0.5, partial, "one item short ", ha="right", va="bottom", fontsize=7,
+                  color=viz.PARTIAL_STYLE["color"])
     ax_l.set_yscale("log")
     ax_l.set_ylim(*_log_limits(all_loss))
     viz.plain_log_y(ax_l)

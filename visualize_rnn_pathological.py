@@ -47,6 +47,19 @@ INIT_COLOURS = {"ortho": "tab:blue", "random": "tab:red"}
 # the engine's other inits in rp.INITS order, then any init a file brings that the engine does not know
 FALLBACK_COLOURS = ("tab:green", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan", "tab:gray")
 CHANCE_STYLE = {"color": "0.35", "ls": "--", "lw": 1.0}
+PARTIAL_STYLE = {"color": "tab:brown", "ls": (0, (1, 1.5)), "lw": 1.2}  # the best one-item-short predictor
+
+
+def draw_baselines(ax, run: dict) -> None:
+    """Chance (dashed) and, where it differs, the partial baseline (dotted brown): the best predictor that holds
+    every item but one, e.g. addition's one-marker predictor. The solved threshold lies beyond both."""
+    spec = rp.TASKS.get(run["task"])
+    m = run["metric_name"]
+    ax.axhline(run["chance"], **CHANCE_STYLE, label=f"chance {rp.format_metric(run['chance'], m)}")
+    if spec is not None:
+        partial = spec.partial(run["sequence_len"])
+        if partial != run["chance"]:
+            ax.axhline(partial, **PARTIAL_STYLE, label=f"one item short {rp.format_metric(partial, m)}")
 THRESHOLD_STYLE = {"color": "0.55", "ls": "-.", "lw": 0.8}
 
 
@@ -229,8 +242,7 @@ def plot_ortho_vs_random(doc: dict) -> Figure:
                 ax_metric.plot([solved], [metric_at_epoch(run, solved)], "o", color=c, ms=6, zorder=5)
             if run["diverged"] and len(epochs):
                 ax_metric.plot(epochs[-1:], metric[-1:], "x", color=c, ms=9, mew=2, label=f"{label} diverged")
-        chance = rp.format_metric(first["chance"], first["metric_name"])
-        ax_metric.axhline(first["chance"], **CHANCE_STYLE, label=f"chance {chance}")
+        draw_baselines(ax_metric, first)
         ax_metric.axhline(first["solved_threshold"], **THRESHOLD_STYLE, label=f"solved: {threshold_text(first)}")
 
         ax_loss.set_title(f"{task}, T = {T}", fontsize=12, fontweight="bold")
