@@ -3,6 +3,7 @@
     python bench_rnn_pathological.py                   # float64, writes bench.json (about two minutes on 2 cores)
     python bench_rnn_pathological.py --dtype float32 --out bench_float32.json
     python bench_rnn_pathological.py --quick           # a smoke run in seconds (what the tests use)
+    python bench_rnn_pathological.py --cells-only      # re-measure only the LSTM / vanilla step, into bench.json
 
 Everything runs in this one process and the worker processes it starts. Timings are medians over repeats; the
 machine is noisy, so compare medians of the same machine only. The FLOP count is that of the matrix products
@@ -54,9 +55,12 @@ def flops_per_run(run: dict) -> int:
 
 # The performance goals this project set itself (on its 2-core machine), kept with the numbers they judge.
 TARGETS = {
-    "float64": {"headline_wall_s": 20.0, "fraction_of_peak": 0.5, "single_T60_run_one_core_s": 8.0, "peak_mb": 150.0},
-    "float32": {"headline_wall_s": 10.0, "peak_mb": 150.0},
+    "float64": {"headline_wall_s": 20.0, "fraction_of_peak": 0.5, "single_T60_run_one_core_s": 8.0, "peak_mb": 150.0,
+                "lstm_step_ratio": 4.5},
+    "float32": {"headline_wall_s": 10.0, "peak_mb": 150.0, "lstm_step_ratio": 4.5},
 }
+# lstm_step_ratio: an LSTM training step costs at most this many vanilla steps at the same size (issue 14: its four
+# gates make the products four times larger, and the rest must not add more than half a step)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -76,20 +80,51 @@ def gemm_peak(dtype: str, n: int = 1024, repeats: int = 7) -> float:
     return 2 * n**3 / min(times) / 1e9
 
 
-def time_batches(task: str, sequence_len: int, n_hidden: int, dtype: str, batch_size: int, repeats: int) -> float:
-    """Median seconds of one training step's forward and backward pass (data generation excluded)."""
+def _step(task: str, sequence_len: int, n_hidden: int, dtype: str, batch_size: int,
+          cell: str = "rnn") -> Callable[[], float]:
+    """A function that runs one training step's forward and backward pass of `cell` on a fixed batch and returns
+    its seconds (data generation excluded); the warm-up call that allocates the buffers is made here."""
     rng = np.random.default_rng(0)
-    params = rp.init_params(task, n_hidden, "ortho", rng)
+    params = rp.init_params(task, n_hidden, "ortho", rng, cell=cell)
     params = {k: v.astype(dtype) for k, v in params.items()}
     x, y = rp.generate_batch(task, sequence_len, batch_size, rng)
     ws = rp.Workspace()
-    rp.forward_backward(params, x, y, task, ws)  # warm-up: buffers allocated once
-    times = []
-    for _ in range(repeats):
+    rp.forward_backward(params, x, y, task, ws, cell=cell)
+
+    def step() -> float:
         start = time.perf_counter()
-        rp.forward_backward(params, x, y, task, ws)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        rp.forward_backward(params, x, y, task, ws, cell=cell)
+        return time.perf_counter() - start
+
+    return step
+
+
+def time_batches(task: str, sequence_len: int, n_hidden: int, dtype: str, batch_size: int, repeats: int) -> float:
+    """Median seconds of one training step's forward and backward pass (data generation excluded)."""
+    step = _step(task, sequence_len, n_hidden, dtype, batch_size)
+    return statistics.median(step() for _ in range(repeats))
+
+
+CELL_STEP_SHAPE = {"task": "3bit_memorization", "sequence_len": 60, "n_hidden": 64, "batch_size": 50}
+
+
+def cell_steps(dtype: str, repeats: int) -> dict:
+    """The milliseconds of one training step (forward and backward, data excluded) per cell at the headline's shape,
+    and the LSTM's cost in vanilla steps. The cells are timed in turn, one step of each per round, on one BLAS thread,
+    so a machine that slows down (a shared host) slows both alike; each cell's median over the rounds is kept."""
+    shape = CELL_STEP_SHAPE
+    with rp.blas_threads(1):
+        steps = {cell: _step(shape["task"], shape["sequence_len"], shape["n_hidden"], dtype, shape["batch_size"], cell)
+                 for cell in rp.CELLS}
+        times: dict[str, list[float]] = {cell: [] for cell in steps}
+        for _ in range(repeats):
+            for cell, step in steps.items():
+                times[cell].append(step())
+    ms = {cell: round(statistics.median(t) * 1e3, 3) for cell, t in times.items()}
+    # the load average says whether other work shared the machine: the LSTM's larger arrays suffer more from it
+    load = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+    return {**shape, "repeats": repeats, "step_ms": ms, "lstm_over_rnn": round(ms["lstm"] / ms["rnn"], 2),
+            "load_average_1min": load}
 
 
 def kernel_times_us(dtype: str, batch_size: int = 50, n_hidden: int = 64, repeats: int = 2000) -> dict[str, float]:
@@ -247,6 +282,8 @@ def run_benchmark(dtype: str, jobs: int, repeats: int, quick: bool, log=print) -
         + f"; T=240 / T=30 = {by_T[240] / by_T[30]:.1f} (linear: 8)")
     log("against H at T = 60: " + ", ".join(f"H={H} {t * 1e3:.2f} ms" for H, t in by_H.items())
         + f"; H=128 / H=32 = {by_H[128] / by_H[32]:.1f} (quadratic: 16)")
+    cells = cell_steps(dtype, 5 if quick else 60)
+    log(cell_steps_text(cells, TARGETS[dtype]))
     with rp.worker_pool(1) as pool:  # where the runs run: a fresh process with one BLAS thread
         kernels, floor = pool.submit(profile, dtype, [shape_of(r) for r in runs], [shape_of(single[0])], jobs,
                                      quick).result()
@@ -265,11 +302,32 @@ def run_benchmark(dtype: str, jobs: int, repeats: int, quick: bool, log=print) -
         "single_T60_run_one_core_s": round(single_s, 2),
         "step_ms_by_T": {str(T): round(t * 1e3, 3) for T, t in by_T.items()},
         "step_ms_by_H": {str(H): round(t * 1e3, 3) for H, t in by_H.items()},
+        "cell_step": cells,
         "kernel_us": kernels,
         "floor": floor,
         "peak_memory": memory,
         "targets": TARGETS[dtype],
     }
+
+
+def cell_steps_text(cells: dict, targets: dict) -> str:
+    ms = cells["step_ms"]
+    return (f"one step at T = {cells['sequence_len']}, H = {cells['n_hidden']}, B = {cells['batch_size']}: "
+            f"lstm {ms['lstm']:.2f} ms, rnn {ms['rnn']:.2f} ms, {cells['lstm_over_rnn']:.2f} vanilla steps (target "
+            f"<= {targets['lstm_step_ratio']:g}; load average {cells['load_average_1min']})")
+
+
+def update_cell_steps(path: str, repeats: int, log=print) -> dict:
+    """Measure cell_steps alone and write them, and the targets of this version, into the benchmark file `path`,
+    keeping every other number in it (they took minutes to measure and this comparison does not change them)."""
+    import json
+
+    with open(path) as f:
+        bench = json.load(f)
+    bench["cell_step"] = cell_steps(bench["dtype"], repeats)
+    bench["targets"] = TARGETS[bench["dtype"]]
+    log(cell_steps_text(bench["cell_step"], bench["targets"]))
+    return bench
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -280,6 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3,
                         help="repeats of the headline; the median is kept (%(default)s)")
     parser.add_argument("--quick", action="store_true", help="tiny budget: checks that the benchmark runs")
+    parser.add_argument("--cells-only", action="store_true",
+                        help="measure only the LSTM step against the vanilla step and write it into the existing "
+                        "--out file, keeping its other numbers (a minute or so)")
     parser.add_argument("--out", default=None,
                         help="JSON file for the numbers (default: bench.json, or bench_float32.json)")
     args = parser.parse_args(argv)
@@ -290,7 +351,12 @@ def main(argv: list[str] | None = None) -> int:
         rp.check_writable(out)
     except ValueError as err:
         parser.error(str(err))
-    result = run_benchmark(args.dtype, args.jobs, args.repeats, args.quick)
+    if args.cells_only:
+        if not os.path.isfile(out):
+            parser.error(f"--cells-only adds to an existing benchmark file; {out} does not exist")
+        result = update_cell_steps(out, 5 if args.quick else 60)
+    else:
+        result = run_benchmark(args.dtype, args.jobs, args.repeats, args.quick)
     rp.write_json_atomic(out, result)
     print(f"wrote {out}")
     return 0

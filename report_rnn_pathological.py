@@ -114,11 +114,13 @@ def headline_verdict(doc: dict) -> str:
         if reached:
             text += f"; it crossed the threshold during training but not at the end on {', '.join(reached)}"
         parts.append(text)
-    cfg = doc["config"]
+    cfg = rp.full_config(doc["config"])
     lenient = lenient_sentence(runs)
+    cell = "" if cfg["cell"] == "rnn" else f"{cfg['cell']} cell, "  # the vanilla cell goes unnamed, as before
+    optimizer = f"momentum {cfg['momentum']}" if rp.OPTIMIZER_TABLE[cfg["optimizer"]].momentum else cfg["optimizer"]
     return (
-        f"Seed {', '.join(map(str, seeds))}, hidden {cfg['n_hidden']}, batch {cfg['batch_size']}, "
-        f"{cfg['n_epochs']} epochs x {cfg['batches_per_epoch']} batches, lr {cfg['lr']}, momentum {cfg['momentum']}, "
+        f"Seed {', '.join(map(str, seeds))}, {cell}hidden {cfg['n_hidden']}, batch {cfg['batch_size']}, "
+        f"{cfg['n_epochs']} epochs x {cfg['batches_per_epoch']} batches, lr {cfg['lr']}, {optimizer}, "
         f"clip {cfg['clip']}, {cfg['dtype']}: " + "; ".join(parts) + "." + lenient + took(doc)
     )
 
@@ -401,6 +403,17 @@ def performance(benches: dict[str, dict]) -> str:
               rp.markdown_table(["", *(f"H={H}" for H in first["step_ms_by_H"]), "H=128 / H=32"], by_H), "",
               "Per-step kernels on (50, 64) arrays, the profile of the two loops over time:", "",
               rp.markdown_table(["", *first["kernel_us"]], kernels)]
+    measured = {dtype: b["cell_step"] for dtype, b in benches.items() if "cell_step" in b}
+    if measured:  # the LSTM's training step in vanilla steps (issue 14), timed in turn with the vanilla cell's
+        c = next(iter(measured.values()))
+        rows_cells = [[dtype, f"{m['step_ms']['rnn']:.2f} ms", f"{m['step_ms']['lstm']:.2f} ms",
+                       judged(m["lstm_over_rnn"], benches[dtype]["targets"].get("lstm_step_ratio"), "x", ".2f"),
+                       m["load_average_1min"]] for dtype, m in measured.items()]
+        caption = (f"One training step of each cell ({c['task']}, T={c['sequence_len']}, H={c['n_hidden']}, batch "
+                   f"{c['batch_size']}, median of {c['repeats']} steps each, timed in turn on one BLAS thread):")
+        lines += ["", caption, "",
+                  rp.markdown_table(["", "vanilla step", "LSTM step", "LSTM / vanilla",
+                                     "load average while timed"], rows_cells)]
     return "\n".join(lines)
 
 

@@ -155,7 +155,10 @@ def xor(
 # ablation of seed 000's open question 6 (is temporal order easy because one-hot symbols hand the network a gate?).
 # The defaults are the published task.
 SYMBOL_CODES = ("onehot", "dense", "scalar")
-POSITIONS = ("default", "early")
+POSITIONS = ("default", "early", "fixed")
+# positions "fixed": Ribeiro et al. 2020 (seed 004) put the two symbols of temporal order at t1 in [10, 18] and t2 in
+# [40, 49] whatever the length, so the answer is read T - 49 .. T - 10 steps after them (closed intervals)
+FIXED_ORDER_WINDOWS = ((10, 18), (40, 49))
 N_ORDER_SYMBOLS = 6
 DENSE_CODE_SEED = 15  # the dense code is one fixed draw, so the task stays a deterministic function of its rng
 
@@ -190,8 +193,9 @@ def _temporal_order(
     """Over 6 symbols: A = 0 and B = 1 carry the information, 2..5 are distractors. Under positions "default" A or
     B sits at one position uniform in each window [lo T / 10, hi T / 10) (floors); under "early" the k-th
     informative symbol sits at t = k, like 3bit_memorization's bits, so the first lies T - 1 steps before the
-    answer. Distractors fill every other step. Target: the symbols in order read as a binary number (A = 0, B = 1).
-    Inputs: one-hot rows, or the rows of symbol_code_matrix(symbol_code)."""
+    answer; under "fixed" (temporal_order only) in FIXED_ORDER_WINDOWS whatever T. Distractors fill every other
+    step. Target: the symbols in order read as a binary number (A = 0, B = 1). Inputs: one-hot rows, or the rows of
+    symbol_code_matrix(symbol_code)."""
     T, B = sequence_len, batch_size
     batch = np.arange(B)
     symbols = rng.integers(2, 6, size=(T, B))
@@ -199,6 +203,8 @@ def _temporal_order(
     for k, (lo, hi) in enumerate(windows):
         if positions == "early":
             position = np.full(B, k)
+        elif positions == "fixed":
+            position = rng.integers(FIXED_ORDER_WINDOWS[k][0], FIXED_ORDER_WINDOWS[k][1] + 1, size=B)
         else:
             # integer arithmetic gives floor(k T / 10) exactly, where 0.1 * T in floating point may round down
             position = rng.integers(lo * T // 10, hi * T // 10, size=B)
@@ -474,6 +480,20 @@ def check_symbol_options(task: str | Task, symbol_code: str = "onehot", position
             raise ValueError(f"{name} {value!r} applies to the temporal-order tasks ({coded}), not to {spec.name}")
 
 
+def check_fixed_windows(task: str | Task, sequence_len: int, positions: str) -> None:
+    """Raise ValueError if positions "fixed" (seed 004's windows) does not fit: it has two windows, so it is
+    temporal_order's alone, and the second ends at t = 49, so T >= 50."""
+    spec = get_task(task)
+    if positions != "fixed":
+        return
+    if spec.name != "temporal_order":
+        raise ValueError(f"positions 'fixed' (seed 004's two windows) applies to temporal_order, not to {spec.name}")
+    last = FIXED_ORDER_WINDOWS[-1][1]
+    if sequence_len <= last:
+        raise ValueError(f"sequence length {sequence_len} is too short for positions 'fixed': the second symbol may "
+                         f"sit at t = {last}, so T must be at least {last + 1}")
+
+
 def max_length(task: str | Task, sequence_len: int, layout: str = "halves") -> int:
     """The longest input a batch of this task can have: T + extra_steps, or just under 1.1 T under "early"."""
     spec = get_task(task)
@@ -493,6 +513,7 @@ def generate_batch(
     spec = get_task(task)
     check_sequence_len(spec, sequence_len, layout)
     check_symbol_options(spec, symbol_code, positions)
+    check_fixed_windows(spec, sequence_len, positions)
     if batch_size < 1:
         raise ValueError(f"batch size must be positive, got {batch_size}")
     return spec.sample(sequence_len, batch_size, rng, layout, symbol_code, positions)
@@ -554,55 +575,72 @@ def check_init(task: str | Task, n_hidden: int, init: str, **knobs) -> None:
         )
 
 
-def init_params(
-    task: str | Task,
-    n_hidden: int,
-    init: str,
-    rng: np.random.Generator,
-    *,
-    random_scale: float = 0.1,
-    hh_scale: float = 1.0,
-    chain_alpha: float = 1.0,
-    chain_beta: float = 0.05,
-    fbchain_alpha: float = 0.99,
-) -> dict[str, np.ndarray]:
-    """Parameters for `task`: W_ih (H, n_in), W_hh (H, H), b_h (H,), W_hy (n_out, H), b_y (n_out,), float64.
+HH_KNOBS = ("random_scale", "hh_scale", "chain_alpha", "chain_beta", "fbchain_alpha")  # recurrent_block's options
 
-    W_ih ~ N(0, 0.1^2) and W_hy ~ N(0, 1/H), biases zero, in every arm. W_hh is drawn last, so the same rng state
-    gives the same W_ih and W_hy whatever the init, and the arms differ in W_hh alone (except the chains):
+
+def recurrent_block(n: int, init: str, rng: np.random.Generator, knobs: dict) -> np.ndarray:
+    """One (n, n) recurrent matrix under `init`, with the HH_KNOBS options from `knobs`:
       ortho     hh_scale x a Haar-random orthogonal matrix: every singular value hh_scale;
       random    N(0, random_scale^2) entries: spectral radius about random_scale sqrt(H) (the circular law), 0.8 at
                 H = 64 and 0.1, a contracting network; 1 / sqrt(H) is the critical scale;
       identity  hh_scale x I (with relu units: the IRNN of Le et al. 2015);
-      chain     W[i, i-1] = chain_alpha, and input k injected into unit k with gain 0.9 (W_ih replaced);
-      fbchain   W[i, i-1] = fbchain_alpha (0.99, fixed by Orhan & Pitkow 2020) and feedback W[i, i+1] =
-                chain_beta, same input injection;
+      chain     W[i, i-1] = chain_alpha;
+      fbchain   W[i, i-1] = fbchain_alpha (0.99, fixed by Orhan & Pitkow 2020) and feedback W[i, i+1] = chain_beta;
       sparse    15 N(0, 1) incoming weights per unit, rescaled to spectral radius 1.1.
+    Only ortho, random and sparse draw from rng."""
+    if init == "ortho":
+        return knobs["hh_scale"] * random_orthogonal(n, rng)
+    if init == "random":
+        return knobs["random_scale"] * rng.standard_normal((n, n))
+    if init == "identity":
+        return knobs["hh_scale"] * np.eye(n)
+    if init == "sparse":
+        return sparse_recurrent(n, rng)
+    if init == "fbchain":
+        return chain_matrix(n, knobs["fbchain_alpha"], knobs["chain_beta"])
+    return chain_matrix(n, knobs["chain_alpha"])
+
+
+def init_stacked(spec: Task, n_hidden: int, init: str, rng: np.random.Generator, knobs: dict,
+                 n_blocks: int) -> dict[str, np.ndarray]:
+    """The parameters of a cell whose pre-activation has n_blocks quarters (1 for the vanilla cell, 4 for the LSTM's
+    gates), float64: W_ih (n_blocks H, n_in), W_hh (n_blocks H, H), b_h (n_blocks H,), W_hy (n_out, H), b_y (n_out,).
+
+    Draw order: W_ih ~ N(0, 0.1^2), then W_hy ~ N(0, 1/H), then the n_blocks (H, H) blocks of W_hh top to bottom, each
+    from recurrent_block. W_hh is drawn last, so the same rng state gives the same W_ih and W_hy whatever the init,
+    and the arms differ in W_hh alone, except the chains: under chain and fbchain every block's input weights are
+    replaced by the source injection 0.9 I (input k drives unit k of every block). Biases zero.
     """
-    spec = get_task(task)
-    if n_hidden < 1:
-        raise ValueError(f"n_hidden must be positive, got {n_hidden}")
-    check_init(spec, n_hidden, init)
-    H = n_hidden
+    H, rows = n_hidden, n_blocks * n_hidden
     params = {
-        "W_ih": 0.1 * rng.standard_normal((H, spec.n_in)),
+        "W_ih": 0.1 * rng.standard_normal((rows, spec.n_in)),
         "W_hy": rng.standard_normal((spec.n_out, H)) / np.sqrt(H),
-        "b_h": np.zeros(H),
+        "b_h": np.zeros(rows),
         "b_y": np.zeros(spec.n_out),
     }
-    if init == "ortho":
-        W_hh = hh_scale * random_orthogonal(H, rng)
-    elif init == "random":
-        W_hh = random_scale * rng.standard_normal((H, H))
-    elif init == "identity":
-        W_hh = hh_scale * np.eye(H)
-    elif init == "sparse":
-        W_hh = sparse_recurrent(H, rng)
-    else:  # chain, fbchain
-        W_hh = chain_matrix(H, fbchain_alpha, chain_beta) if init == "fbchain" else chain_matrix(H, chain_alpha)
-        params["W_ih"] = SOURCE_INJECTION_GAIN * np.eye(H, spec.n_in)
-    params["W_hh"] = W_hh
+    blocks = [recurrent_block(H, init, rng, knobs) for _ in range(n_blocks)]
+    params["W_hh"] = blocks[0] if n_blocks == 1 else np.concatenate(blocks)
+    if init in ("chain", "fbchain"):
+        params["W_ih"] = np.tile(SOURCE_INJECTION_GAIN * np.eye(H, spec.n_in), (n_blocks, 1))
     return {k: params[k] for k in PARAM_NAMES}
+
+
+LSTM_GATES = ("i", "f", "g", "o")  # the quarters of the LSTM's pre-activation, in PyTorch's order
+
+
+def rnn_init(spec: Task, n_hidden: int, init: str, rng: np.random.Generator, knobs: dict) -> dict[str, np.ndarray]:
+    """The vanilla cell's parameters: init_stacked with one block, so W_hh is the (H, H) matrix of recurrent_block."""
+    return init_stacked(spec, n_hidden, init, rng, knobs, 1)
+
+
+def lstm_init(spec: Task, n_hidden: int, init: str, rng: np.random.Generator, knobs: dict) -> dict[str, np.ndarray]:
+    """The LSTM's parameters: init_stacked with four blocks in gate order i, f, g, o, so `init` applies to each H x H
+    block of W_hh independently (ortho: an independent orthogonal block per gate; sparse: each block sparse with
+    radius 1.1; chain: each block a chain), then the forget gate's quarter of b_h set to knobs["forget_bias"]
+    (1 by default: Jozefowicz et al. 2015)."""
+    params = init_stacked(spec, n_hidden, init, rng, knobs, len(LSTM_GATES))
+    params["b_h"][n_hidden : 2 * n_hidden] = knobs["forget_bias"]
+    return params
 
 
 PARAM_NAMES = ("W_ih", "W_hh", "b_h", "W_hy", "b_y")
@@ -735,6 +773,234 @@ def rnn_backward(
     }
 
 
+# The LSTM (Hochreiter & Schmidhuber 1997 with the forget gate of Gers et al. 2000), gate order i, f, g, o as in
+# PyTorch, one bias vector:
+#     a_t = W_ih x_t + W_hh h_{t-1} + b_h   (4H: the quarters a_i, a_f, a_g, a_o)
+#     i, f, o = sigmoid(a_i), sigmoid(a_f), sigmoid(a_o);  g = tanh(a_g)
+#     c_t = f * c_{t-1} + i * g;  h_t = o * tanh(c_t);  h_0 = c_0 = 0
+# W_ih is (4H, n_in), W_hh (4H, H), b_h (4H,). Vectorised like the vanilla cell: one GEMM projects the inputs of all
+# steps, one GEMM per weight gradient, and everything in the backward pass that does not depend on the next step's
+# gradient (the gates' derivatives) is computed for all steps before the loop.
+
+def lstm_forward(
+    params: dict[str, np.ndarray], x: np.ndarray, ws: Workspace | None = None
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Hidden states of the LSTM and the cache of lstm_backward.
+
+    x: (T, B, n_in). Returns hs (T + 1, B, H), as rnn_forward, and the cache {gates, cs, tcs}: gates (T, B, 4H) the
+    four gates after their nonlinearities (i, f, g, o), cs (T + 1, B, H) the cell states with cs[0] = c_0 = 0,
+    tcs (T, B, H) = tanh(c_t).
+    """
+    T, B, n_in = x.shape
+    W_hh = params["W_hh"]
+    H4, H = W_hh.shape
+    dtype = W_hh.dtype
+    hs = _empty(ws, "hs", (T + 1, B, H), dtype)
+    cs = _empty(ws, "cs", (T + 1, B, H), dtype)
+    gates = _empty(ws, "gates", (T, B, H4), dtype)
+    tcs = _empty(ws, "tcs", (T, B, H), dtype)
+    z = _empty(ws, "z", (B, H4), dtype)
+    ig = _empty(ws, "ig", (B, H), dtype)
+    hs[0] = 0.0
+    cs[0] = 0.0
+    # sigmoid(a) = 1 / (1 + exp(-a)) for i, f, o and tanh(a) = 2 sigmoid(2a) - 1 for g: one exp over all four
+    # quarters at once. The factors -1 and -2 are folded into the weights (exact: powers of two), so each step
+    # exponentiates the product directly; np.tanh and a separate sigmoid would cost two more passes.
+    fold = np.full(H4, -1.0, dtype=dtype)
+    fold[2 * H : 3 * H] = -2.0
+    np.matmul(x.reshape(T * B, n_in), (fold[:, None] * params["W_ih"]).T, out=gates.reshape(T * B, H4))
+    gates += fold * params["b_h"]
+    W_rec = (fold[:, None] * W_hh).T  # (H, 4H)
+    dot, add, exp, divide, multiply, subtract = np.dot, np.add, np.exp, np.divide, np.multiply, np.subtract
+    with np.errstate(over="ignore"):  # exp overflowing to inf gives a gate of 0 (or tanh -1): the right limit
+        for h_prev, h, c_prev, c, a, tc in zip(hs, hs[1:], cs, cs[1:], gates, tcs, strict=False):
+            dot(h_prev, W_rec, z)
+            add(a, z, a)
+            exp(a, a)
+            add(a, 1.0, a)
+            divide(1.0, a, a)  # sigmoid of every quarter; the g quarter holds sigmoid(2 a_g)
+            g = a[:, 2 * H : 3 * H]
+            multiply(g, 2.0, g)
+            subtract(g, 1.0, g)  # g = tanh(a_g)
+            multiply(a[:, H : 2 * H], c_prev, c)  # f * c_{t-1}
+            multiply(a[:, :H], g, ig)
+            add(c, ig, c)  # ... + i * g
+            multiply(c, -2.0, tc)  # tanh(c) = 2 / (1 + exp(-2c)) - 1, as in rnn_forward
+            exp(tc, tc)
+            add(tc, 1.0, tc)
+            divide(2.0, tc, tc)
+            subtract(tc, 1.0, tc)
+            multiply(a[:, 3 * H :], tc, h)  # h = o * tanh(c)
+    return hs, {"gates": gates, "cs": cs, "tcs": tcs}
+
+
+def lstm_backward(
+    params: dict[str, np.ndarray],
+    x: np.ndarray,
+    hs: np.ndarray,
+    cache: dict[str, np.ndarray],
+    dh_out: np.ndarray,
+    ws: Workspace | None = None,
+    dh_steps: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Backpropagation through time for the LSTM; the arguments and the result as in rnn_backward, with the cache of
+    lstm_forward. Per step, going back:
+        dc_t = dh_t o_t (1 - tanh(c_t)^2) + dc_{t+1} f_{t+1}
+        da_i = dc_t g_t i_t (1 - i_t),  da_f = dc_t c_{t-1} f_t (1 - f_t),  da_g = dc_t i_t (1 - g_t^2),
+        da_o = dh_t tanh(c_t) o_t (1 - o_t);  dh_{t-1} = W_hh^T da_t (+ the loss read at step t-1).
+    The factors that multiply dc_t and dh_t depend on the forward pass alone: they are computed for all steps at once,
+    in place over the gates, and the loop then turns each step's factors into da_t in place. So the cache is used up
+    (its gates become dL/da): a second call on it raises ValueError. Writing in place keeps a long batch's work
+    arrays at 10 H per (step, example) row instead of 17 H, which matters once they outgrow the CPU's caches.
+    """
+    gates = cache.pop("gates", None)
+    if gates is None:
+        raise ValueError("this lstm_forward cache was used up by an earlier lstm_backward; run lstm_forward again")
+    cs, tcs = cache["cs"], cache["tcs"]
+    T, B, n_in = x.shape
+    W_hh = params["W_hh"]
+    H4, H = W_hh.shape
+    dtype = W_hh.dtype
+    i, f, g, o = (gates[:, :, k * H : (k + 1) * H] for k in range(4))
+    forget = _empty(ws, "forget", (T, B, H), dtype)  # f_t, contiguous: the loop multiplies dc by it
+    dc_from_dh = _empty(ws, "dc_from_dh", (T, B, H), dtype)  # o_t (1 - tanh(c_t)^2)
+    scratch = _empty(ws, "scratch", (T, B, H), dtype)
+    forget[...] = f
+    np.multiply(tcs, tcs, out=dc_from_dh)
+    np.subtract(1.0, dc_from_dh, out=dc_from_dh)
+    dc_from_dh *= o
+    np.subtract(1.0, o, out=scratch)  # o quarter <- tanh(c_t) o (1 - o)
+    o *= scratch
+    o *= tcs
+    np.subtract(1.0, f, out=scratch)  # f quarter <- c_{t-1} f (1 - f)
+    f *= scratch
+    f *= cs[:T]
+    np.subtract(1.0, i, out=scratch)  # scratch <- g i (1 - i), before g and i are overwritten
+    scratch *= i
+    scratch *= g
+    g *= g  # g quarter <- i (1 - g^2)
+    np.subtract(1.0, g, out=g)
+    g *= i
+    i[...] = scratch
+    per_step = dh_out.ndim == 3
+    dh = _empty(ws, "dh", (B, H), dtype)  # dL/dh_t, carried backwards
+    dc = _empty(ws, "dc", (B, H), dtype)  # dL/dc_t, carried backwards
+    tmp = _empty(ws, "dc_tmp", (B, H), dtype)
+    dh[...] = dh_out[T - 1] if per_step else dh_out
+    dc[...] = 0.0
+    multiply, add, dot = np.multiply, np.add, np.dot  # as in rnn_forward: the loop is numpy calls only
+    for t in range(T - 1, -1, -1):
+        if dh_steps is not None:
+            dh_steps[t] = dh
+        da_t = gates[t]  # (B, 4H): the factors of step t, turned into dL/da_t below
+        quarters = da_t.reshape(B, 4, H)
+        multiply(dh, dc_from_dh[t], tmp)
+        add(dc, tmp, dc)  # dc_t
+        multiply(dc[:, None, :], quarters[:, :3], quarters[:, :3])  # da_i, da_f, da_g
+        multiply(dh, quarters[:, 3], quarters[:, 3])  # da_o
+        if t == 0:
+            break
+        multiply(dc, forget[t], dc)  # the part of dc_{t-1} that flows through the forget gate
+        dot(da_t, W_hh, dh)
+        if per_step:
+            add(dh, dh_out[t - 1], dh)
+    da_rows = gates.reshape(T * B, H4)
+    return {
+        "W_ih": da_rows.T @ x.reshape(T * B, n_in),
+        "W_hh": da_rows[B:].T @ hs[1:T].reshape((T - 1) * B, H),  # h_0 = 0 adds nothing
+        "b_h": da_rows.sum(axis=0),
+    }
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# cells
+#
+# A cell is one registry entry: its init, forward and backward, each with the one signature below, so training, the
+# gradient check and the benchmark take any cell by name, and another cell (a constrained one, a GRU) is one more
+# entry. The vanilla cell's entry calls rnn_forward and rnn_backward exactly as before the registry existed.
+
+
+def _rnn_cell_forward(params, x, ws, activation):
+    return rnn_forward(params, x, ws, activation), None  # the states are the whole cache
+
+
+def _rnn_cell_backward(params, x, hs, cache, dh_out, ws, activation, dh_steps):
+    return rnn_backward(params, x, hs, dh_out, ws, activation, dh_steps)
+
+
+def _lstm_cell_forward(params, x, ws, activation):
+    return lstm_forward(params, x, ws)  # the gates' nonlinearities are fixed: sigmoid and tanh
+
+
+def _lstm_cell_backward(params, x, hs, cache, dh_out, ws, activation, dh_steps):
+    return lstm_backward(params, x, hs, cache, dh_out, ws, dh_steps)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A recurrent cell.
+
+    init(spec, n_hidden, init, rng, knobs) -> params with the keys of PARAM_NAMES, float64;
+    forward(params, x, ws, activation) -> (hs (T + 1, B, H), cache);
+    backward(params, x, hs, cache, dh_out, ws, activation, dh_steps) -> gradients of W_ih, W_hh and b_h.
+    """
+
+    name: str
+    init: Callable[..., dict[str, np.ndarray]]
+    forward: Callable[..., tuple[np.ndarray, object]]
+    backward: Callable[..., dict[str, np.ndarray]]
+    blocks: tuple[str, ...]  # the (H, H) blocks of W_hh, top to bottom: W_hh is (len(blocks) H, H)
+    activations: tuple[str, ...]  # the values of the activation option it accepts
+    buffers_per_row: int  # H-wide work arrays per (step, example) row of a batch, for the memory estimate
+    description: str
+
+
+CELLS: dict[str, Cell] = {
+    c.name: c
+    for c in [
+        Cell("rnn", rnn_init, _rnn_cell_forward, _rnn_cell_backward, ("",), ACTIVATIONS, 8,
+             "the vanilla RNN, h_t = f(W_ih x_t + W_hh h_{t-1} + b_h), f = tanh or relu"),
+        Cell("lstm", lstm_init, _lstm_cell_forward, _lstm_cell_backward, LSTM_GATES, ("tanh",), 14,
+             "LSTM with forget gate, gate order i, f, g, o (PyTorch), one bias vector"),
+    ]
+}
+
+
+def get_cell(cell: str | Cell) -> Cell:
+    if isinstance(cell, Cell):
+        return cell
+    try:
+        return CELLS[cell]
+    except KeyError:
+        raise ValueError(f"unknown cell {cell!r}; choose from {', '.join(CELLS)}") from None
+
+
+def init_params(
+    task: str | Task,
+    n_hidden: int,
+    init: str,
+    rng: np.random.Generator,
+    *,
+    random_scale: float = 0.1,
+    hh_scale: float = 1.0,
+    chain_alpha: float = 1.0,
+    chain_beta: float = 0.05,
+    fbchain_alpha: float = 0.99,
+    forget_bias: float = 1.0,
+    cell: str = "rnn",
+) -> dict[str, np.ndarray]:
+    """Parameters of `cell` for `task`, float64, keyed by PARAM_NAMES: W_ih (G H, n_in), W_hh (G H, H), b_h (G H,),
+    W_hy (n_out, H), b_y (n_out,), with G = 1 for the vanilla cell and 4 for the LSTM. See init_stacked for the draw
+    order and recurrent_block for the W_hh recipes; forget_bias is the LSTM's alone."""
+    spec = get_task(task)
+    if n_hidden < 1:
+        raise ValueError(f"n_hidden must be positive, got {n_hidden}")
+    check_init(spec, n_hidden, init)
+    knobs = {"random_scale": random_scale, "hh_scale": hh_scale, "chain_alpha": chain_alpha,
+             "chain_beta": chain_beta, "fbchain_alpha": fbchain_alpha, "forget_bias": forget_bias}
+    return get_cell(cell).init(spec, n_hidden, init, rng, knobs)
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # output losses
 
@@ -804,33 +1070,66 @@ def forward_backward(
     ws: Workspace | None = None,
     activation: str = "tanh",
     stats: dict | None = None,
+    cell: str | Cell = "rnn",
 ) -> tuple[float, float, dict[str, np.ndarray]]:
-    """One forward and backward pass: (batch-mean loss, batch metric, gradients keyed like params); `stats` as in
-    output_loss."""
-    spec = get_task(task)
+    """One forward and backward pass of `cell`: (batch-mean loss, batch metric, gradients keyed like params);
+    `stats` as in output_loss."""
+    spec, rec = get_task(task), get_cell(cell)
     dtype = params["W_hh"].dtype
     x = x.astype(dtype, copy=False)
     if spec.loss == "mse":
         y = y.astype(dtype, copy=False)
-    hs = rnn_forward(params, x, ws, activation)
+    hs, cache = rec.forward(params, x, ws, activation)
     loss, metric, dh_out, out_grads = output_loss(params, hs, y, spec, stats)
-    grads = rnn_backward(params, x, hs, dh_out, ws, activation)
+    grads = rec.backward(params, x, hs, cache, dh_out, ws, activation, None)
     grads.update(out_grads)
     return loss, metric, {k: grads[k] for k in PARAM_NAMES}
 
 
 def loss_and_grads(
-    params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, task: str | Task, activation: str = "tanh"
+    params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, task: str | Task, activation: str = "tanh",
+    cell: str | Cell = "rnn",
 ) -> tuple[float, dict[str, np.ndarray]]:
     """The batch-mean loss and its gradient with respect to every parameter (same keys and shapes as params)."""
-    loss, _, grads = forward_backward(params, x, y, task, activation=activation)
+    loss, _, grads = forward_backward(params, x, y, task, activation=activation, cell=cell)
     return loss, grads
+
+
+def evaluate(
+    params: dict[str, np.ndarray],
+    x: np.ndarray,
+    y: np.ndarray,
+    task: str | Task,
+    ws: Workspace | None = None,
+    activation: str = "tanh",
+    cell: str | Cell = "rnn",
+    chunk: int = 50,
+) -> tuple[float, float, dict]:
+    """Loss, metric and stats (frac_wrong for the regression tasks) over a whole data set, forward passes only, `chunk`
+    sequences at a time so the work arrays stay the size of a training batch. Every sequence weighs the same, so the
+    chunks' values averaged by their sizes are the values over the set."""
+    spec, rec = get_task(task), get_cell(cell)
+    dtype = params["W_hh"].dtype
+    n = x.shape[1]
+    totals: dict[str, float] = {}
+    for lo in range(0, n, chunk):
+        xc = x[:, lo : lo + chunk].astype(dtype)
+        yc = y[lo : lo + chunk] if y.ndim == 1 else y[:, lo : lo + chunk]
+        if spec.loss == "mse":
+            yc = yc.astype(dtype)
+        hs, _ = rec.forward(params, xc, ws, activation)
+        stats: dict = {}
+        loss, metric, _, _ = output_loss(params, hs, yc, spec, stats)
+        weight = xc.shape[1] / n
+        for name, value in (("loss", loss), ("metric", metric), *stats.items()):
+            totals[name] = totals.get(name, 0.0) + weight * value
+    stats = {k: v for k, v in totals.items() if k not in ("loss", "metric")}
+    return totals["loss"], totals["metric"], stats
 
 
 # ----------------------------------------------------------------------------------------------------------------
 # clipping and optimiser (outside the gradient function, so the gradient check sees the true gradient)
 
-OPTIMIZERS = ("momentum", "nesterov")
 MOMENTUM_SCHEDULES = ("constant", "sutskever_eq5", "sutskever_rnn")
 SUTSKEVER_RNN_WARMUP = 1000  # updates at momentum 0.9 before the RNN runs of Sutskever et al. 2013 switch to mu0
 
@@ -893,6 +1192,90 @@ def momentum_step(
         p += v
 
 
+def adam_step(
+    params: dict[str, np.ndarray],
+    grads: dict[str, np.ndarray],
+    m: dict[str, np.ndarray],
+    v: dict[str, np.ndarray],
+    lr: float,
+    beta1: float,
+    beta2: float,
+    eps: float,
+    t: int,
+) -> None:
+    """Adam (Kingma & Ba 2015, Algorithm 1), in place, t counting updates from 1:
+    m <- beta1 m + (1 - beta1) g;  v <- beta2 v + (1 - beta2) g^2;
+    theta <- theta - lr m_hat / (sqrt(v_hat) + eps), with m_hat = m / (1 - beta1^t), v_hat = v / (1 - beta2^t)."""
+    correction1, correction2 = 1.0 - beta1**t, 1.0 - beta2**t
+    for k, p in params.items():
+        g, m_k, v_k = grads[k], m[k], v[k]
+        m_k *= beta1
+        m_k += (1.0 - beta1) * g
+        v_k *= beta2
+        v_k += (1.0 - beta2) * (g * g)
+        p -= lr * (m_k / correction1) / (np.sqrt(v_k / correction2) + eps)
+
+
+def rmsprop_step(
+    params: dict[str, np.ndarray],
+    grads: dict[str, np.ndarray],
+    mean_square: dict[str, np.ndarray],
+    lr: float,
+    decay: float,
+    eps: float,
+) -> None:
+    """RMSprop (Tieleman & Hinton 2012), in place, as Keras and PyTorch write it (no momentum, not centred):
+    s <- decay s + (1 - decay) g^2;  theta <- theta - lr g / (sqrt(s) + eps)."""
+    for k, p in params.items():
+        g, s_k = grads[k], mean_square[k]
+        s_k *= decay
+        s_k += (1.0 - decay) * (g * g)
+        p -= lr * g / (np.sqrt(s_k) + eps)
+
+
+# The optimisers: one step function each, with one signature, step(params, grads, state, lr, mu, update, config):
+# state holds the optimiser's buffers by name (each a dict of zero arrays shaped like params at the start), mu is the
+# momentum coefficient of this update (momentum_at), update counts from 0, and config is the run's training config,
+# where the step finds its hyperparameters. All are applied after the same global-norm clipping.
+
+
+def _momentum_update(params, grads, state, lr, mu, update, config):
+    momentum_step(params, grads, state["velocity"], lr, mu)
+
+
+def _adam_update(params, grads, state, lr, mu, update, config):
+    adam_step(params, grads, state["m"], state["v"], lr, config["adam_beta1"], config["adam_beta2"],
+              config["adam_eps"], update + 1)
+
+
+def _rmsprop_update(params, grads, state, lr, mu, update, config):
+    rmsprop_step(params, grads, state["mean_square"], lr, config["rmsprop_decay"], config["rmsprop_eps"])
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    name: str
+    step: Callable[..., None]
+    buffers: tuple[str, ...]  # the state it keeps per parameter
+    momentum: bool  # uses the momentum coefficient and schedule (the history records the mean coefficient)
+    lookahead: bool = False  # takes the gradient at theta + mu v (Nesterov)
+    description: str = ""
+
+
+OPTIMIZER_TABLE: dict[str, Optimizer] = {
+    o.name: o
+    for o in [
+        Optimizer("momentum", _momentum_update, ("velocity",), True, description="heavy-ball momentum"),
+        Optimizer("nesterov", _momentum_update, ("velocity",), True, lookahead=True,
+                  description="Nesterov's momentum (Sutskever et al. 2013)"),
+        Optimizer("adam", _adam_update, ("m", "v"), False, description="Adam (Kingma & Ba 2015)"),
+        Optimizer("rmsprop", _rmsprop_update, ("mean_square",), False,
+                  description="RMSprop (Tieleman & Hinton 2012)"),
+    ]
+}
+OPTIMIZERS = tuple(OPTIMIZER_TABLE)
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # training
 
@@ -904,15 +1287,23 @@ OPTIONS: dict[str, tuple[object, str]] = {
     "n_hidden": (64, "hidden units"),
     "n_epochs": (80, "epochs of training"),
     "batch_size": (50, "sequences per batch"),
-    "batches_per_epoch": (30, "updates per epoch, each on a freshly generated batch"),
+    "batches_per_epoch": (30, ("updates per epoch, each on a freshly generated batch (with train_size > 0 an epoch "
+                          "is one pass over the training set instead)")),
     "lr": (0.01, "learning rate"),
     "momentum": (0.9, "momentum coefficient in [0, 1), the cap under a schedule"),
     "clip": (1.0, "global L2-norm clipping threshold"),
-    "optimizer": ("momentum", "momentum (heavy ball) or nesterov"),
+    "optimizer": ("momentum", "momentum (heavy ball), nesterov, adam or rmsprop, applied after the clipping"),
     "momentum_schedule": ("constant", ("constant; sutskever_eq5 (eq. 5 of Sutskever et al. 2013, their autoencoder "
                           "schedule: 0.5, 0.75, 0.833, ... every 250 updates); or sutskever_rnn (0.9 for 1000 updates, "
                           "then --momentum: their RNN protocol)")),
-    "activation": ("tanh", "hidden nonlinearity, tanh or relu"),
+    "adam_beta1": (0.9, "Adam's first-moment decay (Kingma & Ba 2015)"),
+    "adam_beta2": (0.999, "Adam's second-moment decay"),
+    "adam_eps": (1e-8, "Adam's epsilon, added to the root of the second moment"),
+    "rmsprop_decay": (0.9, "RMSprop's decay of the mean square (Tieleman & Hinton 2012)"),
+    "rmsprop_eps": (1e-8, "RMSprop's epsilon, added to the root mean square (Keras uses 1e-7)"),
+    "activation": ("tanh", "hidden nonlinearity of the vanilla cell, tanh or relu"),
+    "cell": ("rnn", "recurrent cell: rnn (the vanilla cell) or lstm (forget gate, gate order i, f, g, o)"),
+    "forget_bias": (1.0, "initial bias of the LSTM's forget gate (Jozefowicz et al. 2015)"),
     "random_scale": (0.1, "standard deviation of W_hh entries under the random init"),
     "hh_scale": (1.0, "gain of the ortho and identity inits"),
     "chain_alpha": (1.0, "feedforward weight W[i, i-1] of the chain init (Orhan & Pitkow sweep 0.99-1.05)"),
@@ -921,10 +1312,14 @@ OPTIONS: dict[str, tuple[object, str]] = {
     "layout": ("halves", ("marker layout of addition, multiplication and xor: halves (one marker per half, seed 000) "
                "or early (both in the first half, L in [T, 1.1 T): Hochreiter & Schmidhuber, Pascanu et al. 2013)")),
     "dtype": ("float64", "floating-point type of parameters and arithmetic"),
+    "train_size": (0, ("a fixed training set of this many sequences, shuffled into batches every epoch, and the "
+                   "metric measured on a held-out validation set; 0: a fresh batch for every update")),
+    "val_size": (1000, "held-out validation sequences beside a fixed training set (train_size > 0)"),
     "symbol_code": ("onehot", ("symbol coding of the temporal-order tasks: onehot (the published task), dense (a "
                     "fixed random unit vector per symbol) or scalar (one channel, a value per symbol)")),
     "positions": ("default", ("informative positions of the temporal-order tasks: default (random in the task's "
-                  "windows) or early (at t = 0, 1 (, 2): the delay of 3bit_memorization)")),
+                  "windows), early (at t = 0, 1 (, 2): the delay of 3bit_memorization) or fixed (temporal_order, "
+                  "T >= 50: t1 in [10, 18] and t2 in [40, 49] whatever T, as in seed 004)")),
     "snapshot_every": (0, ("store the parameters at epoch 0 and every K epochs in the run record's `snapshots` "
                        "(0: none, and the record is as without the option)")),
 }
@@ -932,11 +1327,11 @@ DEFAULTS = {name: default for name, (default, _) in OPTIONS.items()}
 DTYPES = ("float64", "float32")
 CHOICES = {"optimizer": OPTIMIZERS, "momentum_schedule": MOMENTUM_SCHEDULES, "activation": ACTIVATIONS,
            "dtype": DTYPES, "layout": LAYOUTS, "symbol_code": SYMBOL_CODES,
-           "positions": POSITIONS}  # the options that take one of a few names
+           "positions": POSITIONS, "cell": tuple(CELLS)}  # the options that take one of a few names
 # Options that change what a record holds, not how the network trains: a record stores them only when they are not
 # their defaults, so a record written with them off is the record written before they existed.
 RECORDING_OPTIONS = ("snapshot_every",)
-INIT_KNOBS = ("random_scale", "hh_scale", "chain_alpha", "chain_beta", "fbchain_alpha")  # init_params' options
+INIT_KNOBS = (*HH_KNOBS, "forget_bias", "cell")  # init_params' options
 
 
 def full_config(config: dict) -> dict:
@@ -975,20 +1370,22 @@ def format_bytes(n: float) -> str:
 
 
 def run_memory_bytes(task: str | Task, sequence_len: int, n_hidden: int, batch_size: int, dtype: str = "float64",
-                     layout: str = "halves") -> int:
+                     layout: str = "halves", cell: str = "rnn", n_sequences: int = 0) -> int:
     """An upper estimate of the memory one training run holds at its peak.
 
-    Per (step, example) row: the hidden-state buffers hs, z_in, d_act and da (4 H) plus, for per-step targets, the
-    gathered states, their gradient and its scatter into every step (3 H), with one more H of slack; the one-hot
-    input, built once as float64 and once cast (2 n_in, 8 bytes); the softmax work of per-step targets (6 n_out).
-    Per run: the parameters, velocity, gradients and Nesterov look-ahead (4 copies), and the SVDs of W_hh.
+    Per (step, example) row: the cell's work arrays (Cell.buffers_per_row H: for the vanilla cell hs, z_in, d_act
+    and da (4 H) plus, for per-step targets, the gathered states, their gradient and its scatter into every step
+    (3 H), with one more H of slack); the one-hot input, built once as float64 and once cast (2 n_in, 8 bytes); the
+    softmax work of per-step targets (6 n_out). Per run: the parameters, the optimiser's buffers, gradients and
+    Nesterov look-ahead (4 copies), the SVDs of W_hh, and a fixed data set of n_sequences (train plus validation).
     """
-    spec = get_task(task)
-    L, H, B = max_length(spec, sequence_len, layout), n_hidden, batch_size
+    spec, rec = get_task(task), get_cell(cell)
+    L, H, B, G = max_length(spec, sequence_len, layout), n_hidden, batch_size, len(rec.blocks)
     item = np.dtype(dtype).itemsize
-    per_row = 8 * H * item + 2 * spec.n_in * 8 + (6 * spec.n_out * 8 if spec.per_step else 0)
-    n_params = H * H + H * spec.n_in + H + spec.n_out * H + spec.n_out
-    return int(L * B * per_row + 4 * n_params * item + 3 * H * H * 8)
+    per_row = rec.buffers_per_row * H * item + 2 * spec.n_in * 8 + (6 * spec.n_out * 8 if spec.per_step else 0)
+    n_params = G * (H * H + H * spec.n_in + H) + spec.n_out * H + spec.n_out
+    data = n_sequences * L * (spec.n_in + (1 if spec.per_step else 0)) * 8
+    return int(L * B * per_row + 4 * n_params * item + 3 * G * H * H * 8 + data)
 
 
 def check_memory(needed: int, what: str) -> None:
@@ -1012,7 +1409,16 @@ def check_config(task: str, init: str, sequence_len: int, seed: int, **config) -
             raise ValueError(f"unknown {name} {config[name]!r}; choose from {', '.join(choices)}")
     check_sequence_len(spec, sequence_len, config["layout"])
     check_symbol_options(spec, config["symbol_code"], config["positions"])
+    check_fixed_windows(spec, sequence_len, config["positions"])
     check_init(spec, config["n_hidden"], init)
+    cell = get_cell(config["cell"])
+    if config["activation"] not in cell.activations:
+        raise ValueError(f"the {cell.name} cell takes activation {', '.join(cell.activations)}, not "
+                         f"{config['activation']!r}")
+    for name, least in (("train_size", 0), ("val_size", 1)):
+        value = config[name]
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < least:
+            raise ValueError(f"{name} must be an integer >= {least}, got {value}")
     snapshot_every = config["snapshot_every"]
     if not isinstance(snapshot_every, (int, np.integer)) or isinstance(snapshot_every, bool) or snapshot_every < 0:
         raise ValueError(f"snapshot_every must be a non-negative integer (0: no snapshots), got {snapshot_every}")
@@ -1027,10 +1433,17 @@ def check_config(task: str, init: str, sequence_len: int, seed: int, **config) -
         raise ValueError(f"chain_beta must be non-negative, got {config['chain_beta']}")
     if not 0 <= config["momentum"] < 1:
         raise ValueError(f"momentum must be in [0, 1), got {config['momentum']}")
+    for name in ("adam_beta1", "adam_beta2", "rmsprop_decay"):
+        if not 0 <= config[name] < 1:
+            raise ValueError(f"{name} must be in [0, 1), got {config[name]}")
+    for name in ("adam_eps", "rmsprop_eps"):
+        if not config[name] > 0:
+            raise ValueError(f"{name} must be positive, got {config[name]}")
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed}")
     needed = run_memory_bytes(spec, sequence_len, config["n_hidden"], config["batch_size"], config["dtype"],
-                              config["layout"])
+                              config["layout"], config["cell"],
+                              config["train_size"] + config["val_size"] if config["train_size"] else 0)
     if snapshot_every:  # each snapshot is held as Python floats, about 32 bytes each, until the record is written
         H = config["n_hidden"]
         n_params = H * H + H * spec.n_in + H + spec.n_out * H + spec.n_out
@@ -1149,14 +1562,20 @@ def train(
     callback: Callable[[dict], None] | None = None,
     **overrides,
 ) -> dict:
-    """Train one RNN and return its run record (the `runs` entry of results.json).
+    """Train one network (the cell of config["cell"]) and return its run record (the `runs` entry of results.json).
 
     Keyword overrides of DEFAULTS (see there). sequence_len defaults to the task's headline length.
     `callback(epoch_record)` is called after every epoch with {epoch, loss, metric, grad_norm, momentum,
     elapsed_s} (and frac_wrong for the regression tasks): loss and metric are means over the epoch's batches (each
     batch is fresh data, so they measure generalisation; under Nesterov they are taken at the look-ahead point),
-    grad_norm is the mean global norm before clipping and momentum the mean coefficient used. The run computes with
-    one BLAS thread whatever the caller's setting, so its numbers do not depend on where it runs.
+    grad_norm is the mean global norm before clipping and momentum the mean coefficient used (momentum and Nesterov
+    only). With a fixed training set (train_size > 0) the metric (and frac_wrong) is instead that of the held-out
+    validation set after the epoch, val_loss its loss, train_metric the mean over the epoch's batches, and the
+    record says so: metric_on = "validation". The run computes with one BLAS thread whatever the caller's setting,
+    so its numbers do not depend on where it runs.
+
+    For the LSTM, W_hh is (4H, H): its singular values are those of the stacked matrix, and W_hh_stats gives the
+    statistics of each gate's (H, H) block, keyed i, f, g, o.
     """
     unknown = set(overrides) - set(DEFAULTS)
     if unknown:
@@ -1169,18 +1588,61 @@ def train(
         return _train(spec, init, sequence_len, seed, config, callback)
 
 
+def _take(x: np.ndarray, y: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sequences `index` of a data set (x time-major, y (N,) or (L, N))."""
+    return x[:, index], (y[index] if y.ndim == 1 else y[:, index])
+
+
+def fixed_data(spec: Task, sequence_len: int, config: dict, rng: np.random.Generator
+               ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """The fixed training and validation sets of a run with train_size > 0: train_size + val_size sequences drawn as
+    one batch, shuffled, then split, the first train_size of the shuffled order for training and the rest for
+    validation. Shuffled before the split: a data set that comes ordered (by class, as seed 003's did) would
+    otherwise leave one class alone in validation (under the "early" layout the whole set shares one length)."""
+    n_train, n = config["train_size"], config["train_size"] + config["val_size"]
+    x, y = spec.sample(sequence_len, n, rng, config["layout"], config["symbol_code"], config["positions"])
+    order = rng.permutation(n)
+    return _take(x, y, order[:n_train]), _take(x, y, order[n_train:])
+
+
+def epoch_batches(spec: Task, sequence_len: int, config: dict, rng: np.random.Generator,
+                  train_set: tuple[np.ndarray, np.ndarray] | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """One epoch's batches, drawn as they are used: batches_per_epoch fresh batches, or, given a fixed training set,
+    the set in a new random order cut into batches of batch_size (the last one smaller if it does not divide)."""
+    if train_set is None:
+        for _ in range(config["batches_per_epoch"]):
+            yield spec.sample(sequence_len, config["batch_size"], rng, config["layout"], config["symbol_code"],
+                              config["positions"])
+        return
+    x, y = train_set
+    order = rng.permutation(x.shape[1])
+    for lo in range(0, order.size, config["batch_size"]):
+        yield _take(x, y, order[lo : lo + config["batch_size"]])
+
+
+def _W_hh_stats(cell: Cell, W_hh: np.ndarray, sequence_len: int, init: str | None = None,
+                config: dict | None = None) -> dict:
+    """recurrent_stats of W_hh, or of each (H, H) block of a gated cell's W_hh, keyed by gate."""
+    if len(cell.blocks) == 1:
+        return recurrent_stats(W_hh, sequence_len, init, config)
+    H = W_hh.shape[1]
+    return {gate: recurrent_stats(W_hh[k * H : (k + 1) * H], sequence_len, init, config)
+            for k, gate in enumerate(cell.blocks)}
+
+
 def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
            callback: Callable[[dict], None] | None) -> dict:
     start = time.perf_counter()
     _, data_rng = _rngs(seed)
+    cell, optimizer = get_cell(config["cell"]), OPTIMIZER_TABLE[config["optimizer"]]
     params = initial_params(spec, init, seed, **config)
-    stats_init = recurrent_stats(params["W_hh"], sequence_len, init, config)
+    stats_init = _W_hh_stats(cell, params["W_hh"], sequence_len, init, config)
     params = {k: v.astype(config["dtype"]) for k, v in params.items()}
     sv_init = np.linalg.svd(params["W_hh"], compute_uv=False)
-    velocity = {k: np.zeros_like(v) for k, v in params.items()}
+    state = {name: {k: np.zeros_like(v) for k, v in params.items()} for name in optimizer.buffers}
     ws = Workspace()
-    nesterov = config["optimizer"] == "nesterov"
     regression = spec.loss == "mse"
+    train_set, val_set = fixed_data(spec, sequence_len, config, data_rng) if config["train_size"] else (None, None)
 
     history: list[dict] = []
     diverged: int | bool = False
@@ -1189,18 +1651,16 @@ def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
     snapshots = [_snapshot(0, params)] if snapshot_every else []
     for epoch in range(1, config["n_epochs"] + 1):
         losses, metrics, norms, mus, wrong = [], [], [], [], []
-        for _ in range(config["batches_per_epoch"]):
-            x, y = spec.sample(sequence_len, config["batch_size"], data_rng, config["layout"], config["symbol_code"],
-                               config["positions"])
-            mu = momentum_at(update, config["momentum"], config["momentum_schedule"])
-            at = nesterov_lookahead(params, velocity, mu) if nesterov else params
+        for x, y in epoch_batches(spec, sequence_len, config, data_rng, train_set):
+            mu = momentum_at(update, config["momentum"], config["momentum_schedule"]) if optimizer.momentum else 0.0
+            at = nesterov_lookahead(params, state["velocity"], mu) if optimizer.lookahead else params
             stats: dict = {}
-            loss, metric, grads = forward_backward(at, x, y, spec, ws, config["activation"], stats)
+            loss, metric, grads = forward_backward(at, x, y, spec, ws, config["activation"], stats, cell)
             norm = clip_by_global_norm(grads, config["clip"])
             if not (np.isfinite(loss) and np.isfinite(norm)):
                 diverged = epoch
                 break
-            momentum_step(params, grads, velocity, config["lr"], mu)
+            optimizer.step(params, grads, state, config["lr"], mu, update, config)
             update += 1
             losses.append(loss)
             metrics.append(metric)
@@ -1218,8 +1678,17 @@ def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
             "momentum": float(np.mean(mus)),
             "elapsed_s": round(time.perf_counter() - start, 3),
         }
+        if not optimizer.momentum:
+            del record["momentum"]
         if regression:
             record["frac_wrong"] = float(np.mean(wrong))
+        if val_set is not None:  # the epoch's metric is the held-out set's, after the epoch's updates
+            val_loss, val_metric, val_stats = evaluate(params, *val_set, spec, ws, config["activation"], cell,
+                                                       config["batch_size"])
+            if not np.isfinite(val_loss):
+                diverged = epoch
+                break
+            record.update(metric=val_metric, train_metric=record["metric"], val_loss=val_loss, **val_stats)
         history.append(record)
         if snapshot_every and epoch % snapshot_every == 0:
             snapshots.append(_snapshot(epoch, params))
@@ -1245,7 +1714,7 @@ def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
         "best_epoch": history[best]["epoch"] if metrics else None,
         "diverged": diverged,
         "wallclock_s": round(time.perf_counter() - start, 3),
-        "W_hh_stats": {"init": stats_init, "final": recurrent_stats(W_hh, sequence_len)},
+        "W_hh_stats": {"init": stats_init, "final": _W_hh_stats(cell, W_hh, sequence_len)},
         "W_hh_singular_values_init": sv_init.astype(np.float64).tolist(),
         "W_hh_singular_values_final": np.linalg.svd(W_hh, compute_uv=False).tolist(),
         "W_hh_final": W_hh.tolist(),
@@ -1254,6 +1723,8 @@ def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
     }
     if snapshot_every:
         run["snapshots"] = snapshots
+    if val_set is not None:
+        run["metric_on"] = "validation"
     return judge(run)
 
 
@@ -1557,10 +2028,21 @@ def format_metric(value: float | None, metric_name: str) -> str:
     return f"{value:.4f}" if metric_name in ("half_mse", "xent") else f"{value:.3f}"
 
 
+def cell_of(run: dict) -> str:
+    """The cell that trained a run record (records from before the LSTM lack the option: the vanilla cell)."""
+    return run.get("config", {}).get("cell", DEFAULTS["cell"])
+
+
+def arm_label(run: dict) -> str:
+    """The init for a vanilla-cell run, 'lstm+ortho' for the others: how tables and figures name a run's arm."""
+    cell = cell_of(run)
+    return run["init"] if cell == DEFAULTS["cell"] else f"{cell}+{run['init']}"
+
+
 def summary_line(run: dict) -> str:
     """One line that says how a run ended, against its chance baseline."""
     m = run["metric_name"]
-    name = METRIC_LABELS[m]
+    name = ("validation " if run.get("metric_on") == "validation" else "") + METRIC_LABELS[m]
     if run["diverged"]:
         outcome = f"DIVERGED at epoch {run['diverged']}"
     elif run["solved_epoch"] is not None:
@@ -1577,7 +2059,7 @@ def summary_line(run: dict) -> str:
     if run["history"] and "frac_wrong" in run["history"][-1]:
         lenient += f"; {run['history'][-1]['frac_wrong']:.0%} of cases off by more than {SUTSKEVER_TOLERANCE}"
     return (
-        f"{run['task']} T={run['sequence_len']} {run['init']} seed {run['seed']}: final {name} "
+        f"{run['task']} T={run['sequence_len']} {arm_label(run)} seed {run['seed']}: final {name} "
         f"{format_metric(run['final_metric'], m)} (best {format_metric(run['best_metric'], m)} at epoch "
         f"{run['best_epoch']}), chance {format_metric(run['chance'], m)}, partial "
         f"{format_metric(run['partial_baseline'], m)}; {outcome} (solved means {name} {op} "
@@ -1593,7 +2075,7 @@ def summary_table(runs: list[dict]) -> str:
         m = r["metric_name"]
         solved = f"diverged@{r['diverged']}" if r["diverged"] else (r["solved_epoch"] or "-")
         rows.append([
-            r["task"], r["sequence_len"], r["init"], r["seed"], METRIC_LABELS[m], format_metric(r["chance"], m),
+            r["task"], r["sequence_len"], arm_label(r), r["seed"], METRIC_LABELS[m], format_metric(r["chance"], m),
             format_metric(r["final_metric"], m), f"{format_metric(r['best_metric'], m)} ({r['best_epoch']})", solved,
             f"{r['wallclock_s']:.1f}s",
         ])
@@ -1651,12 +2133,14 @@ MAX_ALL_SEEDS = 100  # --all keeps every record in memory until it writes the fi
 def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     parser = OneLineErrorParser(
         prog=prog or _prog(),
-        description="Train a vanilla RNN on a pathological long-term-dependency task and compare initialisations "
-        "of the recurrent matrix W_hh. Defaults are the README's headline configuration.",
+        description="Train a vanilla RNN (or an LSTM) on a pathological long-term-dependency task and compare "
+        "initialisations of the recurrent matrix W_hh. Defaults are the README's headline configuration.",
         epilog="examples:\n"
         "  python rnn_pathological.py --all --seed 0            # the headline, writes results.json\n"
         "  python rnn_pathological.py --task addition --init random --sequence-len 30\n"
         "  python rnn_pathological.py --task addition --init identity --activation relu --optimizer nesterov\n"
+        "  python rnn_pathological.py --task temporal_order --cell lstm --sequence-len 200 --optimizer adam "
+        "--lr 0.001\n"
         "  rnn-pathological --task temporal_order --init random   # the same CLI, installed as a console script\n\n"
         + _tasks_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -1678,8 +2162,14 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     )
     model = parser.add_argument_group("model and initialisation")
     model.add_argument("--n-hidden", type=int, default=DEFAULTS["n_hidden"], help="hidden units (%(default)s)")
+    model.add_argument("--cell", choices=list(CELLS), default=DEFAULTS["cell"],
+                       help="recurrent cell (%(default)s): rnn = the vanilla cell; lstm = LSTM with forget gate, gate "
+                       "order i, f, g, o, --init applied to each gate's H x H block of W_hh")
     model.add_argument("--activation", choices=ACTIVATIONS, default=DEFAULTS["activation"],
-                       help="hidden nonlinearity (%(default)s; relu with --init identity is the IRNN)")
+                       help="hidden nonlinearity of the vanilla cell (%(default)s; relu with --init identity is the "
+                       "IRNN)")
+    model.add_argument("--forget-bias", type=finite_float, default=DEFAULTS["forget_bias"],
+                       help="initial forget-gate bias of --cell lstm (%(default)s, Jozefowicz et al. 2015)")
     model.add_argument("--random-scale", type=finite_float, default=DEFAULTS["random_scale"],
                        help="std of W_hh entries under --init random (%(default)s; spectral radius about "
                        "scale x sqrt(H), so 1/sqrt(H) is the critical scale)")
@@ -1701,21 +2191,38 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
                        "random unit vector per symbol, scalar = one channel carrying a value per symbol")
     model.add_argument("--positions", choices=POSITIONS, default=DEFAULTS["positions"],
                        help="informative positions of temporal_order and temporal_order_3 (%(default)s): early = "
-                       "at t = 0, 1 (, 2), the answer at T - 1, the delay of 3bit_memorization")
+                       "at t = 0, 1 (, 2), the answer at T - 1, the delay of 3bit_memorization; fixed = t1 in "
+                       "[10, 18], t2 in [40, 49] whatever T (temporal_order, T >= 50; seed 004)")
     optim = parser.add_argument_group("optimiser (defaults: the headline configuration)")
     optim.add_argument("--n-epochs", type=int, default=DEFAULTS["n_epochs"], help="epochs (%(default)s)")
     optim.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"], help="batch size (%(default)s)")
     optim.add_argument("--batches-per-epoch", type=int, default=DEFAULTS["batches_per_epoch"],
-                       help="updates per epoch, each on fresh data (%(default)s)")
+                       help="updates per epoch, each on fresh data (%(default)s; ignored with --train-size)")
+    optim.add_argument("--train-size", type=int, default=DEFAULTS["train_size"],
+                       help="train on a fixed set of this many sequences, shuffled into batches every epoch, and "
+                       "report the metric of a held-out validation set (default %(default)s: fresh data every batch)")
+    optim.add_argument("--val-size", type=int, default=DEFAULTS["val_size"],
+                       help="validation sequences held out beside --train-size (%(default)s); the two sets are "
+                       "drawn together and shuffled before the split")
     optim.add_argument("--lr", type=finite_float, default=DEFAULTS["lr"], help="learning rate (%(default)s)")
     optim.add_argument("--optimizer", choices=OPTIMIZERS, default=DEFAULTS["optimizer"],
-                       help="heavy-ball momentum or Nesterov's (%(default)s)")
+                       help="heavy-ball momentum, Nesterov's, Adam or RMSprop (%(default)s), applied after clipping")
     optim.add_argument("--momentum", type=finite_float, default=DEFAULTS["momentum"],
                        help="momentum in [0, 1), the cap under a schedule (%(default)s)")
     optim.add_argument("--momentum-schedule", choices=MOMENTUM_SCHEDULES, default=DEFAULTS["momentum_schedule"],
                        help="constant (%(default)s); sutskever_eq5: 0.5, 0.75, 0.833, ... rising every 250 updates "
                        "up to --momentum (eq. 5 of Sutskever et al. 2013, their autoencoder schedule); "
                        "sutskever_rnn: 0.9 for 1000 updates, then --momentum (their RNN protocol)")
+    optim.add_argument("--adam-beta1", type=finite_float, default=DEFAULTS["adam_beta1"],
+                       help="Adam's first-moment decay (%(default)s)")
+    optim.add_argument("--adam-beta2", type=finite_float, default=DEFAULTS["adam_beta2"],
+                       help="Adam's second-moment decay (%(default)s)")
+    optim.add_argument("--adam-eps", type=finite_float, default=DEFAULTS["adam_eps"],
+                       help="Adam's epsilon (%(default)s)")
+    optim.add_argument("--rmsprop-decay", type=finite_float, default=DEFAULTS["rmsprop_decay"],
+                       help="RMSprop's decay of the mean square (%(default)s)")
+    optim.add_argument("--rmsprop-eps", type=finite_float, default=DEFAULTS["rmsprop_eps"],
+                       help="RMSprop's epsilon (%(default)s; Keras uses 1e-7)")
     optim.add_argument("--clip", type=finite_float, default=DEFAULTS["clip"],
                        help="global-norm clip threshold (%(default)s)")
     optim.add_argument("--dtype", choices=DTYPES, default=DEFAULTS["dtype"], help="arithmetic (%(default)s)")
@@ -1767,8 +2274,10 @@ def main(argv: list[str] | None = None) -> int:
             check_config(**spec, **config)
         jobs = min(args.jobs, len(specs)) if args.all else 1
         if jobs > 1:  # the workers train at the same time: their peaks add up
+            n_sequences = config["train_size"] + config["val_size"] if config["train_size"] else 0
             check_memory(jobs * max(run_memory_bytes(s["task"], s["sequence_len"], config["n_hidden"],
-                                                     config["batch_size"], config["dtype"], config["layout"])
+                                                     config["batch_size"], config["dtype"], config["layout"],
+                                                     config["cell"], n_sequences)
                                     for s in specs), f"{jobs} runs at once (--jobs {args.jobs})")
         if out is not None:
             check_writable(out)

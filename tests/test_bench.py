@@ -1,11 +1,14 @@
 """The benchmark runs end to end and its FLOP count matches the products it claims to count."""
 
 import json
+from pathlib import Path
 
 import pytest
 
 import bench_rnn_pathological as bench
 import rnn_pathological as rp
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_flop_count_of_a_final_step_task():
@@ -30,3 +33,23 @@ def test_quick_benchmark_writes_its_numbers(tmp_path):
     assert set(result["step_ms_by_H"]) == {"32", "64", "128"}
     assert len(result["headline"]["runs"]) == 6 and result["headline"]["flops"] > 0
     assert result["peak_memory"]["main_process_mb"] > 0
+    cells = result["cell_step"]  # the LSTM's step beside the vanilla step (issue 14)
+    assert set(cells["step_ms"]) == set(rp.CELLS) and all(v > 0 for v in cells["step_ms"].values())
+    assert cells["lstm_over_rnn"] == pytest.approx(cells["step_ms"]["lstm"] / cells["step_ms"]["rnn"], abs=0.01)
+    assert (cells["sequence_len"], cells["n_hidden"], cells["batch_size"]) == (60, 64, 50)
+
+
+def test_cells_only_adds_the_comparison_and_keeps_every_other_number(tmp_path):
+    """--cells-only re-measures the one new number of a benchmark file; the rest took minutes and stays."""
+    committed = json.loads((ROOT / "bench.json").read_text())
+    old = {k: v for k, v in committed.items() if k not in ("cell_step", "targets")}
+    path = tmp_path / "bench.json"
+    path.write_text(json.dumps(old))
+    assert bench.main(["--cells-only", "--quick", "--out", str(path)]) == 0
+    new = json.loads(path.read_text())
+    assert {k: v for k, v in new.items() if k not in ("cell_step", "targets")} == old
+    assert new["targets"]["lstm_step_ratio"] == bench.TARGETS["float64"]["lstm_step_ratio"]
+    assert new["cell_step"]["repeats"] == 5
+    with pytest.raises(SystemExit) as exit_:
+        bench.main(["--cells-only", "--out", str(tmp_path / "missing.json")])
+    assert exit_.value.code == 2

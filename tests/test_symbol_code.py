@@ -12,6 +12,8 @@ import sweep_rnn_pathological as sweep
 
 TASKS = ("temporal_order", "temporal_order_3")
 WINDOWS = {"temporal_order": ((1, 2), (5, 6)), "temporal_order_3": ((1, 2), (3, 4), (6, 7))}
+# the positions both tasks take at any T; "fixed" (seed 004's windows) is temporal_order's at T >= 50 (test_gated.py)
+POSITIONS = [p for p in rp.POSITIONS if p != "fixed"]
 
 
 def reference(task, T, B, rng):
@@ -53,7 +55,7 @@ def test_defaults_are_the_published_generator_bit_for_bit(task, T):
 
 @pytest.mark.parametrize("task", TASKS)
 @pytest.mark.parametrize("symbol_code", ["dense", "scalar"])
-@pytest.mark.parametrize("positions", rp.POSITIONS)
+@pytest.mark.parametrize("positions", POSITIONS)
 def test_a_coding_changes_the_inputs_not_the_symbols(task, symbol_code, positions):
     """The coding draws nothing: from the same rng state, the same symbols and targets in another code."""
     x_hot, y_hot = batch(task, 60, positions=positions)
@@ -94,7 +96,7 @@ def test_early_positions_are_the_first_steps_and_the_target_reads_them(task, T):
 
 
 @pytest.mark.parametrize("symbol_code", rp.SYMBOL_CODES)
-@pytest.mark.parametrize("positions", rp.POSITIONS)
+@pytest.mark.parametrize("positions", POSITIONS)
 def test_every_option_is_deterministic(symbol_code, positions):
     a = batch("temporal_order", 30, 20, seed=4, symbol_code=symbol_code, positions=positions)
     b = batch("temporal_order", 30, 20, seed=4, symbol_code=symbol_code, positions=positions)
