@@ -1058,4 +1058,6 @@ if __name__ == "__main__":
 
     sys.exit(_module.main())
 else:
+    import experiments_dynamics_rnn_pathological  # noqa: F401  (registers symbol_coding)
     import experiments_family_rnn_pathological  # noqa: F401  (registers the family experiments)
+    import experiments_gated_rnn_pathological  # noqa: F401  (registers frontier, order_table, latching_lstm, ...)

@@ -4,10 +4,11 @@
     python report_rnn_pathological.py --check    # exit 1 if README.md disagrees with the result files
 
 It reads, from the current folder: results.json (the seed-0 headline), results_seeds.json (the ten seeds),
-sweeps/*.jsonl (the experiments' sweep files), bench.json and bench_float32.json (the benchmark), bytedmd.json and
-memory_curse.json (the ByteDMD and curse-of-memory sections). Every file is read and checked before any block is
-computed (the results, sweep and benchmark files by files_rnn_pathological): a missing, empty, truncated, binary,
-wrong-schema or wrong-typed file is a one-line error naming it, exit status 2, and README.md is left untouched.
+sweeps/*.jsonl (the experiments' sweep files), bench.json and bench_float32.json (the benchmark), bytedmd.json,
+memory_curse.json and attractors.json (the ByteDMD, curse-of-memory and attractor sections). Every file is read and
+checked before any block is computed (the results, sweep and benchmark files by files_rnn_pathological): a missing,
+empty, truncated, binary, wrong-schema or wrong-typed file is a one-line error naming it, exit status 2, and
+README.md is left untouched.
 
 A generated block sits between `<!-- BEGIN name -->` and `<!-- END name -->` lines; everything outside the blocks
 is prose that this script never touches. tests/test_readme.py fails when a block is stale. Wall times are the one
@@ -541,6 +542,7 @@ def blocks(results_path: str = "results.json", seeds_path: str = "results_seeds.
     Every file is read and checked first, so a bad one raises a ValueError naming it (files.FileError, or the
     experiments' ExperimentError for a sweep file) before any block is computed."""
     import bytedmd_rnn_pathological as bd
+    import dynamics_rnn_pathological as dy
     import experiments_rnn_pathological as ex
     import memory_rnn_pathological as mc
 
@@ -549,6 +551,8 @@ def blocks(results_path: str = "results.json", seeds_path: str = "results_seeds.
     benches = load_benches(bench_paths)
     bytedmd_path, memory_path = os.path.join(root, "bytedmd.json"), os.path.join(root, "memory_curse.json")
     bytedmd_doc, memory_doc = bd.load(bytedmd_path), mc.load(memory_path)  # ValueErrors that name the file
+    attractors_path = os.path.join(root, "attractors.json")
+    attractors_doc = dy.load(attractors_path)
     for exp in ex.EXPERIMENTS.values():
         if os.path.exists(exp.data_path(False, root)):  # an experiment not run yet is reported as such
             ex.load_records(exp, outdir=root)  # the sweep files (and results_seeds.json for convergence), checked
@@ -572,6 +576,8 @@ def blocks(results_path: str = "results.json", seeds_path: str = "results_seeds.
         out["bytedmd-numbers"] = bd.readme_block(bytedmd_doc)
     with about(memory_path):
         out["memory-curse-numbers"] = mc.readme_block(memory_doc)
+    with about(attractors_path):
+        out["attractors-numbers"] = dy.readme_block(attractors_doc)
     out["cli-reference"] = cli_reference()
     return out
 
@@ -593,8 +599,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="report_rnn_pathological.py",
         description="Rewrite the generated blocks of README.md in place from the files in the current folder: "
         "results.json (the seed-0 headline), results_seeds.json (ten seeds), sweeps/*.jsonl (the experiments), "
-        "bench.json and bench_float32.json (the benchmark), bytedmd.json and memory_curse.json (the ByteDMD and "
-        "curse-of-memory sections). Every file is checked first; a bad one is a one-line "
+        "bench.json and bench_float32.json (the benchmark), bytedmd.json, memory_curse.json and attractors.json (the "
+        "ByteDMD, curse-of-memory and attractor sections). Every file is checked first; a bad one is a one-line "
         "error and README.md is left untouched. The prose outside the blocks is never changed.")
     parser.add_argument("--results", default="results.json", help="headline results file (default: %(default)s)")
     parser.add_argument("--readme", default="README.md",

@@ -1,0 +1,593 @@
+"""Attractors and bifurcations during training (Ribeiro et al. 2020, seed 004, sections 3.3 and 5), from saved
+parameter snapshots; nothing trains here.
+
+    python rnn_pathological.py --all --seed 0 --snapshot-every 5 --jobs 1 --out results_snapshots.json  # the runs
+    python dynamics_rnn_pathological.py run     # results_snapshots.json -> attractors.json
+    python dynamics_rnn_pathological.py plot    # attractors.json -> viz/bifurcation.png
+
+A trained RNN fed a constant input u is a map h -> f(h) = tanh(W_hh h + W_ih u + b_h), and where its states end up
+(its attractors) is what it can hold without input: seed 004 defines long-term memory as an attractor, and a
+bifurcation as a change in the attractors as the parameters move. For every snapshot of a run (epoch 0, then every K
+epochs) and every input channel c (u = e_c: channel c at 1, the others 0), this script
+
+  * iterates the map from h_0 = 0 (where every sequence starts) for BURN_IN steps, then records WINDOW more states;
+  * classifies that attractor: a fixed point when no coordinate moves by more than TOL from one recorded step to the
+    next; periodic with period p (2 <= p <= MAX_PERIOD) when the state repeats after p steps within TOL; otherwise by
+    the largest Lyapunov exponent lambda of the window (the mean log growth of a tangent vector carried along the
+    trajectory and normalised every step): chaotic if lambda > LYAPUNOV_TOL, unsettled if lambda < -LYAPUNOV_TOL
+    (still approaching an attractor after the burn-in), quasi-periodic if |lambda| <= LYAPUNOV_TOL (which cannot tell
+    a quasi-periodic orbit from an approach slower than exp(-LYAPUNOV_TOL) a step);
+  * does the same from N_STARTS random initial states (uniform in [-1, 1]^H, one fixed draw) and counts the distinct
+    stable fixed points they reach (a fixed point with a negative Lyapunov exponent) (two fixed points are one when no coordinate differs by more than DEDUP_TOL): the stable
+    fixed points of the map, the "cloud" of seed 004;
+  * records, for the bifurcation diagram, the values the mean state (1/H) sum_i h_i visits in the window and their
+    first differences, and how far the attractor reached from h_0 = 0 moved since the previous snapshot.
+
+Seed 004 reports that an LSTM's attractors go through bifurcations during training (fixed points multiply, periodic
+orbits appear) while an orthogonal RNN keeps a cloud of fixed points that move without bifurcating. Their orthogonal
+RNN is constrained to stay orthogonal (Lezcano-Casado and Martinez-Rubio 2019); ours only starts orthogonal, and
+training is free to move W_hh anywhere.
+
+Sections, in dependency order: maps, iteration and Lyapunov exponent, classification, fixed points, one snapshot,
+the results file, figure, README block, command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+
+import files_rnn_pathological as files
+import rnn_pathological as rp
+
+PROG = "dynamics_rnn_pathological.py"
+SCHEMA_VERSION = 1
+SNAPSHOTS_PATH = "results_snapshots.json"
+SNAPSHOTS_COMMAND = ("python rnn_pathological.py --all --seed 0 --snapshot-every 5 --jobs 1 --out "
+                     "results_snapshots.json")
+
+BURN_IN = 400  # steps discarded before recording: seed 004's burn-in for its sequence-classification task
+WINDOW = 200  # steps recorded after it
+TOL = 1e-6  # a coordinate that moves less than this between the compared steps has not moved
+MAX_PERIOD = 50  # the longest period looked for (WINDOW leaves 150 steps to compare at this period)
+LYAPUNOV_TOL = 0.01  # |lambda| below this: neither contracting nor expanding within the window's precision
+N_STARTS = 64  # random initial states for the fixed-point count
+STARTS_SEED = 0
+DEDUP_TOL = 1e-3  # fixed points closer than this in every coordinate are one
+ROUND = 4  # decimals of the mean-state values kept for the bifurcation diagram
+
+# ----------------------------------------------------------------------------------------------------------------
+# maps: x -> f(x) on a batch of states, with the Jacobian-vector product the Lyapunov exponent needs
+
+
+@dataclass(frozen=True)
+class Map:
+    """A discrete-time system x_(t+1) = f(x_t) on (B, n) batches of states.
+
+    step(x) -> f(x); jvp(x, fx, v) -> J_f(x) v for tangent vectors v (B, n), given fx = f(x) (the RNN's Jacobian
+    is cheapest from its output). The first n_hidden coordinates of a state are the hidden state h (an LSTM's state
+    is h then the cell state c); the mean state of the bifurcation diagram averages those."""
+
+    step: Callable[[np.ndarray], np.ndarray]
+    jvp: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+    dim: int
+    n_hidden: int
+
+
+def rnn_map(params: dict[str, np.ndarray], channel: int) -> Map:
+    """The vanilla tanh RNN under a constant input with channel `channel` at 1: f(h) = tanh(W_hh h + W_ih[:, c] + b_h),
+    J_f(h) v = (1 - f(h)^2) * (W_hh v)."""
+    W_hh = np.asarray(params["W_hh"], dtype=np.float64)
+    drive = np.asarray(params["W_ih"], dtype=np.float64)[:, channel] + np.asarray(params["b_h"], dtype=np.float64)
+    W_T = W_hh.T
+
+    def step(h: np.ndarray) -> np.ndarray:
+        return np.tanh(h @ W_T + drive)
+
+    def jvp(h: np.ndarray, fh: np.ndarray, v: np.ndarray) -> np.ndarray:
+        return (1.0 - fh * fh) * (v @ W_T)
+
+    return Map(step, jvp, W_hh.shape[0], W_hh.shape[0])
+
+
+def _sigmoid(a: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * a))  # no overflow for large |a|
+
+
+def lstm_map(params: dict[str, np.ndarray], channel: int) -> Map:
+    """The LSTM (gate order i, f, g, o; W_hh (4H, H)) under a constant input with channel `channel` at 1, on the
+    state x = (h, c): a = W_hh h + W_ih[:, c] + b_h, c' = f c + i g, h' = o tanh(c'). Its Jacobian-vector product,
+    with da = W_hh dh: dc' = f dc + c f (1 - f) da_f + g i (1 - i) da_i + i (1 - g^2) da_g,
+    dh' = tanh(c') o (1 - o) da_o + o (1 - tanh(c')^2) dc'."""
+    W_hh = np.asarray(params["W_hh"], dtype=np.float64)
+    H = W_hh.shape[1]
+    drive = np.asarray(params["W_ih"], dtype=np.float64)[:, channel] + np.asarray(params["b_h"], dtype=np.float64)
+    W_T = W_hh.T
+
+    def gates(x: np.ndarray) -> tuple[np.ndarray, ...]:
+        a = x[:, :H] @ W_T + drive
+        return (_sigmoid(a[:, :H]), _sigmoid(a[:, H:2 * H]), np.tanh(a[:, 2 * H:3 * H]), _sigmoid(a[:, 3 * H:]))
+
+    def step(x: np.ndarray) -> np.ndarray:
+        i, f, g, o = gates(x)
+        c = f * x[:, H:] + i * g
+        return np.hstack([o * np.tanh(c), c])
+
+    def jvp(x: np.ndarray, fx: np.ndarray, v: np.ndarray) -> np.ndarray:
+        i, f, g, o = gates(x)
+        da = v[:, :H] @ W_T
+        c_prev, tc = x[:, H:], np.tanh(fx[:, H:])
+        dc = (f * v[:, H:] + c_prev * f * (1 - f) * da[:, H:2 * H] + g * i * (1 - i) * da[:, :H]
+              + i * (1 - g * g) * da[:, 2 * H:3 * H])
+        dh = tc * o * (1 - o) * da[:, 3 * H:] + o * (1 - tc * tc) * dc
+        return np.hstack([dh, dc])
+
+    return Map(step, jvp, 2 * H, H)
+
+
+MAPS = {"rnn": rnn_map, "lstm": lstm_map}  # a record's config["cell"] -> its map under a constant input
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# iteration and the largest Lyapunov exponent
+
+
+def iterate(m: Map, x0: np.ndarray, burn_in: int = BURN_IN, window: int = WINDOW,
+            v0: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Run the map from the states x0 (B, n): burn_in steps discarded, then the window recorded.
+
+    Returns (states, lyapunov): states (window + 1, B, n), states[k] the state after burn_in + k steps (states[0] =
+    x0 when burn_in is 0), and the largest Lyapunov exponent of each trajectory over the window, the mean over its
+    `window` steps of log ||J v|| with v the tangent vector normalised after every step. v starts at v0 (default: a
+    fixed random unit vector) and is carried through the burn-in too, so that it has turned towards the most
+    expanding direction before the exponent is measured."""
+    x = np.array(x0, dtype=np.float64)
+    if v0 is None:
+        v0 = np.random.default_rng(STARTS_SEED + 1).standard_normal(m.dim)
+    v = np.broadcast_to(np.asarray(v0, dtype=np.float64), x.shape).copy()
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    states = np.empty((window + 1,) + x.shape)
+    log_growth = np.zeros(x.shape[0])
+    for t in range(burn_in + window):
+        if t == burn_in:
+            states[0] = x
+        fx = m.step(x)
+        v = m.jvp(x, fx, v)
+        norm = np.maximum(np.linalg.norm(v, axis=1), 1e-300)  # an exactly saturated unit can zero the product
+        v /= norm[:, None]
+        if t >= burn_in:
+            log_growth += np.log(norm)
+            states[t - burn_in + 1] = fx
+        x = fx
+    if window == 0:
+        states[0] = x
+    return states, log_growth / max(window, 1)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# classification
+
+KINDS = ("fixed", "periodic", "quasi-periodic", "chaotic", "unsettled")
+
+
+def classify(states: np.ndarray, lyapunov: np.ndarray, tol: float = TOL, max_period: int = MAX_PERIOD,
+             lyapunov_tol: float = LYAPUNOV_TOL) -> list[tuple[str, int | None]]:
+    """(kind, period) of every trajectory of a window (states (W + 1, B, n), lyapunov (B,)), by the rules of the
+    module docstring: the smallest p in 1 .. max_period with max_t ||x_(t+p) - x_t||_inf <= tol gives a fixed point
+    (p = 1) or a period p; otherwise the Lyapunov exponent decides. The period is None except for periodic orbits."""
+    W = states.shape[0] - 1
+    if W < 2 * max_period:
+        raise ValueError(f"a window of {W} steps is too short to look for periods up to {max_period}")
+    out: list[tuple[str, int | None]] = []
+    for b in range(states.shape[1]):
+        x = states[:, b]
+        period = next((p for p in range(1, max_period + 1) if np.max(np.abs(x[p:] - x[:-p])) <= tol), None)
+        if period == 1:
+            out.append(("fixed", None))
+        elif period is not None:
+            out.append(("periodic", period))
+        elif lyapunov[b] > lyapunov_tol:
+            out.append(("chaotic", None))
+        elif lyapunov[b] < -lyapunov_tol:
+            out.append(("unsettled", None))
+        else:
+            out.append(("quasi-periodic", None))
+    return out
+
+
+def distinct(points: np.ndarray, tol: float = DEDUP_TOL) -> np.ndarray:
+    """The distinct rows of points (N, n): greedily, each row joins the first kept row within tol in every
+    coordinate, else is kept. Deterministic (input order)."""
+    kept: list[np.ndarray] = []
+    for p in points:
+        if not any(np.max(np.abs(p - q)) <= tol for q in kept):
+            kept.append(p)
+    return np.array(kept).reshape(len(kept), points.shape[1])
+
+
+def random_starts(n: int, dim: int, seed: int = STARTS_SEED) -> np.ndarray:
+    """n initial states uniform in [-1, 1]^dim, one fixed draw."""
+    return np.random.default_rng(seed).uniform(-1.0, 1.0, size=(n, dim))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# one snapshot
+
+
+def _rounded_unique(values: np.ndarray) -> list[float]:
+    return sorted({round(float(v), ROUND) + 0.0 for v in values})
+
+
+def analyse_map(m: Map, n_starts: int = N_STARTS, burn_in: int = BURN_IN, window: int = WINDOW) -> dict:
+    """The attractor reached from 0 and the fixed points reached from n_starts random states, for one map.
+
+    Returns {kind, period, lyapunov, visited, steps, fixed_points, n_fixed_points, random_starts, state}: the first
+    five for the trajectory from 0 (visited and steps: the distinct values, to ROUND decimals, of the mean state and
+    of its first difference over the window), fixed_points the mean state of each distinct stable fixed point (one
+    with a negative Lyapunov exponent) reached from any start (0 included), random_starts the count of each kind over the random starts, state the last state from 0
+    (a list; the caller measures how far it moves between snapshots and drops it)."""
+    x0 = np.vstack([np.zeros((1, m.dim)), random_starts(n_starts, m.dim)])
+    states, lyapunov = iterate(m, x0, burn_in, window)
+    kinds = classify(states, lyapunov)
+    mean = states[:, 0, :m.n_hidden].mean(axis=1)
+    # stable fixed points only: a start that sits exactly on an unstable one (0, for a map without drive) stays there,
+    # but its tangent vector grows (lambda >= 0)
+    fixed = np.array([states[-1, b] for b, (kind, _) in enumerate(kinds)
+                      if kind == "fixed" and lyapunov[b] < 0]).reshape(-1, m.dim)
+    points = distinct(fixed)
+    counts = {kind: sum(1 for k, _ in kinds[1:] if k == kind) for kind in KINDS}
+    return {
+        "kind": kinds[0][0],
+        "period": kinds[0][1],
+        "lyapunov": float(lyapunov[0]),
+        "visited": _rounded_unique(mean),
+        "steps": _rounded_unique(np.diff(mean)),
+        "fixed_points": _rounded_unique(points[:, :m.n_hidden].mean(axis=1)) if len(points) else [],
+        "n_fixed_points": len(points),
+        "random_starts": {k: v for k, v in counts.items() if v},
+        "state": states[-1, 0].tolist(),
+    }
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the results file
+
+
+def snapshot_params(snapshot: dict) -> dict[str, np.ndarray]:
+    return {k: np.array(v, dtype=np.float64) for k, v in snapshot["params"].items()}
+
+
+def load_snapshots(path: str = SNAPSHOTS_PATH) -> dict:
+    """A results file whose runs carry snapshots and can be rebuilt by this engine (files.FileError otherwise)."""
+    command = SNAPSHOTS_COMMAND.replace("results_snapshots.json", path)
+    doc = files.load_results(path, command)
+    files.check_engine_runs(doc["runs"], path)
+    for i, run in enumerate(doc["runs"]):
+        if "snapshots" not in run:
+            raise files.FileError(f"{path}: run {i} ({run['task']}, {run['init']}) has no snapshots; recreate it "
+                                  f"with: {command}")
+        cell = rp.full_config(run["config"]).get("cell", "rnn")
+        activation = rp.full_config(run["config"])["activation"]
+        if cell not in MAPS or (cell == "rnn" and activation != "tanh"):
+            raise files.FileError(f"{path}: run {i} ({run['task']}, {run['init']}) is a {cell} cell with {activation} "
+                                  f"units; this script reads the tanh RNN and the LSTM")
+    return doc
+
+
+def cell_of(run: dict) -> str:
+    return rp.full_config(run["config"]).get("cell", "rnn")
+
+
+def analyse_run(run: dict, n_starts: int = N_STARTS) -> dict:
+    """Every snapshot x every input channel of one run record."""
+    channels = []
+    n_in = len(run["snapshots"][0]["params"]["W_ih"][0])
+    make_map = MAPS[cell_of(run)]
+    for c in range(n_in):
+        rows, previous = [], None
+        for snap in run["snapshots"]:
+            row = {"epoch": snap["epoch"], **analyse_map(make_map(snapshot_params(snap), c), n_starts)}
+            state = np.array(row.pop("state"))
+            row["moved"] = None if previous is None else float(np.linalg.norm(state - previous))
+            previous = state
+            rows.append(row)
+        channels.append({"channel": c, "snapshots": rows})
+    radius = [float(np.max(np.abs(np.linalg.eigvals(np.array(s["params"]["W_hh"])[-len(s["params"]["W_hh"][0]):]))))
+              for s in run["snapshots"]]  # of W_hh (the LSTM: its output gate's block, the last)
+    return {"task": run["task"], "init": run["init"], "cell": cell_of(run), "sequence_len": run["sequence_len"],
+            "seed": run["seed"], "final_metric": run["final_metric"], "solved_epoch": run["solved_epoch"],
+            "metric_name": run["metric_name"], "solved": rp.is_success(run),
+            "epochs": [s["epoch"] for s in run["snapshots"]], "radius": radius, "channels": channels}
+
+
+def compute(doc: dict, source: str = SNAPSHOTS_PATH) -> dict:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "source": source,
+        "settings": {"burn_in": BURN_IN, "window": WINDOW, "tol": TOL, "max_period": MAX_PERIOD,
+                     "lyapunov_tol": LYAPUNOV_TOL, "n_starts": N_STARTS, "starts_seed": STARTS_SEED,
+                     "dedup_tol": DEDUP_TOL},
+        "snapshot_every": rp.full_config(doc["config"])["snapshot_every"],
+        "runs": [analyse_run(run) for run in doc["runs"]],
+    }
+
+
+def load(path: str) -> dict:
+    """attractors.json, checked for its schema version and parts (ValueError naming the file otherwise)."""
+    doc = files.read_json(path, f"python {PROG} run --out {path}")
+    if not isinstance(doc, dict) or doc.get("schema_version") != SCHEMA_VERSION or not isinstance(doc.get("runs"),
+                                                                                                   list):
+        raise files.FileError(f"{path} is not a results file of {PROG} run (schema version {SCHEMA_VERSION}); "
+                              f"recreate it with: python {PROG} run --out {path}")
+    for i, run in enumerate(doc["runs"]):
+        if not isinstance(run, dict) or not {"task", "init", "channels"} <= set(run):
+            raise files.FileError(f"{path}: run {i} is incomplete; recreate it with: python {PROG} run --out {path}")
+    return doc
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# summaries shared by the figure and the README block
+
+
+def arm(run: dict) -> str:
+    """'ortho', 'random', or 'lstm ortho' for another cell."""
+    return run["init"] if run.get("cell", "rnn") == "rnn" else f"{run['cell']} {run['init']}"
+
+
+ORBITS = ("periodic", "quasi-periodic", "chaotic")  # attractors on which the state keeps moving
+
+
+def first_orbit(channel: dict) -> int | None:
+    """The first snapshot epoch at which the attractor from 0 is an orbit (periodic, quasi-periodic or chaotic)
+    rather than a fixed point or a slow approach to one (None: never)."""
+    return next((s["epoch"] for s in channel["snapshots"] if s["kind"] in ORBITS), None)
+
+
+def kind_changes(channel: dict) -> int:
+    """How often the attractor from 0 changes between fixed point and anything else, or between periods, from one
+    snapshot to the next (changes among the other kinds are not counted: their boundaries are the tolerances')."""
+    def label(s):
+        return "fixed" if s["kind"] == "fixed" else f"period {s['period']}" if s["kind"] == "periodic" else "other"
+    labels = [label(s) for s in channel["snapshots"]]
+    return sum(a != b for a, b in itertools.pairwise(labels))
+
+
+def run_summary(run: dict) -> dict:
+    """The numbers the README reports for one analysed run."""
+    channels = run["channels"]
+    first = [s["snapshots"][0] for s in channels]
+    last = [s["snapshots"][-1] for s in channels]
+    onsets = [first_orbit(c) for c in channels]
+    drift = [s["moved"] for c in channels for prev, s in itertools.pairwise(c["snapshots"])
+             if s["kind"] == "fixed" and prev["kind"] == "fixed"]
+    return {
+        "n_channels": len(channels),
+        "fixed_first": sum(s["kind"] == "fixed" for s in first),
+        "fixed_last": sum(s["kind"] == "fixed" for s in last),
+        "kinds_last": {k: sum(s["kind"] == k for s in last) for k in KINDS if any(s["kind"] == k for s in last)},
+        "onsets": [e for e in onsets if e is not None],
+        "changes": sum(kind_changes(c) for c in channels),
+        "max_fixed_points": max(s["n_fixed_points"] for c in channels for s in c["snapshots"]),
+        "n_snapshots": sum(len(c["snapshots"]) for c in channels),
+        # snapshots where every random start ends in the kind of attractor reached from 0
+        "starts_agree": sum(s["random_starts"] == {s["kind"]: sum(s["random_starts"].values())}
+                            for c in channels for s in c["snapshots"]),
+        "lyapunov_last": float(np.median([s["lyapunov"] for s in last])),
+        "drift": float(np.median(drift)) if drift else None,
+        "radius": (run["radius"][0], run["radius"][-1]),
+        # W_hh's spectral radius at the snapshot before the first orbit and at it
+        "radius_at_onset": _radius_around(run, min(e for e in onsets if e is not None))
+        if any(e is not None for e in onsets) else None,
+    }
+
+
+def _radius_around(run: dict, epoch: int) -> tuple[float | None, float]:
+    k = run["epochs"].index(epoch)
+    return (run["radius"][k - 1] if k else None, run["radius"][k])
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# figure (matplotlib's object-oriented API on an Agg canvas: no display, no pyplot state)
+
+KIND_COLOURS = {"fixed": "tab:green", "periodic": "tab:orange", "quasi-periodic": "tab:purple",
+                "chaotic": "tab:red", "unsettled": "tab:gray"}
+
+
+def plot(doc: dict) -> Figure:
+    """Rows: tasks. Per arm two columns: the mean state's values visited in the window from h_0 = 0 against epoch
+    (every input channel, coloured by channel; grey crosses: the distinct fixed points from the random starts) and
+    its first difference; last column: the kind of attractor per channel and epoch, one row per channel and arm."""
+    tasks = list(dict.fromkeys(r["task"] for r in doc["runs"]))
+    arms = list(dict.fromkeys(arm(r) for r in doc["runs"]))
+    by_key = {(r["task"], arm(r)): r for r in doc["runs"]}
+    n_cols = 2 * len(arms) + 1
+    fig = Figure(figsize=(3.4 * n_cols, 3.1 * len(tasks) + 1.2), layout="constrained")
+    axes = fig.subplots(len(tasks), n_cols, squeeze=False)
+    palette = [f"C{k}" for k in range(10)]
+    for i, task in enumerate(tasks):
+        kinds_ax = axes[i, -1]
+        rows, labels = [], []
+        for j, name in enumerate(arms):
+            run = by_key.get((task, name))
+            ax_state, ax_step = axes[i, 2 * j], axes[i, 2 * j + 1]
+            if run is None:
+                ax_state.axis("off")
+                ax_step.axis("off")
+                continue
+            for channel in run["channels"]:
+                colour = palette[channel["channel"] % len(palette)]
+                for s in channel["snapshots"]:
+                    ax_state.plot([s["epoch"]] * len(s["fixed_points"]), s["fixed_points"], "o", mfc="none",
+                                  mec=colour, ms=6, mew=0.9, zorder=1)
+                    ax_state.plot([s["epoch"]] * len(s["visited"]), s["visited"], ".", color=colour, ms=2.5,
+                                  alpha=0.6, zorder=2)
+                    ax_step.plot([s["epoch"]] * len(s["steps"]), s["steps"], ".", color=colour, ms=2.5, alpha=0.6)
+                ax_state.plot([], [], ".", color=colour, label=f"input {channel['channel']}")
+                rows.append([KINDS.index(s["kind"]) for s in channel["snapshots"]])
+                labels.append(f"{name} in {channel['channel']}")
+            for ax in (ax_state, ax_step):
+                if run["solved_epoch"] is not None:
+                    ax.axvline(run["solved_epoch"], color="k", ls=":", lw=0.8)
+                ax.grid(alpha=0.3)
+                ax.set_xlabel("epoch")
+            status = f"solved @ {run['solved_epoch']}" if run["solved_epoch"] is not None else "never solved"
+            ax_state.set_title(f"{task} T={run['sequence_len']}, {name} ({status})", fontsize=9)
+            ax_state.set_ylabel("mean state (1/H) sum h_i")
+            ax_step.set_title(f"{name}: first difference", fontsize=9)
+            ax_step.set_ylabel("mean state: step t+1 minus step t")
+            if j == 0:
+                ax_state.legend(fontsize=6, markerscale=2.5, loc="best", ncol=2, framealpha=0.6)
+        epochs = by_key[(task, arms[0])]["epochs"] if (task, arms[0]) in by_key else []
+        if rows:
+            kinds_ax.imshow(np.array(rows), aspect="auto", interpolation="nearest", vmin=-0.5, vmax=len(KINDS) - 0.5,
+                            cmap=ListedColormap([KIND_COLOURS[k] for k in KINDS]))
+            kinds_ax.set_yticks(range(len(labels)), labels, fontsize=6)
+            ticks = list(range(0, len(epochs), max(len(epochs) // 6, 1)))
+            kinds_ax.set_xticks(ticks, [str(epochs[t]) for t in ticks])
+            kinds_ax.set_xlabel("epoch")
+            kinds_ax.set_title("attractor from h_0 = 0, per input", fontsize=9)
+            if i == 0:
+                for k in KINDS:
+                    kinds_ax.plot([], [], "s", color=KIND_COLOURS[k], label=k)
+                kinds_ax.legend(fontsize=6.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    st = doc["settings"]
+    fig.suptitle(f"Attractors during training under a constant input (one channel at 1, the others 0): the values "
+                 f"the mean state visits from h_0 = 0 after a burn-in of {st['burn_in']} steps, over {st['window']} "
+                 f"steps (dots),\nthe distinct fixed points reached from {st['n_starts']} random starts (circles), "
+                 f"and the kind of attractor (right); dotted line: the epoch the run first met its threshold",
+                 fontsize=11)
+    return fig
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# README block (report_rnn_pathological.py collects it)
+
+
+def _kinds_text(kinds: dict[str, int]) -> str:
+    return ", ".join(f"{n} {k}" for k, n in kinds.items())
+
+
+def _onset_text(onsets: list[int], n: int) -> str:
+    if not onsets:
+        return "never"
+    return f"{len(onsets)}/{n}, epoch {min(onsets)}" + (f"-{max(onsets)}" if max(onsets) > min(onsets) else "")
+
+
+def _radius_text(pair: tuple[float | None, float] | None) -> str:
+    if pair is None:
+        return "-"
+    before, at = pair
+    return f"{at:.2f}" if before is None else f"{before:.2f} -> {at:.2f}"
+
+
+def readme_block(doc: dict) -> str:
+    """The attractor section's numbers: a table per run and the sentences that compare the arms with seed 004."""
+    st = doc["settings"]
+    rows, summaries = [], {}
+    for run in doc["runs"]:
+        s = summaries[(run["task"], arm(run))] = run_summary(run)
+        solved = f"@{run['solved_epoch']}" + ("" if run["solved"] else ", fell back") if run["solved_epoch"] else "never"
+        rows.append([run["task"], arm(run), solved, f"{s['radius'][0]:.2f} -> {s['radius'][1]:.2f}",
+                     f"{s['fixed_first']}/{s['n_channels']}", _kinds_text(s["kinds_last"]),
+                     _onset_text(s["onsets"], s["n_channels"]), s["changes"], _radius_text(s["radius_at_onset"]),
+                     s["max_fixed_points"], f"{s['starts_agree']}/{s['n_snapshots']}",
+                     f"{round(s['lyapunov_last'], 3) + 0.0:+.3f}",
+                     "-" if s["drift"] is None else f"{s['drift']:.2f}"])
+    table = rp.markdown_table(
+        ["task", "arm", "solved", "W_hh radius, init -> end", "fixed point at epoch 0", "attractors at the end",
+         "inputs that reach an orbit (first epoch)", "changes of kind", "W_hh radius before -> at the first orbit",
+         "most distinct fixed points",
+         "random starts all alike", "Lyapunov exponent at the end, median", "fixed-point drift per snapshot, median"],
+        rows)
+    arms = list(dict.fromkeys(arm(r) for r in doc["runs"]))
+    sentences = []
+    for name in arms:
+        mine = [(r, summaries[(r["task"], name)]) for r in doc["runs"] if arm(r) == name]
+        n_ch = sum(s["n_channels"] for _, s in mine)
+        left = [(r["task"], s) for r, s in mine if s["onsets"]]
+        most = max(s["max_fixed_points"] for _, s in mine)
+        tasks = f"{len(mine)} tasks" if len(mine) != 1 else "1 task"
+        text = (f"**{name}**: {sum(s['fixed_first'] for _, s in mine)} of the {n_ch} inputs (over {tasks}) "
+                f"lead to a fixed point at epoch 0 and {sum(s['fixed_last'] for _, s in mine)} at the end")
+        if left:
+            text += ("; the attractor becomes an orbit, on which the state keeps moving, on "
+                     + "; ".join(f"{task} for {len(s['onsets'])} of {s['n_channels']} inputs (first at epoch "
+                                 f"{min(s['onsets'])})" for task, s in left))
+        else:
+            text += "; no input's attractor ever becomes an orbit"
+        agree = sum(s["starts_agree"] for _, s in mine)
+        total = sum(s["n_snapshots"] for _, s in mine)
+        text += (f". No snapshot has more than {most} distinct stable fixed point{'s' if most != 1 else ''} for an "
+                 f"input, and in {agree} of {total} (input, snapshot) pairs every random start ends in the same kind "
+                 f"of attractor as h_0 = 0.")
+        sentences.append(text)
+    ortho = [s for (_, name), s in summaries.items() if name == "ortho"]
+    cloud = any(s["max_fixed_points"] > 1 for s in ortho)
+    bifurcates = any(s["onsets"] for s in ortho)
+    claim = ("Seed 004 finds that an orthogonal RNN keeps a cloud of fixed points that move without bifurcating. "
+             + ("Our orthogonally initialised RNN " + ("keeps several fixed points" if cloud
+                                                        else "never has more than one stable fixed point per input")
+                + (" and does bifurcate: its fixed point gives way to a sustained oscillation under constant input"
+                   if bifurcates else " and does not bifurcate")
+                + ". Theirs is constrained to stay orthogonal, so every eigenvalue of W_hh stays on the unit "
+                  "circle; ours is only started there, and training moves W_hh's spectral radius to "
+                + ", ".join(f"{s['radius'][1]:.2f} on {task}" for (task, name), s in summaries.items()
+                            if name == "ortho") + "." if ortho else ""))
+    settings = (f"Settings: burn-in {st['burn_in']} steps, window {st['window']}, tolerance {st['tol']:g} per "
+                f"coordinate, periods up to {st['max_period']}, |Lyapunov exponent| <= {st['lyapunov_tol']:g} "
+                f"counted as neither contracting nor expanding, {st['n_starts']} random starts, fixed points merged "
+                f"within {st['dedup_tol']:g}; snapshots every {doc['snapshot_every']} epochs.")
+    return "\n".join(f"- {t}" for t in sentences) + "\n\n" + claim + "\n\n" + table + "\n\n" + settings
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# command line
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = rp.OneLineErrorParser(prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{run,plot}")
+    run_p = sub.add_parser("run", help="classify the attractors of every snapshot -> a JSON results file",
+                           description="Read a results file with parameter snapshots (rnn_pathological.py "
+                           "--snapshot-every), classify the attractor of every snapshot under every constant input "
+                           "and count its fixed points (about a minute for the six headline runs), write the results "
+                           "atomically.")
+    run_p.add_argument("--snapshots", default=SNAPSHOTS_PATH, help="results file with snapshots (default: %(default)s)")
+    run_p.add_argument("--out", default="attractors.json", help="results file (default: %(default)s)")
+    plot_p = sub.add_parser("plot", help="draw the bifurcation diagrams of a results file -> a PNG",
+                            description="Draw the bifurcation diagrams and the attractor kinds from attractors.json.")
+    plot_p.add_argument("--results", default="attractors.json", help="results file of run (default: %(default)s)")
+    plot_p.add_argument("--out", default=os.path.join("viz", "bifurcation.png"), help="PNG (default: %(default)s)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:  # every check before any work: a bad path or file is one line, exit status 2
+        rp.check_writable(args.out)
+        doc = load(args.results) if args.command == "plot" else load_snapshots(args.snapshots)
+    except ValueError as err:
+        parser.error(str(err))
+    if args.command == "run":
+        rp.write_json_atomic(args.out, compute(doc, args.snapshots))
+    else:
+        try:
+            fig = plot(doc)
+        except (KeyError, IndexError, TypeError) as err:  # a file of the right schema version with a part missing
+            parser.error(f"{args.results}: incomplete ({err!r}); rerun {PROG} run")
+        fig.savefig(args.out, dpi=90)
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
