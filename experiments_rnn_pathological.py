@@ -1060,4 +1060,3 @@ if __name__ == "__main__":
 else:
     import experiments_dynamics_rnn_pathological  # noqa: F401  (registers symbol_coding)
     import experiments_family_rnn_pathological  # noqa: F401  (registers the family experiments)
-    import experiments_gated_rnn_pathological  # noqa: F401  (registers frontier, order_table, latching_lstm, ...)
