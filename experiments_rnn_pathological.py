@@ -425,7 +425,7 @@ def _optimiser_phrase(records: list[dict]) -> str:
     if same.get("optimizer") is not None:
         schedule = same.get("momentum_schedule")
         mu = same.get("momentum")
-        text = f"{same['optimizer']} momentum"
+        text = "heavy-ball momentum" if same["optimizer"] == "momentum" else f"{same['optimizer']} momentum"
         if schedule == "constant" and mu is not None:
             text += f" {mu:g}"
         elif schedule is not None:
@@ -1060,3 +1060,4 @@ if __name__ == "__main__":
 else:
     import experiments_dynamics_rnn_pathological  # noqa: F401  (registers symbol_coding)
     import experiments_family_rnn_pathological  # noqa: F401  (registers the family experiments)
+    import experiments_gated_rnn_pathological  # noqa: F401  (registers frontier, order_table, latching_lstm, ...)

@@ -1,0 +1,403 @@
+"""What a gated cell or an adaptive optimiser buys, and where each stops (issue 14). Registered in
+experiments_rnn_pathological.py (the entry point):
+
+    python experiments_rnn_pathological.py run frontier --jobs 2       # vanilla ortho / random and LSTM, T = 30-500
+    python experiments_rnn_pathological.py run order_table --jobs 2    # seed 004's Table 1: temporal order, Adam
+    python experiments_rnn_pathological.py run latching_lstm --jobs 2  # a 1-unit RNN against a 1-unit LSTM
+    python experiments_rnn_pathological.py run copy_rmsprop --jobs 2   # seed 002: copy with RMSprop, four starts
+    python experiments_rnn_pathological.py run frontier --quick --jobs 1 --outdir /tmp/q   # any of them, tiny
+
+Each experiment is grids, a figure and an answer, like the others; `plot` and `answer` read its sweep file and never
+train. The cell, the optimiser and the fixed training set are engine training options (rp.OPTIONS cell, optimizer,
+train_size, ...), so every run goes through the resumable sweep script, and each record's config says which cell and
+optimiser produced it. Tables and figures name an arm `cell+init` (rnn+ortho, lstm+ortho).
+
+Budgets, chosen for a 2-core machine (the wall times are estimates from the benchmark's step costs, two workers):
+  frontier       270 runs at the headline budget (80 epochs x 30 batches of 50, momentum 0.9, lr 0.01, clip 1, 64
+                 units) for every arm: the cell alone differs. About 6 hours.
+  order_table    30 runs, 150 epochs over 1000 fixed training sequences (1500 Adam updates, lr 0.01, clip 0.25,
+                 batch 100, 64 units), validated on 1000 held-out sequences. About 2 hours.
+  latching_lstm  280 runs of a single unit, 20 epochs. A few minutes.
+  copy_rmsprop   80 runs, RMSprop lr 0.001 at the headline budget, delays 50-500. About 1 hour.
+
+Sections: arms and colours, the frontier, seed 004's Table 1, latching, copy with RMSprop, the registry entries.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+import experiments_rnn_pathological as ex
+import rnn_pathological as rp
+import visualize_rnn_pathological as viz
+
+# ----------------------------------------------------------------------------------------------------------------
+# arms and colours
+
+
+def arm_of(r: dict) -> str:
+    """'rnn+ortho', 'lstm+ortho': the cell and the start of a run (records from before the LSTM are the rnn's)."""
+    return f"{rp.cell_of(r)}+{r['init']}"
+
+
+def arm_rank(arm: str) -> tuple[int, tuple[int, str]]:
+    cell, _, init = arm.partition("+")
+    return (list(rp.CELLS).index(cell) if cell in rp.CELLS else len(rp.CELLS), viz.init_rank(init))
+
+
+def arm_colours(arms) -> dict[str, str]:
+    """The vanilla arms in their init's colour (ortho blue, random red, ...); the LSTM arms in colours no init uses."""
+    by_init = viz.init_colours(a.partition("+")[2] for a in arms)
+    spare = iter(["tab:orange", "tab:cyan", "tab:olive", "tab:pink", "tab:gray"])
+    return {arm: by_init[arm.partition("+")[2]] if arm.startswith("rnn+") else next(spare, "black")
+            for arm in sorted(set(arms), key=arm_rank)}
+
+
+def arms_in(records: list[dict]) -> list[str]:
+    return sorted({arm_of(r) for r in records}, key=arm_rank)
+
+
+def _rate_panel(ax, runs: list[dict], arms: list[str], colours: dict[str, str]) -> None:
+    """Success rate against T, one line per arm, 95% Wilson intervals, arms side by side on the log axis."""
+    for j, arm in enumerate(arms):
+        mine = [r for r in runs if arm_of(r) == arm]
+        if mine:
+            ex.rate_errorbar(ax, ex._rate_points(mine), 1.035 ** (j - (len(arms) - 1) / 2), colours[arm], arm)
+    ex.set_log2_T_axis(ax, sorted({r["sequence_len"] for r in runs}))
+    ax.set_ylim(-0.05, 1.05)
+    ax.grid(alpha=0.3)
+
+
+def _rate_table(records: list[dict], arms: list[str]) -> str:
+    rows = []
+    for ((_, task), T), runs in ex.group_by(records, ex.task_key).items():
+        rows.append([task, T] + [ex.rate_text(mine) if (mine := [r for r in runs if arm_of(r) == arm]) else "-"
+                                 for arm in arms])
+    return rp.markdown_table(["task", "T"] + [f"{arm}: solved [95% CI]" for arm in arms], rows)
+
+
+def _reach_sentence(records: list[dict], arms: list[str]) -> str:
+    """'on addition, rnn+ortho T = 60, rnn+random no T and lstm+ortho T = 500; on ...'."""
+    parts = []
+    for ((_, task),), runs in ex.group_by(records, lambda r: (ex._task_rank(r["task"]),)).items():
+        reach = []
+        for arm in arms:
+            mine = [r for r in runs if arm_of(r) == arm]
+            if mine:
+                longest = ex.longest_all_solved(ex._rate_points(mine))
+                reach.append(f"{arm} {'no T' if longest is None else f'T = {longest}'}")
+        parts.append(f"on {task}, {ex.join_words(reach)}")
+    return "; ".join(parts)
+
+
+# the options each figure's caption states (when every record shares them)
+SGD_CAPTION = ("n_hidden", "n_epochs", "batches_per_epoch", "batch_size", "lr", "momentum", "clip", "optimizer")
+ADAPTIVE_CAPTION = ("n_hidden", "n_epochs", "batches_per_epoch", "batch_size", "lr", "clip", "optimizer")
+FIXED_SET_CAPTION = ("n_hidden", "n_epochs", "batch_size", "lr", "clip", "optimizer", "train_size", "val_size")
+ADAPTIVE_KNOBS = {"adam": ("adam_beta1", "adam_beta2", "adam_eps"), "rmsprop": ("rmsprop_decay", "rmsprop_eps")}
+
+
+def optimiser_phrase(records: list[dict]) -> str:
+    """'adam (adam_beta1 0.9, adam_beta2 0.999, adam_eps 1e-08), lr 0.01, 150 epochs over 1000 fixed sequences', or
+    the momentum phrase of the other experiments."""
+    name = ex.common(records, lambda r: r["config"].get("optimizer", "momentum"))
+    if name not in ADAPTIVE_KNOBS:
+        return ex._optimiser_phrase(records)
+    full = [rp.full_config(r["config"]) for r in records]
+    same = {k: ex.common(full, lambda c, k=k: c[k]) for k in ("lr", "n_epochs", "batches_per_epoch", "train_size",
+                                                                *ADAPTIVE_KNOBS[name])}
+    knobs = ", ".join(f"{k} {same[k]:g}" for k in ADAPTIVE_KNOBS[name] if same[k] is not None)
+    text = f"{name} ({knobs})" + (f", lr {same['lr']:g}" if same["lr"] is not None else "")
+    if same["n_epochs"] is not None and same["train_size"]:
+        text += f", {same['n_epochs']} epochs over {same['train_size']} fixed sequences"
+    elif same["n_epochs"] is not None and same["batches_per_epoch"] is not None and same["train_size"] == 0:
+        text += f", {same['n_epochs']} epochs of {same['batches_per_epoch']} batches"
+    return text
+
+# ----------------------------------------------------------------------------------------------------------------
+# experiment: the frontier (seed 000, open question 2: "above some T even ortho fails and you need LSTM")
+
+FRONTIER_LENS = (30, 60, 120, 200, 300, 500)
+FRONTIER_SEEDS = "0-4"
+FRONTIER_TASKS = tuple(task for task, _ in rp.HEADLINE)
+FRONTIER_GRIDS = (ex.Grid(FRONTIER_TASKS, ("ortho", "random"), FRONTIER_LENS, FRONTIER_SEEDS),
+                  ex.Grid(FRONTIER_TASKS, ("ortho",), FRONTIER_LENS, FRONTIER_SEEDS, {"cell": "lstm"}))
+FRONTIER_QUICK_GRIDS = tuple(ex._quick(g, (30, 60)) for g in FRONTIER_GRIDS)
+
+
+def figure_frontier(records: list[dict]) -> Figure:
+    by_task = ex.group_by(records, lambda r: (ex._task_rank(r["task"]),))
+    arms = arms_in(records)
+    colours = arm_colours(arms)
+    fig = Figure(figsize=(5.2 * len(by_task) + 0.6, 5.1), layout="constrained")
+    axes, legend_ax = ex.panels_over_legend(fig, len(by_task), sharey=True)
+    for ax, (((_, task),), runs) in zip(axes, by_task.items(), strict=True):
+        _rate_panel(ax, runs, arms, colours)
+        ax.set_title(f"{task} (solved: {viz.threshold_text(runs[0])})", fontsize=11, fontweight="bold")
+    handles, labels = axes[0].get_legend_handles_labels()
+    legend_ax.legend(handles, labels, loc="center", ncol=len(labels), fontsize=9.5, frameon=False)
+    axes[0].set_ylabel("success rate (final metric solved)")
+    fig.suptitle("Where each arm stops: success rate against T, vanilla RNN (ortho, random) and LSTM, same optimiser "
+                 "(error bars: 95% Wilson interval)", fontsize=12)
+    ex.caption(fig, records, SGD_CAPTION)
+    return fig
+
+
+def answer_frontier(records: list[dict]) -> str:
+    arms = arms_in(records)
+    Ts = sorted({r["sequence_len"] for r in records})
+    totals = [f"{arm} {ex.rate_text([r for r in records if arm_of(r) == arm])}" for arm in arms]
+    text = (f"The longest T up to which every run at every T (of {', '.join(map(str, Ts))}) ends solved: "
+            f"{_reach_sentence(records, arms)}. Pooled over tasks and lengths, the success rates (95% CI) are "
+            f"{ex.join_words(totals)}. Every arm trains with the same optimiser and budget "
+            f"({optimiser_phrase(records)}), so the cell and the start are all that differ.")
+    published = ("Published, in other settings: Pascanu et al. 2013 solve temporal order up to T = 200 with SGD, "
+                 "clipping and a regulariser that keeps the gradient's norm from vanishing; seed 004 (Ribeiro et al. "
+                 "2020, see order_table) has an LSTM solve temporal order with its symbols in fixed early windows up "
+                 "to length 200 and fail at 300 and 500.")
+    return text + "\n\n" + _rate_table(records, arms) + "\n\n" + published
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# experiment: seed 004's Table 1 (Ribeiro et al. 2020), temporal order with fixed windows, Adam
+
+ORDER_LENS = (50, 100, 200, 300, 500)
+ORDER_SEEDS = "0-2"
+# their setting: hidden 200, 1000 training and 1000 validation sequences, batch 100, Adam lr 0.01 divided by 10 at
+# epochs 500, 1000 and 2000, clip 0.25, up to 15000 epochs. Ours keeps the data, batch, optimiser, lr and clip and
+# cuts the network to 64 units and the budget to 150 epochs (1500 updates), which the lr steps never reach.
+ORDER_OPTIONS = {"positions": "fixed", "optimizer": "adam", "lr": 0.01, "clip": 0.25, "batch_size": 100,
+                 "train_size": 1000, "val_size": 1000, "n_epochs": 150, "n_hidden": 64}
+ORDER_GRIDS = (ex.Grid(("temporal_order",), ("ortho",), ORDER_LENS, ORDER_SEEDS, {**ORDER_OPTIONS, "cell": "lstm"}),
+               ex.Grid(("temporal_order",), ("ortho",), ORDER_LENS, ORDER_SEEDS, ORDER_OPTIONS))
+ORDER_QUICK_GRIDS = tuple(ex._quick(g, (50, 100), train_size=20, val_size=20) for g in ORDER_GRIDS)
+# Table 1 of Ribeiro et al. 2020 (../shared/REFERENCES.md): validation accuracy at each length
+ORDER_PUBLISHED = {
+    "LSTM": {50: "1.00", 100: "1.00", 200: "1.00", 300: "0.25", 500: "0.27"},
+    "stable LSTM": {50: "1.00", 100: "1.00", 200: "0.27", 300: "0.26", 500: "0.26"},
+    "orthogonal RNN (kept orthogonal)": {50: "1.000", 100: "1.000", 200: "0.999", 300: "0.995", 500: "0.970"},
+}
+ORDER_THEIRS = ("hidden 200, 1000 training and 1000 validation sequences, batch 100, Adam lr 0.01 divided by 10 at "
+                "epochs 500, 1000 and 2000, clip 0.25, up to 15000 epochs; their orthogonal RNN is kept orthogonal "
+                "throughout training, where ours only starts orthogonal")
+
+
+def _finals(runs: list[dict]) -> list[float]:
+    return [r["final_metric"] for r in runs if r["final_metric"] is not None]
+
+
+def figure_order_table(records: list[dict]) -> Figure:
+    """Final validation accuracy against the length: each run a dot, the median a line, per arm; seed 004's LSTM
+    and orthogonal RNN as grey published points."""
+    arms = arms_in(records)
+    colours = arm_colours(arms)
+    fig = Figure(figsize=(12, 5.4), layout="constrained")
+    ax = fig.subplots()
+    Ts = sorted({r["sequence_len"] for r in records})
+    for j, arm in enumerate(arms):
+        offset = 1.04 ** (j - (len(arms) - 1) / 2)
+        by_T = ex.group_by([r for r in records if arm_of(r) == arm], lambda r: (r["sequence_len"],))
+        medians = [(T, float(np.median(_finals(g)))) for (T,), g in by_T.items() if _finals(g)]
+        ax.plot([T * offset for T, _ in medians], [m for _, m in medians], "-", color=colours[arm], lw=1.8,
+                label=f"{arm} (ours): median")
+        for (T,), g in by_T.items():
+            ax.plot([T * offset] * len(_finals(g)), _finals(g), "o", color=colours[arm], alpha=0.6, ms=6)
+    for name, marker in (("LSTM", "s"), ("orthogonal RNN (kept orthogonal)", "^")):
+        points = [(T, float(v)) for T, v in ORDER_PUBLISHED[name].items() if T in Ts]
+        ax.plot([T for T, _ in points], [v for _, v in points], marker, ls=":", color="0.45", mfc="none", ms=8,
+                label=f"seed 004's {name} (published)")
+    first = records[0]
+    ex.style_metric_axis(ax, first)
+    ex.set_log2_T_axis(ax, Ts)
+    ax.set_ylabel("final validation accuracy")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    fig.suptitle("Temporal order with the symbols in fixed windows (t1 in [10, 18], t2 in [40, 49]), Adam: "
+                 "seed 004's Table 1 beside ours", fontsize=11.5)
+    ex.caption(fig, records, FIXED_SET_CAPTION)
+    return fig
+
+
+def answer_order_table(records: list[dict]) -> str:
+    arms = arms_in(records)
+    c = records[0]["config"]
+    val = ex.common(records, lambda r: r["config"]["val_size"])
+    data = f"the accuracy measured on {val} held-out sequences" if val else "validation sets of several sizes"
+    ours = (f"hidden {ex.common(records, lambda r: r['config']['n_hidden']) or 'varied'}, {data}, batch "
+            f"{c['batch_size']}, {optimiser_phrase(records)}, clip {c['clip']:g}")
+    sentences = []
+    for arm in arms:
+        longest = ex.longest_all_solved(ex._rate_points([r for r in records if arm_of(r) == arm]))
+        sentences.append(f"{arm} ends solved in every run up to length {longest}" if longest is not None
+                         else f"{arm} does not end solved in every run at any length")
+    text = (f"Ours: {ours}. Per arm: {'; '.join(sentences)} (solved: validation accuracy > "
+            f"{rp.format_metric(records[0]['solved_threshold'], 'accuracy')}). Theirs (seed 004, Ribeiro et al. "
+            f"2020, Table 1): {ORDER_THEIRS}. Their numbers are one accuracy per cell of the table; ours are "
+            f"medians [range] over seeds, with the count of runs that end solved and its 95% Wilson interval.")
+    rows = []
+    for (T,), runs in ex.group_by(records, lambda r: (r["sequence_len"],)).items():
+        row = [T]
+        for arm in arms:
+            mine = [r for r in runs if arm_of(r) == arm]
+            row += [ex.final_text(mine) if mine else "-", ex.rate_text(mine) if mine else "-"]
+        row += [ORDER_PUBLISHED[name].get(T, "-") for name in ORDER_PUBLISHED]
+        rows.append(row)
+    header = (["length"] + [h for arm in arms for h in (f"{arm}: final validation accuracy", f"{arm}: solved")]
+              + [f"seed 004 {name} (published)" for name in ORDER_PUBLISHED])
+    return text + "\n\n" + rp.markdown_table(header, rows)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# experiment: latching with one unit, RNN against LSTM (seed 003)
+
+LATCHING_LENS = (2, 5, 10, 20, 30, 50, 100)
+LATCHING_OPTIONS = {"n_hidden": 1, "n_epochs": 20}
+LATCHING_GRIDS = tuple(ex.Grid(("latching",), ("ortho", "random"), LATCHING_LENS, "0-9", {**LATCHING_OPTIONS, **cell})
+                       for cell in ({}, {"cell": "lstm"}))
+LATCHING_QUICK_GRIDS = tuple(ex._quick(g, (2, 5, 10), n_hidden=1) for g in LATCHING_GRIDS)
+
+
+def figure_latching_lstm(records: list[dict]) -> Figure:
+    arms = arms_in(records)
+    colours = arm_colours(arms)
+    fig = Figure(figsize=(10, 5.2), layout="constrained")
+    ax = fig.subplots()
+    _rate_panel(ax, records, arms, colours)
+    ax.set_ylabel("success rate (final accuracy solved)")
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    H = ex.common(records, lambda r: r["config"]["n_hidden"])
+    fig.suptitle(f"Information latching, a {H or 'small'}-unit RNN against a {H or 'small'}-unit LSTM "
+                 f"(error bars: 95% Wilson interval)", fontsize=12)
+    ex.caption(fig, records, SGD_CAPTION)
+    return fig
+
+
+def answer_latching_lstm(records: list[dict]) -> str:
+    arms = arms_in(records)
+    H = ex.common(records, lambda r: r["config"]["n_hidden"])
+    sentences = []
+    for arm in arms:
+        points = ex._rate_points([r for r in records if arm_of(r) == arm])
+        longest = ex.longest_all_solved(points)
+        T_max, k, n = points[-1]
+        head = (f"{arm} ends solved in every run up to T = {longest}" if longest is not None
+                else f"{arm} is not solved in every run even at T = {points[0][0]}")
+        sentences.append(f"{head}, and in {k}/{n} {ex.interval_text(k, n)} at T = {T_max}")
+    text = (f"With {H or 'these'} hidden unit{'s' if H != 1 else ''} (solved: {viz.threshold_text(records[0])}): "
+            + "; ".join(sentences) + ". Every batch is drawn afresh with each class at probability one half, so "
+            "no train/validation split (the source of seed 003's one-class validation set) enters these numbers.")
+    rows = []
+    for (T,), runs in ex.group_by(records, lambda r: (r["sequence_len"],)).items():
+        row = [T]
+        for arm in arms:
+            mine = [r for r in runs if arm_of(r) == arm]
+            row += [ex.rate_text(mine) if mine else "-",
+                    f"{np.mean(_finals(mine)):.3f}" if _finals(mine) else "-"]
+        rows.append(row)
+    header = ["T"] + [h for arm in arms for h in (f"{arm}: solved [95% CI]", f"{arm}: mean final accuracy")]
+    return text + "\n\n" + rp.markdown_table(header, rows)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# experiment: copy with RMSprop under four starts (seed 002, Orhan & Pitkow 2020)
+
+COPY_LENS = (50, 100, 200, 500)
+COPY_INITS = ("ortho", "identity", "chain", "fbchain")
+COPY_OPTIONS = {"optimizer": "rmsprop", "lr": 0.001}
+COPY_GRIDS = (ex.Grid(("copy",), COPY_INITS, COPY_LENS, "0-4", COPY_OPTIONS),)
+# the chains inject each of copy's 10 inputs into a unit of its own, so the quick grid keeps 10 units
+COPY_QUICK_GRIDS = (ex._quick(COPY_GRIDS[0], (50, 100), n_hidden=rp.TASKS["copy"].n_in),)
+COPY_PUBLISHED = ("Orhan & Pitkow 2020, copy with delay 500 trained with RMSprop (Keras): chain starts succeed in 46 "
+                  "of 462 runs, orthogonal and identity starts in none (their network size, learning rate, budget "
+                  "and success rule are theirs, not ours: their rule, below half the chance cross-entropy, is our "
+                  "lenient threshold; ours asks for all ten symbols but one)")
+
+
+def _meets_lenient(r: dict) -> bool:
+    """The run ends below Orhan & Pitkow's threshold (half the chance cross-entropy)."""
+    return (not r.get("diverged") and r.get("lenient_threshold") is not None and r["final_metric"] is not None
+            and rp.past_threshold(r["final_metric"], r["lenient_threshold"], r["higher_is_better"]))
+
+
+def figure_copy_rmsprop(records: list[dict]) -> Figure:
+    """Left: success rate against the delay per start. Right: the final cross-entropy over chance, each run a dot."""
+    inits = sorted({r["init"] for r in records}, key=viz.init_rank)
+    colours = viz.init_colours(inits)
+    fig = Figure(figsize=(12, 5.0), layout="constrained")
+    ax_rate, ax_loss = fig.subplots(1, 2)
+    for j, init in enumerate(inits):
+        mine = [r for r in records if r["init"] == init]
+        offset = 1.04 ** (j - (len(inits) - 1) / 2)
+        ex.rate_errorbar(ax_rate, ex._rate_points(mine), offset, colours[init], init)
+        ratio = [(r["sequence_len"] * offset, r["final_metric"] / r["chance"]) for r in mine
+                 if r["final_metric"] is not None]
+        ax_loss.plot([x for x, _ in ratio], [y for _, y in ratio], "o", color=colours[init], alpha=0.7, label=init)
+    Ts = sorted({r["sequence_len"] for r in records})
+    for ax in (ax_rate, ax_loss):
+        ex.set_log2_T_axis(ax, Ts)
+        ax.set_xlabel("delay T (log scale)")
+        ax.grid(alpha=0.3)
+    ax_rate.set_ylim(-0.05, 1.05)
+    ax_rate.set_ylabel("success rate (final cross-entropy solved)")
+    ax_rate.legend(fontsize=9, loc="upper right", frameon=False)
+    ax_loss.axhline(1.0, **viz.CHANCE_STYLE, label="chance")
+    ax_loss.axhline(0.1, **viz.THRESHOLD_STYLE, label="solved (all but one symbol)")
+    viz.plain_log_y(ax_loss)
+    ax_loss.set_ylabel("final cross-entropy / chance (log scale)")
+    ax_loss.legend(fontsize=8.5, loc="lower left", frameon=False)
+    fig.suptitle("Copy with RMSprop: which start carries ten symbols across the delay?", fontsize=12)
+    ex.caption(fig, records, ADAPTIVE_CAPTION)
+    return fig
+
+
+def answer_copy_rmsprop(records: list[dict]) -> str:
+    inits = sorted({r["init"] for r in records}, key=viz.init_rank)
+    sentences = []
+    for init in inits:
+        points = ex._rate_points([r for r in records if r["init"] == init])
+        sentences.append(f"{init} " + ", ".join(f"{k}/{n} at T = {T}" for T, k, n in points))
+    text = (f"With {optimiser_phrase(records)} (solved: {viz.threshold_text(records[0])}, nine symbols right "
+            f"and one guessed), runs that end solved: " + "; ".join(sentences) + ".")
+    rows = []
+    for (T,), runs in ex.group_by(records, lambda r: (r["sequence_len"],)).items():
+        for init in inits:
+            mine = [r for r in runs if r["init"] == init]
+            if not mine:
+                continue
+            met = sum(1 for r in mine if _meets_lenient(r))
+            rows.append([T, init, ex.rate_text(mine), f"{met}/{len(mine)}", ex.final_text(mine), ex.n_diverged(mine)])
+    table = rp.markdown_table(["T", "start", "solved [95% CI]", "Orhan & Pitkow's rule met (lenient)",
+                               "final cross-entropy, median [range]", "diverged"], rows)
+    return text + "\n\n" + table + "\n\nPublished: " + COPY_PUBLISHED + "."
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the experiments, added to the registry of experiments_rnn_pathological
+
+EXPERIMENTS = [
+    ex.Experiment(
+        "frontier",
+        "Where does each stop: the vanilla RNN from an orthogonal or a random start, or an LSTM, on the headline tasks "
+        "at T = 30-500?",
+        FRONTIER_GRIDS, FRONTIER_QUICK_GRIDS, figure_frontier, answer_frontier,
+    ),
+    ex.Experiment(
+        "order_table",
+        "Seed 004's Table 1: temporal order with fixed windows at lengths 50-500, trained with Adam: how far do an "
+        "LSTM and an orthogonally started RNN get?",
+        ORDER_GRIDS, ORDER_QUICK_GRIDS, figure_order_table, answer_order_table,
+    ),
+    ex.Experiment(
+        "latching_lstm",
+        "Information latching with a single unit: does an LSTM cell hold the first input longer than a tanh unit?",
+        LATCHING_GRIDS, LATCHING_QUICK_GRIDS, figure_latching_lstm, answer_latching_lstm,
+    ),
+    ex.Experiment(
+        "copy_rmsprop",
+        "Seed 002's headline: with RMSprop, do chain and feedback-chain starts solve long copy delays where "
+        "orthogonal and identity starts do not?",
+        COPY_GRIDS, COPY_QUICK_GRIDS, figure_copy_rmsprop, answer_copy_rmsprop,
+    ),
+]
+ex.EXPERIMENTS.update({e.name: e for e in EXPERIMENTS})

@@ -1,0 +1,107 @@
+"""The experiments of issue 14 (experiments_gated_rnn_pathological): their grids are runnable and carry the options
+they claim, their quick variants run, resume, draw and answer, the answers name the cell of every arm and put the
+published numbers beside ours, and an experiment without a sweep file is reported as not run."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+import experiments_gated_rnn_pathological as gated
+import experiments_rnn_pathological as ex
+import report_rnn_pathological as report
+import rnn_pathological as rp
+
+NAMES = [e.name for e in gated.EXPERIMENTS]
+
+
+@pytest.fixture(scope="module")
+def quick_dir(tmp_path_factory) -> Path:
+    outdir = tmp_path_factory.mktemp("gated")
+    for name in NAMES:
+        assert ex.main(["run", name, "--quick", "--jobs", "1", "--quiet", "--outdir", str(outdir)]) == 0
+    return outdir
+
+
+def test_registered_with_questions_and_run_counts():
+    assert all(name in ex.EXPERIMENTS for name in NAMES)
+    expected = {"frontier": 3 * 6 * 3 * 5, "order_table": 5 * 2 * 3, "latching_lstm": 7 * 2 * 2 * 10,
+                "copy_rmsprop": 4 * 4 * 5}
+    for exp in gated.EXPERIMENTS:
+        assert exp.question.endswith("?")
+        assert exp.n_runs() == expected[exp.name]
+        assert 0 < exp.n_runs(quick=True) < exp.n_runs()
+
+
+def test_every_full_size_run_passes_the_engine_checks():
+    """The grids cannot run this session; they must at least be valid, so `run` starts training at once later."""
+    for exp in gated.EXPERIMENTS:
+        for grid in exp.grids:
+            config = grid.config()
+            for spec in grid.specs():
+                rp.check_config(**spec, **config)
+
+
+def test_the_grids_carry_their_settings():
+    cells = {(g.config()["cell"], i) for g in gated.FRONTIER_GRIDS for i in g.inits}
+    assert cells == {("rnn", "ortho"), ("rnn", "random"), ("lstm", "ortho")}
+    assert {g.config()["optimizer"] for g in gated.FRONTIER_GRIDS} == {"momentum"}  # the cell alone differs
+    for grid in gated.ORDER_GRIDS:
+        c = grid.config()
+        assert (c["positions"], c["optimizer"], c["lr"], c["clip"], c["batch_size"], c["train_size"],
+                c["val_size"]) == ("fixed", "adam", 0.01, 0.25, 100, 1000, 1000)
+        assert grid.sequence_lens == (50, 100, 200, 300, 500)
+    assert {g.config()["cell"] for g in gated.ORDER_GRIDS} == {"rnn", "lstm"}
+    assert {g.config()["n_hidden"] for g in gated.LATCHING_GRIDS} == {1}
+    copy = gated.COPY_GRIDS[0]
+    assert copy.config()["optimizer"] == "rmsprop" and set(copy.inits) == {"ortho", "identity", "chain", "fbchain"}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_quick_variant_runs_draws_and_answers_with_cells_named(name, quick_dir, capsys):
+    records, n_want = ex.load_records(ex.EXPERIMENTS[name], quick=True, outdir=str(quick_dir))
+    assert len(records) == n_want
+    assert ex.main(["plot", name, "--quick", "--outdir", str(quick_dir)]) == 0
+    assert (quick_dir / "viz" / "quick" / f"exp_{name}.png").stat().st_size > 5000
+    capsys.readouterr()
+    assert ex.main(["answer", name, "--quick", "--outdir", str(quick_dir)]) == 0
+    answer = capsys.readouterr().out
+    assert "|---|" in answer and "[" in answer  # a table and Wilson intervals
+    if {rp.cell_of(r) for r in records} == {"rnn", "lstm"}:
+        assert "rnn+ortho" in answer and "lstm+ortho" in answer
+
+
+def test_rerunning_a_quick_variant_trains_nothing(quick_dir, capsys):
+    assert ex.main(["run", "order_table", "--quick", "--jobs", "1", "--outdir", str(quick_dir)]) == 0
+    assert "0 to run" in capsys.readouterr().out
+
+
+def test_order_table_answer_puts_seed_004_beside_ours(quick_dir):
+    records, _ = ex.load_records(ex.EXPERIMENTS["order_table"], quick=True, outdir=str(quick_dir))
+    assert all(r["metric_on"] == "validation" for r in records)
+    answer = gated.answer_order_table(records)
+    assert "hidden 200" in answer and "15000 epochs" in answer  # their setting, beside ours
+    assert "seed 004 LSTM (published)" in answer and "| 50 |" in answer and "1.00" in answer
+    assert "held-out" in answer and "adam" in answer
+
+
+def test_copy_answer_quotes_orhan_and_pitkow(quick_dir):
+    records, _ = ex.load_records(ex.EXPERIMENTS["copy_rmsprop"], quick=True, outdir=str(quick_dir))
+    answer = gated.answer_copy_rmsprop(records)
+    assert "46 of 462" in answer and "rmsprop" in answer
+
+
+def test_an_experiment_without_a_sweep_file_is_reported_as_not_run(tmp_path):
+    for name in NAMES:
+        text = report.experiment_section(name, str(tmp_path))
+        assert "Not run yet" in text and f"experiments_rnn_pathological.py run {name}" in text
+
+
+def test_arms_keep_the_vanilla_colours_and_name_the_cell():
+    run = {"init": "ortho", "config": {}}
+    assert gated.arm_of(run) == "rnn+ortho"
+    assert gated.arm_of({"init": "random", "config": {"cell": "lstm"}}) == "lstm+random"
+    colours = gated.arm_colours(["rnn+ortho", "rnn+random", "lstm+ortho"])
+    assert colours["rnn+ortho"] == "tab:blue" and colours["rnn+random"] == "tab:red"
+    assert colours["lstm+ortho"] not in (colours["rnn+ortho"], colours["rnn+random"])
+    assert json.dumps(colours)  # plain strings
