@@ -14,7 +14,9 @@ clipping and optimiser, training, experiment runner and results file, command li
 Conventions. Time-major arrays: x is (T, B, n_in). Parameters are a dict of arrays and gradients a dict with the
 same keys. The recurrence is h_t = f(W_ih x_t + W_hh h_{t-1} + b_h), f = tanh (or relu), h_0 = 0; W_hh[i, j] is the
 weight from unit j to unit i. The output y_hat = W_hy h_t + b_y is read at the last step, or at every scored step
-for the tasks with per-step targets.
+for the tasks with per-step targets. With cell="lstm" (--cell lstm) the recurrence is an LSTM's, whose W_ih, W_hh and
+b_h stack the four gates i, f, g, o (4H rows); the cells and the optimisers (momentum, Nesterov, Adam, RMSprop) are
+registries, CELLS and OPTIMIZER_TABLE.
 """
 
 from __future__ import annotations
@@ -811,6 +813,7 @@ def lstm_forward(
     np.matmul(x.reshape(T * B, n_in), (fold[:, None] * params["W_ih"]).T, out=gates.reshape(T * B, H4))
     gates += fold * params["b_h"]
     W_rec = (fold[:, None] * W_hh).T  # (H, 4H)
+    numerator = np.where(fold == -2.0, 2.0, 1.0).astype(dtype)  # 2 / (1 + e) - 1 gives g in one call less
     dot, add, exp, divide, multiply, subtract = np.dot, np.add, np.exp, np.divide, np.multiply, np.subtract
     with np.errstate(over="ignore"):  # exp overflowing to inf gives a gate of 0 (or tanh -1): the right limit
         for h_prev, h, c_prev, c, a, tc in zip(hs, hs[1:], cs, cs[1:], gates, tcs, strict=False):
@@ -818,9 +821,8 @@ def lstm_forward(
             add(a, z, a)
             exp(a, a)
             add(a, 1.0, a)
-            divide(1.0, a, a)  # sigmoid of every quarter; the g quarter holds sigmoid(2 a_g)
+            divide(numerator, a, a)  # sigmoid of the i, f and o quarters; 2 sigmoid(2 a_g) in the g quarter
             g = a[:, 2 * H : 3 * H]
-            multiply(g, 2.0, g)
             subtract(g, 1.0, g)  # g = tanh(a_g)
             multiply(a[:, H : 2 * H], c_prev, c)  # f * c_{t-1}
             multiply(a[:, :H], g, ig)
