@@ -50,9 +50,12 @@ import rnn_pathological as rp
 
 PROG = "dynamics_rnn_pathological.py"
 SCHEMA_VERSION = 1
-SNAPSHOTS_PATH = "results_snapshots.json"
-SNAPSHOTS_COMMAND = ("python rnn_pathological.py --all --seed 0 --snapshot-every 5 --jobs 1 --out "
-                     "results_snapshots.json")
+# the snapshot files `run` reads by default, and the command that writes each
+SNAPSHOT_FILES = {
+    "results_snapshots.json": "python rnn_pathological.py --all --seed 0 --snapshot-every 5 --jobs 1 --out {path}",
+    "results_snapshots_lstm.json": ("python rnn_pathological.py --task temporal_order --cell lstm --init ortho "
+                                    "--snapshot-every 10 --out {path}"),
+}
 
 BURN_IN = 400  # steps discarded before recording: seed 004's burn-in for its sequence-classification task
 WINDOW = 200  # steps recorded after it
@@ -265,9 +268,10 @@ def snapshot_params(snapshot: dict) -> dict[str, np.ndarray]:
     return {k: np.array(v, dtype=np.float64) for k, v in snapshot["params"].items()}
 
 
-def load_snapshots(path: str = SNAPSHOTS_PATH) -> dict:
+def load_snapshots(path: str) -> dict:
     """A results file whose runs carry snapshots and can be rebuilt by this engine (files.FileError otherwise)."""
-    command = SNAPSHOTS_COMMAND.replace("results_snapshots.json", path)
+    template = SNAPSHOT_FILES.get(os.path.basename(path), next(iter(SNAPSHOT_FILES.values())))
+    command = template.format(path=path)
     doc = files.load_results(path, command)
     files.check_engine_runs(doc["runs"], path)
     for i, run in enumerate(doc["runs"]):
@@ -300,23 +304,25 @@ def analyse_run(run: dict, n_starts: int = N_STARTS) -> dict:
             previous = state
             rows.append(row)
         channels.append({"channel": c, "snapshots": rows})
-    radius = [float(np.max(np.abs(np.linalg.eigvals(np.array(s["params"]["W_hh"])[-len(s["params"]["W_hh"][0]):]))))
-              for s in run["snapshots"]]  # of W_hh (the LSTM: its output gate's block, the last)
+    # the spectral radius of W_hh, the vanilla cell's recurrence (an LSTM's W_hh is four gate blocks: none)
+    radius = [float(np.max(np.abs(np.linalg.eigvals(np.array(s["params"]["W_hh"]))))) if cell_of(run) == "rnn"
+              else None for s in run["snapshots"]]
     return {"task": run["task"], "init": run["init"], "cell": cell_of(run), "sequence_len": run["sequence_len"],
             "seed": run["seed"], "final_metric": run["final_metric"], "solved_epoch": run["solved_epoch"],
             "metric_name": run["metric_name"], "solved": rp.is_success(run),
+            "snapshot_every": rp.full_config(run["config"])["snapshot_every"],
             "epochs": [s["epoch"] for s in run["snapshots"]], "radius": radius, "channels": channels}
 
 
-def compute(doc: dict, source: str = SNAPSHOTS_PATH) -> dict:
+def compute(docs: list[tuple[str, dict]]) -> dict:
+    """attractors.json from (path, results document) pairs: every run of every file, in order."""
     return {
         "schema_version": SCHEMA_VERSION,
-        "source": source,
+        "sources": [path for path, _ in docs],
         "settings": {"burn_in": BURN_IN, "window": WINDOW, "tol": TOL, "max_period": MAX_PERIOD,
                      "lyapunov_tol": LYAPUNOV_TOL, "n_starts": N_STARTS, "starts_seed": STARTS_SEED,
                      "dedup_tol": DEDUP_TOL},
-        "snapshot_every": rp.full_config(doc["config"])["snapshot_every"],
-        "runs": [analyse_run(run) for run in doc["runs"]],
+        "runs": [analyse_run(run) for _, doc in docs for run in doc["runs"]],
     }
 
 
@@ -376,6 +382,7 @@ def run_summary(run: dict) -> dict:
         "onsets": [e for e in onsets if e is not None],
         "changes": sum(kind_changes(c) for c in channels),
         "max_fixed_points": max(s["n_fixed_points"] for c in channels for s in c["snapshots"]),
+        "multistable_last": sum(s["n_fixed_points"] > 1 for s in last),  # inputs with several stable fixed points
         "n_snapshots": sum(len(c["snapshots"]) for c in channels),
         # snapshots where every random start ends in the kind of attractor reached from 0
         "starts_agree": sum(s["random_starts"] == {s["kind"]: sum(s["random_starts"].values())}
@@ -383,9 +390,9 @@ def run_summary(run: dict) -> dict:
         "lyapunov_last": float(np.median([s["lyapunov"] for s in last])),
         "drift": float(np.median(drift)) if drift else None,
         "radius": (run["radius"][0], run["radius"][-1]),
-        # W_hh's spectral radius at the snapshot before the first orbit and at it
+        # W_hh's spectral radius at the snapshot before the first orbit and at it (the vanilla cell)
         "radius_at_onset": _radius_around(run, min(e for e in onsets if e is not None))
-        if any(e is not None for e in onsets) else None,
+        if any(e is not None for e in onsets) and run["radius"][0] is not None else None,
     }
 
 
@@ -431,7 +438,7 @@ def plot(doc: dict) -> Figure:
                                   alpha=0.6, zorder=2)
                     ax_step.plot([s["epoch"]] * len(s["steps"]), s["steps"], ".", color=colour, ms=2.5, alpha=0.6)
                 ax_state.plot([], [], ".", color=colour, label=f"input {channel['channel']}")
-                rows.append([KINDS.index(s["kind"]) for s in channel["snapshots"]])
+                rows.append({s["epoch"]: KINDS.index(s["kind"]) for s in channel["snapshots"]})
                 labels.append(f"{name} in {channel['channel']}")
             for ax in (ax_state, ax_step):
                 if run["solved_epoch"] is not None:
@@ -445,9 +452,10 @@ def plot(doc: dict) -> Figure:
             ax_step.set_ylabel("mean state: step t+1 minus step t")
             if j == 0:
                 ax_state.legend(fontsize=6, markerscale=2.5, loc="best", ncol=2, framealpha=0.6)
-        epochs = by_key[(task, arms[0])]["epochs"] if (task, arms[0]) in by_key else []
+        epochs = sorted({e for row in rows for e in row})  # runs may snapshot at different epochs: blank between
         if rows:
-            kinds_ax.imshow(np.array(rows), aspect="auto", interpolation="nearest", vmin=-0.5, vmax=len(KINDS) - 0.5,
+            grid = np.ma.masked_invalid([[row.get(e, np.nan) for e in epochs] for row in rows])
+            kinds_ax.imshow(grid, aspect="auto", interpolation="nearest", vmin=-0.5, vmax=len(KINDS) - 0.5,
                             cmap=ListedColormap([KIND_COLOURS[k] for k in KINDS]))
             kinds_ax.set_yticks(range(len(labels)), labels, fontsize=6)
             ticks = list(range(0, len(epochs), max(len(epochs) // 6, 1)))
@@ -462,13 +470,18 @@ def plot(doc: dict) -> Figure:
     fig.suptitle(f"Attractors during training under a constant input (one channel at 1, the others 0): the values "
                  f"the mean state visits from h_0 = 0 after a burn-in of {st['burn_in']} steps, over {st['window']} "
                  f"steps (dots),\nthe distinct fixed points reached from {st['n_starts']} random starts (circles), "
-                 f"and the kind of attractor (right); dotted line: the epoch the run first met its threshold",
+                 f"and the kind of attractor (right; blank: no snapshot); dotted line: the epoch the run first met its threshold",
                  fontsize=11)
     return fig
 
 
 # ----------------------------------------------------------------------------------------------------------------
 # README block (report_rnn_pathological.py collects it)
+
+
+def _join_words(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _kinds_text(kinds: dict[str, int]) -> str:
@@ -479,6 +492,10 @@ def _onset_text(onsets: list[int], n: int) -> str:
     if not onsets:
         return "never"
     return f"{len(onsets)}/{n}, epoch {min(onsets)}" + (f"-{max(onsets)}" if max(onsets) > min(onsets) else "")
+
+
+def _arms_with(doc: dict, snapshot_every: int) -> list[str]:
+    return list(dict.fromkeys(arm(r) for r in doc["runs"] if r["snapshot_every"] == snapshot_every))
 
 
 def _radius_text(pair: tuple[float | None, float] | None) -> str:
@@ -495,7 +512,8 @@ def readme_block(doc: dict) -> str:
     for run in doc["runs"]:
         s = summaries[(run["task"], arm(run))] = run_summary(run)
         solved = f"@{run['solved_epoch']}" + ("" if run["solved"] else ", fell back") if run["solved_epoch"] else "never"
-        rows.append([run["task"], arm(run), solved, f"{s['radius'][0]:.2f} -> {s['radius'][1]:.2f}",
+        radius = "-" if s["radius"][0] is None else f"{s['radius'][0]:.2f} -> {s['radius'][1]:.2f}"
+        rows.append([run["task"], arm(run), solved, radius,
                      f"{s['fixed_first']}/{s['n_channels']}", _kinds_text(s["kinds_last"]),
                      _onset_text(s["onsets"], s["n_channels"]), s["changes"], _radius_text(s["radius_at_onset"]),
                      s["max_fixed_points"], f"{s['starts_agree']}/{s['n_snapshots']}",
@@ -541,10 +559,30 @@ def readme_block(doc: dict) -> str:
                   "circle; ours is only started there, and training moves W_hh's spectral radius to "
                 + ", ".join(f"{s['radius'][1]:.2f} on {task}" for (task, name), s in summaries.items()
                             if name == "ortho") + "." if ortho else ""))
+    gated = [(task, name, s) for (task, name), s in summaries.items() if name.split()[0] not in rp.INITS]
+    if gated:
+        most = max(s["max_fixed_points"] for _, _, s in gated)
+        changes = sum(s["changes"] for _, _, s in gated)
+        claim += (" Seed 004 also finds that an LSTM passes through bifurcations as it trains: its fixed points "
+                  "multiply, and periodic orbits appear. Our " + " and ".join(dict.fromkeys(n for _, n, _ in gated))
+                  + f" on {_join_words([t for t, _, _ in gated])} "
+                  + (f"changes the kind of its attractor {changes} times over its inputs and snapshots"
+                     if changes else "never changes the kind of its attractor")
+                  + f", never has more than {most} stable fixed point{'s' if most != 1 else ''} for an input, and "
+                  f"ends with " + "; ".join(_kinds_text(s["kinds_last"]) for _, _, s in gated) + " attractors")
+        multi = sum(s["multistable_last"] for _, _, s in gated)
+        n_inputs = sum(s["n_channels"] for _, _, s in gated)
+        claim += (f", {multi} of its {n_inputs} inputs with more than one stable fixed point at the end"
+                  if multi else "") + "."
+        if changes and multi:
+            claim += (" So, like theirs, our LSTM passes through bifurcations and gains fixed points, where the vanilla "
+                      "RNN keeps a single one.") if not cloud else ""
     settings = (f"Settings: burn-in {st['burn_in']} steps, window {st['window']}, tolerance {st['tol']:g} per "
                 f"coordinate, periods up to {st['max_period']}, |Lyapunov exponent| <= {st['lyapunov_tol']:g} "
                 f"counted as neither contracting nor expanding, {st['n_starts']} random starts, fixed points merged "
-                f"within {st['dedup_tol']:g}; snapshots every {doc['snapshot_every']} epochs.")
+                f"within {st['dedup_tol']:g}; snapshots every "
+                + " and ".join(f"{k} epochs ({', '.join(_arms_with(doc, k))})"
+                               for k in dict.fromkeys(r["snapshot_every"] for r in doc["runs"])) + ".")
     return "\n".join(f"- {t}" for t in sentences) + "\n\n" + claim + "\n\n" + table + "\n\n" + settings
 
 
@@ -556,11 +594,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = rp.OneLineErrorParser(prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, metavar="{run,plot}")
     run_p = sub.add_parser("run", help="classify the attractors of every snapshot -> a JSON results file",
-                           description="Read a results file with parameter snapshots (rnn_pathological.py "
+                           description="Read results files with parameter snapshots (rnn_pathological.py "
                            "--snapshot-every), classify the attractor of every snapshot under every constant input "
-                           "and count its fixed points (about a minute for the six headline runs), write the results "
-                           "atomically.")
-    run_p.add_argument("--snapshots", default=SNAPSHOTS_PATH, help="results file with snapshots (default: %(default)s)")
+                           "and count its fixed points (about a minute for the six vanilla headline runs, a few more "
+                           "for the LSTM run on a busy machine), write the results atomically.")
+    run_p.add_argument("--snapshots", nargs="+", default=list(SNAPSHOT_FILES), metavar="FILE",
+                       help="results files with snapshots (default: %(default)s)")
     run_p.add_argument("--out", default="attractors.json", help="results file (default: %(default)s)")
     plot_p = sub.add_parser("plot", help="draw the bifurcation diagrams of a results file -> a PNG",
                             description="Draw the bifurcation diagrams and the attractor kinds from attractors.json.")
@@ -574,11 +613,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:  # every check before any work: a bad path or file is one line, exit status 2
         rp.check_writable(args.out)
-        doc = load(args.results) if args.command == "plot" else load_snapshots(args.snapshots)
+        if args.command == "plot":
+            doc = load(args.results)
+        else:
+            docs = [(path, load_snapshots(path)) for path in args.snapshots]
     except ValueError as err:
         parser.error(str(err))
     if args.command == "run":
-        rp.write_json_atomic(args.out, compute(doc, args.snapshots))
+        rp.write_json_atomic(args.out, compute(docs))
     else:
         try:
             fig = plot(doc)

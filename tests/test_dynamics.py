@@ -186,11 +186,16 @@ def snapshots():
     return dy.load_snapshots(str(ROOT / "results_snapshots.json"))
 
 
+@pytest.fixture(scope="module")
+def lstm_snapshots():
+    return dy.load_snapshots(str(ROOT / "results_snapshots_lstm.json"))
+
+
 def test_snapshot_file_is_the_headline_with_snapshots_from_the_committed_code(snapshots):
     assert [(r["task"], r["init"], r["seed"]) for r in snapshots["runs"]] == [
         (s["task"], s["init"], s["seed"]) for s in rp.headline_specs(0)]
     for run in snapshots["runs"]:
-        assert run["config"]["snapshot_every"] == DOC["snapshot_every"] == 5
+        assert run["config"]["snapshot_every"] == 5
         assert [s["epoch"] for s in run["snapshots"]] == list(range(0, 81, 5))
         initial = rp.initial_params(run["task"], run["init"], run["seed"], **run["config"])
         for name, value in initial.items():
@@ -205,18 +210,33 @@ def test_snapshot_file_is_the_headline_with_snapshots_from_the_committed_code(sn
     assert fresh["snapshots"][1]["params"]["W_hh"] != run["snapshots"][0]["params"]["W_hh"]  # ... but moves it
 
 
-def test_committed_attractors_are_what_the_code_computes(snapshots):
-    """The settings, the radii, and every run's first and last snapshot under input 0, recomputed."""
+def test_lstm_snapshot_file_comes_from_the_committed_code(lstm_snapshots):
+    (run,) = lstm_snapshots["runs"]
+    assert (run["task"], run["init"], rp.full_config(run["config"])["cell"]) == ("temporal_order", "ortho", "lstm")
+    assert [s["epoch"] for s in run["snapshots"]] == list(range(0, 81, 10))
+    initial = rp.initial_params(run["task"], run["init"], run["seed"], **run["config"])
+    for name, value in initial.items():
+        np.testing.assert_array_equal(np.array(run["snapshots"][0]["params"][name]), value)
+    fresh = rp.train(run["task"], run["init"], run["sequence_len"], seed=run["seed"], **{**run["config"], "n_epochs": 1})
+    assert fresh["history"][0]["loss"] == pytest.approx(run["history"][0]["loss"], rel=1e-9)
+
+
+def test_committed_attractors_are_what_the_code_computes(snapshots, lstm_snapshots):
+    """The settings, the radii, and every vanilla run's first and last snapshot under input 0, recomputed; the LSTM's
+    last snapshot under input 0 (its map is the slow one)."""
+    assert DOC["sources"] == list(dy.SNAPSHOT_FILES)
     assert DOC["settings"] == {"burn_in": dy.BURN_IN, "window": dy.WINDOW, "tol": dy.TOL,
                                "max_period": dy.MAX_PERIOD, "lyapunov_tol": dy.LYAPUNOV_TOL,
                                "n_starts": dy.N_STARTS, "starts_seed": dy.STARTS_SEED, "dedup_tol": dy.DEDUP_TOL}
-    for run, saved in zip(snapshots["runs"], DOC["runs"], strict=True):
+    for run, saved in zip(snapshots["runs"] + lstm_snapshots["runs"], DOC["runs"], strict=True):
         assert (saved["task"], saved["init"], saved["solved_epoch"]) == (run["task"], run["init"], run["solved_epoch"])
+        assert saved["cell"] == dy.cell_of(run) and saved["snapshot_every"] == run["config"]["snapshot_every"]
         W = np.array(run["snapshots"][-1]["params"]["W_hh"])
-        assert saved["radius"][-1] == pytest.approx(np.max(np.abs(np.linalg.eigvals(W))), rel=1e-12)
+        if saved["cell"] == "rnn":
+            assert saved["radius"][-1] == pytest.approx(np.max(np.abs(np.linalg.eigvals(W))), rel=1e-12)
         assert len(saved["channels"]) == len(run["snapshots"][0]["params"]["W_ih"][0])
-        for k in (0, -1):
-            fresh = dy.analyse_map(dy.rnn_map(dy.snapshot_params(run["snapshots"][k]), 0))
+        for k in ((0, -1) if saved["cell"] == "rnn" else (-1,)):
+            fresh = dy.analyse_map(dy.MAPS[saved["cell"]](dy.snapshot_params(run["snapshots"][k]), 0))
             fresh.pop("state")
             stored = {key: value for key, value in saved["channels"][0]["snapshots"][k].items()
                       if key not in ("epoch", "moved")}
@@ -227,8 +247,9 @@ def test_the_prose_about_attractors_holds():
     """README: ortho starts with one fixed point per input and loses it within the first epochs on temporal_order and
     3bit_memorization; the random start keeps one fixed point on addition and 3bit_memorization and bifurcates on
     temporal_order late, where its radius first exceeds 1; every first orbit comes with W_hh's radius above 1; no
-    snapshot has more than one stable fixed point; the ortho runs' radii end above 1."""
-    runs = {(r["task"], r["init"]): r for r in DOC["runs"]}
+    snapshot of the vanilla RNN has more than one stable fixed point; the ortho runs' radii end above 1; the LSTM
+    changes kind and ends with two stable fixed points on several inputs."""
+    runs = {(r["task"], dy.arm(r)): r for r in DOC["runs"]}
     summary = {key: dy.run_summary(r) for key, r in runs.items()}
     for task in ("temporal_order", "3bit_memorization"):
         s = summary[(task, "ortho")]
@@ -238,11 +259,17 @@ def test_the_prose_about_attractors_holds():
         assert s["onsets"] == [] and s["fixed_first"] == s["fixed_last"] == s["n_channels"]
     late = summary[("temporal_order", "random")]
     assert min(late["onsets"]) >= 40 and late["radius_at_onset"][0] < 1 < late["radius_at_onset"][1]
-    assert all(s["radius_at_onset"][1] > 1 for s in summary.values() if s["onsets"])
-    assert all(s["max_fixed_points"] <= 1 for s in summary.values())
-    assert all(s["radius"][1] > 1 for (_, init), s in summary.items() if init == "ortho")
-    for s in summary.values():
+    vanilla = {key: s for key, s in summary.items() if runs[key]["cell"] == "rnn"}
+    assert all(s["radius_at_onset"][1] > 1 for s in vanilla.values() if s["onsets"])
+    assert all(s["max_fixed_points"] <= 1 for s in vanilla.values())
+    assert all(s["radius"][1] > 1 for (_, init), s in vanilla.items() if init == "ortho")
+    for s in vanilla.values():
         assert s["fixed_first"] >= s["n_channels"] - 2  # "a single fixed point per input at initialisation"
+    # the LSTM: its attractors change kind (fixed points give way to orbits and come back), and by the end several
+    # inputs have two stable fixed points
+    lstm = summary[("temporal_order", "lstm ortho")]
+    assert lstm["changes"] > 0 and lstm["onsets"] and lstm["kinds_last"] == {"fixed": lstm["n_channels"]}
+    assert lstm["max_fixed_points"] == 2 and lstm["multistable_last"] >= 2
 
 
 # ----------------------------------------------------------------------------------------------------------------
