@@ -315,6 +315,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--retrain", action="store_true", help="train through rnn_pathological.train")
     for flag, name, text in RETRAIN_OPTIONS:
         train.add_argument(flag, dest=name, type=int, default=None, help=f"{text} ({rp.DEFAULTS[name]})")
+    train.add_argument("--cell", choices=list(rp.CELLS), default=None,
+                       help=f"recurrent cell of both arms ({rp.DEFAULTS['cell']}; lstm: the LSTM)")
     train.add_argument("--quiet", action="store_true", help="no progress lines while retraining")
     return parser
 
@@ -325,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.every is not None and args.every < 1:
         parser.error(f"--every must be a positive integer, got {args.every}")
     given = [flag for flag, name, _ in RETRAIN_OPTIONS if getattr(args, name) is not None]
+    given += ["--cell"] if args.cell is not None else []
     if given and not args.retrain:
         parser.error(f"{', '.join(given)} only {'applies' if len(given) == 1 else 'apply'} with --retrain; without "
                      f"it the epochs come from {args.results}")
@@ -337,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
             T = rp.get_task(args.task).headline_len if args.sequence_len is None else args.sequence_len
             overrides = {name: rp.DEFAULTS[name] if getattr(args, name) is None else getattr(args, name)
                          for _, name, _ in RETRAIN_OPTIONS}
+            if args.cell is not None:
+                overrides["cell"] = args.cell
             for init in ARMS:
                 rp.check_config(args.task, init, T, seed, **{**rp.DEFAULTS, **overrides})
             check_frames(overrides["n_epochs"], args.every, f"--n-epochs {overrides['n_epochs']}")

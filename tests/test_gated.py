@@ -282,3 +282,16 @@ def test_lstm_records_name_their_cell_and_per_gate_statistics():
     import files_rnn_pathological as files
 
     assert files.run_problem(json.loads(json.dumps(run))) is None
+
+
+def test_the_gif_retrains_lstm_arms(tmp_path, monkeypatch):
+    import make_rnn_pathological_gif as gif
+
+    cells = []
+    real = rp.train
+    monkeypatch.setattr(rp, "train", lambda *a, **kw: cells.append(kw.get("cell")) or real(*a, **kw))
+    out = tmp_path / "lstm.gif"
+    argv = ["--retrain", "--cell", "lstm", "--task", "temporal_order", "--n-epochs", "2", "--n-hidden", "4",
+            "--batches-per-epoch", "2", "--quiet", "--out", str(out)]
+    assert gif.main(argv) == 0
+    assert cells == ["lstm", "lstm"] and out.stat().st_size > 0
