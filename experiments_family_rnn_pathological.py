@@ -54,9 +54,10 @@ def _family_grids(seeds: str = FAMILY_SEEDS, extra: dict | None = None) -> tuple
 
 
 FAMILY_GRIDS = _family_grids()
-# the quick permutation grids keep their 100 units: the chain inits need one per input channel
-FAMILY_QUICK_GRIDS = tuple(ex._quick(g, seeds="0-1", **{k: v for k, v in g.options.items() if k == "n_hidden"})
-                           for g in _family_grids("0-1"))
+# the chain inits inject input k into unit k: the quick grids keep one unit per input channel of their tasks
+FAMILY_QUICK_GRIDS = tuple(
+    ex._quick(g, seeds="0-1", n_hidden=max(ex.QUICK_OPTIONS["n_hidden"], *(rp.TASKS[t].n_in for t in g.tasks)))
+    for g in _family_grids("0-1"))
 
 
 def arm_of(r: dict) -> str:

@@ -81,7 +81,7 @@ def test_quick_grids_are_tiny_and_full_grids_carry_the_experiment_options():
             config = grid.config()
             assert config["n_epochs"] == 2 and config["batches_per_epoch"] == 2 and config["batch_size"] == 10
             # a chain start needs a unit per input: random_permutation keeps 100, copy 10
-            assert config["n_hidden"] <= 8 or config["n_hidden"] == rp.TASKS[grid.tasks[0]].n_in
+            assert config["n_hidden"] <= max(8, *(rp.TASKS[t].n_in for t in grid.tasks))
             assert len(sweep.parse_seeds(grid.seeds.split())) <= 2
     xor = ex.EXPERIMENTS["xor_nesterov"].grids[0].config()
     assert (xor["optimizer"], xor["momentum_schedule"], xor["momentum"], xor["n_epochs"]) == (
@@ -147,10 +147,10 @@ def test_a_partial_sweep_is_drawn_and_answered_with_a_note(quick_dir, tmp_path, 
     dst.parent.mkdir(parents=True)
     dst.write_text("".join(src.read_text().splitlines(keepends=True)[:5]))
     code, out, err = run_main(["answer", "latching", "--quick", "--outdir", tmp_path], capsys)
-    assert code == 0 and "5 of the 12 runs" in out
+    assert code == 0 and "5 of the 24 runs" in out
     assert f"python experiments_rnn_pathological.py run latching --quick --outdir {tmp_path}" in out
     code, out, err = run_main(["plot", "latching", "--quick", "--outdir", tmp_path], capsys)
-    assert code == 0 and "5 of the 12 runs" in err
+    assert code == 0 and "5 of the 24 runs" in err
 
 
 # ----------------------------------------------------------------------------------------------------------------
