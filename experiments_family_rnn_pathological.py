@@ -134,8 +134,8 @@ def answer_family(records: list[dict]) -> str:
                     and ex.successes(cells[(t, arm)])[0] == len(cells[(t, arm)])] for arm in arms}
     n_sizes = {len(r) for r in cells.values()}
     n_text = f"{n_sizes.pop()} seeds per cell" if len(n_sizes) == 1 else "seeds per cell as in the table"
-    lines = [f"{len(records)} runs, {len(tasks)} tasks x {len(arms)} starts, {n_text}. Per start, the tasks on "
-             f"which every run ends solved, and those on which some do:"]
+    lines = [(f"{len(records)} runs, {len(tasks)} tasks x {len(arms)} starts, {n_text}. Per start, the tasks on "
+             f"which every run ends solved, and those on which some do:")]
     for arm in arms:
         every = ", ".join(all_by[arm])
         some = ", ".join(t for t in solved_by[arm] if t not in all_by[arm])
