@@ -297,6 +297,19 @@ def answer_random_scale(records: list[dict]) -> str:
     order = sorted(pooled, key=lambda s: _start_rank(pooled[s][0]))
     text = ("Pooled over the three headline tasks, runs solved at the end per start: "
             + "; ".join(f"{s} {ex.rate_text(pooled[s])}" for s in order) + ".")
+    randoms = [r for r in records if r["init"] == "random"]
+    if randoms:
+        H = ex.common(randoms, lambda r: r["config"]["n_hidden"])
+        critical = 1 / np.sqrt(H) if H else None
+        if critical is not None:
+            below = [r for r in randoms if r["config"]["random_scale"] < critical - 1e-12]
+            above = [r for r in randoms if r["config"]["random_scale"] >= critical - 1e-12]
+            text += (f" The critical scale at H = {H} is 1/sqrt(H) = {critical:.3g}, where the spectral radius at "
+                     f"init is about 1: below it the random start ends solved in {ex.rate_text(below)} runs, at or "
+                     f"above it in {ex.rate_text(above)}.")
+            if below and above and ex.successes(below)[0] == 0 and ex.successes(above)[0] > 0:
+                text += (" In these runs the random start's failure is a matter of its scale: a Gaussian start at "
+                         "the critical scale is not 'small', and it learns the headline tasks.")
     return text + "\n\n" + rp.markdown_table(
         ["task", "T", "start", "solved [95% CI]", "radius at init (median)", "norm W^T at init", "radius trained",
          "norm W^T trained", "final metric, median [range]"], rows)
