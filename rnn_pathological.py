@@ -1,9 +1,10 @@
 """Pathological long-term-dependency tasks for a vanilla RNN, in numpy: the engine of rnn-pathological.
 
-Reproduces the headline of Sutskever, Martens, Dahl & Hinton (2013) on the tasks of Hochreiter & Schmidhuber
-(1997): with SGD, heavy-ball momentum and global-norm gradient clipping, a vanilla tanh RNN whose recurrent matrix
-starts orthogonal learns to carry information across 30-60 steps; the same network started from a small random
-Gaussian recurrent matrix stays near chance.
+The headline is seed 000's comparison, after Sutskever, Martens, Dahl & Hinton (2013), on the tasks of Hochreiter &
+Schmidhuber (1997): with SGD, heavy-ball momentum and global-norm gradient clipping, a vanilla tanh RNN whose
+recurrent matrix starts orthogonal learns to carry information across 30-60 steps; the same network started from a
+small random Gaussian recurrent matrix (spectral radius about 0.8 at the default size) does not. (Sutskever et al.
+started from the sparse init; see the README's "Deviations and corrections".)
 
     python rnn_pathological.py --all --seed 0                    # the headline: 3 tasks x 2 inits -> results.json
     python rnn_pathological.py --task addition --init random     # one run, one progress line per epoch

@@ -116,13 +116,25 @@ def test_every_script_reports_an_unknown_flag_in_one_line(script):
 
 
 def test_unwritable_out_folder_fails_fast(tmp_path, monkeypatch, capsys):
-    # os.access is what the check consults; faking it lets the test run as root, who may write anywhere
-    monkeypatch.setattr(rp.os, "access", lambda path, mode: False)
+    # the check creates a probe file the way the atomic write will; refusing it lets the test run as root, who may
+    # write anywhere that permission bits forbid
+    def refuse(*_, **__):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(rp.tempfile, "mkstemp", refuse)
     with pytest.raises(SystemExit) as exit_info:
         rp.main(["--out", str(tmp_path / "r.json")])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
-    assert "not writable" in err and err.count("\n") == 1
+    assert "Permission denied" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("out", ["", "/proc/r.json"])
+def test_an_output_path_that_cannot_be_written_fails_before_training(out):
+    """Before: --out "" and --all --out /proc/r.json trained every run, then died with a traceback."""
+    result = cli("--all", "--out", out, "--n-epochs", "1")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "training" not in result.stdout
 
 
 def test_out_below_a_file_fails_fast(tmp_path):
@@ -175,7 +187,10 @@ def test_a_diverged_run_does_not_stop_all(tmp_path, monkeypatch):
 ] + [["--init", init] for init in rp.INITS if init not in rp.HEADLINE_INITS] + [
     ["--activation", "relu", "--init", "identity"],
     ["--optimizer", "nesterov"],
-    ["--momentum-schedule", "sutskever"],
+    ["--momentum-schedule", "sutskever_eq5"],
+    ["--momentum-schedule", "sutskever_rnn"],
+    ["--task", "addition", "--layout", "early", "--sequence-len", "12"],
+    ["--init", "fbchain", "--fbchain-alpha", "0.98"],
     ["--hh-scale", "0.9"],
     ["--init", "fbchain", "--chain-alpha", "0.99", "--chain-beta", "0.02"],
     ["--dtype", "float32"],
