@@ -579,6 +579,10 @@ def main(argv: list[str] | None = None) -> int:
             if args.command in ("gradients", "motif") and any("params_final" not in r for r in runs):
                 raise AnalysisError(f"{args.results}: a run has no params_final (an older file, or one written with "
                                     "--drop-weights); rerun python rnn_pathological.py --all")
+            gated = sorted({r["config"].get("cell", "rnn") for r in runs} - {"rnn"})
+            if gated:  # these analyses read one H x H W_hh and the vanilla recurrence
+                raise AnalysisError(f"{args.results}: {args.command} analyses the vanilla cell's W_hh, and the file "
+                                    f"holds {', '.join(gated)} runs; use a results file of vanilla runs")
         files.prepare_outdir(args.outdir)
         if args.command == "fisher":
             fig = plot_fisher_memory(args.n, args.k_max)

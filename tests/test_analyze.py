@@ -283,3 +283,18 @@ def test_motif_profile_uses_the_trained_network_and_every_channel():
     diffs, trained = an.motif_profile_of(run, initial=False)
     _, initial = an.motif_profile_of(run, initial=True)
     assert diffs.shape == trained.shape == initial.shape and not np.allclose(trained, initial)
+
+
+def test_gated_runs_are_refused_with_one_line(tmp_path):
+    """Before: `analyze gradients` on an LSTM results file ended in a shape error traceback."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "lstm.json"
+    assert rp.main(["--task", "latching", "--cell", "lstm", "--n-hidden", "4", "--n-epochs", "1",
+                    "--batches-per-epoch", "1", "--batch-size", "4", "--quiet", "--out", str(out)]) == 0
+    for command in ("gradients", "nonnormality", "motif"):
+        proc = subprocess.run([sys.executable, "analyze_rnn_pathological.py", command, "--results", str(out),
+                               "--outdir", str(tmp_path)], cwd=Path(__file__).resolve().parents[1],
+                              capture_output=True, text=True, check=False)
+        assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "lstm" in proc.stderr, proc.stderr
