@@ -214,6 +214,13 @@ def answer_hidden_size(records: list[dict]) -> str:
         sentences.append(f"{init}: " + ", ".join(f"H = {H} {k}/{n}" for H, k, n in per_H))
     text = ("Pooled over the three headline tasks, runs solved at the end per hidden size: "
             + "; ".join(sentences) + ".")
+    randoms = [r for r in records if r["init"] == "random" and "W_hh_stats" in r]
+    if randoms:
+        radius = ex.group_by(randoms, lambda r: (r["config"]["n_hidden"],))
+        text += (" The random start's N(0, s^2) entries keep their std as H grows, so its spectral radius at init, "
+                 "about s sqrt(H), grows with H: median " + ", ".join(
+                     f"{_median_stat(g, 'init', 'spectral_radius'):.2f} at H = {H}" for (H,), g in radius.items())
+                 + ". Compare the random_scale experiment, which varies s at H = 64.")
     return text + "\n\n" + rp.markdown_table(
         ["task", "T", "init", "H", "solved [95% CI]", "solved epoch, median [range]", "final metric, median [range]"],
         rows)
