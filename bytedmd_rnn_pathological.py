@@ -1,4 +1,5 @@
-"""What one training step of the vanilla RNN costs in data movement: ByteDMD of forward and BPTT, traced exactly.
+"""What one training step of the vanilla RNN (or an LSTM) costs in data movement: ByteDMD of forward and BPTT, traced
+exactly.
 
     python bytedmd_rnn_pathological.py run --out bytedmd.json     # trace the grids below, cost them -> bytedmd.json
     python bytedmd_rnn_pathological.py plot                       # bytedmd.json -> viz/bytedmd.png
@@ -32,10 +33,11 @@ and the width of a value in bytes (8 for float64, 4 for float32).
 
 What is measured: ByteDMD against T and H (power-law exponents fitted on the grids), the forward pass against the
 backward pass, float64 against float32, full BPTT against BPTT truncated to the last k steps, and which values the
-cost is spent reading (parameters, inputs, values the forward pass made, values the backward pass made).
+cost is spent reading (parameters, inputs, values the forward pass made, values the backward pass made); and the
+LSTM (the engine's cell="lstm": gate order i, f, g, o, one bias vector) against the tanh cell at the same sizes.
 
 Sections, in dependency order: the cost model (trace, Fenwick stack distances, naive reference), the tracer, cells
-(a registry: the tanh RNN; an LSTM is one more entry), output layer and loss, one traced training step,
+(a registry: the tanh RNN and the LSTM), output layer and loss, one traced training step,
 measurements and power-law fits, figure, command line.
 """
 
@@ -56,7 +58,7 @@ from matplotlib.figure import Figure
 import rnn_pathological as rp
 
 PROG = "bytedmd_rnn_pathological.py"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the LSTM's measurements, config["lstm"] and fits["lstm"]
 
 # ----------------------------------------------------------------------------------------------------------------
 # the cost model
@@ -259,6 +261,10 @@ class Tracer:
     def tanh(self, a: int) -> int:
         return self._op(math.tanh(self.values[a]), a)
 
+    def sigmoid(self, a: int) -> int:
+        """1 / (1 + e^-a), one instruction like tanh (both are one elementwise function of one value)."""
+        return self._op(_sigmoid(self.values[a]), a)
+
     def exp(self, a: int) -> int:
         return self._op(math.exp(self.values[a]), a)
 
@@ -296,6 +302,13 @@ class Tracer:
                      np.array(self.kinds, dtype=np.int8), np.array(self.phases, dtype=np.int8))
 
 
+def _sigmoid(a: float) -> float:
+    if a >= 0:
+        return 1.0 / (1.0 + math.exp(-a))
+    e = math.exp(a)  # no overflow for a very negative a
+    return e / (1.0 + e)
+
+
 def _map_nested(ids, fn: Callable):
     return [_map_nested(i, fn) for i in ids] if isinstance(ids, list) else fn(ids)
 
@@ -314,12 +327,53 @@ def _map_nested(ids, fn: Callable):
 class TracedCell:
     """forward(tr, P, xs) -> states: list of T + 1 (states[0] None); output(states[t]) -> the H ids the output layer
     reads; backward(tr, P, xs, states, dh, first_step) -> gradients of the cell's parameters (nested ids, None where
-    nothing reached). dh: dL/d(output of the last step), H ids. BPTT runs from step T down to first_step."""
+    nothing reached). dh: dL/d(output of the last step), H ids. BPTT runs from step T down to first_step.
+    engine: the engine's name of the same cell (rp.CELLS); blocks: the (H, H) blocks of W_hh (W_hh is blocks H x H)."""
 
     params: tuple[str, ...]
     forward: Callable
     backward: Callable
     output: Callable
+    engine: str
+    blocks: int
+
+
+def step_weight_gradients(tr: Tracer, da: list, x: list, h_prev: list | None, grads: dict) -> None:
+    """Accumulate one step's da (one id per row of the pre-activation, None for a row the algorithm knows is 0) into
+    grads {"W_ih", "W_hh", "b_h"}: row by row, b_h and the row of W_ih (da x_t^T), then, unless h_{t-1} = h_0 = 0,
+    the rows of W_hh (da h_{t-1}^T), the order min-char-rnn uses."""
+    dW_ih, dW_hh, db_h = grads["W_ih"], grads["W_hh"], grads["b_h"]
+    for i, d in enumerate(da):
+        if d is None:
+            continue
+        db_h[i] = tr.accumulate(db_h[i], d)
+        row = dW_ih[i]
+        for j in range(len(x)):
+            row[j] = tr.accumulate(row[j], tr.mul(d, x[j]))
+    if h_prev is None:
+        return  # step 1: h_0 = 0 adds nothing to dW_hh
+    for i, d in enumerate(da):
+        if d is None:
+            continue
+        row = dW_hh[i]
+        for j in range(len(h_prev)):
+            row[j] = tr.accumulate(row[j], tr.mul(d, h_prev[j]))
+
+
+def state_gradient(tr: Tracer, W_hh: list, da: list) -> list:
+    """dh_{t-1} = W_hh^T da, W_hh read row by row (rows whose da is None skipped)."""
+    dh_prev: list = [None] * len(W_hh[0])
+    for w_row, d in zip(W_hh, da, strict=True):
+        if d is None:
+            continue
+        for j in range(len(w_row)):
+            dh_prev[j] = tr.accumulate(dh_prev[j], tr.mul(w_row[j], d))
+    return dh_prev
+
+
+def empty_gradients(H_rows: int, H: int, n_in: int) -> dict:
+    return {"W_ih": [[None] * n_in for _ in range(H_rows)], "W_hh": [[None] * H for _ in range(H_rows)],
+            "b_h": [None] * H_rows}
 
 
 def tanh_forward(tr: Tracer, P: dict, xs: list) -> list:
@@ -342,37 +396,89 @@ def tanh_backward(tr: Tracer, P: dict, xs: list, states: list, dh: list, first_s
     gradients accumulate da x_t^T, da h_{t-1}^T and da (the order min-char-rnn uses); then dh_{t-1} = W_hh^T da,
     read row by row. Truncated BPTT stops passing dh back at first_step; the full algorithm has first_step = 1."""
     H, n_in = len(P["b_h"]), len(xs[0])
-    dW_ih = [[None] * n_in for _ in range(H)]
-    dW_hh = [[None] * H for _ in range(H)]
-    db_h = [None] * H
-    W_hh = P["W_hh"]
+    grads = empty_gradients(H, H, n_in)
     for t in range(len(xs), first_step - 1, -1):
-        h, h_prev, x = states[t], states[t - 1], xs[t - 1]
+        h, h_prev = states[t], states[t - 1]
         da = [tr.mul(dh[i], tr.one_minus(tr.mul(h[i], h[i]))) for i in range(H)]  # backprop through tanh
-        for i in range(H):
-            db_h[i] = tr.accumulate(db_h[i], da[i])
-            row = dW_ih[i]
-            for j in range(n_in):
-                row[j] = tr.accumulate(row[j], tr.mul(da[i], x[j]))
-        if h_prev is None:
-            break  # step 1: h_0 = 0 adds nothing to dW_hh, and there is no earlier state to pass dh to
-        for i in range(H):
-            row = dW_hh[i]
-            for j in range(H):
-                row[j] = tr.accumulate(row[j], tr.mul(da[i], h_prev[j]))
-        if t == first_step:
-            break  # truncated: the gradient is not passed to earlier steps
-        dh_prev: list = [None] * H
-        for i in range(H):  # dh_{t-1} = W_hh^T da, W_hh read row by row
-            w_row = W_hh[i]
-            for j in range(H):
-                dh_prev[j] = tr.accumulate(dh_prev[j], tr.mul(w_row[j], da[i]))
-        dh = dh_prev
-    return {"W_ih": dW_ih, "W_hh": dW_hh, "b_h": db_h}
+        step_weight_gradients(tr, da, xs[t - 1], h_prev, grads)
+        if h_prev is None or t == first_step:
+            break  # step 1 has no earlier state; truncated BPTT passes nothing to earlier steps
+        dh = state_gradient(tr, P["W_hh"], da)
+    return grads
+
+
+# The LSTM, as the engine's (rp.lstm_forward): gate order i, f, g, o, one bias vector,
+#     a_t = W_ih x_t + W_hh h_{t-1} + b_h (4H rows), i, f, o = sigmoid, g = tanh of their quarters,
+#     c_t = f * c_{t-1} + i * g, h_t = o * tanh(c_t), h_0 = c_0 = 0.
+# A state is a dict of ids: h, c, tc = tanh(c) and the 4H gates after their nonlinearities, all of which BPTT reads
+# back. sigmoid and tanh are one instruction each (an elementwise function of one value; the engine's exp, add and
+# divide are how numpy computes it, not what the algorithm reads).
+
+
+def lstm_forward(tr: Tracer, P: dict, xs: list) -> list:
+    """Per step: the 4H pre-activations row by row in gate order (input products, recurrent products, bias) each
+    followed by its gate's nonlinearity; then per unit j: c = f c_prev + i g (i g alone at step 1, c_0 = 0),
+    tanh(c), h = o tanh(c)."""
+    H = len(P["W_hh"][0])
+    states: list = [None]
+    for x in xs:
+        prev = states[-1]
+        gates = []
+        for r, (w_in, w_rec, b) in enumerate(zip(P["W_ih"], P["W_hh"], P["b_h"], strict=True)):
+            a = tr.dot(w_in, x)
+            if prev is not None:  # h_0 = 0: step 1 has no recurrent products
+                a = tr.accumulate(a, tr.dot(w_rec, prev["h"]))
+            a = tr.accumulate(a, b)
+            gates.append(tr.tanh(a) if 2 * H <= r < 3 * H else tr.sigmoid(a))
+        i, f, g, o = (gates[k * H : (k + 1) * H] for k in range(4))
+        c, tc, h = [], [], []
+        for j in range(H):
+            ig = tr.mul(i[j], g[j])
+            c.append(ig if prev is None else tr.add(tr.mul(f[j], prev["c"][j]), ig))
+            tc.append(tr.tanh(c[j]))
+            h.append(tr.mul(o[j], tc[j]))
+        states.append({"h": h, "c": c, "tc": tc, "gates": gates})
+    return states
+
+
+def lstm_backward(tr: Tracer, P: dict, xs: list, states: list, dh: list, first_step: int) -> dict:
+    """BPTT through the LSTM, step T down to first_step, the engine's equations (rp.lstm_backward):
+        dc_t = dh_t o_t (1 - tanh(c_t)^2) + dc_{t+1} f_{t+1}
+        da_i = dc_t g_t i_t (1 - i_t),  da_f = dc_t c_{t-1} f_t (1 - f_t),  da_g = dc_t i_t (1 - g_t^2),
+        da_o = dh_t tanh(c_t) o_t (1 - o_t);  dh_{t-1} = W_hh^T da_t.
+    Per step: per unit j, dc_j and its four da (each factor product read from the stored gates); then the weight
+    gradients as the tanh cell's; then dc_t f_t for the step before and dh_{t-1} = W_hh^T da, read row by row. At
+    step 1 c_0 = 0, so da_f is a known 0 and is not computed; at step T there is no dc_{t+1}."""
+    H, n_in = len(P["W_hh"][0]), len(xs[0])
+    grads = empty_gradients(4 * H, H, n_in)
+    dc_carry: list | None = None  # dc_{t+1} f_{t+1} per unit; None at step T
+    for t in range(len(xs), first_step - 1, -1):
+        s, prev = states[t], states[t - 1]
+        i, f, g, o = (s["gates"][k * H : (k + 1) * H] for k in range(4))
+        tc = s["tc"]
+        da: list = [None] * (4 * H)
+        dc = []
+        for j in range(H):
+            d = tr.mul(dh[j], tr.mul(o[j], tr.one_minus(tr.mul(tc[j], tc[j]))))
+            if dc_carry is not None:
+                d = tr.add(dc_carry[j], d)
+            dc.append(d)
+            da[j] = tr.mul(d, tr.mul(g[j], tr.mul(i[j], tr.one_minus(i[j]))))
+            if prev is not None:
+                da[H + j] = tr.mul(d, tr.mul(prev["c"][j], tr.mul(f[j], tr.one_minus(f[j]))))
+            da[2 * H + j] = tr.mul(d, tr.mul(i[j], tr.one_minus(tr.mul(g[j], g[j]))))
+            da[3 * H + j] = tr.mul(dh[j], tr.mul(tc[j], tr.mul(o[j], tr.one_minus(o[j]))))
+        step_weight_gradients(tr, da, xs[t - 1], None if prev is None else prev["h"], grads)
+        if prev is None or t == first_step:
+            break  # step 1 has no earlier state; truncated BPTT passes nothing to earlier steps
+        dc_carry = [tr.mul(dc[j], f[j]) for j in range(H)]
+        dh = state_gradient(tr, P["W_hh"], da)
+    return grads
 
 
 CELLS: dict[str, TracedCell] = {
-    "tanh": TracedCell(("W_ih", "W_hh", "b_h"), tanh_forward, tanh_backward, lambda state: state),
+    "tanh": TracedCell(("W_ih", "W_hh", "b_h"), tanh_forward, tanh_backward, lambda state: state, "rnn", 1),
+    "lstm": TracedCell(("W_ih", "W_hh", "b_h"), lstm_forward, lstm_backward, lambda state: state["h"], "lstm", 4),
 }
 
 
@@ -442,8 +548,9 @@ def traced_step(params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, tas
                 truncate: int | None = None) -> TracedStep:
     """Loss and gradients of one example, every scalar operation recorded.
 
-    params: the engine's parameter dict; x: (T, 1, n_in) or (T, n_in); y: (1,) or a scalar; task: a task with a
-    target at the last step. truncate: BPTT through the last `truncate` steps only (None: all T).
+    params: the engine's parameter dict of the same cell (rp.init_params(..., cell=CELLS[cell].engine)); x: (T, 1,
+    n_in) or (T, n_in); y: (1,) or a scalar; task: a task with a target at the last step; cell: a key of CELLS;
+    truncate: BPTT through the last `truncate` steps only (None: all T).
     Arguments go on the stack in the order loss_and_grads(params, x, y) names them: each parameter of PARAM_NAMES
     row-major, then x time-major, then y (for a regression target; a class label is an index, not a value).
     """
@@ -458,6 +565,10 @@ def traced_step(params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, tas
     if truncate is not None and truncate < 1:
         raise ValueError(f"truncate must be at least 1, got {truncate}")
     traced_cell = CELLS[cell]
+    H = np.shape(params["W_hh"])[1]
+    if np.shape(params["W_hh"]) != (traced_cell.blocks * H, H):
+        raise ValueError(f"W_hh is {np.shape(params['W_hh'])}, not the ({traced_cell.blocks} H, H) of the {cell} cell; "
+                         f"draw the parameters with rp.init_params(..., cell={traced_cell.engine!r})")
     tr = Tracer()
     P = {name: tr.args(params[name], "parameter") for name in (*traced_cell.params, "W_hy", "b_y")}
     xs = tr.args(x, "input")
@@ -475,10 +586,14 @@ def traced_step(params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, tas
 # ----------------------------------------------------------------------------------------------------------------
 # measurements and power-law fits
 #
-# The grids, in one place. Sizes are chosen so `run` finishes in about a minute and a half on one core, under 1 GB:
-# the largest traces (H = 64 at T = 60 and 64) have about 1.5 million instructions. The T sweeps go further at
-# H = 8, where a step is cheap, because the history that BPTT reads back costs ~ H^2 T^1.5 against the ~ H^3 T of
-# re-reading the weights every step: it can only take over at long T and small H.
+# The grids, in one place. Sizes are chosen so `run` finishes in about two and a half minutes on one core (a minute
+# and a half of it the tanh cell's grids) in about 1 GB at the most: the largest tanh traces (H = 64 at T = 60 and
+# 64) have about 1.5 million instructions. The T sweeps go further at H = 8, where a step is cheap, because the
+# history that BPTT reads back costs ~ H^2 T^1.5 against the ~ H^3 T of re-reading the weights every step: it can
+# only take over at long T and small H. The LSTM's sweeps are points of the vanilla sweeps (so every LSTM step has a
+# vanilla step of the same sizes to compare with), fewer of them: an LSTM step is about four times the instructions;
+# its largest traces (H = 8 at T = 1024: 2.1 million instructions, 1.1 GB; H = 64 at T = 16: 1.5 million) set the
+# memory.
 
 DTYPES = {"float64": 8, "float32": 4}  # bytes per value
 TASK = "addition"  # two inputs, one output: the recurrence dominates the trace
@@ -487,9 +602,11 @@ H_SWEEP = {16: (4, 8, 16, 32, 64, 128), 64: (4, 8, 16, 32, 64)}  # {T: H values}
 TRUNCATE_K = 16  # truncated BPTT along the first T sweep
 K_SWEEP = {"H": 16, "T": 256, "k": (1, 2, 4, 8, 16, 32, 64, 128, 256)}
 HEADLINE_H = 64  # the headline's hidden size, at each headline task's own T
+LSTM_T_SWEEP = {8: (8, 16, 32, 64, 128, 256, 512, 1024)}  # the LSTM's, each point one of the vanilla sweeps'
+LSTM_H_SWEEP = {16: (4, 8, 16, 32, 64)}
 QUICK = {"T_SWEEP": {4: (4, 8, 16)}, "H_SWEEP": {8: (2, 4, 8)}, "TRUNCATE_K": 4,
          "K_SWEEP": {"H": 4, "T": 16, "k": (1, 4, 16)}, "HEADLINE": (("addition", 8), ("temporal_order", 10)),
-         "HEADLINE_H": 4}
+         "HEADLINE_H": 4, "LSTM_T_SWEEP": {4: (4, 8, 16)}, "LSTM_H_SWEEP": {8: (2, 4, 8)}}
 
 
 def measure(task: str, H: int, T: int, truncate: int | None = None, cell: str = "tanh") -> dict:
@@ -500,7 +617,7 @@ def measure(task: str, H: int, T: int, truncate: int | None = None, cell: str = 
     (the trace does not depend on them; for a class label only which output is the target).
     """
     rng = np.random.default_rng(0)
-    params = rp.init_params(task, H, "ortho", rng)
+    params = rp.init_params(task, H, "ortho", rng, cell=CELLS[cell].engine)
     x, y = rp.generate_batch(task, T, 1, rng)
     trace = traced_step(params, x, y, task, cell, truncate).tracer.finish()
     read_phase = trace.phase[trace.read_instruction()]
@@ -539,8 +656,9 @@ def _key(r: dict) -> tuple:
     return r["cell"], r["task"], r["H"], r["T"], r["truncate"]
 
 
-def specs(quick: bool = False) -> list[tuple[str, int, int, int | None]]:
-    """Every (task, H, T, truncate) the grids need, each once, in a fixed order."""
+def specs(quick: bool = False) -> list[tuple[str, str, int, int, int | None]]:
+    """Every (cell, task, H, T, truncate) the grids need, each once, in a fixed order: the tanh cell's, then the
+    LSTM's."""
     t_sweep = QUICK["T_SWEEP"] if quick else T_SWEEP
     h_sweep = QUICK["H_SWEEP"] if quick else H_SWEEP
     k = QUICK["TRUNCATE_K"] if quick else TRUNCATE_K
@@ -553,12 +671,15 @@ def specs(quick: bool = False) -> list[tuple[str, int, int, int | None]]:
     out += [(TASK, first_H, T, k) for T in t_sweep[first_H] if T > k]
     out += [(TASK, k_sweep["H"], k_sweep["T"], kk if kk < k_sweep["T"] else None) for kk in k_sweep["k"]]
     out += [(task, headline_H, T, None) for task, T in headline]
-    return list(dict.fromkeys(out))
+    lstm = [(TASK, H, T, None) for H, Ts in (QUICK["LSTM_T_SWEEP"] if quick else LSTM_T_SWEEP).items() for T in Ts]
+    lstm += [(TASK, H, T, None) for T, Hs in (QUICK["LSTM_H_SWEEP"] if quick else LSTM_H_SWEEP).items() for H in Hs]
+    return list(dict.fromkeys([("tanh", *key) for key in out] + [("lstm", *key) for key in lstm]))
 
 
 def fits(doc: dict) -> dict:
     """Exponents of the total cost (float64) and of its parts, in T along each T sweep and in H along each H sweep,
-    and of truncated BPTT along the first T sweep. The sweeps' keys are strings, as JSON keeps them."""
+    and of truncated BPTT along the first T sweep; under "lstm" the same along the LSTM's sweeps, each with the tanh
+    cell's exponents over the same points ("tanh total"). The sweeps' keys are strings, as JSON keeps them."""
     by_key = {_key(r): r for r in doc["measurements"]}
     cfg = doc["config"]
 
@@ -581,6 +702,18 @@ def fits(doc: dict) -> dict:
     H, k = next(iter(cfg["T_sweep"])), cfg["truncate_k"]
     pairs = [(T, ("tanh", TASK, int(H), T, k)) for T in cfg["T_sweep"][H] if T > k]
     out["T"][f"H={H}, truncated k={k}"] = {"total": series(pairs)}
+
+    def lstm_series(points):  # (x, H, T) along one LSTM sweep
+        lstm = [(x, ("lstm", TASK, H, T, None)) for x, H, T in points]
+        return {"total": series(lstm), "forward": series(lstm, lambda c: c["forward"]),
+                "backward": series(lstm, lambda c: c["backward"]),
+                "backward reads of forward values": series(lstm, lambda c: c["by_kind_read"]["backward"]["forward"]),
+                "tanh total": series([(x, ("tanh", TASK, H, T, None)) for x, H, T in points])}
+
+    out["lstm"] = {"T": {f"H={H}": lstm_series([(T, int(H), T) for T in Ts])
+                         for H, Ts in cfg["lstm"]["T_sweep"].items()},
+                   "H": {f"T={T}": lstm_series([(H, H, int(T)) for H in Hs])
+                         for T, Hs in cfg["lstm"]["H_sweep"].items()}}
     return out
 
 
@@ -588,19 +721,19 @@ def run(quick: bool = False, progress: Callable[[str], None] | None = None) -> d
     """Measure every spec of the grids; the results document."""
     start = time.perf_counter()
     measurements = []
-    for task, H, T, truncate in specs(quick):
+    for cell, task, H, T, truncate in specs(quick):
         t0 = time.perf_counter()
-        measurements.append(measure(task, H, T, truncate))
+        measurements.append(measure(task, H, T, truncate, cell))
         if progress:
             cut = "" if truncate is None else f", truncated to {truncate}"
-            progress(f"{task} H={H} T={T}{cut}: {measurements[-1]['cost']['float64']['total']:.4g} "
+            progress(f"{cell} {task} H={H} T={T}{cut}: {measurements[-1]['cost']['float64']['total']:.4g} "
                      f"({time.perf_counter() - t0:.1f} s)")
     doc = {
         "schema_version": SCHEMA_VERSION,
         "metric": ("ByteDMD: sum over every byte read of sqrt(depth) on an LRU stack of bytes; inputs priced before "
                    "they move, moved to the top in read order, results pushed free, nothing freed"),
         "config": {
-            "cell": "tanh", "task": TASK, "quick": quick, "widths": DTYPES,
+            "cells": list(CELLS), "task": TASK, "quick": quick, "widths": DTYPES,
             "T_sweep": {str(H): list(Ts) for H, Ts in (QUICK["T_SWEEP"] if quick else T_SWEEP).items()},
             "H_sweep": {str(T): list(Hs) for T, Hs in (QUICK["H_SWEEP"] if quick else H_SWEEP).items()},
             "truncate_k": QUICK["TRUNCATE_K"] if quick else TRUNCATE_K,
@@ -608,6 +741,10 @@ def run(quick: bool = False, progress: Callable[[str], None] | None = None) -> d
                         for k, v in (QUICK["K_SWEEP"] if quick else K_SWEEP).items()},
             "headline": [list(h) for h in (QUICK["HEADLINE"] if quick else rp.HEADLINE)],
             "headline_H": QUICK["HEADLINE_H"] if quick else HEADLINE_H,
+            "lstm": {  # the LSTM's sweeps; the rest of the config is the tanh cell's
+                "T_sweep": {str(H): list(Ts) for H, Ts in (QUICK["LSTM_T_SWEEP"] if quick else LSTM_T_SWEEP).items()},
+                "H_sweep": {str(T): list(Hs) for T, Hs in (QUICK["LSTM_H_SWEEP"] if quick else LSTM_H_SWEEP).items()},
+            },
         },
         "environment": rp.environment(),
         "measurements": measurements,
@@ -631,12 +768,12 @@ def load(path: str) -> dict:
     return doc
 
 
-def find(doc: dict, H: int, T: int, truncate: int | None = None, task: str = TASK) -> dict:
+def find(doc: dict, H: int, T: int, truncate: int | None = None, task: str = TASK, cell: str = "tanh") -> dict:
     """The measurement of these sizes in a results document."""
     for r in doc["measurements"]:
-        if (r["task"], r["H"], r["T"], r["truncate"]) == (task, H, T, truncate):
+        if _key(r) == (cell, task, H, T, truncate):
             return r
-    raise ValueError(f"no measurement of {task} at H={H}, T={T}, truncate={truncate}")
+    raise ValueError(f"no measurement of the {cell} cell on {task} at H={H}, T={T}, truncate={truncate}")
 
 
 def shares(record: dict, dtype: str = "float64") -> dict[str, float]:
@@ -654,7 +791,8 @@ SHARE_COLOURS = ("#1f77b4", "#aec7e8", "#ff7f0e", "#2ca02c", "#98df8a", "#d62728
 
 def share_cases(doc: dict) -> list[tuple[str, dict]]:
     """The configurations whose cost is split by what is read, (label, record): the ends of the first T sweep,
-    its longest T truncated, and the headline tasks at H = 64."""
+    its longest T truncated, the headline tasks at H = 64, then the LSTM at the ends of its first T sweep and at the
+    largest H of its first H sweep, beside the tanh cell at that size."""
     cfg = doc["config"]
     H = int(next(iter(cfg["T_sweep"])))
     Ts = cfg["T_sweep"][str(H)]
@@ -663,12 +801,18 @@ def share_cases(doc: dict) -> list[tuple[str, dict]]:
              (f"H={H}, T={Ts[-1]}, BPTT truncated to {k}", find(doc, H, Ts[-1], k))]
     cases += [(f"H={cfg['headline_H']}, T={T}, {task}", find(doc, cfg["headline_H"], T, task=task))
               for task, T in cfg["headline"]]
+    H, Ts = next(iter(cfg["lstm"]["T_sweep"].items()))
+    cases += [(f"LSTM, H={H}, T={T}", find(doc, int(H), T, cell="lstm")) for T in (Ts[0], Ts[-1])]
+    T, Hs = next(iter(cfg["lstm"]["H_sweep"].items()))
+    cases += [(f"H={Hs[-1]}, T={T}", find(doc, Hs[-1], int(T))),
+              (f"LSTM, H={Hs[-1]}, T={T}", find(doc, Hs[-1], int(T), cell="lstm"))]
     return cases
 
 
 def plot(doc: dict) -> Figure:
     """Four panels: cost against T (full and truncated BPTT, and the part that reads stored forward values), cost
-    against H, where the cost goes, and truncated BPTT against the depth k it keeps."""
+    against H, where the cost goes, and truncated BPTT against the depth k it keeps; the LSTM's sweeps in the
+    first two, its steps in the third."""
     cfg, fit = doc["config"], doc["fits"]
     fig = Figure(figsize=(13, 11), layout="constrained")
     (ax_T, ax_H), (ax_share, ax_k) = fig.subplots(2, 2)
@@ -690,6 +834,14 @@ def plot(doc: dict) -> Figure:
     p = fit["T"][f"H={H}, truncated k={k}"]["total"]
     ax_T.loglog(Ts, [find(doc, int(H), T, k)["cost"]["float64"]["total"] for T in Ts], "^--", color="tab:red",
                 label=f"H={H}, BPTT truncated to {k} steps: {p['exponent']:.2f} ({p['local_exponent']:.2f})")
+    for H, Ts in cfg["lstm"]["T_sweep"].items():
+        records = [find(doc, int(H), T, cell="lstm")["cost"]["float64"] for T in Ts]
+        p, q = fit["lstm"]["T"][f"H={H}"]["total"], fit["lstm"]["T"][f"H={H}"]["backward reads of forward values"]
+        ax_T.loglog(Ts, [c["total"] for c in records], "D-", color="tab:green", ms=5,
+                    label=f"LSTM, H={H}: {p['exponent']:.2f} ({p['local_exponent']:.2f})")
+        ax_T.loglog(Ts, [c["by_kind_read"]["backward"]["forward"] for c in records], "d:", color="tab:green", ms=4,
+                    label=f"LSTM, H={H}, backward reads of stored forward values: {q['exponent']:.2f} "
+                    f"({q['local_exponent']:.2f})")
     ax_T.set_xlabel("sequence length T")
     ax_T.set_ylabel("ByteDMD of one training step (float64 unless marked)")
     ax_T.set_title("against T (exponents: fit over the sweep, and between its last two points)", fontsize=10)
@@ -698,6 +850,11 @@ def plot(doc: dict) -> Figure:
         p = fit["H"][f"T={T}"]["total"]
         ax_H.loglog(Hs, [find(doc, H, int(T))["cost"]["float64"]["total"] for H in Hs], "o-", color=colour,
                     label=f"T={T}: exponent {p['exponent']:.2f} (last pair {p['local_exponent']:.2f})")
+    for T, Hs in cfg["lstm"]["H_sweep"].items():
+        p = fit["lstm"]["H"][f"T={T}"]["total"]
+        ax_H.loglog(Hs, [find(doc, H, int(T), cell="lstm")["cost"]["float64"]["total"] for H in Hs], "D-",
+                    color="tab:green", label=f"LSTM, T={T}: exponent {p['exponent']:.2f} (last pair "
+                    f"{p['local_exponent']:.2f})")
     Hs = cfg["H_sweep"][next(iter(cfg["H_sweep"]))]
     ref = find(doc, Hs[-1], int(next(iter(cfg["H_sweep"]))))["cost"]["float64"]["total"]
     ax_H.loglog(Hs, [ref * (H / Hs[-1]) ** 3 for H in Hs], color="0.5", lw=0.8, ls="--", label="slope 3")
@@ -733,7 +890,7 @@ def plot(doc: dict) -> Figure:
     for ax in (ax_T, ax_H, ax_k):
         ax.grid(alpha=0.3, which="both")
     fig.suptitle(f"ByteDMD (sum of sqrt(depth) over every byte read, LRU stack) of one training step of a tanh RNN "
-                 f"on {cfg['task']}, batch 1", fontsize=12)
+                 f"(and of an LSTM, green) on {cfg['task']}, batch 1", fontsize=12)
     return fig
 
 
@@ -816,6 +973,7 @@ def readme_block(doc: dict) -> str:
     findings.append(f"**The input sinks too.** The sequence x is on the stack before the step starts, so x_t is read "
                     f"from below everything the first t steps pushed: reading it takes {inputs[0]:.0%} of the cost at "
                     f"H = {H8}, T = {longest['T']} and {inputs[1]:.1%} at the headline's size.")
+    findings += lstm_findings(doc)
     lines += [f"- {text}" for text in findings]
     lines += ["", "Where the cost goes (fraction of the float64 ByteDMD; which pass reads values made by whom):", ""]
     cases = share_cases(doc)
@@ -834,11 +992,104 @@ def readme_block(doc: dict) -> str:
         p = fit["H"][f"T={T}"]["total"]
         fit_rows.append([f"H = {Hs[0]}-{Hs[-1]}, T = {T}", "total", f"{p['exponent']:.2f}",
                          f"{p['local_exponent']:.2f}"])
+    for by, other in (("T", "H"), ("H", "T")):
+        for size, xs in cfg["lstm"][f"{by}_sweep"].items():
+            for part, p in fit["lstm"][by][f"{other}={size}"].items():
+                name = "total, tanh cell at the same sizes" if part == "tanh total" else part
+                fit_rows.append([f"LSTM, {by} = {xs[0]}-{xs[-1]}, {other} = {size}", name, f"{p['exponent']:.2f}",
+                                 f"{p['local_exponent']:.2f}"])
     lines += ["", "Power-law exponents fitted over each sweep (float64), and between its last two points:", "",
               rp.markdown_table(["sweep", "cost", "exponent", "last pair"], fit_rows), "",
               f"Truncated BPTT at H = {ks['H']}, T = {ks['T']}, ByteDMD relative to full BPTT:", "",
-              rp.markdown_table(["k", *map(str, ks["k"])], [["cost / full", *(f"{v:.2f}" for v in trunc.values())]])]
+              rp.markdown_table(["k", *map(str, ks["k"])], [["cost / full", *(f"{v:.2f}" for v in trunc.values())]]),
+              "", "The LSTM beside the tanh RNN at the same sizes (addition, batch 1, float64 unless marked):", "",
+              rp.markdown_table(["H", "T", "LSTM instructions, forward + backward", "LSTM ByteDMD", "forward",
+                                 "backward", "backward / forward, ByteDMD", "LSTM / RNN, instructions",
+                                 "LSTM / RNN, ByteDMD", "LSTM ByteDMD, float32"],
+                                [lstm_row(lstm, rnn) for lstm, rnn in lstm_pairs(doc)])]
     return "\n".join(lines)
+
+
+def lstm_pairs(doc: dict) -> list[tuple[dict, dict]]:
+    """(LSTM record, tanh record of the same task and sizes) for every LSTM measurement, by H then T."""
+    lstm = sorted((r for r in doc["measurements"] if r["cell"] == "lstm"), key=lambda r: (r["H"], r["T"]))
+    return [(r, find(doc, r["H"], r["T"], r["truncate"], r["task"])) for r in lstm]
+
+
+def _instructions(r: dict) -> int:
+    return r["instructions"]["forward"] + r["instructions"]["backward"]
+
+
+def lstm_row(lstm: dict, rnn: dict) -> list:
+    c, n = lstm["cost"]["float64"], lstm["instructions"]
+    return [lstm["H"], lstm["T"], f"{n['forward']:,} + {n['backward']:,}", f"{c['total']:.3g}", f"{c['forward']:.3g}",
+            f"{c['backward']:.3g}", f"{c['backward'] / c['forward']:.2f}",
+            f"{_instructions(lstm) / _instructions(rnn):.2f}", f"{c['total'] / rnn['cost']['float64']['total']:.2f}",
+            f"{lstm['cost']['float32']['total']:.3g}"]
+
+
+def lstm_findings(doc: dict) -> list[str]:
+    """The README's sentences about the LSTM: its cost against the tanh cell's at the same sizes, in T and in H,
+    and its backward pass against its forward pass. Verbs follow the numbers."""
+    cfg, fit = doc["config"], doc["fits"]["lstm"]
+    pairs = lstm_pairs(doc)
+    n_ratio = np.array([_instructions(a) / _instructions(b) for a, b in pairs])
+    c_ratio = np.array([a["cost"]["float64"]["total"] / b["cost"]["float64"]["total"] for a, b in pairs])
+    T, Hs = next(iter(cfg["lstm"]["H_sweep"].items()))
+    along_H = [find(doc, H, int(T), cell="lstm")["cost"]["float64"]["total"]
+               / find(doc, H, int(T))["cost"]["float64"]["total"] for H in Hs]
+    rising = bool(np.all(np.diff(along_H) > 0)) and along_H[-1] < 8
+    sizes = "; ".join([f"H = {H} at T = {Ts[0]}-{Ts[-1]}" for H, Ts in cfg["lstm"]["T_sweep"].items()]
+                      + [f"T = {T} at H = {Hs[0]}-{Hs[-1]}" for T, Hs in cfg["lstm"]["H_sweep"].items()])
+    out = [f"**The LSTM against the tanh RNN.** At the same sizes ({len(pairs)} of them: {sizes}), an LSTM step does "
+           f"{n_ratio.min():.2f}-{n_ratio.max():.2f} times the tanh RNN's instructions and costs "
+           f"{c_ratio.min():.2f}-{c_ratio.max():.2f} times its ByteDMD, "
+           + ("more than its share of instructions: it re-reads four times the weights every step, each from below "
+              "a step that pushed about four times as many values, so each read also costs about sqrt(4) = 2 times "
+              "as much. " if c_ratio.min() > n_ratio.max() else "not more than its share of instructions. ")
+           + f"Along H at T = {T} the ratio goes from {along_H[0]:.2f} at H = {Hs[0]} to {along_H[-1]:.2f} at "
+           f"H = {Hs[-1]}" + (", rising towards the 4 x 2 = 8 of large H, where re-reading the weights is all "
+                               "the cost." if rising else ".")]
+    for H, Ts in cfg["lstm"]["T_sweep"].items():
+        f = fit["T"][f"H={H}"]
+        total, history, rnn = f["total"], f["backward reads of forward values"], f["tanh total"]
+        first, last = (find(doc, int(H), T, cell="lstm") for T in (Ts[0], Ts[-1]))
+        rnn_first, rnn_last = (find(doc, int(H), T) for T in (Ts[0], Ts[-1]))
+
+        def ratio(r):
+            return r["cost"]["float64"]["total"] / find(doc, r["H"], r["T"])["cost"]["float64"]["total"]
+
+        key = "backward reads forward values"
+        out.append(f"**The LSTM against T, H = {H}.** Its cost grows like T^{total['exponent']:.2f} over T = "
+                   f"{Ts[0]}-{Ts[-1]} (T^{total['local_exponent']:.2f} between the last two), the tanh RNN's like "
+                   f"T^{rnn['exponent']:.2f} (T^{rnn['local_exponent']:.2f}) over the same T, so the ratio goes from "
+                   f"{ratio(first):.2f} to {ratio(last):.2f}. An LSTM step stores seven values per unit that BPTT "
+                   f"reads back (four gates, c, tanh c and h), the tanh cell one (h): the part of the cost that reads "
+                   f"them grows like T^{history['exponent']:.2f} "
+                   f"(T^{history['local_exponent']:.2f}) and its share of the cost goes from "
+                   f"{shares(first)[key]:.0%} at T = {Ts[0]} to {shares(last)[key]:.0%} at T = {Ts[-1]} (the tanh "
+                   f"RNN's: {shares(rnn_first)[key]:.0%} to {shares(rnn_last)[key]:.0%}).")
+    for T, Hs in cfg["lstm"]["H_sweep"].items():
+        p, rnn = fit["H"][f"T={T}"]["total"], fit["H"][f"T={T}"]["tanh total"]
+        out.append(f"**The LSTM against H, T = {T}.** Its cost grows like H^{p['exponent']:.2f} over H = "
+                   f"{Hs[0]}-{Hs[-1]} (H^{p['local_exponent']:.2f} between the last two), the tanh RNN's like "
+                   f"H^{rnn['exponent']:.2f} (H^{rnn['local_exponent']:.2f}) over the same H: "
+                   + ("the same power, a larger constant." if abs(p["local_exponent"] - rnn["local_exponent"]) < 0.1
+                      else "a different power."))
+    n_bf = np.array([a["instructions"]["backward"] / a["instructions"]["forward"] for a, _ in pairs])
+    c_bf = np.array([a["cost"]["float64"]["backward"] / a["cost"]["float64"]["forward"] for a, _ in pairs])
+    rnn_n = np.array([b["instructions"]["backward"] / b["instructions"]["forward"] for _, b in pairs])
+    rnn_c = np.array([b["cost"]["float64"]["backward"] / b["cost"]["float64"]["forward"] for _, b in pairs])
+    top = int(np.argmax(c_bf))
+    top_history = int(np.argmax([shares(a)["backward reads forward values"] for a, _ in pairs]))
+    out.append(f"**The LSTM's backward against its forward pass.** At its {len(pairs)} sizes the backward pass does "
+               f"{n_bf.min():.2f}-{n_bf.max():.2f} times the forward pass's instructions and costs "
+               f"{c_bf.min():.2f}-{c_bf.max():.2f} times as much, the most at H = {pairs[top][0]['H']}, "
+               f"T = {pairs[top][0]['T']}" + (", where reading the stored forward values takes the largest share "
+                                               "of its cost" if top == top_history else "")
+               + f" (the tanh RNN at the same sizes: "
+               f"{rnn_n.min():.2f}-{rnn_n.max():.2f} and {rnn_c.min():.2f}-{rnn_c.max():.2f}).")
+    return out
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -850,9 +1101,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="{run,plot}")
     run_p = sub.add_parser("run", help="trace and price every step of the grids -> a JSON results file",
                            description="Trace one training step per grid point (T sweeps, H sweeps, truncated "
-                           "BPTT, the headline sizes), price each at float64 and float32, fit the exponents, and "
-                           "write the results atomically. The full grids take about a minute and a half on one core "
-                           "and under 1 GB of memory.")
+                           "BPTT, the headline sizes; the LSTM's T and H sweeps), price each at float64 and float32, "
+                           "fit the exponents, and write the results atomically. The full grids take about two and a "
+                           "half minutes on one core and about 1 GB of memory at the most.")
     run_p.add_argument("--out", default="bytedmd.json", help="results file (default: %(default)s)")
     run_p.add_argument("--quick", action="store_true", help="tiny grids, well under a second (a smoke test)")
     run_p.add_argument("--quiet", action="store_true", help="no progress line per grid point")

@@ -107,23 +107,26 @@ def test_sizes_must_match_the_values():
 # the tracer against the engine
 
 
-def small_step(task="addition", H=5, T=10, truncate=None, seed=0):
+def small_step(task="addition", H=5, T=10, truncate=None, seed=0, cell="tanh"):
     rng = np.random.default_rng(seed)
-    params = rp.init_params(task, H, "ortho", rng)
-    params["b_h"] = 0.1 * rng.standard_normal(H)  # nonzero biases, so their reads count in the check
-    params["b_y"] = 0.1 * rng.standard_normal(params["b_y"].shape)
+    params = rp.init_params(task, H, "ortho", rng, cell=bd.CELLS[cell].engine)
+    params["b_h"] = params["b_h"] + 0.1 * rng.standard_normal(params["b_h"].shape)  # nonzero biases, so their
+    params["b_y"] = 0.1 * rng.standard_normal(params["b_y"].shape)  # reads count in the check
     x, y = rp.generate_batch(task, T, 1, rng)
-    return bd.traced_step(params, x, y, task, truncate=truncate), params, x, y
+    return bd.traced_step(params, x, y, task, cell=cell, truncate=truncate), params, x, y
 
 
 def _step(*args, **kwargs):
     return small_step(*args, **kwargs)[0]
 
 
+@pytest.mark.parametrize("cell", ["tanh", "lstm"])
 @pytest.mark.parametrize("task", ["addition", "temporal_order", "3bit_memorization", "latching"])
-def test_tracer_loss_and_gradients_equal_the_engine(task):
-    step, params, x, y = small_step(task)
-    loss, grads = rp.loss_and_grads(params, x, y, task)
+def test_tracer_loss_and_gradients_equal_the_engine(task, cell):
+    """The traced step against rp.loss_and_grads on the same parameters and example (for the LSTM: W_hh 4H x H,
+    gate order i, f, g, o, one bias vector, the forget bias 1 plus noise)."""
+    step, params, x, y = small_step(task, H=4 if cell == "lstm" else 5, cell=cell)
+    loss, grads = rp.loss_and_grads(params, x, y, task, cell=bd.CELLS[cell].engine)
     assert step.loss_value() == pytest.approx(loss, rel=1e-12)
     traced = step.grad_values()
     assert list(traced) == list(rp.PARAM_NAMES)
@@ -185,14 +188,55 @@ def test_instruction_counts_are_the_algorithms():
     assert int(np.sum(tr.phase == 1)) == 2 * H + da + bias + W_ih + W_hh + dh
 
 
-def test_per_step_tasks_and_unknown_cells_are_refused():
+def test_lstm_instruction_counts_are_the_algorithms():
+    """Forward: per row of the 4H pre-activation as the tanh cell's unit plus its gate's nonlinearity; per unit
+    i g, f c_prev and their sum (i g alone at step 1), tanh(c), o tanh(c). Backward per unit and step: 4 for dc (+1
+    add of the carried dc below step T), 4 for each da (da_f not at step 1, c_0 = 0); the weight gradients of the
+    4H rows (3H at step 1) as the tanh cell's; below step 1, H products dc f and 8 H^2 - H for dh."""
+    H, T, n_in = 5, 7, 2
+    tr = _step(H=H, T=T, cell="lstm").tracer.finish()
+    forward = 4 * H * (2 * n_in + 1) + 3 * H + (T - 1) * (4 * H * (2 * n_in + 2 * H + 1) + 5 * H) + (2 * H + 3)
+    units = 16 * H * T + 4 * H * (T - 1) + H * (T - 1)
+    rows = [3 * H] + [4 * H] * (T - 1)  # rows with a da, steps 1 .. T
+    bias = sum(rows[:-1])  # adds: not at step T, where each accumulator starts
+    W_ih = n_in * sum(rows) + n_in * sum(rows[:-1])
+    W_hh = 4 * H * H * (T - 1) + 4 * H * H * (T - 2)
+    carry, dh = H * (T - 1), (8 * H * H - H) * (T - 1)
+    assert int(np.sum(tr.phase == 0)) == forward
+    assert int(np.sum(tr.phase == 1)) == 2 * H + units + bias + W_ih + W_hh + carry + dh
+
+
+def test_lstm_truncation_at_T_is_full_bptt_and_shorter_costs_less():
+    full = _step(T=7, cell="lstm").tracer.finish()
+    same = _step(T=7, truncate=7, cell="lstm").tracer.finish()
+    assert np.array_equal(full.reads, same.reads) and np.array_equal(full.ends, same.ends)
+    costs = [bd.bytedmd(_step(T=7, truncate=k, cell="lstm").tracer.finish(), 8) for k in (1, 3, 7)]
+    assert costs[0] < costs[1] < costs[2]
+    a, b = _step(seed=0, cell="lstm").tracer.finish(), _step(seed=1, cell="lstm").tracer.finish()
+    assert np.array_equal(a.reads, b.reads) and np.array_equal(a.ends, b.ends)  # the numbers do not matter
+
+
+def test_sigmoid_is_one_instruction_and_does_not_overflow():
+    tr = bd.Tracer()
+    a, b, c = tr.args(np.array([-800.0, 0.0, 800.0]), "input")
+    values = [tr.values[tr.sigmoid(v)] for v in (a, b, c)]
+    assert values == [0.0, 0.5, 1.0] and tr.finish().reads.tolist() == [a, b, c]
+
+
+def test_per_step_tasks_unknown_cells_and_another_cells_parameters_are_refused():
     rng = np.random.default_rng(0)
     params = rp.init_params("copy", 4, "ortho", rng)
     x, y = rp.generate_batch("copy", 3, 1, rng)
     with pytest.raises(ValueError, match="several steps"):
         bd.traced_step(params, x, y, "copy")
     with pytest.raises(ValueError, match="unknown cell"):
+        bd.traced_step(params, x, y, "addition", cell="gru")
+    params = rp.init_params("addition", 4, "ortho", rng)
+    x, y = rp.generate_batch("addition", 3, 1, rng)
+    with pytest.raises(ValueError, match=r"not the \(4 H, H\) of the lstm cell"):
         bd.traced_step(params, x, y, "addition", cell="lstm")
+    with pytest.raises(ValueError, match=r"not the \(1 H, H\) of the tanh cell"):
+        bd.traced_step(rp.init_params("addition", 4, "ortho", rng, cell="lstm"), x, y, "addition")
 
 
 def test_power_law_recovers_an_exponent():
@@ -211,16 +255,27 @@ DOC = json.loads((ROOT / "bytedmd.json").read_text())
 
 def test_committed_file_covers_the_grids_of_the_code():
     assert DOC["schema_version"] == bd.SCHEMA_VERSION and DOC["config"]["quick"] is False
-    keys = [(r["task"], r["H"], r["T"], r["truncate"]) for r in DOC["measurements"]]
+    keys = [(r["cell"], r["task"], r["H"], r["T"], r["truncate"]) for r in DOC["measurements"]]
     assert keys == bd.specs()
     assert DOC["config"]["T_sweep"] == {str(H): list(Ts) for H, Ts in bd.T_SWEEP.items()}
     assert DOC["config"]["H_sweep"] == {str(T): list(Hs) for T, Hs in bd.H_SWEEP.items()}
+    assert DOC["config"]["lstm"]["T_sweep"] == {str(H): list(Ts) for H, Ts in bd.LSTM_T_SWEEP.items()}
+    assert DOC["config"]["lstm"]["H_sweep"] == {str(T): list(Hs) for T, Hs in bd.LSTM_H_SWEEP.items()}
 
 
-@pytest.mark.parametrize("H, T, truncate", [(8, 8, None), (8, 64, 16), (4, 16, None), (16, 16, None)])
-def test_committed_measurements_come_from_the_committed_code(H, T, truncate):
-    fresh = bd.measure("addition", H, T, truncate)
-    old = bd.find(DOC, H, T, truncate)
+@pytest.mark.parametrize("quick", [False, True])
+def test_every_lstm_step_has_a_tanh_step_of_the_same_sizes(quick):
+    tanh = {key[1:] for key in bd.specs(quick) if key[0] == "tanh"}
+    lstm = [key[1:] for key in bd.specs(quick) if key[0] == "lstm"]
+    assert lstm and all(key in tanh for key in lstm)
+
+
+@pytest.mark.parametrize("H, T, truncate, cell", [(8, 8, None, "tanh"), (8, 64, 16, "tanh"), (4, 16, None, "tanh"),
+                                                   (16, 16, None, "tanh"), (8, 16, None, "lstm"),
+                                                   (4, 16, None, "lstm")])
+def test_committed_measurements_come_from_the_committed_code(H, T, truncate, cell):
+    fresh = bd.measure("addition", H, T, truncate, cell)
+    old = bd.find(DOC, H, T, truncate, cell=cell)
     assert fresh["instructions"] == old["instructions"] and fresh["reads"] == old["reads"]
     for dtype in bd.DTYPES:
         assert fresh["cost"][dtype]["total"] == pytest.approx(old["cost"][dtype]["total"], rel=1e-12)
@@ -260,6 +315,31 @@ def test_the_prose_about_bytedmd_holds():
     assert abs(truncated["local_exponent"] - 1.0) < 0.05
 
 
+def test_the_prose_about_the_lstm_holds():
+    """README: the LSTM costs a multiple of the tanh RNN at the same sizes, more than its multiple of instructions
+    (about 4 x 2); along H the ratio rises towards 8, along T it rises as its history (seven stored values per unit
+    and step) takes a larger share than the tanh cell's; the same power of H."""
+    pairs = bd.lstm_pairs(DOC)
+    assert len(pairs) == len({(r["H"], r["T"]) for r, _ in pairs}) > 5
+    for lstm, rnn in pairs:
+        n = bd._instructions(lstm) / bd._instructions(rnn)
+        c = lstm["cost"]["float64"]["total"] / rnn["cost"]["float64"]["total"]
+        assert 4.0 < n < 4.5 and 1.5 * n < c < 2.1 * n
+    (T, Hs), = DOC["config"]["lstm"]["H_sweep"].items()
+    along_H = [bd.find(DOC, H, int(T), cell="lstm")["cost"]["float64"]["total"]
+               / bd.find(DOC, H, int(T))["cost"]["float64"]["total"] for H in Hs]
+    assert np.all(np.diff(along_H) > 0) and along_H[-1] < 8
+    (H, Ts), = DOC["config"]["lstm"]["T_sweep"].items()
+    along_T = [bd.find(DOC, int(H), T, cell="lstm")["cost"]["float64"]["total"]
+               / bd.find(DOC, int(H), T)["cost"]["float64"]["total"] for T in Ts]
+    assert np.all(np.diff(along_T) > 0)
+    history = "backward reads forward values"
+    assert (bd.shares(bd.find(DOC, int(H), Ts[-1], cell="lstm"))[history]
+            > bd.shares(bd.find(DOC, int(H), Ts[-1]))[history])
+    p = DOC["fits"]["lstm"]["H"][f"T={T}"]
+    assert abs(p["total"]["local_exponent"] - p["tanh total"]["local_exponent"]) < 0.1
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # command line
 
@@ -271,7 +351,8 @@ def test_quick_run_and_plot(tmp_path):
     assert doc["config"]["quick"] is True and len(doc["measurements"]) == len(bd.specs(quick=True))
     assert bd.main(["plot", "--results", str(out), "--out", str(png)]) == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "| k |" in bd.readme_block(doc)
+    block = bd.readme_block(doc)
+    assert "| k |" in block and "LSTM / RNN, ByteDMD" in block
 
 
 def run_main(argv, capsys):
