@@ -550,10 +550,12 @@ def readme_block(doc: dict) -> str:
     ortho = [s for (_, name), s in summaries.items() if name == "ortho"]
     cloud = any(s["max_fixed_points"] > 1 for s in ortho)
     bifurcates = any(s["onsets"] for s in ortho)
-    claim = ("Seed 004 finds that an orthogonal RNN keeps a cloud of fixed points that move without bifurcating. "
+    claim = ("Ribeiro et al. 2020 (seed 004) find that an orthogonal RNN keeps a cloud of fixed points that move "
+             "without bifurcating. "
              + ("Our orthogonally initialised RNN " + ("keeps several fixed points" if cloud
                                                         else "never has more than one stable fixed point per input")
-                + (" and does bifurcate: its fixed point gives way to a sustained oscillation under constant input"
+                + (" and does bifurcate: its fixed point gives way to an orbit on which the state keeps moving under "
+                   "constant input (or, where the orbit is small, an approach too slow to settle in the burn-in)"
                    if bifurcates else " and does not bifurcate")
                 + ". Theirs is constrained to stay orthogonal, so every eigenvalue of W_hh stays on the unit "
                   "circle; ours is only started there, and training moves W_hh's spectral radius to "
@@ -563,7 +565,7 @@ def readme_block(doc: dict) -> str:
     if gated:
         most = max(s["max_fixed_points"] for _, _, s in gated)
         changes = sum(s["changes"] for _, _, s in gated)
-        claim += (" Seed 004 also finds that an LSTM passes through bifurcations as it trains: its fixed points "
+        claim += (" They also find that an LSTM passes through bifurcations as it trains: its fixed points "
                   "multiply, and periodic orbits appear. Our " + " and ".join(dict.fromkeys(n for _, n, _ in gated))
                   + f" on {_join_words([t for t, _, _ in gated])} "
                   + (f"changes the kind of its attractor {changes} times over its inputs and snapshots"

@@ -117,8 +117,7 @@ PUBLISHED = {
                 "(0.025% with mu 0.995)",
     "multiplication": "Sutskever et al. 2013, Table 5: same setting, T = 80: 0.13% of cases off by > 0.04 "
                       "(mu 0.995)",
-    "temporal_order": "Pascanu et al. 2013: SGD with clipping and their regulariser solves it up to T = 200 "
-                      "(sparse init, radius 0.95 for tanh)",
+    "temporal_order": "Pascanu et al. 2013: SGD with clipping and their regulariser solves it up to T = 200",
     "copy": "Orhan & Pitkow 2020: on copy with delay 500 and RMSprop, chain starts succeed in 46 of 462 runs, "
             "orthogonal and identity starts in none",
 }

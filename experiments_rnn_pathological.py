@@ -959,7 +959,7 @@ def answer_text(exp: Experiment, quick: bool, outdir: str) -> str:
     records, n_want = load_records(exp, quick, outdir)
     text = exp.answer(records)
     note = _partial_note(exp, len(records), n_want, quick, outdir)
-    return text + (f"\n\n_{note[0].upper() + note[1:]}._" if note else "")
+    return (f"_{note[0].upper() + note[1:]}._\n\n" if note else "") + text  # a partial grid says so first
 
 
 def list_text() -> str:

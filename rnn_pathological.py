@@ -131,7 +131,8 @@ def multiplication(
     Loss 0.5 * squared error. Chance: predicting E[X1 X2] = 1/4 costs 0.5 * Var(X1 X2) = 0.5 * (1/9 - 1/16) =
     7/288. One-marker baseline: knowing X2 alone, E[X1 X2 | X2] = X2 / 2 costs 0.5 * E[X2^2] Var(X1) =
     0.5 * (1/3) (1/12) = 1/72. Solved: 0.5 * MSE < 1/144, half the one-marker loss (as for addition). Seed 000's
-    family rule, 0.6 x chance = 0.0146, is met by the one-marker predictor and is reported beside it.
+    the suite's earlier rule for multiplication, 0.6 x chance = 0.0146 (the ratio of seed 000's addition rule), is met
+    by the one-marker predictor and is reported beside it.
     """
     sequence_len = _layout_length(sequence_len, rng, layout)
     values = rng.random((sequence_len, batch_size))
@@ -419,7 +420,7 @@ TASKS: dict[str, Task] = {
         Task("addition", addition, 2, 1, "mse", "half_mse", _const(1 / 12), _const(1 / 24), _const(1 / 48), 2, 30,
              lenient_threshold=_const(0.05), lenient_source="seed 000", two_markers=True),
         Task("multiplication", multiplication, 2, 1, "mse", "half_mse", _const(7 / 288), _const(1 / 72),
-             _const(1 / 144), 2, 30, lenient_threshold=_const(0.6 * 7 / 288), lenient_source="seed 000's family",
+             _const(1 / 144), 2, 30, lenient_threshold=_const(0.6 * 7 / 288), lenient_source="an earlier version of this suite",
              two_markers=True),
         Task("xor", xor, 2, 2, "xent", "accuracy", _const(0.5), _const(0.5), _const(0.95), 2, 30, two_markers=True),
         # T >= 10 makes every window of the temporal-order layouts non-empty
@@ -2057,7 +2058,7 @@ def summary_line(run: dict) -> str:
     if run.get("lenient_threshold") is not None and not run["diverged"]:
         met = "met" if past_threshold(run["final_metric"], run["lenient_threshold"], run["higher_is_better"]) \
             else "not met"
-        lenient = (f"; {run['lenient_source']}'s rule {name} {op} {format_metric(run['lenient_threshold'], m)}: "
+        lenient = (f"; the rule of {run['lenient_source']}, {name} {op} {format_metric(run['lenient_threshold'], m)}: "
                    f"{met} at the end")
     if run["history"] and "frac_wrong" in run["history"][-1]:
         lenient += f"; {run['history'][-1]['frac_wrong']:.0%} of cases off by more than {SUTSKEVER_TOLERANCE}"

@@ -158,12 +158,13 @@ def test_the_prose_about_performance_holds(name):
     assert by_H["128"] / by_H["32"] < 8  # 16 would be quadratic
 
 
-@pytest.mark.parametrize("name", ["latching", "identity_vs_ortho", "xor_nesterov", "solve_vs_T"])
+@pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "sweeps").glob("*.jsonl")))
 def test_sweep_files_come_from_the_committed_code(name):
-    """The first epoch of the shortest run of each committed sweep file, retrained, matches its record."""
+    """The first epoch of the shortest run of each committed sweep file, retrained, matches its record. (Within
+    1e-9: the bits are reproducible on one kind of CPU, and this test also runs on others.)"""
     lines = (ROOT / "sweeps" / f"{name}.jsonl").read_text().splitlines()
     records = [json.loads(line) for line in lines]
-    run = min(records, key=lambda r: (r["sequence_len"], r["seed"]))
+    run = min(records, key=lambda r: (r["sequence_len"] * r["config"].get("n_hidden", 64), r["seed"]))
     fresh = rp.train(run["task"], run["init"], run["sequence_len"], seed=run["seed"],
                      **{**run["config"], "n_epochs": 1})
     for key in ("loss", "metric", "grad_norm"):
