@@ -442,12 +442,18 @@ def headroom(dtype: str, bench: dict) -> str:
     return text + (f", and the targets leave {' and '.join(left)} a step for them." if left else ".")
 
 
+def has_data(exp, root: str = ".") -> bool:
+    """Whether an experiment has been started: its data file exists. (An empty one is an error the reader reports,
+    with the command that fills it.)"""
+    return os.path.exists(exp.data_path(False, root))
+
+
 def experiment_section(name: str, root: str = ".") -> str:
     """Question, command, cost, figure and answer of one experiment, all from its sweep (or results) file."""
     import experiments_rnn_pathological as ex
 
     exp = ex.EXPERIMENTS[name]
-    if not os.path.exists(exp.data_path(False, root)):
+    if not has_data(exp, root):
         return (f"**Question.** {exp.question}\n\n**Not run yet** ({plural(exp.n_runs(), 'run')}): "
                 f"`{ex.command('run', name)} --jobs 2`, then `{ex.command('plot', name)}` and "
                 f"`{ex.command('answer', name)}`.")
@@ -562,7 +568,7 @@ def blocks(results_path: str = "results.json", seeds_path: str = "results_seeds.
     attractors_path = os.path.join(root, "attractors.json")
     attractors_doc = dy.load(attractors_path)
     for exp in ex.EXPERIMENTS.values():
-        if os.path.exists(exp.data_path(False, root)):  # an experiment not run yet is reported as such
+        if has_data(exp, root):  # an experiment not run yet is reported as such
             ex.load_records(exp, outdir=root)  # the sweep files (and results_seeds.json for convergence), checked
     out = {}
     with about(os.path.join(root, "sweeps")):
