@@ -457,7 +457,10 @@ def experiment_section(name: str, root: str = ".") -> str:
         return (f"**Question.** {exp.question}\n\n**Not run yet** ({plural(exp.n_runs(), 'run')}): "
                 f"`{ex.command('run', name)} --jobs 2`, then `{ex.command('plot', name)}` and "
                 f"`{ex.command('answer', name)}`.")
-    records, _ = ex.load_records(exp, outdir=root)
+    records, n_want = ex.load_records(exp, outdir=root)
+    # the README names paths as a user in the repository's root types them, wherever `root` is
+    note = ex._partial_note(exp, len(records), n_want, False, ".")
+    answer = (f"_{note[0].upper() + note[1:]}._\n\n" if note else "") + exp.answer(records)
     core_minutes = round(sum(r["wallclock_s"] for r in records) / 60)
     env = f"{plural(len(records), 'run')}, {plural(core_minutes, 'minute')} of training summed over the runs"
     return (
@@ -465,7 +468,7 @@ def experiment_section(name: str, root: str = ".") -> str:
         f"**Command.** `{ex.command('run', name)} --jobs 2`, then `{ex.command('plot', name)}` for the figure "
         f"and `{ex.command('answer', name)}` for the text below ({env}).\n\n"
         f"![{name}]({ex.figure_path(name, False)})\n\n"
-        + ex.answer_text(exp, False, root)
+        + answer
     )
 
 
