@@ -472,6 +472,36 @@ def experiment_section(name: str, root: str = ".") -> str:
     )
 
 
+def scale_verdict(root: str = ".") -> str:
+    """The random start at and above the critical scale, from the random_scale and hidden_size sweeps: whether the
+    headline's random arm fails for being random or for being small."""
+    import experiments_rnn_pathological as ex
+
+    parts = []
+    for name in ("random_scale", "hidden_size"):
+        exp = ex.EXPERIMENTS[name]
+        if not has_data(exp, root):
+            return f"(The random_scale and hidden_size experiments have not been run: {ex.command('run', name)}.)"
+    scale, _ = ex.load_records(ex.EXPERIMENTS["random_scale"], outdir=root)
+    randoms = [r for r in scale if r["init"] == "random"]
+    H = rp.full_config(randoms[0]["config"])["n_hidden"]
+    critical = 1 / np.sqrt(H)
+    below = [r for r in randoms if r["config"]["random_scale"] < critical - 1e-12]
+    above = [r for r in randoms if r["config"]["random_scale"] >= critical - 1e-12]
+    k_below, k_above = sum(map(rp.is_success, below)), sum(map(rp.is_success, above))
+    parts.append(f"On the three headline tasks the random start at H = {H} ends solved in {k_below}/{len(below)} runs "
+                 f"with std below the critical 1/sqrt(H) = {critical:.3g} and in {k_above}/{len(above)} at or above it "
+                 f"(the random_scale experiment)")
+    hidden, _ = ex.load_records(ex.EXPERIMENTS["hidden_size"], outdir=root)
+    big = max(r["config"]["n_hidden"] for r in hidden)
+    at_big = [r for r in hidden if r["init"] == "random" and r["config"]["n_hidden"] == big]
+    s = rp.full_config(at_big[0]["config"])["random_scale"]
+    parts.append(f"with std {s:g} at H = {big}, where std x sqrt(H) = {s * np.sqrt(big):.2f}, it ends solved in "
+                 f"{sum(map(rp.is_success, at_big))}/{len(at_big)} (the hidden_size experiment)")
+    return "; ".join(parts) + ". So the random arm of the headline fails for being small, not for being random."\
+        if k_below == 0 and k_above > len(above) / 2 else "; ".join(parts) + "."
+
+
 def cli_reference() -> str:
     return "```text\n" + rp.build_parser().format_help().rstrip() + "\n```"
 
@@ -589,6 +619,8 @@ def blocks(results_path: str = "results.json", seeds_path: str = "results_seeds.
     with about(seeds_path):
         out["why-random-fails"] = why_random_fails(seeds_doc)
     out["tasks-table"] = tasks_table()
+    with about(os.path.join(root, "sweeps")):
+        out["scale-verdict"] = scale_verdict(root)
     with about(bytedmd_path):
         out["bytedmd-numbers"] = bd.readme_block(bytedmd_doc)
     with about(memory_path):
