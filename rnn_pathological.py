@@ -1897,7 +1897,8 @@ def run_many(
             finish(i, lambda kwargs=kwargs: train(**kwargs))
         return results
     with worker_pool(min(jobs, len(work))) as pool:
-        futures = {pool.submit(_train_kwargs, kwargs): i for i, kwargs in enumerate(work)}
+        with _sigint_ignored():  # the workers start here, and inherit the ignored SIGINT from their first instant
+            futures = {pool.submit(_train_kwargs, kwargs): i for i, kwargs in enumerate(work)}
         try:
             for future in as_completed(futures):
                 finish(futures[future], future.result)
@@ -1905,6 +1906,23 @@ def run_many(
             _stop_workers(pool)
             raise
     return results
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore SIGINT while worker processes are spawned. A spawned interpreter keeps an ignored SIGINT ignored, so a
+    Ctrl-C that lands before a worker's initializer has run cannot print a traceback from inside it; the parent
+    handles Ctrl-C again as soon as the block ends. Outside the main thread (where signal handlers cannot be set)
+    this does nothing."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextlib.contextmanager
