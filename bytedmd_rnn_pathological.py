@@ -44,7 +44,6 @@ measurements and power-law fits, figure, command line.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import sys
@@ -55,6 +54,7 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.figure import Figure
 
+import files_rnn_pathological as files
 import rnn_pathological as rp
 
 PROG = "bytedmd_rnn_pathological.py"
@@ -755,17 +755,8 @@ def run(quick: bool = False, progress: Callable[[str], None] | None = None) -> d
 
 
 def load(path: str) -> dict:
-    """A results file of `run`, checked enough that a figure or a README block can be drawn from it."""
-    try:
-        with open(path) as f:
-            doc = json.load(f)
-    except OSError as err:
-        raise ValueError(f"cannot read {path}: {err.strerror}") from None
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{path} is not JSON ({err.msg} at line {err.lineno})") from None
-    if not isinstance(doc, dict) or doc.get("schema_version") != SCHEMA_VERSION or "measurements" not in doc:
-        raise ValueError(f"{path} is not a results file of {PROG} run (schema version {SCHEMA_VERSION})")
-    return doc
+    """A results file of `run`, checked enough that a figure or a README block can be drawn from it (ValueError)."""
+    return files.load_document(path, SCHEMA_VERSION, "measurements", PROG)
 
 
 def find(doc: dict, H: int, T: int, truncate: int | None = None, task: str = TASK, cell: str = "tanh") -> dict:

@@ -92,6 +92,17 @@ def read_json(path: str, command: str | None = None) -> object:
         raise NotJSONError(f"{path} is not valid JSON: nested too deeply{again}") from None
 
 
+def load_document(path: str, schema_version: int, key: str, prog: str) -> dict:
+    """A JSON results file of one of the analysis scripts (`prog run` writes it): a dict with `schema_version` equal
+    to `schema_version` and the field `key`. FileError (one line, naming the file) otherwise."""
+    command = f"python {prog} run --out {path}"
+    doc = read_json(path, command)
+    if not isinstance(doc, dict) or doc.get("schema_version") != schema_version or key not in doc:
+        raise FileError(f"{path} is not a results file of {prog} run (schema version {schema_version}); recreate "
+                        f"it with: {command}")
+    return doc
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # run records: the `runs` of a results file, and each line of a sweep file
 #

@@ -28,13 +28,13 @@ figure, README block, command line.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 
 import numpy as np
 from matplotlib.figure import Figure
 
+import files_rnn_pathological as files
 import rnn_pathological as rp
 
 PROG = "memory_rnn_pathological.py"
@@ -255,16 +255,8 @@ def compute() -> dict:
 
 
 def load(path: str) -> dict:
-    try:
-        with open(path) as f:
-            doc = json.load(f)
-    except OSError as err:
-        raise ValueError(f"cannot read {path}: {err.strerror}") from None
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{path} is not JSON ({err.msg} at line {err.lineno})") from None
-    if not isinstance(doc, dict) or doc.get("schema_version") != SCHEMA_VERSION or "curvature" not in doc:
-        raise ValueError(f"{path} is not a results file of {PROG} run (schema version {SCHEMA_VERSION})")
-    return doc
+    """A results file of `run`, checked enough that a figure or a README block can be drawn from it (ValueError)."""
+    return files.load_document(path, SCHEMA_VERSION, "curvature", PROG)
 
 
 def curvature_of(doc: dict, variant: str, rho: float, lam_star: float) -> float:

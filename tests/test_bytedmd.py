@@ -377,8 +377,8 @@ def test_help_explains_the_metric_and_every_subcommand(capsys):
 
 @pytest.mark.parametrize("args, fragments", [
     (["run", "--out", "no/such/folder/x.json"], ["does not exist"]),
-    (["plot", "--results", "no_such_file.json"], ["cannot read", "no_such_file.json"]),
-    (["plot", "--results", "README.md"], ["not JSON"]),
+    (["plot", "--results", "no_such_file.json"], ["not found", "no_such_file.json"]),
+    (["plot", "--results", "README.md"], ["not valid JSON"]),
     (["plot", "--results", "results.json"], ["not a results file"]),
     (["run", "--quick", "--depth", "3"], ["unrecognized arguments"]),
     (["walk"], ["invalid choice"]),
@@ -405,4 +405,4 @@ def test_a_file_with_a_part_missing_is_one_line(tmp_path, capsys):
 def test_the_script_fails_in_one_line_as_a_user_sees_it():
     proc = run_script(SCRIPT, "plot", "--results", "no_such_file.json")
     assert proc.returncode == 2
-    assert_one_line_error(proc, SCRIPT, "cannot read")
+    assert_one_line_error(proc, SCRIPT, "not found")

@@ -175,8 +175,8 @@ def test_help_explains_every_subcommand(capsys):
 
 @pytest.mark.parametrize("args, fragments", [
     (["run", "--out", "no/such/folder/m.json"], ["does not exist"]),
-    (["plot", "--results", "no_such_file.json"], ["cannot read"]),
-    (["plot", "--results", "README.md"], ["not JSON"]),
+    (["plot", "--results", "no_such_file.json"], ["not found"]),
+    (["plot", "--results", "README.md"], ["not valid JSON"]),
     (["plot", "--results", "bytedmd.json"], ["not a results file"]),
     (["run", "--lambda", "0.9"], ["unrecognized arguments"]),
     ([], ["required"]),
