@@ -254,6 +254,7 @@ def _start_rank(r: dict) -> tuple[int, float]:
 
 def _median_stat(runs: list[dict], when: str, name: str) -> float | None:
     values = [r["W_hh_stats"][when][name] for r in runs if "W_hh_stats" in r]
+    values = [v for v in values if v is not None]  # None: ||W^T|| beyond float64's range
     return float(np.median(values)) if values else None
 
 

@@ -236,7 +236,9 @@ def _median(values: list[float]) -> float:
 
 
 def _stat(runs: list[dict], when: str, name: str) -> list[float]:
-    return [r["W_hh_stats"][when][name] for r in runs if "W_hh_stats" in r]
+    """A W_hh statistic of every run that has it (None: ||W^T|| beyond float64's range, left out)."""
+    values = [r["W_hh_stats"][when][name] for r in runs if "W_hh_stats" in r]
+    return [v for v in values if v is not None]
 
 
 def why_random_fails(seeds_doc: dict) -> str:

@@ -1552,9 +1552,12 @@ def recurrent_stats(W_hh: np.ndarray, sequence_len: int, init: str | None = None
         radius = chain_spectral_radius(W.shape[0], config["fbchain_alpha"], config["chain_beta"])
     else:
         radius = float(np.max(np.abs(np.linalg.eigvals(W))))
-    power = np.linalg.norm(np.linalg.matrix_power(W, sequence_len), 2) if np.all(np.isfinite(W)) else float("nan")
+    with np.errstate(over="ignore", invalid="ignore"):  # a radius of 5 and T = 500 leave float64's range
+        W_pow_T = np.linalg.matrix_power(W, sequence_len)
+    # None (JSON null) where W^T overflows: NaN is not JSON, and results files are strict JSON
+    power = float(np.linalg.norm(W_pow_T, 2)) if np.all(np.isfinite(W_pow_T)) else None
     return {"spectral_radius": radius, "sv_max": float(sv[0]), "sv_min": float(sv[-1]),
-            "norm_W_pow_T": float(power), "T": int(sequence_len)}
+            "norm_W_pow_T": power, "T": int(sequence_len)}
 
 
 def train(

@@ -83,3 +83,13 @@ def test_run_many_is_independent_of_order_and_workers():
     serial = rp.run_many(specs, config, jobs=1)
     alone = rp.train(**specs[3], **config)
     assert numbers(serial[3]) == numbers(alone)
+
+
+def test_a_power_of_w_beyond_float64_is_recorded_as_null_not_nan():
+    """Before: an LSTM at T = 500 recorded ||W^T|| as NaN, which is not JSON (and LAPACK printed a warning)."""
+    import json
+
+    stats = rp.recurrent_stats(3.0 * np.eye(4), 1000)
+    assert stats["norm_W_pow_T"] is None and stats["spectral_radius"] == 3.0
+    json.dumps(stats, allow_nan=False)
+    assert rp.recurrent_stats(0.5 * np.eye(4), 10)["norm_W_pow_T"] == 0.5**10
