@@ -169,11 +169,6 @@ HIDDEN_QUICK_GRIDS = tuple(ex._quick(g, seeds="0-1", n_hidden=g.options["n_hidde
                            for g in HIDDEN_GRIDS[:2])
 
 
-def _rate_by(runs: list[dict], key) -> list[tuple[float, int, int]]:
-    groups = ex.group_by(runs, lambda r: (key(r),))
-    return [(x, *ex.successes(g)) for (x,), g in groups.items()]
-
-
 def figure_hidden_size(records: list[dict]) -> Figure:
     by_task = ex.group_by(records, lambda r: (ex._task_rank(r["task"]), r["sequence_len"]))
     inits = sorted({r["init"] for r in records}, key=viz.init_rank)
@@ -181,18 +176,12 @@ def figure_hidden_size(records: list[dict]) -> Figure:
     fig = Figure(figsize=(4.8 * len(by_task) + 0.6, 4.6), layout="constrained")
     axes, legend_ax = ex.panels_over_legend(fig, len(by_task), sharey=True)
     for ax, (((_, task), T), runs) in zip(axes, by_task.items(), strict=True):
-        for j, init in enumerate(inits):
-            points = _rate_by([r for r in runs if r["init"] == init], lambda r: r["config"]["n_hidden"])
-            if points:
-                ex.rate_errorbar(ax, points, 1.04 ** (j - 0.5), colours[init], init)
-        Hs = sorted({r["config"]["n_hidden"] for r in runs})
-        ex.set_log2_T_axis(ax, Hs)
+        ex.rate_lines(ax, runs, inits, lambda r: r["init"], colours, x_of=lambda r: r["config"]["n_hidden"],
+                      spread=1.04)
+        ex.set_log2_T_axis(ax, sorted({r["config"]["n_hidden"] for r in runs}))
         ax.set_xlabel("hidden units H (log scale)")
         ax.set_title(f"{task} T={T}", fontsize=11, fontweight="bold")
-        ax.set_ylim(-0.05, 1.05)
-        ax.grid(alpha=0.3)
-    handles, labels = axes[0].get_legend_handles_labels()
-    legend_ax.legend(handles, labels, loc="center", ncol=len(labels), fontsize=9.5, frameon=False)
+    ex.legend_below(axes, legend_ax)
     axes[0].set_ylabel("success rate (final metric solved)")
     fig.suptitle("Success rate against hidden size (error bars: 95% Wilson interval)", fontsize=12)
     ex.caption(fig, records, keys=tuple(k for k in ex.CAPTION_OPTIONS if k != "n_hidden"))
@@ -209,7 +198,7 @@ def answer_hidden_size(records: list[dict]) -> str:
     sentences = []
     for init in sorted({r["init"] for r in records}, key=viz.init_rank):
         mine = [r for r in records if r["init"] == init]
-        per_H = _rate_by(mine, lambda r: r["config"]["n_hidden"])
+        per_H = ex._rate_points(mine, lambda r: r["config"]["n_hidden"])
         sentences.append(f"{init}: " + ", ".join(f"H = {H} {k}/{n}" for H, k, n in per_H))
     text = ("Pooled over the three headline tasks, runs solved at the end per hidden size: "
             + "; ".join(sentences) + ".")
@@ -264,7 +253,7 @@ def figure_random_scale(records: list[dict]) -> Figure:
     axes, legend_ax = ex.panels_over_legend(fig, len(by_task), sharey=True)
     for ax, (((_, task), T), runs) in zip(axes, by_task.items(), strict=True):
         randoms = [r for r in runs if r["init"] == "random"]
-        points = _rate_by(randoms, lambda r: r["config"]["random_scale"])
+        points = ex._rate_points(randoms, lambda r: r["config"]["random_scale"])
         xs = [s * np.sqrt(r["config"]["n_hidden"]) for s, r in zip([p[0] for p in points], randoms, strict=False)]
         bounds = np.array([sweep.wilson_interval(k, n) for _, k, n in points])
         rate = np.array([k / n for _, k, n in points])
@@ -280,8 +269,7 @@ def figure_random_scale(records: list[dict]) -> Figure:
         ax.set_title(f"{task} T={T}", fontsize=11, fontweight="bold")
         ax.set_ylim(-0.05, 1.05)
         ax.grid(alpha=0.3)
-    handles, labels = axes[0].get_legend_handles_labels()
-    legend_ax.legend(handles, labels, loc="center", ncol=len(labels), fontsize=9.5, frameon=False)
+    ex.legend_below(axes, legend_ax)
     axes[0].set_ylabel("success rate (final metric solved)")
     fig.suptitle("The random start's scale against success (error bars: 95% Wilson interval)", fontsize=12)
     ex.caption(fig, records)

@@ -64,13 +64,8 @@ def arms_in(records: list[dict]) -> list[str]:
 
 def _rate_panel(ax, runs: list[dict], arms: list[str], colours: dict[str, str]) -> None:
     """Success rate against T, one line per arm, 95% Wilson intervals, arms side by side on the log axis."""
-    for j, arm in enumerate(arms):
-        mine = [r for r in runs if arm_of(r) == arm]
-        if mine:
-            ex.rate_errorbar(ax, ex._rate_points(mine), 1.035 ** (j - (len(arms) - 1) / 2), colours[arm], arm)
+    ex.rate_lines(ax, runs, arms, arm_of, colours)
     ex.set_log2_T_axis(ax, sorted({r["sequence_len"] for r in runs}))
-    ax.set_ylim(-0.05, 1.05)
-    ax.grid(alpha=0.3)
 
 
 def _rate_table(records: list[dict], arms: list[str]) -> str:
@@ -139,8 +134,7 @@ def figure_frontier(records: list[dict]) -> Figure:
     for ax, (((_, task),), runs) in zip(axes, by_task.items(), strict=True):
         _rate_panel(ax, runs, arms, colours)
         ax.set_title(f"{task} (solved: {viz.threshold_text(runs[0])})", fontsize=11, fontweight="bold")
-    handles, labels = axes[0].get_legend_handles_labels()
-    legend_ax.legend(handles, labels, loc="center", ncol=len(labels), fontsize=9.5, frameon=False)
+    ex.legend_below(axes, legend_ax)
     axes[0].set_ylabel("success rate (final metric solved)")
     fig.suptitle("Where each arm stops: success rate against T, vanilla RNN (ortho, random) and LSTM, same optimiser "
                  "(error bars: 95% Wilson interval)", fontsize=12)

@@ -245,6 +245,12 @@ def successes(runs: list[dict]) -> tuple[int, int]:
     return sum(rp.is_success(r) for r in runs), len(runs)
 
 
+def _rate_points(runs: list[dict], x_of: Callable[[dict], float] = lambda r: r["sequence_len"]
+                 ) -> list[tuple[float, int, int]]:
+    """[(x, k, n)] sorted by x (T by default): the runs that end solved at each value of x_of."""
+    return [(x, *successes(g)) for (x,), g in group_by(runs, lambda r: (x_of(r),)).items()]
+
+
 def interval_text(k: int, n: int) -> str:
     lo, hi = sweep.wilson_interval(k, n)
     return f"[{lo:.2f}, {hi:.2f}]"
@@ -326,6 +332,25 @@ def rate_errorbar(ax, points: list[tuple[int, int, int]], offset: float, colour:
     bounds = np.array([sweep.wilson_interval(k, n) for _, k, n in points])
     yerr = np.vstack([rate - bounds[:, 0], bounds[:, 1] - rate])
     ax.errorbar(Ts * offset, rate, yerr=yerr, fmt="-o", color=colour, capsize=3, lw=1.6, ms=5, label=label)
+
+
+def rate_lines(ax, runs: list[dict], arms: list[str], arm_of: Callable[[dict], str], colours: dict[str, str],
+               x_of: Callable[[dict], float] = lambda r: r["sequence_len"], spread: float = 1.035) -> None:
+    """Success rate against x_of (T by default), one line per arm with 95% Wilson intervals; the arms are shifted
+    side by side by factors of `spread` on the log axis, so the error bars do not hide each other. y from 0 to 1, a
+    light grid."""
+    for j, arm in enumerate(arms):
+        mine = [r for r in runs if arm_of(r) == arm]
+        if mine:
+            rate_errorbar(ax, _rate_points(mine, x_of), spread ** (j - (len(arms) - 1) / 2), colours[arm], arm)
+    ax.set_ylim(-0.05, 1.05)
+    ax.grid(alpha=0.3)
+
+
+def legend_below(axes, legend_ax, ncol: int | None = None) -> None:
+    """The first panel's legend, in one row of the thin axes panels_over_legend puts under the panels."""
+    handles, labels = axes[0].get_legend_handles_labels()
+    legend_ax.legend(handles, labels, loc="center", ncol=ncol or len(labels), fontsize=9.5, frameon=False)
 
 
 CAPTION_OPTIONS = ("n_hidden", "n_epochs", "batches_per_epoch", "batch_size", "lr", "momentum", "clip", "optimizer",
@@ -482,11 +507,6 @@ SOLVE_VS_T_GRID = Grid(("3bit_memorization", "addition"), ("ortho", "random", "i
                        (30, 60, 80, 100, 120, 150, 200), "0-4")
 
 
-def _rate_points(runs: list[dict]) -> list[tuple[int, int, int]]:
-    """[(T, k, n)] sorted by T."""
-    return [(T, *successes(g)) for (T,), g in group_by(runs, lambda r: (r["sequence_len"],)).items()]
-
-
 def figure_solve_vs_T(records: list[dict]) -> Figure:
     """One panel per task: success rate against T, one line per init, 95% Wilson intervals as error bars."""
     by_task = group_by(records, lambda r: (_task_rank(r["task"]),))
@@ -495,17 +515,10 @@ def figure_solve_vs_T(records: list[dict]) -> Figure:
     fig = Figure(figsize=(5.4 * len(by_task) + 0.6, 5.1), layout="constrained")
     axes, legend_ax = panels_over_legend(fig, len(by_task), sharey=True)
     for ax, (((_, task),), runs) in zip(axes, by_task.items(), strict=True):
-        for j, init in enumerate(inits):
-            mine = [r for r in runs if r["init"] == init]
-            if mine:
-                offset = 1.035 ** (j - (len(inits) - 1) / 2)  # side by side, so the error bars do not hide each other
-                rate_errorbar(ax, _rate_points(mine), offset, colours[init], init)
+        rate_lines(ax, runs, inits, lambda r: r["init"], colours)
         set_log2_T_axis(ax, sorted({r["sequence_len"] for r in runs}))
         ax.set_title(f"{task} (solved: {viz.threshold_text(runs[0])})", fontsize=11, fontweight="bold")
-        ax.set_ylim(-0.05, 1.05)
-        ax.grid(alpha=0.3)
-    handles, labels = axes[0].get_legend_handles_labels()
-    legend_ax.legend(handles, labels, loc="center", ncol=len(labels), fontsize=9.5, frameon=False)
+    legend_below(axes, legend_ax)
     sizes = {len(g) for g in group_by(records, lambda r: (r["task"], r["sequence_len"], r["init"])).values()}
     n = sizes.pop() if len(sizes) == 1 else None
     axes[0].set_ylabel("success rate (final metric solved)" + (f", n = {n} per point" if n else ""))
