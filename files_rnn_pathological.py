@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 
 import rnn_pathological as rp
 
@@ -460,27 +459,6 @@ def prepare_outdir(outdir: str) -> None:
     except OSError as err:
         raise FileError(f"cannot create output folder {outdir}: {err.strerror or err}") from None
     try:
-        fd, probe = tempfile.mkstemp(prefix=".write-check-", dir=outdir)
+        rp.probe_folder(outdir)
     except OSError as err:
         raise FileError(f"cannot write in output folder {outdir}: {err.strerror or err}") from None
-    os.close(fd)
-    os.unlink(probe)
-
-
-def write_bytes_atomic(path: str, data: bytes) -> None:
-    """Write `data` to a temporary file in the same folder, then rename it over `path`: a reader, a crash or an
-    error sees the old file or the new one, never a truncated one (the binary twin of rp.write_text_atomic)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; a figure is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise

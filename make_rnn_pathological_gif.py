@@ -272,7 +272,7 @@ def write_gif(path: str, frames: list[np.ndarray], fps: float, hold: int) -> Non
     durations = [frame_ms] * len(frames)
     durations[-1] = frame_ms * (1 + hold)
     data = iio.imwrite("<bytes>", posterize(np.stack(frames)), extension=".gif", duration=durations, loop=0)
-    files.write_bytes_atomic(path, data)  # an existing GIF stays whole until the new one is complete
+    rp.write_bytes_atomic(path, data)  # an existing GIF stays whole until the new one is complete
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -1995,13 +1995,18 @@ def _dumps(obj, indent: int = 0) -> str:
 
 
 def write_text_atomic(path: str, text: str) -> None:
+    """write_bytes_atomic of `text` in UTF-8 (the encoding every reader of the suite's files expects)."""
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: str, data: bytes) -> None:
     """Write to a temporary file in the same folder, then rename over `path`: a reader or a crash sees the old
-    file or the new one, never a half-written one."""
+    file or the new one, never a half-written one (results files, README.md, the GIF)."""
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         umask = os.umask(0)
@@ -2030,11 +2035,17 @@ def check_writable(path: str) -> None:
     if os.path.isdir(path):
         raise ValueError(f"cannot write {path}: it is a folder")
     try:
-        fd, probe = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
-        os.close(fd)
-        os.unlink(probe)
+        probe_folder(folder, "." + os.path.basename(path) + ".")
     except OSError as err:
         raise ValueError(f"cannot write {path}: {err.strerror or err} in folder {folder}") from None
+
+
+def probe_folder(folder: str, prefix: str = ".write-check-") -> None:
+    """Create and remove a temporary file in `folder`; OSError if the folder refuses it. Permission bits alone say
+    nothing to root, and a read-only mount or a pseudo file system such as /proc refuses files whatever they say."""
+    fd, probe = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
+    os.close(fd)
+    os.unlink(probe)
 
 
 METRIC_LABELS = {
