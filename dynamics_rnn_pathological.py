@@ -47,6 +47,7 @@ from matplotlib.figure import Figure
 
 import files_rnn_pathological as files
 import rnn_pathological as rp
+from sweep_rnn_pathological import join_words
 
 PROG = "dynamics_rnn_pathological.py"
 SCHEMA_VERSION = 1
@@ -479,11 +480,6 @@ def plot(doc: dict) -> Figure:
 # README block (report_rnn_pathological.py collects it)
 
 
-def _join_words(items: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _kinds_text(kinds: dict[str, int]) -> str:
     return ", ".join(f"{n} {k}" for k, n in kinds.items())
 
@@ -567,7 +563,7 @@ def readme_block(doc: dict) -> str:
         changes = sum(s["changes"] for _, _, s in gated)
         claim += (" They also find that an LSTM passes through bifurcations as it trains: its fixed points "
                   "multiply, and periodic orbits appear. Our " + " and ".join(dict.fromkeys(n for _, n, _ in gated))
-                  + f" on {_join_words([t for t, _, _ in gated])} "
+                  + f" on {join_words([t for t, _, _ in gated])} "
                   + (f"changes the kind of its attractor {changes} times over its inputs and snapshots"
                      if changes else "never changes the kind of its attractor")
                   + f", never has more than {most} stable fixed point{'s' if most != 1 else ''} for an input, and "

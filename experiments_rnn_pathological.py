@@ -289,9 +289,7 @@ def common(records: list[dict], get: Callable[[dict], object]):
     return get(records[0]) if len(values) == 1 else None
 
 
-def join_words(items: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+join_words = sweep.join_words  # 'a', 'a and b', 'a, b and c' (one definition for every script's prose)
 
 
 def longest_all_solved(points: list[tuple[int, int, int]]) -> int | None:

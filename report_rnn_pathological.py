@@ -28,7 +28,7 @@ import numpy as np
 
 import files_rnn_pathological as files
 import rnn_pathological as rp
-from sweep_rnn_pathological import median_range, plural, wilson_interval
+from sweep_rnn_pathological import join_words, median_range, plural, wilson_interval
 
 # ----------------------------------------------------------------------------------------------------------------
 # tables
@@ -306,17 +306,13 @@ def gradient_sentence(doc: dict) -> str:
                  f"{', '.join(trained_low)}")
     if trained_not:
         text += (";" if trained_low else "") + (f" the random arm's ratio is within a factor of 100 of the "
-                 f"orthogonal arm's on {ex_join(trained_not)} (random "
+                 f"orthogonal arm's on {join_words(trained_not)} (random "
                  + ", ".join(f"{ratio[(t, 'random', 'trained')]:.1e}" for t in trained_not) + " against ortho "
                  + ", ".join(f"{ratio[(t, 'ortho', 'trained')]:.1e}" for t in trained_not) + ")")
     return text + (". So the vanishing gradient holds for the random start at initialisation on every task, and "
                    "after training only where this list says so; trained random networks that pass gradients back "
                    "still end unsolved (see the table above).")
 
-
-def ex_join(items: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def curves_notes(doc: dict) -> str:

@@ -130,9 +130,9 @@ def multiplication(
 
     Loss 0.5 * squared error. Chance: predicting E[X1 X2] = 1/4 costs 0.5 * Var(X1 X2) = 0.5 * (1/9 - 1/16) =
     7/288. One-marker baseline: knowing X2 alone, E[X1 X2 | X2] = X2 / 2 costs 0.5 * E[X2^2] Var(X1) =
-    0.5 * (1/3) (1/12) = 1/72. Solved: 0.5 * MSE < 1/144, half the one-marker loss (as for addition). Seed 000's
-    the suite's earlier rule for multiplication, 0.6 x chance = 0.0146 (the ratio of seed 000's addition rule), is met
-    by the one-marker predictor and is reported beside it.
+    0.5 * (1/3) (1/12) = 1/72. Solved: 0.5 * MSE < 1/144, half the one-marker loss (as for addition). The suite's
+    earlier rule for multiplication, 0.6 x chance = 0.0146 (the ratio of seed 000's addition rule), is met by the
+    one-marker predictor and is reported beside it.
     """
     sequence_len = _layout_length(sequence_len, rng, layout)
     values = rng.random((sequence_len, batch_size))
