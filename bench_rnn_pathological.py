@@ -3,7 +3,7 @@
     python bench_rnn_pathological.py                   # float64, writes bench.json (about two minutes on 2 cores)
     python bench_rnn_pathological.py --dtype float32 --out bench_float32.json
     python bench_rnn_pathological.py --quick           # a smoke run in seconds (what the tests use)
-    python bench_rnn_pathological.py --cells-only      # re-measure only the LSTM / vanilla step, into bench.json
+    python bench_rnn_pathological.py --cells-only      # re-measure only the LSTM / oRNN / vanilla steps, into bench.json
 
 Everything runs in this one process and the worker processes it starts. Timings are medians over repeats; the
 machine is noisy, so compare medians of the same machine only. The FLOP count is that of the matrix products
@@ -110,7 +110,8 @@ CELL_STEP_SHAPE = {"task": "3bit_memorization", "sequence_len": 60, "n_hidden": 
 
 def cell_steps(dtype: str, repeats: int) -> dict:
     """The milliseconds of one training step (forward and backward, data excluded) per cell at the headline's shape,
-    and the LSTM's cost in vanilla steps. The cells are timed in turn, one step of each per round, on one BLAS thread,
+    and the LSTM's and the oRNN's costs in vanilla steps (the oRNN's extra is the exponential map and its gradient,
+    two (H, H) eigendecompositions' worth of work per step, whatever T). The cells are timed in turn, one step of each per round, on one BLAS thread,
     so a machine that slows down (a shared host) slows both alike; each cell's median over the rounds is kept."""
     shape = CELL_STEP_SHAPE
     with rp.blas_threads(1):
@@ -124,7 +125,7 @@ def cell_steps(dtype: str, repeats: int) -> dict:
     # the load average says whether other work shared the machine: the LSTM's larger arrays suffer more from it
     load = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
     return {**shape, "repeats": repeats, "step_ms": ms, "lstm_over_rnn": round(ms["lstm"] / ms["rnn"], 2),
-            "load_average_1min": load}
+            "ornn_over_rnn": round(ms["ornn"] / ms["rnn"], 2), "load_average_1min": load}
 
 
 def kernel_times_us(dtype: str, batch_size: int = 50, n_hidden: int = 64, repeats: int = 2000) -> dict[str, float]:
@@ -314,7 +315,8 @@ def cell_steps_text(cells: dict, targets: dict) -> str:
     ms = cells["step_ms"]
     return (f"one step at T = {cells['sequence_len']}, H = {cells['n_hidden']}, B = {cells['batch_size']}: "
             f"lstm {ms['lstm']:.2f} ms, rnn {ms['rnn']:.2f} ms, {cells['lstm_over_rnn']:.2f} vanilla steps (target "
-            f"<= {targets['lstm_step_ratio']:g}; load average {cells['load_average_1min']})")
+            f"<= {targets['lstm_step_ratio']:g}); ornn {ms['ornn']:.2f} ms, {cells['ornn_over_rnn']:.2f} vanilla "
+            f"steps (load average {cells['load_average_1min']})")
 
 
 def update_cell_steps(path: str, repeats: int, log=print) -> dict:

@@ -415,11 +415,13 @@ def performance(benches: dict[str, dict]) -> str:
         c = next(iter(measured.values()))
         rows_cells = [[dtype, f"{m['step_ms']['rnn']:.2f} ms", f"{m['step_ms']['lstm']:.2f} ms",
                        judged(m["lstm_over_rnn"], benches[dtype]["targets"].get("lstm_step_ratio"), "x", ".2f"),
+                       f"{m['step_ms']['ornn']:.2f} ms" if "ornn" in m["step_ms"] else "not measured",
+                       f"{m['ornn_over_rnn']:.2f}x" if "ornn_over_rnn" in m else "-",
                        m["load_average_1min"]] for dtype, m in measured.items()]
         caption = (f"One training step of each cell ({c['task']}, T={c['sequence_len']}, H={c['n_hidden']}, batch "
                    f"{c['batch_size']}, median of {c['repeats']} steps each, timed in turn on one BLAS thread):")
         lines += ["", caption, "",
-                  rp.markdown_table(["", "vanilla step", "LSTM step", "LSTM / vanilla",
+                  rp.markdown_table(["", "vanilla step", "LSTM step", "LSTM / vanilla", "oRNN step", "oRNN / vanilla",
                                      "load average while timed"], rows_cells)]
     return "\n".join(lines)
 

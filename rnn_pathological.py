@@ -917,6 +917,66 @@ def lstm_backward(
 
 
 # ----------------------------------------------------------------------------------------------------------------
+# model: the orthogonal RNN's recurrent matrix
+#
+# The oRNN of seed 004 (Lezcano-Casado & Martinez-Rubio 2019) is the vanilla cell with W_hh kept orthogonal for the
+# whole of training by the exponential parametrisation: W_hh = B exp(S), S = (A - A^T) / 2 skew-symmetric, so exp(S)
+# is a rotation whatever A is, and the optimiser moves A freely. The base B is the init's orthogonal matrix and is
+# not trained (a trivialisation with a base point, Lezcano-Casado 2019); A starts at zero, so the oRNN starts from
+# exactly the W_hh of the vanilla cell with the same init and seed, and the two arms differ only in whether W_hh may
+# leave the orthogonal group. exp(S) comes from the eigendecomposition of the Hermitian matrix iS (exact for a normal
+# matrix, and the eigenvectors are unitary), and its gradient from the same eigenbasis.
+
+
+def expm_skew(S: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """exp(S) of a real skew-symmetric S (n, n) in float64, and the eigenbasis that gives it: iS = V diag(lam) V^H,
+    so S = V diag(-i lam) V^H and exp(S) = V diag(exp(-i lam)) V^H. Returns (exp(S) real (n, n), V (n, n) complex,
+    theta (n,) = -lam, the rotation angles)."""
+    lam, V = np.linalg.eigh(1j * np.asarray(S, dtype=np.float64))
+    theta = -lam
+    E = (V * np.exp(1j * theta)) @ V.conj().T
+    return E.real, V, theta
+
+
+def expm_skew_vjp(V: np.ndarray, theta: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """dL/dS given X = dL/d exp(S), for the S = V diag(i theta) V^H of expm_skew, as a real (n, n) matrix.
+
+    The derivative of exp at a normal matrix in the direction E is V ((V^H E V) o Phi) V^H, with Phi the divided
+    differences of exp over the eigenvalues d = i theta: Phi_jk = (e^{d_j} - e^{d_k}) / (d_j - d_k), which is
+    e^{i (theta_j + theta_k) / 2} sinc((theta_j - theta_k) / 2) and e^{d_j} where they coincide. Its adjoint under
+    the real inner product <X, Y> = Re tr(X^H Y) is X -> V ((V^H X V) o conj(Phi)) V^H."""
+    half_sum = 0.5 * (theta[:, None] + theta[None, :])
+    half_gap = 0.5 * (theta[:, None] - theta[None, :])
+    phi = np.exp(1j * half_sum) * np.sinc(half_gap / np.pi)  # np.sinc(u) = sin(pi u) / (pi u), 1 at u = 0
+    Vh = V.conj().T
+    return (V @ ((Vh @ X @ V) * phi.conj()) @ Vh).real
+
+
+def ornn_init(spec: Task, n_hidden: int, init: str, rng: np.random.Generator, knobs: dict) -> dict[str, np.ndarray]:
+    """The oRNN's parameters: the vanilla cell's init_stacked draws, whose W_hh becomes the fixed base B_hh, with
+    A_hh = 0 (so W_hh = B_hh at the start, bit for bit the vanilla cell's). Keys W_ih, A_hh, B_hh, b_h, W_hy, b_y."""
+    params = init_stacked(spec, n_hidden, init, rng, knobs, 1)
+    base = params.pop("W_hh")
+    return {"W_ih": params["W_ih"], "A_hh": np.zeros_like(base), "B_hh": base, **{k: params[k] for k in
+                                                                                    ("b_h", "W_hy", "b_y")}}
+
+
+def ornn_recurrent(params: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """W_hh = B_hh exp((A_hh - A_hh^T) / 2) in the parameters' dtype, and the eigenbasis (V, theta) of the rotation,
+    which the backward pass reuses."""
+    A = params["A_hh"].astype(np.float64)
+    E, V, theta = expm_skew(0.5 * (A - A.T))
+    return (params["B_hh"].astype(np.float64) @ E).astype(params["A_hh"].dtype), V, theta
+
+
+def ornn_materialise(params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The vanilla cell's parameters (keys PARAM_NAMES) that compute what the oRNN computes: the trained oRNN is a
+    vanilla RNN whose W_hh is orthogonal, which is how records, snapshots and analyses hold it."""
+    return {"W_ih": params["W_ih"], "W_hh": ornn_recurrent(params)[0], "b_h": params["b_h"],
+            "W_hy": params["W_hy"], "b_y": params["b_y"]}
+
+
+# ----------------------------------------------------------------------------------------------------------------
 # cells
 #
 # A cell is one registry entry: its init, forward and backward, each with the one signature below, so training, the
@@ -940,13 +1000,38 @@ def _lstm_cell_backward(params, x, hs, cache, dh_out, ws, activation, dh_steps):
     return lstm_backward(params, x, hs, cache, dh_out, ws, dh_steps)
 
 
+def _ornn_cell_forward(params, x, ws, activation):
+    W_hh, V, theta = ornn_recurrent(params)
+    net = {"W_ih": params["W_ih"], "W_hh": W_hh, "b_h": params["b_h"]}
+    return rnn_forward(net, x, ws, activation), (net, V, theta)
+
+
+def _ornn_cell_backward(params, x, hs, cache, dh_out, ws, activation, dh_steps):
+    """The vanilla BPTT for dL/dW_hh = G, then the chain rule through W_hh = B exp(S), S = (A - A^T) / 2:
+    dL/d exp(S) = B^T G, dL/dS from expm_skew_vjp, and dL/dA = (dL/dS - dL/dS^T) / 2."""
+    net, V, theta = cache
+    grads = rnn_backward(net, x, hs, dh_out, ws, activation, dh_steps)
+    G = grads.pop("W_hh").astype(np.float64)
+    dS = expm_skew_vjp(V, theta, params["B_hh"].astype(np.float64).T @ G)
+    grads["A_hh"] = (0.5 * (dS - dS.T)).astype(params["A_hh"].dtype)
+    return grads
+
+
+def _stacked(params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return params  # the vanilla cell and the LSTM hold W_hh itself
+
+
 @dataclass(frozen=True)
 class Cell:
     """A recurrent cell.
 
-    init(spec, n_hidden, init, rng, knobs) -> params with the keys of PARAM_NAMES, float64;
+    init(spec, n_hidden, init, rng, knobs) -> params, float64: the keys of PARAM_NAMES, or for a cell whose W_hh
+        is a function of other parameters (the oRNN) the keys of `params` plus any fixed arrays;
     forward(params, x, ws, activation) -> (hs (T + 1, B, H), cache);
-    backward(params, x, hs, cache, dh_out, ws, activation, dh_steps) -> gradients of W_ih, W_hh and b_h.
+    backward(params, x, hs, cache, dh_out, ws, activation, dh_steps) -> gradients of its recurrent parameters
+        (W_ih, W_hh and b_h for the vanilla cell and the LSTM);
+    materialise(params) -> the same network as parameters keyed by PARAM_NAMES, which records, snapshots and
+        analyses hold.
     """
 
     name: str
@@ -957,6 +1042,9 @@ class Cell:
     activations: tuple[str, ...]  # the values of the activation option it accepts
     buffers_per_row: int  # H-wide work arrays per (step, example) row of a batch, for the memory estimate
     description: str
+    params: tuple[str, ...] = PARAM_NAMES  # the trained parameters: the keys of its gradients and optimiser state
+    materialise: Callable[[dict], dict[str, np.ndarray]] = _stacked
+    inits: tuple[str, ...] | None = None  # the inits it accepts, at hh_scale 1 (None: every init at any scale)
 
 
 CELLS: dict[str, Cell] = {
@@ -966,6 +1054,11 @@ CELLS: dict[str, Cell] = {
              "the vanilla RNN, h_t = f(W_ih x_t + W_hh h_{t-1} + b_h), f = tanh or relu"),
         Cell("lstm", lstm_init, _lstm_cell_forward, _lstm_cell_backward, LSTM_GATES, ("tanh",), 14,
              "LSTM with forget gate, gate order i, f, g, o (PyTorch), one bias vector"),
+        Cell("ornn", ornn_init, _ornn_cell_forward, _ornn_cell_backward, ("",), ACTIVATIONS, 8,
+             "the vanilla RNN with W_hh = B exp((A - A^T) / 2) kept orthogonal throughout (Lezcano-Casado & "
+             "Martinez-Rubio 2019), B the init's W_hh, A trained from 0",
+             params=("W_ih", "A_hh", "b_h", "W_hy", "b_y"), materialise=ornn_materialise,
+             inits=("ortho", "identity")),
     ]
 }
 
@@ -995,7 +1088,8 @@ def init_params(
 ) -> dict[str, np.ndarray]:
     """Parameters of `cell` for `task`, float64, keyed by PARAM_NAMES: W_ih (G H, n_in), W_hh (G H, H), b_h (G H,),
     W_hy (n_out, H), b_y (n_out,), with G = 1 for the vanilla cell and 4 for the LSTM. See init_stacked for the draw
-    order and recurrent_block for the W_hh recipes; forget_bias is the LSTM's alone."""
+    order and recurrent_block for the W_hh recipes; forget_bias is the LSTM's alone. The oRNN's are keyed W_ih, A_hh,
+    B_hh, b_h, W_hy, b_y instead (ornn_init): its W_hh is B_hh exp(S), and cell.materialise gives it."""
     spec = get_task(task)
     if n_hidden < 1:
         raise ValueError(f"n_hidden must be positive, got {n_hidden}")
@@ -1079,7 +1173,7 @@ def forward_backward(
     """One forward and backward pass of `cell`: (batch-mean loss, batch metric, gradients keyed like params);
     `stats` as in output_loss."""
     spec, rec = get_task(task), get_cell(cell)
-    dtype = params["W_hh"].dtype
+    dtype = params["W_ih"].dtype
     x = x.astype(dtype, copy=False)
     if spec.loss == "mse":
         y = y.astype(dtype, copy=False)
@@ -1087,7 +1181,7 @@ def forward_backward(
     loss, metric, dh_out, out_grads = output_loss(params, hs, y, spec, stats)
     grads = rec.backward(params, x, hs, cache, dh_out, ws, activation, None)
     grads.update(out_grads)
-    return loss, metric, {k: grads[k] for k in PARAM_NAMES}
+    return loss, metric, {k: grads[k] for k in rec.params}
 
 
 def loss_and_grads(
@@ -1113,7 +1207,7 @@ def evaluate(
     sequences at a time so the work arrays stay the size of a training batch. Every sequence weighs the same, so the
     chunks' values averaged by their sizes are the values over the set."""
     spec, rec = get_task(task), get_cell(cell)
-    dtype = params["W_hh"].dtype
+    dtype = params["W_ih"].dtype
     n = x.shape[1]
     totals: dict[str, float] = {}
     for lo in range(0, n, chunk):
@@ -1177,7 +1271,7 @@ def nesterov_lookahead(
     params: dict[str, np.ndarray], velocity: dict[str, np.ndarray], momentum: float
 ) -> dict[str, np.ndarray]:
     """theta + mu v: where Nesterov momentum evaluates the gradient (Sutskever et al. 2013, eq. 3-4)."""
-    return {k: p + momentum * velocity[k] for k, p in params.items()}
+    return {k: p + momentum * velocity[k] if k in velocity else p for k, p in params.items()}
 
 
 def momentum_step(
@@ -1189,11 +1283,11 @@ def momentum_step(
 ) -> None:
     """v <- mu v - lr g; theta <- theta + v, in place. Heavy ball with g = grad(theta); Nesterov with
     g = grad(theta + mu v)."""
-    for k, p in params.items():
+    for k, g in grads.items():  # the trained parameters: a cell's fixed arrays (the oRNN's base) have no gradient
         v = velocity[k]
         v *= momentum
-        v -= lr * grads[k]
-        p += v
+        v -= lr * g
+        params[k] += v
 
 
 def adam_step(
@@ -1211,8 +1305,8 @@ def adam_step(
     m <- beta1 m + (1 - beta1) g;  v <- beta2 v + (1 - beta2) g^2;
     theta <- theta - lr m_hat / (sqrt(v_hat) + eps), with m_hat = m / (1 - beta1^t), v_hat = v / (1 - beta2^t)."""
     correction1, correction2 = 1.0 - beta1**t, 1.0 - beta2**t
-    for k, p in params.items():
-        g, m_k, v_k = grads[k], m[k], v[k]
+    for k, g in grads.items():
+        p, m_k, v_k = params[k], m[k], v[k]
         m_k *= beta1
         m_k += (1.0 - beta1) * g
         v_k *= beta2
@@ -1230,8 +1324,8 @@ def rmsprop_step(
 ) -> None:
     """RMSprop (Tieleman & Hinton 2012), in place, as Keras and PyTorch write it (no momentum, not centred):
     s <- decay s + (1 - decay) g^2;  theta <- theta - lr g / (sqrt(s) + eps)."""
-    for k, p in params.items():
-        g, s_k = grads[k], mean_square[k]
+    for k, g in grads.items():
+        p, s_k = params[k], mean_square[k]
         s_k *= decay
         s_k += (1.0 - decay) * (g * g)
         p -= lr * g / (np.sqrt(s_k) + eps)
@@ -1306,7 +1400,9 @@ OPTIONS: dict[str, tuple[object, str]] = {
     "rmsprop_decay": (0.9, "RMSprop's decay of the mean square (Tieleman & Hinton 2012)"),
     "rmsprop_eps": (1e-8, "RMSprop's epsilon, added to the root mean square (Keras uses 1e-7)"),
     "activation": ("tanh", "hidden nonlinearity of the vanilla cell, tanh or relu"),
-    "cell": ("rnn", "recurrent cell: rnn (the vanilla cell) or lstm (forget gate, gate order i, f, g, o)"),
+    "cell": ("rnn", ("recurrent cell: rnn (the vanilla cell), lstm (forget gate, gate order i, f, g, o) or ornn "
+             "(the vanilla cell with W_hh kept orthogonal throughout: W_hh = B exp(S), S skew, B the ortho or "
+             "identity start; seed 004's oRNN)")),
     "forget_bias": (1.0, "initial bias of the LSTM's forget gate (Jozefowicz et al. 2015)"),
     "random_scale": (0.1, "standard deviation of W_hh entries under the random init"),
     "hh_scale": (1.0, "gain of the ortho and identity inits"),
@@ -1419,6 +1515,9 @@ def check_config(task: str, init: str, sequence_len: int, seed: int, **config) -
     if config["activation"] not in cell.activations:
         raise ValueError(f"the {cell.name} cell takes activation {', '.join(cell.activations)}, not "
                          f"{config['activation']!r}")
+    if cell.inits is not None and (init not in cell.inits or config["hh_scale"] != 1.0):
+        raise ValueError(f"the {cell.name} cell keeps an orthogonal W_hh orthogonal, so it starts from init "
+                         f"{' or '.join(cell.inits)} with hh_scale 1, not {init} with hh_scale {config['hh_scale']:g}")
     for name, least in (("train_size", 0), ("val_size", 1)):
         value = config[name]
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < least:
@@ -1643,10 +1742,10 @@ def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
     _, data_rng = _rngs(seed)
     cell, optimizer = get_cell(config["cell"]), OPTIMIZER_TABLE[config["optimizer"]]
     params = initial_params(spec, init, seed, **config)
-    stats_init = _W_hh_stats(cell, params["W_hh"], sequence_len, init, config)
+    stats_init = _W_hh_stats(cell, cell.materialise(params)["W_hh"], sequence_len, init, config)
     params = {k: v.astype(config["dtype"]) for k, v in params.items()}
-    sv_init = np.linalg.svd(params["W_hh"], compute_uv=False)
-    state = {name: {k: np.zeros_like(v) for k, v in params.items()} for name in optimizer.buffers}
+    sv_init = np.linalg.svd(cell.materialise(params)["W_hh"], compute_uv=False)
+    state = {name: {k: np.zeros_like(params[k]) for k in cell.params} for name in optimizer.buffers}
     ws = Workspace()
     regression = spec.loss == "mse"
     train_set, val_set = fixed_data(spec, sequence_len, config, data_rng) if config["train_size"] else (None, None)
@@ -1655,7 +1754,7 @@ def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
     diverged: int | bool = False
     update = 0
     snapshot_every = config["snapshot_every"]
-    snapshots = [_snapshot(0, params)] if snapshot_every else []
+    snapshots = [_snapshot(0, cell.materialise(params))] if snapshot_every else []
     for epoch in range(1, config["n_epochs"] + 1):
         losses, metrics, norms, mus, wrong = [], [], [], [], []
         for x, y in epoch_batches(spec, sequence_len, config, data_rng, train_set):
@@ -1698,13 +1797,14 @@ def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
             record.update(metric=val_metric, train_metric=record["metric"], val_loss=val_loss, **val_stats)
         history.append(record)
         if snapshot_every and epoch % snapshot_every == 0:
-            snapshots.append(_snapshot(epoch, params))
+            snapshots.append(_snapshot(epoch, cell.materialise(params)))
         if callback is not None:
             callback(record)
 
     metrics = [r["metric"] for r in history]
     best = (int(np.argmax(metrics)) if spec.higher_is_better else int(np.argmin(metrics))) if metrics else None
-    W_hh = params["W_hh"].astype(np.float64)
+    net = cell.materialise(params)  # the network as the vanilla cell (or the LSTM) holds it
+    W_hh = net["W_hh"].astype(np.float64)
     run = {
         "task": spec.name,
         "init": init,
@@ -1726,7 +1826,7 @@ def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
         "W_hh_singular_values_final": np.linalg.svd(W_hh, compute_uv=False).tolist(),
         "W_hh_final": W_hh.tolist(),
         # the rest of the trained network, so analyses of trained models never retrain
-        "params_final": {k: params[k].astype(np.float64).tolist() for k in PARAM_NAMES if k != "W_hh"},
+        "params_final": {k: net[k].astype(np.float64).tolist() for k in PARAM_NAMES if k != "W_hh"},
     }
     if snapshot_every:
         run["snapshots"] = snapshots
@@ -2200,7 +2300,9 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     model.add_argument("--n-hidden", type=int, default=DEFAULTS["n_hidden"], help="hidden units (%(default)s)")
     model.add_argument("--cell", choices=list(CELLS), default=DEFAULTS["cell"],
                        help="recurrent cell (%(default)s): rnn = the vanilla cell; lstm = LSTM with forget gate, gate "
-                       "order i, f, g, o, --init applied to each gate's H x H block of W_hh")
+                       "order i, f, g, o, --init applied to each gate's H x H block of W_hh; ornn = the vanilla cell with W_hh "
+                       "kept orthogonal throughout (W_hh = B exp(S), S skew-symmetric and trained, B the start: "
+                       "--init ortho or identity)")
     model.add_argument("--activation", choices=ACTIVATIONS, default=DEFAULTS["activation"],
                        help="hidden nonlinearity of the vanilla cell (%(default)s; relu with --init identity is the "
                        "IRNN)")

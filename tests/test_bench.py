@@ -36,6 +36,7 @@ def test_quick_benchmark_writes_its_numbers(tmp_path):
     cells = result["cell_step"]  # the LSTM's step beside the vanilla step (issue 14)
     assert set(cells["step_ms"]) == set(rp.CELLS) and all(v > 0 for v in cells["step_ms"].values())
     assert cells["lstm_over_rnn"] == pytest.approx(cells["step_ms"]["lstm"] / cells["step_ms"]["rnn"], abs=0.01)
+    assert cells["ornn_over_rnn"] == pytest.approx(cells["step_ms"]["ornn"] / cells["step_ms"]["rnn"], abs=0.01)
     assert (cells["sequence_len"], cells["n_hidden"], cells["batch_size"]) == (60, 64, 50)
 
 
