@@ -2,6 +2,7 @@
 parameter snapshots; nothing trains here.
 
     python rnn_pathological.py --all --seed 0 --snapshot-every 5 --jobs 1 --out results_snapshots.json  # the runs
+    (and the LSTM and oRNN runs of SNAPSHOT_FILES)
     python dynamics_rnn_pathological.py run     # results_snapshots.json -> attractors.json
     python dynamics_rnn_pathological.py plot    # attractors.json -> viz/bifurcation.png
 
@@ -25,8 +26,9 @@ epochs) and every input channel c (u = e_c: channel c at 1, the others 0), this 
 
 Seed 004 reports that an LSTM's attractors go through bifurcations during training (fixed points multiply, periodic
 orbits appear) while an orthogonal RNN keeps a cloud of fixed points that move without bifurcating. Their orthogonal
-RNN is constrained to stay orthogonal (Lezcano-Casado and Martinez-Rubio 2019); ours only starts orthogonal, and
-training is free to move W_hh anywhere.
+RNN is constrained to stay orthogonal (Lezcano-Casado and Martinez-Rubio 2019); the headline's vanilla RNN only
+starts orthogonal, and training is free to move W_hh anywhere, so the oRNN run (--cell ornn: the same start, W_hh
+held orthogonal throughout) asks their question of a network built like theirs.
 
 Sections, in dependency order: maps, iteration and Lyapunov exponent, classification, fixed points, one snapshot,
 the results file, figure, README block, command line.
@@ -56,6 +58,8 @@ SNAPSHOT_FILES = {
     "results_snapshots.json": "python rnn_pathological.py --all --seed 0 --snapshot-every 5 --jobs 1 --out {path}",
     "results_snapshots_lstm.json": ("python rnn_pathological.py --task temporal_order --cell lstm --init ortho "
                                     "--snapshot-every 10 --out {path}"),
+    "results_snapshots_ornn.json": ("python rnn_pathological.py --task temporal_order --cell ornn --init ortho "
+                                    "--snapshot-every 5 --out {path}"),
 }
 
 BURN_IN = 400  # steps discarded before recording: seed 004's burn-in for its sequence-classification task
@@ -137,7 +141,10 @@ def lstm_map(params: dict[str, np.ndarray], channel: int) -> Map:
     return Map(step, jvp, 2 * H, H)
 
 
-MAPS = {"rnn": rnn_map, "lstm": lstm_map}  # a record's config["cell"] -> its map under a constant input
+# a record's config["cell"] -> its map under a constant input; an oRNN's snapshots hold its W_hh itself, so its map
+# is the vanilla cell's
+MAPS = {"rnn": rnn_map, "lstm": lstm_map, "ornn": rnn_map}
+VANILLA_MAPS = ("rnn", "ornn")  # the cells whose W_hh is one (H, H) matrix with a spectral radius
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -281,9 +288,9 @@ def load_snapshots(path: str) -> dict:
                                   f"with: {command}")
         cell = rp.full_config(run["config"]).get("cell", "rnn")
         activation = rp.full_config(run["config"])["activation"]
-        if cell not in MAPS or (cell == "rnn" and activation != "tanh"):
+        if cell not in MAPS or (cell in VANILLA_MAPS and activation != "tanh"):
             raise files.FileError(f"{path}: run {i} ({run['task']}, {run['init']}) is a {cell} cell with {activation} "
-                                  f"units; this script reads the tanh RNN and the LSTM")
+                                  f"units; this script reads the tanh RNN, the tanh oRNN and the LSTM")
     return doc
 
 
@@ -305,9 +312,10 @@ def analyse_run(run: dict, n_starts: int = N_STARTS) -> dict:
             previous = state
             rows.append(row)
         channels.append({"channel": c, "snapshots": rows})
-    # the spectral radius of W_hh, the vanilla cell's recurrence (an LSTM's W_hh is four gate blocks: none)
-    radius = [float(np.max(np.abs(np.linalg.eigvals(np.array(s["params"]["W_hh"]))))) if cell_of(run) == "rnn"
-              else None for s in run["snapshots"]]
+    # the spectral radius of W_hh, the vanilla cell's (and the oRNN's) recurrence (an LSTM's W_hh is four gate
+    # blocks: none)
+    radius = [float(np.max(np.abs(np.linalg.eigvals(np.array(s["params"]["W_hh"])))))
+              if cell_of(run) in VANILLA_MAPS else None for s in run["snapshots"]]
     return {"task": run["task"], "init": run["init"], "cell": cell_of(run), "sequence_len": run["sequence_len"],
             "seed": run["seed"], "final_metric": run["final_metric"], "solved_epoch": run["solved_epoch"],
             "metric_name": run["metric_name"], "solved": rp.is_success(run),
@@ -345,7 +353,7 @@ def load(path: str) -> dict:
 
 
 def arm(run: dict) -> str:
-    """'ortho', 'random', or 'lstm ortho' for another cell."""
+    """'ortho', 'random', or 'lstm ortho', 'ornn ortho' for another cell."""
     return run["init"] if run.get("cell", "rnn") == "rnn" else f"{run['cell']} {run['init']}"
 
 
@@ -557,7 +565,30 @@ def readme_block(doc: dict) -> str:
                   "circle; ours is only started there, and training moves W_hh's spectral radius to "
                 + ", ".join(f"{s['radius'][1]:.2f} on {task}" for (task, name), s in summaries.items()
                             if name == "ortho") + "." if ortho else ""))
-    gated = [(task, name, s) for (task, name), s in summaries.items() if name.split()[0] not in rp.INITS]
+    held = [(task, name, s) for (task, name), s in summaries.items() if name.split()[0] == "ornn"]
+    if held:
+        most = max(s["max_fixed_points"] for _, _, s in held)
+        radii = sorted({round(r, 2) for _, _, s in held for r in s["radius"]})
+        onsets = [e for _, _, s in held for e in s["onsets"]]
+        n_inputs = sum(s["n_channels"] for _, _, s in held)
+        claim += (" Our RNN kept orthogonal (" + " and ".join(dict.fromkeys(n for _, n, _ in held)) + ", the same "
+                  "start with W_hh held orthogonal by the exponential parametrisation, as theirs) on "
+                  + join_words([t for t, _, _ in held]) + " keeps W_hh's spectral radius at "
+                  + (f"{radii[0]:.2f}" if len(radii) == 1 else f"{radii[0]:.2f}-{radii[-1]:.2f}")
+                  + f" and has at most {most} stable fixed point{'s' if most != 1 else ''} for an input; "
+                  + (f"for {len(onsets)} of its {n_inputs} inputs (first at epoch {min(onsets)}) the state from "
+                     "h_0 = 0 stops settling on a fixed point within the burn-in, and it ends with "
+                     if onsets else "every input's state from h_0 = 0 settles on a fixed point throughout, ending with ")
+                  + "; ".join(_kinds_text(s["kinds_last"]) for _, _, s in held) + " attractors.")
+        claim += (" So holding W_hh orthogonal gives several fixed points per input here, like seed 004's cloud."
+                  if most > 1 else
+                  " So holding W_hh orthogonal does not give a cloud of fixed points here: at most one per input, "
+                  "against seed 004's cloud. With every eigenvalue of W_hh on the unit circle the map contracts only "
+                  "through tanh's slope, so its states can settle slowly; a start is counted at a fixed point only if it "
+                  "settles within the burn-in, and a quasi-periodic verdict at a Lyapunov exponent of 0 may be such "
+                  "a slow approach rather than a bifurcation.")
+    gated = [(task, name, s) for (task, name), s in summaries.items()  # the LSTM: W_hh in gate blocks
+             if name.split()[0] in rp.CELLS and len(rp.CELLS[name.split()[0]].blocks) > 1]
     if gated:
         most = max(s["max_fixed_points"] for _, _, s in gated)
         changes = sum(s["changes"] for _, _, s in gated)

@@ -191,6 +191,11 @@ def lstm_snapshots():
     return dy.load_snapshots(str(ROOT / "results_snapshots_lstm.json"))
 
 
+@pytest.fixture(scope="module")
+def ornn_snapshots():
+    return dy.load_snapshots(str(ROOT / "results_snapshots_ornn.json"))
+
+
 def test_snapshot_file_is_the_headline_with_snapshots_from_the_committed_code(snapshots):
     assert [(r["task"], r["init"], r["seed"]) for r in snapshots["runs"]] == [
         (s["task"], s["init"], s["seed"]) for s in rp.headline_specs(0)]
@@ -221,21 +226,38 @@ def test_lstm_snapshot_file_comes_from_the_committed_code(lstm_snapshots):
     assert fresh["history"][0]["loss"] == pytest.approx(run["history"][0]["loss"], rel=1e-9)
 
 
-def test_committed_attractors_are_what_the_code_computes(snapshots, lstm_snapshots):
+def test_ornn_snapshot_file_comes_from_the_committed_code(ornn_snapshots):
+    """The oRNN run: its first snapshot is the vanilla ortho start, every snapshot's W_hh is orthogonal, and its first
+    epoch retrains to the same loss."""
+    (run,) = ornn_snapshots["runs"]
+    assert (run["task"], run["init"], rp.full_config(run["config"])["cell"]) == ("temporal_order", "ortho", "ornn")
+    assert [s["epoch"] for s in run["snapshots"]] == list(range(0, 81, 5))
+    vanilla = rp.initial_params(run["task"], run["init"], run["seed"], **{**run["config"], "cell": "rnn"})
+    for name, value in vanilla.items():
+        np.testing.assert_array_equal(np.array(run["snapshots"][0]["params"][name]), value)
+    for snap in run["snapshots"]:
+        W = np.array(snap["params"]["W_hh"])
+        np.testing.assert_allclose(W.T @ W, np.eye(W.shape[0]), atol=1e-12)
+    fresh = rp.train(run["task"], run["init"], run["sequence_len"], seed=run["seed"], **{**run["config"], "n_epochs": 1})
+    assert fresh["history"][0]["loss"] == pytest.approx(run["history"][0]["loss"], rel=1e-9)
+
+
+def test_committed_attractors_are_what_the_code_computes(snapshots, lstm_snapshots, ornn_snapshots):
     """The settings, the radii, and every vanilla run's first and last snapshot under input 0, recomputed; the LSTM's
     last snapshot under input 0 (its map is the slow one)."""
     assert DOC["sources"] == list(dy.SNAPSHOT_FILES)
     assert DOC["settings"] == {"burn_in": dy.BURN_IN, "window": dy.WINDOW, "tol": dy.TOL,
                                "max_period": dy.MAX_PERIOD, "lyapunov_tol": dy.LYAPUNOV_TOL,
                                "n_starts": dy.N_STARTS, "starts_seed": dy.STARTS_SEED, "dedup_tol": dy.DEDUP_TOL}
-    for run, saved in zip(snapshots["runs"] + lstm_snapshots["runs"], DOC["runs"], strict=True):
+    for run, saved in zip(snapshots["runs"] + lstm_snapshots["runs"] + ornn_snapshots["runs"], DOC["runs"],
+                          strict=True):
         assert (saved["task"], saved["init"], saved["solved_epoch"]) == (run["task"], run["init"], run["solved_epoch"])
         assert saved["cell"] == dy.cell_of(run) and saved["snapshot_every"] == run["config"]["snapshot_every"]
         W = np.array(run["snapshots"][-1]["params"]["W_hh"])
-        if saved["cell"] == "rnn":
+        if saved["cell"] in dy.VANILLA_MAPS:
             assert saved["radius"][-1] == pytest.approx(np.max(np.abs(np.linalg.eigvals(W))), rel=1e-12)
         assert len(saved["channels"]) == len(run["snapshots"][0]["params"]["W_ih"][0])
-        for k in ((0, -1) if saved["cell"] == "rnn" else (-1,)):
+        for k in ((0, -1) if saved["cell"] in dy.VANILLA_MAPS else (-1,)):
             fresh = dy.analyse_map(dy.MAPS[saved["cell"]](dy.snapshot_params(run["snapshots"][k]), 0))
             fresh.pop("state")
             stored = {key: value for key, value in saved["channels"][0]["snapshots"][k].items()
@@ -270,6 +292,11 @@ def test_the_prose_about_attractors_holds():
     lstm = summary[("temporal_order", "lstm ortho")]
     assert lstm["changes"] > 0 and lstm["onsets"] and lstm["kinds_last"] == {"fixed": lstm["n_channels"]}
     assert lstm["max_fixed_points"] == 2 and lstm["multistable_last"] >= 2
+    # the RNN kept orthogonal: radius 1 throughout, never more than one stable fixed point per input (no cloud), and
+    # for some inputs the state from 0 stops settling within the burn-in, at a Lyapunov exponent of about 0
+    held = summary[("temporal_order", "ornn ortho")]
+    assert all(r == pytest.approx(1.0, abs=1e-9) for r in runs[("temporal_order", "ornn ortho")]["radius"])
+    assert held["max_fixed_points"] == 1 and held["onsets"] and abs(held["lyapunov_last"]) <= dy.LYAPUNOV_TOL
 
 
 # ----------------------------------------------------------------------------------------------------------------
