@@ -80,12 +80,14 @@ def _reach_sentence(records: list[dict], arms: list[str]) -> str:
     """'on addition, rnn+ortho T = 60, rnn+random no T and lstm+ortho T = 500; on ...'."""
     parts = []
     for ((_, task),), runs in ex.group_by(records, lambda r: (ex._task_rank(r["task"]),)).items():
-        reach = []
+        reach, task_Ts = [], {r["sequence_len"] for r in runs}
         for arm in arms:
             mine = [r for r in runs if arm_of(r) == arm]
             if mine:
                 longest = ex.longest_all_solved(ex._rate_points(mine))
-                reach.append(f"{arm} {'no T' if longest is None else f'T = {longest}'}")
+                mine_Ts = {r["sequence_len"] for r in mine}  # a grid still running has not reached every T
+                so_far = f" (run so far up to T = {max(mine_Ts)})" if mine_Ts != task_Ts else ""
+                reach.append(f"{arm} {'no T' if longest is None else f'T = {longest}'}{so_far}")
         parts.append(f"on {task}, {ex.join_words(reach)}")
     return "; ".join(parts)
 
@@ -147,10 +149,18 @@ def figure_frontier(records: list[dict]) -> Figure:
 def answer_frontier(records: list[dict]) -> str:
     arms = arms_in(records)
     Ts = sorted({r["sequence_len"] for r in records})
-    totals = [f"{arm} {ex.rate_text([r for r in records if arm_of(r) == arm])}" for arm in arms]
+    # pooled only over the (task, T) cells every arm has, so a grid still running does not tilt the comparison
+    cells = {key for key, runs in ex.group_by(records, ex.task_key).items()
+             if {arm_of(r) for r in runs} == set(arms)}
+    shared = [r for r in records if ex.task_key(r) in cells]
+    totals = [f"{arm} {ex.rate_text([r for r in shared if arm_of(r) == arm])}" for arm in arms]
+    n_cells = len(ex.group_by(records, ex.task_key))
+    where = ("over tasks and lengths" if len(cells) == n_cells else
+             f"over the {len(cells)} of {n_cells} (task, T) cells that every arm has run")
+    pooled = (f" Pooled {where}, the success rates (95% CI) are {ex.join_words(totals)}." if cells else
+              " No (task, T) cell has been run by every arm yet, so no rates are pooled.")
     text = (f"The longest T up to which every run at every T (of {', '.join(map(str, Ts))}) ends solved: "
-            f"{_reach_sentence(records, arms)}. Pooled over tasks and lengths, the success rates (95% CI) are "
-            f"{ex.join_words(totals)}. Every arm trains with the same optimiser and budget "
+            f"{_reach_sentence(records, arms)}.{pooled} Every arm trains with the same optimiser and budget "
             f"({optimiser_phrase(records)}), so the cell and the start are all that differ.")
     published = ("Published, in other settings: Pascanu et al. 2013 solve temporal order up to T = 200 with SGD, "
                  "clipping and a regulariser that keeps the gradient's norm from vanishing; seed 004 (Ribeiro et al. "

@@ -106,3 +106,20 @@ def test_arms_keep_the_vanilla_colours_and_name_the_cell():
     assert colours["rnn+ortho"] == "tab:blue" and colours["rnn+random"] == "tab:red"
     assert colours["lstm+ortho"] not in (colours["rnn+ortho"], colours["rnn+random"])
     assert json.dumps(colours)  # plain strings
+
+
+def test_frontier_answer_pools_only_what_every_arm_has_run(quick_dir):
+    """A frontier grid still running (the LSTM at one length only) must not tilt the pooled rates, and an arm that has
+    not reached every T says how far it has run."""
+    records, _ = ex.load_records(ex.EXPERIMENTS["frontier"], quick=True, outdir=str(quick_dir))
+    Ts = sorted({r["sequence_len"] for r in records})
+    partial = [r for r in records if gated.arm_of(r) != "lstm+ortho" or r["sequence_len"] == Ts[0]]
+    n_cells = len({(r["task"], r["sequence_len"]) for r in records})
+    answer = gated.answer_frontier(partial)
+    assert f"over the {n_cells // len(Ts)} of {n_cells} (task, T) cells that every arm has run" in answer
+    assert f"(run so far up to T = {Ts[0]})" in answer
+    full = gated.answer_frontier(records)
+    assert "Pooled over tasks and lengths" in full and "run so far" not in full
+    only_lstm = [r for r in records if gated.arm_of(r) == "lstm+ortho" and r["sequence_len"] == Ts[0]]
+    lonely = [r for r in records if gated.arm_of(r) == "rnn+ortho" and r["sequence_len"] == Ts[-1]] + only_lstm
+    assert "no rates are pooled" in gated.answer_frontier(lonely)
