@@ -8,7 +8,7 @@
 `fisher` needs nothing: it draws the Fisher memory curves of linear example networks (identity, orthogonal, chain,
 feedback chain). `nonnormality` and `motif` read trained recurrent matrices, `W_hh_final`, from a results file of
 `python rnn_pathological.py --all` or from a sweep file written with `--keep-weights`; the matrix a run started from
-is rebuilt deterministically with rnn_pathological.initial_params (same seed, same config) and checked against the
+is rebuilt deterministically with rnn_pathological.initial_network (same seed, same config) and checked against the
 singular values the run saved.
 
 Conventions: W_hh[i, j] is the weight from unit j to unit i (h_t = f(W_hh h_{t-1} + ...)), so in a chain unit i-1
@@ -288,12 +288,12 @@ def load_runs(path: str) -> list[dict]:
 
 
 def initial_W_hh(run: dict) -> np.ndarray:
-    """The W_hh a run started from, rebuilt with rnn_pathological.initial_params from its seed and config, (H, H).
+    """The W_hh a run started from, rebuilt with rnn_pathological.initial_network from its seed and config, (H, H).
 
     Checked against the singular values the run saved, so an engine whose inits changed since is caught where the
     change shows in the spectrum (a random or sparse init; not one orthogonal matrix swapped for another)."""
     config = run.get("config", {})
-    W = rp.initial_params(run["task"], run["init"], run["seed"], **config)["W_hh"]
+    W = rp.initial_network(run["task"], run["init"], run["seed"], **config)["W_hh"]
     W = W.astype(config.get("dtype", "float64")).astype(np.float64)  # train() casts to its dtype first
     saved = run.get("W_hh_singular_values_init")
     if saved is not None and not np.allclose(np.linalg.svd(W, compute_uv=False), saved, rtol=1e-6, atol=1e-9):
@@ -435,7 +435,7 @@ def motif_profile_of(run: dict, initial: bool) -> tuple[np.ndarray, np.ndarray]:
     one-hot task feeds one channel at a time; addition's value and marker channels each get their own order)."""
     config = run.get("config", {})
     if initial:
-        params = rp.initial_params(run["task"], run["init"], run["seed"], **config)
+        params = rp.initial_network(run["task"], run["init"], run["seed"], **config)
         params["W_hh"] = initial_W_hh(run)
     else:
         params = rp.trained_params(run)
@@ -490,7 +490,7 @@ def plot_grad_through_time(runs: list[dict]) -> Figure:
             for initial in (True, False):
                 norms = []
                 for r in these:
-                    params = (rp.initial_params(r["task"], r["init"], r["seed"], **r.get("config", {})) if initial
+                    params = (rp.initial_network(r["task"], r["init"], r["seed"], **r.get("config", {})) if initial
                               else rp.trained_params(r))
                     norms.append(grad_norm_through_time(params, x, y, task, activation))
                 steps = np.arange(1, len(norms[0]) + 1)
@@ -579,8 +579,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.command in ("gradients", "motif") and any("params_final" not in r for r in runs):
                 raise AnalysisError(f"{args.results}: a run has no params_final (an older file, or one written with "
                                     "--drop-weights); rerun python rnn_pathological.py --all")
-            gated = sorted({r["config"].get("cell", "rnn") for r in runs} - {"rnn"})
-            if gated:  # these analyses read one H x H W_hh and the vanilla recurrence
+            # these analyses read one H x H W_hh and the vanilla recurrence: the oRNN's records hold just that
+            gated = sorted({rp.cell_of(r) for r in runs if len(rp.get_cell(rp.cell_of(r)).blocks) > 1})
+            if gated:
                 raise AnalysisError(f"{args.results}: {args.command} analyses the vanilla cell's W_hh, and the file "
                                     f"holds {', '.join(gated)} runs; use a results file of vanilla runs")
         files.prepare_outdir(args.outdir)

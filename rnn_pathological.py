@@ -1567,6 +1567,13 @@ def initial_params(task: str, init: str, seed: int, **overrides) -> dict[str, np
     return init_params(task, config["n_hidden"], init, _rngs(seed)[0], **{k: config[k] for k in INIT_KNOBS})
 
 
+def initial_network(task: str, init: str, seed: int, **overrides) -> dict[str, np.ndarray]:
+    """The network train() starts from, keyed by PARAM_NAMES, as records hold networks: initial_params, except that
+    an oRNN's (A_hh, B_hh) become its W_hh (the base, as A starts at 0)."""
+    cell = get_cell({**DEFAULTS, **overrides}["cell"])
+    return cell.materialise(initial_params(task, init, seed, **overrides))
+
+
 # BLAS threads. OpenBLAS splits a product among its threads in a way that depends on their number, and the sums
 # then round differently in the last bit; over a run those bits grow into different solved epochs. So every run
 # computes with one BLAS thread, in the main process as in a worker (which is also the fastest choice at these

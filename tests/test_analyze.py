@@ -298,3 +298,17 @@ def test_gated_runs_are_refused_with_one_line(tmp_path):
                                "--outdir", str(tmp_path)], cwd=Path(__file__).resolve().parents[1],
                               capture_output=True, text=True, check=False)
         assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "lstm" in proc.stderr, proc.stderr
+
+
+def test_ornn_runs_are_analysed_as_the_vanilla_cell_they_hold(tmp_path):
+    """An oRNN record holds its W_hh itself (orthogonal), so the W_hh analyses read it; its initial W_hh is
+    rebuilt through the cell (the base, A = 0) and checked against the saved spectrum."""
+    out = tmp_path / "ornn.json"
+    assert rp.main(["--task", "addition", "--cell", "ornn", "--n-hidden", "6", "--n-epochs", "1",
+                    "--batches-per-epoch", "2", "--batch-size", "4", "--sequence-len", "12", "--quiet",
+                    "--out", str(out)]) == 0
+    (run,) = json.loads(out.read_text())["runs"]
+    W0 = an.initial_W_hh(run)
+    np.testing.assert_allclose(W0.T @ W0, np.eye(6), atol=1e-12)
+    for command in ("gradients", "nonnormality", "motif"):
+        assert an.main([command, "--results", str(out), "--outdir", str(tmp_path)]) == 0
