@@ -596,7 +596,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     path = os.path.join(args.outdir, png)
     try:
-        fig.savefig(path, dpi=100)
+        rp.save_figure_atomic(fig, path, dpi=100)
     except OSError as err:
         print(f"{PROG}: error: cannot write {path}: {err.strerror or err}", file=sys.stderr)
         return 1

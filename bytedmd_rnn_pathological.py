@@ -1120,7 +1120,7 @@ def main(argv: list[str] | None = None) -> int:
             fig = plot(doc)
         except KeyError as err:  # a file of the right schema version with a part missing
             parser.error(f"{args.results}: no {err} in the file; rerun {PROG} run")
-        fig.savefig(args.out, dpi=100)
+        rp.save_figure_atomic(fig, args.out, dpi=100)
     print(f"wrote {args.out}")
     return 0
 

@@ -655,7 +655,7 @@ def main(argv: list[str] | None = None) -> int:
             fig = plot(doc)
         except (KeyError, IndexError, TypeError) as err:  # a file of the right schema version with a part missing
             parser.error(f"{args.results}: incomplete ({err!r}); rerun {PROG} run")
-        fig.savefig(args.out, dpi=90)
+        rp.save_figure_atomic(fig, args.out, dpi=90)
     print(f"wrote {args.out}")
     return 0
 

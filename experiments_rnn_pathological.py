@@ -962,7 +962,7 @@ def plot_experiment(exp: Experiment, quick: bool, outdir: str) -> str:
         print(f"note: {note}", file=sys.stderr)
     path = figure_path(exp.name, quick, outdir)
     files.prepare_outdir(os.path.dirname(path))
-    exp.figure(records).savefig(path, dpi=100)
+    rp.save_figure_atomic(exp.figure(records), path, dpi=100)
     return path
 
 

@@ -2129,6 +2129,17 @@ def write_json_atomic(path: str, doc: dict) -> None:
     write_text_atomic(path, _dumps(doc) + "\n")
 
 
+def save_figure_atomic(fig, path: str, dpi: int) -> None:
+    """fig.savefig(path) made atomic: the image is rendered in memory (in the format of the path's suffix, PNG by
+    default), then written with write_bytes_atomic, so an interrupted plot leaves the old figure whole. `fig` is
+    anything with matplotlib's savefig; the engine itself imports no plotting library."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=os.path.splitext(path)[1].lstrip(".").lower() or "png", dpi=dpi)
+    write_bytes_atomic(path, buffer.getvalue())
+
+
 def check_writable(path: str) -> None:
     """Raise ValueError unless `path` can be created or replaced (checked before any training).
 

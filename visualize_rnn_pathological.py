@@ -629,7 +629,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, plot in FIGURES:
         path = os.path.join(args.outdir, name)
         try:
-            plot(doc).savefig(path, dpi=100)
+            rp.save_figure_atomic(plot(doc), path, dpi=100)
         except OSError as err:
             print(f"{PROG}: error: cannot write {path}: {err.strerror or err}", file=sys.stderr)
             return 1

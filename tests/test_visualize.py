@@ -238,3 +238,26 @@ def test_figures_of_many_seeds_keep_short_legends_inside_the_figure(results_path
             assert figure_box.y0 - 1 <= box.y0 and box.y1 <= figure_box.y1 + 1, plot.__name__
         seed_lines = [line for ax in fig.axes for line in ax.get_lines() if line.get_linewidth() < 1.1]
         assert len(seed_lines) >= 60, plot.__name__  # every run still drawn, thin
+
+
+def test_figures_are_written_atomically(tmp_path):
+    """save_figure_atomic writes the bytes savefig would, and a plot interrupted while rendering leaves the old
+    figure whole and no temporary file behind."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2, 2))
+    fig.subplots().plot([0, 1], [1, 0])
+    direct, atomic = tmp_path / "direct.png", tmp_path / "atomic.png"
+    fig.savefig(direct, dpi=50)
+    rp.save_figure_atomic(fig, str(atomic), dpi=50)
+    assert atomic.read_bytes() == direct.read_bytes()
+
+    class Interrupted:
+        def savefig(self, target, **kwargs):
+            target.write(b"\x89PNG half an ima")
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        rp.save_figure_atomic(Interrupted(), str(atomic), dpi=50)
+    assert atomic.read_bytes() == direct.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["atomic.png", "direct.png"]
