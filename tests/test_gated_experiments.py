@@ -123,3 +123,16 @@ def test_frontier_answer_pools_only_what_every_arm_has_run(quick_dir):
     only_lstm = [r for r in records if gated.arm_of(r) == "lstm+ortho" and r["sequence_len"] == Ts[0]]
     lonely = [r for r in records if gated.arm_of(r) == "rnn+ortho" and r["sequence_len"] == Ts[-1]] + only_lstm
     assert "no rates are pooled" in gated.answer_frontier(lonely)
+
+
+def test_copy_answer_counts_runs_at_chance_and_weighs_seed_002s_claim(quick_dir):
+    records, _ = ex.load_records(ex.EXPERIMENTS["copy_rmsprop"], quick=True, outdir=str(quick_dir))
+    at_chance = {**records[0], "final_metric": records[0]["chance"] * 0.99}
+    remembers = {**records[0], "final_metric": records[0]["chance"] * 0.5}
+    assert gated._near_chance(at_chance) and not gated._near_chance(remembers)
+    answer = gated.answer_copy_rmsprop(records)
+    n = sum(r["sequence_len"] == records[0]["sequence_len"] for r in records)
+    k = sum(gated._near_chance(r) for r in records if r["sequence_len"] == records[0]["sequence_len"])
+    assert f"{k}/{n} at T = {records[0]['sequence_len']} (chance" in answer
+    chains = [r for r in records if r["init"] in ("chain", "fbchain")]
+    assert f"the chain and fbchain runs meet it in {sum(map(gated._meets_lenient, chains))}/{len(chains)}" in answer
