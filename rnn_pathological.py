@@ -1017,7 +1017,7 @@ def _ornn_cell_backward(params, x, hs, cache, dh_out, ws, activation, dh_steps):
     return grads
 
 
-def _stacked(params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _held(params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return params  # the vanilla cell and the LSTM hold W_hh itself
 
 
@@ -1043,7 +1043,7 @@ class Cell:
     buffers_per_row: int  # H-wide work arrays per (step, example) row of a batch, for the memory estimate
     description: str
     params: tuple[str, ...] = PARAM_NAMES  # the trained parameters: the keys of its gradients and optimiser state
-    materialise: Callable[[dict], dict[str, np.ndarray]] = _stacked
+    materialise: Callable[[dict], dict[str, np.ndarray]] = _held
     inits: tuple[str, ...] | None = None  # the inits it accepts, at hh_scale 1 (None: every init at any scale)
 
 
@@ -1688,7 +1688,8 @@ def train(
     so its numbers do not depend on where it runs.
 
     For the LSTM, W_hh is (4H, H): its singular values are those of the stacked matrix, and W_hh_stats gives the
-    statistics of each gate's (H, H) block, keyed i, f, g, o.
+    statistics of each gate's (H, H) block, keyed i, f, g, o. For the oRNN the record holds the network as the
+    vanilla cell does (cell.materialise): W_hh = B exp(S) itself, orthogonal, in W_hh_final, statistics and snapshots.
     """
     unknown = set(overrides) - set(DEFAULTS)
     if unknown:
