@@ -144,7 +144,8 @@ def lstm_map(params: dict[str, np.ndarray], channel: int) -> Map:
 # a record's config["cell"] -> its map under a constant input; an oRNN's snapshots hold its W_hh itself, so its map
 # is the vanilla cell's
 MAPS = {"rnn": rnn_map, "lstm": lstm_map, "ornn": rnn_map}
-VANILLA_MAPS = ("rnn", "ornn")  # the cells whose W_hh is one (H, H) matrix with a spectral radius
+# the cells whose W_hh is one (H, H) matrix, with a spectral radius: those with a single block
+VANILLA_MAPS = tuple(name for name, cell in rp.CELLS.items() if len(cell.blocks) == 1)
 
 
 # ----------------------------------------------------------------------------------------------------------------

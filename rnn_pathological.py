@@ -956,9 +956,9 @@ def ornn_init(spec: Task, n_hidden: int, init: str, rng: np.random.Generator, kn
     """The oRNN's parameters: the vanilla cell's init_stacked draws, whose W_hh becomes the fixed base B_hh, with
     A_hh = 0 (so W_hh = B_hh at the start, bit for bit the vanilla cell's). Keys W_ih, A_hh, B_hh, b_h, W_hy, b_y."""
     params = init_stacked(spec, n_hidden, init, rng, knobs, 1)
-    base = params.pop("W_hh")
-    return {"W_ih": params["W_ih"], "A_hh": np.zeros_like(base), "B_hh": base, **{k: params[k] for k in
-                                                                                    ("b_h", "W_hy", "b_y")}}
+    params["B_hh"] = params.pop("W_hh")
+    params["A_hh"] = np.zeros_like(params["B_hh"])
+    return params
 
 
 def ornn_recurrent(params: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -969,11 +969,14 @@ def ornn_recurrent(params: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarra
     return (params["B_hh"].astype(np.float64) @ E).astype(params["A_hh"].dtype), V, theta
 
 
+def _ornn_network(params: dict[str, np.ndarray], W_hh: np.ndarray) -> dict[str, np.ndarray]:
+    return {k: W_hh if k == "W_hh" else params[k] for k in PARAM_NAMES}
+
+
 def ornn_materialise(params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """The vanilla cell's parameters (keys PARAM_NAMES) that compute what the oRNN computes: the trained oRNN is a
     vanilla RNN whose W_hh is orthogonal, which is how records, snapshots and analyses hold it."""
-    return {"W_ih": params["W_ih"], "W_hh": ornn_recurrent(params)[0], "b_h": params["b_h"],
-            "W_hy": params["W_hy"], "b_y": params["b_y"]}
+    return _ornn_network(params, ornn_recurrent(params)[0])
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -1002,7 +1005,7 @@ def _lstm_cell_backward(params, x, hs, cache, dh_out, ws, activation, dh_steps):
 
 def _ornn_cell_forward(params, x, ws, activation):
     W_hh, V, theta = ornn_recurrent(params)
-    net = {"W_ih": params["W_ih"], "W_hh": W_hh, "b_h": params["b_h"]}
+    net = _ornn_network(params, W_hh)
     return rnn_forward(net, x, ws, activation), (net, V, theta)
 
 
