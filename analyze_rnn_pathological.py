@@ -567,6 +567,7 @@ def check_fisher_size(n: int, k_max: int) -> None:
         raise AnalysisError(str(err)) from None
 
 
+@rp.quiet_on_broken_pipe
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     png = {name: png for name, png, _, _ in COMMANDS}[args.command]

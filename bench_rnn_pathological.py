@@ -332,6 +332,7 @@ def update_cell_steps(path: str, repeats: int, log=print) -> dict:
     return bench
 
 
+@rp.quiet_on_broken_pipe
 def main(argv: list[str] | None = None) -> int:
     parser = rp.OneLineErrorParser(prog="bench_rnn_pathological.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--dtype", choices=rp.DTYPES, default="float64", help="arithmetic (%(default)s)")

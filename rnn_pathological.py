@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import multiprocessing
 import os
@@ -2262,6 +2263,27 @@ class OneLineErrorParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog.split()[0]}: error: {message}\n")
 
 
+def quiet_on_broken_pipe(main: Callable[..., int]) -> Callable[..., int]:
+    """Wrap a script's main() so that a reader that stops early (`... | head`) ends it quietly with status 141,
+    the shell's code for a write to a closed pipe, instead of a BrokenPipeError traceback. Python ignores SIGPIPE,
+    so the error surfaces at the next write or at the final flush; stdout is pointed at /dev/null so that the
+    interpreter's own flush at exit does not raise it again."""
+
+    @functools.wraps(main)
+    def wrapped(*args, **kwargs) -> int:
+        try:
+            try:
+                return main(*args, **kwargs)
+            finally:  # buffered output meets the closed pipe here, not at exit (also after argparse's exit)
+                sys.stdout.flush()
+        except BrokenPipeError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 141
+
+    return wrapped
+
+
 def _tasks_epilog() -> str:
     lines = ["tasks (minimum T, default T, metric):"]
     for t in TASKS.values():
@@ -2407,6 +2429,7 @@ def _config_from_args(args: argparse.Namespace) -> dict:
     return {name: getattr(args, name) for name in DEFAULTS}
 
 
+@quiet_on_broken_pipe
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

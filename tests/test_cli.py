@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cli_helpers import assert_one_line_error, run_script
+from cli_helpers import REPO, assert_one_line_error, run_script
 
 import rnn_pathological as rp
 
@@ -273,3 +273,24 @@ def test_workers_end_when_the_parent_is_killed(tmp_path):
         time.sleep(0.1)
     assert not any(map(_alive, workers))
     assert not (tmp_path / "results.json").exists()
+
+
+@pytest.mark.parametrize("script, args", [
+    ("experiments_rnn_pathological.py", ["list"]),
+    ("experiments_rnn_pathological.py", ["answer", "latching_lstm"]),
+])
+def test_a_reader_that_stops_early_ends_the_script_quietly(script, args):
+    """`... | head`: the reader closes the pipe before the script writes. Python ignores SIGPIPE, so without
+    rp.quiet_on_broken_pipe this ends in a BrokenPipeError traceback (or an 'Exception ignored' at exit)."""
+    read_fd, write_fd = os.pipe()
+    os.close(read_fd)  # closed before the script starts: its first write meets a closed pipe
+    proc = subprocess.run([sys.executable, script, *args], cwd=REPO, stdout=write_fd, stderr=subprocess.PIPE,
+                          text=True, timeout=120, check=False)
+    os.close(write_fd)
+    assert "BrokenPipe" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 141
+
+
+def test_quiet_on_broken_pipe_passes_the_status_through():
+    assert rp.main.__wrapped__ is not None  # the console script's main is wrapped
+    assert rp.quiet_on_broken_pipe(lambda: 3)() == 3
