@@ -295,15 +295,11 @@ def load_snapshots(path: str) -> dict:
     return doc
 
 
-def cell_of(run: dict) -> str:
-    return rp.full_config(run["config"]).get("cell", "rnn")
-
-
 def analyse_run(run: dict, n_starts: int = N_STARTS) -> dict:
     """Every snapshot x every input channel of one run record."""
     channels = []
     n_in = len(run["snapshots"][0]["params"]["W_ih"][0])
-    make_map = MAPS[cell_of(run)]
+    make_map = MAPS[rp.cell_of(run)]
     for c in range(n_in):
         rows, previous = [], None
         for snap in run["snapshots"]:
@@ -316,8 +312,8 @@ def analyse_run(run: dict, n_starts: int = N_STARTS) -> dict:
     # the spectral radius of W_hh, the vanilla cell's (and the oRNN's) recurrence (an LSTM's W_hh is four gate
     # blocks: none)
     radius = [float(np.max(np.abs(np.linalg.eigvals(np.array(s["params"]["W_hh"])))))
-              if cell_of(run) in VANILLA_MAPS else None for s in run["snapshots"]]
-    return {"task": run["task"], "init": run["init"], "cell": cell_of(run), "sequence_len": run["sequence_len"],
+              if rp.cell_of(run) in VANILLA_MAPS else None for s in run["snapshots"]]
+    return {"task": run["task"], "init": run["init"], "cell": rp.cell_of(run), "sequence_len": run["sequence_len"],
             "seed": run["seed"], "final_metric": run["final_metric"], "solved_epoch": run["solved_epoch"],
             "metric_name": run["metric_name"], "solved": rp.is_success(run),
             "snapshot_every": rp.full_config(run["config"])["snapshot_every"],

@@ -252,7 +252,7 @@ def test_committed_attractors_are_what_the_code_computes(snapshots, lstm_snapsho
     for run, saved in zip(snapshots["runs"] + lstm_snapshots["runs"] + ornn_snapshots["runs"], DOC["runs"],
                           strict=True):
         assert (saved["task"], saved["init"], saved["solved_epoch"]) == (run["task"], run["init"], run["solved_epoch"])
-        assert saved["cell"] == dy.cell_of(run) and saved["snapshot_every"] == run["config"]["snapshot_every"]
+        assert saved["cell"] == rp.cell_of(run) and saved["snapshot_every"] == run["config"]["snapshot_every"]
         W = np.array(run["snapshots"][-1]["params"]["W_hh"])
         if saved["cell"] in dy.VANILLA_MAPS:
             assert saved["radius"][-1] == pytest.approx(np.max(np.abs(np.linalg.eigvals(W))), rel=1e-12)
