@@ -235,6 +235,19 @@ def figure_order_table(records: list[dict]) -> Figure:
     return fig
 
 
+ORDER_FIRST_LR_STEP = 500  # seed 004's first division of Adam's lr, in epochs
+
+
+def _order_schedule_sentence(records: list[dict]) -> str:
+    """Whether seed 004's lr steps would have acted within our budget (the engine has no lr schedule)."""
+    epochs = ex.common(records, lambda r: r["config"]["n_epochs"])
+    if epochs is None or epochs >= ORDER_FIRST_LR_STEP:
+        return (f" Their lr steps are not reproduced: from epoch {ORDER_FIRST_LR_STEP} on, their learning rate is "
+                f"smaller than ours.")
+    return (f" Our {epochs} epochs end before their first lr step (epoch {ORDER_FIRST_LR_STEP}), so over our budget "
+            f"the two learning-rate schedules are the same.")
+
+
 def answer_order_table(records: list[dict]) -> str:
     arms = arms_in(records)
     c = records[0]["config"]
@@ -249,8 +262,9 @@ def answer_order_table(records: list[dict]) -> str:
                          else f"{arm} does not end solved in every run at any length")
     text = (f"Ours: {ours}. Per arm: {'; '.join(sentences)} (solved: validation accuracy > "
             f"{rp.format_metric(records[0]['solved_threshold'], 'accuracy')}). Theirs (seed 004, Ribeiro et al. "
-            f"2020, Table 1): {ORDER_THEIRS}. Their numbers are one accuracy per cell of the table; ours are "
-            f"medians [range] over seeds, with the count of runs that end solved and its 95% Wilson interval.")
+            f"2020, Table 1): {ORDER_THEIRS}.{_order_schedule_sentence(records)} Their numbers are one accuracy per "
+            f"cell of the table; ours are medians [range] over seeds, with the count of runs that end solved and its "
+            f"95% Wilson interval.")
     rows = []
     for (T,), runs in ex.group_by(records, lambda r: (r["sequence_len"],)).items():
         row = [T]

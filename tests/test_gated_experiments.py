@@ -86,6 +86,15 @@ def test_order_table_answer_puts_seed_004_beside_ours(quick_dir):
     assert "held-out" in answer and "adam" in answer
 
 
+def test_order_table_answer_says_whether_seed_004s_lr_steps_would_have_acted(quick_dir):
+    records, _ = ex.load_records(ex.EXPERIMENTS["order_table"], quick=True, outdir=str(quick_dir))
+    epochs = records[0]["config"]["n_epochs"]
+    assert f"Our {epochs} epochs end before their first lr step (epoch 500)" in gated.answer_order_table(records)
+    longer = [{**r, "config": {**r["config"], "n_epochs": 600}} for r in records]
+    answer = gated.answer_order_table(longer)
+    assert "lr steps are not reproduced" in answer and "end before" not in answer
+
+
 def test_copy_answer_quotes_orhan_and_pitkow(quick_dir):
     records, _ = ex.load_records(ex.EXPERIMENTS["copy_rmsprop"], quick=True, outdir=str(quick_dir))
     answer = gated.answer_copy_rmsprop(records)
