@@ -145,3 +145,37 @@ def test_copy_answer_counts_runs_at_chance_and_weighs_seed_002s_claim(quick_dir)
     assert f"{k}/{n} at T = {records[0]['sequence_len']} (chance" in answer
     chains = [r for r in records if r["init"] in ("chain", "fbchain")]
     assert f"the chain and fbchain runs meet it in {sum(map(gated._meets_lenient, chains))}/{len(chains)}" in answer
+
+
+def _ending(record: dict, solved: bool) -> dict:
+    """The record with its final metric set to a solved value (the best possible) or to chance."""
+    best = 1.0 if record["higher_is_better"] else 0.0
+    return {**record, "final_metric": best if solved else record["chance"]}
+
+
+def test_frontier_answer_says_where_each_arm_stops_and_where_the_lstm_is_needed(quick_dir):
+    """Every arm solves every task at the short T; at the long T only the LSTM solves temporal_order. The answer
+    must name that T as where the LSTM stops, the others' stop at the short T, and that cell alone as where seed
+    000's 'you need LSTM' holds."""
+    records, _ = ex.load_records(ex.EXPERIMENTS["frontier"], quick=True, outdir=str(quick_dir))
+    short, long = sorted({r["sequence_len"] for r in records})
+    staged = [_ending(r, r["sequence_len"] == short or (gated.arm_of(r) == "lstm+ortho"
+                                                          and r["task"] == "temporal_order")) for r in records]
+    n = sum(gated.arm_of(r) == "lstm+ortho" and r["task"] == "temporal_order" and r["sequence_len"] == long
+            for r in records)
+    answer = gated.answer_frontier(staged)
+    assert f"lstm+ortho T = {long} (temporal_order {n}/{n})" in answer
+    assert f"rnn+ortho T = {short} (addition" in answer and f"ornn+ortho T = {short} (" in answer
+    assert (f"holds only on temporal_order at T = {long} ({n}/{n}), where lstm+ortho solves runs and rnn+ortho none"
+            in answer)
+    assert f"more runs end solved on temporal_order at T = {long} ({n}/{n} against 0/{n}), fewer on no cell" in answer
+    assert "ornn+ortho against rnn+ortho" not in answer and "ornn+ortho ends solved as often as rnn+ortho" in answer
+    assert "no run of any arm ends solved at T =" not in answer  # the LSTM solves at the longest T
+
+    nothing_long = [_ending(r, r["sequence_len"] == short) for r in records]
+    answer = gated.answer_frontier(nothing_long)
+    assert f"no run of any arm ends solved at T = {long}." in answer
+    assert "holds in no cell: wherever rnn+ortho solves no run, neither does lstm+ortho" in answer
+    assert f"rnn+random T = {short} (" in answer and "rnn+random none" not in answer
+    no_arm = [_ending(r, False) for r in records]
+    assert "rnn+ortho none, rnn+random none" in gated.answer_frontier(no_arm)
