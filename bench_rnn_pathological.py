@@ -3,7 +3,7 @@
     python bench_rnn_pathological.py                   # float64, writes bench.json (about two minutes on 2 cores)
     python bench_rnn_pathological.py --dtype float32 --out bench_float32.json
     python bench_rnn_pathological.py --quick           # a smoke run in seconds (what the tests use)
-    python bench_rnn_pathological.py --cells-only      # re-measure only the LSTM / oRNN / vanilla steps, into bench.json
+    python bench_rnn_pathological.py --cells-only      # re-measure only the cells' steps and the optimisers' updates
 
 Everything runs in this one process and the worker processes it starts. Timings are medians over repeats; the
 machine is noisy, so compare medians of the same machine only. The FLOP count is that of the matrix products
@@ -106,6 +106,35 @@ def time_batches(task: str, sequence_len: int, n_hidden: int, dtype: str, batch_
 
 
 CELL_STEP_SHAPE = {"task": "3bit_memorization", "sequence_len": 60, "n_hidden": 64, "batch_size": 50}
+UPDATE_REPEATS_PER_STEP = 20  # rounds of optimiser updates per round of training steps
+
+
+def optimizer_updates_us(dtype: str, repeats: int) -> dict[str, float]:
+    """The microseconds of one parameter update of each optimiser on the vanilla cell at CELL_STEP_SHAPE, as _train
+    makes it after the gradient: Nesterov's look-ahead point where the optimiser takes one, the global-norm clipping
+    and the step. Each update starts from a fresh copy of the same gradients (copied outside the clock), so every
+    one clips; the optimisers are timed in turn, one update of each per round, on one BLAS thread."""
+    shape, config = CELL_STEP_SHAPE, dict(rp.DEFAULTS)
+    rng = np.random.default_rng(0)
+    params = {k: v.astype(dtype) for k, v in rp.init_params(shape["task"], shape["n_hidden"], "ortho", rng).items()}
+    x, y = rp.generate_batch(shape["task"], shape["sequence_len"], shape["batch_size"], rng)
+    _, _, grads = rp.forward_backward(params, x, y, shape["task"], rp.Workspace())
+    grads = {k: g * (10.0 * config["clip"] / rp.global_norm(grads)) for k, g in grads.items()}  # above the clip
+    times: dict[str, list[float]] = {name: [] for name in rp.OPTIMIZER_TABLE}
+    states = {name: {b: {k: np.zeros_like(params[k]) for k in grads} for b in opt.buffers}
+              for name, opt in rp.OPTIMIZER_TABLE.items()}
+    with rp.blas_threads(1):
+        for update in range(repeats):
+            for name, opt in rp.OPTIMIZER_TABLE.items():
+                g = {k: v.copy() for k, v in grads.items()}
+                mu = config["momentum"] if opt.momentum else 0.0
+                start = time.perf_counter()
+                if opt.lookahead:
+                    rp.nesterov_lookahead(params, states[name]["velocity"], mu)
+                rp.clip_by_global_norm(g, config["clip"])
+                opt.step(params, g, states[name], config["lr"], mu, update, config)
+                times[name].append(time.perf_counter() - start)
+    return {name: round(statistics.median(t) * 1e6, 2) for name, t in times.items()}
 
 
 def cell_steps(dtype: str, repeats: int) -> dict:
@@ -124,8 +153,11 @@ def cell_steps(dtype: str, repeats: int) -> dict:
     ms = {cell: round(statistics.median(t) * 1e3, 3) for cell, t in times.items()}
     # the load average says whether other work shared the machine: the LSTM's larger arrays suffer more from it
     load = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+    # an optimiser's update is O(parameters), not O(T): microseconds, so it is timed over many more rounds
+    update_us = optimizer_updates_us(dtype, UPDATE_REPEATS_PER_STEP * repeats)
     return {**shape, "repeats": repeats, "step_ms": ms, "lstm_over_rnn": round(ms["lstm"] / ms["rnn"], 2),
-            "ornn_over_rnn": round(ms["ornn"] / ms["rnn"], 2), "load_average_1min": load}
+            "ornn_over_rnn": round(ms["ornn"] / ms["rnn"], 2), "load_average_1min": load,
+            "update_us": update_us, "update_repeats": UPDATE_REPEATS_PER_STEP * repeats}
 
 
 def kernel_times_us(dtype: str, batch_size: int = 50, n_hidden: int = 64, repeats: int = 2000) -> dict[str, float]:
@@ -316,7 +348,8 @@ def cell_steps_text(cells: dict, targets: dict) -> str:
     return (f"one step at T = {cells['sequence_len']}, H = {cells['n_hidden']}, B = {cells['batch_size']}: "
             f"lstm {ms['lstm']:.2f} ms, rnn {ms['rnn']:.2f} ms, {cells['lstm_over_rnn']:.2f} vanilla steps (target "
             f"<= {targets['lstm_step_ratio']:g}); ornn {ms['ornn']:.2f} ms, {cells['ornn_over_rnn']:.2f} vanilla "
-            f"steps (load average {cells['load_average_1min']})")
+            f"steps (load average {cells['load_average_1min']}); one update: "
+            f"{', '.join(f'{name} {us:.1f} us' for name, us in cells['update_us'].items())}")
 
 
 def update_cell_steps(path: str, repeats: int, log=print) -> dict:
@@ -342,8 +375,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="repeats of the headline; the median is kept (%(default)s)")
     parser.add_argument("--quick", action="store_true", help="tiny budget: checks that the benchmark runs")
     parser.add_argument("--cells-only", action="store_true",
-                        help="measure only the LSTM step against the vanilla step and write it into the existing "
-                        "--out file, keeping its other numbers (a minute or so)")
+                        help="measure only the training step of each cell (vanilla, LSTM, oRNN) and the update of "
+                        "each optimiser (momentum, nesterov, adam, rmsprop), and write them into the existing --out "
+                        "file, keeping its other numbers (a minute or so)")
     parser.add_argument("--out", default=None,
                         help="JSON file for the numbers (default: bench.json, or bench_float32.json)")
     args = parser.parse_args(argv)

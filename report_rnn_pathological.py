@@ -423,6 +423,16 @@ def performance(benches: dict[str, dict]) -> str:
         lines += ["", caption, "",
                   rp.markdown_table(["", "vanilla step", "LSTM step", "LSTM / vanilla", "oRNN step", "oRNN / vanilla",
                                      "load average while timed"], rows_cells)]
+        updates = {dtype: m for dtype, m in measured.items() if "update_us" in m}
+        if updates:  # each optimiser's cost per step (issue 14), beside the training step it follows
+            u = next(iter(updates.values()))
+            rows_updates = [[dtype, *(f"{us:.1f} us ({us / (m['step_ms']['rnn'] * 1e3):.1%} of a step)"
+                                      for us in m["update_us"].values())] for dtype, m in updates.items()]
+            lines += ["", f"One parameter update of each optimiser on the vanilla cell (the same shape; Nesterov's "
+                      f"look-ahead point where it takes one, the global-norm clipping and the step, median of "
+                      f"{u['update_repeats']} updates each, timed in turn on one BLAS thread), beside the vanilla "
+                      f"training step above:", "",
+                      rp.markdown_table(["", *u["update_us"]], rows_updates)]
     return "\n".join(lines)
 
 

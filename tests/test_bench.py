@@ -38,6 +38,9 @@ def test_quick_benchmark_writes_its_numbers(tmp_path):
     assert cells["lstm_over_rnn"] == pytest.approx(cells["step_ms"]["lstm"] / cells["step_ms"]["rnn"], abs=0.01)
     assert cells["ornn_over_rnn"] == pytest.approx(cells["step_ms"]["ornn"] / cells["step_ms"]["rnn"], abs=0.01)
     assert (cells["sequence_len"], cells["n_hidden"], cells["batch_size"]) == (60, 64, 50)
+    # every optimiser's update, timed beside the steps (the standard: each new optimiser reports its cost per step)
+    assert list(cells["update_us"]) == list(rp.OPTIMIZERS) and all(v > 0 for v in cells["update_us"].values())
+    assert cells["update_repeats"] == bench.UPDATE_REPEATS_PER_STEP * cells["repeats"]
 
 
 def test_cells_only_adds_the_comparison_and_keeps_every_other_number(tmp_path):
@@ -54,3 +57,19 @@ def test_cells_only_adds_the_comparison_and_keeps_every_other_number(tmp_path):
     with pytest.raises(SystemExit) as exit_:
         bench.main(["--cells-only", "--out", str(tmp_path / "missing.json")])
     assert exit_.value.code == 2
+
+
+def test_the_report_puts_each_optimisers_update_beside_the_step():
+    """The performance block gives each optimiser's update in microseconds and as a share of the vanilla step, from
+    the benchmark file (and leaves the table out for an older file without them)."""
+    import report_rnn_pathological as report
+
+    committed = json.loads((ROOT / "bench.json").read_text())
+    cells = committed["cell_step"]
+    text = report.performance({"float64": committed})
+    share = cells["update_us"]["adam"] / (cells["step_ms"]["rnn"] * 1e3)
+    assert f"| float64 | {cells['update_us']['momentum']:.1f} us (" in text
+    assert f"{cells['update_us']['adam']:.1f} us ({share:.1%} of a step)" in text
+    assert f"median of {cells['update_repeats']} updates each" in text
+    older = {**committed, "cell_step": {k: v for k, v in cells.items() if k not in ("update_us", "update_repeats")}}
+    assert "One parameter update of each optimiser" not in report.performance({"float64": older})

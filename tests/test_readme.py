@@ -225,3 +225,13 @@ def test_the_prose_about_the_gated_grids_being_complete_holds():
     for name in names:
         records, n_runs = ex.load_records(ex.EXPERIMENTS[name], outdir=str(ROOT))
         assert len(records) == n_runs, name
+
+
+@pytest.mark.parametrize("name", ["bench.json", "bench_float32.json"])
+def test_the_prose_about_optimiser_updates_holds(name):
+    """README: at T = 60 even Adam's update is a few percent (here: under 5%) of the training step it follows."""
+    assert "even Adam's update is a\nfew percent of the step it follows" in (ROOT / "README.md").read_text()
+    cells = json.loads((ROOT / name).read_text())["cell_step"]
+    assert cells["sequence_len"] == 60
+    assert max(cells["update_us"].values()) == cells["update_us"]["adam"]
+    assert cells["update_us"]["adam"] < 0.05 * cells["step_ms"]["rnn"] * 1e3
