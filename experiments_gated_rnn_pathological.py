@@ -111,8 +111,8 @@ def _last_solved_sentence(records: list[dict], arms: list[str]) -> str:
     text = f"The longest T at which any run ends solved: {ex.join_words(parts)}"
     beyond = [T for T in sorted({r["sequence_len"] for r in records}) if T > max(last, default=0)]
     if beyond:
-        Ts = [str(T) for T in beyond]
-        text += f"; no run of any arm ends solved at T = {' or '.join([', '.join(Ts[:-1]), Ts[-1]] if Ts[:-1] else Ts)}"
+        Ts = [str(T) for T in beyond]  # '300', '300 or 500', '200, 300 or 500'
+        text += f"; no run of any arm ends solved at T = {', '.join(Ts[:-1]) + ' or ' if Ts[:-1] else ''}{Ts[-1]}"
     return text + "."
 
 
