@@ -581,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise AnalysisError(f"{args.results}: a run has no params_final (an older file, or one written with "
                                     "--drop-weights); rerun python rnn_pathological.py --all")
             # these analyses read one H x H W_hh and the vanilla recurrence: the oRNN's records hold just that
-            gated = sorted({rp.cell_of(r) for r in runs if len(rp.get_cell(rp.cell_of(r)).blocks) > 1})
+            gated = sorted({cell for cell in map(rp.cell_of, runs) if len(rp.get_cell(cell).blocks) > 1})
             if gated:
                 raise AnalysisError(f"{args.results}: {args.command} analyses the vanilla cell's W_hh, and the file "
                                     f"holds {', '.join(gated)} runs; use a results file of vanilla runs")

@@ -140,8 +140,9 @@ def optimizer_updates_us(dtype: str, repeats: int) -> dict[str, float]:
 def cell_steps(dtype: str, repeats: int) -> dict:
     """The milliseconds of one training step (forward and backward, data excluded) per cell at the headline's shape,
     and the LSTM's and the oRNN's costs in vanilla steps (the oRNN's extra is the exponential map and its gradient,
-    two (H, H) eigendecompositions' worth of work per step, whatever T). The cells are timed in turn, one step of each per round, on one BLAS thread,
-    so a machine that slows down (a shared host) slows both alike; each cell's median over the rounds is kept."""
+    two (H, H) eigendecompositions' worth of work per step, whatever T). The cells are timed in turn, one step of
+    each per round, on one BLAS thread, so a machine that slows down (a shared host) slows them alike; each cell's
+    median over the rounds is kept."""
     shape = CELL_STEP_SHAPE
     with rp.blas_threads(1):
         steps = {cell: _step(shape["task"], shape["sequence_len"], shape["n_hidden"], dtype, shape["batch_size"], cell)

@@ -287,7 +287,7 @@ def load_snapshots(path: str) -> dict:
         if "snapshots" not in run:
             raise files.FileError(f"{path}: run {i} ({run['task']}, {run['init']}) has no snapshots; recreate it "
                                   f"with: {command}")
-        cell = rp.full_config(run["config"]).get("cell", "rnn")
+        cell = rp.cell_of(run)
         activation = rp.full_config(run["config"])["activation"]
         if cell not in MAPS or (cell in VANILLA_MAPS and activation != "tanh"):
             raise files.FileError(f"{path}: run {i} ({run['task']}, {run['init']}) is a {cell} cell with {activation} "

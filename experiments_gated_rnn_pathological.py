@@ -116,15 +116,25 @@ def _last_solved_sentence(records: list[dict], arms: list[str]) -> str:
     return text + "."
 
 
+def _counts_by_cell(records: list[dict], arm: str) -> dict[tuple[str, int], tuple[int, int]]:
+    """{(task, T): (runs that end solved, runs)} of one arm, in the tables' order, over the cells it has run."""
+    counts = {}
+    for ((_, task), T), runs in ex.group_by(records, ex.task_key).items():
+        mine = [r for r in runs if arm_of(r) == arm]
+        if mine:
+            counts[(task, T)] = ex.successes(mine)
+    return counts
+
+
 def _against(records: list[dict], arm: str, base: str) -> str:
     """Where `arm` ends solved in more runs than `base`, and where in fewer, cell by cell of (task, T) that both
     have: 'lstm+ortho against rnn+ortho: more runs solved on temporal_order at T = 120 (2/5 against 0/5) ...'."""
     more, fewer = [], []
-    for ((_, task), T), runs in ex.group_by(records, ex.task_key).items():
-        mine, theirs = ([r for r in runs if arm_of(r) == a] for a in (arm, base))
-        if not (mine and theirs):
+    theirs = _counts_by_cell(records, base)
+    for (task, T), (k, n) in _counts_by_cell(records, arm).items():
+        if (task, T) not in theirs:
             continue
-        (k, n), (k0, n0) = ex.successes(mine), ex.successes(theirs)
+        k0, n0 = theirs[(task, T)]
         if k * n0 != k0 * n:
             (more if k * n0 > k0 * n else fewer).append(f"{task} at T = {T} ({k}/{n} against {k0}/{n0})")
     if not (more or fewer):
@@ -138,12 +148,9 @@ def _lstm_needed_sentence(records: list[dict], base: str = "rnn+ortho", gated: s
     (task, T) cells where the LSTM ends solved in some run and the orthogonal start in none."""
     if not {base, gated} <= set(arms_in(records)):
         return ""
-    cells = []
-    for ((_, task), T), runs in ex.group_by(records, ex.task_key).items():
-        k0, n0 = ex.successes([r for r in runs if arm_of(r) == base])
-        k, n = ex.successes([r for r in runs if arm_of(r) == gated])
-        if n0 and n and k0 == 0 and k > 0:
-            cells.append(f"{task} at T = {T} ({k}/{n})")
+    theirs = _counts_by_cell(records, base)
+    cells = [f"{task} at T = {T} ({k}/{n})" for (task, T), (k, n) in _counts_by_cell(records, gated).items()
+             if k > 0 and (task, T) in theirs and theirs[(task, T)][0] == 0]
     if not cells:
         return (f" Seed 000's expectation that above some T even the orthogonal start fails and an LSTM is needed "
                 f"holds in no cell: wherever {base} solves no run, neither does {gated}.")

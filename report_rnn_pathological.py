@@ -314,7 +314,6 @@ def gradient_sentence(doc: dict) -> str:
                    "still end unsolved (see the table above).")
 
 
-
 def curves_notes(doc: dict) -> str:
     """Where each arm of the seed-0 run ends against chance and the partial baseline."""
     parts = []

@@ -1274,8 +1274,9 @@ def momentum_at(update: int, momentum: float, schedule: str = "constant") -> flo
 def nesterov_lookahead(
     params: dict[str, np.ndarray], velocity: dict[str, np.ndarray], momentum: float
 ) -> dict[str, np.ndarray]:
-    """theta + mu v: where Nesterov momentum evaluates the gradient (Sutskever et al. 2013, eq. 3-4)."""
-    return {k: p + momentum * velocity[k] if k in velocity else p for k, p in params.items()}
+    """theta + mu v: where Nesterov momentum evaluates the gradient (Sutskever et al. 2013, eq. 3-4). The velocity
+    is kept for the trained parameters only; a cell's fixed arrays (the oRNN's base) pass through as they are."""
+    return {**params, **{k: params[k] + momentum * v for k, v in velocity.items()}}
 
 
 def momentum_step(
@@ -1756,7 +1757,8 @@ def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
     params = initial_params(spec, init, seed, **config)
     stats_init = _W_hh_stats(cell, cell.materialise(params)["W_hh"], sequence_len, init, config)
     params = {k: v.astype(config["dtype"]) for k, v in params.items()}
-    sv_init = np.linalg.svd(cell.materialise(params)["W_hh"], compute_uv=False)
+    start_net = cell.materialise(params)  # the network at epoch 0, in the run's dtype
+    sv_init = np.linalg.svd(start_net["W_hh"], compute_uv=False)
     state = {name: {k: np.zeros_like(params[k]) for k in cell.params} for name in optimizer.buffers}
     ws = Workspace()
     regression = spec.loss == "mse"
@@ -1766,7 +1768,7 @@ def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
     diverged: int | bool = False
     update = 0
     snapshot_every = config["snapshot_every"]
-    snapshots = [_snapshot(0, cell.materialise(params))] if snapshot_every else []
+    snapshots = [_snapshot(0, start_net)] if snapshot_every else []
     for epoch in range(1, config["n_epochs"] + 1):
         losses, metrics, norms, mus, wrong = [], [], [], [], []
         for x, y in epoch_batches(spec, sequence_len, config, data_rng, train_set):
