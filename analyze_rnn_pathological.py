@@ -530,6 +530,14 @@ COMMANDS = (
 )
 
 
+# The fisher figure's sizes. The chains' noise covariance has entries up to alpha^(2N) = 1.2^(2N), so its condition
+# number reaches float64's 1 / eps near N = 100: the feedback chain's sum of J(k) leaves its closed form J_tot by
+# 2e-6 at N = 80, 4e-4 at 88 and 3% at 100, and from N = 104 the Cholesky factorisation fails. k: every curve is
+# off the plot's axis (J < 1e-6) by k = 300; 10,000 is drawn in a few seconds.
+FISHER_MAX_N = 80
+FISHER_MAX_K = 10_000
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = rp.OneLineErrorParser(
         prog=PROG, description="Closed-form and saved-run analyses of recurrent matrices; never trains. Each "
@@ -538,8 +546,11 @@ def build_parser() -> argparse.ArgumentParser:
     for name, png, what, description in COMMANDS:
         p = sub.add_parser(name, help=f"{what} -> {png}", description=f"{description} Writes {png}.")
         if name == "fisher":
-            p.add_argument("--n", type=int, default=64, help="network size N (default: %(default)s)")
-            p.add_argument("--k-max", type=int, default=120, help="largest k drawn (default: %(default)s)")
+            p.add_argument("--n", type=int, default=64,
+                           help=f"network size N, 2 to {FISHER_MAX_N}: past it float64 cannot resolve the chains' "
+                           "memory (default: %(default)s)")
+            p.add_argument("--k-max", type=int, default=120,
+                           help=f"largest k drawn, 1 to {FISHER_MAX_K:,} (default: %(default)s)")
         else:
             p.add_argument("--results", default="results.json",
                            help="results.json, or a sweep .jsonl written with --keep-weights (default: %(default)s)")
@@ -565,9 +576,17 @@ def check_fisher_size(n: int, k_max: int) -> None:
         rp.check_memory(fisher_memory_bytes(n, k_max), f"fisher --n {n} --k-max {k_max}")
     except ValueError as err:
         raise AnalysisError(str(err)) from None
+    # after the memory check, so a size no machine holds is told how much memory it asks for
+    if n > FISHER_MAX_N:
+        raise AnalysisError(f"--n is at most {FISHER_MAX_N}, got {n}: past it the chains' noise covariance (entries "
+                            "up to 1.2^(2N)) is too ill-conditioned for float64, the J(k) no longer sum to J_tot, and "
+                            "from N = 104 its Cholesky factorisation fails")
+    if k_max > FISHER_MAX_K:
+        raise AnalysisError(f"--k-max is at most {FISHER_MAX_K:,}, got {k_max:,}: every J(k) is below the plot's "
+                            "axis (1e-6) by k = 300")
 
 
-@rp.quiet_on_broken_pipe
+@rp.script_main
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     png = {name: png for name, png, _, _ in COMMANDS}[args.command]

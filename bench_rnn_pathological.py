@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+import files_rnn_pathological as files
 import rnn_pathological as rp
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -353,32 +354,33 @@ def cell_steps_text(cells: dict, targets: dict) -> str:
             f"{', '.join(f'{name} {us:.1f} us' for name, us in cells['update_us'].items())}")
 
 
-def update_cell_steps(path: str, repeats: int, log=print) -> dict:
-    """Measure cell_steps alone and write them, and the targets of this version, into the benchmark file `path`,
-    keeping every other number in it (they took minutes to measure and this comparison does not change them)."""
-    import json
-
-    with open(path) as f:
-        bench = json.load(f)
+def update_cell_steps(bench: dict, repeats: int, log=print) -> dict:
+    """Measure cell_steps alone and put them, and the targets of this version, into `bench`, a benchmark document
+    read and checked by files.load_bench, keeping every other number in it (they took minutes to measure and this
+    comparison does not change them)."""
     bench["cell_step"] = cell_steps(bench["dtype"], repeats)
     bench["targets"] = TARGETS[bench["dtype"]]
     log(cell_steps_text(bench["cell_step"], bench["targets"]))
     return bench
 
 
-@rp.quiet_on_broken_pipe
+MAX_REPEATS = 10  # each repeat reruns the headline (about 30 s in float64, 16 s in float32 on 2 cores): 5 minutes
+
+
+@rp.script_main
 def main(argv: list[str] | None = None) -> int:
     parser = rp.OneLineErrorParser(prog="bench_rnn_pathological.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--dtype", choices=rp.DTYPES, default="float64", help="arithmetic (%(default)s)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="worker processes for the headline (default: the number of cores, %(default)s)")
     parser.add_argument("--repeats", type=int, default=3,
-                        help="repeats of the headline; the median is kept (%(default)s)")
+                        help=f"repeats of the headline, 1 to {MAX_REPEATS} (each about 30 s in float64 on 2 cores); "
+                        "the median is kept (%(default)s)")
     parser.add_argument("--quick", action="store_true", help="tiny budget: checks that the benchmark runs")
     parser.add_argument("--cells-only", action="store_true",
                         help="measure only the training step of each cell (vanilla, LSTM, oRNN) and the update of "
                         "each optimiser (momentum, nesterov, adam, rmsprop), and write them into the existing --out "
-                        "file, keeping its other numbers (a minute or so)")
+                        "file, keeping its other numbers (a few seconds)")
     parser.add_argument("--out", default=None,
                         help="JSON file for the numbers (default: bench.json, or bench_float32.json)")
     args = parser.parse_args(argv)
@@ -386,13 +388,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.jobs < 1 or args.repeats < 1:
             raise ValueError("jobs and repeats must be positive integers")
+        if args.repeats > MAX_REPEATS:
+            raise ValueError(f"--repeats is at most {MAX_REPEATS}, got {args.repeats} (each repeat reruns the "
+                             "headline, about 30 s in float64 on 2 cores)")
         rp.check_writable(out)
+        if args.cells_only:
+            if not os.path.isfile(out):
+                raise ValueError(f"--cells-only adds to an existing benchmark file; {out} does not exist")
+            # checked before measuring: a cut-off file, or one with a NaN that could not be written back, fails now
+            existing = files.load_bench(out, replacing=("cell_step", "targets"))
     except ValueError as err:
         parser.error(str(err))
     if args.cells_only:
-        if not os.path.isfile(out):
-            parser.error(f"--cells-only adds to an existing benchmark file; {out} does not exist")
-        result = update_cell_steps(out, 5 if args.quick else 60)
+        result = update_cell_steps(existing, 5 if args.quick else 60)
     else:
         result = run_benchmark(args.dtype, args.jobs, args.repeats, args.quick)
     rp.write_json_atomic(out, result)

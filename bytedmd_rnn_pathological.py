@@ -1105,7 +1105,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-@rp.quiet_on_broken_pipe
+@rp.script_main
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -325,6 +325,7 @@ def compute(docs: list[tuple[str, dict]]) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "sources": [path for path, _ in docs],
+        "environment": rp.environment(),  # eigenvalues and Newton steps round by the BLAS kernel
         "settings": {"burn_in": BURN_IN, "window": WINDOW, "tol": TOL, "max_period": MAX_PERIOD,
                      "lyapunov_tol": LYAPUNOV_TOL, "n_starts": N_STARTS, "starts_seed": STARTS_SEED,
                      "dedup_tol": DEDUP_TOL},
@@ -333,7 +334,8 @@ def compute(docs: list[tuple[str, dict]]) -> dict:
 
 
 def load(path: str) -> dict:
-    """attractors.json, checked for its schema version and parts (ValueError naming the file otherwise)."""
+    """attractors.json, checked for its schema version, parts and finite numbers (ValueError naming the file
+    otherwise)."""
     doc = files.read_json(path, f"python {PROG} run --out {path}")
     if not isinstance(doc, dict) or doc.get("schema_version") != SCHEMA_VERSION or not isinstance(doc.get("runs"),
                                                                                                    list):
@@ -342,6 +344,7 @@ def load(path: str) -> dict:
     for i, run in enumerate(doc["runs"]):
         if not isinstance(run, dict) or not {"task", "init", "channels"} <= set(run):
             raise files.FileError(f"{path}: run {i} is incomplete; recreate it with: python {PROG} run --out {path}")
+    files.check_finite(doc, path, f"python {PROG} run --out {path}")
     return doc
 
 
@@ -634,7 +637,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-@rp.quiet_on_broken_pipe
+@rp.script_main
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

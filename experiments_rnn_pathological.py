@@ -1021,7 +1021,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-@rp.quiet_on_broken_pipe
+@rp.script_main
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:

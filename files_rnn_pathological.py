@@ -8,11 +8,12 @@
 Every script that reads one of these files reads it through here, so a bad file fails the same way everywhere:
 FileError, a ValueError with one line that names the file and what is wrong, raised before anything is computed,
 drawn or written. The scripts print it as `SCRIPT: error: ...` and exit with status 2. Empty, truncated, binary,
-wrong-schema and wrong-typed files are all refused; a file is never changed by being read.
+wrong-schema and wrong-typed files are all refused, and so is a NaN or an infinity anywhere in a file (check_finite,
+which names the field); a file is never changed by being read.
 
 The checks are the schema the engine writes (rnn_pathological.train, results_document, and the benchmark's
 run_benchmark): field names and JSON types, not the numbers' meaning. Tasks and inits the engine does not ship pass
-(the figures draw any); check_engine_runs adds that each run can be rebuilt by this engine, for the scripts that
+the schema; check_engine_runs adds that each run can be rebuilt by this engine, for the scripts that
 rebuild runs (the README report, the analyses).
 
 Sections: errors and small checks, run records, results files, benchmark files, output folders.
@@ -64,6 +65,42 @@ def _describe(value) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _child(where: str, key) -> str:
+    return f"{where}[{key}]" if isinstance(key, int) else f"{where}.{key}" if where else key
+
+
+def nonfinite_field(doc) -> tuple[str, float] | None:
+    """(where, value) of a NaN or infinity in a JSON value, where a path such as 'sensitivity[3].rho' ('' for the
+    top level); None if every number is finite.
+
+    Python's json module reads NaN, Infinity, -Infinity and numbers past float's range (1e999) as floats, and the
+    suite writes none of them (allow_nan=False), so one in a file is damage: refused rather than carried into a figure
+    or a README line. Walked with a stack, not recursion: read_json parses nesting deeper than a recursive walk
+    could follow. Only containers are pushed: the 11 MB results_snapshots.json is walked in about 60 ms."""
+    if isinstance(doc, float) and not math.isfinite(doc):
+        return "", doc
+    stack = [("", doc)] if isinstance(doc, (dict, list)) else []
+    while stack:
+        where, value = stack.pop()
+        for key, item in value.items() if isinstance(value, dict) else enumerate(value):
+            if isinstance(item, float) and not math.isfinite(item):
+                return _child(where, key), item
+            if isinstance(item, (dict, list)):
+                stack.append((_child(where, key), item))
+    return None
+
+
+def check_finite(doc, path: str, command: str | None = None) -> None:
+    """FileError unless every number of `doc`, the JSON value read from `path`, is finite; the message names the
+    field, and `command`, when given, is how to recreate the file."""
+    found = nonfinite_field(doc)
+    if found is not None:
+        where, value = found
+        field = f"field {where}" if where else "its top level"
+        raise FileError(f"{path}: {field} is {_describe(value)}, not a finite number"
+                        + (f"; recreate it with: {command}" if command else ""))
+
+
 def read_json(path: str, command: str | None = None) -> object:
     """The JSON value in `path`. FileError for a missing, unreadable, empty, binary or malformed file; `command`,
     when given, is how to recreate it."""
@@ -84,21 +121,25 @@ def read_json(path: str, command: str | None = None) -> object:
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:
-        cut = " (the file looks cut off)" if err.pos >= len(text.rstrip()) else ""
-        raise NotJSONError(f"{path} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}{cut}"
-                           f"{again}") from None
+        # a string left open by the end of the text is reported where it starts ("Unterminated string starting at"),
+        # not at the end; a line break inside a string is another error, so this one always means the text ended
+        cut_open = err.msg.startswith("Unterminated string")
+        cut = " (the file looks cut off)" if cut_open or err.pos >= len(text.rstrip()) else ""
+        raise NotJSONError(f"{path} is not valid JSON: {err.msg.removesuffix(' at')} at line {err.lineno}, column "
+                           f"{err.colno}{cut}{again}") from None
     except RecursionError:
         raise NotJSONError(f"{path} is not valid JSON: nested too deeply{again}") from None
 
 
 def load_document(path: str, schema_version: int, key: str, prog: str) -> dict:
     """A JSON results file of one of the analysis scripts (`prog run` writes it): a dict with `schema_version` equal
-    to `schema_version` and the field `key`. FileError (one line, naming the file) otherwise."""
+    to `schema_version` and the field `key`, every number finite. FileError (one line, naming the file) otherwise."""
     command = f"python {prog} run --out {path}"
     doc = read_json(path, command)
     if not isinstance(doc, dict) or doc.get("schema_version") != schema_version or key not in doc:
         raise FileError(f"{path} is not a results file of {prog} run (schema version {schema_version}); recreate "
                         f"it with: {command}")
+    check_finite(doc, path, command)
     return doc
 
 
@@ -377,6 +418,7 @@ def load_results(path: str, command: str | None = None) -> dict:
     why = _shared_fields_problem(doc)
     if why:
         raise FileError(f"{_joined(path, why)}; recreate it with: {command}")
+    check_finite(doc, path, command)  # the fields not typed above: options of other engine versions, extras
     return doc
 
 
@@ -417,8 +459,11 @@ def _fields_problem(value, spec: dict, where: str) -> str | None:
     return None
 
 
-def load_bench(path: str) -> dict:
-    """Read and check a benchmark file of bench_rnn_pathological.py. Raises FileError."""
+def load_bench(path: str, replacing: tuple[str, ...] = ()) -> dict:
+    """Read and check a benchmark file of bench_rnn_pathological.py, every number finite. Raises FileError.
+
+    `replacing` names top-level fields the caller is about to write anew (bench --cells-only: cell_step, targets):
+    they may be missing or bad, and the file is still good enough to keep its other numbers."""
     dtype = "float32" if "float32" in os.path.basename(path) else "float64"
     command = BENCH_COMMAND + ("" if dtype == "float64" else " --dtype float32") + (
         "" if os.path.basename(path) in ("bench.json", "bench_float32.json") else f" --out {path}")
@@ -426,8 +471,8 @@ def load_bench(path: str) -> dict:
     if not isinstance(doc, dict):
         why = f"the top level is a JSON {type(doc).__name__}, not an object"
     else:
-        why = _fields_problem(doc, BENCH_FIELDS, "")
-        for name in BENCH_NUMBER_MAPS:
+        why = _fields_problem(doc, {k: v for k, v in BENCH_FIELDS.items() if k not in replacing}, "")
+        for name in (name for name in BENCH_NUMBER_MAPS if name not in replacing):
             bad = [k for k, v in doc[name].items() if not is_number(v)] if why is None else []
             if bad:
                 why = f"field {name}.{bad[0]} must be {NUMBER}, got {_describe(doc[name][bad[0]])}"
@@ -440,6 +485,7 @@ def load_bench(path: str) -> dict:
         raise FileError(f"{path} is not a benchmark file: it {why}; recreate it with: {command}"
                         if why.startswith("has ") else f"{path} is not a benchmark file: {why}; recreate it with: "
                         f"{command}")
+    check_finite({k: v for k, v in doc.items() if k not in replacing}, path, command)  # the fields not typed above
     return doc
 
 
@@ -452,6 +498,8 @@ def prepare_outdir(outdir: str) -> None:
 
     The check creates and removes a temporary file instead of asking os.access: root passes os.access on a
     read-only folder, and a read-only mount or a pseudo file system refuses files whatever the permission bits."""
+    if not outdir.strip():
+        raise FileError('the output folder is empty (--outdir ""); name a folder, or . for the current one')
     if os.path.exists(outdir) and not os.path.isdir(outdir):
         raise FileError(f"cannot use {outdir} as output folder: it exists and is not a folder")
     try:

@@ -315,13 +315,16 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--retrain", action="store_true", help="train through rnn_pathological.train")
     for flag, name, text in RETRAIN_OPTIONS:
         train.add_argument(flag, dest=name, type=int, default=None, help=f"{text} ({rp.DEFAULTS[name]})")
-    train.add_argument("--cell", choices=list(rp.CELLS), default=None,
-                       help=f"recurrent cell of both arms ({rp.DEFAULTS['cell']}; lstm: the LSTM)")
+    # only the cells that train under both arms' inits: one restricted to some inits (the oRNN) could never run
+    cells = [name for name, cell in rp.CELLS.items() if cell.inits is None or set(ARMS) <= set(cell.inits)]
+    train.add_argument("--cell", choices=cells, default=None,
+                       help=f"recurrent cell of both arms ({rp.DEFAULTS['cell']}; lstm: the LSTM); the cells that "
+                       f"accept both {' and '.join(ARMS)}")
     train.add_argument("--quiet", action="store_true", help="no progress lines while retraining")
     return parser
 
 
-@rp.quiet_on_broken_pipe
+@rp.script_main
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -336,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_timing(args.fps, args.hold)
         rp.check_writable(args.out)
+        if os.path.splitext(args.out)[1].lower() != ".gif":  # the bytes are GIF data whatever the name says
+            raise ValueError(f"--out must name a .gif file, got {args.out}")
         if args.retrain:
             seed = 0 if args.seed is None else args.seed
             T = rp.get_task(args.task).headline_len if args.sequence_len is None else args.sequence_len

@@ -242,6 +242,7 @@ def compute() -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "source": "Zucchet et al. (NeurIPS 2024), the curse of memory, seed 001",
+        "environment": rp.environment(),
         "setup": ("h_{t+1} = lambda h_t + g x_t, stationary, E[x_t x_{t+m}] = rho^|m|, unit variance; teacher "
                   "lambda*, loss 1/2 E[(h - h*)^2]; g = 1 or sqrt(1 - lambda^2); theta = lambda or nu with "
                   "lambda = exp(-exp(nu))"),
@@ -427,7 +428,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-@rp.quiet_on_broken_pipe
+@rp.script_main
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

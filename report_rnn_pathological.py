@@ -82,6 +82,31 @@ def headline_table(doc: dict) -> str:
     return rp.markdown_table(header, rows)
 
 
+def headline_kernel(doc: dict) -> str:
+    """Which BLAS library, version and kernel computed the file, on which CPU, and how to get the same bits: the last
+    digits of every number depend on the kernel (rp.blas_threads), and `--check` reads the kernel named here."""
+    env = doc["environment"]
+    kernel = rp.blas_kernel(env)
+    if kernel is None:
+        return (f"The headline numbers come from a results file that does not record which BLAS kernel computed it "
+                f"({env.get('cpu', 'CPU not recorded')}, numpy {env['numpy']}).")
+    libraries = env["blas"]
+    threads = join_words([f"{lib['threading_layer']}, {plural(lib['num_threads'], 'thread')}" for lib in libraries])
+    pin = ""
+    if [lib["library"] for lib in libraries] == ["openblas"]:
+        pin = (f" With numpy's OpenBLAS on an x86-64 CPU that picks another kernel, `OPENBLAS_CORETYPE="
+               f"{libraries[0]['kernel']} python rnn_pathological.py --all --seed 0` pins the same kernel.")
+    return (f"The headline numbers were computed by {KERNEL_MARK}{kernel}` ({threads}) on an "
+            f"{env.get('cpu', 'unrecorded CPU')}, numpy {env['numpy']}. The same command gives the same bits under "
+            f"the same BLAS library, version and kernel; under another kernel the last digits differ, and over a "
+            f"run they grow into other solved epochs and final metrics.{pin}")
+
+
+# The generated sentence that names the kernel of the README's headline numbers, as --check reads it back.
+KERNEL_MARK = "BLAS `"
+KERNEL_NAMED = re.compile(re.escape(KERNEL_MARK) + r"([^`]+)`")
+
+
 def took(doc: dict) -> str:
     """' The run took N s with J worker process(es) on ...', from the file's execution record, or ''."""
     execution = doc.get("execution") or {}
@@ -524,8 +549,18 @@ def load_headline(path: str) -> dict:
     analysis numbers retrace their gradients)."""
     doc = files.load_results(path)
     files.check_engine_runs(doc["runs"], path)
+    kinds = [(r["task"], r["init"], rp.cell_of(r)) for r in doc["runs"]]
+    if any(kind not in HEADLINE_KINDS for kind in kinds):  # the headline's figures and analyses assume its runs
+        cells = join_words(list(dict.fromkeys(cell for _, _, cell in kinds)))
+        raise files.FileError(f"{path} holds {plural(len(kinds), 'run')} of the {cells} cell "
+                              f"({join_words(list(dict.fromkeys(f'{t} {i}' for t, i, _ in kinds)))}), not the "
+                              f"headline's vanilla runs: give --results a file of {files.RESULTS_COMMAND}")
     files.check_weights(doc["runs"], path, files.results_command(path))
     return doc
+
+
+# (task, init, cell) of every run the headline file may hold: rnn_pathological.py --all.
+HEADLINE_KINDS = {(s["task"], s["init"], "rnn") for s in rp.headline_specs(0)}
 
 
 def load_seeds(path: str) -> dict:
@@ -591,6 +626,18 @@ def read_readme(path: str) -> str:
 # README blocks
 
 
+class Blocks(dict):
+    """{block name: text}, and `sources`: {block name: the file (or code) each block is computed from}."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sources: dict[str, str] = {}
+
+    def add(self, source: str, named: dict[str, str]) -> None:
+        self.update(named)
+        self.sources.update(dict.fromkeys(named, source))
+
+
 def blocks(results_path: str = "results.json", seeds_path: str = "results_seeds.json",
            bench_paths: tuple[str, ...] = ("bench.json", "bench_float32.json"), root: str = ".") -> dict[str, str]:
     """Every generated README block, from the committed result, sweep and benchmark files (sweeps under root).
@@ -612,31 +659,30 @@ def blocks(results_path: str = "results.json", seeds_path: str = "results_seeds.
     for exp in ex.EXPERIMENTS.values():
         if has_data(exp, root):  # an experiment not run yet is reported as such
             ex.load_records(exp, outdir=root)  # the sweep files (and results_seeds.json for convergence), checked
-    out = {}
-    with about(os.path.join(root, "sweeps")):
-        out.update({f"experiment-{name}": experiment_section(name, root) for name in ex.EXPERIMENTS})
+    out = Blocks()
+    sweeps = os.path.join(root, "sweeps")
+    with about(sweeps):
+        for name, exp in ex.EXPERIMENTS.items():
+            out.add(exp.data_path(False, root), {f"experiment-{name}": experiment_section(name, root)})
     with about(" and ".join(bench_paths)):
-        out["performance"] = performance(benches)
+        out.add(" and ".join(bench_paths), {"performance": performance(benches)})
     with about(results_path):
-        out.update({"headline-table": headline_table(doc), "headline-verdict": headline_verdict(doc)})
+        out.add(results_path, {"headline-table": headline_table(doc), "headline-verdict": headline_verdict(doc),
+                               "headline-kernel": headline_kernel(doc), "analysis-numbers": analysis_numbers(doc),
+                               "gradient-sentence": gradient_sentence(doc), "curves-notes": curves_notes(doc)})
     with about(seeds_path):
-        out.update({"seeds-table": seeds_table(seeds_doc), "seeds-verdict": seeds_verdict(seeds_doc)})
-    with about(results_path):
-        out["analysis-numbers"] = analysis_numbers(doc)
-        out["gradient-sentence"] = gradient_sentence(doc)
-        out["curves-notes"] = curves_notes(doc)
-    with about(seeds_path):
-        out["why-random-fails"] = why_random_fails(seeds_doc)
-    out["tasks-table"] = tasks_table()
-    with about(os.path.join(root, "sweeps")):
-        out["scale-verdict"] = scale_verdict(root)
+        out.add(seeds_path, {"seeds-table": seeds_table(seeds_doc), "seeds-verdict": seeds_verdict(seeds_doc),
+                             "why-random-fails": why_random_fails(seeds_doc)})
+    out.add("the task table of rnn_pathological.py", {"tasks-table": tasks_table()})
+    with about(sweeps):
+        out.add(sweeps, {"scale-verdict": scale_verdict(root)})
     with about(bytedmd_path):
-        out["bytedmd-numbers"] = bd.readme_block(bytedmd_doc)
+        out.add(bytedmd_path, {"bytedmd-numbers": bd.readme_block(bytedmd_doc)})
     with about(memory_path):
-        out["memory-curse-numbers"] = mc.readme_block(memory_doc)
+        out.add(memory_path, {"memory-curse-numbers": mc.readme_block(memory_doc)})
     with about(attractors_path):
-        out["attractors-numbers"] = dy.readme_block(attractors_doc)
-    out["cli-reference"] = cli_reference()
+        out.add(attractors_path, {"attractors-numbers": dy.readme_block(attractors_doc)})
+    out.add("the command-line parsers", {"cli-reference": cli_reference()})
     return out
 
 
@@ -664,36 +710,119 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--readme", default="README.md",
                         help="file with the generated blocks, rewritten in place (default: %(default)s)")
     parser.add_argument("--check", action="store_true",
-                        help="only compare, write nothing; exit 1 if a block disagrees with the files (wall times "
-                        "alone do not count: they are reported as the only difference)")
+                        help="only compare, write nothing; exit 1 if a block disagrees with the files, naming the "
+                        "block and its first differing line (wall times alone do not count: they are reported as "
+                        "the only difference). Where only the headline's blocks differ because results.json was "
+                        "computed by another BLAS kernel than the README's numbers (your own run of the quick start "
+                        "on another CPU), it says so in a note and exits 0 if every run has the same outcome")
+    parser.add_argument("--allow-downgrade", action="store_true",
+                        help="write a section as partial or not run even where the README's section is complete "
+                        "(refused by default: a truncated or lost sweep file would otherwise erase a finished "
+                        "result)")
     return parser
 
 
-@rp.quiet_on_broken_pipe
+@rp.script_main
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         old = read_readme(args.readme)
-        new = replace_blocks(old, blocks(args.results), args.readme)
+        fresh = blocks(args.results)
+        new = replace_blocks(old, fresh, args.readme)
     except (OSError, ValueError) as err:  # FileError, and ExperimentError for a missing or bad sweep file
         parser.error(str(err))
+    changed = changed_blocks(old, new)
+    sources = getattr(fresh, "sources", {})
     if args.check:
         if new == old:
             print(f"{args.readme} agrees with the result files")
             return 0
-        if without_wall_times(new) == without_wall_times(old):
+        if not changed:
             print(f"{args.readme} agrees with the result files; only the wall times differ (they time the run that "
                   f"wrote the file; run python report_rnn_pathological.py to copy them in)")
             return 0
-        print(f"{args.readme} is stale: run python report_rnn_pathological.py", file=sys.stderr)
+        own_run = other_kernel_note(old, new, changed, sources, args.results, args.readme)
+        if own_run is not None:
+            note, outcomes_agree = own_run
+            print(note, file=sys.stdout if outcomes_agree else sys.stderr)
+            return 0 if outcomes_agree else 1
+        name, was, now = changed[0]
+        more = f" ({plural(len(changed) - 1, 'other block')} too)" if len(changed) > 1 else ""
+        print(f"{args.readme} disagrees with the result files in block {name!r}, computed from "
+              f"{sources.get(name, 'the result files')}{more}: the README has {was!r} where the files give {now!r}; "
+              f"run python report_rnn_pathological.py to rewrite the blocks", file=sys.stderr)
         return 1
+    downgraded = [name for name, _, _ in changed if is_complete(block_text(old, name))
+                  and not is_complete(block_text(new, name))]
+    if downgraded and not args.allow_downgrade:
+        name = downgraded[0]
+        parser.error(f"{args.readme}'s section {name!r} is complete, but {sources.get(name, 'its file')} now gives "
+                     f"a partial or missing run set; if that file was damaged or lost, restore it (git checkout "
+                     f"{sources.get(name, '')}); --allow-downgrade writes the partial section anyway; nothing was "
+                     f"written")
     if new != old:
         rp.write_text_atomic(args.readme, new)
-        print(f"updated {args.readme}")
+        print(f"updated {args.readme}: " + (f"{plural(len(changed), 'block')} changed" if changed else
+                                            "only the wall times changed"))
+        for name, _, now in changed:
+            print(f"  {name} (from {sources.get(name, 'the result files')}): {now[:100]}")
     else:
         print(f"{args.readme} already up to date")
     return 0
+
+
+def block_text(text: str, name: str) -> str | None:
+    """The body of the generated block `name` of a README's text, or None where it has none."""
+    match = re.search(rf"<!-- BEGIN {re.escape(name)} -->\n(.*?)<!-- END {re.escape(name)} -->", text, re.DOTALL)
+    return match.group(1) if match else None
+
+
+def changed_blocks(old: str, new: str) -> list[tuple[str, str, str]]:
+    """(name, old line, new line) of every block whose text differs other than in wall times, in the README's order,
+    with the first line where they differ."""
+    out = []
+    for name in re.findall(r"^<!-- BEGIN (\S+) -->$", old, re.MULTILINE):
+        was, now = (without_wall_times(block_text(t, name) or "").splitlines() for t in (old, new))
+        if was != now:
+            was_line, now_line = next(((a, b) for a, b in zip(was + [""] * len(now), now + [""] * len(was),
+                                                              strict=True) if a != b))
+            out.append((name, was_line, now_line))
+    return out
+
+
+def is_complete(body: str | None) -> bool:
+    """Whether an experiment's block reports its whole grid (experiment_section's partial and not-run wording)."""
+    return body is not None and "_Partial: " not in body and "**Not run yet**" not in body
+
+
+def table_outcomes(body: str) -> dict[tuple[str, str, str], bool]:
+    """{(task, T, init): solved at the end} read back from a headline table, where a solved run's final metric is
+    bold (headline_table)."""
+    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in body.splitlines()
+            if line.startswith("|") and not line.startswith("|---")]
+    header, rows = rows[0], rows[1:]
+    finals = {column[: -len(" final")]: i for i, column in enumerate(header) if column.endswith(" final")}
+    return {(row[0], row[1], init): row[i].startswith("**") for row in rows for init, i in finals.items()}
+
+
+def other_kernel_note(old: str, new: str, changed: list[tuple[str, str, str]], sources: dict[str, str],
+                      results_path: str, readme: str) -> tuple[str, bool] | None:
+    """Where the only blocks that differ are computed from the headline results file and that file was computed by
+    another BLAS kernel than the one the README names (a user's own run of the quick start on another CPU): a note
+    that says so, with whether every run has the outcome the README gives. None otherwise."""
+    kernels = [KERNEL_NAMED.search(block_text(text, "headline-kernel") or "") for text in (old, new)]
+    if not all(kernels) or kernels[0].group(1) == kernels[1].group(1):
+        return None
+    if any(sources.get(name) != results_path for name, _, _ in changed):
+        return None
+    was, now = (table_outcomes(block_text(text, "headline-table") or "|") for text in (old, new))
+    differ = [f"{task} {init}" for (task, T, init), solved in was.items() if now.get((task, T, init)) != solved]
+    outcome = ("every run ends solved or not as the README says, and only the digits differ" if not differ else
+               f"the outcome differs on {join_words(differ)}")
+    return (f"note: {results_path} was computed by `{kernels[1].group(1)}`, the numbers in {readme} by "
+            f"`{kernels[0].group(1)}` (another BLAS kernel rounds the last digits differently): {outcome}. To get "
+            f"the committed numbers back: git checkout {results_path}", not differ)
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
+import threadpoolctl
 
 # 2: records carry partial_baseline, W_hh_stats, the lenient rule and per-epoch frac_wrong (regression tasks), and
 #    are judged by the stricter criteria of addition, multiplication and copy
@@ -1049,6 +1050,7 @@ class Cell:
     params: tuple[str, ...] = PARAM_NAMES  # the trained parameters: the keys of its gradients and optimiser state
     materialise: Callable[[dict], dict[str, np.ndarray]] = _held
     inits: tuple[str, ...] | None = None  # the inits it accepts, at hh_scale 1 (None: every init at any scale)
+    square_buffers: int = 0  # (H, H) float64 work arrays its forward and backward hold, for the memory estimate
 
 
 CELLS: dict[str, Cell] = {
@@ -1062,7 +1064,8 @@ CELLS: dict[str, Cell] = {
              "the vanilla RNN with W_hh = B exp((A - A^T) / 2) kept orthogonal throughout (Lezcano-Casado & "
              "Martinez-Rubio 2019), B the init's W_hh, A trained from 0",
              params=("W_ih", "A_hh", "b_h", "W_hy", "b_y"), materialise=ornn_materialise,
-             inits=("ortho", "identity")),
+             inits=("ortho", "identity"),
+             square_buffers=10),  # the complex eigenbasis of exp(S) and the products of its gradient (8 measured)
     ]
 }
 
@@ -1360,23 +1363,34 @@ class Optimizer:
     name: str
     step: Callable[..., None]
     buffers: tuple[str, ...]  # the state it keeps per parameter
-    momentum: bool  # uses the momentum coefficient and schedule (the history records the mean coefficient)
+    # the training options of its own that it reads; check_config refuses another optimiser's option set away from
+    # its default, since this one would ignore it and the record would still show it
+    options: tuple[str, ...]
     lookahead: bool = False  # takes the gradient at theta + mu v (Nesterov)
     description: str = ""
 
+    @property
+    def momentum(self) -> bool:
+        """Uses the momentum coefficient and schedule (the history records the mean coefficient)."""
+        return "momentum" in self.options
 
+
+MOMENTUM_OPTIONS = ("momentum", "momentum_schedule")
 OPTIMIZER_TABLE: dict[str, Optimizer] = {
     o.name: o
     for o in [
-        Optimizer("momentum", _momentum_update, ("velocity",), True, description="heavy-ball momentum"),
-        Optimizer("nesterov", _momentum_update, ("velocity",), True, lookahead=True,
+        Optimizer("momentum", _momentum_update, ("velocity",), MOMENTUM_OPTIONS, description="heavy-ball momentum"),
+        Optimizer("nesterov", _momentum_update, ("velocity",), MOMENTUM_OPTIONS, lookahead=True,
                   description="Nesterov's momentum (Sutskever et al. 2013)"),
-        Optimizer("adam", _adam_update, ("m", "v"), False, description="Adam (Kingma & Ba 2015)"),
-        Optimizer("rmsprop", _rmsprop_update, ("mean_square",), False,
+        Optimizer("adam", _adam_update, ("m", "v"), ("adam_beta1", "adam_beta2", "adam_eps"),
+                  description="Adam (Kingma & Ba 2015)"),
+        Optimizer("rmsprop", _rmsprop_update, ("mean_square",), ("rmsprop_decay", "rmsprop_eps"),
                   description="RMSprop (Tieleman & Hinton 2012)"),
     ]
 }
 OPTIMIZERS = tuple(OPTIMIZER_TABLE)
+# every optimiser's own options, in the order they first appear
+OPTIMIZER_OPTIONS = tuple(dict.fromkeys(name for o in OPTIMIZER_TABLE.values() for name in o.options))
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -1466,12 +1480,48 @@ def available_memory_bytes() -> int | None:
         return None
 
 
+def virtual_size_bytes() -> int:
+    """The virtual size of this process (VmSize of /proc/self/status), what RLIMIT_AS counts; 0 where unknown."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def address_space_left() -> int | None:
+    """Bytes this process may still map under its address-space limit (RLIMIT_AS, `ulimit -v`, a batch scheduler's
+    memory limit): the soft limit less the current virtual size; None without a limit (no check). A limit, not
+    the machine's free memory, is what a process hits first on a shared node: numpy's allocation then fails."""
+    try:
+        import resource  # POSIX only
+    except ImportError:
+        return None
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY or soft < 0:
+        return None
+    return max(soft - virtual_size_bytes(), 0)
+
+
+# Address space a run maps beyond run_memory_bytes' arrays, kept free under RLIMIT_AS: OpenBLAS maps a 32 MB work
+# buffer at its first call, each thread (a worker's watchdog) an 8 MB stack, and glibc reserves up to 64 MB of malloc
+# arena for a thread that allocates. Runs of each cell on Linux x86-64 mapped at most 41 MB beyond the estimate (the
+# most at the smallest sizes: at large ones the estimate's slack covers it), so 128 MB leaves room.
+ADDRESS_SPACE_MARGIN = 128 * 2**20
+
+
 def format_bytes(n: float) -> str:
     for unit in ("B", "KB", "MB", "GB", "TB"):
         if n < 1000 or unit == "TB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1000
     return f"{n:.1f} TB"
+
+
+PY_FLOAT_BYTES = 32  # a float in a list: the 24-byte float object and its 8-byte slot
 
 
 def run_memory_bytes(task: str | Task, sequence_len: int, n_hidden: int, batch_size: int, dtype: str = "float64",
@@ -1482,7 +1532,9 @@ def run_memory_bytes(task: str | Task, sequence_len: int, n_hidden: int, batch_s
     and da (4 H) plus, for per-step targets, the gathered states, their gradient and its scatter into every step
     (3 H), with one more H of slack); the one-hot input, built once as float64 and once cast (2 n_in, 8 bytes); the
     softmax work of per-step targets (6 n_out). Per run: the parameters, the optimiser's buffers, gradients and
-    Nesterov look-ahead (4 copies), the SVDs of W_hh, and a fixed data set of n_sequences (train plus validation).
+    Nesterov look-ahead (4 copies), the SVDs of W_hh, the cell's square work arrays (Cell.square_buffers), the
+    trained network as the record's lists of Python floats (PY_FLOAT_BYTES each, built while the arrays are still
+    held), and a fixed data set of n_sequences (train plus validation).
     """
     spec, rec = get_task(task), get_cell(cell)
     L, H, B, G = max_length(spec, sequence_len, layout), n_hidden, batch_size, len(rec.blocks)
@@ -1490,15 +1542,21 @@ def run_memory_bytes(task: str | Task, sequence_len: int, n_hidden: int, batch_s
     per_row = rec.buffers_per_row * H * item + 2 * spec.n_in * 8 + (6 * spec.n_out * 8 if spec.per_step else 0)
     n_params = G * (H * H + H * spec.n_in + H) + spec.n_out * H + spec.n_out
     data = n_sequences * L * (spec.n_in + (1 if spec.per_step else 0)) * 8
-    return int(L * B * per_row + 4 * n_params * item + 3 * G * H * H * 8 + data)
+    square = (3 * G + rec.square_buffers) * H * H * 8
+    return int(L * B * per_row + 4 * n_params * item + square + n_params * PY_FLOAT_BYTES + data)
 
 
 def check_memory(needed: int, what: str) -> None:
-    """Raise ValueError if `needed` bytes exceed the memory this machine has free."""
+    """Raise ValueError if `needed` bytes exceed the memory this machine has free, or the address space that this
+    process's limit (RLIMIT_AS) leaves it, less ADDRESS_SPACE_MARGIN."""
     free = available_memory_bytes()
     if free is not None and needed > free:
         raise ValueError(f"{what} needs about {format_bytes(needed)} of memory; this machine has "
                          f"{format_bytes(free)} available")
+    left = address_space_left()
+    if left is not None and needed > left - ADDRESS_SPACE_MARGIN:
+        raise ValueError(f"{what} needs about {format_bytes(needed)} of memory; this process's address-space limit "
+                         f"(RLIMIT_AS, ulimit -v) leaves {format_bytes(max(left - ADDRESS_SPACE_MARGIN, 0))} available")
 
 
 def check_config(task: str, init: str, sequence_len: int, seed: int, **config) -> None:
@@ -1547,15 +1605,20 @@ def check_config(task: str, init: str, sequence_len: int, seed: int, **config) -
     for name in ("adam_eps", "rmsprop_eps"):
         if not config[name] > 0:
             raise ValueError(f"{name} must be positive, got {config[name]}")
+    optimizer = OPTIMIZER_TABLE[config["optimizer"]]
+    for name in OPTIMIZER_OPTIONS:  # at its default an unused option is what every record holds, so it passes
+        if name not in optimizer.options and config[name] != DEFAULTS[name]:
+            raise ValueError(f"the {optimizer.name} optimizer ignores {name} (set to {config[name]!r}); it reads "
+                             f"{', '.join(optimizer.options)}")
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed}")
     needed = run_memory_bytes(spec, sequence_len, config["n_hidden"], config["batch_size"], config["dtype"],
                               config["layout"], config["cell"],
                               config["train_size"] + config["val_size"] if config["train_size"] else 0)
-    if snapshot_every:  # each snapshot is held as Python floats, about 32 bytes each, until the record is written
+    if snapshot_every:  # each snapshot is held as Python floats until the record is written
         H = config["n_hidden"]
         n_params = H * H + H * spec.n_in + H + spec.n_out * H + spec.n_out
-        needed += (config["n_epochs"] // snapshot_every + 1) * n_params * 32
+        needed += (config["n_epochs"] // snapshot_every + 1) * n_params * PY_FLOAT_BYTES
     check_memory(needed, f"a run of {spec.name} with T={sequence_len}, hidden {config['n_hidden']}, batch "
                          f"{config['batch_size']}")
 
@@ -1579,73 +1642,47 @@ def initial_network(task: str, init: str, seed: int, **overrides) -> dict[str, n
     return cell.materialise(initial_params(task, init, seed, **overrides))
 
 
-# BLAS threads. OpenBLAS splits a product among its threads in a way that depends on their number, and the sums
-# then round differently in the last bit; over a run those bits grow into different solved epochs. So every run
-# computes with one BLAS thread, in the main process as in a worker (which is also the fastest choice at these
-# sizes: the products are small). numpy has no call for this; the BLAS library numpy loaded has one, found here by
-# its exported name, as threadpoolctl does.
-_BLAS_THREAD_CALLS = (  # (set, get) pairs: numpy's own OpenBLAS builds first, then a system OpenBLAS, then MKL
-    ("scipy_openblas_set_num_threads64_", "scipy_openblas_get_num_threads64_"),
-    ("scipy_openblas_set_num_threads", "scipy_openblas_get_num_threads"),
-    ("openblas_set_num_threads64_", "openblas_get_num_threads64_"),
-    ("openblas_set_num_threads", "openblas_get_num_threads"),
-    ("MKL_Set_Num_Threads", "MKL_Get_Max_Threads"),
-)
-_blas_controls: list[tuple[Callable, Callable]] | None = None
-
-
-def _loaded_blas_libraries() -> list[str]:
-    """Paths of the BLAS libraries loaded in this process (Linux: /proc/self/maps; elsewhere numpy's own)."""
-    paths: list[str] = []
-    try:
-        with open("/proc/self/maps") as f:
-            for line in f:
-                path = line.split()[-1] if len(line.split()) >= 6 else ""
-                name = os.path.basename(path).lower()
-                if ("blas" in name or "mkl_rt" in name) and ".so" in name and path not in paths:
-                    paths.append(path)
-    except OSError:
-        folder = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy" + ".libs")
-        if os.path.isdir(folder):
-            paths = [os.path.join(folder, n) for n in sorted(os.listdir(folder)) if "blas" in n.lower()]
-    return paths
-
-
-def blas_thread_controls() -> list[tuple[Callable, Callable]]:
-    """The (set_num_threads, get_num_threads) functions of every loaded BLAS library that has them (cached)."""
-    global _blas_controls
-    if _blas_controls is None:
-        import ctypes
-
-        controls = []
-        for path in _loaded_blas_libraries():
-            try:
-                lib = ctypes.CDLL(path)
-            except OSError:
-                continue
-            for set_name, get_name in _BLAS_THREAD_CALLS:
-                if hasattr(lib, set_name) and hasattr(lib, get_name):
-                    setter, getter = getattr(lib, set_name), getattr(lib, get_name)
-                    setter.argtypes, setter.restype, getter.restype = [ctypes.c_int], None, ctypes.c_int
-                    controls.append((setter, getter))
-                    break
-        _blas_controls = controls
-    return _blas_controls
+# BLAS threads and kernels. OpenBLAS splits a product among its threads in a way that depends on their number, and
+# the sums then round differently in the last bit; over a run those bits grow into different solved epochs. So every
+# run computes with one BLAS thread, in the main process as in a worker (which is also the fastest choice at these
+# sizes: the products are small). The kernel OpenBLAS picks for the CPU (Haswell, SkylakeX, ...) rounds differently
+# too, so the same command gives the same bits only under the same library, version and kernel: every results file,
+# sweep record and benchmark says which made it (blas_libraries). numpy has no call for either; threadpoolctl finds
+# the loaded BLAS libraries and their thread controls.
 
 
 @contextlib.contextmanager
 def blas_threads(n: int) -> Iterator[bool]:
     """Run the block with `n` BLAS threads, then restore the previous number. Yields whether a BLAS library with a
     thread control was found (if not, the worker processes' environment variables are the only control)."""
-    controls = blas_thread_controls()
-    saved = [get() for _, get in controls]
-    for setter, _ in controls:
-        setter(n)
-    try:
-        yield bool(controls)
-    finally:
-        for (setter, _), old in zip(controls, saved, strict=True):
-            setter(old)
+    with threadpoolctl.threadpool_limits(limits=n, user_api="blas") as limiter:
+        yield bool(limiter.get_original_num_threads().get("blas"))
+
+
+def blas_libraries() -> list[dict]:
+    """Each BLAS library loaded in this process, as every run computes with it (one thread): {library, version,
+    kernel (the architecture its kernels were chosen for), threading_layer, num_threads}."""
+    with blas_threads(1):
+        info = threadpoolctl.threadpool_info()
+    return [{"library": lib.get("internal_api"), "version": lib.get("version"), "kernel": lib.get("architecture"),
+             "threading_layer": lib.get("threading_layer"), "num_threads": lib.get("num_threads")}
+            for lib in info if lib.get("user_api") == "blas"]
+
+
+def blas_kernel(environment: dict | None) -> str | None:
+    """One line naming the BLAS that made a file, from its environment block ("openblas 0.3.31 Haswell"), or None
+    where the file does not record it (files written before the kernel was recorded)."""
+    libraries = (environment or {}).get("blas")
+    if not libraries:
+        return None
+    return "; ".join(f"{lib['library']} {lib['version']} {lib['kernel']}" for lib in libraries)
+
+
+def same_kernel(environment: dict | None) -> bool:
+    """Whether the BLAS that made a file (its environment block) is the one running now: only then does retraining
+    reproduce its numbers bit for bit. False where the file does not say."""
+    recorded = blas_kernel(environment)
+    return recorded is not None and recorded == blas_kernel({"blas": blas_libraries()})
 
 
 def recurrent_stats(W_hh: np.ndarray, sequence_len: int, init: str | None = None, config: dict | None = None) -> dict:
@@ -2081,7 +2118,7 @@ def environment() -> dict:
         "machine": platform.machine(),
         "cpu": cpu_model(),
         "cpu_count": os.cpu_count(),
-        "blas_thread_control": bool(blas_thread_controls()),  # False: one BLAS thread only in the workers
+        "blas": blas_libraries(),  # the kernels decide the last digits: see blas_threads
     }
 
 
@@ -2113,11 +2150,58 @@ def write_text_atomic(path: str, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
+def _temp_prefix(path: str) -> str:
+    """How the temporary files of writes to `path` begin, `.NAME.HOST.PID.` (mkstemp adds a random part and
+    `.tmp`): the host and the process id say whose a leftover is, so a later write can tell a dead writer's file
+    from a live one's (remove_stale_temps)."""
+    return f".{os.path.basename(path)}.{platform.node() or 'localhost'}.{os.getpid()}."
+
+
+def remove_stale_temps(path: str) -> list[str]:
+    """Remove the temporary files that writes of `path` left when their process died before renaming or removing
+    them (SIGKILL, a crash, a power cut); returns the removed paths.
+
+    Only names of _temp_prefix's form are touched, and only those of this host whose process no longer exists: a
+    live writer of the same target in another process keeps its file, another host's file (a shared file system)
+    is left to that host, and a temporary file without a process id in its name (an older version's) is left alone,
+    since nothing tells a live writer's from a dead one's. A reused process id only keeps a stale file longer."""
+    if os.name != "posix":  # elsewhere os.kill(pid, 0) does not test a process: it ends it
+        return []
+    folder = os.path.dirname(os.path.abspath(path))
+    start = f".{os.path.basename(path)}.{platform.node() or 'localhost'}."
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        if not (name.startswith(start) and name.endswith(".tmp")):
+            continue
+        pid, _, random_part = name[len(start):-len(".tmp")].partition(".")
+        # the random part has no dot: this tells ours from the temporary files of a target named `path`.HOST.N...
+        if not (pid.isdigit() and int(pid) > 0 and random_part and "." not in random_part):
+            continue
+        try:
+            os.kill(int(pid), 0)  # signal 0 only asks whether the process exists
+        except ProcessLookupError:
+            pass  # no such process: the file is stale
+        except OSError:  # it exists under another user (PermissionError), or the answer is unclear: keep the file
+            continue
+        else:
+            continue  # a live writer's
+        with contextlib.suppress(FileNotFoundError):  # another writer of `path` may be cleaning it up right now
+            os.unlink(os.path.join(folder, name))
+            removed.append(os.path.join(folder, name))
+    return removed
+
+
 def write_bytes_atomic(path: str, data: bytes) -> None:
     """Write to a temporary file in the same folder, then rename over `path`: a reader or a crash sees the old
-    file or the new one, never a half-written one (results files, README.md, the GIF)."""
+    file or the new one, never a half-written one (results files, README.md, the GIF). A temporary file that an
+    earlier write of `path` left when its process was killed is removed first (remove_stale_temps)."""
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    remove_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -2159,10 +2243,16 @@ def check_writable(path: str) -> None:
         raise ValueError(f"cannot write {path}: folder {folder} does not exist")
     if os.path.isdir(path):
         raise ValueError(f"cannot write {path}: it is a folder")
+    if os.path.exists(path) and not os.path.isfile(path):  # root could otherwise rename a file over /dev/null
+        raise ValueError(f"cannot write {path}: it is not a regular file (a device, a pipe or a socket), and the "
+                         f"output is written beside it and renamed over it")
     try:
-        probe_folder(folder, "." + os.path.basename(path) + ".")
+        probe_folder(folder, _temp_prefix(path))
+    except FileNotFoundError:  # the folder exists (checked above): it is one that takes no new files, such as /proc
+        raise ValueError(f"cannot write {path}: folder {folder} does not accept new files") from None
     except OSError as err:
-        raise ValueError(f"cannot write {path}: {err.strerror or err} in folder {folder}") from None
+        raise ValueError(f"cannot write {path}: cannot create a file in folder {folder} "
+                         f"({err.strerror or err})") from None
 
 
 def probe_folder(folder: str, prefix: str = ".write-check-") -> None:
@@ -2219,10 +2309,14 @@ def summary_line(run: dict) -> str:
                    f"{met} at the end")
     if run["history"] and "frac_wrong" in run["history"][-1]:
         lenient += f"; {run['history'][-1]['frac_wrong']:.0%} of cases off by more than {SUTSKEVER_TOLERANCE}"
+    if run["best_epoch"] is None:  # diverged in its first epoch: no epoch finished with a finite loss
+        metrics = f"no finite epoch of {name}"
+    else:
+        metrics = (f"final {name} {format_metric(run['final_metric'], m)} (best "
+                   f"{format_metric(run['best_metric'], m)} at epoch {run['best_epoch']})")
     return (
-        f"{run['task']} T={run['sequence_len']} {arm_label(run)} seed {run['seed']}: final {name} "
-        f"{format_metric(run['final_metric'], m)} (best {format_metric(run['best_metric'], m)} at epoch "
-        f"{run['best_epoch']}), chance {format_metric(run['chance'], m)}, partial "
+        f"{run['task']} T={run['sequence_len']} {arm_label(run)} seed {run['seed']}: {metrics}, "
+        f"chance {format_metric(run['chance'], m)}, partial "
         f"{format_metric(run['partial_baseline'], m)}; {outcome} (solved means {name} {op} "
         f"{format_metric(run['solved_threshold'], m)}){lenient}; {run['wallclock_s']:.1f} s"
     )
@@ -2235,9 +2329,11 @@ def summary_table(runs: list[dict]) -> str:
     for r in runs:
         m = r["metric_name"]
         solved = f"diverged@{r['diverged']}" if r["diverged"] else (r["solved_epoch"] or "-")
+        # a run that diverged in its first epoch has no best epoch
+        best = "-" if r["best_epoch"] is None else f"{format_metric(r['best_metric'], m)} ({r['best_epoch']})"
         rows.append([
             r["task"], r["sequence_len"], arm_label(r), r["seed"], METRIC_LABELS[m], format_metric(r["chance"], m),
-            format_metric(r["final_metric"], m), f"{format_metric(r['best_metric'], m)} ({r['best_epoch']})", solved,
+            format_metric(r["final_metric"], m), best, solved,
             f"{r['wallclock_s']:.1f}s",
         ])
     cells = [header] + [[str(c) for c in row] for row in rows]
@@ -2265,11 +2361,20 @@ class OneLineErrorParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog.split()[0]}: error: {message}\n")
 
 
-def quiet_on_broken_pipe(main: Callable[..., int]) -> Callable[..., int]:
-    """Wrap a script's main() so that a reader that stops early (`... | head`) ends it quietly with status 141,
-    the shell's code for a write to a closed pipe, instead of a BrokenPipeError traceback. Python ignores SIGPIPE,
-    so the error surfaces at the next write or at the final flush; stdout is pointed at /dev/null so that the
-    interpreter's own flush at exit does not raise it again."""
+INTERRUPTED = "interrupted (output files are written atomically: each is its old version or the complete new one)"
+
+
+def script_main(main: Callable[..., int]) -> Callable[..., int]:
+    """Wrap a script's main() so that the two ordinary ways to stop a command early end it quietly, without a
+    traceback. Every script's main is wrapped by it.
+
+    Ctrl-C: one line on stderr, INTERRUPTED, and status 130 (128 + SIGINT, what a shell reports for a command that
+    Ctrl-C ended). A main with more to say catches KeyboardInterrupt itself first (the engine names its results
+    file, the sweep counts the records it kept). The line starts on a new line, after the terminal's echoed ^C.
+
+    A reader that stops early (`... | head`): status 141, the shell's code for a write to a closed pipe. Python
+    ignores SIGPIPE, so the error surfaces at the next write or at the final flush; stdout is pointed at /dev/null
+    so that the interpreter's own flush at exit does not raise it again."""
 
     @functools.wraps(main)
     def wrapped(*args, **kwargs) -> int:
@@ -2282,6 +2387,9 @@ def quiet_on_broken_pipe(main: Callable[..., int]) -> Callable[..., int]:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             return 141
+        except KeyboardInterrupt:
+            print(f"\n{INTERRUPTED}", file=sys.stderr, flush=True)
+            return 130
 
     return wrapped
 
@@ -2431,7 +2539,7 @@ def _config_from_args(args: argparse.Namespace) -> dict:
     return {name: getattr(args, name) for name in DEFAULTS}
 
 
-@quiet_on_broken_pipe
+@script_main
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

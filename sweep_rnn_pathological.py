@@ -221,6 +221,9 @@ def _parse_record(line: str):
     if not isinstance(value, dict):
         return None, "is not a JSON object"
     why = files.run_problem(value)  # the run-record schema every script checks (fields and their types)
+    found = files.nonfinite_field(value) if not why else None  # NaN anywhere else (the sweep writes none)
+    if found is not None:
+        why = f"its field {found[0]} is {found[1]}, not a finite number"
     if why:
         return None, f"is not a run record ({'it ' if why.startswith(('has ', 'is ')) else ''}{why})"
     return value, None
@@ -270,9 +273,26 @@ def read_sweep_file(path: str, missing_ok: bool = True) -> SweepFile:
 WEIGHT_FIELDS = ("W_hh_final", "params_final")
 
 
-def record_line(record: dict, keep_weights: bool) -> str:
-    """One JSON line (no newline), "task" first; the trained weights dropped unless keep_weights."""
+def check_out(path: str) -> None:
+    """SweepError unless `path` can be written; its folder is made if missing (runs/, the README's folder for a
+    sweep of your own, is not in a fresh clone)."""
+    folder = os.path.dirname(path)
+    try:
+        if folder and not os.path.exists(folder):
+            os.makedirs(folder)
+        rp.check_writable(path)
+    except OSError as err:
+        raise SweepError(f"cannot create the folder of {path}: {err.strerror or err}") from None
+    except ValueError as err:
+        raise SweepError(str(err)) from None
+
+
+def record_line(record: dict, keep_weights: bool, environment: dict | None = None) -> str:
+    """One JSON line (no newline), "task" first; the trained weights dropped unless keep_weights; `environment`
+    (rp.environment(): CPU, BLAS library, version and kernel) says what computed it, as results files do."""
     out = {"task": record["task"], **record}
+    if environment is not None:
+        out["environment"] = environment
     if not keep_weights:
         for name in WEIGHT_FIELDS:
             out.pop(name, None)
@@ -334,10 +354,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             rp.check_config(**spec, **config)
         except (ValueError, TypeError, KeyError) as err:
             raise SweepError(f"grid point {describe(spec)}: {err}") from None
-    try:
-        rp.check_writable(args.out)
-    except ValueError as err:
-        raise SweepError(str(err)) from None
+    check_out(args.out)
     existing = read_sweep_file(args.out)
 
     # the file is a sweep file: repair a torn last line, then work out what is left to do
@@ -363,6 +380,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 0
 
     start = time.perf_counter()
+    made_by = rp.environment()  # the workers inherit this process's BLAS and kernel
     counts = {"finished": 0, "failed": 0, "written": 0}
     warned = []
 
@@ -377,7 +395,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                                     time.perf_counter() - start, finished, len(pending) - finished), flush=True)
 
         def on_done(i: int, record: dict) -> None:
-            append_line(f, record_line(record, args.keep_weights))  # on disk before anything else happens
+            append_line(f, record_line(record, args.keep_weights, made_by))  # on disk before anything else
             counts["written"] += 1
             if not warned and record_key(record) != run_key(**pending[i], config=config):
                 warned.append(i)
@@ -410,8 +428,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def deterministic_view(record: dict) -> dict:
-    """The fields a rerun must reproduce: everything but the timings (wallclock_s, history[*].elapsed_s)."""
-    view = {k: v for k, v in record.items() if k != "wallclock_s"}
+    """The fields a rerun must reproduce: everything but the timings (wallclock_s, history[*].elapsed_s) and the
+    machine that ran it (environment)."""
+    view = {k: v for k, v in record.items() if k not in ("wallclock_s", "environment")}
     view["history"] = [{k: v for k, v in epoch.items() if k != "elapsed_s"} for epoch in record["history"]]
     return view
 
@@ -473,10 +492,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
             print(f"{path}: skipping a torn last line (a run cut off by a kill; rerun its sweep to redo it)",
                   file=sys.stderr)
         sweep_files.append(sf)
-    try:
-        rp.check_writable(args.out)
-    except ValueError as err:
-        raise SweepError(str(err)) from None
+    check_out(args.out)
     records = merge_records(sweep_files, args.allow_mixed)
     text = "".join(record_line(r, keep_weights=True) + "\n" for r in records)
     rp.write_text_atomic(args.out, text)
@@ -604,7 +620,7 @@ def build_parser() -> argparse.ArgumentParser:
 COMMANDS = {"run": cmd_run, "merge": cmd_merge, "summary": cmd_summary}
 
 
-@rp.quiet_on_broken_pipe
+@rp.script_main
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):

@@ -618,11 +618,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-@rp.quiet_on_broken_pipe
+@rp.script_main
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         doc = files.load_results(args.results)
+        files.check_engine_runs(doc["runs"], args.results)  # as the analyses and the report: a task this engine knows
         files.prepare_outdir(args.outdir)
     except ValueError as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)

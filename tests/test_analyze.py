@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_helpers import assert_one_line_error, run_script
 
 import analyze_rnn_pathological as an
 import rnn_pathological as rp
@@ -196,6 +197,34 @@ def test_fisher_cli_writes_a_png(tmp_path, capsys):
     code, out, _ = run_main(["fisher", "--outdir", tmp_path / "viz", "--n", "24", "--k-max", "40"], capsys)
     assert code == 0 and "fisher_memory.png" in out
     _assert_png(tmp_path / "viz" / "fisher_memory.png")
+
+
+def test_the_fisher_figure_holds_up_to_its_largest_size():
+    """The bound on --n is where float64 still resolves every example: at N = FISHER_MAX_N the J(k) of each curve sum to
+    the closed-form J_tot (at N = 100 the feedback chain's missed by 3%, and from 104 its Cholesky failed)."""
+    for label, W, _ in an.fisher_examples(an.FISHER_MAX_N):
+        J = an.fisher_memory_curve(W, 2000)
+        assert J.sum() == pytest.approx(an.fisher_memory_total(W), rel=1e-4), label
+        assert np.all(J[301:] < 1e-6), label  # past k = 300 nothing shows above the axis: the bound on --k-max
+
+
+@pytest.mark.parametrize("argv, bound", [(["--n", "5000"], "--n is at most 80"),
+                                         (["--n", "81"], "--n is at most 80"),
+                                         (["--k-max", "10001"], "--k-max is at most 10,000")])
+def test_fisher_refuses_sizes_past_its_bounds_before_computing(tmp_path, monkeypatch, capsys, argv, bound):
+    """`fisher --n 5000` ran silently for minutes (and past N = 103 ended in a LinAlgError): refused in one line."""
+
+    def fail(*args, **kwargs):
+        raise AssertionError("computed before checking the sizes")
+
+    monkeypatch.setattr(an, "plot_fisher_memory", fail)
+    code, _, err = run_main(["fisher", *argv, "--outdir", tmp_path / "viz"], capsys)
+    assert code == 2 and err.count("\n") == 1 and bound in err, err
+    assert not (tmp_path / "viz").exists()
+    proc = run_script("analyze_rnn_pathological.py", "fisher", *argv, "--outdir", tmp_path / "viz")
+    assert_one_line_error(proc, "analyze_rnn_pathological.py", bound)
+    help_text = " ".join(run_script("analyze_rnn_pathological.py", "fisher", "--help").stdout.split())  # unwrapped
+    assert f"2 to {an.FISHER_MAX_N}" in help_text and f"1 to {an.FISHER_MAX_K:,}" in help_text
 
 
 @pytest.mark.parametrize("command, png", [("nonnormality", "nonnormality.png"), ("motif", "chain_motif.png"),

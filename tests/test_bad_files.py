@@ -20,20 +20,26 @@ import pytest
 from cli_helpers import REPO, assert_one_line_error, run_script
 
 import analyze_rnn_pathological as an
+import bench_rnn_pathological as bench
+import bytedmd_rnn_pathological as bd
+import dynamics_rnn_pathological as dy
 import experiments_rnn_pathological as ex
+import files_rnn_pathological as files
 import make_rnn_pathological_gif as gif
+import memory_rnn_pathological as mc
 import report_rnn_pathological as report
 import rnn_pathological as rp
 import sweep_rnn_pathological as sweep
 import visualize_rnn_pathological as viz
 
 BINARY = bytes(range(256)) * 8  # bytes 0x80 .. 0xff on their own are not UTF-8
-RESULTS_KINDS = ("empty", "truncated", "binary", "wrong-schema", "wrong-type", "no-runs")
+RESULTS_KINDS = ("empty", "truncated", "binary", "wrong-schema", "wrong-type", "no-runs", "nan")
 SWEEP_KINDS = ("binary", "wrong-schema", "wrong-type")
 
 
 def results_variant(good: bytes, kind: str) -> bytes:
-    """A results file gone bad: wrong-schema is schema_version 99, wrong-type a final metric given as a string."""
+    """A results file gone bad: wrong-schema is schema_version 99, wrong-type a final metric given as a string, nan a
+    NaN in a config option no schema check types (one of another engine version): only the finite check sees it."""
     if kind == "empty":
         return b""
     if kind == "truncated":
@@ -47,16 +53,21 @@ def results_variant(good: bytes, kind: str) -> bytes:
         doc["runs"][0]["final_metric"] = "0.5"
     elif kind == "no-runs":
         doc["runs"] = []
-    return json.dumps(doc).encode()
+    elif kind == "nan":
+        doc["runs"][0]["config"]["an_option_of_another_version"] = float("nan")
+    return json.dumps(doc).encode()  # NaN as NaN: what Python's json writes unless told not to
 
 
 def bench_variant(good: bytes, kind: str) -> bytes:
-    """A benchmark file gone bad: wrong-schema lacks the headline timing, wrong-type has a wall time in words."""
+    """A benchmark file gone bad: wrong-schema lacks the headline timing, wrong-type has a wall time in words, nan a
+    NaN in a run's GFLOP/s (a field no schema check types)."""
     if kind in ("empty", "truncated", "binary"):
         return results_variant(good, kind)
     doc = json.loads(good)
     if kind == "wrong-schema":
         del doc["headline"]
+    elif kind == "nan":
+        doc["headline"]["runs"][0]["gflops"] = float("nan")
     else:
         doc["headline"]["wall_s"] = "fast"
     return json.dumps(doc).encode()
@@ -167,7 +178,7 @@ def test_a_bad_seeds_file_is_refused_and_the_hint_is_the_seeds_command(folder, v
 # the benchmark files and the README: report
 
 
-@pytest.mark.parametrize("kind", ["empty", "truncated", "binary", "wrong-schema", "wrong-type"])
+@pytest.mark.parametrize("kind", ["empty", "truncated", "binary", "wrong-schema", "wrong-type", "nan"])
 @pytest.mark.parametrize("name", ["bench.json", "bench_float32.json"])
 def test_a_bad_benchmark_file_is_refused_by_report(folder, name, kind):
     target = folder / name
@@ -227,6 +238,101 @@ def test_an_empty_sweep_file_is_refused_where_records_are_needed(folder, reader)
 
 
 # ----------------------------------------------------------------------------------------------------------------
+# NaN and infinities in the analyses' results files and the benchmark: Python's json reads them, the suite never
+# writes them (allow_nan=False); once read they crashed the report (a NaN rho: KeyError) or reached README lines and
+# figures as `nan`. Each reader refuses them, naming the file and the field.
+
+# file: (where the bad number goes, the field as the error names it, the reading function, the script that reads it
+# and its arguments, {bad} the bad file's path and {dir} the folder)
+NONFINITE_CASES = {
+    "memory_curse.json": (("rhos", 0), "field rhos[0]", mc.load, "memory_rnn_pathological.py",
+                          ["plot", "--results", "{bad}", "--out", "{dir}/a.png"]),
+    "bytedmd.json": (("measurements", 0, "cost", "float64", "total"), "field measurements[0].cost.float64.total",
+                     bd.load, "bytedmd_rnn_pathological.py", ["plot", "--results", "{bad}", "--out", "{dir}/a.png"]),
+    "attractors.json": (("runs", 0, "channels", 0, "snapshots", 0, "lyapunov"),
+                        "field runs[0].channels[0].snapshots[0].lyapunov", dy.load, "dynamics_rnn_pathological.py",
+                        ["plot", "--results", "{bad}", "--out", "{dir}/a.png"]),
+    "bench.json": (("headline", "runs", 0, "gflops"), "field headline.runs[0].gflops", files.load_bench,
+                   "bench_rnn_pathological.py", ["--cells-only", "--quick", "--out", "{bad}"]),
+}
+
+
+def with_number(good: bytes, keys: tuple, value: float) -> bytes:
+    """The file with the number at `keys` replaced by `value`, written as Python's json writes it (NaN, Infinity)."""
+    doc = json.loads(good)
+    place = doc
+    for key in keys[:-1]:
+        place = place[key]
+    place[keys[-1]] = value
+    return json.dumps(doc).encode()
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")], ids=["nan", "inf", "-inf"])
+@pytest.mark.parametrize("name", NONFINITE_CASES)
+def test_a_nonfinite_number_is_refused_by_the_reading_function(tmp_path, name, value):
+    keys, field, load, _, _ = NONFINITE_CASES[name]
+    path = tmp_path / name
+    path.write_bytes(with_number((REPO / name).read_bytes(), keys, value))
+    with pytest.raises(files.FileError) as err:
+        load(str(path))
+    message = str(err.value)
+    assert "\n" not in message and str(path) in message
+    assert f"{field} is {json.dumps(value)}, not a finite number" in message
+
+
+@pytest.mark.parametrize("name", NONFINITE_CASES)
+def test_a_nan_is_refused_by_the_report(folder, name):
+    keys, field, _, _, _ = NONFINITE_CASES[name]
+    target = folder / name
+    assert_refused(folder, target, with_number(target.read_bytes(), keys, float("nan")), "report_rnn_pathological.py",
+                   report.main, [], field, "NaN")
+
+
+@pytest.mark.parametrize("name", NONFINITE_CASES)
+def test_a_nan_is_refused_by_the_script_that_reads_the_file(folder, name):
+    """As a user runs it (a subprocess), and before any work: a figure is not drawn, the benchmark not measured."""
+    keys, field, _, script, args = NONFINITE_CASES[name]
+    bad = folder / f"bad_{name}"
+    bad.write_bytes(with_number((folder / name).read_bytes(), keys, float("nan")))
+    before = snapshot(folder)
+    proc = run_script(script, *(a.format(bad=bad, dir=folder) for a in args))
+    assert proc.returncode == 2, proc.stderr
+    assert_one_line_error(proc, script, bad.name, field, "NaN")
+    assert snapshot(folder) == before
+
+
+def test_a_committed_file_and_a_large_finite_number_pass():
+    """The check refuses what is not finite, not what is large: 1e308 passes, 1e999 (read as inf) does not."""
+    assert files.nonfinite_field({"a": [1, 2.5, {"b": 1e308, "c": None, "d": "NaN"}]}) is None
+    assert files.nonfinite_field(json.loads('{"a": [1, {"b": 1e999}]}')) == ("a[1].b", float("inf"))
+    assert files.nonfinite_field(json.loads("NaN"))[0] == ""
+    deep = float("inf")
+    for _ in range(5000):  # deeper than a recursive walk could follow
+        deep = [deep]
+    assert files.nonfinite_field(deep) == ("[0]" * 5000, float("inf"))
+    for name, (_, _, load, _, _) in NONFINITE_CASES.items():
+        load(str(REPO / name))
+
+
+def test_bench_cells_only_checks_the_file_before_measuring(tmp_path, monkeypatch):
+    """A cut-off benchmark file was a JSONDecodeError traceback; one with a NaN was measured, then failed to write."""
+
+    def fail(*args, **kwargs):
+        raise AssertionError("measured before checking the file")
+
+    monkeypatch.setattr(bench, "cell_steps", fail)
+    good = (REPO / "bench.json").read_bytes()
+    for kind, fragment in (("truncated", "looks cut off"), ("nan", "headline.runs[0].gflops is NaN")):
+        path = tmp_path / "bench.json"
+        path.write_bytes(bench_variant(good, kind))
+        code, out, err = call(bench.main, ["--cells-only", "--out", path])
+        assert code == 2, (out, err)
+        assert_one_line_error(subprocess.CompletedProcess([], code, out, err), "bench_rnn_pathological.py",
+                              str(path), fragment)
+        assert path.read_bytes() == bench_variant(good, kind)
+
+
+# ----------------------------------------------------------------------------------------------------------------
 # the same, as a user sees it: a subprocess per script, no traceback
 
 
@@ -236,6 +342,7 @@ def test_an_empty_sweep_file_is_refused_where_records_are_needed(folder, reader)
     ("report_rnn_pathological.py", ["--results", "{bad}", "--readme", "{dir}/README.md"], "wrong-schema"),
     ("analyze_rnn_pathological.py", ["nonnormality", "--results", "{bad}", "--outdir", "{dir}/viz"], "wrong-type"),
     ("sweep_rnn_pathological.py", ["summary", "{bad}"], "no-runs"),
+    ("analyze_rnn_pathological.py", ["motif", "--results", "{bad}", "--outdir", "{dir}/viz"], "nan"),
 ])
 def test_each_script_as_a_subprocess(folder, script, args, kind):
     bad = folder / "bad.json"

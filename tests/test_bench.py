@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_helpers import assert_one_line_error, run_script
 
 import bench_rnn_pathological as bench
 import rnn_pathological as rp
@@ -73,3 +74,33 @@ def test_the_report_puts_each_optimisers_update_beside_the_step():
     assert f"median of {cells['update_repeats']} updates each" in text
     older = {**committed, "cell_step": {k: v for k, v in cells.items() if k not in ("update_us", "update_repeats")}}
     assert "One parameter update of each optimiser" not in report.performance({"float64": older})
+
+
+def test_repeats_past_the_bound_are_refused_before_measuring(tmp_path, monkeypatch):
+    """`--repeats 1000000000` reran the headline (about 30 s each) for ever, silently: refused in one line."""
+
+    def fail(*args, **kwargs):
+        raise AssertionError("measured before checking --repeats")
+
+    monkeypatch.setattr(bench, "run_benchmark", fail)
+    with pytest.raises(SystemExit) as exit_:
+        bench.main(["--repeats", str(bench.MAX_REPEATS + 1), "--out", str(tmp_path / "bench.json")])
+    assert exit_.value.code == 2
+    proc = run_script("bench_rnn_pathological.py", "--repeats", "1000000000", "--out", tmp_path / "bench.json")
+    assert_one_line_error(proc, "bench_rnn_pathological.py", f"--repeats is at most {bench.MAX_REPEATS}")
+    assert not (tmp_path / "bench.json").exists()
+    assert f"1 to {bench.MAX_REPEATS}" in " ".join(run_script("bench_rnn_pathological.py", "--help").stdout.split())
+
+
+def test_cells_only_takes_the_seconds_its_help_says(tmp_path):
+    """The help said "a minute or so" for a run of about two seconds (60 rounds of three steps of 5-25 ms, and the
+    updates): it says a few seconds, and a full --cells-only run keeps to that (with room for a busy machine)."""
+    import time
+
+    assert "(a few seconds)" in " ".join(run_script("bench_rnn_pathological.py", "--help").stdout.split())
+    path = tmp_path / "bench.json"
+    path.write_bytes((ROOT / "bench.json").read_bytes())
+    start = time.perf_counter()
+    assert bench.main(["--cells-only", "--out", str(path)]) == 0
+    assert time.perf_counter() - start < 15
+    assert json.loads(path.read_text())["cell_step"]["repeats"] == 60

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from cli_helpers import assert_one_line_error, run_script
+from kernels import assert_same_numbers
 
 import bytedmd_rnn_pathological as bd
 import rnn_pathological as rp
@@ -286,7 +287,7 @@ def test_committed_measurements_come_from_the_committed_code(H, T, truncate, cel
 
 
 def test_committed_fits_come_from_the_committed_measurements():
-    assert bd.fits(DOC) == DOC["fits"]
+    assert_same_numbers(bd.fits(DOC), DOC["fits"], DOC["environment"])  # least squares: exact under its kernel
 
 
 def test_the_prose_about_bytedmd_holds():

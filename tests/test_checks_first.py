@@ -197,4 +197,92 @@ def test_report_check_tells_wall_times_from_numbers(report_folder, tmp_path, mon
     doc["runs"][0]["final_metric"] = 0.5 if doc["runs"][0]["final_metric"] != 0.5 else 0.25  # a number
     (folder / "results.json").write_text(json.dumps(doc))
     proc = call(report.main, ["--check"])
-    assert proc.returncode == 1 and "stale" in proc.stderr
+    assert proc.returncode == 1 and "disagrees with the result files in block 'headline-table'" in proc.stderr
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the engine's memory check respects the process's address-space limit (issue 20)
+
+GIB = 2**30
+
+
+def test_address_space_left_is_the_limit_less_the_virtual_size(monkeypatch):
+    import resource
+
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    assert rp.address_space_left() is None  # no limit, no check
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (64 * GIB, resource.RLIM_INFINITY)
+                        if which == resource.RLIMIT_AS else pytest.fail("read another limit"))
+    monkeypatch.setattr(rp, "virtual_size_bytes", lambda: 3 * GIB)
+    assert rp.address_space_left() == 61 * GIB
+    monkeypatch.setattr(rp, "virtual_size_bytes", lambda: 65 * GIB)
+    assert rp.address_space_left() == 0
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="VmSize is read from /proc")
+def test_virtual_size_is_what_proc_says():
+    status = Path("/proc/self/status").read_text()
+    vm_size = int(next(line for line in status.splitlines() if line.startswith("VmSize:")).split()[1]) * 1024
+    assert abs(rp.virtual_size_bytes() - vm_size) < 64 * 2**20  # the same process, a moment later
+
+
+def test_check_memory_keeps_a_margin_under_the_address_space_limit(monkeypatch):
+    monkeypatch.setattr(rp, "available_memory_bytes", lambda: 2**40)  # free memory aplenty: the limit decides
+    monkeypatch.setattr(rp, "address_space_left", lambda: GIB)
+    room = GIB - rp.ADDRESS_SPACE_MARGIN
+    assert rp.ADDRESS_SPACE_MARGIN > 0
+    rp.check_memory(room, "fits")
+    with pytest.raises(ValueError, match=r"^just over needs about .*\(RLIMIT_AS.* leaves .* available$"):
+        rp.check_memory(room + 1, "just over")
+    monkeypatch.setattr(rp, "address_space_left", lambda: None)  # no limit: only the free memory counts
+    rp.check_memory(2**39, "no limit")
+    monkeypatch.setattr(rp, "available_memory_bytes", lambda: GIB)
+    with pytest.raises(ValueError, match="this machine has 1.1 GB available"):
+        rp.check_memory(2 * GIB, "beyond the free memory")
+
+
+def test_a_run_beyond_the_limit_is_refused_before_training(monkeypatch):
+    """The issue's run: 24 GB of the machine's 24.7 GB free, under a process limit that cannot hold it."""
+    monkeypatch.setattr(rp, "available_memory_bytes", lambda: 2**40)
+    monkeypatch.setattr(rp, "address_space_left", lambda: 24 * GIB)
+    monkeypatch.setattr(rp, "_train", fail)
+    proc = call(rp.main, ["--task", "addition", "--n-hidden", "20000"])
+    assert proc.returncode == 2
+    assert_one_line_error(proc, "rnn_pathological.py", "hidden 20000", "needs about", "RLIMIT_AS", "available")
+    with pytest.raises(ValueError, match="RLIMIT_AS"):
+        rp.train("addition", "ortho", n_hidden=20000)
+
+
+TINY_RUN = ["--task", "addition", "--n-hidden", "8", "--n-epochs", "1", "--batches-per-epoch", "1", "--quiet"]
+
+
+def engine_under_limit(limit: int, *args: str) -> subprocess.CompletedProcess:
+    """The engine's command line in a process whose address space is limited to `limit` bytes (`ulimit -v`)."""
+    import resource
+    import sys
+
+    def lower_the_limit():
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return subprocess.run([sys.executable, "rnn_pathological.py", *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=120, check=False, preexec_fn=lower_the_limit)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads VmPeak from /proc")
+def test_the_engine_refuses_in_one_line_under_a_lowered_address_space_limit():
+    import sys
+
+    probe = subprocess.run([sys.executable, "-c", "import sys, rnn_pathological as rp; rp.main(sys.argv[1:]); "
+                            "print(open('/proc/self/status').read())", *TINY_RUN],
+                           cwd=REPO, capture_output=True, text=True, timeout=120, check=True)
+    peak = int(next(line for line in probe.stdout.splitlines() if line.startswith("VmPeak:")).split()[1]) * 1024
+    headroom = GIB // 2
+    limit = peak + headroom  # what a tiny run maps, and half a GiB more
+    assert engine_under_limit(limit, *TINY_RUN).returncode == 0  # the margin leaves a small run its room
+    flags = ["--task", "addition", "--n-hidden", "4000", "--n-epochs", "1", "--batches-per-epoch", "1"]
+    needed = rp.run_memory_bytes("addition", 30, 4000, 50)
+    assert needed > 2 * headroom  # without the check it dies in numpy with a MemoryError traceback
+    if (rp.available_memory_bytes() or 0) < needed:
+        pytest.skip("this machine's free memory refuses the run before its address-space limit does")
+    proc = engine_under_limit(limit, *flags)
+    assert_one_line_error(proc, "rnn_pathological.py", "hidden 4000", "needs about", "RLIMIT_AS", "available")

@@ -157,6 +157,66 @@ def test_an_interrupted_write_keeps_the_old_file(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["results.json"]  # no temporary file left behind
 
 
+def test_the_next_write_removes_the_temporary_file_of_a_writer_killed_mid_write(tmp_path):
+    """SIGKILL between writing the temporary file and renaming it leaves the hidden file behind; the next write of
+    the same target removes it."""
+    path = tmp_path / "results.json"
+    stall = ("import os, sys, time; import rnn_pathological as rp; "
+             "os.replace = lambda *_: (print('written', flush=True), time.sleep(60)); "  # stop just before the rename
+             "rp.write_bytes_atomic(sys.argv[1], b'half')")
+    with subprocess.Popen([sys.executable, "-c", stall, str(path)], cwd=ROOT, stdout=subprocess.PIPE,
+                          text=True) as proc:
+        assert proc.stdout.readline() == "written\n"
+        proc.kill()
+    left = [p.name for p in tmp_path.iterdir()]
+    assert len(left) == 1 and left[0].startswith(".results.json.") and left[0].endswith(".tmp")
+    rp.write_json_atomic(str(path), {"new": True})
+    assert [p.name for p in tmp_path.iterdir()] == ["results.json"]
+
+
+def test_stale_temporary_files_are_removed_only_when_theirs_and_dead(tmp_path):
+    """Only this target's temporary files of a dead process on this host go; a live writer's (another process
+    writing the same file now), another host's, another target's and a name without a process id stay."""
+    with subprocess.Popen([sys.executable, "-c", "pass"]) as ended:
+        pass
+    dead = ended.pid  # waited for: no such process now (a reuse of the id within the test would only keep a file)
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as alive:
+        try:
+            host = rp.platform.node()
+            stale = f".r.json.{host}.{dead}.abc_1234.tmp"
+            kept = [f".r.json.{host}.{alive.pid}.abc_1234.tmp",  # a live writer of the same target
+                    f".r.json.{host}.{os.getpid()}.abc_1234.tmp",  # this process
+                    f".r.json.other-host.{dead}.abc_1234.tmp",  # a shared folder: that host's to clean
+                    ".r.json.abc_1234.tmp",  # no process id: an older version's name
+                    f".q.json.{host}.{dead}.abc_1234.tmp",  # another target
+                    f".r.json.{host}.7.{host}.{dead}.abc_1234.tmp",  # the target r.json.HOST.7's, not r.json's
+                    f"r.json.{host}.{dead}.abc_1234.tmp"]  # not hidden: not a name the writer makes
+            for name in [stale, *kept]:
+                (tmp_path / name).write_text("")
+            assert rp.remove_stale_temps(str(tmp_path / "r.json")) == [str(tmp_path / stale)]
+            rp.write_json_atomic(str(tmp_path / "r.json"), {"new": True})
+            assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*kept, "r.json"])
+        finally:
+            alive.kill()
+
+
+@pytest.mark.parametrize("target, message", [
+    pytest.param("/proc/self/status", "folder /proc/self does not accept new files",
+                 marks=pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="no /proc here")),
+    ("fifo", "it is not a regular file"),
+    ("", "the output path is empty"),
+])
+def test_check_writable_says_plainly_what_is_wrong(tmp_path, target, message):
+    """Before: /proc/self/status gave 'No such file or directory in folder /proc/self', and a device or a pipe
+    passed (root's rename would have replaced /dev/null by a regular file)."""
+    if target == "fifo":
+        target = str(tmp_path / "pipe")
+        os.mkfifo(target)
+    with pytest.raises(ValueError) as err:
+        rp.check_writable(target)
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
 def test_a_killed_run_leaves_the_old_file(tmp_path):
     path = tmp_path / "results.json"
     path.write_text('{"old": true}\n')
@@ -281,7 +341,7 @@ def test_workers_end_when_the_parent_is_killed(tmp_path):
 ])
 def test_a_reader_that_stops_early_ends_the_script_quietly(script, args):
     """`... | head`: the reader closes the pipe before the script writes. Python ignores SIGPIPE, so without
-    rp.quiet_on_broken_pipe this ends in a BrokenPipeError traceback (or an 'Exception ignored' at exit)."""
+    rp.script_main this ends in a BrokenPipeError traceback (or an 'Exception ignored' at exit)."""
     read_fd, write_fd = os.pipe()
     os.close(read_fd)  # closed before the script starts: its first write meets a closed pipe
     proc = subprocess.run([sys.executable, script, *args], cwd=REPO, stdout=write_fd, stderr=subprocess.PIPE,
@@ -291,6 +351,6 @@ def test_a_reader_that_stops_early_ends_the_script_quietly(script, args):
     assert proc.returncode == 141
 
 
-def test_quiet_on_broken_pipe_passes_the_status_through():
+def test_script_main_passes_the_status_through():
     assert rp.main.__wrapped__ is not None  # the console script's main is wrapped
-    assert rp.quiet_on_broken_pipe(lambda: 3)() == 3
+    assert rp.script_main(lambda: 3)() == 3

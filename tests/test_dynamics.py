@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from cli_helpers import assert_one_line_error, run_script
+from kernels import assert_same_numbers
 
 import dynamics_rnn_pathological as dy
 import rnn_pathological as rp
@@ -204,7 +205,7 @@ def test_snapshot_file_is_the_headline_with_snapshots_from_the_committed_code(sn
         assert [s["epoch"] for s in run["snapshots"]] == list(range(0, 81, 5))
         initial = rp.initial_params(run["task"], run["init"], run["seed"], **run["config"])
         for name, value in initial.items():
-            np.testing.assert_array_equal(np.array(run["snapshots"][0]["params"][name]), value)
+            assert_same_numbers(value, run["snapshots"][0]["params"][name], snapshots["environment"], where=name)
         np.testing.assert_array_equal(np.array(run["snapshots"][-1]["params"]["W_hh"]), np.array(run["W_hh_final"]))
     run = snapshots["runs"][0]  # addition ortho, the shortest: its first epoch retrained
     fresh = rp.train(run["task"], run["init"], run["sequence_len"], seed=run["seed"],
@@ -221,7 +222,7 @@ def test_lstm_snapshot_file_comes_from_the_committed_code(lstm_snapshots):
     assert [s["epoch"] for s in run["snapshots"]] == list(range(0, 81, 10))
     initial = rp.initial_params(run["task"], run["init"], run["seed"], **run["config"])
     for name, value in initial.items():
-        np.testing.assert_array_equal(np.array(run["snapshots"][0]["params"][name]), value)
+        assert_same_numbers(value, run["snapshots"][0]["params"][name], lstm_snapshots["environment"], where=name)
     fresh = rp.train(run["task"], run["init"], run["sequence_len"], seed=run["seed"], **{**run["config"], "n_epochs": 1})
     assert fresh["history"][0]["loss"] == pytest.approx(run["history"][0]["loss"], rel=1e-9)
 
@@ -234,7 +235,7 @@ def test_ornn_snapshot_file_comes_from_the_committed_code(ornn_snapshots):
     assert [s["epoch"] for s in run["snapshots"]] == list(range(0, 81, 5))
     vanilla = rp.initial_params(run["task"], run["init"], run["seed"], **{**run["config"], "cell": "rnn"})
     for name, value in vanilla.items():
-        np.testing.assert_array_equal(np.array(run["snapshots"][0]["params"][name]), value)
+        assert_same_numbers(value, run["snapshots"][0]["params"][name], ornn_snapshots["environment"], where=name)
     for snap in run["snapshots"]:
         W = np.array(snap["params"]["W_hh"])
         np.testing.assert_allclose(W.T @ W, np.eye(W.shape[0]), atol=1e-12)

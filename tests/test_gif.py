@@ -1,5 +1,6 @@
 """The GIF script: frame count, size and timing of the GIF, --retrain through train's callback, one-line errors."""
 
+import dataclasses
 import json
 import math
 import subprocess
@@ -189,3 +190,30 @@ def test_unwritable_out_fails_before_training(tmp_path, monkeypatch, capsys):
     assert gif.main(["--retrain", "--out", str(blocker / "a.gif")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("make_rnn_pathological_gif.py: error:")
+
+
+def test_retrain_offers_only_the_cells_that_train_both_arms(tmp_path, monkeypatch, capsys):
+    """Before: --cell ornn was offered and could never run (the oRNN refuses the random init). The offer comes
+    from the engine's cell registry: a cell restricted to some inits is left out, any other cell is in."""
+    proc = run_cli("--retrain", "--cell", "ornn", "--out", str(tmp_path / "a.gif"))
+    assert_one_line_error(proc, "--cell", "'ornn'")
+    offered = [cell for cell in rp.CELLS if cell != "ornn"]
+    for cell in offered:  # every cell offered can train both arms
+        gif.build_parser().parse_args(["--retrain", "--cell", cell])
+        for init in gif.ARMS:
+            rp.check_config("3bit_memorization", init, 60, 0, **{**rp.DEFAULTS, "cell": cell})
+    monkeypatch.setitem(rp.CELLS, "ortho_only", dataclasses.replace(rp.CELLS["rnn"], name="ortho_only",
+                                                                    inits=("ortho", "identity")))
+    monkeypatch.setitem(rp.CELLS, "any_init", dataclasses.replace(rp.CELLS["rnn"], name="any_init"))
+    assert gif.build_parser().parse_args(["--retrain", "--cell", "any_init"]).cell == "any_init"
+    with pytest.raises(SystemExit):
+        gif.build_parser().parse_args(["--retrain", "--cell", "ortho_only"])
+    assert "invalid choice: 'ortho_only'" in capsys.readouterr().err
+
+
+def test_out_must_be_a_gif(results_path, tmp_path):
+    """Before: --out a.png wrote GIF data into a .png."""
+    proc = run_cli("--results", str(results_path), "--out", str(tmp_path / "a.png"))
+    assert_one_line_error(proc, "--out must name a .gif file", "a.png")
+    assert not (tmp_path / "a.png").exists()
+    assert gif.main(["--results", str(results_path), "--out", str(tmp_path / "A.GIF")]) == 0  # any case

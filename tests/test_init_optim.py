@@ -1,7 +1,8 @@
-"""Initialisation recipes, global-norm clipping and the momentum update."""
+"""Initialisation recipes, global-norm clipping, the momentum update, and the options each optimiser reads."""
 
 import numpy as np
 import pytest
+from cli_helpers import assert_one_line_error, run_script
 
 import rnn_pathological as rp
 
@@ -158,3 +159,40 @@ def test_effective_momentum_goes_into_the_history():
     run = rp.train("addition", "ortho", 5, n_hidden=4, n_epochs=3, batches_per_epoch=250, batch_size=2,
                    momentum=0.99, momentum_schedule="sutskever_eq5")
     assert [r["momentum"] for r in run["history"]] == pytest.approx([0.5, 0.75, 5 / 6])
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# an option the chosen optimiser ignores is refused (issue 20), from what the registry says each one reads
+
+NOT_DEFAULT = {"momentum": 0.99, "momentum_schedule": "sutskever_eq5", "adam_beta1": 0.8, "adam_beta2": 0.99,
+               "adam_eps": 1e-7, "rmsprop_decay": 0.95, "rmsprop_eps": 1e-7}  # valid values away from the defaults
+
+
+def test_the_registry_names_every_optimiser_option():
+    assert set(rp.OPTIMIZER_OPTIONS) == set(NOT_DEFAULT)
+    assert set(rp.OPTIMIZER_OPTIONS) <= set(rp.OPTIONS)
+    assert all(NOT_DEFAULT[name] != rp.DEFAULTS[name] for name in NOT_DEFAULT)
+    assert [o.name for o in rp.OPTIMIZER_TABLE.values() if o.momentum] == ["momentum", "nesterov"]
+
+
+@pytest.mark.parametrize("optimizer", rp.OPTIMIZERS)
+@pytest.mark.parametrize("option", rp.OPTIMIZER_OPTIONS)
+def test_an_option_the_optimiser_ignores_is_refused_unless_at_its_default(optimizer, option, monkeypatch):
+    monkeypatch.setattr(rp, "_train", lambda *a, **k: pytest.fail("trained before checking"))
+    config = {"optimizer": optimizer, option: NOT_DEFAULT[option]}
+    if option in rp.OPTIMIZER_TABLE[optimizer].options:
+        rp.check_config("addition", "ortho", 10, 0, **config)
+    else:
+        with pytest.raises(ValueError, match=f"^the {optimizer} optimizer ignores {option} "):
+            rp.train("addition", "ortho", 10, **config)  # the Python API too, so the sweep and the experiments
+    rp.check_config("addition", "ortho", 10, 0, optimizer=optimizer, **{option: rp.DEFAULTS[option]})
+
+
+@pytest.mark.parametrize("flags, says", [
+    (["--optimizer", "adam", "--momentum", "0.99"], "the adam optimizer ignores momentum (set to 0.99)"),
+    (["--optimizer", "rmsprop", "--momentum-schedule", "sutskever_eq5"],
+     "the rmsprop optimizer ignores momentum_schedule"),
+    (["--adam-beta2", "0.99"], "the momentum optimizer ignores adam_beta2"),
+])
+def test_the_command_line_refuses_an_ignored_option_in_one_line(flags, says):
+    assert_one_line_error(run_script("rnn_pathological.py", *flags), "rnn_pathological.py", says)

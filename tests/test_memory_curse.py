@@ -124,7 +124,9 @@ def test_committed_file_is_what_the_code_computes():
             return a == pytest.approx(b, rel=1e-12)
         return a == b
 
-    assert close(fresh, DOC)
+    assert DOC["environment"]["blas"]  # which BLAS made it (the Monte Carlo sums round by kernel)
+    assert close({k: v for k, v in fresh.items() if k != "environment"},
+                 {k: v for k, v in DOC.items() if k != "environment"})
 
 
 def test_the_prose_about_the_curse_of_memory_holds():

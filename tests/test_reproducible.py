@@ -4,8 +4,11 @@ fast with one line (issue: hardening)."""
 import json
 import time
 
+import numpy as np
 import pytest
+import threadpoolctl
 from cli_helpers import assert_one_line_error, run_script
+from kernels import assert_same_numbers
 
 import rnn_pathological as rp
 
@@ -28,13 +31,48 @@ def test_a_run_gives_the_same_bits_in_process_with_threaded_blas_and_in_a_worker
     assert in_process["W_hh_final"] == in_worker["W_hh_final"]
 
 
+def blas_thread_counts() -> list[int]:
+    return [lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
+
+
 def test_blas_threads_are_restored_after_a_run():
-    controls = rp.blas_thread_controls()
-    if not controls:
-        pytest.skip("no BLAS thread control found in this numpy build")
+    if not blas_thread_counts():
+        pytest.skip("no BLAS library with a thread control in this numpy build")
     with rp.blas_threads(2):
         rp.train("latching", "ortho", 5, seed=0, n_hidden=1, n_epochs=1, batches_per_epoch=1, batch_size=2)
-        assert all(get() == 2 for _, get in controls)
+        assert blas_thread_counts() == [2] * len(blas_thread_counts())
+
+
+def test_every_run_computes_with_one_blas_thread_and_records_say_so():
+    seen = []
+    rp.train("latching", "ortho", 5, seed=0, n_hidden=1, n_epochs=1, batches_per_epoch=1, batch_size=2,
+             callback=lambda _: seen.append(blas_thread_counts()))
+    assert seen and all(counts == [1] * len(counts) for counts in seen)
+    libraries = rp.environment()["blas"]
+    assert libraries and all(lib["num_threads"] == 1 for lib in libraries)
+    for lib in libraries:
+        assert {"library", "version", "kernel", "threading_layer", "num_threads"} <= set(lib)
+    assert rp.same_kernel(rp.environment())
+    assert not rp.same_kernel({"blas": [{**libraries[0], "kernel": "Pentium"}]})
+    assert not rp.same_kernel({"python": "3.11"})  # an old file that does not say: never "the same"
+    assert rp.blas_kernel({"python": "3.11"}) is None
+
+
+def test_a_committed_number_is_compared_exactly_under_its_kernel_and_to_a_tolerance_under_another():
+    """The comparison of tests/kernels.py can fail either way: one ulp off fails under the kernel that made the
+    number, 1e-8 relative off fails under any other."""
+    if not rp.blas_libraries():
+        pytest.skip("threadpoolctl finds no BLAS library in this numpy build: no kernel to compare")
+    this = {"blas": rp.blas_libraries()}
+    other = {"blas": [{**lib, "kernel": "another"} for lib in rp.blas_libraries()]}
+    assert_same_numbers({"a": [1.0, 2.0], "n": 3}, {"a": [1.0, 2.0], "n": 3}, this)
+    with pytest.raises(AssertionError):
+        assert_same_numbers([1.0, float(np.nextafter(2.0, 3.0))], [1.0, 2.0], this)
+    assert_same_numbers([1.0, float(np.nextafter(2.0, 3.0))], [1.0, 2.0], other)
+    with pytest.raises(AssertionError):
+        assert_same_numbers([1.0, 2.0 * (1 + 1e-8)], [1.0, 2.0], other)
+    with pytest.raises(AssertionError):
+        assert_same_numbers({"n": 4}, {"n": 3}, other)  # integers (counts, epochs) stay exact everywhere
 
 
 def test_jobs_1_jobs_2_and_the_single_run_cli_write_identical_records(tmp_path):

@@ -90,6 +90,19 @@ def test_run_key_is_canonical_json_of_grid_point_and_config():
     assert key != sweep.run_key("addition", "ortho", 30, 3, {**config, "lr": 0.02})
 
 
+def test_every_committed_run_passes_the_engine_checks():
+    """The committed sweep files predate the refusal of options the optimiser ignores (issue 20): every run they
+    hold must still pass check_config, or resuming a committed grid would be refused."""
+    points = {}
+    for path in sorted((ROOT / "sweeps").glob("*.jsonl")):
+        for _, record in sweep.read_sweep_file(str(path), missing_ok=False).records:
+            spec = {k: record[k] for k in ("task", "init", "sequence_len")}
+            points[sweep.run_key(**spec, seed=0, config=record["config"])] = (spec, record["config"])
+    assert {config.get("optimizer", "momentum") for _, config in points.values()} == set(rp.OPTIMIZERS)
+    for spec, config in points.values():
+        rp.check_config(**spec, seed=0, **config)
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # statistics
 
@@ -118,6 +131,14 @@ def test_sweep_writes_one_record_per_run_without_weights(reference):
     assert all("W_hh_final" not in r and "params_final" not in r and r["config"]["n_hidden"] == 8 for r in records)
     assert all(line.startswith('{"task"') for line in reference.read_text().splitlines())
     assert {(r["init"], r["seed"]) for r in records} == {(i, s) for i in ("ortho", "random") for s in (0, 1, 2)}
+
+
+def test_every_record_says_which_cpu_and_blas_kernel_computed_it(reference):
+    for record in read_records(reference):
+        env = record["environment"]
+        assert env["cpu"] == rp.cpu_model() and rp.same_kernel(env)
+        assert {"library", "version", "kernel", "threading_layer", "num_threads"} <= set(env["blas"][0])
+        assert "environment" not in sweep.deterministic_view(record)  # a merge across machines compares numbers
 
 
 def test_progress_lines_and_keep_weights(tmp_path, capsys):
@@ -296,6 +317,8 @@ def test_summary_counts_success_by_final_metric(tmp_path, capsys, reference):
     (["--n-epochs", "0"], "n_epochs"),
     (["--n-epochs", "1.5"], "invalid int"),
     (["--jobs", "0"], "--jobs"),
+    (["--optimizer", "adam", "--momentum", "0.99"], "the adam optimizer ignores momentum"),
+    (["--optimizer", "rmsprop", "--momentum-schedule", "sutskever_eq5"], "the rmsprop optimizer ignores"),
 ])
 def test_bad_input_is_one_line_exit_2_and_loses_nothing(tmp_path, capsys, reference, extra, says):
     out = tmp_path / "s.jsonl"
@@ -312,6 +335,7 @@ def test_bad_input_is_one_line_exit_2_and_loses_nothing(tmp_path, capsys, refere
     "garbage in the middle",
     "not a record",
     "text without newline",
+    "NaN in a field the schema does not type",
 ])
 def test_not_a_sweep_file_is_refused_untouched(tmp_path, capsys, reference, content):
     lines = reference.read_text().splitlines(keepends=True)
@@ -320,6 +344,8 @@ def test_not_a_sweep_file_is_refused_untouched(tmp_path, capsys, reference, cont
         "garbage in the middle": lines[0] + "oops\n" + "".join(lines[1:]),
         "not a record": json.dumps({"schema_version": 1, "runs": []}) + "\n",
         "text without newline": "hello",
+        "NaN in a field the schema does not type": lines[0].replace('"chance": ', '"extra": NaN, "chance": ', 1)
+        + "".join(lines[1:]),
     }[content]
     out = tmp_path / "s.jsonl"
     out.write_text(text)
@@ -365,3 +391,13 @@ def test_counts_are_plural_only_when_they_should_be(tmp_path, capsys):
     assert code == 0 and "grid: 1 run;" in stdout and "on 1 worker" in stdout and "wrote 1 record to" in stdout
     code, stdout, _ = run_main(["merge", tmp_path / "one.jsonl", "--out", tmp_path / "m.jsonl"], capsys)
     assert code == 0 and "merged 1 record from 1 file into 1" in stdout and "(0 duplicates dropped)" in stdout
+
+
+def test_a_missing_output_folder_is_made(tmp_path, capsys):
+    """The README's sweeps go to runs/, which a fresh clone does not have."""
+    out = tmp_path / "runs" / "mine.jsonl"
+    assert sweep.main([*TINY, "--seeds", "0", "--out", str(out), "--quiet"]) == 0
+    assert len(read_records(out)) == 2
+    merged = tmp_path / "other" / "all.jsonl"
+    assert sweep.main(["merge", str(out), "--out", str(merged)]) == 0
+    assert read_records(merged) == read_records(out)

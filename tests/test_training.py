@@ -62,6 +62,24 @@ def test_divergence_stops_the_run_and_is_recorded(monkeypatch):
     assert run["final_metric"] == run["history"][0]["metric"]
 
 
+def test_a_run_that_diverges_in_its_first_epoch_is_summarised_truthfully():
+    """A learning rate of 1e300 sends the weights past the float range in one update, so the second batch's loss is
+    not finite: the run stops in epoch 1, no epoch ends finite and there is no best epoch to report."""
+    with np.errstate(all="ignore"):  # the overflow is the point
+        run = rp.train("addition", "ortho", 8, lr=1e300, clip=1e300, **TINY)
+    assert run["diverged"] == 1 and run["history"] == []
+    assert run["best_epoch"] is None and run["final_metric"] is None
+    line = rp.summary_line(run)
+    assert "no finite epoch" in line and "DIVERGED at epoch 1" in line
+    assert "None" not in line and "best" not in line
+    table = rp.summary_table([run])
+    assert "None" not in table and "diverged@1" in table
+    # a run that diverges later still reports its best finite epoch
+    with np.errstate(all="ignore"):
+        later = rp.train("addition", "ortho", 8, lr=1e300, clip=1e300, **{**TINY, "batches_per_epoch": 1})
+    assert later["diverged"] == 2 and f"at epoch {later['best_epoch']})" in rp.summary_line(later)
+
+
 def test_bad_options_are_rejected_before_training():
     with pytest.raises(ValueError, match="momentum"):
         rp.train("addition", "ortho", 8, momentum=1.0)

@@ -213,6 +213,16 @@ def test_unwritable_outdir_fails_before_rendering(results_path, tmp_path, monkey
     assert "not a folder" in capsys.readouterr().err
 
 
+def test_a_task_this_engine_does_not_know_is_refused_as_by_the_analyses(results_path, tmp_path):
+    """Before: visualize drew a file that analyze and report refuse (files.check_engine_runs)."""
+    doc = json.loads(results_path.read_text())
+    doc["runs"][1]["task"] = "no_such_task"
+    path = write_doc(tmp_path / "results.json", doc)
+    proc = run_cli("--results", str(path), "--outdir", str(tmp_path / "viz"))
+    assert_one_line_error(proc, "results.json: run 1", "task 'no_such_task' is not one of this engine's")
+    assert not (tmp_path / "viz").exists()
+
+
 
 # ----------------------------------------------------------------------------------------------------------------
 # several seeds: one legend entry per init, seeds drawn thin

@@ -1,0 +1,133 @@
+"""`report --check` on any CPU (issue 20): the README's numbers disagreeing with the committed files is an error
+that names the block and the first differing line; a user's own results.json from another BLAS kernel is a note
+that names both kernels and says whether every outcome agrees. And `report` says which blocks it changed, and
+refuses to turn a complete experiment section into a partial one from a damaged sweep file."""
+
+import json
+import shutil
+
+import pytest
+from cli_helpers import assert_one_line_error, run_script
+from test_checks_first import call
+
+import files_rnn_pathological as files
+import report_rnn_pathological as report
+import rnn_pathological as rp
+
+HEADLINE = ("headline-kernel", "headline-table")
+
+
+@pytest.fixture
+def folder(report_folder, tmp_path, monkeypatch):
+    """A copy of the report folder whose README holds the headline's kernel and table blocks and one experiment's,
+    written by report itself, and a blocks() that computes just those (the whole README takes seconds)."""
+    folder = tmp_path / "repo"
+    shutil.copytree(report_folder, folder)
+    monkeypatch.chdir(folder)
+    names = (*HEADLINE, "experiment-xor_nesterov")
+    (folder / "README.md").write_text("".join(f"<!-- BEGIN {name} -->\n<!-- END {name} -->\n" for name in names))
+
+    def blocks(results="results.json"):
+        doc = files.load_results(results)
+        out = report.Blocks()
+        out.add(results, {"headline-kernel": report.headline_kernel(doc), "headline-table": report.headline_table(doc)})
+        out.add("sweeps/xor_nesterov.jsonl", {"experiment-xor_nesterov": report.experiment_section("xor_nesterov")})
+        return out
+
+    monkeypatch.setattr(report, "blocks", blocks)
+    proc = call(report.main, [])
+    assert proc.returncode == 0, proc.stderr
+    assert call(report.main, ["--check"]).stdout.strip() == "README.md agrees with the result files"
+    return folder
+
+
+def rewrite(folder, change) -> dict:
+    doc = json.loads((folder / "results.json").read_text())
+    change(doc)
+    (folder / "results.json").write_text(json.dumps(doc))
+    return doc
+
+
+def other_kernel(doc: dict) -> None:
+    doc["environment"]["blas"] = [{**lib, "kernel": "Pentium4"} for lib in doc["environment"]["blas"]]
+
+
+def nudge_a_final_metric(doc: dict) -> None:
+    """Other digits, the same outcome: the first run's final metric 1% further from its threshold, on its side."""
+    run = doc["runs"][0]
+    run["final_metric"] = run["solved_threshold"] + 1.01 * (run["final_metric"] - run["solved_threshold"])
+
+
+def test_the_kernel_block_names_the_kernel_and_how_to_pin_it(folder):
+    text = (folder / "README.md").read_text()
+    kernel = rp.blas_kernel(rp.environment())
+    assert f"BLAS `{kernel}`" in text and rp.cpu_model() in text
+    if [lib["library"] for lib in rp.blas_libraries()] == ["openblas"]:
+        assert f"OPENBLAS_CORETYPE={rp.blas_libraries()[0]['kernel']} python rnn_pathological.py" in text
+
+
+def test_another_kernel_with_the_same_outcomes_is_a_note_not_an_error(folder):
+    rewrite(folder, lambda doc: (other_kernel(doc), nudge_a_final_metric(doc)))
+    proc = call(report.main, ["--check"])
+    assert proc.returncode == 0, proc.stderr
+    note = proc.stdout.strip()
+    assert note.startswith("note: results.json was computed by `") and "Pentium4" in note
+    assert f"the numbers in README.md by `{rp.blas_kernel(rp.environment())}`" in note
+    assert "only the digits differ" in note and note.endswith("git checkout results.json")
+
+
+def test_another_kernel_with_another_outcome_says_which_run(folder):
+    def flip(doc):  # the first run's outcome turned: solved at the end if it was not, and the other way round
+        other_kernel(doc)
+        run = doc["runs"][0]
+        solved = 1.0 if run["higher_is_better"] else 0.0
+        run["final_metric"] = run["chance"] if rp.is_success(run) else solved
+
+    run = rewrite(folder, flip)["runs"][0]
+    proc = call(report.main, ["--check"])
+    assert proc.returncode == 1
+    assert f"the outcome differs on {run['task']} {run['init']}" in proc.stderr
+
+
+def test_the_same_kernel_with_another_number_is_an_error_naming_block_and_line(folder):
+    rewrite(folder, nudge_a_final_metric)  # the kernel the README names: the numbers must be the same
+    proc = call(report.main, ["--check"])
+    assert proc.returncode == 1
+    (line,) = proc.stderr.strip().splitlines()
+    assert "block 'headline-table', computed from results.json" in line
+    assert "the README has '| " in line and "where the files give '| " in line
+
+
+def test_report_says_which_blocks_it_changed(folder):
+    rewrite(folder, nudge_a_final_metric)
+    proc = call(report.main, [])
+    assert proc.returncode == 0
+    lines = proc.stdout.strip().splitlines()
+    assert lines[0] == "updated README.md: 1 block changed"
+    assert lines[1].startswith("  headline-table (from results.json): | ")
+
+
+def test_a_complete_section_is_not_downgraded_from_a_damaged_sweep_file(folder):
+    sweep_file = folder / "sweeps" / "xor_nesterov.jsonl"
+    lines = sweep_file.read_text().splitlines(keepends=True)
+    sweep_file.write_text("".join(lines[: len(lines) // 2]))  # half the file lost
+    before = (folder / "README.md").read_bytes()
+    proc = call(report.main, [])
+    assert proc.returncode == 2
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith("report_rnn_pathological.py: error: README.md's section 'experiment-xor_nesterov' is "
+                           "complete") and "git checkout sweeps/xor_nesterov.jsonl" in line
+    assert (folder / "README.md").read_bytes() == before
+    proc = call(report.main, ["--allow-downgrade"])
+    assert proc.returncode == 0 and "experiment-xor_nesterov (from sweeps/xor_nesterov.jsonl): " in proc.stdout
+    assert "_Partial: " in (folder / "README.md").read_text()
+
+
+def test_a_results_file_of_another_kind_is_named_not_a_shape_error(tmp_path):
+    """report --results with the LSTM's snapshot file: one line that says what the file holds."""
+    path = tmp_path / "README.md"
+    path.write_text("<!-- BEGIN headline-table -->\n<!-- END headline-table -->\n")
+    proc = run_script("report_rnn_pathological.py", "--results", "results_snapshots_lstm.json", "--readme", path,
+                      "--check")
+    assert_one_line_error(proc, "report_rnn_pathological.py", "results_snapshots_lstm.json holds 1 run of the lstm "
+                          "cell (temporal_order ortho), not the headline's vanilla runs")
