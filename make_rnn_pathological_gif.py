@@ -6,7 +6,7 @@
     python make_rnn_pathological_gif.py --retrain --n-epochs 30    # train both arms now (train(callback=...))
 
 By default the frames come from the per-epoch history cached in the results file, read and checked by
-files_rnn_pathological.load_results, so the GIF takes seconds and trains nothing. --retrain trains each init through
+rnnpath.files.load_results, so the GIF takes seconds and trains nothing. --retrain trains each init through
 rnn_pathological.train and draws the epoch records its callback receives. Every option is checked before anything
 is trained or drawn, and the GIF is written through a temporary file renamed over --out, so an existing GIF is
 never left half-written.
@@ -31,9 +31,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-import files_rnn_pathological as files
 import rnn_pathological as rp
-import visualize_rnn_pathological as viz
+from rnnpath import files, style
 
 PROG = "make_rnn_pathological_gif.py"
 DEFAULT_TASK = "3bit_memorization"
@@ -48,7 +47,7 @@ POSTER_LEVELS = 16  # levels per colour channel in the GIF (see posterize)
 def select_runs(doc: dict, task: str, sequence_len: int | None, seed: int | None, path: str) -> list[dict]:
     """The runs of `task` at `sequence_len` (default: the task's first T in the file), one per init (the given
     seed, else the lowest seed in the file). Raises files.FileError listing what the file has."""
-    groups = viz.group_runs(doc["runs"])
+    groups = style.group_runs(doc["runs"])
     available = ", ".join(f"{t} T={n}" for t, n in groups)
     if sequence_len is None:
         sequence_len = next((n for t, n in groups if t == task), None)
@@ -150,8 +149,8 @@ def frames_from_history(runs: list[dict], every: int | None = None, figsize=(6.0
     every = default_every(n_epochs) if every is None else every
     first = runs[0]
     metric_name = first["metric_name"]
-    colours = viz.init_colours(r["init"] for r in runs)
-    series = {id(r): {f: viz.history_series(r, f) for f in ("metric", "loss")} for r in runs}
+    colours = style.init_colours(r["init"] for r in runs)
+    series = {id(r): {f: style.history_series(r, f) for f in ("metric", "loss")} for r in runs}
 
     fig = Figure(figsize=figsize, dpi=dpi)
     canvas = FigureCanvasAgg(fig)
@@ -172,24 +171,24 @@ def frames_from_history(runs: list[dict], every: int | None = None, figsize=(6.0
     if not first["higher_is_better"]:  # an error or a loss: orders of magnitude, so a log axis
         ax_m.set_yscale("log")
         ax_m.set_ylim(*_log_limits(np.append(all_metric, [first["chance"], first["solved_threshold"]])))
-        viz.plain_log_y(ax_m)
+        style.plain_log_y(ax_m)
     else:
         ax_m.set_ylim(-0.02, 1.05)
-    ax_m.set_ylabel(viz.metric_label(metric_name, first["higher_is_better"]), fontsize=8.5, labelpad=1)
-    ax_m.axhline(first["chance"], **viz.CHANCE_STYLE)
-    ax_m.axhline(first["solved_threshold"], **viz.THRESHOLD_STYLE)
+    ax_m.set_ylabel(style.metric_label(metric_name, first["higher_is_better"]), fontsize=8.5, labelpad=1)
+    ax_m.axhline(first["chance"], **style.CHANCE_STYLE)
+    ax_m.axhline(first["solved_threshold"], **style.THRESHOLD_STYLE)
     ax_m.text(n_epochs + 0.5, first["chance"], "chance ", ha="right", va="bottom", fontsize=7, color="0.3")
     ax_m.text(n_epochs + 0.5, first["solved_threshold"], "solved ", ha="right", va="bottom", fontsize=7,
               color="0.4")
     spec = rp.TASKS.get(first["task"])
     partial = spec.partial(first["sequence_len"]) if spec is not None else first["chance"]
     if partial != first["chance"]:  # the best predictor one item short of the answer
-        ax_m.axhline(partial, **viz.PARTIAL_STYLE)
+        ax_m.axhline(partial, **style.PARTIAL_STYLE)
         ax_m.text(n_epochs + 0.5, partial, "one item short ", ha="right", va="bottom", fontsize=7,
-                  color=viz.PARTIAL_STYLE["color"])
+                  color=style.PARTIAL_STYLE["color"])
     ax_l.set_yscale("log")
     ax_l.set_ylim(*_log_limits(all_loss))
-    viz.plain_log_y(ax_l)
+    style.plain_log_y(ax_l)
     ax_l.set_title("training loss", fontsize=8.5, pad=3)
 
     # each arm's current metric in its colour, in a row above the panels where it can hide no curve
@@ -202,7 +201,7 @@ def frames_from_history(runs: list[dict], every: int | None = None, figsize=(6.0
         loss_lines.append(ax_l.plot([], [], color=c, lw=1.3)[0])
         solved = run["solved_epoch"]
         if solved is not None:
-            at = viz.metric_at_epoch(run, solved)
+            at = style.metric_at_epoch(run, solved)
             vline = ax_m.axvline(solved, color=c, ls=":", lw=1.1, visible=False)
             star = ax_m.plot([solved], [at], "*", color=c, ms=11, mec="black", mew=0.5, visible=False)[0]
             solved_marks.append((solved, vline, star))

@@ -2220,17 +2220,6 @@ def write_json_atomic(path: str, doc: dict) -> None:
     write_text_atomic(path, _dumps(doc) + "\n")
 
 
-def save_figure_atomic(fig, path: str, dpi: int) -> None:
-    """fig.savefig(path) made atomic: the image is rendered in memory (in the format of the path's suffix, PNG by
-    default), then written with write_bytes_atomic, so an interrupted plot leaves the old figure whole. `fig` is
-    anything with matplotlib's savefig; the engine itself imports no plotting library."""
-    import io
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format=os.path.splitext(path)[1].lstrip(".").lower() or "png", dpi=dpi)
-    write_bytes_atomic(path, buffer.getvalue())
-
-
 def check_writable(path: str) -> None:
     """Raise ValueError unless `path` can be created or replaced (checked before any training).
 
@@ -2343,22 +2332,25 @@ def summary_table(runs: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def markdown_table(header: list[str], rows: list[list]) -> str:
-    """A GitHub-markdown table (the README's generated tables and the experiments' answers)."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return "\n".join(lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows])
-
-
 # ----------------------------------------------------------------------------------------------------------------
 # command line
 
 
 class OneLineErrorParser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line, `SCRIPT: error: ...`, exit status 2, without the usage block;
-    a subcommand's parser reports under the script's name too. The sibling scripts build their CLIs on it."""
+    """An ArgumentParser whose errors are one line, `TOOL: error: ...`, exit status 2, without the usage block;
+    a subcommand's parser reports under its tool's name too (`rnnpath sweep`, not `rnnpath sweep merge`). The
+    figure scripts and every tool of the rnnpath package build their CLIs on it."""
+
+    def __init__(self, *args, tool: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tool = tool or self.prog
+
+    def add_subparsers(self, **kwargs):
+        kwargs.setdefault("parser_class", functools.partial(type(self), tool=self.tool))
+        return super().add_subparsers(**kwargs)
 
     def error(self, message: str):
-        self.exit(2, f"{self.prog.split()[0]}: error: {message}\n")
+        self.exit(2, f"{self.tool}: error: {message}\n")
 
 
 INTERRUPTED = "interrupted (output files are written atomically: each is its old version or the complete new one)"
@@ -2529,7 +2521,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
                      "figures that need them will say so")
     out.add_argument("--snapshot-every", type=int, default=DEFAULTS["snapshot_every"], metavar="K",
                      help="store the parameters at epoch 0 and every K epochs in each run record (`snapshots`, for "
-                     "dynamics_rnn_pathological.py; kept by --drop-weights, about 0.1 MB per snapshot at H = 64); "
+                     "rnnpath analyze attractors; kept by --drop-weights, about 0.1 MB per snapshot at H = 64); "
                      "0, the default, stores none")
     out.add_argument("--quiet", action="store_true", help="no progress lines")
     return parser
@@ -2550,7 +2542,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.all:
         try:
             hint = (f" by --all, which holds every record in memory until the end; for larger grids use the "
-                    f"resumable sweep runner: python sweep_rnn_pathological.py --tasks addition temporal_order "
+                    f"resumable sweep runner: python -m rnnpath sweep --tasks addition temporal_order "
                     f"3bit_memorization --inits ortho random --seeds {args.seeds} --out sweep.jsonl")
             seeds = parse_seeds(args.seeds, MAX_ALL_SEEDS, hint) if args.seeds is not None else args.seed
             specs = headline_specs(seeds)

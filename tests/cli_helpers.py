@@ -7,10 +7,18 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def run_script(script: str, *args: str) -> subprocess.CompletedProcess:
-    """`python SCRIPT ARGS...` from the repository root, output captured."""
-    return subprocess.run([sys.executable, script, *map(str, args)], cwd=REPO, capture_output=True, text=True,
-                          timeout=120, check=False)
+def command_line(script: str) -> list[str]:
+    """The interpreter and words that start `script`: `python FILE.py` for the engine and the figure scripts, or
+    `python -m rnnpath TOOL ...` for a tool named as its error messages name it ("rnnpath sweep")."""
+    words = script.split()
+    return [sys.executable, "-m", *words] if words[0] == "rnnpath" else [sys.executable, script]
+
+
+def run_script(script: str, *args: str, **kwargs) -> subprocess.CompletedProcess:
+    """`python SCRIPT ARGS...` (or `python -m rnnpath TOOL ARGS...`) from the repository root, output captured;
+    `kwargs` go to subprocess.run."""
+    return subprocess.run([*command_line(script), *map(str, args)], cwd=REPO, capture_output=True, text=True,
+                          timeout=kwargs.pop("timeout", 120), check=False, **kwargs)
 
 
 def assert_one_line_error(proc: subprocess.CompletedProcess, script: str, *fragments: str) -> None:

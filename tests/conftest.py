@@ -19,18 +19,19 @@ def results_path(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def report_folder(results_path, tmp_path_factory) -> Path:
-    """A folder the README report reads as it reads the repository: the committed README, sweeps/*.jsonl and
-    benchmark (and other top-level JSON) files, with the tiny results file standing in for results.json and
-    results_seeds.json (the committed ones take seconds to analyse). Copy it before changing anything in it."""
+    """A folder the report reads as it reads the repository: the committed README (and docs/ where there is one),
+    results/ with its sweeps/*.jsonl, benchmark and other JSON files, with the tiny results file standing in for
+    results.json and results/results_seeds.json (the committed ones take seconds to analyse). Copy it before
+    changing anything in it."""
     import shutil
 
     repo = Path(__file__).resolve().parents[1]
     folder = tmp_path_factory.mktemp("report") / "repo"
     folder.mkdir()
     shutil.copy(repo / "README.md", folder)
-    shutil.copytree(repo / "sweeps", folder / "sweeps", ignore=shutil.ignore_patterns("quick"))
-    for path in repo.glob("*.json"):
-        shutil.copy(path, folder)
-    for name in ("results.json", "results_seeds.json"):
-        shutil.copy(results_path, folder / name)
+    if (repo / "docs").is_dir():
+        shutil.copytree(repo / "docs", folder / "docs")
+    shutil.copytree(repo / "results", folder / "results", ignore=shutil.ignore_patterns("quick", "array"))
+    shutil.copy(results_path, folder / "results.json")
+    shutil.copy(results_path, folder / "results" / "results_seeds.json")
     return folder

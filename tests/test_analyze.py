@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from cli_helpers import assert_one_line_error, run_script
 
-import analyze_rnn_pathological as an
 import rnn_pathological as rp
-import sweep_rnn_pathological as sweep
+from rnnpath import sweep
+from rnnpath.analyses import matrices as an
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -221,9 +221,9 @@ def test_fisher_refuses_sizes_past_its_bounds_before_computing(tmp_path, monkeyp
     code, _, err = run_main(["fisher", *argv, "--outdir", tmp_path / "viz"], capsys)
     assert code == 2 and err.count("\n") == 1 and bound in err, err
     assert not (tmp_path / "viz").exists()
-    proc = run_script("analyze_rnn_pathological.py", "fisher", *argv, "--outdir", tmp_path / "viz")
-    assert_one_line_error(proc, "analyze_rnn_pathological.py", bound)
-    help_text = " ".join(run_script("analyze_rnn_pathological.py", "fisher", "--help").stdout.split())  # unwrapped
+    proc = run_script("rnnpath analyze matrices", "fisher", *argv, "--outdir", tmp_path / "viz")
+    assert_one_line_error(proc, "rnnpath analyze matrices", bound)
+    help_text = " ".join(run_script("rnnpath analyze matrices", "fisher", "--help").stdout.split())  # unwrapped
     assert f"2 to {an.FISHER_MAX_N}" in help_text and f"1 to {an.FISHER_MAX_K:,}" in help_text
 
 
@@ -254,7 +254,7 @@ def test_missing_or_wrong_results_file_is_one_line_with_the_command(tmp_path, ca
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"hello": 1}) + "\n")
     code, _, err = run_main(["motif", "--results", bad, "--outdir", tmp_path], capsys)
-    assert code == 2 and err.startswith("analyze_rnn_pathological.py: error:") and err.count("\n") == 1
+    assert code == 2 and err.startswith("rnnpath analyze matrices: error:") and err.count("\n") == 1
     assert not (tmp_path / "chain_motif.png").exists()
 
 
@@ -323,7 +323,7 @@ def test_gated_runs_are_refused_with_one_line(tmp_path):
     assert rp.main(["--task", "latching", "--cell", "lstm", "--n-hidden", "4", "--n-epochs", "1",
                     "--batches-per-epoch", "1", "--batch-size", "4", "--quiet", "--out", str(out)]) == 0
     for command in ("gradients", "nonnormality", "motif"):
-        proc = subprocess.run([sys.executable, "analyze_rnn_pathological.py", command, "--results", str(out),
+        proc = subprocess.run([sys.executable, "-m", "rnnpath", "analyze", "matrices", command, "--results", str(out),
                                "--outdir", str(tmp_path)], cwd=Path(__file__).resolve().parents[1],
                               capture_output=True, text=True, check=False)
         assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "lstm" in proc.stderr, proc.stderr

@@ -19,18 +19,15 @@ from pathlib import Path
 import pytest
 from cli_helpers import REPO, assert_one_line_error, run_script
 
-import analyze_rnn_pathological as an
-import bench_rnn_pathological as bench
-import bytedmd_rnn_pathological as bd
-import dynamics_rnn_pathological as dy
-import experiments_rnn_pathological as ex
-import files_rnn_pathological as files
 import make_rnn_pathological_gif as gif
-import memory_rnn_pathological as mc
-import report_rnn_pathological as report
 import rnn_pathological as rp
-import sweep_rnn_pathological as sweep
 import visualize_rnn_pathological as viz
+from rnnpath import bench, files, report, sweep
+from rnnpath import experiments as ex
+from rnnpath.analyses import attractors as dy
+from rnnpath.analyses import bytedmd as bd
+from rnnpath.analyses import matrices as an
+from rnnpath.analyses import memory_curse as mc
 
 BINARY = bytes(range(256)) * 8  # bytes 0x80 .. 0xff on their own are not UTF-8
 RESULTS_KINDS = ("empty", "truncated", "binary", "wrong-schema", "wrong-type", "no-runs", "nan")
@@ -114,11 +111,11 @@ def folder(report_folder, tmp_path, monkeypatch) -> Path:
     shutil.copy(REPO / "rnn_pathological.gif", copy / "a.gif")
     monkeypatch.chdir(copy)
 
-    # an experiment still being made (no sweep file, or no README block yet) is left out of the report: these tests
-    # are about bad files
-    readme = (copy / "README.md").read_text()
+    # an experiment still being made (no sweep file, or no block yet in README.md or docs/*.md) is left out of the
+    # report: these tests are about bad files
+    pages = "".join(p.read_text() for p in [copy / "README.md", *sorted((copy / "docs").glob("*.md"))])
     present = {name: exp for name, exp in ex.EXPERIMENTS.items()
-               if (copy / exp.data_path(False)).exists() and f"<!-- BEGIN experiment-{name} -->" in readme}
+               if (copy / exp.data_path(False)).exists() and f"<!-- BEGIN experiment-{name} -->" in pages}
     monkeypatch.setattr(ex, "EXPERIMENTS", present)
 
     def no_training(*args, **kwargs):
@@ -147,9 +144,9 @@ RESULTS_READERS = {
     "visualize": ("visualize_rnn_pathological.py", viz.main,
                   lambda f: ["--results", f / "results.json", "--outdir", f / "viz"]),
     "gif": ("make_rnn_pathological_gif.py", gif.main, lambda f: ["--results", f / "results.json", "--out", f / "a.gif"]),
-    "analyze": ("analyze_rnn_pathological.py", an.main,
+    "analyze": ("rnnpath analyze matrices", an.main,
                 lambda f: ["motif", "--results", f / "results.json", "--outdir", f / "viz"]),
-    "report": ("report_rnn_pathological.py", report.main, lambda f: []),
+    "report": ("rnnpath report", report.main, lambda f: []),
 }
 
 
@@ -164,12 +161,12 @@ def test_a_bad_results_file_is_refused_by_every_reader(folder, reader, kind):
 @pytest.mark.parametrize("kind", RESULTS_KINDS)
 @pytest.mark.parametrize("verb", ["report", "plot", "answer"])
 def test_a_bad_seeds_file_is_refused_and_the_hint_is_the_seeds_command(folder, verb, kind):
-    target = folder / "results_seeds.json"
+    target = folder / "results" / "results_seeds.json"
     bad = results_variant(target.read_bytes(), kind)
     if verb == "report":
-        line = assert_refused(folder, target, bad, "report_rnn_pathological.py", report.main, [])
+        line = assert_refused(folder, target, bad, "rnnpath report", report.main, [])
     else:
-        line = assert_refused(folder, target, bad, "experiments_rnn_pathological.py", ex.main,
+        line = assert_refused(folder, target, bad, "rnnpath experiment", ex.main,
                               [verb, "convergence", "--outdir", folder])
     assert "--seeds 0-9" in line and "--seed 0" not in line  # recreate the ten seeds, not one
 
@@ -181,8 +178,8 @@ def test_a_bad_seeds_file_is_refused_and_the_hint_is_the_seeds_command(folder, v
 @pytest.mark.parametrize("kind", ["empty", "truncated", "binary", "wrong-schema", "wrong-type", "nan"])
 @pytest.mark.parametrize("name", ["bench.json", "bench_float32.json"])
 def test_a_bad_benchmark_file_is_refused_by_report(folder, name, kind):
-    target = folder / name
-    assert_refused(folder, target, bench_variant(target.read_bytes(), kind), "report_rnn_pathological.py",
+    target = folder / "results" / name
+    assert_refused(folder, target, bench_variant(target.read_bytes(), kind), "rnnpath report",
                    report.main, [])
 
 
@@ -192,7 +189,7 @@ def test_a_bad_readme_is_refused_by_report(folder, kind):
     good = target.read_bytes()
     bad = {"empty": b"", "truncated": good[: good.rindex(b"<!-- END ")], "binary": BINARY,
            "wrong-schema": b"# a README without generated blocks\n"}[kind]
-    assert_refused(folder, target, bad, "report_rnn_pathological.py", report.main, [])
+    assert_refused(folder, target, bad, "rnnpath report", report.main, [])
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -200,20 +197,20 @@ def test_a_bad_readme_is_refused_by_report(folder, kind):
 
 
 def sweep_readers(folder: Path) -> dict[str, tuple]:
-    target = folder / "sweeps" / "xor_nesterov.jsonl"
-    other = folder / "sweeps" / "identity_vs_ortho.jsonl"
+    target = folder / "results" / "sweeps" / "xor_nesterov.jsonl"
+    other = folder / "results" / "sweeps" / "identity_vs_ortho.jsonl"
     tiny = ["--tasks", "xor", "--inits", "ortho", "--sequence-lens", "30", "--seeds", "0", "--n-hidden", "8",
             "--n-epochs", "1", "--batches-per-epoch", "1", "--jobs", "1"]
     return {
-        "report": ("report_rnn_pathological.py", report.main, []),
-        "experiments plot": ("experiments_rnn_pathological.py", ex.main, ["plot", "xor_nesterov", "--outdir", folder]),
-        "experiments answer": ("experiments_rnn_pathological.py", ex.main,
+        "report": ("rnnpath report", report.main, []),
+        "experiments plot": ("rnnpath experiment", ex.main, ["plot", "xor_nesterov", "--outdir", folder]),
+        "experiments answer": ("rnnpath experiment", ex.main,
                                ["answer", "xor_nesterov", "--outdir", folder]),
-        "sweep run": ("sweep_rnn_pathological.py", sweep.main, ["run", *tiny, "--out", target]),
-        "sweep merge": ("sweep_rnn_pathological.py", sweep.main,
-                        ["merge", other, target, "--out", folder / "sweeps" / "merged.jsonl"]),
-        "sweep summary": ("sweep_rnn_pathological.py", sweep.main, ["summary", target]),
-        "analyze": ("analyze_rnn_pathological.py", an.main, ["motif", "--results", target, "--outdir", folder / "viz"]),
+        "sweep run": ("rnnpath sweep", sweep.main, ["run", *tiny, "--out", target]),
+        "sweep merge": ("rnnpath sweep", sweep.main,
+                        ["merge", other, target, "--out", folder / "results" / "sweeps" / "merged.jsonl"]),
+        "sweep summary": ("rnnpath sweep", sweep.main, ["summary", target]),
+        "analyze": ("rnnpath analyze matrices", an.main, ["motif", "--results", target, "--outdir", folder / "viz"]),
     }
 
 
@@ -226,7 +223,7 @@ SWEEP_CASES = [(reader, kind) for reader in ("report", "experiments plot", "expe
 @pytest.mark.parametrize("reader, kind", SWEEP_CASES)
 def test_a_bad_sweep_file_is_refused_by_every_reader(folder, reader, kind):
     script, main, argv = sweep_readers(folder)[reader]
-    target = folder / "sweeps" / "xor_nesterov.jsonl"
+    target = folder / "results" / "sweeps" / "xor_nesterov.jsonl"
     bad = sweep_variant(target.read_bytes(), kind, (folder / "results.json").read_bytes())
     assert_refused(folder, target, bad, script, main, argv)
 
@@ -234,7 +231,7 @@ def test_a_bad_sweep_file_is_refused_by_every_reader(folder, reader, kind):
 @pytest.mark.parametrize("reader", ["report", "experiments plot", "experiments answer", "sweep summary", "analyze"])
 def test_an_empty_sweep_file_is_refused_where_records_are_needed(folder, reader):
     script, main, argv = sweep_readers(folder)[reader]
-    assert_refused(folder, folder / "sweeps" / "xor_nesterov.jsonl", b"", script, main, argv)
+    assert_refused(folder, folder / "results" / "sweeps" / "xor_nesterov.jsonl", b"", script, main, argv)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -245,15 +242,15 @@ def test_an_empty_sweep_file_is_refused_where_records_are_needed(folder, reader)
 # file: (where the bad number goes, the field as the error names it, the reading function, the script that reads it
 # and its arguments, {bad} the bad file's path and {dir} the folder)
 NONFINITE_CASES = {
-    "memory_curse.json": (("rhos", 0), "field rhos[0]", mc.load, "memory_rnn_pathological.py",
+    "memory_curse.json": (("rhos", 0), "field rhos[0]", mc.load, "rnnpath analyze memory",
                           ["plot", "--results", "{bad}", "--out", "{dir}/a.png"]),
     "bytedmd.json": (("measurements", 0, "cost", "float64", "total"), "field measurements[0].cost.float64.total",
-                     bd.load, "bytedmd_rnn_pathological.py", ["plot", "--results", "{bad}", "--out", "{dir}/a.png"]),
+                     bd.load, "rnnpath analyze bytedmd", ["plot", "--results", "{bad}", "--out", "{dir}/a.png"]),
     "attractors.json": (("runs", 0, "channels", 0, "snapshots", 0, "lyapunov"),
-                        "field runs[0].channels[0].snapshots[0].lyapunov", dy.load, "dynamics_rnn_pathological.py",
+                        "field runs[0].channels[0].snapshots[0].lyapunov", dy.load, "rnnpath analyze attractors",
                         ["plot", "--results", "{bad}", "--out", "{dir}/a.png"]),
     "bench.json": (("headline", "runs", 0, "gflops"), "field headline.runs[0].gflops", files.load_bench,
-                   "bench_rnn_pathological.py", ["--cells-only", "--quick", "--out", "{bad}"]),
+                   "rnnpath bench", ["--cells-only", "--quick", "--out", "{bad}"]),
 }
 
 
@@ -272,7 +269,7 @@ def with_number(good: bytes, keys: tuple, value: float) -> bytes:
 def test_a_nonfinite_number_is_refused_by_the_reading_function(tmp_path, name, value):
     keys, field, load, _, _ = NONFINITE_CASES[name]
     path = tmp_path / name
-    path.write_bytes(with_number((REPO / name).read_bytes(), keys, value))
+    path.write_bytes(with_number((REPO / "results" / name).read_bytes(), keys, value))
     with pytest.raises(files.FileError) as err:
         load(str(path))
     message = str(err.value)
@@ -283,8 +280,8 @@ def test_a_nonfinite_number_is_refused_by_the_reading_function(tmp_path, name, v
 @pytest.mark.parametrize("name", NONFINITE_CASES)
 def test_a_nan_is_refused_by_the_report(folder, name):
     keys, field, _, _, _ = NONFINITE_CASES[name]
-    target = folder / name
-    assert_refused(folder, target, with_number(target.read_bytes(), keys, float("nan")), "report_rnn_pathological.py",
+    target = folder / "results" / name
+    assert_refused(folder, target, with_number(target.read_bytes(), keys, float("nan")), "rnnpath report",
                    report.main, [], field, "NaN")
 
 
@@ -293,7 +290,7 @@ def test_a_nan_is_refused_by_the_script_that_reads_the_file(folder, name):
     """As a user runs it (a subprocess), and before any work: a figure is not drawn, the benchmark not measured."""
     keys, field, _, script, args = NONFINITE_CASES[name]
     bad = folder / f"bad_{name}"
-    bad.write_bytes(with_number((folder / name).read_bytes(), keys, float("nan")))
+    bad.write_bytes(with_number((folder / "results" / name).read_bytes(), keys, float("nan")))
     before = snapshot(folder)
     proc = run_script(script, *(a.format(bad=bad, dir=folder) for a in args))
     assert proc.returncode == 2, proc.stderr
@@ -311,7 +308,7 @@ def test_a_committed_file_and_a_large_finite_number_pass():
         deep = [deep]
     assert files.nonfinite_field(deep) == ("[0]" * 5000, float("inf"))
     for name, (_, _, load, _, _) in NONFINITE_CASES.items():
-        load(str(REPO / name))
+        load(str(REPO / "results" / name))
 
 
 def test_bench_cells_only_checks_the_file_before_measuring(tmp_path, monkeypatch):
@@ -321,13 +318,13 @@ def test_bench_cells_only_checks_the_file_before_measuring(tmp_path, monkeypatch
         raise AssertionError("measured before checking the file")
 
     monkeypatch.setattr(bench, "cell_steps", fail)
-    good = (REPO / "bench.json").read_bytes()
+    good = (REPO / "results" / "bench.json").read_bytes()
     for kind, fragment in (("truncated", "looks cut off"), ("nan", "headline.runs[0].gflops is NaN")):
         path = tmp_path / "bench.json"
         path.write_bytes(bench_variant(good, kind))
         code, out, err = call(bench.main, ["--cells-only", "--out", path])
         assert code == 2, (out, err)
-        assert_one_line_error(subprocess.CompletedProcess([], code, out, err), "bench_rnn_pathological.py",
+        assert_one_line_error(subprocess.CompletedProcess([], code, out, err), "rnnpath bench",
                               str(path), fragment)
         assert path.read_bytes() == bench_variant(good, kind)
 
@@ -339,10 +336,10 @@ def test_bench_cells_only_checks_the_file_before_measuring(tmp_path, monkeypatch
 @pytest.mark.parametrize("script, args, kind", [
     ("visualize_rnn_pathological.py", ["--results", "{bad}", "--outdir", "{dir}/viz"], "binary"),
     ("make_rnn_pathological_gif.py", ["--results", "{bad}", "--out", "{dir}/a.gif"], "truncated"),
-    ("report_rnn_pathological.py", ["--results", "{bad}", "--readme", "{dir}/README.md"], "wrong-schema"),
-    ("analyze_rnn_pathological.py", ["nonnormality", "--results", "{bad}", "--outdir", "{dir}/viz"], "wrong-type"),
-    ("sweep_rnn_pathological.py", ["summary", "{bad}"], "no-runs"),
-    ("analyze_rnn_pathological.py", ["motif", "--results", "{bad}", "--outdir", "{dir}/viz"], "nan"),
+    ("rnnpath report", ["--results", "{bad}", "--readme", "{dir}/README.md"], "wrong-schema"),
+    ("rnnpath analyze matrices", ["nonnormality", "--results", "{bad}", "--outdir", "{dir}/viz"], "wrong-type"),
+    ("rnnpath sweep", ["summary", "{bad}"], "no-runs"),
+    ("rnnpath analyze matrices", ["motif", "--results", "{bad}", "--outdir", "{dir}/viz"], "nan"),
 ])
 def test_each_script_as_a_subprocess(folder, script, args, kind):
     bad = folder / "bad.json"
@@ -355,12 +352,12 @@ def test_each_script_as_a_subprocess(folder, script, args, kind):
 
 
 def test_experiments_as_a_subprocess(folder):
-    target = folder / "sweeps" / "latching.jsonl"
+    target = folder / "results" / "sweeps" / "latching.jsonl"
     target.write_bytes(sweep_variant(target.read_bytes(), "wrong-type", b""))
     before = snapshot(folder)
-    proc = run_script("experiments_rnn_pathological.py", "answer", "latching", "--outdir", str(folder))
+    proc = run_script("rnnpath experiment", "answer", "latching", "--outdir", str(folder))
     assert proc.returncode == 2
-    assert_one_line_error(proc, "experiments_rnn_pathological.py", "latching.jsonl", "line 2", "sequence_len")
+    assert_one_line_error(proc, "rnnpath experiment", "latching.jsonl", "line 2", "sequence_len")
     assert snapshot(folder) == before
 
 
@@ -370,4 +367,4 @@ def test_the_good_folder_passes(folder):
     assert code in (0, 1), err
     assert call(gif.main, ["--results", folder / "results.json", "--out", folder / "a.gif"])[0] == 0
     assert call(ex.main, ["answer", "xor_nesterov", "--outdir", folder])[0] == 0
-    assert call(sweep.main, ["summary", folder / "sweeps" / "xor_nesterov.jsonl"])[0] == 0
+    assert call(sweep.main, ["summary", folder / "results" / "sweeps" / "xor_nesterov.jsonl"])[0] == 0

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from cli_helpers import assert_one_line_error, run_script
 
-import bench_rnn_pathological as bench
 import rnn_pathological as rp
+from rnnpath import bench
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,7 +46,7 @@ def test_quick_benchmark_writes_its_numbers(tmp_path):
 
 def test_cells_only_adds_the_comparison_and_keeps_every_other_number(tmp_path):
     """--cells-only re-measures the one new number of a benchmark file; the rest took minutes and stays."""
-    committed = json.loads((ROOT / "bench.json").read_text())
+    committed = json.loads((ROOT / "results" / "bench.json").read_text())
     old = {k: v for k, v in committed.items() if k not in ("cell_step", "targets")}
     path = tmp_path / "bench.json"
     path.write_text(json.dumps(old))
@@ -63,9 +63,9 @@ def test_cells_only_adds_the_comparison_and_keeps_every_other_number(tmp_path):
 def test_the_report_puts_each_optimisers_update_beside_the_step():
     """The performance block gives each optimiser's update in microseconds and as a share of the vanilla step, from
     the benchmark file (and leaves the table out for an older file without them)."""
-    import report_rnn_pathological as report
+    from rnnpath import report
 
-    committed = json.loads((ROOT / "bench.json").read_text())
+    committed = json.loads((ROOT / "results" / "bench.json").read_text())
     cells = committed["cell_step"]
     text = report.performance({"float64": committed})
     share = cells["update_us"]["adam"] / (cells["step_ms"]["rnn"] * 1e3)
@@ -86,10 +86,10 @@ def test_repeats_past_the_bound_are_refused_before_measuring(tmp_path, monkeypat
     with pytest.raises(SystemExit) as exit_:
         bench.main(["--repeats", str(bench.MAX_REPEATS + 1), "--out", str(tmp_path / "bench.json")])
     assert exit_.value.code == 2
-    proc = run_script("bench_rnn_pathological.py", "--repeats", "1000000000", "--out", tmp_path / "bench.json")
-    assert_one_line_error(proc, "bench_rnn_pathological.py", f"--repeats is at most {bench.MAX_REPEATS}")
+    proc = run_script("rnnpath bench", "--repeats", "1000000000", "--out", tmp_path / "bench.json")
+    assert_one_line_error(proc, "rnnpath bench", f"--repeats is at most {bench.MAX_REPEATS}")
     assert not (tmp_path / "bench.json").exists()
-    assert f"1 to {bench.MAX_REPEATS}" in " ".join(run_script("bench_rnn_pathological.py", "--help").stdout.split())
+    assert f"1 to {bench.MAX_REPEATS}" in " ".join(run_script("rnnpath bench", "--help").stdout.split())
 
 
 def test_cells_only_takes_the_seconds_its_help_says(tmp_path):
@@ -97,9 +97,9 @@ def test_cells_only_takes_the_seconds_its_help_says(tmp_path):
     updates): it says a few seconds, and a full --cells-only run keeps to that (with room for a busy machine)."""
     import time
 
-    assert "(a few seconds)" in " ".join(run_script("bench_rnn_pathological.py", "--help").stdout.split())
+    assert "(a few seconds)" in " ".join(run_script("rnnpath bench", "--help").stdout.split())
     path = tmp_path / "bench.json"
-    path.write_bytes((ROOT / "bench.json").read_bytes())
+    path.write_bytes((ROOT / "results" / "bench.json").read_bytes())
     start = time.perf_counter()
     assert bench.main(["--cells-only", "--out", str(path)]) == 0
     assert time.perf_counter() - start < 15

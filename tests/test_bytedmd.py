@@ -10,11 +10,11 @@ import pytest
 from cli_helpers import assert_one_line_error, run_script
 from kernels import assert_same_numbers
 
-import bytedmd_rnn_pathological as bd
 import rnn_pathological as rp
+from rnnpath.analyses import bytedmd as bd
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = "bytedmd_rnn_pathological.py"
+SCRIPT = "rnnpath analyze bytedmd"
 
 
 def trace(n_args, instructions, n_values=None):
@@ -251,7 +251,7 @@ def test_power_law_recovers_an_exponent():
 # the committed results file
 
 
-DOC = json.loads((ROOT / "bytedmd.json").read_text())
+DOC = json.loads((ROOT / "results" / "bytedmd.json").read_text())
 
 
 def test_committed_file_covers_the_grids_of_the_code():

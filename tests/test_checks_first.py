@@ -15,13 +15,11 @@ import numpy as np
 import pytest
 from cli_helpers import REPO, assert_one_line_error
 
-import analyze_rnn_pathological as an
-import experiments_rnn_pathological as ex
-import files_rnn_pathological as files
 import make_rnn_pathological_gif as gif
-import report_rnn_pathological as report
 import rnn_pathological as rp
-import sweep_rnn_pathological as sweep
+from rnnpath import experiments as ex
+from rnnpath import files, report, sweep
+from rnnpath.analyses import matrices as an
 
 
 def call(main, argv) -> subprocess.CompletedProcess:
@@ -124,14 +122,14 @@ def test_analyze_checks_its_output_folder_before_computing(results_path, blocked
     argv = [command, "--outdir", outdir] + (["--results", results_path] if command == "motif" else [])
     proc = call(an.main, argv)
     assert proc.returncode == 2
-    assert_one_line_error(proc, "analyze_rnn_pathological.py", str(outdir))
+    assert_one_line_error(proc, "rnnpath analyze matrices", str(outdir))
 
 
 def test_analyze_fisher_refuses_a_size_beyond_the_memory(monkeypatch):
     monkeypatch.setattr(an, "plot_fisher_memory", fail)
     proc = call(an.main, ["fisher", "--n", "100000", "--outdir", "unused"])
     assert proc.returncode == 2
-    assert_one_line_error(proc, "analyze_rnn_pathological.py", "--n 100000", "needs about", "TB", "available")
+    assert_one_line_error(proc, "rnnpath analyze matrices", "--n 100000", "needs about", "TB", "available")
     assert not os.path.exists("unused")
 
 
@@ -151,15 +149,15 @@ def test_experiments_check_their_folders_before_training_or_drawing(blocked, mon
     monkeypatch.setattr(rp, "main", fail)
     proc = call(ex.main, [verb, "all", "--quick", "--outdir", outdir])
     assert proc.returncode == 2
-    assert_one_line_error(proc, "experiments_rnn_pathological.py", str(outdir))
+    assert_one_line_error(proc, "rnnpath experiment", str(outdir))
 
 
 def test_experiments_outdir_help_says_where_quick_writes_the_seeds_file():
     parser = ex.build_parser()
     run = parser._subparsers._group_actions[0].choices["run"]
     text = " ".join(run.format_help().split())
-    assert "sweeps/quick/ (results_seeds.json there too)" in text
-    assert ex.seeds_results_path(True, "d") == os.path.join("d", "sweeps", "quick", "results_seeds.json")
+    assert "results/sweeps/quick/ (results_seeds.json there too)" in text
+    assert ex.seeds_results_path(True, "d") == os.path.join("d", "results", "sweeps", "quick", "results_seeds.json")
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -176,6 +174,7 @@ def test_report_help_says_what_it_reads_and_that_it_rewrites_the_readme():
 def test_report_check_tells_wall_times_from_numbers(report_folder, tmp_path, monkeypatch):
     folder = tmp_path / "repo"
     shutil.copytree(report_folder, folder)
+    shutil.rmtree(folder / "docs", ignore_errors=True)  # the README alone holds the two blocks
     monkeypatch.chdir(folder)
     names = ("headline-verdict", "headline-table")
     (folder / "README.md").write_text("".join(f"<!-- BEGIN {name} -->\n<!-- END {name} -->\n" for name in names))

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cli_helpers import REPO, assert_one_line_error, run_script
+from cli_helpers import REPO, assert_one_line_error, command_line, run_script
 
 import rnn_pathological as rp
 
@@ -108,9 +108,9 @@ def test_unknown_choice_lists_the_choices(flag, value, choices):
 
 
 @pytest.mark.parametrize("script", ["rnn_pathological.py", "visualize_rnn_pathological.py",
-                                    "make_rnn_pathological_gif.py", "sweep_rnn_pathological.py",
-                                    "experiments_rnn_pathological.py", "analyze_rnn_pathological.py",
-                                    "bench_rnn_pathological.py", "report_rnn_pathological.py"])
+                                    "make_rnn_pathological_gif.py", "rnnpath sweep",
+                                    "rnnpath experiment", "rnnpath analyze matrices",
+                                    "rnnpath bench", "rnnpath report"])
 def test_every_script_reports_an_unknown_flag_in_one_line(script):
     assert_one_line_error(run_script(script, "--no-such-flag"), script)
 
@@ -336,15 +336,15 @@ def test_workers_end_when_the_parent_is_killed(tmp_path):
 
 
 @pytest.mark.parametrize("script, args", [
-    ("experiments_rnn_pathological.py", ["list"]),
-    ("experiments_rnn_pathological.py", ["answer", "latching_lstm"]),
+    ("rnnpath experiment", ["list"]),
+    ("rnnpath experiment", ["answer", "latching_lstm"]),
 ])
 def test_a_reader_that_stops_early_ends_the_script_quietly(script, args):
     """`... | head`: the reader closes the pipe before the script writes. Python ignores SIGPIPE, so without
     rp.script_main this ends in a BrokenPipeError traceback (or an 'Exception ignored' at exit)."""
     read_fd, write_fd = os.pipe()
     os.close(read_fd)  # closed before the script starts: its first write meets a closed pipe
-    proc = subprocess.run([sys.executable, script, *args], cwd=REPO, stdout=write_fd, stderr=subprocess.PIPE,
+    proc = subprocess.run([*command_line(script), *args], cwd=REPO, stdout=write_fd, stderr=subprocess.PIPE,
                           text=True, timeout=120, check=False)
     os.close(write_fd)
     assert "BrokenPipe" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr

@@ -1,8 +1,8 @@
-"""The sweep beyond one machine, on a real (one-node) SLURM cluster: slurm/sweep_array.sbatch, the job script the
+"""The sweep beyond one machine, on a real (one-node) SLURM cluster: cluster/sweep_array.sbatch, the job script the
 README shows, submitted as a job array of shards and merged, gives the records of the same grid swept locally.
 
 Marked `cluster` and left out of the default run (it installs slurm and munge with apt-get and starts daemons as
-root): `python -m pytest -m cluster`. scripts/slurm_one_node.sh stands the cluster up for the session and takes it
+root): `python -m pytest -m cluster`. cluster/slurm_one_node.sh stands the cluster up for the session and takes it
 down afterwards. Where SLURM cannot be installed or started (not root, no apt-get, the daemons do not come up) the
 tests are skipped, with the reason.
 """
@@ -19,14 +19,14 @@ from pathlib import Path
 
 import pytest
 
-import sweep_rnn_pathological as sweep
+from rnnpath import sweep
 
 pytestmark = pytest.mark.cluster
 
 ROOT = Path(__file__).resolve().parents[1]
-HELPER = ROOT / "scripts" / "slurm_one_node.sh"
-JOB_SCRIPT = ROOT / "slurm" / "sweep_array.sbatch"
-SWEEP = ROOT / "sweep_rnn_pathological.py"
+HELPER = ROOT / "cluster" / "slurm_one_node.sh"
+JOB_SCRIPT = ROOT / "cluster" / "sweep_array.sbatch"
+SWEEP = ["-m", "rnnpath", "sweep"]
 # 2 tasks x 2 inits x 3 seeds of a tiny model: 12 runs, a second or so per shard
 GRID = ["--tasks", "addition", "3bit_memorization", "--inits", "ortho", "random", "--sequence-lens", "6",
         "--seeds", "0-2", "--n-hidden", "8", "--n-epochs", "2", "--batches-per-epoch", "2", "--batch-size", "10"]
@@ -51,18 +51,18 @@ def cluster():
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
         pytest.skip("SLURM not set up: needs root to install slurm and munge and to run slurmd")
     if shutil.which("bash") is None:
-        pytest.skip("SLURM not set up: no bash to run scripts/slurm_one_node.sh")
+        pytest.skip("SLURM not set up: no bash to run cluster/slurm_one_node.sh")
     # not under pytest's tmp_path: munged wants every directory above its socket open to all, and pytest's are 0700
     state = Path(tempfile.mkdtemp(prefix="rp-slurm-"))
     try:
         try:
             up = run(["bash", HELPER, "up", state], timeout=400)
         except subprocess.TimeoutExpired:
-            pytest.skip("SLURM not set up: scripts/slurm_one_node.sh up took more than 400 s")
+            pytest.skip("SLURM not set up: cluster/slurm_one_node.sh up took more than 400 s")
         if up.returncode != 0:  # the helper's error and any fatal line of the daemons' logs it printed
             why = [line for line in up.stderr.splitlines() if ("error:" in line and "slurm_one_node" in line)
                    or "fatal:" in line] or [tail(up.stderr or up.stdout)]
-            pytest.skip(f"SLURM not set up: scripts/slurm_one_node.sh up exited {up.returncode}: {'; '.join(why)}")
+            pytest.skip(f"SLURM not set up: cluster/slurm_one_node.sh up exited {up.returncode}: {'; '.join(why)}")
         yield {**os.environ, "SLURM_CONF": str(state / "slurm.conf")}
     finally:  # also after a skip or an interrupt: whatever up started is stopped
         stopped = run(["bash", HELPER, "down", state])
@@ -113,7 +113,7 @@ def deterministic_records(path: Path) -> list[dict]:
 def test_job_array_of_shards_merges_to_the_local_sweep(cluster, tmp_path):
     n_shards = 3
     local = tmp_path / "local.jsonl"
-    ran = run([sys.executable, SWEEP, "run", *GRID, "--quiet", "--out", local], timeout=300)
+    ran = run([sys.executable, *SWEEP, "run", *GRID, "--quiet", "--out", local], timeout=300)
     assert ran.returncode == 0, ran.stderr
 
     job_id = submit(cluster, f"1-{n_shards}", tmp_path, *GRID)
@@ -126,7 +126,7 @@ def test_job_array_of_shards_merges_to_the_local_sweep(cluster, tmp_path):
     assert [p.name for p in shards] == [f"shard-{k}-of-{n_shards}.jsonl" for k in range(1, n_shards + 1)]
 
     merged = tmp_path / "merged.jsonl"
-    merge = run([sys.executable, SWEEP, "merge", *shards, "--out", merged])
+    merge = run([sys.executable, *SWEEP, "merge", *shards, "--out", merged])
     assert merge.returncode == 0, merge.stderr
     assert f"into {N_RUNS} in" in merge.stdout
 

@@ -1,4 +1,4 @@
-"""Attractors of saved snapshots (dynamics_rnn_pathological): the classifier on hand-made maps, burn-in and
+"""Attractors of saved snapshots (rnnpath.analyses.attractors): the classifier on hand-made maps, burn-in and
 Lyapunov exponents, the RNN and LSTM maps against their equations, fixed-point counts of networks whose fixed points
 are known, the committed files against the code, the README's prose against attractors.json, and the command line."""
 
@@ -10,12 +10,12 @@ import pytest
 from cli_helpers import assert_one_line_error, run_script
 from kernels import assert_same_numbers
 
-import dynamics_rnn_pathological as dy
 import rnn_pathological as rp
+from rnnpath.analyses import attractors as dy
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = "dynamics_rnn_pathological.py"
-DOC = json.loads((ROOT / "attractors.json").read_text())
+SCRIPT = "rnnpath analyze attractors"
+DOC = json.loads((ROOT / "results" / "attractors.json").read_text())
 
 
 def linear(A, b=None):
@@ -184,17 +184,17 @@ def test_distinct_merges_within_the_tolerance():
 
 @pytest.fixture(scope="module")
 def snapshots():
-    return dy.load_snapshots(str(ROOT / "results_snapshots.json"))
+    return dy.load_snapshots(str(ROOT / "results" / "results_snapshots.json"))
 
 
 @pytest.fixture(scope="module")
 def lstm_snapshots():
-    return dy.load_snapshots(str(ROOT / "results_snapshots_lstm.json"))
+    return dy.load_snapshots(str(ROOT / "results" / "results_snapshots_lstm.json"))
 
 
 @pytest.fixture(scope="module")
 def ornn_snapshots():
-    return dy.load_snapshots(str(ROOT / "results_snapshots_ornn.json"))
+    return dy.load_snapshots(str(ROOT / "results" / "results_snapshots_ornn.json"))
 
 
 def test_snapshot_file_is_the_headline_with_snapshots_from_the_committed_code(snapshots):
@@ -356,3 +356,14 @@ def test_a_file_with_a_part_missing_is_one_line(tmp_path, capsys):
 
 def test_the_script_fails_in_one_line_as_a_user_sees_it():
     assert_one_line_error(run_script(SCRIPT, "plot", "--results", "nowhere.json"), SCRIPT, "nowhere.json")
+
+
+def test_a_snapshot_file_without_snapshots_names_its_own_command_wherever_it_lies(tmp_path):
+    """The LSTM's file, copied elsewhere without its snapshots: the error gives the LSTM run's command."""
+    doc = json.loads((ROOT / "results" / "results_snapshots_lstm.json").read_text())
+    for run in doc["runs"]:
+        del run["snapshots"]
+    path = tmp_path / "results_snapshots_lstm.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ValueError, match="--cell lstm"):
+        dy.load_snapshots(str(path))

@@ -5,18 +5,19 @@ import copy
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import command_line
 
-import experiments_rnn_pathological as ex
 import rnn_pathological as rp
-import sweep_rnn_pathological as sweep
+from rnnpath import experiments as ex
+from rnnpath import sweep
+from rnnpath.experiments import baseline
 
 ROOT = Path(__file__).resolve().parents[1]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-ERROR = re.compile(r"^experiments_rnn_pathological\.py: error: \S.*$")
+ERROR = re.compile(r"^rnnpath experiment: error: \S.*$")
 NAMES = list(ex.EXPERIMENTS)
 
 
@@ -89,15 +90,15 @@ def test_quick_grids_are_tiny_and_full_grids_carry_the_experiment_options():
     latching = ex.EXPERIMENTS["latching"]
     assert latching.grids[0].config()["n_hidden"] == 1 and latching.quick_grids[0].config()["n_hidden"] == 1
     arms = {(i, g.config()["activation"]) for g in ex.EXPERIMENTS["identity_vs_ortho"].grids for i in g.inits}
-    assert arms == set(ex.ARMS)
+    assert arms == set(baseline.ARMS)
 
 
 def test_sweep_file_paths_keep_quick_apart_from_the_real_files():
-    assert ex.sweep_path("latching", False) == "sweeps/latching.jsonl"
+    assert ex.sweep_path("latching", False) == "results/sweeps/latching.jsonl"
     assert ex.figure_path("latching", False) == "viz/exp_latching.png"
     assert ex.sweep_path("latching", True) != ex.sweep_path("latching", False)
     assert ex.figure_path("latching", True) != ex.figure_path("latching", False)
-    assert ex.EXPERIMENTS["convergence"].data_path(False) == "results_seeds.json"
+    assert ex.EXPERIMENTS["convergence"].data_path(False) == "results/results_seeds.json"
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -148,7 +149,7 @@ def test_a_partial_sweep_is_drawn_and_answered_with_a_note(quick_dir, tmp_path, 
     dst.write_text("".join(src.read_text().splitlines(keepends=True)[:5]))
     code, out, err = run_main(["answer", "latching", "--quick", "--outdir", tmp_path], capsys)
     assert code == 0 and "5 of the 24 runs" in out
-    assert f"python experiments_rnn_pathological.py run latching --quick --outdir {tmp_path}" in out
+    assert f"python -m rnnpath experiment run latching --quick --outdir {tmp_path}" in out
     code, out, err = run_main(["plot", "latching", "--quick", "--outdir", tmp_path], capsys)
     assert code == 0 and "5 of the 24 runs" in err
 
@@ -175,7 +176,7 @@ def test_xor_answer_counts_successes_with_wilson_intervals_and_the_median_epoch(
     template = quick_records(quick_dir, "xor_nesterov")[0]
     runs = [solved({**template, "init": "ortho", "seed": s}, e) for s, e in enumerate([1, 2, 2])]
     runs += [solved({**template, "init": "random", "seed": s}, None) for s in range(3)]
-    text = ex.answer_xor_nesterov(runs)
+    text = baseline.answer_xor_nesterov(runs)
     assert "ortho ends solved in 3/3 runs (95% CI [0.44, 1.00])" in text
     assert "at median epoch 2" in text
     assert "random ends solved in 0/3 runs (95% CI [0.00, 0.56])" in text
@@ -187,38 +188,38 @@ def test_identity_answer_and_figure_mark_diverged_runs(quick_dir, tmp_path):
     records = quick_records(quick_dir, "identity_vs_ortho")
     edited = []
     for r in records:
-        arm = ex.arm_of(r)
+        arm = baseline.arm_of(r)
         if arm == "identity+relu":
             r = solved(r, None, diverged=1)
             r["final_metric"] = None if r["seed"] == 0 else r["final_metric"]
         else:
             r = solved(r, 1)
         edited.append(r)
-    text = ex.answer_identity_vs_ortho(edited)
+    text = baseline.answer_identity_vs_ortho(edited)
     assert "ortho+tanh in 6/6" in text and "identity+tanh in 6/6" in text
     assert "identity+relu in 0/6 [0.00, 0.39] (6 diverged)" in text
     assert "does as well" in text
     path = tmp_path / "identity.png"
-    ex.figure_identity_vs_ortho(edited).savefig(path, dpi=60)
+    baseline.figure_identity_vs_ortho(edited).savefig(path, dpi=60)
     assert path.read_bytes()[:8] == PNG_MAGIC
 
 
 def test_solve_vs_T_and_latching_answers_find_the_longest_fully_solved_length(quick_dir, tmp_path):
     records = [solved(r, 1 if r["sequence_len"] == 30 else None) if r["init"] == "ortho" else solved(r, None)
                for r in quick_records(quick_dir, "solve_vs_T")]
-    text = ex.answer_solve_vs_T(records)
+    text = baseline.answer_solve_vs_T(records)
     assert "on addition, ortho T = 30, random no T" in text
     assert "ortho 4/8 [0.22, 0.78]" in text
     assert "ortho (4/4 at T = 30 to 0/4 at T = 60)" in text  # pooled over both tasks
-    ex.figure_solve_vs_T(records).savefig(tmp_path / "t.png", dpi=60)
+    baseline.figure_solve_vs_T(records).savefig(tmp_path / "t.png", dpi=60)
 
     latching = [solved(r, 1 if r["init"] == "ortho" and r["sequence_len"] <= 5 else None)
                 for r in quick_records(quick_dir, "latching")]
-    text = ex.answer_latching(latching)
+    text = baseline.answer_latching(latching)
     assert "ortho ends solved in every run up to T = 5, and in 0/2 [0.00, 0.66] at the longest, T = 10" in text
     assert "random ends solved in only 0/2 runs already at the shortest T = 2" in text
     assert "seed 003" in text and "fresh" in text
-    ex.figure_latching(latching).savefig(tmp_path / "l.png", dpi=60)
+    baseline.figure_latching(latching).savefig(tmp_path / "l.png", dpi=60)
 
 
 def test_convergence_answer_and_figure_from_a_results_file(quick_dir, tmp_path, capsys):
@@ -244,9 +245,9 @@ def test_list_gives_names_questions_commands_and_run_counts(capsys):
     assert code == 0 and not err
     for name, exp in ex.EXPERIMENTS.items():
         assert f"{name}: {exp.n_runs()} runs" in out and exp.question in out
-        assert f"python experiments_rnn_pathological.py run {name}" in out
-    assert "python rnn_pathological.py --all --seeds 0-9 --drop-weights --out results_seeds.json" in out
-    assert "python sweep_rnn_pathological.py run --tasks latching" in out
+        assert f"python -m rnnpath experiment run {name}" in out
+    assert "python rnn_pathological.py --all --seeds 0-9 --drop-weights --out results/results_seeds.json" in out
+    assert "python -m rnnpath sweep run --tasks latching" in out
 
 
 @pytest.mark.parametrize("verb", ["run", "plot", "answer"])
@@ -265,19 +266,19 @@ def test_bad_arguments_are_one_line_errors(capsys):
 
 
 def test_plot_of_a_missing_sweep_file_gives_the_command_that_creates_it(tmp_path):
-    proc = subprocess.run([sys.executable, str(ROOT / "experiments_rnn_pathological.py"), "plot", "solve_vs_T",
+    proc = subprocess.run([*command_line("rnnpath experiment"), "plot", "solve_vs_T",
                            "--quick", "--outdir", str(tmp_path)], capture_output=True, text=True, timeout=60,
                           cwd=ROOT, check=False)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert_one_line_error(proc.stderr, "not found",
-                          f"python experiments_rnn_pathological.py run solve_vs_T --quick --outdir {tmp_path}")
+                          f"python -m rnnpath experiment run solve_vs_T --quick --outdir {tmp_path}")
 
 
 def test_plot_of_a_missing_results_file_names_the_run_command(capsys, tmp_path):
     code, _, err = run_main(["plot", "convergence", "--outdir", tmp_path], capsys)
     assert code == 2
     assert_one_line_error(err, "results_seeds.json not found",
-                          f"python experiments_rnn_pathological.py run convergence --outdir {tmp_path}")
+                          f"python -m rnnpath experiment run convergence --outdir {tmp_path}")
 
 
 def test_a_sweep_file_of_other_runs_only_is_refused(quick_dir, tmp_path, capsys):

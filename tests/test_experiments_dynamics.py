@@ -1,4 +1,4 @@
-"""The symbol_coding experiment (experiments_dynamics_rnn_pathological): its grid, its committed sweep file against
+"""The symbol_coding experiment (rnnpath.experiments.dynamics): its grid, its committed sweep file against
 the committed code, and its answer against the records. The quick variant runs end to end in test_experiments."""
 
 import json
@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-import experiments_dynamics_rnn_pathological as dyn
-import experiments_rnn_pathological as ex
 import rnn_pathological as rp
+from rnnpath import experiments as ex
+from rnnpath.experiments import dynamics as dyn
 
 ROOT = Path(__file__).resolve().parents[1]
-SWEEP = ROOT / "sweeps" / "symbol_coding.jsonl"
+SWEEP = ROOT / "results" / "sweeps" / "symbol_coding.jsonl"
 
 
 def test_the_grid_crosses_codes_and_positions_under_both_inits_beside_the_reference():

@@ -9,7 +9,7 @@ import pytest
 from kernels import assert_same_numbers
 
 import rnn_pathological as rp
-import sweep_rnn_pathological as sweep
+from rnnpath import sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = {"n_hidden": 4, "n_epochs": 2, "batches_per_epoch": 2, "batch_size": 5}
@@ -289,7 +289,7 @@ def test_lstm_records_name_their_cell_and_per_gate_statistics():
     assert set(run["W_hh_stats"]["init"]) == set(rp.LSTM_GATES)
     assert run["W_hh_stats"]["init"]["f"]["sv_min"] == pytest.approx(1.0)  # an orthogonal block per gate
     assert np.array(run["W_hh_final"]).shape == (16, 4) and len(run["W_hh_singular_values_init"]) == 4
-    import files_rnn_pathological as files
+    from rnnpath import files
 
     assert files.run_problem(json.loads(json.dumps(run))) is None
 

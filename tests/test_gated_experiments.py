@@ -1,4 +1,4 @@
-"""The experiments of issue 14 (experiments_gated_rnn_pathological): their grids are runnable and carry the options
+"""The experiments of issue 14 (rnnpath.experiments.gated): their grids are runnable and carry the options
 they claim, their quick variants run, resume, draw and answer, the answers name the cell of every arm and put the
 published numbers beside ours, and an experiment without a sweep file is reported as not run."""
 
@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-import experiments_gated_rnn_pathological as gated
-import experiments_rnn_pathological as ex
-import report_rnn_pathological as report
 import rnn_pathological as rp
+from rnnpath import experiments as ex
+from rnnpath import report
+from rnnpath.experiments import gated
 
 NAMES = [e.name for e in gated.EXPERIMENTS]
 
@@ -104,7 +104,7 @@ def test_copy_answer_quotes_orhan_and_pitkow(quick_dir):
 def test_an_experiment_without_a_sweep_file_is_reported_as_not_run(tmp_path):
     for name in NAMES:
         text = report.experiment_section(name, str(tmp_path))
-        assert "Not run yet" in text and f"experiments_rnn_pathological.py run {name}" in text
+        assert "Not run yet" in text and f"python -m rnnpath experiment run {name}" in text
 
 
 def test_arms_keep_the_vanilla_colours_and_name_the_cell():

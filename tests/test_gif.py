@@ -12,9 +12,9 @@ import pytest
 from cli_helpers import assert_one_line_error as assert_one_line_error_of
 from cli_helpers import run_script
 
-import files_rnn_pathological as files
 import make_rnn_pathological_gif as gif
 import rnn_pathological as rp
+from rnnpath import files
 
 REPO = Path(__file__).resolve().parent.parent
 MAX_BYTES = 300 * 1024

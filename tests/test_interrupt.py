@@ -29,16 +29,16 @@ def commands(tmp: Path) -> dict[str, list[str]]:
         "engine": ["rnn_pathological", "--task", "addition", "--n-epochs", "500", "--out", tmp / "r.json"],
         "gif --retrain": ["make_rnn_pathological_gif", "--retrain", "--n-epochs", "500", "--out", tmp / "a.gif"],
         "visualize": ["visualize_rnn_pathological", "--results", REPO / "results.json", "--outdir", tmp / "viz"],
-        "report": ["report_rnn_pathological", "--check"],  # run in a copy of the repository's files (report_folder)
-        "analyze fisher": ["analyze_rnn_pathological", "fisher", "--outdir", tmp / "viz"],
-        "dynamics run": ["dynamics_rnn_pathological", "run", "--snapshots", REPO / "results_snapshots.json",
-                         "--out", tmp / "attractors.json"],
-        "memory run": ["memory_rnn_pathological", "run", "--out", tmp / "memory_curse.json"],
-        "bytedmd run": ["bytedmd_rnn_pathological", "run", "--quiet", "--out", tmp / "bytedmd.json"],
-        "bench": ["bench_rnn_pathological", "--quick", "--jobs", "1", "--repeats", "3", "--out", tmp / "bench.json"],
-        "sweep": ["sweep_rnn_pathological", "run", "--tasks", "addition", "--inits", "ortho", "random", "--seeds",
+        "report": ["rnnpath.report", "--check"],  # run in a copy of the repository's files (report_folder)
+        "analyze fisher": ["rnnpath.analyses.matrices", "fisher", "--outdir", tmp / "viz"],
+        "dynamics run": ["rnnpath.analyses.attractors", "run", "--snapshots",
+                         REPO / "results" / "results_snapshots.json", "--out", tmp / "attractors.json"],
+        "memory run": ["rnnpath.analyses.memory_curse", "run", "--out", tmp / "memory_curse.json"],
+        "bytedmd run": ["rnnpath.analyses.bytedmd", "run", "--quiet", "--out", tmp / "bytedmd.json"],
+        "bench": ["rnnpath.bench", "--quick", "--jobs", "1", "--repeats", "3", "--out", tmp / "bench.json"],
+        "sweep": ["rnnpath.sweep", "run", "--tasks", "addition", "--inits", "ortho", "random", "--seeds",
                   "0-3", "--jobs", "1", "--out", tmp / "sweep.jsonl"],
-        "experiments run": ["experiments_rnn_pathological", "run", "solve_vs_T", "--jobs", "1", "--outdir",
+        "experiments run": ["rnnpath.experiments", "run", "solve_vs_T", "--jobs", "1", "--outdir",
                             tmp],
     }
 

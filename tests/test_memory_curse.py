@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from cli_helpers import assert_one_line_error, run_script
 
-import memory_rnn_pathological as mc
+from rnnpath.analyses import memory_curse as mc
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = "memory_rnn_pathological.py"
-DOC = json.loads((ROOT / "memory_curse.json").read_text())
+SCRIPT = "rnnpath analyze memory"
+DOC = json.loads((ROOT / "results" / "memory_curse.json").read_text())
 
 # ----------------------------------------------------------------------------------------------------------------
 # closed forms against the explicit sums
@@ -179,7 +179,7 @@ def test_help_explains_every_subcommand(capsys):
     (["run", "--out", "no/such/folder/m.json"], ["does not exist"]),
     (["plot", "--results", "no_such_file.json"], ["not found"]),
     (["plot", "--results", "README.md"], ["not valid JSON"]),
-    (["plot", "--results", "bytedmd.json"], ["not a results file"]),
+    (["plot", "--results", "results/bytedmd.json"], ["not a results file"]),
     (["run", "--lambda", "0.9"], ["unrecognized arguments"]),
     ([], ["required"]),
 ])

@@ -6,10 +6,10 @@ import json
 
 import numpy as np
 import pytest
-
-import files_rnn_pathological as files
-import rnn_pathological as rp
 from test_gradients import relative_error
+
+import rnn_pathological as rp
+from rnnpath import files
 
 TINY = {"n_hidden": 4, "n_epochs": 2, "batches_per_epoch": 3, "batch_size": 5}
 

@@ -1,4 +1,4 @@
-"""The README's numbers come from the committed results.json, and that file from the committed code."""
+"""The numbers of README.md and docs/ come from the committed result files, and those files from the committed code."""
 
 import json
 import re
@@ -8,27 +8,36 @@ import numpy as np
 import pytest
 from kernels import assert_same_numbers
 
-import report_rnn_pathological as report
 import rnn_pathological as rp
+from rnnpath import report
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = json.loads((ROOT / "results.json").read_text())
 
 
 def blocks(results=str(ROOT / "results.json")):
-    return report.blocks(results, str(ROOT / "results_seeds.json"),
-                         (str(ROOT / "bench.json"), str(ROOT / "bench_float32.json")), root=str(ROOT))
+    return report.blocks(results, str(ROOT / "results" / "results_seeds.json"),
+                         (str(ROOT / "results" / "bench.json"), str(ROOT / "results" / "bench_float32.json")), root=str(ROOT))
 
 
-def test_readme_blocks_match_results_json():
-    """Every generated number agrees; wall times only have to be there (a rerun of the README's first command
-    rewrites results.json with the same numbers and new timings)."""
-    readme = (ROOT / "README.md").read_text()
-    fresh = report.replace_blocks(readme, blocks())
-    assert report.without_wall_times(fresh) == report.without_wall_times(readme), (
-        "README.md is stale: run python report_rnn_pathological.py"
-    )
-    assert len(report.WALL_TIME.findall(readme)) == 2  # the seed-0 and the ten-seed run
+PAGES = report.read_pages(str(ROOT / "README.md"))  # README.md and docs/*.md
+ALL_TEXT = "\n".join(PAGES.values())
+
+
+def page(name: str) -> str:
+    """The text of README.md or docs/NAME.md."""
+    return (ROOT / name).read_text()
+
+
+def test_every_page_agrees_with_the_result_files():
+    """Every generated number of README.md and of each docs page agrees; wall times only have to be there (a rerun
+    of the README's first command rewrites results.json with the same numbers and new timings)."""
+    fresh = report.render_pages(PAGES, blocks())
+    assert set(fresh) == set(PAGES) and len(PAGES) >= 6
+    for path, text in PAGES.items():
+        assert report.without_wall_times(fresh[path]) == report.without_wall_times(text), (
+            f"{path} is stale: run python -m rnnpath report")
+    assert len(report.WALL_TIME.findall(PAGES[str(ROOT / "README.md")])) == 2  # the seed-0 and the ten-seed run
 
 
 def test_report_notices_a_changed_number(tmp_path):
@@ -36,9 +45,19 @@ def test_report_notices_a_changed_number(tmp_path):
     doc["runs"][0]["final_metric"] += 0.5
     changed = tmp_path / "r.json"
     changed.write_text(json.dumps(doc))
-    readme = (ROOT / "README.md").read_text()
-    changed_readme = report.replace_blocks(readme, blocks(results=str(changed)))
-    assert report.without_wall_times(changed_readme) != report.without_wall_times(readme)
+    fresh = report.render_pages(PAGES, blocks(results=str(changed)))
+    readme = str(ROOT / "README.md")
+    assert report.without_wall_times(fresh[readme]) != report.without_wall_times(PAGES[readme])
+
+
+def test_the_readme_is_a_landing_page():
+    """At most 300 lines: what the suite is, the two commands, the headline, the docs map and the files."""
+    readme = page("README.md")
+    assert len(readme.splitlines()) <= 300
+    for heading in ("## Quick start", "## Results", "### Ten seeds", "## What else is here", "## Files"):
+        assert f"\n{heading}\n" in readme
+    for doc in sorted((ROOT / "docs").glob("*.md")):
+        assert f"(docs/{doc.name})" in readme, doc.name  # one line and one link per docs page
 
 
 def test_committed_results_are_the_headline_of_seed_0():
@@ -80,7 +99,7 @@ def test_headline_separates_the_arms():
         assert solved == (run["init"] == "ortho"), run["task"]
 
 
-SEEDS = json.loads((ROOT / "results_seeds.json").read_text())
+SEEDS = json.loads((ROOT / "results" / "results_seeds.json").read_text())
 
 
 def test_seed_file_is_the_ten_seed_headline():
@@ -111,7 +130,7 @@ def test_the_prose_about_the_seeds_holds():
 def test_the_prose_about_gradients_and_non_normality_holds():
     """README: at init the gradient reaching step 1 is far smaller under random than under ortho; training moves
     the orthogonal W_hh away from normality, while the random one is far from normal from the start."""
-    import analyze_rnn_pathological as an
+    from rnnpath.analyses import matrices as an
 
     for task, T in rp.HEADLINE:
         runs = {r["init"]: r for r in RESULTS["runs"] if r["task"] == task}
@@ -131,7 +150,7 @@ def test_the_prose_about_performance_holds(name):
     """README: the exp costs about as much as the small product (more, in float64), any other ufunc about a
     microsecond of overhead, a step grows linearly in T but far more slowly than quadratically in H, and the lower
     bound lies below the measured times."""
-    bench = json.loads((ROOT / name).read_text())
+    bench = json.loads((ROOT / "results" / name).read_text())
     assert bench["quick"] is False
     k = bench["kernel_us"]
     assert 0.5 < k["exp"] / k["dot (B,H) x (H,H)"] < 2
@@ -159,12 +178,12 @@ def test_the_prose_about_performance_holds(name):
     assert by_H["128"] / by_H["32"] < 8  # 16 would be quadratic
 
 
-@pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "sweeps").glob("*.jsonl")))
+@pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "results" / "sweeps").glob("*.jsonl")))
 def test_sweep_files_come_from_the_committed_code(name):
     """The first epoch of the shortest run of each committed sweep file, retrained, matches its record: exactly
     where the record says the running BLAS kernel computed it, within 1e-9 elsewhere (tests/kernels.py; records
     written before the kernel was recorded do not say)."""
-    lines = (ROOT / "sweeps" / f"{name}.jsonl").read_text().splitlines()
+    lines = (ROOT / "results" / "sweeps" / f"{name}.jsonl").read_text().splitlines()
     records = [json.loads(line) for line in lines]
     run = min(records, key=lambda r: (r["sequence_len"] * r["config"].get("n_hidden", 64), r["seed"]))
     fresh = rp.train(run["task"], run["init"], run["sequence_len"], seed=run["seed"],
@@ -176,31 +195,29 @@ def test_sweep_files_come_from_the_committed_code(name):
 def test_the_sweep_examples_write_to_a_git_ignored_folder_the_tests_never_read():
     """The README's sweep examples must not append their grids to a file an experiment reads, nor leave a file in
     sweeps/, which the test above collects (an interrupted example would leave an empty file there)."""
-    import experiments_rnn_pathological as ex
+    from rnnpath import experiments as ex
 
-    readme = (ROOT / "README.md").read_text()
-    outs = re.findall(r"sweep_rnn_pathological\.py (?:[^`\n]|\\\n)*?--out (\S+\.jsonl)", readme)
+    outs = re.findall(r"-m rnnpath sweep (?:[^`\n]|\\\n)*?--out (\S+\.jsonl)", ALL_TEXT)
     assert len(outs) >= 3, outs
     taken = {ex.EXPERIMENTS[name].data_path(False) for name in ex.EXPERIMENTS}
     assert not set(outs) & taken, outs
     ignored = (ROOT / ".gitignore").read_text().splitlines()
     for out in outs:
-        assert not out.startswith("sweeps/") and out.split("/")[0] + "/" in ignored, out
+        assert not out.startswith("results/") and out.split("/")[0] + "/" in ignored, out
 
 
 def test_report_sections_count_in_the_singular_when_they_should():
-    """'1 minutes of training' was in the latching section: the generated text uses sweep.plural."""
+    """'1 minutes of training' was in the latching section: the generated text uses text.plural."""
     assert report.plural(1, "minute") == "1 minute"
-    readme = (ROOT / "README.md").read_text()
-    assert not re.search(r"\b1 (minutes|runs|seeds|records)\b", readme)
+    assert not re.search(r"\b1 (minutes|runs|seeds|records)\b", ALL_TEXT)
 
 
 def test_the_deviations_section_states_what_the_code_computes():
     """The hand-written numbers of "Deviations and corrections" against the engine and the result files."""
-    import analyze_rnn_pathological as an
+    from rnnpath.analyses import matrices as an
 
-    readme = (ROOT / "README.md").read_text()
-    section = readme[readme.index("## Deviations and corrections"):readme.index("## Command-line reference")]
+    method = page("docs/method.md")
+    section = method[method.index("## Deviations and corrections"):method.index("## Using it from Python")]
     add, mul, copy = rp.TASKS["addition"], rp.TASKS["multiplication"], rp.TASKS["copy"]
     assert add.partial(30) == 1 / 24 and "1/24 = 0.0417" in section
     assert add.lenient_threshold(30) == 0.05 and not add.is_solved(add.partial(30), 30)
@@ -221,11 +238,10 @@ def test_the_deviations_section_states_what_the_code_computes():
 
 def test_the_prose_about_the_gated_grids_being_complete_holds():
     """README: all four gated experiments' grids have run to completion (their sweep files hold every run)."""
-    import experiments_gated_rnn_pathological  # noqa: F401  (registers the gated experiments)
-    import experiments_rnn_pathological as ex
+    import rnnpath.experiments.gated  # noqa: F401  (registers the gated experiments)
+    from rnnpath import experiments as ex
 
-    readme = (ROOT / "README.md").read_text()
-    assert "All four grids have run to completion" in readme
+    assert "All four grids have run to completion" in page("docs/experiments.md")
     names = ("frontier", "order_table", "latching_lstm", "copy_rmsprop")
     for name in names:
         records, n_runs = ex.load_records(ex.EXPERIMENTS[name], outdir=str(ROOT))
@@ -235,8 +251,8 @@ def test_the_prose_about_the_gated_grids_being_complete_holds():
 @pytest.mark.parametrize("name", ["bench.json", "bench_float32.json"])
 def test_the_prose_about_optimiser_updates_holds(name):
     """README: at T = 60 even Adam's update is a few percent (here: under 5%) of the training step it follows."""
-    assert "even Adam's update is a\nfew percent of the step it follows" in (ROOT / "README.md").read_text()
-    cells = json.loads((ROOT / name).read_text())["cell_step"]
+    assert "even Adam's update is a\nfew percent of the step it follows" in page("docs/method.md")
+    cells = json.loads((ROOT / "results" / name).read_text())["cell_step"]
     assert cells["sequence_len"] == 60
     assert max(cells["update_us"].values()) == cells["update_us"]["adam"]
     assert cells["update_us"]["adam"] < 0.05 * cells["step_ms"]["rnn"] * 1e3

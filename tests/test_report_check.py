@@ -10,9 +10,8 @@ import pytest
 from cli_helpers import assert_one_line_error, run_script
 from test_checks_first import call
 
-import files_rnn_pathological as files
-import report_rnn_pathological as report
 import rnn_pathological as rp
+from rnnpath import files, report
 
 HEADLINE = ("headline-kernel", "headline-table")
 
@@ -23,6 +22,7 @@ def folder(report_folder, tmp_path, monkeypatch):
     written by report itself, and a blocks() that computes just those (the whole README takes seconds)."""
     folder = tmp_path / "repo"
     shutil.copytree(report_folder, folder)
+    shutil.rmtree(folder / "docs")  # one page: the README with the blocks below
     monkeypatch.chdir(folder)
     names = (*HEADLINE, "experiment-xor_nesterov")
     (folder / "README.md").write_text("".join(f"<!-- BEGIN {name} -->\n<!-- END {name} -->\n" for name in names))
@@ -31,7 +31,7 @@ def folder(report_folder, tmp_path, monkeypatch):
         doc = files.load_results(results)
         out = report.Blocks()
         out.add(results, {"headline-kernel": report.headline_kernel(doc), "headline-table": report.headline_table(doc)})
-        out.add("sweeps/xor_nesterov.jsonl", {"experiment-xor_nesterov": report.experiment_section("xor_nesterov")})
+        out.add("results/sweeps/xor_nesterov.jsonl", {"experiment-xor_nesterov": report.experiment_section("xor_nesterov")})
         return out
 
     monkeypatch.setattr(report, "blocks", blocks)
@@ -95,7 +95,7 @@ def test_the_same_kernel_with_another_number_is_an_error_naming_block_and_line(f
     assert proc.returncode == 1
     (line,) = proc.stderr.strip().splitlines()
     assert "block 'headline-table', computed from results.json" in line
-    assert "the README has '| " in line and "where the files give '| " in line
+    assert "the page has '| " in line and "where the files give '| " in line
 
 
 def test_report_says_which_blocks_it_changed(folder):
@@ -104,22 +104,22 @@ def test_report_says_which_blocks_it_changed(folder):
     assert proc.returncode == 0
     lines = proc.stdout.strip().splitlines()
     assert lines[0] == "updated README.md: 1 block changed"
-    assert lines[1].startswith("  headline-table (from results.json): | ")
+    assert lines[1].startswith("  headline-table in README.md (from results.json): | ")
 
 
 def test_a_complete_section_is_not_downgraded_from_a_damaged_sweep_file(folder):
-    sweep_file = folder / "sweeps" / "xor_nesterov.jsonl"
+    sweep_file = folder / "results" / "sweeps" / "xor_nesterov.jsonl"
     lines = sweep_file.read_text().splitlines(keepends=True)
     sweep_file.write_text("".join(lines[: len(lines) // 2]))  # half the file lost
     before = (folder / "README.md").read_bytes()
     proc = call(report.main, [])
     assert proc.returncode == 2
     (line,) = proc.stderr.strip().splitlines()
-    assert line.startswith("report_rnn_pathological.py: error: README.md's section 'experiment-xor_nesterov' is "
-                           "complete") and "git checkout sweeps/xor_nesterov.jsonl" in line
+    assert line.startswith("rnnpath report: error: README.md's section 'experiment-xor_nesterov' is "
+                           "complete") and "git checkout results/sweeps/xor_nesterov.jsonl" in line
     assert (folder / "README.md").read_bytes() == before
     proc = call(report.main, ["--allow-downgrade"])
-    assert proc.returncode == 0 and "experiment-xor_nesterov (from sweeps/xor_nesterov.jsonl): " in proc.stdout
+    assert proc.returncode == 0 and "experiment-xor_nesterov in README.md (from results/sweeps/xor_nesterov.jsonl): " in proc.stdout
     assert "_Partial: " in (folder / "README.md").read_text()
 
 
@@ -127,7 +127,7 @@ def test_a_results_file_of_another_kind_is_named_not_a_shape_error(tmp_path):
     """report --results with the LSTM's snapshot file: one line that says what the file holds."""
     path = tmp_path / "README.md"
     path.write_text("<!-- BEGIN headline-table -->\n<!-- END headline-table -->\n")
-    proc = run_script("report_rnn_pathological.py", "--results", "results_snapshots_lstm.json", "--readme", path,
+    proc = run_script("rnnpath report", "--results", "results/results_snapshots_lstm.json", "--readme", path,
                       "--check")
-    assert_one_line_error(proc, "report_rnn_pathological.py", "results_snapshots_lstm.json holds 1 run of the lstm "
+    assert_one_line_error(proc, "rnnpath report", "results/results_snapshots_lstm.json holds 1 run of the lstm "
                           "cell (temporal_order ortho), not the headline's vanilla runs")

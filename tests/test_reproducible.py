@@ -136,7 +136,7 @@ def test_the_memory_estimate_covers_what_a_run_allocates():
 def test_a_huge_seed_list_is_refused_at_once_and_points_to_the_sweep_runner():
     start = time.perf_counter()
     proc = run_script("rnn_pathological.py", "--all", "--seeds", "0-999999999999")
-    assert_one_line_error(proc, "rnn_pathological.py", "seeds", "sweep_rnn_pathological.py")
+    assert_one_line_error(proc, "rnn_pathological.py", "seeds", "rnnpath sweep")
     assert time.perf_counter() - start < 20
     with pytest.raises(ValueError, match="more than"):
         rp.parse_seeds("0-999999999999")  # the sweep's limit too, counted before expanding

@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 from cli_helpers import assert_one_line_error, run_script
 
-import files_rnn_pathological as files
 import rnn_pathological as rp
-import sweep_rnn_pathological as sweep
+from rnnpath import files, sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = {"n_hidden": 8, "n_epochs": 4, "batches_per_epoch": 2, "batch_size": 10}

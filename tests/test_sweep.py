@@ -5,21 +5,21 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from cli_helpers import command_line
 
 import rnn_pathological as rp
-import sweep_rnn_pathological as sweep
+from rnnpath import stats, sweep, text
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = str(ROOT / "sweep_rnn_pathological.py")
+COMMAND = command_line("rnnpath sweep")  # python -m rnnpath sweep
 # a grid of 2 inits x 3 seeds of a tiny model: milliseconds per run
 TINY = ["--tasks", "addition", "--inits", "ortho", "random", "--sequence-lens", "6", "--seeds", "0-2",
         "--n-hidden", "8", "--n-epochs", "2", "--batch-size", "8", "--batches-per-epoch", "2", "--jobs", "1"]
-ERROR = re.compile(r"^sweep_rnn_pathological\.py: error: \S.*$")
+ERROR = re.compile(r"^rnnpath sweep: error: \S.*$")
 
 
 def run_main(argv, capsys):
@@ -94,7 +94,7 @@ def test_every_committed_run_passes_the_engine_checks():
     """The committed sweep files predate the refusal of options the optimiser ignores (issue 20): every run they
     hold must still pass check_config, or resuming a committed grid would be refused."""
     points = {}
-    for path in sorted((ROOT / "sweeps").glob("*.jsonl")):
+    for path in sorted((ROOT / "results" / "sweeps").glob("*.jsonl")):
         for _, record in sweep.read_sweep_file(str(path), missing_ok=False).records:
             spec = {k: record[k] for k in ("task", "init", "sequence_len")}
             points[sweep.run_key(**spec, seed=0, config=record["config"])] = (spec, record["config"])
@@ -110,15 +110,15 @@ def test_every_committed_run_passes_the_engine_checks():
 @pytest.mark.parametrize("k, n, expected", [(0, 10, (0.0, 0.2775)), (5, 10, (0.2366, 0.7634)),
                                             (10, 10, (0.7225, 1.0)), (1, 3, (0.0615, 0.7923))])
 def test_wilson_interval_known_values(k, n, expected):
-    lo, hi = sweep.wilson_interval(k, n)
+    lo, hi = stats.wilson_interval(k, n)
     assert lo == pytest.approx(expected[0], abs=1e-4) and hi == pytest.approx(expected[1], abs=1e-4)
     assert 0.0 <= lo <= k / n <= hi <= 1.0
 
 
 def test_wilson_interval_edge_cases():
-    assert sweep.wilson_interval(0, 0) == (0.0, 1.0)
+    assert stats.wilson_interval(0, 0) == (0.0, 1.0)
     with pytest.raises(ValueError):
-        sweep.wilson_interval(4, 3)
+        stats.wilson_interval(4, 3)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -170,7 +170,7 @@ def test_resume_after_kill_gives_the_uninterrupted_records(tmp_path, capsys):
             "--n-hidden", "24", "--n-epochs", "25", "--batch-size", "20", "--batches-per-epoch", "12", "--quiet"]
     full, killed = tmp_path / "full.jsonl", tmp_path / "killed.jsonl"
     assert run_main([*argv, "--jobs", "1", "--out", full], capsys)[0] == 0
-    proc = subprocess.Popen([sys.executable, SCRIPT, *argv, "--jobs", "1", "--out", str(killed)], cwd=ROOT,
+    proc = subprocess.Popen([*COMMAND, *argv, "--jobs", "1", "--out", str(killed)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
@@ -296,7 +296,7 @@ def test_summary_counts_success_by_final_metric(tmp_path, capsys, reference):
     code, stdout, _ = run_main(["summary", path], capsys)
     assert code == 0
     row = next(line for line in stdout.splitlines() if line.startswith("addition") and " ortho " in line)
-    lo, hi = sweep.wilson_interval(1, 3)
+    lo, hi = stats.wilson_interval(1, 3)
     assert "1/3" in row and "2/3" in row and f"[{lo:.2f}, {hi:.2f}]" in row and "1.5" in row
     assert "[0.0100, " in row
 
@@ -357,10 +357,10 @@ def test_not_a_sweep_file_is_refused_untouched(tmp_path, capsys, reference, cont
 
 
 def test_cli_errors_carry_no_traceback(tmp_path):
-    result = subprocess.run([sys.executable, SCRIPT, *TINY, "--shard", "3/2", "--out", str(tmp_path / "s.jsonl")],
+    result = subprocess.run([*COMMAND, *TINY, "--shard", "3/2", "--out", str(tmp_path / "s.jsonl")],
                             cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr == "sweep_rnn_pathological.py: error: --shard: '3/2' needs 1 <= K <= N\n"
+    assert result.stderr == "rnnpath sweep: error: --shard: '3/2' needs 1 <= K <= N\n"
     assert not os.path.exists(tmp_path / "s.jsonl")
 
 
@@ -384,7 +384,7 @@ def test_progress_gives_the_verdict_of_the_final_epoch(reference):
 
 
 def test_counts_are_plural_only_when_they_should_be(tmp_path, capsys):
-    assert [sweep.plural(n, "record") for n in (0, 1, 2)] == ["0 records", "1 record", "2 records"]
+    assert [text.plural(n, "record") for n in (0, 1, 2)] == ["0 records", "1 record", "2 records"]
     one = ["--tasks", "addition", "--inits", "ortho", "--sequence-lens", "6", "--seeds", "0", "--n-hidden", "8",
            "--n-epochs", "1", "--batch-size", "4", "--batches-per-epoch", "1", "--jobs", "1", "--quiet"]
     code, stdout, _ = run_main([*one, "--out", tmp_path / "one.jsonl"], capsys)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import rnn_pathological as rp
-import sweep_rnn_pathological as sweep
+from rnnpath import sweep
 
 TASKS = ("temporal_order", "temporal_order_3")
 WINDOWS = {"temporal_order": ((1, 2), (5, 6)), "temporal_order_3": ((1, 2), (3, 4), (6, 7))}

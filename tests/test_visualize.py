@@ -14,9 +14,9 @@ import pytest
 from cli_helpers import assert_one_line_error as assert_one_line_error_of
 from cli_helpers import run_script
 
-import files_rnn_pathological as files
 import rnn_pathological as rp
 import visualize_rnn_pathological as viz
+from rnnpath import files, style
 
 REPO = Path(__file__).resolve().parent.parent
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -259,7 +259,7 @@ def test_figures_are_written_atomically(tmp_path):
     fig.subplots().plot([0, 1], [1, 0])
     direct, atomic = tmp_path / "direct.png", tmp_path / "atomic.png"
     fig.savefig(direct, dpi=50)
-    rp.save_figure_atomic(fig, str(atomic), dpi=50)
+    style.save_figure_atomic(fig, str(atomic), dpi=50)
     assert atomic.read_bytes() == direct.read_bytes()
 
     class Interrupted:
@@ -268,6 +268,6 @@ def test_figures_are_written_atomically(tmp_path):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        rp.save_figure_atomic(Interrupted(), str(atomic), dpi=50)
+        style.save_figure_atomic(Interrupted(), str(atomic), dpi=50)
     assert atomic.read_bytes() == direct.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["atomic.png", "direct.png"]

@@ -1,9 +1,9 @@
 """Closed-form and saved-run analyses of recurrent matrices: memory, non-normality, gradients. Never trains.
 
-    python analyze_rnn_pathological.py fisher --outdir viz                              # -> viz/fisher_memory.png
-    python analyze_rnn_pathological.py nonnormality --results results.json --outdir viz  # -> viz/nonnormality.png
-    python analyze_rnn_pathological.py motif --results results.json --outdir viz         # -> viz/chain_motif.png
-    python analyze_rnn_pathological.py gradients --results results.json --outdir viz     # -> viz/grad_through_time.png
+    python -m rnnpath analyze matrices fisher --outdir viz                              # -> viz/fisher_memory.png
+    python -m rnnpath analyze matrices nonnormality --results results.json --outdir viz  # -> viz/nonnormality.png
+    python -m rnnpath analyze matrices motif --results results.json --outdir viz         # -> viz/chain_motif.png
+    python -m rnnpath analyze matrices gradients --results results.json --outdir viz     # -> viz/grad_through_time.png
 
 `fisher` needs nothing: it draws the Fisher memory curves of linear example networks (identity, orthogonal, chain,
 feedback chain). `nonnormality` and `motif` read trained recurrent matrices, `W_hh_final`, from a results file of
@@ -28,12 +28,10 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-import files_rnn_pathological as files
 import rnn_pathological as rp
-import sweep_rnn_pathological as sweep
-import visualize_rnn_pathological as viz
+from rnnpath import files, style, sweep
 
-PROG = "analyze_rnn_pathological.py"
+PROG = "rnnpath analyze matrices"
 
 
 class AnalysisError(ValueError):
@@ -261,7 +259,7 @@ def chain_motif_profile(W: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, n
 
 def load_runs(path: str) -> list[dict]:
     """Runs with their trained weights from a results file (`runs`) or a sweep .jsonl written with --keep-weights,
-    every run checked (files_rnn_pathological) and rebuildable by this engine. Raises AnalysisError (one line)."""
+    every run checked (rnnpath.files) and rebuildable by this engine. Raises AnalysisError (one line)."""
     command = files.results_command(path)
     make = f"create it with: {command}, or a sweep with --keep-weights"
     if not os.path.exists(path):
@@ -307,7 +305,7 @@ def initial_W_hh(run: dict) -> np.ndarray:
 
 def init_colour(init: str) -> str:
     """The init's colour in every figure of the suite (visualize_rnn_pathological.init_colours)."""
-    return viz.init_colours([init])[init]
+    return style.init_colours([init])[init]
 
 
 def fisher_examples(n: int = 64) -> list[tuple[str, np.ndarray, dict]]:
@@ -328,13 +326,13 @@ def plot_fisher_memory(n: int = 64, k_max: int = 120) -> Figure:
     fig = Figure(figsize=(12, 4.6), layout="constrained")
     ax_curve, ax_sum = fig.subplots(1, 2)
     k = np.arange(k_max + 1)
-    for label, W, style in fisher_examples(n):
+    for label, W, line_style in fisher_examples(n):
         J = fisher_memory_curve(W, k_max)
         total = fisher_memory_total(W)
         name = f"{label}: J_tot = {total:.2f} (radius {spectral_radius(W):.2f})"
         shown = np.where(J > 1e-8, J, np.nan)  # a chain forgets exactly after n steps: J = 0 is off the log axis
-        ax_curve.plot(k, shown, lw=1.8, label=name, **style)
-        ax_sum.plot(k, np.cumsum(J), lw=1.8, **style)
+        ax_curve.plot(k, shown, lw=1.8, label=name, **line_style)
+        ax_sum.plot(k, np.cumsum(J), lw=1.8, **line_style)
     ax_curve.set_yscale("log")
     ax_curve.set_ylim(1e-6, 2)
     ax_curve.set_xlabel("k (steps in the past)")
@@ -360,7 +358,7 @@ def plot_fisher_memory(n: int = 64, k_max: int = 120) -> Figure:
 
 def plot_nonnormality(runs: list[dict]) -> Figure:
     """Henrici index of W_hh at init (light) and after training (solid), per (task, T) and init; one dot a seed."""
-    groups = viz.group_runs(runs)
+    groups = style.group_runs(runs)
     fig = Figure(figsize=(max(9.0, 2.4 * len(groups) + 2), 7.2), layout="constrained")
     axes = fig.subplots(2, 1, sharex=True)
     xticks, xlabels = [], []
@@ -447,7 +445,7 @@ def motif_profile_of(run: dict, initial: bool) -> tuple[np.ndarray, np.ndarray]:
 
 def plot_chain_motif(runs: list[dict], max_diff: int = 20) -> Figure:
     """Mean W_hh[i, j] against rank(i) - rank(j), units ranked by peak time, at init and trained, per (task, T)."""
-    groups = viz.group_runs(runs)
+    groups = style.group_runs(runs)
     fig = Figure(figsize=(max(9.0, 4.6 * len(groups) + 0.4), 4.6), layout="constrained")
     axes = fig.subplots(1, len(groups), squeeze=False)[0]
     for ax, ((task, T), members) in zip(axes, groups.items(), strict=True):
@@ -479,7 +477,7 @@ GRADIENT_BATCH = 200  # examples in the fixed batch on which dL/dh_t is measured
 def plot_grad_through_time(runs: list[dict]) -> Figure:
     """||dL/dh_t|| against t at init (dotted) and after training (solid), per (task, T) and init, on one fixed batch
     per task drawn with seed 0. Mean over seeds on a log scale: vanishing gradients fall away towards t = 1."""
-    groups = viz.group_runs(runs)
+    groups = style.group_runs(runs)
     fig = Figure(figsize=(max(9.0, 4.4 * len(groups) + 0.4), 4.4), layout="constrained")
     axes = fig.subplots(1, len(groups), squeeze=False)[0]
     for ax, ((task, T), members) in zip(axes, groups.items(), strict=True):
@@ -616,7 +614,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     path = os.path.join(args.outdir, png)
     try:
-        rp.save_figure_atomic(fig, path, dpi=100)
+        style.save_figure_atomic(fig, path, dpi=100)
     except OSError as err:
         print(f"{PROG}: error: cannot write {path}: {err.strerror or err}", file=sys.stderr)
         return 1

@@ -1,12 +1,12 @@
 """The family of experiments that map the suite as a whole: which start solves which task, at which hidden size, at
-which scale of the random start. Registered in experiments_rnn_pathological.py (the entry point):
+which scale of the random start. Registered in rnnpath experiment (the entry point):
 
-    python experiments_rnn_pathological.py run family --jobs 2        # every task x every init, 5 seeds
-    python experiments_rnn_pathological.py run hidden_size --jobs 2   # H in 16, 32, 64, 128 on the headline tasks
-    python experiments_rnn_pathological.py run random_scale --jobs 2  # the random init's std, and the sparse init
+    python -m rnnpath experiment run family --jobs 2        # every task x every init, 5 seeds
+    python -m rnnpath experiment run hidden_size --jobs 2   # H in 16, 32, 64, 128 on the headline tasks
+    python -m rnnpath experiment run random_scale --jobs 2  # the random init's std, and the sparse init
 
 Each experiment is grids, a figure and an answer, like the others; the helpers (Grid, Experiment, rates, Wilson
-intervals, captions) come from experiments_rnn_pathological, which imports this module at its end to register them.
+intervals, captions) come from rnnpath.experiments, which imports this module at its end to register them.
 
 Sections: the family table, hidden size, random scale, the experiments.
 """
@@ -16,10 +16,10 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-import experiments_rnn_pathological as ex
 import rnn_pathological as rp
-import sweep_rnn_pathological as sweep
-import visualize_rnn_pathological as viz
+from rnnpath import stats, style
+from rnnpath.experiments import base as ex
+from rnnpath.text import join_words, markdown_table
 
 # ----------------------------------------------------------------------------------------------------------------
 # the family table (Sutskever et al. 2013 Table 5, in spirit): every task under every start
@@ -56,7 +56,7 @@ def _family_grids(seeds: str = FAMILY_SEEDS, extra: dict | None = None) -> tuple
 FAMILY_GRIDS = _family_grids()
 # the chain inits inject input k into unit k: the quick grids keep one unit per input channel of their tasks
 FAMILY_QUICK_GRIDS = tuple(
-    ex._quick(g, seeds="0-1", n_hidden=max(ex.QUICK_OPTIONS["n_hidden"], *(rp.TASKS[t].n_in for t in g.tasks)))
+    ex.quick_grid(g, seeds="0-1", n_hidden=max(ex.QUICK_OPTIONS["n_hidden"], *(rp.TASKS[t].n_in for t in g.tasks)))
     for g in _family_grids("0-1"))
 
 
@@ -75,7 +75,7 @@ def _arm_rank(arm: str) -> tuple[int, str]:
 def _cells(records: list[dict]) -> dict[tuple[str, str], list[dict]]:
     """{(task, arm): runs}, tasks in engine order, arms in FAMILY_ARMS order."""
     cells: dict[tuple[str, str], list[dict]] = {}
-    for r in sorted(records, key=lambda r: (ex._task_rank(r["task"]), _arm_rank(arm_of(r)), r["seed"])):
+    for r in sorted(records, key=lambda r: (ex.task_rank(r["task"]), _arm_rank(arm_of(r)), r["seed"])):
         cells.setdefault((r["task"], arm_of(r)), []).append(r)
     return cells
 
@@ -145,13 +145,13 @@ def answer_family(records: list[dict]) -> str:
         lines.append(f"- **{arm}**: " + "; ".join(parts) + ".")
     never = [t for t in tasks if not any(t in solved_by[a] for a in arms)]
     if never:
-        lines.append(f"No start solves {ex.join_words(never)} in any run at this length and budget.")
+        lines.append(f"No start solves {join_words(never)} in any run at this length and budget.")
     rows = []
     for (task, arm), runs in cells.items():
         k, n = ex.successes(runs)
         rows.append([task, runs[0]["sequence_len"], arm, f"{k}/{n} {ex.interval_text(k, n)}",
                      ex.epochs_text(ex.solved_epochs(runs)), ex.final_text(runs), ex.n_diverged(runs)])
-    table = rp.markdown_table(["task", "T", "start", "solved at the end [95% CI]", "solved epoch, median [range]",
+    table = markdown_table(["task", "T", "start", "solved at the end [95% CI]", "solved epoch, median [range]",
                                "final metric, median [range]", "diverged"], rows)
     published = [f"- {task}: {PUBLISHED[task]}." for task in tasks if task in PUBLISHED]
     return ("\n".join(lines) + "\n\n" + table + "\n\nPublished results for some of these tasks, in other "
@@ -165,14 +165,14 @@ HIDDEN_SIZES = (16, 32, 64, 128)
 HEADLINE_SEEDS = "0-4"
 HIDDEN_GRIDS = tuple(ex.Grid((task,), rp.HEADLINE_INITS, (T,), HEADLINE_SEEDS, {"n_hidden": H})
                      for task, T in rp.HEADLINE for H in HIDDEN_SIZES)
-HIDDEN_QUICK_GRIDS = tuple(ex._quick(g, seeds="0-1", n_hidden=g.options["n_hidden"] // 8)
+HIDDEN_QUICK_GRIDS = tuple(ex.quick_grid(g, seeds="0-1", n_hidden=g.options["n_hidden"] // 8)
                            for g in HIDDEN_GRIDS[:2])
 
 
 def figure_hidden_size(records: list[dict]) -> Figure:
-    by_task = ex.group_by(records, lambda r: (ex._task_rank(r["task"]), r["sequence_len"]))
-    inits = sorted({r["init"] for r in records}, key=viz.init_rank)
-    colours = viz.init_colours(inits)
+    by_task = ex.group_by(records, lambda r: (ex.task_rank(r["task"]), r["sequence_len"]))
+    inits = sorted({r["init"] for r in records}, key=style.init_rank)
+    colours = style.init_colours(inits)
     fig = Figure(figsize=(4.8 * len(by_task) + 0.6, 4.6), layout="constrained")
     axes, legend_ax = ex.panels_over_legend(fig, len(by_task), sharey=True)
     for ax, (((_, task), T), runs) in zip(axes, by_task.items(), strict=True):
@@ -189,16 +189,16 @@ def figure_hidden_size(records: list[dict]) -> Figure:
 
 
 def answer_hidden_size(records: list[dict]) -> str:
-    groups = ex.group_by(records, lambda r: (ex._task_rank(r["task"]), r["sequence_len"], viz.init_rank(r["init"]),
+    groups = ex.group_by(records, lambda r: (ex.task_rank(r["task"]), r["sequence_len"], style.init_rank(r["init"]),
                                              r["config"]["n_hidden"]))
     rows = []
     for ((_, task), T, (_, init), H), runs in groups.items():
         rows.append([task, T, init, H, ex.rate_text(runs), ex.epochs_text(ex.solved_epochs(runs)),
                      ex.final_text(runs)])
     sentences = []
-    for init in sorted({r["init"] for r in records}, key=viz.init_rank):
+    for init in sorted({r["init"] for r in records}, key=style.init_rank):
         mine = [r for r in records if r["init"] == init]
-        per_H = ex._rate_points(mine, lambda r: r["config"]["n_hidden"])
+        per_H = ex.rate_points(mine, lambda r: r["config"]["n_hidden"])
         sentences.append(f"{init}: " + ", ".join(f"H = {H} {k}/{n}" for H, k, n in per_H))
     text = ("Pooled over the three headline tasks, runs solved at the end per hidden size: "
             + "; ".join(sentences) + ".")
@@ -209,7 +209,7 @@ def answer_hidden_size(records: list[dict]) -> str:
                  "about s sqrt(H), grows with H: median " + ", ".join(
                      f"{_median_stat(g, 'init', 'spectral_radius'):.2f} at H = {H}" for (H,), g in radius.items())
                  + ". Compare the random_scale experiment, which varies s at H = 64.")
-    return text + "\n\n" + rp.markdown_table(
+    return text + "\n\n" + markdown_table(
         ["task", "T", "init", "H", "solved [95% CI]", "solved epoch, median [range]", "final metric, median [range]"],
         rows)
 
@@ -229,7 +229,7 @@ RANDOM_SCALE_GRIDS = tuple(
     + [ex.Grid(tuple(t for t, _ in rp.HEADLINE[:1]), ("sparse",), (rp.HEADLINE[0][1],), RANDOM_SCALE_SEEDS),
        ex.Grid(tuple(t for t, _ in rp.HEADLINE[1:]), ("sparse",), (rp.HEADLINE[1][1],), RANDOM_SCALE_SEEDS)]
 )
-RANDOM_SCALE_QUICK_GRIDS = tuple(ex._quick(g, seeds="0-1") for g in RANDOM_SCALE_GRIDS[:3])
+RANDOM_SCALE_QUICK_GRIDS = tuple(ex.quick_grid(g, seeds="0-1") for g in RANDOM_SCALE_GRIDS[:3])
 
 
 def start_of(r: dict) -> str:
@@ -248,23 +248,23 @@ def _median_stat(runs: list[dict], when: str, name: str) -> float | None:
 
 
 def figure_random_scale(records: list[dict]) -> Figure:
-    by_task = ex.group_by(records, lambda r: (ex._task_rank(r["task"]), r["sequence_len"]))
+    by_task = ex.group_by(records, lambda r: (ex.task_rank(r["task"]), r["sequence_len"]))
     fig = Figure(figsize=(4.8 * len(by_task) + 0.6, 4.6), layout="constrained")
     axes, legend_ax = ex.panels_over_legend(fig, len(by_task), sharey=True)
     for ax, (((_, task), T), runs) in zip(axes, by_task.items(), strict=True):
         randoms = [r for r in runs if r["init"] == "random"]
-        points = ex._rate_points(randoms, lambda r: r["config"]["random_scale"])
+        points = ex.rate_points(randoms, lambda r: r["config"]["random_scale"])
         xs = [s * np.sqrt(r["config"]["n_hidden"]) for s, r in zip([p[0] for p in points], randoms, strict=False)]
-        bounds = np.array([sweep.wilson_interval(k, n) for _, k, n in points])
+        bounds = np.array([stats.wilson_interval(k, n) for _, k, n in points])
         rate = np.array([k / n for _, k, n in points])
         ax.errorbar(xs, rate, yerr=np.vstack([rate - bounds[:, 0], bounds[:, 1] - rate]), fmt="-o",
-                    color=viz.init_colours(["random"])["random"], capsize=3, label="random N(0, s^2): s sqrt(H)")
+                    color=style.init_colours(["random"])["random"], capsize=3, label="random N(0, s^2): s sqrt(H)")
         sparse = [r for r in runs if r["init"] == "sparse"]
         if sparse:
             k, n = ex.successes(sparse)
-            ax.plot([rp.SPARSE_SPECTRAL_RADIUS], [k / n], "s", color=viz.init_colours(["sparse"])["sparse"], ms=8,
+            ax.plot([rp.SPARSE_SPECTRAL_RADIUS], [k / n], "s", color=style.init_colours(["sparse"])["sparse"], ms=8,
                     label="sparse (radius 1.1)")
-        ax.axvline(1.0, **viz.THRESHOLD_STYLE, label="radius 1 (critical scale)")
+        ax.axvline(1.0, **style.THRESHOLD_STYLE, label="radius 1 (critical scale)")
         ax.set_xlabel("spectral radius at init, about s sqrt(H)")
         ax.set_title(f"{task} T={T}", fontsize=11, fontweight="bold")
         ax.set_ylim(-0.05, 1.05)
@@ -278,7 +278,7 @@ def figure_random_scale(records: list[dict]) -> Figure:
 
 def answer_random_scale(records: list[dict]) -> str:
     groups: dict[tuple, list[dict]] = {}
-    for r in sorted(records, key=lambda r: (ex._task_rank(r["task"]), _start_rank(r), r["seed"])):
+    for r in sorted(records, key=lambda r: (ex.task_rank(r["task"]), _start_rank(r), r["seed"])):
         groups.setdefault((r["task"], r["sequence_len"], start_of(r)), []).append(r)
     rows = []
     for (task, T, start), runs in groups.items():
@@ -305,13 +305,13 @@ def answer_random_scale(records: list[dict]) -> str:
             if below and above and ex.successes(below)[0] == 0 and ex.successes(above)[0] > 0:
                 text += (" In these runs the random start's failure is a matter of its scale: a Gaussian start at "
                          "the critical scale is not 'small', and it learns the headline tasks.")
-    return text + "\n\n" + rp.markdown_table(
+    return text + "\n\n" + markdown_table(
         ["task", "T", "start", "solved [95% CI]", "radius at init (median)", "norm W^T at init", "radius trained",
          "norm W^T trained", "final metric, median [range]"], rows)
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# the experiments, added to the registry of experiments_rnn_pathological
+# the experiments, added to the registry of rnnpath.experiments
 
 EXPERIMENTS = [
     ex.Experiment(
@@ -332,4 +332,3 @@ EXPERIMENTS = [
         RANDOM_SCALE_GRIDS, RANDOM_SCALE_QUICK_GRIDS, figure_random_scale, answer_random_scale,
     ),
 ]
-ex.EXPERIMENTS.update({e.name: e for e in EXPERIMENTS})

@@ -3,8 +3,8 @@ parameter snapshots; nothing trains here.
 
     python rnn_pathological.py --all --seed 0 --snapshot-every 5 --jobs 1 --out results_snapshots.json  # the runs
     (and the LSTM and oRNN runs of SNAPSHOT_FILES)
-    python dynamics_rnn_pathological.py run     # results_snapshots.json -> attractors.json
-    python dynamics_rnn_pathological.py plot    # attractors.json -> viz/bifurcation.png
+    python -m rnnpath analyze attractors run     # results_snapshots.json -> attractors.json
+    python -m rnnpath analyze attractors plot    # attractors.json -> viz/bifurcation.png
 
 A trained RNN fed a constant input u is a map h -> f(h) = tanh(W_hh h + W_ih u + b_h), and where its states end up
 (its attractors) is what it can hold without input: seed 004 defines long-term memory as an attractor, and a
@@ -47,18 +47,18 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-import files_rnn_pathological as files
 import rnn_pathological as rp
-from sweep_rnn_pathological import join_words
+from rnnpath import files, style
+from rnnpath.text import join_words, markdown_table
 
-PROG = "dynamics_rnn_pathological.py"
+PROG = "rnnpath analyze attractors"
 SCHEMA_VERSION = 1
 # the snapshot files `run` reads by default, and the command that writes each
 SNAPSHOT_FILES = {
-    "results_snapshots.json": "python rnn_pathological.py --all --seed 0 --snapshot-every 5 --jobs 1 --out {path}",
-    "results_snapshots_lstm.json": ("python rnn_pathological.py --task temporal_order --cell lstm --init ortho "
+    "results/results_snapshots.json": "python rnn_pathological.py --all --seed 0 --snapshot-every 5 --jobs 1 --out {path}",
+    "results/results_snapshots_lstm.json": ("python rnn_pathological.py --task temporal_order --cell lstm --init ortho "
                                     "--snapshot-every 10 --out {path}"),
-    "results_snapshots_ornn.json": ("python rnn_pathological.py --task temporal_order --cell ornn --init ortho "
+    "results/results_snapshots_ornn.json": ("python rnn_pathological.py --task temporal_order --cell ornn --init ortho "
                                     "--snapshot-every 5 --out {path}"),
 }
 
@@ -279,7 +279,8 @@ def snapshot_params(snapshot: dict) -> dict[str, np.ndarray]:
 
 def load_snapshots(path: str) -> dict:
     """A results file whose runs carry snapshots and can be rebuilt by this engine (files.FileError otherwise)."""
-    template = SNAPSHOT_FILES.get(os.path.basename(path), next(iter(SNAPSHOT_FILES.values())))
+    by_name = {os.path.basename(known): template for known, template in SNAPSHOT_FILES.items()}
+    template = by_name.get(os.path.basename(path), next(iter(SNAPSHOT_FILES.values())))  # wherever the file is
     command = template.format(path=path)
     doc = files.load_results(path, command)
     files.check_engine_runs(doc["runs"], path)
@@ -336,15 +337,15 @@ def compute(docs: list[tuple[str, dict]]) -> dict:
 def load(path: str) -> dict:
     """attractors.json, checked for its schema version, parts and finite numbers (ValueError naming the file
     otherwise)."""
-    doc = files.read_json(path, f"python {PROG} run --out {path}")
+    doc = files.read_json(path, f"python -m {PROG} run --out {path}")
     if not isinstance(doc, dict) or doc.get("schema_version") != SCHEMA_VERSION or not isinstance(doc.get("runs"),
                                                                                                    list):
         raise files.FileError(f"{path} is not a results file of {PROG} run (schema version {SCHEMA_VERSION}); "
-                              f"recreate it with: python {PROG} run --out {path}")
+                              f"recreate it with: python -m {PROG} run --out {path}")
     for i, run in enumerate(doc["runs"]):
         if not isinstance(run, dict) or not {"task", "init", "channels"} <= set(run):
-            raise files.FileError(f"{path}: run {i} is incomplete; recreate it with: python {PROG} run --out {path}")
-    files.check_finite(doc, path, f"python {PROG} run --out {path}")
+            raise files.FileError(f"{path}: run {i} is incomplete; recreate it with: python -m {PROG} run --out {path}")
+    files.check_finite(doc, path, f"python -m {PROG} run --out {path}")
     return doc
 
 
@@ -485,7 +486,7 @@ def plot(doc: dict) -> Figure:
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# README block (report_rnn_pathological.py collects it)
+# README block (rnnpath report collects it)
 
 
 def _kinds_text(kinds: dict[str, int]) -> str:
@@ -523,7 +524,7 @@ def readme_block(doc: dict) -> str:
                      s["max_fixed_points"], f"{s['starts_agree']}/{s['n_snapshots']}",
                      f"{round(s['lyapunov_last'], 3) + 0.0:+.3f}",
                      "-" if s["drift"] is None else f"{s['drift']:.2f}"])
-    table = rp.markdown_table(
+    table = markdown_table(
         ["task", "arm", "solved", "W_hh radius, init -> end", "fixed point at epoch 0", "attractors at the end",
          "inputs that reach an orbit (first epoch)", "changes of kind", "W_hh radius before -> at the first orbit",
          "most distinct fixed points",
@@ -629,10 +630,10 @@ def build_parser() -> argparse.ArgumentParser:
                            "for the LSTM run on a busy machine), write the results atomically.")
     run_p.add_argument("--snapshots", nargs="+", default=list(SNAPSHOT_FILES), metavar="FILE",
                        help="results files with snapshots (default: %(default)s)")
-    run_p.add_argument("--out", default="attractors.json", help="results file (default: %(default)s)")
+    run_p.add_argument("--out", default="results/attractors.json", help="results file (default: %(default)s)")
     plot_p = sub.add_parser("plot", help="draw the bifurcation diagrams of a results file -> a PNG",
                             description="Draw the bifurcation diagrams and the attractor kinds from attractors.json.")
-    plot_p.add_argument("--results", default="attractors.json", help="results file of run (default: %(default)s)")
+    plot_p.add_argument("--results", default="results/attractors.json", help="results file of run (default: %(default)s)")
     plot_p.add_argument("--out", default=os.path.join("viz", "bifurcation.png"), help="PNG (default: %(default)s)")
     return parser
 
@@ -656,7 +657,7 @@ def main(argv: list[str] | None = None) -> int:
             fig = plot(doc)
         except (KeyError, IndexError, TypeError) as err:  # a file of the right schema version with a part missing
             parser.error(f"{args.results}: incomplete ({err!r}); rerun {PROG} run")
-        rp.save_figure_atomic(fig, args.out, dpi=90)
+        style.save_figure_atomic(fig, args.out, dpi=90)
     print(f"wrote {args.out}")
     return 0
 

@@ -1,11 +1,11 @@
 """What a gated cell or an adaptive optimiser buys, and where each stops (issue 14). Registered in
-experiments_rnn_pathological.py (the entry point):
+rnnpath experiment (the entry point):
 
-    python experiments_rnn_pathological.py run frontier --jobs 2       # vanilla ortho / random and LSTM, T = 30-500
-    python experiments_rnn_pathological.py run order_table --jobs 2    # seed 004's Table 1: temporal order, Adam
-    python experiments_rnn_pathological.py run latching_lstm --jobs 2  # a 1-unit RNN against a 1-unit LSTM
-    python experiments_rnn_pathological.py run copy_rmsprop --jobs 2   # seed 002: copy with RMSprop, four starts
-    python experiments_rnn_pathological.py run frontier --quick --jobs 1 --outdir /tmp/q   # any of them, tiny
+    python -m rnnpath experiment run frontier --jobs 2       # vanilla ortho / random and LSTM, T = 30-500
+    python -m rnnpath experiment run order_table --jobs 2    # seed 004's Table 1: temporal order, Adam
+    python -m rnnpath experiment run latching_lstm --jobs 2  # a 1-unit RNN against a 1-unit LSTM
+    python -m rnnpath experiment run copy_rmsprop --jobs 2   # seed 002: copy with RMSprop, four starts
+    python -m rnnpath experiment run frontier --quick --jobs 1 --outdir /tmp/q   # any of them, tiny
 
 Each experiment is grids, a figure and an answer, like the others; `plot` and `answer` read its sweep file and never
 train. The cell, the optimiser and the fixed training set are engine training options (rp.OPTIONS cell, optimizer,
@@ -33,9 +33,10 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-import experiments_rnn_pathological as ex
 import rnn_pathological as rp
-import visualize_rnn_pathological as viz
+from rnnpath import style
+from rnnpath.experiments import base as ex
+from rnnpath.text import join_words, markdown_table
 
 # ----------------------------------------------------------------------------------------------------------------
 # arms and colours
@@ -48,12 +49,12 @@ def arm_of(r: dict) -> str:
 
 def arm_rank(arm: str) -> tuple[int, tuple[int, str]]:
     cell, _, init = arm.partition("+")
-    return (list(rp.CELLS).index(cell) if cell in rp.CELLS else len(rp.CELLS), viz.init_rank(init))
+    return (list(rp.CELLS).index(cell) if cell in rp.CELLS else len(rp.CELLS), style.init_rank(init))
 
 
 def arm_colours(arms) -> dict[str, str]:
     """The vanilla arms in their init's colour (ortho blue, random red, ...); the LSTM arms in colours no init uses."""
-    by_init = viz.init_colours(a.partition("+")[2] for a in arms)
+    by_init = style.init_colours(a.partition("+")[2] for a in arms)
     spare = iter(["tab:orange", "tab:cyan", "tab:olive", "tab:pink", "tab:gray"])
     return {arm: by_init[arm.partition("+")[2]] if arm.startswith("rnn+") else next(spare, "black")
             for arm in sorted(set(arms), key=arm_rank)}
@@ -74,22 +75,22 @@ def _rate_table(records: list[dict], arms: list[str]) -> str:
     for ((_, task), T), runs in ex.group_by(records, ex.task_key).items():
         rows.append([task, T] + [ex.rate_text(mine) if (mine := [r for r in runs if arm_of(r) == arm]) else "-"
                                  for arm in arms])
-    return rp.markdown_table(["task", "T"] + [f"{arm}: solved [95% CI]" for arm in arms], rows)
+    return markdown_table(["task", "T"] + [f"{arm}: solved [95% CI]" for arm in arms], rows)
 
 
 def _reach_sentence(records: list[dict], arms: list[str]) -> str:
     """'on addition, rnn+ortho T = 60, rnn+random no T and lstm+ortho T = 500; on ...'."""
     parts = []
-    for ((_, task),), runs in ex.group_by(records, lambda r: (ex._task_rank(r["task"]),)).items():
+    for ((_, task),), runs in ex.group_by(records, lambda r: (ex.task_rank(r["task"]),)).items():
         reach, task_Ts = [], {r["sequence_len"] for r in runs}
         for arm in arms:
             mine = [r for r in runs if arm_of(r) == arm]
             if mine:
-                longest = ex.longest_all_solved(ex._rate_points(mine))
+                longest = ex.longest_all_solved(ex.rate_points(mine))
                 mine_Ts = {r["sequence_len"] for r in mine}  # a grid still running has not reached every T
                 so_far = f" (run so far up to T = {max(mine_Ts)})" if mine_Ts != task_Ts else ""
                 reach.append(f"{arm} {'no T' if longest is None else f'T = {longest}'}{so_far}")
-        parts.append(f"on {task}, {ex.join_words(reach)}")
+        parts.append(f"on {task}, {join_words(reach)}")
     return "; ".join(parts)
 
 
@@ -106,9 +107,9 @@ def _last_solved_sentence(records: list[dict], arms: list[str]) -> str:
         last.append(T)
         where = [f"{task} {k}/{n}" for ((_, task),), runs in ex.group_by(
             [r for r in records if arm_of(r) == arm and r["sequence_len"] == T],
-            lambda r: (ex._task_rank(r["task"]),)).items() for k, n in [ex.successes(runs)] if k]
+            lambda r: (ex.task_rank(r["task"]),)).items() for k, n in [ex.successes(runs)] if k]
         parts.append(f"{arm} T = {T} ({', '.join(where)})")
-    text = f"The longest T at which any run ends solved: {ex.join_words(parts)}"
+    text = f"The longest T at which any run ends solved: {join_words(parts)}"
     beyond = [T for T in sorted({r["sequence_len"] for r in records}) if T > max(last, default=0)]
     if beyond:
         Ts = [str(T) for T in beyond]  # '300', '300 or 500', '200, 300 or 500'
@@ -139,8 +140,8 @@ def _against(records: list[dict], arm: str, base: str) -> str:
             (more if k * n0 > k0 * n else fewer).append(f"{task} at T = {T} ({k}/{n} against {k0}/{n0})")
     if not (more or fewer):
         return f"{arm} ends solved as often as {base} in every (task, T) cell"
-    return (f"{arm} against {base}: more runs end solved on {ex.join_words(more) if more else 'no cell'}, fewer on "
-            f"{ex.join_words(fewer) if fewer else 'no cell'}")
+    return (f"{arm} against {base}: more runs end solved on {join_words(more) if more else 'no cell'}, fewer on "
+            f"{join_words(fewer) if fewer else 'no cell'}")
 
 
 def _lstm_needed_sentence(records: list[dict], base: str = "rnn+ortho", gated: str = "lstm+ortho") -> str:
@@ -155,7 +156,7 @@ def _lstm_needed_sentence(records: list[dict], base: str = "rnn+ortho", gated: s
         return (f" Seed 000's expectation that above some T even the orthogonal start fails and an LSTM is needed "
                 f"holds in no cell: wherever {base} solves no run, neither does {gated}.")
     return (f" Seed 000's expectation that above some T even the orthogonal start fails and an LSTM is needed holds "
-            f"only on {ex.join_words(cells)}, where {gated} solves runs and {base} none.")
+            f"only on {join_words(cells)}, where {gated} solves runs and {base} none.")
 
 
 # the options each figure's caption states (when every record shares them)
@@ -170,7 +171,7 @@ def optimiser_phrase(records: list[dict]) -> str:
     the momentum phrase of the other experiments."""
     name = ex.common(records, lambda r: r["config"].get("optimizer", "momentum"))
     if name not in ADAPTIVE_KNOBS:
-        return ex._optimiser_phrase(records)
+        return ex.optimiser_phrase(records)
     full = [rp.full_config(r["config"]) for r in records]
     same = {k: ex.common(full, lambda c, k=k: c[k]) for k in ("lr", "n_epochs", "batches_per_epoch", "train_size",
                                                                 *ADAPTIVE_KNOBS[name])}
@@ -199,14 +200,14 @@ FRONTIER_QUICK_GRIDS = tuple(ex.Grid(FRONTIER_TASKS, inits, (30, 60), "0-1", {**
 
 
 def figure_frontier(records: list[dict]) -> Figure:
-    by_task = ex.group_by(records, lambda r: (ex._task_rank(r["task"]),))
+    by_task = ex.group_by(records, lambda r: (ex.task_rank(r["task"]),))
     arms = arms_in(records)
     colours = arm_colours(arms)
     fig = Figure(figsize=(5.2 * len(by_task) + 0.6, 5.1), layout="constrained")
     axes, legend_ax = ex.panels_over_legend(fig, len(by_task), sharey=True)
     for ax, (((_, task),), runs) in zip(axes, by_task.items(), strict=True):
         _rate_panel(ax, runs, arms, colours)
-        ax.set_title(f"{task} (solved: {viz.threshold_text(runs[0])})", fontsize=11, fontweight="bold")
+        ax.set_title(f"{task} (solved: {style.threshold_text(runs[0])})", fontsize=11, fontweight="bold")
     ex.legend_below(axes, legend_ax)
     axes[0].set_ylabel("success rate (final metric solved)")
     fig.suptitle(f"Where each arm stops: success rate against T, {', '.join(arms)}, same optimiser "
@@ -226,7 +227,7 @@ def answer_frontier(records: list[dict]) -> str:
     n_cells = len(ex.group_by(records, ex.task_key))
     where = ("over tasks and lengths" if len(cells) == n_cells else
              f"over the {len(cells)} of {n_cells} (task, T) cells that every arm has run")
-    pooled = (f" Pooled {where}, the success rates (95% CI) are {ex.join_words(totals)}." if cells else
+    pooled = (f" Pooled {where}, the success rates (95% CI) are {join_words(totals)}." if cells else
               " No (task, T) cell has been run by every arm yet, so no rates are pooled.")
     base = "rnn+ortho"  # the headline's arm: what a gated or constrained cell is measured against
     against = [_against(records, arm, base) for arm in arms if arm != base and arm.endswith("+ortho")]
@@ -257,7 +258,7 @@ ORDER_GRIDS = (ex.Grid(("temporal_order",), ("ortho",), ORDER_LENS, ORDER_SEEDS,
                ex.Grid(("temporal_order",), ("ortho",), ORDER_LENS, ORDER_SEEDS, ORDER_OPTIONS),
                # seed 004's oRNN: W_hh kept orthogonal by the exponential parametrisation, from the same start
                ex.Grid(("temporal_order",), ("ortho",), ORDER_LENS, ORDER_SEEDS, {**ORDER_OPTIONS, "cell": "ornn"}))
-ORDER_QUICK_GRIDS = tuple(ex._quick(g, (50, 100), train_size=20, val_size=20) for g in ORDER_GRIDS)
+ORDER_QUICK_GRIDS = tuple(ex.quick_grid(g, (50, 100), train_size=20, val_size=20) for g in ORDER_GRIDS)
 # Table 1 of Ribeiro et al. 2020 (../shared/REFERENCES.md): validation accuracy at each length
 ORDER_PUBLISHED = {
     "LSTM": {50: "1.00", 100: "1.00", 200: "1.00", 300: "0.25", 500: "0.27"},
@@ -328,7 +329,7 @@ def answer_order_table(records: list[dict]) -> str:
             f"{c['batch_size']}, {optimiser_phrase(records)}, clip {c['clip']:g}")
     sentences = []
     for arm in arms:
-        longest = ex.longest_all_solved(ex._rate_points([r for r in records if arm_of(r) == arm]))
+        longest = ex.longest_all_solved(ex.rate_points([r for r in records if arm_of(r) == arm]))
         sentences.append(f"{arm} ends solved in every run up to length {longest}" if longest is not None
                          else f"{arm} does not end solved in every run at any length")
     text = (f"Ours: {ours}. Per arm: {'; '.join(sentences)} (solved: validation accuracy > "
@@ -346,7 +347,7 @@ def answer_order_table(records: list[dict]) -> str:
         rows.append(row)
     header = (["length"] + [h for arm in arms for h in (f"{arm}: final validation accuracy", f"{arm}: solved")]
               + [f"seed 004 {name} (published)" for name in ORDER_PUBLISHED])
-    return text + "\n\n" + rp.markdown_table(header, rows)
+    return text + "\n\n" + markdown_table(header, rows)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -356,7 +357,7 @@ LATCHING_LENS = (2, 5, 10, 20, 30, 50, 100)
 LATCHING_OPTIONS = {"n_hidden": 1, "n_epochs": 20}
 LATCHING_GRIDS = tuple(ex.Grid(("latching",), ("ortho", "random"), LATCHING_LENS, "0-9", {**LATCHING_OPTIONS, **cell})
                        for cell in ({}, {"cell": "lstm"}))
-LATCHING_QUICK_GRIDS = tuple(ex._quick(g, (2, 5, 10), n_hidden=1) for g in LATCHING_GRIDS)
+LATCHING_QUICK_GRIDS = tuple(ex.quick_grid(g, (2, 5, 10), n_hidden=1) for g in LATCHING_GRIDS)
 
 
 def figure_latching_lstm(records: list[dict]) -> Figure:
@@ -379,13 +380,13 @@ def answer_latching_lstm(records: list[dict]) -> str:
     H = ex.common(records, lambda r: r["config"]["n_hidden"])
     sentences = []
     for arm in arms:
-        points = ex._rate_points([r for r in records if arm_of(r) == arm])
+        points = ex.rate_points([r for r in records if arm_of(r) == arm])
         longest = ex.longest_all_solved(points)
         T_max, k, n = points[-1]
         head = (f"{arm} ends solved in every run up to T = {longest}" if longest is not None
                 else f"{arm} is not solved in every run even at T = {points[0][0]}")
         sentences.append(f"{head}, and in {k}/{n} {ex.interval_text(k, n)} at T = {T_max}")
-    text = (f"With {H or 'these'} hidden unit{'s' if H != 1 else ''} (solved: {viz.threshold_text(records[0])}): "
+    text = (f"With {H or 'these'} hidden unit{'s' if H != 1 else ''} (solved: {style.threshold_text(records[0])}): "
             + "; ".join(sentences) + ". Every batch is drawn afresh with each class at probability one half, so "
             "no train/validation split (the source of seed 003's one-class validation set) enters these numbers.")
     rows = []
@@ -397,7 +398,7 @@ def answer_latching_lstm(records: list[dict]) -> str:
                     f"{np.mean(_finals(mine)):.3f}" if _finals(mine) else "-"]
         rows.append(row)
     header = ["T"] + [h for arm in arms for h in (f"{arm}: solved [95% CI]", f"{arm}: mean final accuracy")]
-    return text + "\n\n" + rp.markdown_table(header, rows)
+    return text + "\n\n" + markdown_table(header, rows)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -408,7 +409,7 @@ COPY_INITS = ("ortho", "identity", "chain", "fbchain")
 COPY_OPTIONS = {"optimizer": "rmsprop", "lr": 0.001, "n_epochs": 400}
 COPY_GRIDS = (ex.Grid(("copy",), COPY_INITS, COPY_LENS, "0-4", COPY_OPTIONS),)
 # the chains inject each of copy's 10 inputs into a unit of its own, so the quick grid keeps 10 units
-COPY_QUICK_GRIDS = (ex._quick(COPY_GRIDS[0], (50, 100), n_hidden=rp.TASKS["copy"].n_in),)
+COPY_QUICK_GRIDS = (ex.quick_grid(COPY_GRIDS[0], (50, 100), n_hidden=rp.TASKS["copy"].n_in),)
 COPY_PUBLISHED = ("Orhan & Pitkow 2020, copy with delay 500 trained with RMSprop (Keras): chain starts succeed in 46 "
                   "of 462 runs, orthogonal and identity starts in none (their network size, learning rate, budget "
                   "and success rule are theirs, not ours: their rule, below half the chance cross-entropy, is our "
@@ -430,14 +431,14 @@ def _meets_lenient(r: dict) -> bool:
 
 def figure_copy_rmsprop(records: list[dict]) -> Figure:
     """Left: success rate against the delay per start. Right: the final cross-entropy over chance, each run a dot."""
-    inits = sorted({r["init"] for r in records}, key=viz.init_rank)
-    colours = viz.init_colours(inits)
+    inits = sorted({r["init"] for r in records}, key=style.init_rank)
+    colours = style.init_colours(inits)
     fig = Figure(figsize=(12, 5.0), layout="constrained")
     ax_rate, ax_loss = fig.subplots(1, 2)
     for j, init in enumerate(inits):
         mine = [r for r in records if r["init"] == init]
         offset = 1.04 ** (j - (len(inits) - 1) / 2)
-        ex.rate_errorbar(ax_rate, ex._rate_points(mine), offset, colours[init], init)
+        ex.rate_errorbar(ax_rate, ex.rate_points(mine), offset, colours[init], init)
         ratio = [(r["sequence_len"] * offset, r["final_metric"] / r["chance"]) for r in mine
                  if r["final_metric"] is not None]
         ax_loss.plot([x for x, _ in ratio], [y for _, y in ratio], "o", color=colours[init], alpha=0.7, label=init)
@@ -449,9 +450,9 @@ def figure_copy_rmsprop(records: list[dict]) -> Figure:
     ax_rate.set_ylim(-0.05, 1.05)
     ax_rate.set_ylabel("success rate (final cross-entropy solved)")
     ax_rate.legend(fontsize=9, loc="upper right", frameon=False)
-    ax_loss.axhline(1.0, **viz.CHANCE_STYLE, label="chance")
-    ax_loss.axhline(0.1, **viz.THRESHOLD_STYLE, label="solved (all but one symbol)")
-    viz.plain_log_y(ax_loss)
+    ax_loss.axhline(1.0, **style.CHANCE_STYLE, label="chance")
+    ax_loss.axhline(0.1, **style.THRESHOLD_STYLE, label="solved (all but one symbol)")
+    style.plain_log_y(ax_loss)
     ax_loss.set_ylabel("final cross-entropy / chance (log scale)")
     ax_loss.legend(fontsize=8.5, loc="lower left", frameon=False)
     fig.suptitle("Copy with RMSprop: which start carries ten symbols across the delay?", fontsize=12)
@@ -460,12 +461,12 @@ def figure_copy_rmsprop(records: list[dict]) -> Figure:
 
 
 def answer_copy_rmsprop(records: list[dict]) -> str:
-    inits = sorted({r["init"] for r in records}, key=viz.init_rank)
+    inits = sorted({r["init"] for r in records}, key=style.init_rank)
     sentences = []
     for init in inits:
-        points = ex._rate_points([r for r in records if r["init"] == init])
+        points = ex.rate_points([r for r in records if r["init"] == init])
         sentences.append(f"{init} " + ", ".join(f"{k}/{n} at T = {T}" for T, k, n in points))
-    text = (f"With {optimiser_phrase(records)} (solved: {viz.threshold_text(records[0])}, nine symbols right "
+    text = (f"With {optimiser_phrase(records)} (solved: {style.threshold_text(records[0])}, nine symbols right "
             f"and one guessed), runs that end solved: " + "; ".join(sentences) + ".")
     by_T = ex.group_by(records, lambda r: (r["sequence_len"],))
     near = [(T, sum(_near_chance(r) for r in runs), len(runs), runs[0]["chance"]) for (T,), runs in by_T.items()]
@@ -478,7 +479,7 @@ def answer_copy_rmsprop(records: list[dict]) -> str:
         lenient = [(sum(_meets_lenient(r) for r in group), len(group)) for group in (chains, others)]
         text += (f" Seed 002's claim, chain starts ahead of the others, under its own rule (half of chance): the "
                  f"chain and fbchain runs meet it in {lenient[0][0]}/{lenient[0][1]}, the "
-                 f"{ex.join_words(sorted({r['init'] for r in others}, key=viz.init_rank))} runs in "
+                 f"{join_words(sorted({r['init'] for r in others}, key=style.init_rank))} runs in "
                  f"{lenient[1][0]}/{lenient[1][1]}, over the delays run here.")
     rows = []
     for (T,), runs in by_T.items():
@@ -488,13 +489,13 @@ def answer_copy_rmsprop(records: list[dict]) -> str:
                 continue
             met = sum(1 for r in mine if _meets_lenient(r))
             rows.append([T, init, ex.rate_text(mine), f"{met}/{len(mine)}", ex.final_text(mine), ex.n_diverged(mine)])
-    table = rp.markdown_table(["T", "start", "solved [95% CI]", "Orhan & Pitkow's rule met (lenient)",
+    table = markdown_table(["T", "start", "solved [95% CI]", "Orhan & Pitkow's rule met (lenient)",
                                "final cross-entropy, median [range]", "diverged"], rows)
     return text + "\n\n" + table + "\n\nPublished: " + COPY_PUBLISHED + "."
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# the experiments, added to the registry of experiments_rnn_pathological
+# the experiments, added to the registry of rnnpath.experiments
 
 EXPERIMENTS = [
     ex.Experiment(
@@ -521,4 +522,3 @@ EXPERIMENTS = [
         COPY_GRIDS, COPY_QUICK_GRIDS, figure_copy_rmsprop, answer_copy_rmsprop,
     ),
 ]
-ex.EXPERIMENTS.update({e.name: e for e in EXPERIMENTS})

@@ -2,7 +2,7 @@
 
     doc = load_results("results.json")     # a results file of rnn_pathological.py, every run checked
     why = run_problem(record)              # None, or what is wrong with one run record (a sweep file's line)
-    bench = load_bench("bench.json")       # a benchmark file of bench_rnn_pathological.py
+    bench = load_bench("results/bench.json")       # a benchmark file of rnnpath bench
     prepare_outdir("viz")                  # create the folder if needed; FileError unless a file can be made in it
 
 Every script that reads one of these files reads it through here, so a bad file fails the same way everywhere:
@@ -134,7 +134,7 @@ def read_json(path: str, command: str | None = None) -> object:
 def load_document(path: str, schema_version: int, key: str, prog: str) -> dict:
     """A JSON results file of one of the analysis scripts (`prog run` writes it): a dict with `schema_version` equal
     to `schema_version` and the field `key`, every number finite. FileError (one line, naming the file) otherwise."""
-    command = f"python {prog} run --out {path}"
+    command = f"python -m {prog} run --out {path}"
     doc = read_json(path, command)
     if not isinstance(doc, dict) or doc.get("schema_version") != schema_version or key not in doc:
         raise FileError(f"{path} is not a results file of {prog} run (schema version {schema_version}); recreate "
@@ -423,7 +423,7 @@ def load_results(path: str, command: str | None = None) -> dict:
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# benchmark files: bench.json, bench_float32.json (bench_rnn_pathological.run_benchmark)
+# benchmark files: bench.json, bench_float32.json (rnnpath.bench.run_benchmark)
 
 BENCH_FIELDS = {
     "dtype": STR, "quick": BOOL,
@@ -441,7 +441,7 @@ BENCH_FIELDS = {
     "targets": {},
 }
 BENCH_NUMBER_MAPS = ("step_ms_by_T", "step_ms_by_H", "kernel_us", "peak_memory", "targets")  # every value a number
-BENCH_COMMAND = "python bench_rnn_pathological.py"
+BENCH_COMMAND = "python -m rnnpath bench"
 
 
 def _fields_problem(value, spec: dict, where: str) -> str | None:
@@ -460,7 +460,7 @@ def _fields_problem(value, spec: dict, where: str) -> str | None:
 
 
 def load_bench(path: str, replacing: tuple[str, ...] = ()) -> dict:
-    """Read and check a benchmark file of bench_rnn_pathological.py, every number finite. Raises FileError.
+    """Read and check a benchmark file of rnnpath bench, every number finite. Raises FileError.
 
     `replacing` names top-level fields the caller is about to write anew (bench --cells-only: cell_step, targets):
     they may be missing or bad, and the file is still good enough to keep its other numbers."""

@@ -1,9 +1,9 @@
 """Benchmark of the engine: GEMM peak, the headline's wall time against its arithmetic, scaling in T and H, memory.
 
-    python bench_rnn_pathological.py                   # float64, writes bench.json (about two minutes on 2 cores)
-    python bench_rnn_pathological.py --dtype float32 --out bench_float32.json
-    python bench_rnn_pathological.py --quick           # a smoke run in seconds (what the tests use)
-    python bench_rnn_pathological.py --cells-only      # re-measure only the cells' steps and the optimisers' updates
+    python -m rnnpath bench                   # float64, writes bench.json (about two minutes on 2 cores)
+    python -m rnnpath bench --dtype float32 --out bench_float32.json
+    python -m rnnpath bench --quick           # a smoke run in seconds (what the tests use)
+    python -m rnnpath bench --cells-only      # re-measure only the cells' steps and the optimisers' updates
 
 Everything runs in this one process and the worker processes it starts. Timings are medians over repeats; the
 machine is noisy, so compare medians of the same machine only. The FLOP count is that of the matrix products
@@ -15,6 +15,7 @@ profile: how close to it each target lies says how much any numpy implementation
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import resource
@@ -25,8 +26,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-import files_rnn_pathological as files
 import rnn_pathological as rp
+from rnnpath import files
 
 # ----------------------------------------------------------------------------------------------------------------
 # arithmetic counts
@@ -367,12 +368,11 @@ def update_cell_steps(bench: dict, repeats: int, log=print) -> dict:
 MAX_REPEATS = 10  # each repeat reruns the headline (about 30 s in float64, 16 s in float32 on 2 cores): 5 minutes
 
 
-@rp.script_main
-def main(argv: list[str] | None = None) -> int:
-    parser = rp.OneLineErrorParser(prog="bench_rnn_pathological.py", description=__doc__.split("\n\n")[0])
+def build_parser() -> argparse.ArgumentParser:
+    parser = rp.OneLineErrorParser(prog="rnnpath bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--dtype", choices=rp.DTYPES, default="float64", help="arithmetic (%(default)s)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                        help="worker processes for the headline (default: the number of cores, %(default)s)")
+                        help="worker processes for the headline (default: the number of cores)")
     parser.add_argument("--repeats", type=int, default=3,
                         help=f"repeats of the headline, 1 to {MAX_REPEATS} (each about 30 s in float64 on 2 cores); "
                         "the median is kept (%(default)s)")
@@ -382,9 +382,15 @@ def main(argv: list[str] | None = None) -> int:
                         "each optimiser (momentum, nesterov, adam, rmsprop), and write them into the existing --out "
                         "file, keeping its other numbers (a few seconds)")
     parser.add_argument("--out", default=None,
-                        help="JSON file for the numbers (default: bench.json, or bench_float32.json)")
+                        help="JSON file for the numbers (default: results/bench.json, or results/bench_float32.json)")
+    return parser
+
+
+@rp.script_main
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
-    out = args.out or ("bench.json" if args.dtype == "float64" else "bench_float32.json")
+    out = args.out or ("results/bench.json" if args.dtype == "float64" else "results/bench_float32.json")
     try:
         if args.jobs < 1 or args.repeats < 1:
             raise ValueError("jobs and repeats must be positive integers")

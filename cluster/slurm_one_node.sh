@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # A one-node SLURM cluster on localhost, for testing the job-array path (tests/test_cluster.py) or trying
-# slurm/sweep_array.sbatch on one machine. Debian (bookworm: Slurm 22.05), as root, no systemd needed.
+# cluster/sweep_array.sbatch on one machine. Debian (bookworm: Slurm 22.05), as root, no systemd needed.
 #
-#   scripts/slurm_one_node.sh up DIR [CPUS]   # install slurm + munge if missing, start the three daemons, wait idle
+#   cluster/slurm_one_node.sh up DIR [CPUS]   # install slurm + munge if missing, start the three daemons, wait idle
 #   export SLURM_CONF=DIR/slurm.conf          # then sbatch, squeue, scontrol, sinfo talk to this cluster
-#   scripts/slurm_one_node.sh down DIR        # cancel its jobs, stop the daemons by their PID files in DIR
+#   cluster/slurm_one_node.sh down DIR        # cancel its jobs, stop the daemons by their PID files in DIR
 #
 # Everything lives in DIR (created if missing): slurm.conf, a private munge key and socket, spool and state
 # directories, logs and PID files. Nothing under /etc is written and a system munged or Slurm is left alone: the
@@ -134,7 +134,7 @@ up() {
   [ -s "$dir/munge.key" ] || { dd if=/dev/urandom bs=1 count=1024 of="$dir/munge.key" status=none; }
   chmod 400 "$dir/munge.key"
   cat > "$conf" <<CONF
-# written by scripts/slurm_one_node.sh: a one-node test cluster, everything under $dir
+# written by cluster/slurm_one_node.sh: a one-node test cluster, everything under $dir
 ClusterName=rp-one-node
 SlurmctldHost=$host(127.0.0.1)
 SlurmctldPort=$ctld_port

@@ -1,7 +1,7 @@
 """The curse of memory (Zucchet et al. 2024, Figures 1 and 3 of the summary in seed 001), in closed form.
 
-    python memory_rnn_pathological.py run --out memory_curse.json   # closed forms + Monte Carlo check -> JSON
-    python memory_rnn_pathological.py plot                          # memory_curse.json -> viz/curse_of_memory.png
+    python -m rnnpath analyze memory run --out memory_curse.json   # closed forms + Monte Carlo check -> JSON
+    python -m rnnpath analyze memory plot                          # memory_curse.json -> viz/curse_of_memory.png
 
 Vanishing and exploding gradients are not the whole difficulty of long memory. Take the smallest recurrent network,
 one linear unit h_{t+1} = lambda h_t + x_t with 0 <= lambda < 1 and h_0 = 0, driven by zero-mean, unit-variance
@@ -34,10 +34,11 @@ import sys
 import numpy as np
 from matplotlib.figure import Figure
 
-import files_rnn_pathological as files
 import rnn_pathological as rp
+from rnnpath import files, style
+from rnnpath.text import markdown_table
 
-PROG = "memory_rnn_pathological.py"
+PROG = "rnnpath analyze memory"
 SCHEMA_VERSION = 1
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -325,11 +326,11 @@ def plot(doc: dict) -> Figure:
         ax.legend(fontsize=7)
     ax_curv = axes[1, 2]
     stars = np.array(doc["lambda_stars"])
-    for variant, (colour, style) in VARIANT_STYLES.items():
+    for variant, (colour, line_style) in VARIANT_STYLES.items():
         for rho, alpha in ((0.0, 1.0), (0.9, 0.45)):
             values = [curvature_of(doc, variant, rho, s) for s in doc["lambda_stars"]]
             slope = doc["curvature_exponent_in_1_minus_lambda_star"][variant][str(rho)]
-            ax_curv.loglog(1 - stars, values, style, color=colour, alpha=alpha,
+            ax_curv.loglog(1 - stars, values, line_style, color=colour, alpha=alpha,
                            label=f"{variant}, rho = {rho}: slope {slope:.2f}")
     ax_curv.invert_xaxis()
     ax_curv.set_xlabel("1 - lambda* (teacher)")
@@ -344,7 +345,7 @@ def plot(doc: dict) -> Figure:
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# README block (report_rnn_pathological.py collects it)
+# README block (rnnpath report collects it)
 
 
 def readme_block(doc: dict) -> str:
@@ -399,12 +400,12 @@ def readme_block(doc: dict) -> str:
         rows.append([f"same, inputs normalised, rho = {r}",
                      *(f"{sens[r, s]['sensitivity_normalised']:.3g}" for s in stars)])
     lines += ["", "Sensitivity of the state to lambda (stationary, unit-variance inputs with autocorrelation rho):", "",
-              rp.markdown_table(["", *(f"lambda = {s}" for s in stars)], rows), ""]
+              markdown_table(["", *(f"lambda = {s}" for s in stars)], rows), ""]
     rows = [[variant, r, *(f"{curv(variant, r, s):.3g}" for s in stars),
              f"{round(slopes[variant][str(r)], 2) + 0.0:.2f}"] for variant in VARIANTS for r in (0.0, rho)]
     lines += [("Curvature of the loss at the optimum, d^2 L / d theta^2 (theta = lambda, or nu for the "
                "reparametrised variants), as the teacher's memory grows:"), "",
-              rp.markdown_table(["variant", "rho", *(f"lambda* = {s}" for s in stars), "exponent in 1 - lambda*"],
+              markdown_table(["variant", "rho", *(f"lambda* = {s}" for s in stars), "exponent in 1 - lambda*"],
                                 rows)]
     return "\n".join(lines)
 
@@ -419,10 +420,10 @@ def build_parser() -> argparse.ArgumentParser:
     run_p = sub.add_parser("run", help="closed forms and the Monte Carlo check -> a JSON results file",
                            description="Compute the sensitivity, the curvature at the optimum of every variant and "
                            "the Monte Carlo check (a few seconds), and write them atomically.")
-    run_p.add_argument("--out", default="memory_curse.json", help="results file (default: %(default)s)")
+    run_p.add_argument("--out", default="results/memory_curse.json", help="results file (default: %(default)s)")
     plot_p = sub.add_parser("plot", help="draw a results file -> a PNG",
                             description="Draw the six panels: sensitivity, four loss landscapes, curvature.")
-    plot_p.add_argument("--results", default="memory_curse.json", help="results file of run (default: %(default)s)")
+    plot_p.add_argument("--results", default="results/memory_curse.json", help="results file of run (default: %(default)s)")
     plot_p.add_argument("--out", default=os.path.join("viz", "curse_of_memory.png"),
                         help="PNG (default: %(default)s)")
     return parser
@@ -444,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
             fig = plot(doc)
         except (KeyError, StopIteration) as err:  # a file of the right schema version with a part missing
             parser.error(f"{args.results}: incomplete ({err!r}); rerun {PROG} run")
-        rp.save_figure_atomic(fig, args.out, dpi=100)
+        style.save_figure_atomic(fig, args.out, dpi=100)
     print(f"wrote {args.out}")
     return 0
 

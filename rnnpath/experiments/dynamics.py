@@ -1,9 +1,9 @@
 """Why temporal order is easy (seed 000, open question 6): an ablation of its symbol coding and its positions.
-Registered in experiments_rnn_pathological.py (the entry point):
+Registered in rnnpath experiment (the entry point):
 
-    python experiments_rnn_pathological.py run symbol_coding --jobs 2     # 42 runs into sweeps/symbol_coding.jsonl
-    python experiments_rnn_pathological.py plot symbol_coding             # -> viz/exp_symbol_coding.png
-    python experiments_rnn_pathological.py answer symbol_coding           # the answer, from the sweep file
+    python -m rnnpath experiment run symbol_coding --jobs 2     # 42 runs into sweeps/symbol_coding.jsonl
+    python -m rnnpath experiment plot symbol_coding             # -> viz/exp_symbol_coding.png
+    python -m rnnpath experiment answer symbol_coding           # the answer, from the sweep file
 
 Seed 000 saw the orthogonal start solve temporal_order at T = 60 in 11 epochs, where addition at half the length took
 41, and guessed why: the informative symbols arrive as one-hot vectors, so each has an input direction of its own and
@@ -29,10 +29,10 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-import experiments_family_rnn_pathological  # noqa: F401  (the family registers first: the registry keeps its order)
-import experiments_rnn_pathological as ex
 import rnn_pathological as rp
-import visualize_rnn_pathological as viz
+from rnnpath import style
+from rnnpath.experiments import base as ex
+from rnnpath.text import markdown_table
 
 # ----------------------------------------------------------------------------------------------------------------
 # the grids
@@ -73,7 +73,7 @@ def _arm_rank(arm: str) -> tuple[int, str]:
 def _cells(records: list[dict]) -> dict[tuple[str, str], list[dict]]:
     """{(arm, init): runs}, arms in ARM_NAMES order, inits ortho first, runs by seed."""
     cells: dict[tuple[str, str], list[dict]] = {}
-    for r in sorted(records, key=lambda r: (_arm_rank(arm_of(r)), viz.init_rank(r["init"]), r["seed"])):
+    for r in sorted(records, key=lambda r: (_arm_rank(arm_of(r)), style.init_rank(r["init"]), r["seed"])):
         cells.setdefault((arm_of(r), r["init"]), []).append(r)
     return cells
 
@@ -87,8 +87,8 @@ def figure_symbol_coding(records: list[dict]) -> Figure:
     accuracy of each run, with chance, the partial baseline and the threshold."""
     cells = _cells(records)
     arms = sorted({a for a, _ in cells}, key=_arm_rank)
-    inits = sorted({i for _, i in cells}, key=viz.init_rank)
-    colours = viz.init_colours(inits)
+    inits = sorted({i for _, i in cells}, key=style.init_rank)
+    colours = style.init_colours(inits)
     n_epochs = max(r["config"]["n_epochs"] for r in records)
     never = 1.08 * n_epochs
     fig = Figure(figsize=(13, 5.2), layout="constrained")
@@ -208,13 +208,13 @@ def answer_symbol_coding(records: list[dict]) -> str:
     for (name, init), runs in cells.items():
         rows.append([name, init, ex.rate_text(runs), f"{len(ex.solved_epochs(runs))}/{len(runs)}",
                      ex.epochs_text(ex.solved_epochs(runs)), ex.final_text(runs)])
-    table = rp.markdown_table(["arm (code, positions)", "init", "solved at the end [95% CI]", "reached",
+    table = markdown_table(["arm (code, positions)", "init", "solved at the end [95% CI]", "reached",
                                "solved epoch, median [range]", "final accuracy, median [range]"], rows)
     return "\n".join(lines + [""] + [f"- {f}" for f in findings]) + "\n\n" + table
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# the experiment, added to the registry of experiments_rnn_pathological
+# the experiment, added to the registry of rnnpath.experiments
 
 EXPERIMENTS = [
     ex.Experiment(
@@ -224,4 +224,3 @@ EXPERIMENTS = [
         CODING_GRIDS, CODING_QUICK_GRIDS, figure_symbol_coding, answer_symbol_coding,
     ),
 ]
-ex.EXPERIMENTS.update({e.name: e for e in EXPERIMENTS})

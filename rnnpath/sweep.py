@@ -1,11 +1,11 @@
 """Resumable, shardable sweeps of rnn_pathological.train over tasks x lengths x inits x seeds, one JSON line per run.
 
-    python sweep_rnn_pathological.py --tasks addition --inits ortho random --sequence-lens 30 60 --seeds 0-9 \\
+    python -m rnnpath sweep --tasks addition --inits ortho random --sequence-lens 30 60 --seeds 0-9 \\
         --out sweep.jsonl                                    # run (the default command); rerun to resume after a kill
-    python sweep_rnn_pathological.py run --seeds 0-4 7 9 --n-epochs 40 --lr 0.02 --out lr002.jsonl
-    python sweep_rnn_pathological.py run --seeds 0-99 --shard 1/4 --out part1.jsonl   # ... and 2/4, 3/4, 4/4 elsewhere
-    python sweep_rnn_pathological.py merge part1.jsonl part2.jsonl part3.jsonl part4.jsonl --out sweep.jsonl
-    python sweep_rnn_pathological.py summary sweep.jsonl    # success rate with a 95% Wilson interval per group
+    python -m rnnpath sweep run --seeds 0-4 7 9 --n-epochs 40 --lr 0.02 --out lr002.jsonl
+    python -m rnnpath sweep run --seeds 0-99 --shard 1/4 --out part1.jsonl   # ... and 2/4, 3/4, 4/4 elsewhere
+    python -m rnnpath sweep merge part1.jsonl part2.jsonl part3.jsonl part4.jsonl --out sweep.jsonl
+    python -m rnnpath sweep summary sweep.jsonl    # success rate with a 95% Wilson interval per group
 
 The sweep file is JSON Lines: one run record of rnn_pathological.train per line, appended (and fsync'ed) the moment
 its run finishes, without the trained weights (`W_hh_final`, `params_final`) unless --keep-weights. A run is
@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import re
 import sys
@@ -39,17 +38,19 @@ import time
 
 import numpy as np
 
-import files_rnn_pathological as files
 import rnn_pathological as rp
+from rnnpath import files
+from rnnpath.stats import median_range, wilson_interval
+from rnnpath.text import fmt_duration, plural
 
-PROG = "sweep_rnn_pathological.py"
+PROG = "rnnpath sweep"
 
 # ----------------------------------------------------------------------------------------------------------------
 # errors and small helpers
 
 
 class SweepError(ValueError):
-    """Bad input: a one-line message, printed as `sweep_rnn_pathological.py: error: ...` with exit status 2."""
+    """Bad input: a one-line message, printed as `rnnpath sweep: error: ...` with exit status 2."""
 
 
 def _order_key(value: str, known) -> tuple[int, str]:
@@ -61,34 +62,6 @@ def _order_key(value: str, known) -> tuple[int, str]:
 def describe(spec: dict) -> str:
     """'addition T=30 ortho seed 3' for a grid point or a record."""
     return f"{spec['task']} T={spec['sequence_len']} {spec['init']} seed {spec['seed']}"
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """'1 record', '2 records', '0 records'; `many` for an irregular plural."""
-    return f"{n} {word if n == 1 else many or word + 's'}"
-
-
-def join_words(items: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def fmt_duration(seconds: float) -> str:
-    """13s, 2m13s, 1h02m."""
-    s = round(seconds)
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m{s % 60:02d}s"
-    return f"{s // 3600}h{(s % 3600) // 60:02d}m"
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# the grid and run keys
-#
-# Canonical grid order: tasks in rp.TASKS order, then sequence length ascending, init in rp.INITS order, seed
-# ascending; duplicates removed. It does not depend on the order the flags were typed in, so every machine of a
-# sharded sweep cuts the same grid the same way: run i of the canonical order belongs to shard (i mod N) + 1.
 
 
 def parse_seeds(tokens: list[str]) -> list[int]:
@@ -159,36 +132,6 @@ def record_order(record: dict) -> tuple:
 
 # ----------------------------------------------------------------------------------------------------------------
 # statistics
-
-
-def wilson_interval(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion k/n (Wilson 1927); z = 1.96 gives 95%.
-
-    Unlike the normal (Wald) interval it stays inside [0, 1] and is not degenerate at k = 0 or k = n, which is
-    where small sweeps of a working (or a failing) init land. n = 0 gives the uninformative (0, 1).
-    """
-    if n == 0:
-        return 0.0, 1.0
-    if not 0 <= k <= n:
-        raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
-    p = k / n
-    z2 = z * z
-    denom = 1.0 + z2 / n
-    centre = (p + z2 / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom
-    # at k = 0 (k = n) the lower (upper) end is exactly 0 (1): set it, rather than leave a rounding error
-    return (0.0 if k == 0 else max(0.0, centre - half)), (1.0 if k == n else min(1.0, centre + half))
-
-
-def median_range(values: list[float], metric_name: str) -> str:
-    """'0.912 [0.850, 0.990]', or '-' when empty."""
-    if not values:
-        return "-"
-    v = np.asarray(values, dtype=float)
-    return (
-        f"{rp.format_metric(float(np.median(v)), metric_name)} "
-        f"[{rp.format_metric(float(v.min()), metric_name)}, {rp.format_metric(float(v.max()), metric_name)}]"
-    )
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -573,7 +516,7 @@ def add_training_options(group) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = rp.OneLineErrorParser(
         prog=PROG, description="Resumable, shardable sweeps of rnn_pathological.train; one JSON line per run.",
-        epilog="`run` is the default command: `sweep_rnn_pathological.py --seeds 0-9 --out s.jsonl` runs a sweep.",
+        epilog="`run` is the default command: `rnnpath sweep --seeds 0-9 --out s.jsonl` runs a sweep.",
     )
     sub = parser.add_subparsers(dest="command", metavar="{run,merge,summary}")
 

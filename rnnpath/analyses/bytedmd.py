@@ -1,9 +1,9 @@
 """What one training step of the vanilla RNN (or an LSTM) costs in data movement: ByteDMD of forward and BPTT, traced
 exactly.
 
-    python bytedmd_rnn_pathological.py run --out bytedmd.json     # trace the grids below, cost them -> bytedmd.json
-    python bytedmd_rnn_pathological.py plot                       # bytedmd.json -> viz/bytedmd.png
-    python bytedmd_rnn_pathological.py run --quick --out q.json   # a tiny grid in a second (a smoke test)
+    python -m rnnpath analyze bytedmd run --out bytedmd.json     # trace the grids below, cost them -> bytedmd.json
+    python -m rnnpath analyze bytedmd plot                       # bytedmd.json -> viz/bytedmd.png
+    python -m rnnpath analyze bytedmd run --quick --out q.json   # a tiny grid in a second (a smoke test)
 
 Seed 000 (open question 5) asks what long-range memory costs in this architecture when an algorithm is measured by
 the data it moves rather than the arithmetic it does. The measure is ByteDMD, the metric of the Sutro group
@@ -54,10 +54,11 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.figure import Figure
 
-import files_rnn_pathological as files
 import rnn_pathological as rp
+from rnnpath import files, style
+from rnnpath.text import markdown_table
 
-PROG = "bytedmd_rnn_pathological.py"
+PROG = "rnnpath analyze bytedmd"
 SCHEMA_VERSION = 2  # 2: the LSTM's measurements, config["lstm"] and fits["lstm"]
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -886,7 +887,7 @@ def plot(doc: dict) -> Figure:
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# README block (report_rnn_pathological.py collects it)
+# README block (rnnpath report collects it)
 
 
 def readme_block(doc: dict) -> str:
@@ -902,7 +903,7 @@ def readme_block(doc: dict) -> str:
                      f"{c64['backward']:.3g}", f"{n['backward'] / n['forward']:.2f}",
                      f"{c64['backward'] / c64['forward']:.2f}", f"{c32['total']:.3g}"])
     lines = [f"One training step at H = {cfg['headline_H']}, the headline's size (batch 1, float64 unless marked):", "",
-             rp.markdown_table(["task", "T", "instructions, forward + backward", "ByteDMD", "forward", "backward",
+             markdown_table(["task", "T", "instructions, forward + backward", "ByteDMD", "forward", "backward",
                                 "backward / forward, instructions", "backward / forward, ByteDMD",
                                 "ByteDMD, float32"], rows), ""]
     ratio_n = [float(row[6]) for row in rows]
@@ -969,7 +970,7 @@ def readme_block(doc: dict) -> str:
     lines += ["", "Where the cost goes (fraction of the float64 ByteDMD; which pass reads values made by whom):", ""]
     cases = share_cases(doc)
     names = list(shares(cases[0][1]))
-    lines.append(rp.markdown_table(["step", *names], [[label, *(f"{shares(x)[n]:.2f}" for n in names)]
+    lines.append(markdown_table(["step", *names], [[label, *(f"{shares(x)[n]:.2f}" for n in names)]
                                                       for label, x in cases]))
     fit_rows = []
     for H, Ts in cfg["T_sweep"].items():
@@ -990,11 +991,11 @@ def readme_block(doc: dict) -> str:
                 fit_rows.append([f"LSTM, {by} = {xs[0]}-{xs[-1]}, {other} = {size}", name, f"{p['exponent']:.2f}",
                                  f"{p['local_exponent']:.2f}"])
     lines += ["", "Power-law exponents fitted over each sweep (float64), and between its last two points:", "",
-              rp.markdown_table(["sweep", "cost", "exponent", "last pair"], fit_rows), "",
+              markdown_table(["sweep", "cost", "exponent", "last pair"], fit_rows), "",
               f"Truncated BPTT at H = {ks['H']}, T = {ks['T']}, ByteDMD relative to full BPTT:", "",
-              rp.markdown_table(["k", *map(str, ks["k"])], [["cost / full", *(f"{v:.2f}" for v in trunc.values())]]),
+              markdown_table(["k", *map(str, ks["k"])], [["cost / full", *(f"{v:.2f}" for v in trunc.values())]]),
               "", "The LSTM beside the tanh RNN at the same sizes (addition, batch 1, float64 unless marked):", "",
-              rp.markdown_table(["H", "T", "LSTM instructions, forward + backward", "LSTM ByteDMD", "forward",
+              markdown_table(["H", "T", "LSTM instructions, forward + backward", "LSTM ByteDMD", "forward",
                                  "backward", "backward / forward, ByteDMD", "LSTM / RNN, instructions",
                                  "LSTM / RNN, ByteDMD", "LSTM ByteDMD, float32"],
                                 [lstm_row(lstm, rnn) for lstm, rnn in lstm_pairs(doc)])]
@@ -1095,12 +1096,12 @@ def build_parser() -> argparse.ArgumentParser:
                            "BPTT, the headline sizes; the LSTM's T and H sweeps), price each at float64 and float32, "
                            "fit the exponents, and write the results atomically. The full grids take about two and a "
                            "half minutes on one core and about 1 GB of memory at the most.")
-    run_p.add_argument("--out", default="bytedmd.json", help="results file (default: %(default)s)")
+    run_p.add_argument("--out", default="results/bytedmd.json", help="results file (default: %(default)s)")
     run_p.add_argument("--quick", action="store_true", help="tiny grids, well under a second (a smoke test)")
     run_p.add_argument("--quiet", action="store_true", help="no progress line per grid point")
     plot_p = sub.add_parser("plot", help="draw a results file -> a PNG (never traces)",
                             description="Draw the four panels of a results file of `run`; never traces.")
-    plot_p.add_argument("--results", default="bytedmd.json", help="results file of run (default: %(default)s)")
+    plot_p.add_argument("--results", default="results/bytedmd.json", help="results file of run (default: %(default)s)")
     plot_p.add_argument("--out", default=os.path.join("viz", "bytedmd.png"), help="PNG (default: %(default)s)")
     return parser
 
@@ -1121,7 +1122,7 @@ def main(argv: list[str] | None = None) -> int:
             fig = plot(doc)
         except KeyError as err:  # a file of the right schema version with a part missing
             parser.error(f"{args.results}: no {err} in the file; rerun {PROG} run")
-        rp.save_figure_atomic(fig, args.out, dpi=100)
+        style.save_figure_atomic(fig, args.out, dpi=100)
     print(f"wrote {args.out}")
     return 0
 

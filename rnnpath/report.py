@@ -1,12 +1,12 @@
 """README tables from the result files: every number in the README is written here, from the files it reads.
 
-    python report_rnn_pathological.py            # rewrite the generated blocks of README.md in place
-    python report_rnn_pathological.py --check    # exit 1 if README.md disagrees with the result files
+    python -m rnnpath report            # rewrite the generated blocks of README.md in place
+    python -m rnnpath report --check    # exit 1 if README.md disagrees with the result files
 
 It reads, from the current folder: results.json (the seed-0 headline), results_seeds.json (the ten seeds),
 sweeps/*.jsonl (the experiments' sweep files), bench.json and bench_float32.json (the benchmark), bytedmd.json,
 memory_curse.json and attractors.json (the ByteDMD, curse-of-memory and attractor sections). Every file is read and
-checked before any block is computed (the results, sweep and benchmark files by files_rnn_pathological): a missing,
+checked before any block is computed (the results, sweep and benchmark files by rnnpath.files): a missing,
 empty, truncated, binary, wrong-schema or wrong-typed file is a one-line error naming it, exit status 2, and
 README.md is left untouched.
 
@@ -26,9 +26,10 @@ from contextlib import contextmanager
 
 import numpy as np
 
-import files_rnn_pathological as files
 import rnn_pathological as rp
-from sweep_rnn_pathological import join_words, median_range, plural, wilson_interval
+from rnnpath import files
+from rnnpath.stats import median_range, wilson_interval
+from rnnpath.text import join_words, markdown_table, plural
 
 # ----------------------------------------------------------------------------------------------------------------
 # tables
@@ -79,7 +80,7 @@ def headline_table(doc: dict) -> str:
             row += [f"**{final}**" if rp.is_success(r) else final,
                     f"{rp.format_metric(r['best_metric'], m)} ({r['best_epoch']})", _outcome(r)]
         rows.append(row)
-    return rp.markdown_table(header, rows)
+    return markdown_table(header, rows)
 
 
 def headline_kernel(doc: dict) -> str:
@@ -207,7 +208,7 @@ def seeds_table(doc: dict) -> str:
             lenient = f"{sum(map(lenient_success, group))}/{n} ({rp.TASKS[task].lenient_source})"
         rows.append([task, T, init, f"{k}/{n} [{lo:.2f}, {hi:.2f}]", f"{len(solved_epochs)}/{n}", median_epoch,
                      f"{median_range(finals, m)} ({rp.METRIC_LABELS[m]})", median_range(bests, m), lenient])
-    return rp.markdown_table(header, rows)
+    return markdown_table(header, rows)
 
 
 def seeds_verdict(doc: dict) -> str:
@@ -237,7 +238,7 @@ def seeds_verdict(doc: dict) -> str:
 
 def analysis_numbers(doc: dict) -> str:
     """Total Fisher memory of the example networks, and the Henrici index of W_hh per task and init, from code."""
-    import analyze_rnn_pathological as an
+    from rnnpath.analyses import matrices as an
 
     fisher = ", ".join(f"{label}: {an.fisher_memory_total(W):.2f}" for label, W, _ in an.fisher_examples())
     header = ["task", "T", "init", "d(W_hh) at init", "d(W_hh) trained", "d(W_hh) / Frobenius norm, trained",
@@ -253,7 +254,7 @@ def analysis_numbers(doc: dict) -> str:
             ratios.append(f"{norms[0] / norms[-1]:.1e}")
         rows.append([run["task"], run["sequence_len"], run["init"], f"{an.henrici_index(W0):.2f}",
                      f"{an.henrici_index(W1):.2f}", f"{an.henrici_index(W1, normalized=True):.3f}", *ratios])
-    return f"Total Fisher memory J_tot (N = 64): {fisher}.\n\n" + rp.markdown_table(header, rows)
+    return f"Total Fisher memory J_tot (N = 64): {fisher}.\n\n" + markdown_table(header, rows)
 
 
 def _median(values: list[float]) -> float:
@@ -304,12 +305,12 @@ def why_random_fails(seeds_doc: dict) -> str:
             f"directly.")
     header = ["task", "T", "init", "radius at init, median [range]", "norm W^T at init", "radius trained",
               "norm W^T trained", "solved"]
-    return text + "\n\n" + rp.markdown_table(header, rows)
+    return text + "\n\n" + markdown_table(header, rows)
 
 
 def gradient_sentence(doc: dict) -> str:
     """What the dL/dh_t ratios of the analysis table say, at init and after training, per task."""
-    import analyze_rnn_pathological as an
+    from rnnpath.analyses import matrices as an
 
     ratio: dict[tuple[str, str, str], float] = {}
     for run in doc["runs"]:
@@ -381,7 +382,7 @@ def tasks_table() -> str:
         rows.append([f"`{task.name}`", TASK_SOURCES.get(task.name, "-"), T, rp.METRIC_LABELS[m],
                      rp.format_metric(task.chance(T), m), rp.format_metric(task.partial(T), m),
                      f"{op} {rp.format_metric(task.threshold(T), m)}", lenient])
-    return rp.markdown_table(["task", "source", "default T", "metric", "chance", "partial (one item short)",
+    return markdown_table(["task", "source", "default T", "metric", "chance", "partial (one item short)",
                               "solved when", "lenient rule (not ours)"], rows)
 
 
@@ -391,7 +392,7 @@ def performance(benches: dict[str, dict]) -> str:
     env = first["environment"]
     peak = first["gemm_peak_gflops"]
     lines = [
-        (f"Measured by `python bench_rnn_pathological.py` on a {env['cpu_count']}-core {env['machine']} machine "
+        (f"Measured by `python -m rnnpath bench` on a {env['cpu_count']}-core {env['machine']} machine "
          f"({env['platform']}), Python {env['python']}, numpy {env['numpy']}; GEMM peak {peak['float64']} GFLOP/s "
          f"in float64 and {peak['float32']} in float32 (1024 x 1024 products, all cores)."),
         "",
@@ -421,7 +422,7 @@ def performance(benches: dict[str, dict]) -> str:
         "peak memory per process": lambda b: judged(
             max(b["peak_memory"].values()), b["targets"].get("peak_mb"), " MB", ".0f"),
     }
-    lines.append(rp.markdown_table(["", *benches], [[name, *map(cell, benches.values())]
+    lines.append(markdown_table(["", *benches], [[name, *map(cell, benches.values())]
                                                     for name, cell in rows.items()]))
     lines += [""] + [f"- {headroom(dtype, b)}" for dtype, b in benches.items()]
     by_T = [[f"{dtype}, H=64", *(f"{v:.2f} ms" for v in b["step_ms_by_T"].values()),
@@ -430,10 +431,10 @@ def performance(benches: dict[str, dict]) -> str:
              f"{b['step_ms_by_H']['128'] / b['step_ms_by_H']['32']:.1f}"] for dtype, b in benches.items()]
     kernels = [[dtype, *(f"{v:.1f} us" for v in b["kernel_us"].values())] for dtype, b in benches.items()]
     lines += ["", "Cost of one training step (forward and backward, batch 50):", "",
-              rp.markdown_table(["", *(f"T={T}" for T in first["step_ms_by_T"]), "T=240 / T=30"], by_T), "",
-              rp.markdown_table(["", *(f"H={H}" for H in first["step_ms_by_H"]), "H=128 / H=32"], by_H), "",
+              markdown_table(["", *(f"T={T}" for T in first["step_ms_by_T"]), "T=240 / T=30"], by_T), "",
+              markdown_table(["", *(f"H={H}" for H in first["step_ms_by_H"]), "H=128 / H=32"], by_H), "",
               "Per-step kernels on (50, 64) arrays, the profile of the two loops over time:", "",
-              rp.markdown_table(["", *first["kernel_us"]], kernels)]
+              markdown_table(["", *first["kernel_us"]], kernels)]
     measured = {dtype: b["cell_step"] for dtype, b in benches.items() if "cell_step" in b}
     if measured:  # the LSTM's training step in vanilla steps (issue 14), timed in turn with the vanilla cell's
         c = next(iter(measured.values()))
@@ -445,7 +446,7 @@ def performance(benches: dict[str, dict]) -> str:
         caption = (f"One training step of each cell ({c['task']}, T={c['sequence_len']}, H={c['n_hidden']}, batch "
                    f"{c['batch_size']}, median of {c['repeats']} steps each, timed in turn on one BLAS thread):")
         lines += ["", caption, "",
-                  rp.markdown_table(["", "vanilla step", "LSTM step", "LSTM / vanilla", "oRNN step", "oRNN / vanilla",
+                  markdown_table(["", "vanilla step", "LSTM step", "LSTM / vanilla", "oRNN step", "oRNN / vanilla",
                                      "load average while timed"], rows_cells)]
         updates = {dtype: m for dtype, m in measured.items() if "update_us" in m}
         if updates:  # each optimiser's cost per step (issue 14), beside the training step it follows
@@ -456,7 +457,7 @@ def performance(benches: dict[str, dict]) -> str:
                       f"look-ahead point where it takes one, the global-norm clipping and the step, median of "
                       f"{u['update_repeats']} updates each, timed in turn on one BLAS thread), beside the vanilla "
                       f"training step above:", "",
-                      rp.markdown_table(["", *u["update_us"]], rows_updates)]
+                      markdown_table(["", *u["update_us"]], rows_updates)]
     return "\n".join(lines)
 
 
@@ -484,7 +485,7 @@ def has_data(exp, root: str = ".") -> bool:
 
 def experiment_section(name: str, root: str = ".") -> str:
     """Question, command, cost, figure and answer of one experiment, all from its sweep (or results) file."""
-    import experiments_rnn_pathological as ex
+    from rnnpath import experiments as ex
 
     exp = ex.EXPERIMENTS[name]
     if not has_data(exp, root):
@@ -493,7 +494,7 @@ def experiment_section(name: str, root: str = ".") -> str:
                 f"`{ex.command('answer', name)}`.")
     records, n_want = ex.load_records(exp, outdir=root)
     # the README names paths as a user in the repository's root types them, wherever `root` is
-    note = ex._partial_note(exp, len(records), n_want, False, ".")
+    note = ex.partial_note(exp, len(records), n_want, False, ".")
     answer = (f"_{note[0].upper() + note[1:]}._\n\n" if note else "") + exp.answer(records)
     core_minutes = round(sum(r["wallclock_s"] for r in records) / 60)
     env = f"{plural(len(records), 'run')}, {plural(core_minutes, 'minute')} of training summed over the runs"
@@ -509,7 +510,7 @@ def experiment_section(name: str, root: str = ".") -> str:
 def scale_verdict(root: str = ".") -> str:
     """The random start at and above the critical scale, from the random_scale and hidden_size sweeps: whether the
     headline's random arm fails for being random or for being small."""
-    import experiments_rnn_pathological as ex
+    from rnnpath import experiments as ex
 
     parts = []
     for name in ("random_scale", "hidden_size"):
@@ -537,7 +538,41 @@ def scale_verdict(root: str = ".") -> str:
 
 
 def cli_reference() -> str:
-    return "```text\n" + rp.build_parser().format_help().rstrip() + "\n```"
+    """Every command's --help, generated from the parsers themselves: the engine, the two figure scripts, and each
+    tool of `python -m rnnpath` with each of its subcommands, one section each, in the order a user meets them."""
+    import importlib
+    import shutil
+    import subprocess
+
+    from rnnpath.__main__ import TOOLS
+    from rnnpath.analyses import ANALYSES
+
+    def script_help(script: str) -> str:  # the figure scripts sit above the package: asked, not imported
+        env = {**os.environ, "COLUMNS": str(shutil.get_terminal_size().columns)}  # the width argparse uses here
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        return subprocess.run([sys.executable, os.path.join(root, script), "--help"], capture_output=True, text=True,
+                              check=True, env=env, cwd=root).stdout
+
+    class Helped:  # a parser stand-in whose help is another process's
+        def __init__(self, text: str) -> None:
+            self.text, self._actions = text, []
+
+        def format_help(self) -> str:
+            return self.text
+
+    sections = [("python rnn_pathological.py", rp.build_parser())]
+    sections += [(f"python {script}", Helped(script_help(script)))
+                 for script in ("visualize_rnn_pathological.py", "make_rnn_pathological_gif.py")]
+    modules = [(f"python -m rnnpath {name}", module) for name, (module, _) in TOOLS.items() if name != "analyze"]
+    modules[2:2] = [(f"python -m rnnpath analyze {name}", module) for name, (module, _) in ANALYSES.items()]
+    for command, module in modules:
+        parser = importlib.import_module(module).build_parser()
+        sections.append((command, parser))
+        for action in parser._actions:  # argparse keeps subcommands only here
+            if isinstance(action, argparse._SubParsersAction):
+                sections += [(f"{command} {name}", sub) for name, sub in action.choices.items()]
+    return "\n\n".join(f"### `{command}`\n\n```text\n{parser.format_help().rstrip()}\n```"
+                         for command, parser in sections)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -638,29 +673,29 @@ class Blocks(dict):
         self.sources.update(dict.fromkeys(named, source))
 
 
-def blocks(results_path: str = "results.json", seeds_path: str = "results_seeds.json",
-           bench_paths: tuple[str, ...] = ("bench.json", "bench_float32.json"), root: str = ".") -> dict[str, str]:
+def blocks(results_path: str = "results.json", seeds_path: str = "results/results_seeds.json",
+           bench_paths: tuple[str, ...] = ("results/bench.json", "results/bench_float32.json"), root: str = ".") -> dict[str, str]:
     """Every generated README block, from the committed result, sweep and benchmark files (sweeps under root).
 
     Every file is read and checked first, so a bad one raises a ValueError naming it (files.FileError, or the
     experiments' ExperimentError for a sweep file) before any block is computed."""
-    import bytedmd_rnn_pathological as bd
-    import dynamics_rnn_pathological as dy
-    import experiments_rnn_pathological as ex
-    import memory_rnn_pathological as mc
+    from rnnpath import experiments as ex
+    from rnnpath.analyses import attractors as dy
+    from rnnpath.analyses import bytedmd as bd
+    from rnnpath.analyses import memory_curse as mc
 
     doc = load_headline(results_path)
     seeds_doc = load_seeds(seeds_path)
     benches = load_benches(bench_paths)
-    bytedmd_path, memory_path = os.path.join(root, "bytedmd.json"), os.path.join(root, "memory_curse.json")
+    bytedmd_path, memory_path = os.path.join(root, "results", "bytedmd.json"), os.path.join(root, "results", "memory_curse.json")
     bytedmd_doc, memory_doc = bd.load(bytedmd_path), mc.load(memory_path)  # ValueErrors that name the file
-    attractors_path = os.path.join(root, "attractors.json")
+    attractors_path = os.path.join(root, "results", "attractors.json")
     attractors_doc = dy.load(attractors_path)
     for exp in ex.EXPERIMENTS.values():
         if has_data(exp, root):  # an experiment not run yet is reported as such
             ex.load_records(exp, outdir=root)  # the sweep files (and results_seeds.json for convergence), checked
     out = Blocks()
-    sweeps = os.path.join(root, "sweeps")
+    sweeps = os.path.join(root, "results", "sweeps")
     with about(sweeps):
         for name, exp in ex.EXPERIMENTS.items():
             out.add(exp.data_path(False, root), {f"experiment-{name}": experiment_section(name, root)})
@@ -700,7 +735,7 @@ def replace_blocks(text: str, new_blocks: dict[str, str], name: str = "README") 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = rp.OneLineErrorParser(
-        prog="report_rnn_pathological.py",
+        prog="rnnpath report",
         description="Rewrite the generated blocks of README.md in place from the files in the current folder: "
         "results.json (the seed-0 headline), results_seeds.json (ten seeds), sweeps/*.jsonl (the experiments), "
         "bench.json and bench_float32.json (the benchmark), bytedmd.json, memory_curse.json and attractors.json (the "
@@ -708,7 +743,8 @@ def build_parser() -> argparse.ArgumentParser:
         "error and README.md is left untouched. The prose outside the blocks is never changed.")
     parser.add_argument("--results", default="results.json", help="headline results file (default: %(default)s)")
     parser.add_argument("--readme", default="README.md",
-                        help="file with the generated blocks, rewritten in place (default: %(default)s)")
+                        help="the landing page with generated blocks; it and every docs/*.md beside it are rewritten "
+                        "in place (default: %(default)s)")
     parser.add_argument("--check", action="store_true",
                         help="only compare, write nothing; exit 1 if a block disagrees with the files, naming the "
                         "block and its first differing line (wall times alone do not count: they are reported as "
@@ -727,49 +763,104 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        old = read_readme(args.readme)
+        old = read_pages(args.readme)
         fresh = blocks(args.results)
-        new = replace_blocks(old, fresh, args.readme)
+        new = render_pages(old, fresh)
     except (OSError, ValueError) as err:  # FileError, and ExperimentError for a missing or bad sweep file
         parser.error(str(err))
-    changed = changed_blocks(old, new)
+    old_all, new_all = "\n".join(old.values()), "\n".join(new.values())  # block names are unique across pages
+    changed = changed_blocks(old_all, new_all) + [(name, "", "(a new section)") for name in new_blocks(old, new)]
+    page_of = {name: page for page, text in new.items() for name in re.findall(r"^<!-- BEGIN (\S+) -->$", text, re.M)}
     sources = getattr(fresh, "sources", {})
+    pages_text = join_words(list(old)) + (" agrees" if len(old) == 1 else " agree")
     if args.check:
         if new == old:
-            print(f"{args.readme} agrees with the result files")
+            print(f"{pages_text} with the result files")
             return 0
         if not changed:
-            print(f"{args.readme} agrees with the result files; only the wall times differ (they time the run that "
-                  f"wrote the file; run python report_rnn_pathological.py to copy them in)")
+            print(f"{pages_text} with the result files; only the wall times differ (they time the run that "
+                  f"wrote the file; run python -m rnnpath report to copy them in)")
             return 0
-        own_run = other_kernel_note(old, new, changed, sources, args.results, args.readme)
+        own_run = other_kernel_note(old_all, new_all, changed, sources, args.results, args.readme)
         if own_run is not None:
             note, outcomes_agree = own_run
             print(note, file=sys.stdout if outcomes_agree else sys.stderr)
             return 0 if outcomes_agree else 1
         name, was, now = changed[0]
         more = f" ({plural(len(changed) - 1, 'other block')} too)" if len(changed) > 1 else ""
-        print(f"{args.readme} disagrees with the result files in block {name!r}, computed from "
-              f"{sources.get(name, 'the result files')}{more}: the README has {was!r} where the files give {now!r}; "
-              f"run python report_rnn_pathological.py to rewrite the blocks", file=sys.stderr)
+        print(f"{page_of[name]} disagrees with the result files in block {name!r}, computed from "
+              f"{sources.get(name, 'the result files')}{more}: the page has {was!r} where the files give {now!r}; "
+              f"run python -m rnnpath report to rewrite the blocks", file=sys.stderr)
         return 1
-    downgraded = [name for name, _, _ in changed if is_complete(block_text(old, name))
-                  and not is_complete(block_text(new, name))]
+    downgraded = [name for name, _, _ in changed if is_complete(block_text(old_all, name))
+                  and not is_complete(block_text(new_all, name))]
     if downgraded and not args.allow_downgrade:
         name = downgraded[0]
-        parser.error(f"{args.readme}'s section {name!r} is complete, but {sources.get(name, 'its file')} now gives "
+        parser.error(f"{page_of[name]}'s section {name!r} is complete, but {sources.get(name, 'its file')} now gives "
                      f"a partial or missing run set; if that file was damaged or lost, restore it (git checkout "
                      f"{sources.get(name, '')}); --allow-downgrade writes the partial section anyway; nothing was "
                      f"written")
-    if new != old:
-        rp.write_text_atomic(args.readme, new)
-        print(f"updated {args.readme}: " + (f"{plural(len(changed), 'block')} changed" if changed else
-                                            "only the wall times changed"))
+    written = [page for page in new if new[page] != old[page]]
+    for page in written:
+        rp.write_text_atomic(page, new[page])
+    if written:
+        print(f"updated {join_words(written)}: " + (f"{plural(len(changed), 'block')} changed" if changed else
+                                                     "only the wall times changed"))
         for name, _, now in changed:
-            print(f"  {name} (from {sources.get(name, 'the result files')}): {now[:100]}")
+            print(f"  {name} in {page_of[name]} (from {sources.get(name, 'the result files')}): {now[:100]}")
     else:
-        print(f"{args.readme} already up to date")
+        print(f"{join_words(list(old))} already up to date")
     return 0
+
+
+def read_pages(readme: str) -> dict[str, str]:
+    """{path: text} of the landing page and every docs/*.md beside it, in that order, each checked (read_readme)."""
+    docs = os.path.join(os.path.dirname(readme), "docs")
+    paths = [readme] + (sorted(os.path.join(docs, n) for n in os.listdir(docs) if n.endswith(".md"))
+                        if os.path.isdir(docs) else [])
+    return {path: read_readme(path) for path in paths}
+
+
+# The page where an experiment without a section of its own gets one, at its end: a new experiment is one registry
+# entry and its sweep file, no hand-made markers.
+EXPERIMENTS_PAGE = os.path.join("docs", "experiments.md")
+
+
+def render_pages(old: dict[str, str], fresh: dict[str, str]) -> dict[str, str]:
+    """Every page with its blocks recomputed. Links in a block are written from the repository root; on a page in
+    a folder they are made relative to it. A block no page holds is an error, except an experiment's, which gets a
+    section at the end of the experiments page (under its name and question)."""
+    pages = dict(old)
+    holds = {name for text in pages.values() for name in re.findall(r"^<!-- BEGIN (\S+) -->$", text, re.M)}
+    homeless = [name for name in fresh if name not in holds]
+    target = next((p for p in pages if os.path.normpath(p).endswith(EXPERIMENTS_PAGE)), None)
+    for name in homeless:
+        if not name.startswith("experiment-") or target is None:
+            raise files.FileError(f"no page has block {name!r} (a <!-- BEGIN {name} --> line, then "
+                                  f"<!-- END {name} -->): {join_words(list(pages))}")
+        pages[target] = (pages[target].rstrip("\n") + f"\n\n### {name[len('experiment-'):]}\n\n"
+                         f"<!-- BEGIN {name} -->\n<!-- END {name} -->\n")
+    out = {}
+    for page, text in pages.items():
+        folder = os.path.dirname(os.path.relpath(page, os.path.dirname(list(pages)[0]) or "."))
+        mine = {name: relink(body, folder) for name, body in fresh.items()
+                if f"<!-- BEGIN {name} -->" in text}
+        out[page] = replace_blocks(text, mine, page)
+    return out
+
+
+def new_blocks(old: dict[str, str], new: dict[str, str]) -> list[str]:
+    """The blocks render_pages added (experiments without a section)."""
+    have = set(re.findall(r"^<!-- BEGIN (\S+) -->$", "\n".join(old.values()), re.M))
+    return [n for n in re.findall(r"^<!-- BEGIN (\S+) -->$", "\n".join(new.values()), re.M) if n not in have]
+
+
+def relink(text: str, folder: str) -> str:
+    """Markdown links and images of `text`, written from the repository root, as seen from `folder` under it."""
+    if not folder:
+        return text
+    up = "/".join([".."] * len(folder.split(os.sep)))
+    return re.sub(r"\]\((?!https?:|#|mailto:|\.\./)([^)\s]+)\)", lambda m: f"]({up}/{m.group(1)})", text)
 
 
 def block_text(text: str, name: str) -> str | None:

@@ -1,0 +1,42 @@
+"""Analyses that never train: closed forms and what saved runs hold.
+
+    python -m rnnpath analyze matrices {fisher,nonnormality,motif,gradients}   # recurrent matrices -> viz/
+    python -m rnnpath analyze attractors {run,plot}    # snapshots -> results/attractors.json -> viz/bifurcation.png
+    python -m rnnpath analyze memory {run,plot}        # the curse of memory -> results/memory_curse.json
+    python -m rnnpath analyze bytedmd {run,plot}       # data-movement cost of BPTT -> results/bytedmd.json
+
+Each analysis is a module with its own parser and main(argv); main() here picks one by name.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+# name on the command line -> (module, what it does)
+ANALYSES = {
+    "matrices": ("rnnpath.analyses.matrices", "Fisher memory, non-normality, chain motifs and gradients of W_hh"),
+    "attractors": ("rnnpath.analyses.attractors", "fixed points, orbits and bifurcations of saved snapshots"),
+    "memory": ("rnnpath.analyses.memory_curse", "the curse of memory of one linear unit, closed form and Monte Carlo"),
+    "bytedmd": ("rnnpath.analyses.bytedmd", "the data-movement cost (ByteDMD) of one training step"),
+}
+
+
+def usage() -> str:
+    lines = ["usage: python -m rnnpath analyze ANALYSIS ...", "", "analyses:"]
+    lines += [f"  {name:12s} {what}" for name, (_, what) in ANALYSES.items()]
+    lines += ["", "python -m rnnpath analyze ANALYSIS --help gives each one's commands and options."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print(usage())
+        return 0 if argv else 2
+    name, rest = argv[0], argv[1:]
+    if name not in ANALYSES:
+        print(f"rnnpath analyze: error: unknown analysis {name!r}; choose from {', '.join(ANALYSES)}",
+              file=sys.stderr)
+        return 2
+    return importlib.import_module(ANALYSES[name][0]).main(rest)

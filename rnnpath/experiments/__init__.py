@@ -1,0 +1,198 @@
+"""Named experiments, each a question answered from sweep files: run, plot, answer.
+
+    python -m rnnpath experiment list                       # names, questions, commands, runs per grid
+    python -m rnnpath experiment run solve_vs_T --jobs 2    # train its grid into results/sweeps/solve_vs_T.jsonl
+    python -m rnnpath experiment plot solve_vs_T            # the sweep file -> viz/exp_solve_vs_T.png
+    python -m rnnpath experiment answer solve_vs_T          # a markdown paragraph and table from the file
+    python -m rnnpath experiment run all --quick --jobs 1   # every experiment, tiny: a smoke test
+
+The experiments live in the family modules beside this file: baseline (xor_nesterov, solve_vs_T,
+identity_vs_ortho, convergence, latching), family (the family table, hidden size, random scale), dynamics
+(symbol_coding) and gated (frontier, order_table, latching_lstm, copy_rmsprop); `list` gives every experiment's
+question.
+Every run goes through rnnpath.sweep.main, so `run` is resumable: rerun it after a kill and only the
+missing runs train. Records in a sweep file that belong to no grid of the experiment are ignored. `convergence`
+trains nothing of its own: it reads results/results_seeds.json, the ten-seed headline of rnn_pathological.py, and `run
+convergence` creates that file only when it is missing. `plot` and `answer` read the files and never train.
+
+--quick runs each grid tiny (8 hidden units, 2 epochs of 2 batches of 10, two seeds, the shortest lengths) into
+results/sweeps/quick/ and viz/quick/ (convergence's stand-in for results/results_seeds.json is results/sweeps/quick/results_seeds.json),
+so the real files are never touched. --outdir moves results/sweeps/, viz/ and results/results_seeds.json under another folder.
+The folders a command writes are checked before anything trains or is drawn, and every file it reads is checked
+(rnnpath.files): a bad one is a one-line error naming it.
+
+The registry is built here, explicitly, from the lists of the family modules (baseline, family, dynamics,
+gated), each of which builds on base; nothing registers itself at import. Sections: the registry, commands,
+command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+
+import rnn_pathological as rp
+from rnnpath import files, style, sweep
+from rnnpath.experiments import baseline, dynamics, family, gated
+from rnnpath.experiments.base import *  # noqa: F403  (the package re-exports base: Grid, Experiment, paths,
+
+#                                                  helpers, so `ex.Grid` and `ex.EXPERIMENTS` sit side by side)
+from rnnpath.experiments.base import PROG, Experiment, ExperimentError, command, figure_path, load_records
+
+# ----------------------------------------------------------------------------------------------------------------
+# the registry: every family's list, in the order the docs show them
+
+EXPERIMENTS: dict[str, Experiment] = {  # noqa: F405
+    e.name: e for e in [*baseline.EXPERIMENTS, *family.EXPERIMENTS, *dynamics.EXPERIMENTS, *gated.EXPERIMENTS]
+}
+
+
+def resolve(name: str) -> list[Experiment]:
+    """[the experiment], or every experiment for 'all'. Raises ExperimentError for an unknown name."""
+    if name == "all":
+        return list(EXPERIMENTS.values())
+    if name not in EXPERIMENTS:
+        raise ExperimentError(f"unknown experiment {name!r}; choose from {', '.join(EXPERIMENTS)}, all")
+    return [EXPERIMENTS[name]]
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# commands
+
+
+def partial_note(exp: Experiment, n_have: int, n_want: int, quick: bool, outdir: str) -> str | None:
+    if n_have >= n_want:
+        return None
+    return (f"partial: {n_have} of the {n_want} runs of {exp.name} are in {exp.data_path(quick, outdir)}; "
+            f"finish with `{command('run', exp.name, quick, outdir)}`")
+
+
+def run_experiment(exp: Experiment, quick: bool, outdir: str, jobs: int, quiet: bool) -> int:
+    """Train what is missing of `exp` through the sweep script (or rnn_pathological.py for `convergence`)."""
+    path = exp.data_path(quick, outdir)
+    print(f"== {exp.name}: {exp.question}", flush=True)
+    source = exp.results_for(quick)
+    if source is not None:
+        argv = source.main_argv(path, jobs, quiet)
+        if os.path.exists(path):
+            print(f"{path} exists; nothing to train (delete it to recreate it with: "
+                  f"{shlex.join(['python', 'rnn_pathological.py', *source.main_argv(path)])})", flush=True)
+            return 0
+        return rp.main(argv)
+    status = 0
+    for grid in exp.grids_for(quick):
+        code = sweep.main(grid.sweep_argv(path, jobs, quiet))
+        if code == 130:  # Ctrl-C: the user wants everything to stop, not the next grid to start
+            return code
+        status = status or code
+    return status
+
+
+def plot_experiment(exp: Experiment, quick: bool, outdir: str) -> str:
+    records, n_want = load_records(exp, quick, outdir)
+    note = partial_note(exp, len(records), n_want, quick, outdir)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+    path = figure_path(exp.name, quick, outdir)
+    files.prepare_outdir(os.path.dirname(path))
+    style.save_figure_atomic(exp.figure(records), path, dpi=100)
+    return path
+
+
+def answer_text(exp: Experiment, quick: bool, outdir: str) -> str:
+    records, n_want = load_records(exp, quick, outdir)
+    text = exp.answer(records)
+    note = partial_note(exp, len(records), n_want, quick, outdir)
+    return (f"_{note[0].upper() + note[1:]}._\n\n" if note else "") + text  # a partial grid says so first
+
+
+def list_text() -> str:
+    blocks = []
+    for exp in EXPERIMENTS.values():
+        lines = [f"{exp.name}: {exp.n_runs()} runs (--quick: {exp.n_runs(quick=True)})",
+                 f"  question: {exp.question}",
+                 f"  command:  {command('run', exp.name)}"]
+        lines += [f"  runs:     {c}" for c in exp.underlying_commands()]
+        lines += [f"  writes:   {exp.data_path(False)} -> {figure_path(exp.name, False)}"]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# command line
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = rp.OneLineErrorParser(
+        prog=PROG,
+        description="Named experiments on the pathological tasks: run their sweeps, draw their figures, and print "
+        "their answers from the sweep files.",
+        epilog=f"experiments: {', '.join(EXPERIMENTS)} (or all); `{PROG} list` gives their questions.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="{list,run,plot,answer}")
+    sub.add_parser("list", help="names, questions, the full-size command and the number of runs of each experiment",
+                   description="List the experiments.")
+    verbs = {
+        "run": "train the experiment's grids through the sweep script into its sweep file (resumable)",
+        "plot": "draw viz/exp_NAME.png from the sweep file (never trains)",
+        "answer": "print the experiment's answer, a markdown paragraph and table computed from the sweep file",
+    }
+    for verb, text in verbs.items():
+        p = sub.add_parser(verb, help=text, description=text[0].upper() + text[1:] + ".")
+        p.add_argument("name", metavar="NAME", help=f"experiment: {', '.join(EXPERIMENTS)}, or all")
+        p.add_argument("--quick", action="store_true",
+                       help="the tiny variant (8 hidden units, 2 epochs of 2 batches of 10, two seeds, the shortest "
+                       "lengths), in results/sweeps/quick/ and viz/quick/")
+        p.add_argument("--outdir", default=".", metavar="DIR",
+                       help="folder holding results/sweeps/, viz/ and results/results_seeds.json; with --quick, "
+                       "results/sweeps/quick/ (results_seeds.json there too) and viz/quick/ under it (default: the "
+                       "current folder)")
+        if verb == "run":
+            p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                           help="worker processes (default: the number of cores, %(default)s); results do not "
+                           "depend on it")
+            p.add_argument("--quiet", action="store_true", help="no progress line per finished run")
+    return parser
+
+
+@rp.script_main
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        print(f"{PROG}: error: no command; choose from list, run, plot, answer (see --help)", file=sys.stderr)
+        return 2
+    if args.command == "list":
+        print(list_text())
+        return 0
+    try:
+        experiments = resolve(args.name)
+        if args.command == "run" and args.jobs < 1:
+            raise ExperimentError(f"--jobs must be a positive integer, got {args.jobs}")
+        # the folders this command writes, checked before anything trains or is drawn
+        written = [exp.data_path(args.quick, args.outdir) if args.command == "run"
+                   else figure_path(exp.name, args.quick, args.outdir) for exp in experiments]
+        folders = {os.path.dirname(path) or "." for path in written}
+        for folder in sorted(folders) if args.command != "answer" else ():
+            files.prepare_outdir(folder)
+    except (ExperimentError, files.FileError) as err:
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return 2
+    status = 0
+    for exp in experiments:
+        try:
+            if args.command == "run":
+                code = run_experiment(exp, args.quick, args.outdir, args.jobs, args.quiet)
+                if code == 130:  # Ctrl-C stops `run all` too
+                    return code
+                status = code or status
+            elif args.command == "plot":
+                print(f"wrote {plot_experiment(exp, args.quick, args.outdir)}")
+            else:
+                text = answer_text(exp, args.quick, args.outdir)
+                print(f"### {exp.name}\n\n*{exp.question}*\n\n{text}\n" if len(experiments) > 1 else text)
+        except (ExperimentError, files.FileError) as err:  # with `all`, one missing file does not stop the others
+            print(f"{PROG}: error: {err}", file=sys.stderr)
+            status = 2
+    return status

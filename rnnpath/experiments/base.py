@@ -1,0 +1,397 @@
+"""What every experiment is made of: grids, the Experiment record, paths and commands, reading records, and the
+statistics, markdown and figure helpers the experiment modules share. No experiment is defined here: each family
+module (baseline, family, dynamics, gated) lists its own, and the package builds the registry from those lists.
+
+Sections, in dependency order: paths and commands, grids and experiments, records, statistics and markdown, figure
+helpers, the optimiser phrase.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from matplotlib.figure import Figure
+
+import rnn_pathological as rp
+from rnnpath import files, stats, style, sweep
+
+PROG = "rnnpath experiment"
+
+# ----------------------------------------------------------------------------------------------------------------
+# paths and commands
+
+
+class ExperimentError(ValueError):
+    """Bad input or a missing file: one line, printed as `rnnpath experiment: error: ...`, exit 2."""
+
+
+def _path(outdir: str, *parts: str) -> str:
+    return os.path.normpath(os.path.join(outdir, *parts))
+
+
+def sweep_path(name: str, quick: bool, outdir: str = ".") -> str:
+    """sweeps/NAME.jsonl, or sweeps/quick/NAME.jsonl for the quick variant."""
+    return _path(outdir, "results", "sweeps", *(["quick"] if quick else []), f"{name}.jsonl")
+
+
+def figure_path(name: str, quick: bool, outdir: str = ".") -> str:
+    """viz/exp_NAME.png, or viz/quick/exp_NAME.png for the quick variant."""
+    return _path(outdir, "viz", *(["quick"] if quick else []), f"exp_{name}.png")
+
+
+def seeds_results_path(quick: bool, outdir: str = ".") -> str:
+    """The ten-seed headline results file that `convergence` reads (its quick stand-in under sweeps/quick/)."""
+    return (_path(outdir, "results", "sweeps", "quick", "results_seeds.json") if quick
+            else _path(outdir, "results", "results_seeds.json"))
+
+
+def command(verb: str, name: str, quick: bool = False, outdir: str = ".") -> str:
+    """The command line of this script that does `verb` to experiment `name` with these options."""
+    words = ["python", "-m", *PROG.split(), verb, name] + (["--quick"] if quick else [])
+    if os.path.normpath(outdir) != ".":
+        words += ["--outdir", outdir]
+    return shlex.join(words)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# grids and experiments
+#
+# A grid is one call of the sweep script: tasks x sequence lengths x inits x seeds under one training config.
+# An experiment that needs several configs (relu next to tanh) or several (task, T) pairs lists several grids;
+# they all append to the same sweep file, which keeps records of different configs apart by their run key.
+
+QUICK_OPTIONS = {"n_hidden": 8, "n_epochs": 2, "batches_per_epoch": 2, "batch_size": 10}  # milliseconds per run
+
+
+@dataclass(frozen=True)
+class Grid:
+    tasks: tuple[str, ...]
+    inits: tuple[str, ...]
+    sequence_lens: tuple[int, ...]
+    seeds: str  # as the sweep script takes them: "0-2", "0-9", "0 3 7"
+    options: dict = field(default_factory=dict)  # overrides of rp.DEFAULTS, the same for every run of the grid
+
+    def config(self) -> dict:
+        return {**rp.DEFAULTS, **self.options}
+
+    def specs(self) -> list[dict]:
+        """The grid points {task, init, sequence_len, seed}, in the sweep script's canonical order."""
+        return sweep.build_grid(list(self.tasks), list(self.inits), list(self.sequence_lens),
+                                sweep.parse_seeds(self.seeds.split()))
+
+    def keys(self) -> set[str]:
+        """The run keys the sweep script gives these runs' records."""
+        config = self.config()
+        return {sweep.run_key(**spec, config=config) for spec in self.specs()}
+
+    def sweep_argv(self, out: str, jobs: int | None = None, quiet: bool = False) -> list[str]:
+        """Arguments of rnnpath.sweep.main that run this grid into `out`."""
+        argv = ["run", "--tasks", *self.tasks, "--inits", *self.inits,
+                "--sequence-lens", *map(str, self.sequence_lens), "--seeds", *self.seeds.split()]
+        for name, value in self.options.items():
+            argv += ["--" + name.replace("_", "-"), str(value)]
+        argv += ["--out", out]
+        if jobs is not None:
+            argv += ["--jobs", str(jobs)]
+        return argv + (["--quiet"] if quiet else [])
+
+
+@dataclass(frozen=True)
+class SeedsResults:
+    """A results file of `rnn_pathological.py --all --seeds ...`, for an experiment that reads the headline runs
+    instead of sweeping its own grid."""
+
+    seeds: str
+    options: dict = field(default_factory=dict)
+
+    def main_argv(self, out: str, jobs: int | None = None, quiet: bool = False) -> list[str]:
+        argv = ["--all", "--seeds", self.seeds, "--drop-weights", "--out", out]
+        for name, value in self.options.items():
+            argv += ["--" + name.replace("_", "-"), str(value)]
+        if jobs is not None:
+            argv += ["--jobs", str(jobs)]
+        return argv + (["--quiet"] if quiet else [])
+
+    def n_runs(self) -> int:
+        return len(rp.headline_specs(rp.parse_seeds(self.seeds)))
+
+
+@dataclass(frozen=True)
+class Experiment:
+    name: str
+    question: str
+    grids: tuple[Grid, ...]  # full size; empty when the experiment reads `results`
+    quick_grids: tuple[Grid, ...]
+    figure: Callable[[list[dict]], Figure]  # run records -> the figure; reads nothing else, never trains
+    answer: Callable[[list[dict]], str]  # run records -> a markdown paragraph and table
+    results: SeedsResults | None = None  # the headline results file this experiment reads, full size
+    quick_results: SeedsResults | None = None
+
+    def grids_for(self, quick: bool) -> tuple[Grid, ...]:
+        return self.quick_grids if quick else self.grids
+
+    def results_for(self, quick: bool) -> SeedsResults | None:
+        return self.quick_results if quick else self.results
+
+    def n_runs(self, quick: bool = False) -> int:
+        source = self.results_for(quick)
+        if source is not None:
+            return source.n_runs()
+        return len(set().union(*(g.keys() for g in self.grids_for(quick))))
+
+    def data_path(self, quick: bool, outdir: str = ".") -> str:
+        return seeds_results_path(quick, outdir) if self.results is not None else sweep_path(self.name, quick, outdir)
+
+    def underlying_commands(self, quick: bool = False, outdir: str = ".") -> list[str]:
+        """The sweep (or rnn_pathological.py) command lines that `run` amounts to."""
+        path = self.data_path(quick, outdir)
+        source = self.results_for(quick)
+        if source is not None:
+            return [shlex.join(["python", "rnn_pathological.py", *source.main_argv(path)])]
+        return [shlex.join(["python", "-m", *sweep.PROG.split(), *g.sweep_argv(path)]) for g in self.grids_for(quick)]
+
+
+def quick_grid(grid: Grid, sequence_lens: tuple[int, ...] | None = None, seeds: str = "0-1", **options) -> Grid:
+    """The tiny version of a grid: QUICK_OPTIONS over its options (then `options` over those), fewer seeds and,
+    if given, fewer lengths."""
+    return Grid(grid.tasks, grid.inits, sequence_lens or grid.sequence_lens, seeds,
+                {**grid.options, **QUICK_OPTIONS, **options})
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# records
+
+
+def load_records(exp: Experiment, quick: bool = False, outdir: str = ".") -> tuple[list[dict], int]:
+    """The run records of `exp` and the number of runs its grids hold. Raises ExperimentError if the file is
+    missing, not readable, or holds none of the experiment's runs; the message gives the command that makes it."""
+    path = exp.data_path(quick, outdir)
+    make = command("run", exp.name, quick, outdir)
+    if not os.path.exists(path):
+        raise ExperimentError(f"{path} not found; create it with: {make}")
+    if exp.results is not None:
+        try:
+            runs = files.load_results(path, command=exp.underlying_commands(quick, outdir)[0])["runs"]
+        except files.FileError as err:
+            raise ExperimentError(str(err)) from None
+        return runs, exp.n_runs(quick)
+    try:
+        sf = sweep.read_sweep_file(path, missing_ok=False)
+    except sweep.SweepError as err:
+        raise ExperimentError(str(err)) from None
+    wanted = set().union(*(g.keys() for g in exp.grids_for(quick)))
+    records = {}
+    for _, record in sf.records:
+        key = sweep.record_key(record)
+        if key in wanted:
+            records.setdefault(key, record)  # a run appended twice (two writers) counts once
+    if not sf.records:
+        raise ExperimentError(f"{path} holds no runs yet; create them with: {make}")
+    if not records:
+        raise ExperimentError(f"{path} holds no run of experiment {exp.name} (other configs only); "
+                              f"create them with: {make}")
+    return sorted(records.values(), key=sweep.record_order), len(wanted)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# statistics and markdown
+
+
+def task_rank(task: str) -> tuple[int, str]:
+    tasks = list(rp.TASKS)
+    return (tasks.index(task) if task in tasks else len(tasks), task)
+
+
+def group_by(records: list[dict], key: Callable[[dict], tuple]) -> dict[tuple, list[dict]]:
+    """{key: records}, keys in sorted order, each group's records by seed."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in records:
+        groups.setdefault(key(r), []).append(r)
+    return {k: sorted(groups[k], key=lambda r: r["seed"]) for k in sorted(groups)}
+
+
+def task_key(r: dict) -> tuple:
+    return (task_rank(r["task"]), r["sequence_len"])
+
+
+def successes(runs: list[dict]) -> tuple[int, int]:
+    """(k, n): runs whose final metric meets the threshold (rp.is_success), out of all."""
+    return sum(rp.is_success(r) for r in runs), len(runs)
+
+
+def rate_points(runs: list[dict], x_of: Callable[[dict], float] = lambda r: r["sequence_len"]
+                 ) -> list[tuple[float, int, int]]:
+    """[(x, k, n)] sorted by x (T by default): the runs that end solved at each value of x_of."""
+    return [(x, *successes(g)) for (x,), g in group_by(runs, lambda r: (x_of(r),)).items()]
+
+
+def interval_text(k: int, n: int) -> str:
+    lo, hi = stats.wilson_interval(k, n)
+    return f"[{lo:.2f}, {hi:.2f}]"
+
+
+def rate_text(runs: list[dict]) -> str:
+    """'2/3 [0.21, 0.94]': the success count and its 95% Wilson interval."""
+    k, n = successes(runs)
+    return f"{k}/{n} {interval_text(k, n)}"
+
+
+def solved_epochs(runs: list[dict]) -> list[int]:
+    """The first epoch at which each run met the threshold, for the runs that did."""
+    return [r["solved_epoch"] for r in runs if r["solved_epoch"] is not None]
+
+
+def epochs_text(epochs: list[int]) -> str:
+    """'27 [20, 41]': median and range, or '-'."""
+    if not epochs:
+        return "-"
+    return f"{float(np.median(epochs)):g} [{min(epochs)}, {max(epochs)}]"
+
+
+def final_text(runs: list[dict]) -> str:
+    finals = [r["final_metric"] for r in runs if r["final_metric"] is not None]
+    return stats.median_range(finals, runs[0]["metric_name"])
+
+
+def n_diverged(runs: list[dict]) -> int:
+    return sum(1 for r in runs if r.get("diverged"))
+
+
+def common(records: list[dict], get: Callable[[dict], object]):
+    """The value every record shares, or None when they differ."""
+    values = {repr(get(r)) for r in records}
+    return get(records[0]) if len(values) == 1 else None
+
+
+
+
+def longest_all_solved(points: list[tuple[int, int, int]]) -> int | None:
+    """Of (T, k, n) sorted by T: the largest T up to which every run at every T ends solved, or None."""
+    best = None
+    for T, k, n in points:
+        if n == 0 or k < n:
+            break
+        best = T
+    return best
+
+
+def verdict(k: int, n: int) -> str:
+    return "in every run" if k == n else "in none of the runs" if k == 0 else f"in {k} of {n} runs"
+
+
+# figure helpers
+
+
+def jitter(n: int, width: float = 0.28) -> np.ndarray:
+    """Fixed horizontal offsets for n dots of one category (no randomness: the figure is reproducible)."""
+    return np.linspace(-width / 2, width / 2, n) if n > 1 else np.zeros(n)
+
+
+def set_log2_T_axis(ax, Ts: list[int]) -> None:
+    ax.set_xscale("log")
+    ax.set_xticks(Ts)
+    ax.set_xticklabels([str(T) for T in Ts])
+    ax.minorticks_off()
+    ax.set_xlim(min(Ts) / 1.25, max(Ts) * 1.25)
+    ax.set_xlabel("sequence length T (log scale)")
+
+
+def rate_errorbar(ax, points: list[tuple[int, int, int]], offset: float, colour: str, label: str) -> None:
+    """Success rate k/n against T with its 95% Wilson interval; x shifted by the factor `offset` (log axis)."""
+    Ts = np.array([T for T, _, _ in points], dtype=float)
+    rate = np.array([k / n for _, k, n in points])
+    bounds = np.array([stats.wilson_interval(k, n) for _, k, n in points])
+    yerr = np.vstack([rate - bounds[:, 0], bounds[:, 1] - rate])
+    ax.errorbar(Ts * offset, rate, yerr=yerr, fmt="-o", color=colour, capsize=3, lw=1.6, ms=5, label=label)
+
+
+def rate_lines(ax, runs: list[dict], arms: list[str], arm_of: Callable[[dict], str], colours: dict[str, str],
+               x_of: Callable[[dict], float] = lambda r: r["sequence_len"], spread: float = 1.035) -> None:
+    """Success rate against x_of (T by default), one line per arm with 95% Wilson intervals; the arms are shifted
+    side by side by factors of `spread` on the log axis, so the error bars do not hide each other. y from 0 to 1, a
+    light grid."""
+    for j, arm in enumerate(arms):
+        mine = [r for r in runs if arm_of(r) == arm]
+        if mine:
+            rate_errorbar(ax, rate_points(mine, x_of), spread ** (j - (len(arms) - 1) / 2), colours[arm], arm)
+    ax.set_ylim(-0.05, 1.05)
+    ax.grid(alpha=0.3)
+
+
+def legend_below(axes, legend_ax, ncol: int | None = None) -> None:
+    """The first panel's legend, in one row of the thin axes panels_over_legend puts under the panels."""
+    handles, labels = axes[0].get_legend_handles_labels()
+    legend_ax.legend(handles, labels, loc="center", ncol=ncol or len(labels), fontsize=9.5, frameon=False)
+
+
+CAPTION_OPTIONS = ("n_hidden", "n_epochs", "batches_per_epoch", "batch_size", "lr", "momentum", "clip", "optimizer",
+                   "momentum_schedule")
+
+
+def caption(fig: Figure, records: list[dict], keys=CAPTION_OPTIONS) -> None:
+    """A grey line at the bottom with the training options every record shares, and the seeds."""
+    parts = []
+    for k in keys:
+        v = common(records, lambda r, k=k: r["config"].get(k))
+        if v is not None:
+            parts.append(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}")
+    seeds = sorted({r["seed"] for r in records})
+    parts.append(f"seeds {seeds[0]}-{seeds[-1]}" if len(seeds) > 1 else f"seed {seeds[0]}")
+    fig.supxlabel(", ".join(parts), fontsize=8, color="0.35")  # a supxlabel takes part in the constrained layout
+
+
+def panels_over_legend(fig: Figure, n: int, sharey: bool = False) -> tuple[np.ndarray, object]:
+    """n panels in a row above a thin row for one shared legend: (axes, legend axes). A figure-level legend would
+    collide with the suptitle or the caption; a legend inside an axes takes part in the constrained layout."""
+    grid = fig.add_gridspec(2, 1, height_ratios=(30, 1))
+    axes = grid[0].subgridspec(1, n).subplots(sharey=sharey, squeeze=False)[0]
+    legend_ax = fig.add_subplot(grid[1])
+    legend_ax.axis("off")
+    return axes, legend_ax
+
+
+def style_metric_axis(ax, run: dict) -> None:
+    style.draw_baselines(ax, run)
+    ax.axhline(run["solved_threshold"], **style.THRESHOLD_STYLE, label=f"solved: {style.threshold_text(run)}")
+    if run["higher_is_better"]:
+        ax.set_ylim(-0.02, 1.05)
+    else:
+        style.plain_log_y(ax)
+    ax.set_ylabel(style.metric_label(run["metric_name"], run["higher_is_better"]))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the optimiser phrase of an answer
+
+SCHEDULE_NAMES = {
+    "sutskever_eq5": "eq. 5 of Sutskever et al. 2013, their autoencoder schedule",
+    "sutskever_rnn": "the RNN protocol of Sutskever et al. 2013 (0.9 for 1000 updates)",
+}
+
+
+def optimiser_phrase(records: list[dict]) -> str:
+    """'nesterov momentum under eq. 5 of Sutskever et al. 2013, their autoencoder schedule (capped at 0.99), lr
+    0.01, 800 epochs of 30 batches'."""
+    c = records[0]["config"]
+    same = {k: common(records, lambda r, k=k: r["config"].get(k)) for k in c}
+    parts = []
+    if same.get("optimizer") is not None:
+        schedule = same.get("momentum_schedule")
+        mu = same.get("momentum")
+        text = "heavy-ball momentum" if same["optimizer"] == "momentum" else f"{same['optimizer']} momentum"
+        if schedule == "constant" and mu is not None:
+            text += f" {mu:g}"
+        elif schedule is not None:
+            text += f" under {SCHEDULE_NAMES.get(schedule, f'the {schedule} schedule')}"
+            text += f" (capped at {mu:g})" if mu is not None and schedule != "sutskever_rnn" else ""
+            text += f" (then {mu:g})" if mu is not None and schedule == "sutskever_rnn" else ""
+        parts.append(text)
+    if same.get("lr") is not None:
+        parts.append(f"lr {same['lr']:g}")
+    if same.get("n_epochs") is not None and same.get("batches_per_epoch") is not None:
+        parts.append(f"{same['n_epochs']} epochs of {same['batches_per_epoch']} batches")
+    return ", ".join(parts)
