@@ -1036,7 +1036,8 @@ class Cell:
     backward(params, x, hs, cache, dh_out, ws, activation, dh_steps) -> gradients of its recurrent parameters
         (W_ih, W_hh and b_h for the vanilla cell and the LSTM);
     materialise(params) -> the same network as parameters keyed by PARAM_NAMES, which records, snapshots and
-        analyses hold.
+        analyses hold: the vanilla cell's network for a cell of VANILLA_BLOCKS, the LSTM's for one of LSTM_GATES, so
+        an analysis picks a materialised network's equations by `blocks` and never by the cell's name.
     """
 
     name: str
@@ -1047,24 +1048,28 @@ class Cell:
     activations: tuple[str, ...]  # the values of the activation option it accepts
     buffers_per_row: int  # H-wide work arrays per (step, example) row of a batch, for the memory estimate
     description: str
+    label: str  # its short name in tables and prose: 'LSTM step', 'oRNN / vanilla'
     params: tuple[str, ...] = PARAM_NAMES  # the trained parameters: the keys of its gradients and optimiser state
     materialise: Callable[[dict], dict[str, np.ndarray]] = _held
     inits: tuple[str, ...] | None = None  # the inits it accepts, at hh_scale 1 (None: every init at any scale)
     square_buffers: int = 0  # (H, H) float64 work arrays its forward and backward hold, for the memory estimate
+    orthogonal: bool = False  # W_hh stays orthogonal throughout training (every eigenvalue on the unit circle)
 
+
+VANILLA_BLOCKS = ("",)  # the vanilla cell's W_hh: one (H, H) block
 
 CELLS: dict[str, Cell] = {
     c.name: c
     for c in [
-        Cell("rnn", rnn_init, _rnn_cell_forward, _rnn_cell_backward, ("",), ACTIVATIONS, 8,
-             "the vanilla RNN, h_t = f(W_ih x_t + W_hh h_{t-1} + b_h), f = tanh or relu"),
+        Cell("rnn", rnn_init, _rnn_cell_forward, _rnn_cell_backward, VANILLA_BLOCKS, ACTIVATIONS, 8,
+             "the vanilla RNN, h_t = f(W_ih x_t + W_hh h_{t-1} + b_h), f = tanh or relu", label="vanilla"),
         Cell("lstm", lstm_init, _lstm_cell_forward, _lstm_cell_backward, LSTM_GATES, ("tanh",), 14,
-             "LSTM with forget gate, gate order i, f, g, o (PyTorch), one bias vector"),
-        Cell("ornn", ornn_init, _ornn_cell_forward, _ornn_cell_backward, ("",), ACTIVATIONS, 8,
+             "LSTM with forget gate, gate order i, f, g, o (PyTorch), one bias vector", label="LSTM"),
+        Cell("ornn", ornn_init, _ornn_cell_forward, _ornn_cell_backward, VANILLA_BLOCKS, ACTIVATIONS, 8,
              "the vanilla RNN with W_hh = B exp((A - A^T) / 2) kept orthogonal throughout (Lezcano-Casado & "
-             "Martinez-Rubio 2019), B the init's W_hh, A trained from 0",
+             "Martinez-Rubio 2019), B the init's W_hh, A trained from 0", label="oRNN",
              params=("W_ih", "A_hh", "b_h", "W_hy", "b_y"), materialise=ornn_materialise,
-             inits=("ortho", "identity"),
+             inits=("ortho", "identity"), orthogonal=True,
              square_buffers=10),  # the complex eigenbasis of exp(S) and the products of its gradient (8 measured)
     ]
 }
@@ -1396,57 +1401,90 @@ OPTIMIZER_OPTIONS = tuple(dict.fromkeys(name for o in OPTIMIZER_TABLE.values() f
 # ----------------------------------------------------------------------------------------------------------------
 # training
 
-# Every training option: its default (the headline configuration of seed 000, so the README's command reproduces
-# the README's table) and what it means. The sweep script builds its flags from this table. An option added later
-# keeps its default equal to the behaviour before it existed, so a record without it means the default
-# (full_config), and old records keep their identity in the sweep files.
-OPTIONS: dict[str, tuple[object, str]] = {
-    "n_hidden": (64, "hidden units"),
-    "n_epochs": (80, "epochs of training"),
-    "batch_size": (50, "sequences per batch"),
-    "batches_per_epoch": (30, ("updates per epoch, each on a freshly generated batch (with train_size > 0 an epoch "
-                          "is one pass over the training set instead)")),
-    "lr": (0.01, "learning rate"),
-    "momentum": (0.9, "momentum coefficient in [0, 1), the cap under a schedule"),
-    "clip": (1.0, "global L2-norm clipping threshold"),
-    "optimizer": ("momentum", "momentum (heavy ball), nesterov, adam or rmsprop, applied after the clipping"),
-    "momentum_schedule": ("constant", ("constant; sutskever_eq5 (eq. 5 of Sutskever et al. 2013, their autoencoder "
-                          "schedule: 0.5, 0.75, 0.833, ... every 250 updates); or sutskever_rnn (0.9 for 1000 updates, "
-                          "then --momentum: their RNN protocol)")),
-    "adam_beta1": (0.9, "Adam's first-moment decay (Kingma & Ba 2015)"),
-    "adam_beta2": (0.999, "Adam's second-moment decay"),
-    "adam_eps": (1e-8, "Adam's epsilon, added to the root of the second moment"),
-    "rmsprop_decay": (0.9, "RMSprop's decay of the mean square (Tieleman & Hinton 2012)"),
-    "rmsprop_eps": (1e-8, "RMSprop's epsilon, added to the root mean square (Keras uses 1e-7)"),
-    "activation": ("tanh", "hidden nonlinearity of the vanilla cell, tanh or relu"),
-    "cell": ("rnn", ("recurrent cell: rnn (the vanilla cell), lstm (forget gate, gate order i, f, g, o) or ornn "
-             "(the vanilla cell with W_hh kept orthogonal throughout: W_hh = B exp(S), S skew, B the ortho or "
-             "identity start; seed 004's oRNN)")),
-    "forget_bias": (1.0, "initial bias of the LSTM's forget gate (Jozefowicz et al. 2015)"),
-    "random_scale": (0.1, "standard deviation of W_hh entries under the random init"),
-    "hh_scale": (1.0, "gain of the ortho and identity inits"),
-    "chain_alpha": (1.0, "feedforward weight W[i, i-1] of the chain init (Orhan & Pitkow sweep 0.99-1.05)"),
-    "chain_beta": (0.05, "feedback weight W[i, i+1] of fbchain (Orhan & Pitkow sweep 0.01-0.07)"),
-    "fbchain_alpha": (0.99, "feedforward weight W[i, i-1] of fbchain (Orhan & Pitkow fix it at 0.99)"),
-    "layout": ("halves", ("marker layout of addition, multiplication and xor: halves (one marker per half, seed 000) "
-               "or early (both in the first half, L in [T, 1.1 T): Hochreiter & Schmidhuber, Pascanu et al. 2013)")),
-    "dtype": ("float64", "floating-point type of parameters and arithmetic"),
-    "train_size": (0, ("a fixed training set of this many sequences, shuffled into batches every epoch, and the "
-                   "metric measured on a held-out validation set; 0: a fresh batch for every update")),
-    "val_size": (1000, "held-out validation sequences beside a fixed training set (train_size > 0)"),
-    "symbol_code": ("onehot", ("symbol coding of the temporal-order tasks: onehot (the published task), dense (a "
-                    "fixed random unit vector per symbol) or scalar (one channel, a value per symbol)")),
-    "positions": ("default", ("informative positions of the temporal-order tasks: default (random in the task's "
-                  "windows), early (at t = 0, 1 (, 2): the delay of 3bit_memorization) or fixed (temporal_order, "
-                  "T >= 50: t1 in [10, 18] and t2 in [40, 49] whatever T, as in seed 004)")),
-    "snapshot_every": (0, ("store the parameters at epoch 0 and every K epochs in the run record's `snapshots` "
-                       "(0: none, and the record is as without the option)")),
-}
-DEFAULTS = {name: default for name, (default, _) in OPTIONS.items()}
+# Every training option, described once: its default (the headline configuration of seed 000, so the README's
+# command reproduces the README's table), what it means, its choices where it takes one of a few names, and where its
+# flag sits. The engine's command line and the sweep's both take their flags from this table (add_option_flags), and
+# the CLI reference is generated from those parsers. A flag's type follows its default: int, or a finite float. An
+# option added later keeps its default equal to the behaviour before it existed, so a record without it means the
+# default (full_config), and old records keep their identity in the sweep files. The order is the order of a
+# record's config.
+MODEL_GROUP = "model and initialisation"  # the engine's argparse groups of the training options
+OPTIMISER_GROUP = "optimiser (defaults: the headline configuration)"
+OUTPUT_GROUP = "output and execution"
 DTYPES = ("float64", "float32")
-CHOICES = {"optimizer": OPTIMIZERS, "momentum_schedule": MOMENTUM_SCHEDULES, "activation": ACTIVATIONS,
-           "dtype": DTYPES, "layout": LAYOUTS, "symbol_code": SYMBOL_CODES,
-           "positions": POSITIONS, "cell": tuple(CELLS)}  # the options that take one of a few names
+
+
+@dataclass(frozen=True)
+class Option:
+    default: object
+    help: str  # what the option means; the flag's help adds the default
+    group: str  # the engine's argparse group of its flag
+    choices: tuple[str, ...] | None = None  # the names it takes, if it takes one of a few names
+    metavar: str | None = None  # None: the option's name in capitals (or the choices)
+
+
+OPTION_TABLE: dict[str, Option] = {
+    "n_hidden": Option(64, "hidden units", MODEL_GROUP),
+    "n_epochs": Option(80, "epochs of training", OPTIMISER_GROUP),
+    "batch_size": Option(50, "batch size: sequences per batch", OPTIMISER_GROUP),
+    "batches_per_epoch": Option(30, "updates per epoch, each on a freshly generated batch; ignored with --train-size, "
+                                "where an epoch is one pass over the training set", OPTIMISER_GROUP),
+    "lr": Option(0.01, "learning rate", OPTIMISER_GROUP),
+    "momentum": Option(0.9, "momentum coefficient in [0, 1), the cap under a schedule", OPTIMISER_GROUP),
+    "clip": Option(1.0, "global L2-norm clipping threshold", OPTIMISER_GROUP),
+    "optimizer": Option("momentum", "momentum (heavy ball), nesterov (Nesterov's momentum), adam or rmsprop, applied "
+                        "after the clipping", OPTIMISER_GROUP, OPTIMIZERS),
+    "momentum_schedule": Option("constant", "constant; sutskever_eq5: 0.5, 0.75, 0.833, ... rising every 250 updates "
+                                "up to --momentum (eq. 5 of Sutskever et al. 2013, their autoencoder schedule); "
+                                "sutskever_rnn: 0.9 for 1000 updates, then --momentum (their RNN protocol)",
+                                OPTIMISER_GROUP, MOMENTUM_SCHEDULES),
+    "adam_beta1": Option(0.9, "Adam's first-moment decay (Kingma & Ba 2015)", OPTIMISER_GROUP),
+    "adam_beta2": Option(0.999, "Adam's second-moment decay", OPTIMISER_GROUP),
+    "adam_eps": Option(1e-8, "Adam's epsilon, added to the root of the second moment", OPTIMISER_GROUP),
+    "rmsprop_decay": Option(0.9, "RMSprop's decay of the mean square (Tieleman & Hinton 2012)", OPTIMISER_GROUP),
+    "rmsprop_eps": Option(1e-8, "RMSprop's epsilon, added to the root mean square (Keras uses 1e-7)",
+                          OPTIMISER_GROUP),
+    "activation": Option("tanh", "hidden nonlinearity of the vanilla cell, tanh or relu (relu with --init identity "
+                         "is the IRNN)", MODEL_GROUP, ACTIVATIONS),
+    "cell": Option("rnn", "recurrent cell: rnn = the vanilla cell; lstm = LSTM with forget gate, gate order i, f, g, "
+                   "o, --init applied to each gate's H x H block of W_hh; ornn = the vanilla cell with W_hh kept "
+                   "orthogonal throughout (W_hh = B exp(S), S skew-symmetric and trained, B the start: --init ortho "
+                   "or identity; seed 004's oRNN)", MODEL_GROUP, tuple(CELLS)),
+    "forget_bias": Option(1.0, "initial forget-gate bias of --cell lstm (Jozefowicz et al. 2015)", MODEL_GROUP),
+    "random_scale": Option(0.1, "standard deviation of W_hh entries under --init random (spectral radius about "
+                           "scale x sqrt(H), so 1/sqrt(H) is the critical scale)", MODEL_GROUP),
+    "hh_scale": Option(1.0, "gain of --init ortho and identity: W_hh = scale x Q or scale x I", MODEL_GROUP),
+    "chain_alpha": Option(1.0, "feedforward chain weight W[i, i-1] (unit i-1 feeds unit i) of --init chain (Orhan & "
+                          "Pitkow sweep 0.99-1.05)", MODEL_GROUP),
+    "chain_beta": Option(0.05, "feedback weight W[i, i+1] of --init fbchain (Orhan & Pitkow sweep 0.01-0.07)",
+                         MODEL_GROUP),
+    "fbchain_alpha": Option(0.99, "feedforward chain weight W[i, i-1] of --init fbchain (Orhan & Pitkow fix it at "
+                            "0.99)", MODEL_GROUP),
+    "layout": Option("halves", "marker layout of addition, multiplication and xor: halves = one marker per half "
+                     "(seed 000; Le et al. 2015, Arjovsky et al. 2016); early = both in the first half, length drawn "
+                     "from [T, 1.1 T) (Hochreiter & Schmidhuber 1997 as coded by Pascanu et al. 2013)",
+                     MODEL_GROUP, LAYOUTS),
+    "dtype": Option("float64", "floating-point type of parameters and arithmetic", OPTIMISER_GROUP, DTYPES),
+    "train_size": Option(0, "train on a fixed set of this many sequences, shuffled into batches every epoch, and "
+                         "report the metric of a held-out validation set; 0: a fresh batch for every update",
+                         OPTIMISER_GROUP),
+    "val_size": Option(1000, "validation sequences held out beside --train-size; the two sets are drawn together "
+                       "and shuffled before the split", OPTIMISER_GROUP),
+    "symbol_code": Option("onehot", "symbol coding of temporal_order and temporal_order_3: onehot = the published "
+                          "task; dense = a fixed random unit vector per symbol; scalar = one channel carrying a value "
+                          "per symbol", MODEL_GROUP, SYMBOL_CODES),
+    "positions": Option("default", "informative positions of temporal_order and temporal_order_3: default = random "
+                        "in the task's windows; early = at t = 0, 1 (, 2), the answer at T - 1, the delay of "
+                        "3bit_memorization; fixed = t1 in [10, 18], t2 in [40, 49] whatever T (temporal_order, "
+                        "T >= 50; seed 004)", MODEL_GROUP, POSITIONS),
+    "snapshot_every": Option(0, "store the parameters at epoch 0 and every K epochs in each run record "
+                             "(`snapshots`, for rnnpath analyze attractors; kept when the trained weights are "
+                             "dropped, about 0.1 MB per snapshot at H = 64); 0: none, and the record is as without "
+                             "the option", OUTPUT_GROUP, metavar="K"),
+}
+OPTIONS = {name: (o.default, o.help) for name, o in OPTION_TABLE.items()}  # name -> (default, what it means)
+DEFAULTS = {name: default for name, (default, _) in OPTIONS.items()}
+CHOICES = {name: o.choices for name, o in OPTION_TABLE.items() if o.choices}  # the options that take one of a few names
 # Options that change what a record holds, not how the network trains: a record stores them only when they are not
 # their defaults, so a record written with them off is the record written before they existed.
 RECORDING_OPTIONS = ("snapshot_every",)
@@ -2409,6 +2447,19 @@ def finite_float(text: str) -> float:
     return value
 
 
+def add_option_flags(parser, groups: dict | None = None) -> None:
+    """One flag per training option of OPTION_TABLE, the only place a training option's flag is written: --n-epochs
+    for n_epochs, typed by its default (int, or finite_float for a float; the choices for a name), with its metavar
+    and its help followed by the default. The flag goes into groups[option.group] where `groups` has it (the
+    engine's argument groups by title), else into `parser` (a parser or an argument group: the sweep's)."""
+    for name, option in OPTION_TABLE.items():
+        target = (groups or {}).get(option.group, parser)
+        kind = {"choices": option.choices} if option.choices else {
+            "type": finite_float if isinstance(option.default, float) else type(option.default)}
+        target.add_argument("--" + name.replace("_", "-"), dest=name, default=option.default, metavar=option.metavar,
+                            help=f"{option.help} (default: %(default)s)", **kind)
+
+
 MAX_ALL_SEEDS = 100  # --all keeps every record in memory until it writes the file; larger grids go to the sweep
 
 
@@ -2442,75 +2493,8 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         help="run the headline instead: addition T=30, temporal_order T=60, 3bit_memorization T=60, each under "
         "ortho and random, and write the results file",
     )
-    model = parser.add_argument_group("model and initialisation")
-    model.add_argument("--n-hidden", type=int, default=DEFAULTS["n_hidden"], help="hidden units (%(default)s)")
-    model.add_argument("--cell", choices=list(CELLS), default=DEFAULTS["cell"],
-                       help="recurrent cell (%(default)s): rnn = the vanilla cell; lstm = LSTM with forget gate, gate "
-                       "order i, f, g, o, --init applied to each gate's H x H block of W_hh; ornn = the vanilla cell with W_hh "
-                       "kept orthogonal throughout (W_hh = B exp(S), S skew-symmetric and trained, B the start: "
-                       "--init ortho or identity)")
-    model.add_argument("--activation", choices=ACTIVATIONS, default=DEFAULTS["activation"],
-                       help="hidden nonlinearity of the vanilla cell (%(default)s; relu with --init identity is the "
-                       "IRNN)")
-    model.add_argument("--forget-bias", type=finite_float, default=DEFAULTS["forget_bias"],
-                       help="initial forget-gate bias of --cell lstm (%(default)s, Jozefowicz et al. 2015)")
-    model.add_argument("--random-scale", type=finite_float, default=DEFAULTS["random_scale"],
-                       help="std of W_hh entries under --init random (%(default)s; spectral radius about "
-                       "scale x sqrt(H), so 1/sqrt(H) is the critical scale)")
-    model.add_argument("--hh-scale", type=finite_float, default=DEFAULTS["hh_scale"],
-                       help="gain of --init ortho and identity: W_hh = scale x Q or scale x I (%(default)s)")
-    model.add_argument("--chain-alpha", type=finite_float, default=DEFAULTS["chain_alpha"],
-                       help="chain weight W[i, i-1] (unit i-1 feeds unit i) of --init chain (%(default)s; Orhan & "
-                       "Pitkow use 0.99-1.05)")
-    model.add_argument("--fbchain-alpha", type=finite_float, default=DEFAULTS["fbchain_alpha"],
-                       help="chain weight W[i, i-1] of --init fbchain (%(default)s, as Orhan & Pitkow fix it)")
-    model.add_argument("--chain-beta", type=finite_float, default=DEFAULTS["chain_beta"],
-                       help="feedback weight W[i, i+1] of --init fbchain (%(default)s)")
-    model.add_argument("--layout", choices=LAYOUTS, default=DEFAULTS["layout"],
-                       help="marker layout of addition, multiplication and xor (%(default)s): halves = one marker "
-                       "per half (seed 000; Le et al. 2015, Arjovsky et al. 2016); early = both in the first half, "
-                       "length drawn from [T, 1.1 T) (Hochreiter & Schmidhuber 1997 as coded by Pascanu et al. 2013)")
-    model.add_argument("--symbol-code", choices=SYMBOL_CODES, default=DEFAULTS["symbol_code"],
-                       help="symbol coding of temporal_order and temporal_order_3 (%(default)s): dense = a fixed "
-                       "random unit vector per symbol, scalar = one channel carrying a value per symbol")
-    model.add_argument("--positions", choices=POSITIONS, default=DEFAULTS["positions"],
-                       help="informative positions of temporal_order and temporal_order_3 (%(default)s): early = "
-                       "at t = 0, 1 (, 2), the answer at T - 1, the delay of 3bit_memorization; fixed = t1 in "
-                       "[10, 18], t2 in [40, 49] whatever T (temporal_order, T >= 50; seed 004)")
-    optim = parser.add_argument_group("optimiser (defaults: the headline configuration)")
-    optim.add_argument("--n-epochs", type=int, default=DEFAULTS["n_epochs"], help="epochs (%(default)s)")
-    optim.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"], help="batch size (%(default)s)")
-    optim.add_argument("--batches-per-epoch", type=int, default=DEFAULTS["batches_per_epoch"],
-                       help="updates per epoch, each on fresh data (%(default)s; ignored with --train-size)")
-    optim.add_argument("--train-size", type=int, default=DEFAULTS["train_size"],
-                       help="train on a fixed set of this many sequences, shuffled into batches every epoch, and "
-                       "report the metric of a held-out validation set (default %(default)s: fresh data every batch)")
-    optim.add_argument("--val-size", type=int, default=DEFAULTS["val_size"],
-                       help="validation sequences held out beside --train-size (%(default)s); the two sets are "
-                       "drawn together and shuffled before the split")
-    optim.add_argument("--lr", type=finite_float, default=DEFAULTS["lr"], help="learning rate (%(default)s)")
-    optim.add_argument("--optimizer", choices=OPTIMIZERS, default=DEFAULTS["optimizer"],
-                       help="heavy-ball momentum, Nesterov's, Adam or RMSprop (%(default)s), applied after clipping")
-    optim.add_argument("--momentum", type=finite_float, default=DEFAULTS["momentum"],
-                       help="momentum in [0, 1), the cap under a schedule (%(default)s)")
-    optim.add_argument("--momentum-schedule", choices=MOMENTUM_SCHEDULES, default=DEFAULTS["momentum_schedule"],
-                       help="constant (%(default)s); sutskever_eq5: 0.5, 0.75, 0.833, ... rising every 250 updates "
-                       "up to --momentum (eq. 5 of Sutskever et al. 2013, their autoencoder schedule); "
-                       "sutskever_rnn: 0.9 for 1000 updates, then --momentum (their RNN protocol)")
-    optim.add_argument("--adam-beta1", type=finite_float, default=DEFAULTS["adam_beta1"],
-                       help="Adam's first-moment decay (%(default)s)")
-    optim.add_argument("--adam-beta2", type=finite_float, default=DEFAULTS["adam_beta2"],
-                       help="Adam's second-moment decay (%(default)s)")
-    optim.add_argument("--adam-eps", type=finite_float, default=DEFAULTS["adam_eps"],
-                       help="Adam's epsilon (%(default)s)")
-    optim.add_argument("--rmsprop-decay", type=finite_float, default=DEFAULTS["rmsprop_decay"],
-                       help="RMSprop's decay of the mean square (%(default)s)")
-    optim.add_argument("--rmsprop-eps", type=finite_float, default=DEFAULTS["rmsprop_eps"],
-                       help="RMSprop's epsilon (%(default)s; Keras uses 1e-7)")
-    optim.add_argument("--clip", type=finite_float, default=DEFAULTS["clip"],
-                       help="global-norm clip threshold (%(default)s)")
-    optim.add_argument("--dtype", choices=DTYPES, default=DEFAULTS["dtype"], help="arithmetic (%(default)s)")
-    out = parser.add_argument_group("output and execution")
+    groups = {title: parser.add_argument_group(title) for title in (MODEL_GROUP, OPTIMISER_GROUP, OUTPUT_GROUP)}
+    out = groups[OUTPUT_GROUP]
     out.add_argument("--out", default=None,
                      help="results file (default: results.json with --all; a single run writes a file only when given)")
     out.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
@@ -2519,11 +2503,8 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     out.add_argument("--drop-weights", action="store_true",
                      help="leave the trained weights out of the results file (they are 90%% of its size); "
                      "figures that need them will say so")
-    out.add_argument("--snapshot-every", type=int, default=DEFAULTS["snapshot_every"], metavar="K",
-                     help="store the parameters at epoch 0 and every K epochs in each run record (`snapshots`, for "
-                     "rnnpath analyze attractors; kept by --drop-weights, about 0.1 MB per snapshot at H = 64); "
-                     "0, the default, stores none")
     out.add_argument("--quiet", action="store_true", help="no progress lines")
+    add_option_flags(parser, groups)  # the training options, each into its group
     return parser
 
 

@@ -11,7 +11,8 @@ The map, in dependency order (every module imports only from the engine and from
     sweep.py         resumable, shardable sweeps (run, merge, summary)
     experiments/     base (grids, the Experiment record, helpers), one module per family (baseline, family,
                      dynamics, gated), and the registry and command line in __init__
-    analyses/        matrices, attractors, memory_curse, bytedmd: closed forms and saved-run analyses
+    analyses/        base (the command line they share: each declares its commands), then matrices,
+                     attractors, memory_curse, bytedmd: closed forms and saved-run analyses
     bench.py         the benchmark
     report.py        the generated blocks of README.md and docs/, from the files under results/
     __main__.py      the command line: python -m rnnpath {sweep,experiment,analyze,report,bench}

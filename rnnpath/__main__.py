@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 import sys
 
+import rnn_pathological as rp
+
 # name on the command line -> (module, what it does)
 TOOLS = {
     "sweep": ("rnnpath.sweep", "resumable, shardable grids of training runs: run, merge, summary"),
@@ -29,6 +31,7 @@ def usage() -> str:
     return "\n".join(lines)
 
 
+@rp.script_main  # Ctrl-C while a tool is imported: one line too
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] in ("-h", "--help"):

@@ -62,7 +62,8 @@ TARGETS = {
     "float32": {"headline_wall_s": 10.0, "peak_mb": 150.0, "lstm_step_ratio": 4.5},
 }
 # lstm_step_ratio: an LSTM training step costs at most this many vanilla steps at the same size (issue 14: its four
-# gates make the products four times larger, and the rest must not add more than half a step)
+# gates make the products four times larger, and the rest must not add more than half a step). A cell without a
+# <cell>_step_ratio has its cost reported and not judged.
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -83,7 +84,7 @@ def gemm_peak(dtype: str, n: int = 1024, repeats: int = 7) -> float:
 
 
 def _step(task: str, sequence_len: int, n_hidden: int, dtype: str, batch_size: int,
-          cell: str = "rnn") -> Callable[[], float]:
+          cell: str = rp.DEFAULTS["cell"]) -> Callable[[], float]:
     """A function that runs one training step's forward and backward pass of `cell` on a fixed batch and returns
     its seconds (data generation excluded); the warm-up call that allocates the buffers is made here."""
     rng = np.random.default_rng(0)
@@ -108,6 +109,13 @@ def time_batches(task: str, sequence_len: int, n_hidden: int, dtype: str, batch_
 
 
 CELL_STEP_SHAPE = {"task": "3bit_memorization", "sequence_len": 60, "n_hidden": 64, "batch_size": 50}
+BASE_CELL = rp.DEFAULTS["cell"]  # the headline's (vanilla) cell: every other cell's step is counted in its steps
+
+
+def ratio_key(cell: str) -> str:
+    """The benchmark file's key of a cell's step in BASE_CELL steps ('lstm_over_rnn'), and of its target with
+    '_step_ratio' in TARGETS ('lstm_step_ratio') where it has one."""
+    return f"{cell}_over_{BASE_CELL}"
 UPDATE_REPEATS_PER_STEP = 20  # rounds of optimiser updates per round of training steps
 
 
@@ -140,11 +148,11 @@ def optimizer_updates_us(dtype: str, repeats: int) -> dict[str, float]:
 
 
 def cell_steps(dtype: str, repeats: int) -> dict:
-    """The milliseconds of one training step (forward and backward, data excluded) per cell at the headline's shape,
-    and the LSTM's and the oRNN's costs in vanilla steps (the oRNN's extra is the exponential map and its gradient,
-    two (H, H) eigendecompositions' worth of work per step, whatever T). The cells are timed in turn, one step of
-    each per round, on one BLAS thread, so a machine that slows down (a shared host) slows them alike; each cell's
-    median over the rounds is kept."""
+    """The milliseconds of one training step (forward and backward, data excluded) of every cell of the registry at
+    the headline's shape, and each other cell's cost in vanilla steps under ratio_key (the oRNN's extra is the
+    exponential map and its gradient, two (H, H) eigendecompositions' worth of work per step, whatever T). The cells
+    are timed in turn, one step of each per round, on one BLAS thread, so a machine that slows down (a shared host)
+    slows them alike; each cell's median over the rounds is kept."""
     shape = CELL_STEP_SHAPE
     with rp.blas_threads(1):
         steps = {cell: _step(shape["task"], shape["sequence_len"], shape["n_hidden"], dtype, shape["batch_size"], cell)
@@ -158,8 +166,8 @@ def cell_steps(dtype: str, repeats: int) -> dict:
     load = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
     # an optimiser's update is O(parameters), not O(T): microseconds, so it is timed over many more rounds
     update_us = optimizer_updates_us(dtype, UPDATE_REPEATS_PER_STEP * repeats)
-    return {**shape, "repeats": repeats, "step_ms": ms, "lstm_over_rnn": round(ms["lstm"] / ms["rnn"], 2),
-            "ornn_over_rnn": round(ms["ornn"] / ms["rnn"], 2), "load_average_1min": load,
+    ratios = {ratio_key(cell): round(ms[cell] / ms[BASE_CELL], 2) for cell in ms if cell != BASE_CELL}
+    return {**shape, "repeats": repeats, "step_ms": ms, **ratios, "load_average_1min": load,
             "update_us": update_us, "update_repeats": UPDATE_REPEATS_PER_STEP * repeats}
 
 
@@ -347,11 +355,16 @@ def run_benchmark(dtype: str, jobs: int, repeats: int, quick: bool, log=print) -
 
 
 def cell_steps_text(cells: dict, targets: dict) -> str:
-    ms = cells["step_ms"]
+    ms, unit = cells["step_ms"], f"{rp.CELLS[BASE_CELL].label} steps"
+
+    def against_base(cell: str) -> str:
+        target = targets.get(f"{cell}_step_ratio")
+        return (f"{cell} {ms[cell]:.2f} ms, {cells[ratio_key(cell)]:.2f} {unit}"
+                + ("" if target is None else f" (target <= {target:g})"))
+
     return (f"one step at T = {cells['sequence_len']}, H = {cells['n_hidden']}, B = {cells['batch_size']}: "
-            f"lstm {ms['lstm']:.2f} ms, rnn {ms['rnn']:.2f} ms, {cells['lstm_over_rnn']:.2f} vanilla steps (target "
-            f"<= {targets['lstm_step_ratio']:g}); ornn {ms['ornn']:.2f} ms, {cells['ornn_over_rnn']:.2f} vanilla "
-            f"steps (load average {cells['load_average_1min']}); one update: "
+            f"{BASE_CELL} {ms[BASE_CELL]:.2f} ms; " + "; ".join(against_base(c) for c in ms if c != BASE_CELL)
+            + f" (load average {cells['load_average_1min']}); one update: "
             f"{', '.join(f'{name} {us:.1f} us' for name, us in cells['update_us'].items())}")
 
 
@@ -378,9 +391,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "the median is kept (%(default)s)")
     parser.add_argument("--quick", action="store_true", help="tiny budget: checks that the benchmark runs")
     parser.add_argument("--cells-only", action="store_true",
-                        help="measure only the training step of each cell (vanilla, LSTM, oRNN) and the update of "
-                        "each optimiser (momentum, nesterov, adam, rmsprop), and write them into the existing --out "
-                        "file, keeping its other numbers (a few seconds)")
+                        help=f"measure only the training step of each cell "
+                        f"({', '.join(cell.label for cell in rp.CELLS.values())}) and the update of each optimiser "
+                        f"({', '.join(rp.OPTIMIZER_TABLE)}), and write them into the existing --out file, keeping its "
+                        "other numbers (a few seconds)")
     parser.add_argument("--out", default=None,
                         help="JSON file for the numbers (default: results/bench.json, or results/bench_float32.json)")
     return parser

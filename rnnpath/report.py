@@ -1,19 +1,21 @@
-"""README tables from the result files: every number in the README is written here, from the files it reads.
+"""The generated blocks of README.md and docs/*.md from the result files: every number on those pages is written
+here, from the files it reads.
 
-    python -m rnnpath report            # rewrite the generated blocks of README.md in place
-    python -m rnnpath report --check    # exit 1 if README.md disagrees with the result files
+    python -m rnnpath report            # rewrite the generated blocks of README.md and docs/*.md in place
+    python -m rnnpath report --check    # exit 1 if a page disagrees with the result files
 
-It reads, from the current folder: results.json (the seed-0 headline), results_seeds.json (the ten seeds),
-sweeps/*.jsonl (the experiments' sweep files), bench.json and bench_float32.json (the benchmark), bytedmd.json,
-memory_curse.json and attractors.json (the ByteDMD, curse-of-memory and attractor sections). Every file is read and
-checked before any block is computed (the results, sweep and benchmark files by rnnpath.files): a missing,
-empty, truncated, binary, wrong-schema or wrong-typed file is a one-line error naming it, exit status 2, and
-README.md is left untouched.
+It reads, from the current folder: results.json (the seed-0 headline), results/results_seeds.json (the ten seeds),
+results/sweeps/*.jsonl (the experiments' sweep files), results/bench.json and results/bench_float32.json (the
+benchmark), results/bytedmd.json, results/memory_curse.json and results/attractors.json (the ByteDMD,
+curse-of-memory and attractor sections). Every file is read and checked before any block is computed (the results,
+sweep and benchmark files by rnnpath.files): a missing, empty, truncated, binary, wrong-schema or wrong-typed file
+is a one-line error naming it, exit status 2, and every page is left untouched.
 
 A generated block sits between `<!-- BEGIN name -->` and `<!-- END name -->` lines; everything outside the blocks
-is prose that this script never touches. tests/test_readme.py fails when a block is stale. Wall times are the one
-machine-dependent part of the blocks: --check reports a README that differs from the files in its wall times only
-as agreeing, and says so.
+is prose that this script never touches, except that an experiment with no block on any page gets a section at the
+end of docs/experiments.md. tests/test_readme.py fails when a block is stale. Wall times are the one
+machine-dependent part of the blocks: --check reports a page that differs from the files in its wall times only as
+agreeing, and says so.
 """
 
 from __future__ import annotations
@@ -143,7 +145,7 @@ def headline_verdict(doc: dict) -> str:
         parts.append(text)
     cfg = rp.full_config(doc["config"])
     lenient = lenient_sentence(runs)
-    cell = "" if cfg["cell"] == "rnn" else f"{cfg['cell']} cell, "  # the vanilla cell goes unnamed, as before
+    cell = "" if cfg["cell"] == rp.DEFAULTS["cell"] else f"{cfg['cell']} cell, "  # the vanilla cell goes unnamed
     optimizer = f"momentum {cfg['momentum']}" if rp.OPTIMIZER_TABLE[cfg["optimizer"]].momentum else cfg["optimizer"]
     return (
         f"Seed {', '.join(map(str, seeds))}, {cell}hidden {cfg['n_hidden']}, batch {cfg['batch_size']}, "
@@ -436,27 +438,37 @@ def performance(benches: dict[str, dict]) -> str:
               "Per-step kernels on (50, 64) arrays, the profile of the two loops over time:", "",
               markdown_table(["", *first["kernel_us"]], kernels)]
     measured = {dtype: b["cell_step"] for dtype, b in benches.items() if "cell_step" in b}
-    if measured:  # the LSTM's training step in vanilla steps (issue 14), timed in turn with the vanilla cell's
+    if measured:  # each cell's training step in vanilla steps (issue 14), timed in turn with the vanilla cell's
         c = next(iter(measured.values()))
-        rows_cells = [[dtype, f"{m['step_ms']['rnn']:.2f} ms", f"{m['step_ms']['lstm']:.2f} ms",
-                       judged(m["lstm_over_rnn"], benches[dtype]["targets"].get("lstm_step_ratio"), "x", ".2f"),
-                       f"{m['step_ms']['ornn']:.2f} ms" if "ornn" in m["step_ms"] else "not measured",
-                       f"{m['ornn_over_rnn']:.2f}x" if "ornn_over_rnn" in m else "-",
+        # every cell of the registry that a file measured, against the headline's cell under bench.py's keys
+        # ('lstm_over_rnn'), judged where its targets hold a '<cell>_step_ratio'
+        base = rp.DEFAULTS["cell"]
+        others = [cell for cell in rp.CELLS if cell != base and any(cell in m["step_ms"] for m in measured.values())]
+        label = {cell: rp.CELLS[cell].label for cell in (base, *others)}
+
+        def against_base(dtype: str, m: dict, cell: str) -> list[str]:
+            ratio = f"{cell}_over_{base}"
+            return [f"{m['step_ms'][cell]:.2f} ms" if cell in m["step_ms"] else "not measured",
+                    judged(m[ratio], benches[dtype]["targets"].get(f"{cell}_step_ratio"), "x", ".2f")
+                    if ratio in m else "-"]
+
+        rows_cells = [[dtype, f"{m['step_ms'][base]:.2f} ms",
+                       *(text for cell in others for text in against_base(dtype, m, cell)),
                        m["load_average_1min"]] for dtype, m in measured.items()]
         caption = (f"One training step of each cell ({c['task']}, T={c['sequence_len']}, H={c['n_hidden']}, batch "
                    f"{c['batch_size']}, median of {c['repeats']} steps each, timed in turn on one BLAS thread):")
-        lines += ["", caption, "",
-                  markdown_table(["", "vanilla step", "LSTM step", "LSTM / vanilla", "oRNN step", "oRNN / vanilla",
-                                     "load average while timed"], rows_cells)]
+        header = [f"{label[base]} step",
+                  *(h for cell in others for h in (f"{label[cell]} step", f"{label[cell]} / {label[base]}"))]
+        lines += ["", caption, "", markdown_table(["", *header, "load average while timed"], rows_cells)]
         updates = {dtype: m for dtype, m in measured.items() if "update_us" in m}
         if updates:  # each optimiser's cost per step (issue 14), beside the training step it follows
             u = next(iter(updates.values()))
-            rows_updates = [[dtype, *(f"{us:.1f} us ({us / (m['step_ms']['rnn'] * 1e3):.1%} of a step)"
+            rows_updates = [[dtype, *(f"{us:.1f} us ({us / (m['step_ms'][base] * 1e3):.1%} of a step)"
                                       for us in m["update_us"].values())] for dtype, m in updates.items()]
-            lines += ["", f"One parameter update of each optimiser on the vanilla cell (the same shape; Nesterov's "
-                      f"look-ahead point where it takes one, the global-norm clipping and the step, median of "
-                      f"{u['update_repeats']} updates each, timed in turn on one BLAS thread), beside the vanilla "
-                      f"training step above:", "",
+            lines += ["", f"One parameter update of each optimiser on the {label[base]} cell (the same shape; "
+                      f"Nesterov's look-ahead point where it takes one, the global-norm clipping and the step, median "
+                      f"of {u['update_repeats']} updates each, timed in turn on one BLAS thread), beside the "
+                      f"{label[base]} training step above:", "",
                       markdown_table(["", *u["update_us"]], rows_updates)]
     return "\n".join(lines)
 
@@ -595,7 +607,7 @@ def load_headline(path: str) -> dict:
 
 
 # (task, init, cell) of every run the headline file may hold: rnn_pathological.py --all.
-HEADLINE_KINDS = {(s["task"], s["init"], "rnn") for s in rp.headline_specs(0)}
+HEADLINE_KINDS = {(s["task"], s["init"], rp.DEFAULTS["cell"]) for s in rp.headline_specs(0)}
 
 
 def load_seeds(path: str) -> dict:
@@ -736,11 +748,13 @@ def replace_blocks(text: str, new_blocks: dict[str, str], name: str = "README") 
 def build_parser() -> argparse.ArgumentParser:
     parser = rp.OneLineErrorParser(
         prog="rnnpath report",
-        description="Rewrite the generated blocks of README.md in place from the files in the current folder: "
-        "results.json (the seed-0 headline), results_seeds.json (ten seeds), sweeps/*.jsonl (the experiments), "
-        "bench.json and bench_float32.json (the benchmark), bytedmd.json, memory_curse.json and attractors.json (the "
-        "ByteDMD, curse-of-memory and attractor sections). Every file is checked first; a bad one is a one-line "
-        "error and README.md is left untouched. The prose outside the blocks is never changed.")
+        description="Rewrite the generated blocks of README.md in place, and of every docs/*.md, from the files in "
+        "the current folder: results.json (the seed-0 headline) and, under results/, results_seeds.json (ten seeds), "
+        "sweeps/*.jsonl (the experiments), bench.json and bench_float32.json (the benchmark), bytedmd.json, "
+        "memory_curse.json and attractors.json (the ByteDMD, curse-of-memory and attractor sections). Every file is "
+        "checked first; a bad one is a one-line error and every page is left untouched. The prose outside the blocks "
+        "is never changed, except that an experiment without a block gets a section at the end of "
+        "docs/experiments.md.")
     parser.add_argument("--results", default="results.json", help="headline results file (default: %(default)s)")
     parser.add_argument("--readme", default="README.md",
                         help="the landing page with generated blocks; it and every docs/*.md beside it are rewritten "

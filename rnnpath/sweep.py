@@ -500,19 +500,6 @@ def cmd_summary(args: argparse.Namespace) -> int:
 # command line
 
 
-def add_training_options(group) -> None:
-    """One flag per training option of rp.OPTIONS: --n-epochs for n_epochs, typed by its default value (int, float
-    or str), with the engine's choices where it has them."""
-    for name, (default, text) in rp.OPTIONS.items():
-        flag = "--" + name.replace("_", "-")
-        if name in rp.CHOICES:
-            group.add_argument(flag, dest=name, choices=rp.CHOICES[name], default=default,
-                               help=f"{text} (default: %(default)s)")
-        else:
-            group.add_argument(flag, dest=name, type=type(default), default=default, metavar=name.upper(),
-                               help=f"{text} (default: %(default)s)")
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = rp.OneLineErrorParser(
         prog=PROG, description="Resumable, shardable sweeps of rnn_pathological.train; one JSON line per run.",
@@ -533,7 +520,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="sequence lengths, each run for every task (default: each task at its headline length)")
     grid.add_argument("--seeds", nargs="*", default=["0-9"], metavar="SEEDS",
                       help="seeds: numbers and ranges, e.g. 0-4 7 9 (default: 0-9)")
-    add_training_options(run.add_argument_group("training options (rnn_pathological.DEFAULTS; every run the same)"))
+    # the engine's own flags of the training options, all in one group
+    rp.add_option_flags(run.add_argument_group("training options (rnn_pathological.DEFAULTS; every run the same)"))
     out = run.add_argument_group("output and execution")
     out.add_argument("--out", required=True, metavar="FILE.jsonl",
                      help="sweep file: created, or appended to and resumed if it exists")

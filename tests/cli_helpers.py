@@ -1,8 +1,12 @@
 """Shared by the tests of the scripts' command lines: run a script as a user would, check a one-line error."""
 
+import contextlib
+import io
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -21,7 +25,28 @@ def run_script(script: str, *args: str, **kwargs) -> subprocess.CompletedProcess
                           timeout=kwargs.pop("timeout", 120), check=False, **kwargs)
 
 
-def assert_one_line_error(proc: subprocess.CompletedProcess, script: str, *fragments: str) -> None:
+class Ran(NamedTuple):
+    """What run_main saw, named as a CompletedProcess names it, so assert_one_line_error takes either; it also
+    unpacks as (exit status, stdout, stderr)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_main(main: Callable[[list[str]], int], argv) -> Ran:
+    """A script's main(argv) in process, as its command line would run it, its stdout and stderr captured; `argv`
+    may hold paths. argparse's errors and --help exit through SystemExit, whose code is the exit status."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([str(a) for a in argv])
+        except SystemExit as exit_:
+            code = exit_.code
+    return Ran(code, out.getvalue(), err.getvalue())
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess | Ran, script: str, *fragments: str) -> None:
     """A failure with one line on stderr, `SCRIPT: error: ...`, containing every fragment, and no traceback."""
     assert proc.returncode != 0
     lines = proc.stderr.strip().splitlines()

@@ -5,22 +5,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from cli_helpers import assert_one_line_error, run_script
+from cli_helpers import assert_one_line_error, run_main, run_script
 
 import rnn_pathological as rp
 from rnnpath import sweep
 from rnnpath.analyses import matrices as an
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def run_main(argv, capsys):
-    try:
-        code = an.main([str(a) for a in argv])
-    except SystemExit as exit_:
-        code = exit_.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def normal_matrices(n=32):
@@ -193,8 +184,8 @@ def _assert_png(path):
     assert path.stat().st_size > 10_000
 
 
-def test_fisher_cli_writes_a_png(tmp_path, capsys):
-    code, out, _ = run_main(["fisher", "--outdir", tmp_path / "viz", "--n", "24", "--k-max", "40"], capsys)
+def test_fisher_cli_writes_a_png(tmp_path):
+    code, out, _ = run_main(an.main, ["fisher", "--outdir", tmp_path / "viz", "--n", "24", "--k-max", "40"])
     assert code == 0 and "fisher_memory.png" in out
     _assert_png(tmp_path / "viz" / "fisher_memory.png")
 
@@ -211,14 +202,14 @@ def test_the_fisher_figure_holds_up_to_its_largest_size():
 @pytest.mark.parametrize("argv, bound", [(["--n", "5000"], "--n is at most 80"),
                                          (["--n", "81"], "--n is at most 80"),
                                          (["--k-max", "10001"], "--k-max is at most 10,000")])
-def test_fisher_refuses_sizes_past_its_bounds_before_computing(tmp_path, monkeypatch, capsys, argv, bound):
+def test_fisher_refuses_sizes_past_its_bounds_before_computing(tmp_path, monkeypatch, argv, bound):
     """`fisher --n 5000` ran silently for minutes (and past N = 103 ended in a LinAlgError): refused in one line."""
 
     def fail(*args, **kwargs):
         raise AssertionError("computed before checking the sizes")
 
     monkeypatch.setattr(an, "plot_fisher_memory", fail)
-    code, _, err = run_main(["fisher", *argv, "--outdir", tmp_path / "viz"], capsys)
+    code, _, err = run_main(an.main, ["fisher", *argv, "--outdir", tmp_path / "viz"])
     assert code == 2 and err.count("\n") == 1 and bound in err, err
     assert not (tmp_path / "viz").exists()
     proc = run_script("rnnpath analyze matrices", "fisher", *argv, "--outdir", tmp_path / "viz")
@@ -229,42 +220,41 @@ def test_fisher_refuses_sizes_past_its_bounds_before_computing(tmp_path, monkeyp
 
 @pytest.mark.parametrize("command, png", [("nonnormality", "nonnormality.png"), ("motif", "chain_motif.png"),
                                           ("gradients", "grad_through_time.png")])
-def test_saved_run_figures(tmp_path, capsys, results_file, command, png):
-    code, _, err = run_main([command, "--results", results_file, "--outdir", tmp_path], capsys)
+def test_saved_run_figures(tmp_path, results_file, command, png):
+    code, _, err = run_main(an.main, [command, "--results", results_file, "--outdir", tmp_path])
     assert code == 0, err
     _assert_png(tmp_path / png)
 
 
-def test_figures_read_a_sweep_file_only_with_weights(tmp_path, capsys):
+def test_figures_read_a_sweep_file_only_with_weights(tmp_path):
     tiny = ["--tasks", "addition", "--inits", "ortho", "--sequence-lens", "6", "--seeds", "0", "--n-hidden", "8",
             "--n-epochs", "1", "--batch-size", "4", "--batches-per-epoch", "2", "--jobs", "1", "--quiet"]
     light, heavy = tmp_path / "light.jsonl", tmp_path / "heavy.jsonl"
     assert sweep.main([*tiny, "--out", str(light)]) == 0
     assert sweep.main([*tiny, "--keep-weights", "--out", str(heavy)]) == 0
-    capsys.readouterr()
-    code, _, err = run_main(["nonnormality", "--results", light, "--outdir", tmp_path], capsys)
+    code, _, err = run_main(an.main, ["nonnormality", "--results", light, "--outdir", tmp_path])
     assert code == 2 and "--keep-weights" in err and err.count("\n") == 1
-    code, _, err = run_main(["nonnormality", "--results", heavy, "--outdir", tmp_path], capsys)
+    code, _, err = run_main(an.main, ["nonnormality", "--results", heavy, "--outdir", tmp_path])
     assert code == 0, err
 
 
-def test_missing_or_wrong_results_file_is_one_line_with_the_command(tmp_path, capsys):
-    code, _, err = run_main(["nonnormality", "--results", tmp_path / "none.json", "--outdir", tmp_path], capsys)
+def test_missing_or_wrong_results_file_is_one_line_with_the_command(tmp_path):
+    code, _, err = run_main(an.main, ["nonnormality", "--results", tmp_path / "none.json", "--outdir", tmp_path])
     assert code == 2 and err.count("\n") == 1 and "python rnn_pathological.py --all" in err
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"hello": 1}) + "\n")
-    code, _, err = run_main(["motif", "--results", bad, "--outdir", tmp_path], capsys)
+    code, _, err = run_main(an.main, ["motif", "--results", bad, "--outdir", tmp_path])
     assert code == 2 and err.startswith("rnnpath analyze matrices: error:") and err.count("\n") == 1
     assert not (tmp_path / "chain_motif.png").exists()
 
 
-def test_gradients_figure_needs_the_trained_params(tmp_path, capsys, results_file):
+def test_gradients_figure_needs_the_trained_params(tmp_path, results_file):
     doc = json.loads(Path(results_file).read_text())
     for run in doc["runs"]:
         del run["params_final"]
     stripped = tmp_path / "stripped.json"
     stripped.write_text(json.dumps(doc))
-    code, _, err = run_main(["gradients", "--results", stripped, "--outdir", tmp_path], capsys)
+    code, _, err = run_main(an.main, ["gradients", "--results", stripped, "--outdir", tmp_path])
     assert code == 2 and "params_final" in err and err.count("\n") == 1
 
 

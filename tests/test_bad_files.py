@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from cli_helpers import REPO, assert_one_line_error, run_script
+from cli_helpers import REPO, assert_one_line_error, run_main, run_script
 
 import make_rnn_pathological_gif as gif
 import rnn_pathological as rp
@@ -88,20 +88,6 @@ def snapshot(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def call(main, argv) -> tuple[int, str, str]:
-    """main(argv) in process: (exit status, stdout, stderr); argparse errors exit through SystemExit."""
-    import contextlib
-    import io
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main([str(a) for a in argv])
-        except SystemExit as exit_:
-            code = exit_.code
-    return code, out.getvalue(), err.getvalue()
-
-
 @pytest.fixture
 def folder(report_folder, tmp_path, monkeypatch) -> Path:
     """A copy of the report's folder (README, results, seeds, sweeps, benches) with an existing GIF, as cwd;
@@ -130,7 +116,7 @@ def assert_refused(folder: Path, target: Path, bad: bytes, script: str, main, ar
     """Write `bad` to `target`, run main(argv) and check the refusal; returns the error line."""
     target.write_bytes(bad)
     before = snapshot(folder)
-    code, out, err = call(main, argv)
+    code, out, err = run_main(main, argv)
     assert code == 2, (code, out, err)
     assert_one_line_error(subprocess.CompletedProcess(argv, code, out, err), script, target.name, *fragments)
     assert snapshot(folder) == before, "a file changed"
@@ -322,7 +308,7 @@ def test_bench_cells_only_checks_the_file_before_measuring(tmp_path, monkeypatch
     for kind, fragment in (("truncated", "looks cut off"), ("nan", "headline.runs[0].gflops is NaN")):
         path = tmp_path / "bench.json"
         path.write_bytes(bench_variant(good, kind))
-        code, out, err = call(bench.main, ["--cells-only", "--out", path])
+        code, out, err = run_main(bench.main, ["--cells-only", "--out", path])
         assert code == 2, (out, err)
         assert_one_line_error(subprocess.CompletedProcess([], code, out, err), "rnnpath bench",
                               str(path), fragment)
@@ -363,8 +349,8 @@ def test_experiments_as_a_subprocess(folder):
 
 def test_the_good_folder_passes(folder):
     """The folder the cases corrupt is good: every reader succeeds on it (so each refusal above is the bad file's)."""
-    code, _, err = call(report.main, ["--check"])
+    code, _, err = run_main(report.main, ["--check"])
     assert code in (0, 1), err
-    assert call(gif.main, ["--results", folder / "results.json", "--out", folder / "a.gif"])[0] == 0
-    assert call(ex.main, ["answer", "xor_nesterov", "--outdir", folder])[0] == 0
-    assert call(sweep.main, ["summary", folder / "results" / "sweeps" / "xor_nesterov.jsonl"])[0] == 0
+    assert run_main(gif.main, ["--results", folder / "results.json", "--out", folder / "a.gif"])[0] == 0
+    assert run_main(ex.main, ["answer", "xor_nesterov", "--outdir", folder])[0] == 0
+    assert run_main(sweep.main, ["summary", folder / "results" / "sweeps" / "xor_nesterov.jsonl"])[0] == 0

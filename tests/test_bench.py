@@ -34,6 +34,8 @@ def test_quick_benchmark_writes_its_numbers(tmp_path):
     assert set(result["step_ms_by_H"]) == {"32", "64", "128"}
     assert len(result["headline"]["runs"]) == 6 and result["headline"]["flops"] > 0
     assert result["peak_memory"]["main_process_mb"] > 0
+    env = result["environment"]  # what made the numbers: the CPU and each BLAS library with its kernel (issue 20)
+    assert env["cpu"] == rp.cpu_model() and rp.same_kernel(env)
     cells = result["cell_step"]  # the LSTM's step beside the vanilla step (issue 14)
     assert set(cells["step_ms"]) == set(rp.CELLS) and all(v > 0 for v in cells["step_ms"].values())
     assert cells["lstm_over_rnn"] == pytest.approx(cells["step_ms"]["lstm"] / cells["step_ms"]["rnn"], abs=0.01)

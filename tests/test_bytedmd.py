@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from cli_helpers import assert_one_line_error, run_script
+from cli_helpers import assert_one_line_error, run_main, run_script
 from kernels import assert_same_numbers
 
 import rnn_pathological as rp
@@ -356,23 +356,13 @@ def test_quick_run_and_plot(tmp_path):
     assert "| k |" in block and "LSTM / RNN, ByteDMD" in block
 
 
-def run_main(argv, capsys):
-    """main() in-process: (exit status, stdout, stderr); argparse exits through SystemExit."""
-    try:
-        code = bd.main([str(a) for a in argv])
-    except SystemExit as exit_:
-        code = exit_.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_help_explains_the_metric_and_every_subcommand(capsys):
-    code, out, _ = run_main(["--help"], capsys)
+def test_help_explains_the_metric_and_every_subcommand():
+    code, out, _ = run_main(bd.main, ["--help"])
     assert code == 0
     for text in ("sqrt(d)", "Fenwick", "run", "plot", "truncated", "float32"):
         assert text in out
     for sub, flags in (("run", ("--out", "--quick", "--quiet")), ("plot", ("--results", "--out"))):
-        code, out, _ = run_main([sub, "--help"], capsys)
+        code, out, _ = run_main(bd.main, [sub, "--help"])
         assert code == 0 and all(flag in out for flag in flags)
 
 
@@ -385,21 +375,21 @@ def test_help_explains_the_metric_and_every_subcommand(capsys):
     (["walk"], ["invalid choice"]),
     ([], ["required"]),
 ])
-def test_bad_input_is_one_line(args, fragments, capsys, monkeypatch):
+def test_bad_input_is_one_line(args, fragments, monkeypatch):
     monkeypatch.chdir(ROOT)
-    code, out, err = run_main(args, capsys)
+    code, out, err = run_main(bd.main, args)
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"{SCRIPT}: error:"), err
     assert all(f in lines[0] for f in fragments), lines[0]
 
 
-def test_a_file_with_a_part_missing_is_one_line(tmp_path, capsys):
+def test_a_file_with_a_part_missing_is_one_line(tmp_path):
     broken = dict(DOC)
     del broken["fits"]
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(broken))
-    code, _, err = run_main(["plot", "--results", path, "--out", tmp_path / "x.png"], capsys)
+    code, _, err = run_main(bd.main, ["plot", "--results", path, "--out", tmp_path / "x.png"])
     assert code == 2 and len(err.strip().splitlines()) == 1 and "'fits'" in err
 
 

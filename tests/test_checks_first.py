@@ -2,8 +2,6 @@
 GIF's frame count, frame rate and hold, options that need --retrain; analyze's and experiments' output folders and
 the Fisher figure's memory; and the help texts that say what each command reads and writes."""
 
-import contextlib
-import io
 import json
 import os
 import shutil
@@ -13,24 +11,13 @@ from pathlib import Path
 import imageio.v3 as iio
 import numpy as np
 import pytest
-from cli_helpers import REPO, assert_one_line_error
+from cli_helpers import REPO, assert_one_line_error, run_main
 
 import make_rnn_pathological_gif as gif
 import rnn_pathological as rp
 from rnnpath import experiments as ex
 from rnnpath import files, report, sweep
 from rnnpath.analyses import matrices as an
-
-
-def call(main, argv) -> subprocess.CompletedProcess:
-    """main(argv) in process, as a CompletedProcess (argparse errors exit through SystemExit)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main([str(a) for a in argv])
-        except SystemExit as exit_:
-            code = exit_.code
-    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
 
 
 def fail(*args, **kwargs):
@@ -60,11 +47,11 @@ def old_gif(tmp_path) -> Path:
 def test_gif_options_are_checked_before_drawing_and_keep_the_old_gif(results_path, old_gif, monkeypatch, args, says):
     before = old_gif.read_bytes()
     if says is None:
-        assert call(gif.main, ["--results", results_path, "--out", old_gif, *args]).returncode == 0
+        assert run_main(gif.main, ["--results", results_path, "--out", old_gif, *args]).returncode == 0
         assert iio.imread(old_gif, index=None).shape[0] == 2
         return
     monkeypatch.setattr(gif, "frames_from_history", fail)
-    proc = call(gif.main, ["--results", results_path, "--out", old_gif, *args])
+    proc = run_main(gif.main, ["--results", results_path, "--out", old_gif, *args])
     assert proc.returncode == 2
     assert_one_line_error(proc, "make_rnn_pathological_gif.py", says)
     assert old_gif.read_bytes() == before
@@ -72,7 +59,7 @@ def test_gif_options_are_checked_before_drawing_and_keep_the_old_gif(results_pat
 
 def test_gif_retrain_needs_two_epochs_before_training(old_gif, monkeypatch):
     monkeypatch.setattr(rp, "train", fail)
-    proc = call(gif.main, ["--retrain", "--n-epochs", "1", "--out", old_gif])
+    proc = run_main(gif.main, ["--retrain", "--n-epochs", "1", "--out", old_gif])
     assert proc.returncode == 2
     assert_one_line_error(proc, "make_rnn_pathological_gif.py", "only 1 epoch to show", "at least 2 frames")
 
@@ -120,14 +107,14 @@ def test_analyze_checks_its_output_folder_before_computing(results_path, blocked
     for name in ("plot_fisher_memory", "plot_chain_motif"):
         monkeypatch.setattr(an, name, fail)
     argv = [command, "--outdir", outdir] + (["--results", results_path] if command == "motif" else [])
-    proc = call(an.main, argv)
+    proc = run_main(an.main, argv)
     assert proc.returncode == 2
     assert_one_line_error(proc, "rnnpath analyze matrices", str(outdir))
 
 
 def test_analyze_fisher_refuses_a_size_beyond_the_memory(monkeypatch):
     monkeypatch.setattr(an, "plot_fisher_memory", fail)
-    proc = call(an.main, ["fisher", "--n", "100000", "--outdir", "unused"])
+    proc = run_main(an.main, ["fisher", "--n", "100000", "--outdir", "unused"])
     assert proc.returncode == 2
     assert_one_line_error(proc, "rnnpath analyze matrices", "--n 100000", "needs about", "TB", "available")
     assert not os.path.exists("unused")
@@ -147,7 +134,7 @@ def test_experiments_check_their_folders_before_training_or_drawing(blocked, mon
     outdir = blocked if where == "blocked" else where
     monkeypatch.setattr(sweep, "main", fail)
     monkeypatch.setattr(rp, "main", fail)
-    proc = call(ex.main, [verb, "all", "--quick", "--outdir", outdir])
+    proc = run_main(ex.main, [verb, "all", "--quick", "--outdir", outdir])
     assert proc.returncode == 2
     assert_one_line_error(proc, "rnnpath experiment", str(outdir))
 
@@ -184,18 +171,18 @@ def test_report_check_tells_wall_times_from_numbers(report_folder, tmp_path, mon
         return {"headline-verdict": report.headline_verdict(doc), "headline-table": report.headline_table(doc)}
 
     monkeypatch.setattr(report, "blocks", blocks)
-    assert call(report.main, []).returncode == 0  # writes the block
-    assert call(report.main, ["--check"]).stdout.strip() == "README.md agrees with the result files"
+    assert run_main(report.main, []).returncode == 0  # writes the block
+    assert run_main(report.main, ["--check"]).stdout.strip() == "README.md agrees with the result files"
 
     doc = json.loads((folder / "results.json").read_text())
     doc["execution"]["wallclock_s"] += 100  # a rerun on another machine: the same numbers, another wall time
     (folder / "results.json").write_text(json.dumps(doc))
-    proc = call(report.main, ["--check"])
+    proc = run_main(report.main, ["--check"])
     assert proc.returncode == 0 and "only the wall times differ" in proc.stdout
 
     doc["runs"][0]["final_metric"] = 0.5 if doc["runs"][0]["final_metric"] != 0.5 else 0.25  # a number
     (folder / "results.json").write_text(json.dumps(doc))
-    proc = call(report.main, ["--check"])
+    proc = run_main(report.main, ["--check"])
     assert proc.returncode == 1 and "disagrees with the result files in block 'headline-table'" in proc.stderr
 
 
@@ -245,7 +232,7 @@ def test_a_run_beyond_the_limit_is_refused_before_training(monkeypatch):
     monkeypatch.setattr(rp, "available_memory_bytes", lambda: 2**40)
     monkeypatch.setattr(rp, "address_space_left", lambda: 24 * GIB)
     monkeypatch.setattr(rp, "_train", fail)
-    proc = call(rp.main, ["--task", "addition", "--n-hidden", "20000"])
+    proc = run_main(rp.main, ["--task", "addition", "--n-hidden", "20000"])
     assert proc.returncode == 2
     assert_one_line_error(proc, "rnn_pathological.py", "hidden 20000", "needs about", "RLIMIT_AS", "available")
     with pytest.raises(ValueError, match="RLIMIT_AS"):

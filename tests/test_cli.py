@@ -27,7 +27,7 @@ def test_help_lists_every_flag():
     assert result.returncode == 0
     for flag in ("--task", "--init", "--sequence-len", "--n-hidden", "--n-epochs", "--batch-size",
                  "--batches-per-epoch", "--lr", "--momentum", "--clip", "--seed", "--out", "--all", "--quiet",
-                 "--jobs", "--dtype"):
+                 "--jobs", "--dtype", *("--" + name.replace("_", "-") for name in rp.OPTIONS)):
         assert flag in result.stdout
 
 

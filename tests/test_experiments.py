@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from cli_helpers import command_line
+from cli_helpers import command_line, run_main
 
 import rnn_pathological as rp
 from rnnpath import experiments as ex
@@ -19,16 +19,6 @@ ROOT = Path(__file__).resolve().parents[1]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 ERROR = re.compile(r"^rnnpath experiment: error: \S.*$")
 NAMES = list(ex.EXPERIMENTS)
-
-
-def run_main(argv, capsys):
-    """main() in-process: (exit status, stdout, stderr); argparse errors exit through SystemExit."""
-    try:
-        code = ex.main([str(a) for a in argv])
-    except SystemExit as exit_:
-        code = exit_.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def assert_one_line_error(err: str, *fragments: str) -> None:
@@ -106,51 +96,51 @@ def test_sweep_file_paths_keep_quick_apart_from_the_real_files():
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_quick_variant_writes_every_run_a_figure_and_an_answer(name, quick_dir, capsys, monkeypatch):
+def test_quick_variant_writes_every_run_a_figure_and_an_answer(name, quick_dir, monkeypatch):
     exp = ex.EXPERIMENTS[name]
     assert len(quick_records(quick_dir, name)) == exp.n_runs(quick=True)
     for attr in ("train", "run_many", "main"):
         monkeypatch.setattr(rp, attr, no_training)
-    code, out, err = run_main(["plot", name, "--quick", "--outdir", quick_dir], capsys)
+    code, out, err = run_main(ex.main, ["plot", name, "--quick", "--outdir", quick_dir])
     assert code == 0, err
     png = quick_dir / "viz" / "quick" / f"exp_{name}.png"
     assert str(png) in out
     assert png.read_bytes()[:8] == PNG_MAGIC and png.stat().st_size > 5000
-    code, out, err = run_main(["answer", name, "--quick", "--outdir", quick_dir], capsys)
+    code, out, err = run_main(ex.main, ["answer", name, "--quick", "--outdir", quick_dir])
     assert code == 0, err
     assert "/" in out and "|---|" in out and len(out.strip()) > 100
     assert "Partial" not in out  # the quick grid is complete
 
 
-def test_rerunning_a_quick_variant_trains_nothing(quick_dir, capsys, monkeypatch):
+def test_rerunning_a_quick_variant_trains_nothing(quick_dir, monkeypatch):
     counts = {n: line_count(ex.sweep_path(n, True, str(quick_dir))) for n in NAMES if n != "convergence"}
     results = Path(ex.seeds_results_path(True, str(quick_dir)))
     before = results.read_bytes()
     for attr in ("train", "main"):
         monkeypatch.setattr(rp, attr, no_training)
-    code, out, err = run_main(["run", "all", "--quick", "--jobs", "1", "--outdir", quick_dir], capsys)
+    code, out, err = run_main(ex.main, ["run", "all", "--quick", "--jobs", "1", "--outdir", quick_dir])
     assert code == 0, err
     assert "0 to run" in out and "nothing to train" in out
     assert counts == {n: line_count(ex.sweep_path(n, True, str(quick_dir))) for n in counts}
     assert results.read_bytes() == before
 
 
-def test_answer_all_gives_every_experiment_a_section(quick_dir, capsys):
-    code, out, err = run_main(["answer", "all", "--quick", "--outdir", quick_dir], capsys)
+def test_answer_all_gives_every_experiment_a_section(quick_dir):
+    code, out, err = run_main(ex.main, ["answer", "all", "--quick", "--outdir", quick_dir])
     assert code == 0, err
     for exp in ex.EXPERIMENTS.values():
         assert f"### {exp.name}" in out and exp.question in out
 
 
-def test_a_partial_sweep_is_drawn_and_answered_with_a_note(quick_dir, tmp_path, capsys):
+def test_a_partial_sweep_is_drawn_and_answered_with_a_note(quick_dir, tmp_path):
     src = Path(ex.sweep_path("latching", True, str(quick_dir)))
     dst = Path(ex.sweep_path("latching", True, str(tmp_path)))
     dst.parent.mkdir(parents=True)
     dst.write_text("".join(src.read_text().splitlines(keepends=True)[:5]))
-    code, out, err = run_main(["answer", "latching", "--quick", "--outdir", tmp_path], capsys)
+    code, out, err = run_main(ex.main, ["answer", "latching", "--quick", "--outdir", tmp_path])
     assert code == 0 and "5 of the 24 runs" in out
     assert f"python -m rnnpath experiment run latching --quick --outdir {tmp_path}" in out
-    code, out, err = run_main(["plot", "latching", "--quick", "--outdir", tmp_path], capsys)
+    code, out, err = run_main(ex.main, ["plot", "latching", "--quick", "--outdir", tmp_path])
     assert code == 0 and "5 of the 24 runs" in err
 
 
@@ -222,17 +212,17 @@ def test_solve_vs_T_and_latching_answers_find_the_longest_fully_solved_length(qu
     baseline.figure_latching(latching).savefig(tmp_path / "l.png", dpi=60)
 
 
-def test_convergence_answer_and_figure_from_a_results_file(quick_dir, tmp_path, capsys):
+def test_convergence_answer_and_figure_from_a_results_file(quick_dir, tmp_path):
     doc = json.loads(Path(ex.seeds_results_path(True, str(quick_dir))).read_text())
     doc["runs"] = [solved(r, 1 + r["seed"] if r["init"] == "ortho" else None) for r in doc["runs"]]
     path = Path(ex.seeds_results_path(True, str(tmp_path)))
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(doc))
-    code, out, err = run_main(["answer", "convergence", "--quick", "--outdir", tmp_path], capsys)
+    code, out, err = run_main(ex.main, ["answer", "convergence", "--quick", "--outdir", tmp_path])
     assert code == 0, err
     assert "ortho in 2/2 runs at median epoch 1.5 (range 1-2) and random in 0/2" in out
     assert "| addition | 30 | ortho | 2/2 | [0.34, 1.00] | 1.5 [1, 2] | 0 | 2/2 |" in out
-    code, out, err = run_main(["plot", "convergence", "--quick", "--outdir", tmp_path], capsys)
+    code, out, err = run_main(ex.main, ["plot", "convergence", "--quick", "--outdir", tmp_path])
     assert code == 0, err
 
 
@@ -240,8 +230,8 @@ def test_convergence_answer_and_figure_from_a_results_file(quick_dir, tmp_path, 
 # the command line and its errors
 
 
-def test_list_gives_names_questions_commands_and_run_counts(capsys):
-    code, out, err = run_main(["list"], capsys)
+def test_list_gives_names_questions_commands_and_run_counts():
+    code, out, err = run_main(ex.main, ["list"])
     assert code == 0 and not err
     for name, exp in ex.EXPERIMENTS.items():
         assert f"{name}: {exp.n_runs()} runs" in out and exp.question in out
@@ -251,16 +241,16 @@ def test_list_gives_names_questions_commands_and_run_counts(capsys):
 
 
 @pytest.mark.parametrize("verb", ["run", "plot", "answer"])
-def test_an_unknown_experiment_is_one_line_listing_the_choices(verb, capsys, tmp_path):
-    code, _, err = run_main([verb, "nope", "--outdir", tmp_path], capsys)
+def test_an_unknown_experiment_is_one_line_listing_the_choices(verb, tmp_path):
+    code, _, err = run_main(ex.main, [verb, "nope", "--outdir", tmp_path])
     assert code == 2
     assert_one_line_error(err, "'nope'", *NAMES, "all")
     assert not any(tmp_path.iterdir())
 
 
-def test_bad_arguments_are_one_line_errors(capsys):
+def test_bad_arguments_are_one_line_errors():
     for argv in (["run", "latching", "--jobs", "0"], ["run"], ["frobnicate"], [], ["plot", "latching", "--bogus"]):
-        code, _, err = run_main(argv, capsys)
+        code, _, err = run_main(ex.main, argv)
         assert code == 2, argv
         assert_one_line_error(err)
 
@@ -274,17 +264,17 @@ def test_plot_of_a_missing_sweep_file_gives_the_command_that_creates_it(tmp_path
                           f"python -m rnnpath experiment run solve_vs_T --quick --outdir {tmp_path}")
 
 
-def test_plot_of_a_missing_results_file_names_the_run_command(capsys, tmp_path):
-    code, _, err = run_main(["plot", "convergence", "--outdir", tmp_path], capsys)
+def test_plot_of_a_missing_results_file_names_the_run_command(tmp_path):
+    code, _, err = run_main(ex.main, ["plot", "convergence", "--outdir", tmp_path])
     assert code == 2
     assert_one_line_error(err, "results_seeds.json not found",
                           f"python -m rnnpath experiment run convergence --outdir {tmp_path}")
 
 
-def test_a_sweep_file_of_other_runs_only_is_refused(quick_dir, tmp_path, capsys):
+def test_a_sweep_file_of_other_runs_only_is_refused(quick_dir, tmp_path):
     other = Path(ex.sweep_path("latching", False, str(tmp_path)))
     other.parent.mkdir(parents=True)
     other.write_text(Path(ex.sweep_path("latching", True, str(quick_dir))).read_text())  # quick runs, full name
-    code, _, err = run_main(["answer", "latching", "--outdir", tmp_path], capsys)
+    code, _, err = run_main(ex.main, ["answer", "latching", "--outdir", tmp_path])
     assert code == 2
     assert_one_line_error(err, "holds no run of experiment latching")

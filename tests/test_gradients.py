@@ -1,4 +1,6 @@
-"""Finite-difference checks of the hand-written BPTT: every task's loss, every parameter, float64."""
+"""Finite-difference checks of the hand-written BPTT: every cell of rp.CELLS on every task of rp.TASKS it accepts,
+with every activation and from every init it takes, every trained parameter, float64. A new registry entry is
+checked here without a line of this file changing."""
 
 import numpy as np
 import pytest
@@ -6,10 +8,12 @@ import pytest
 import rnn_pathological as rp
 
 
-def numerical_grads(params, x, y, task, eps=1e-6, activation="tanh", cell="rnn"):
-    """Central differences of the batch-mean loss, one parameter entry at a time."""
+def numerical_grads(params, x, y, task, eps=1e-6, activation="tanh", cell="rnn", names=None):
+    """Central differences of the batch-mean loss, one parameter entry at a time, for the parameters `names`
+    (default: every one)."""
     grads = {}
-    for name, p in params.items():
+    for name in params if names is None else names:
+        p = params[name]
         g = np.zeros_like(p)
         for i in np.ndindex(p.shape):
             old = p[i]
@@ -27,38 +31,93 @@ def relative_error(a, b):
     return np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-30)
 
 
-@pytest.mark.parametrize("task", list(rp.TASKS))
-@pytest.mark.parametrize("activation", rp.ACTIVATIONS)
-def test_bptt_matches_central_differences(task, activation):
-    """Final-step and per-step targets, regression and classification, tanh and relu."""
+# ----------------------------------------------------------------------------------------------------------------
+# every cell of the registry: the cases come from rp.CELLS, rp.TASKS and rp.INITS, filtered by what the engine
+# itself accepts (rp.check_config), so a new cell, task or init is checked here as soon as it is an entry
+
+N_HIDDEN, BATCH = 4, 3  # tiny: each case takes central differences of every trained parameter entry
+INIT_TASK, INIT_H, INIT_LEN = "temporal_order", 6, 10  # 6 units: the chain inits inject each of its 6 inputs
+
+
+def sequence_len(task):
+    return max(rp.TASKS[task].min_len, 6)
+
+
+def start_of(cell):
+    """The init the task cases start a cell from: ortho, unless the cell takes only other inits."""
+    inits = rp.get_cell(cell).inits
+    return "ortho" if inits is None or "ortho" in inits else inits[0]
+
+
+def accepts(cell, task, activation="tanh", init=None, n_hidden=N_HIDDEN, length=None):
+    """Whether the engine trains `cell` on `task` so (rp.check_config raises its one-line reason otherwise)."""
+    try:
+        rp.check_config(task, init or start_of(cell), length or sequence_len(task), 0, cell=cell,
+                        activation=activation, n_hidden=n_hidden)
+    except ValueError:
+        return False
+    return True
+
+
+def away_from_start(params, cell, rng, keep=()):
+    """The parameters of `cell` moved off its init so every term of the backward pass is exercised: noise on every
+    trained parameter but those in `keep` (biases off zero, the LSTM's gates away from their linear and saturated
+    regimes, the oRNN's A off zero and not skew, so the check also covers the map's skew projection), and input
+    weights five times larger."""
+    for name in rp.get_cell(cell).params:
+        if name not in keep:
+            scale = 5.0 if name == "W_ih" else 1.0
+            params[name] = scale * params[name] + 0.3 * rng.standard_normal(params[name].shape)
+    return params
+
+
+CASES = [(cell, task, activation) for cell, spec in rp.CELLS.items() for task in rp.TASKS
+         for activation in spec.activations if accepts(cell, task, activation)]
+INIT_CASES = [(cell, init) for cell, spec in rp.CELLS.items() for init in spec.inits or rp.INITS
+              if accepts(cell, INIT_TASK, init=init, n_hidden=INIT_H, length=INIT_LEN)]
+
+
+def test_the_cases_cover_every_entry_of_the_registries():
+    """A refusal drops a case, never a whole cell, task, activation or init: every cell with every activation it
+    takes, on some task, from every init it takes; every task with some cell."""
+    assert {(cell, a) for cell, _, a in CASES} == {(cell, a) for cell, spec in rp.CELLS.items() for a in spec.activations}
+    assert {task for _, task, _ in CASES} == set(rp.TASKS)
+    assert INIT_CASES == [(cell, init) for cell, spec in rp.CELLS.items() for init in spec.inits or rp.INITS]
+
+
+@pytest.mark.parametrize(("cell", "task", "activation"), CASES)
+def test_bptt_matches_central_differences(cell, task, activation):
+    """Final-step and per-step targets, regression and classification (0.5 * MSE and cross-entropy), every
+    activation a cell takes, every trained parameter (the oRNN's A_hh through the exponential map)."""
     rng = np.random.default_rng(7)
-    spec = rp.TASKS[task]
-    params = rp.init_params(task, 5, "ortho", rng)
-    # non-zero biases and a larger W_hh scale so every term of the backward pass is exercised
-    params["b_h"] = 0.3 * rng.standard_normal(params["b_h"].shape)
-    params["b_y"] = 0.3 * rng.standard_normal(params["b_y"].shape)
-    params["W_ih"] *= 5.0
-    x, y = rp.generate_batch(task, max(spec.min_len, 8), 4, rng)
-    loss, grads = rp.loss_and_grads(params, x, y, task, activation)
+    spec, c = rp.TASKS[task], rp.get_cell(cell)
+    H = N_HIDDEN
+    params = away_from_start(rp.init_params(task, H, start_of(cell), rng, cell=cell), cell, rng)
+    x, y = rp.generate_batch(task, sequence_len(task), BATCH, rng)
+    loss, grads = rp.loss_and_grads(params, x, y, task, activation, cell)
     assert isinstance(loss, float) and np.isfinite(loss)
-    assert set(grads) == set(params)
-    numeric = numerical_grads(params, x, y, task, activation=activation)
-    for name in params:
+    assert set(grads) == set(c.params) <= set(params)  # a fixed array (the oRNN's base B_hh) is not trained
+    net, G = c.materialise(params), len(c.blocks)  # the network as records hold it: (G H, .) rows, G gate blocks
+    assert set(net) == set(rp.PARAM_NAMES)
+    assert net["W_hh"].shape == (G * H, H) and net["W_ih"].shape == (G * H, spec.n_in) and net["b_h"].shape == (G * H,)
+    numeric = numerical_grads(params, x, y, task, activation=activation, cell=cell, names=grads)
+    for name in grads:
         assert grads[name].shape == params[name].shape
         assert np.linalg.norm(numeric[name]) > 1e-8, f"{name}: gradient vanishes, the check would be vacuous"
         err = relative_error(grads[name], numeric[name])
-        assert err < 1e-6, f"{task}/{activation} {name}: relative error {err:.2e}"
+        assert err < 1e-6, f"{task}/{cell}/{activation} {name}: relative error {err:.2e}"
 
 
-@pytest.mark.parametrize("init", rp.INITS)
-def test_bptt_from_every_init(init):
+@pytest.mark.parametrize(("cell", "init"), INIT_CASES)
+def test_bptt_from_every_init(cell, init):
+    """From every init a cell takes, with W_hh as the init makes it (the chains' zeros, the identity)."""
     rng = np.random.default_rng(3)
-    params = rp.init_params("temporal_order", 6, init, rng)
-    params["b_h"] = 0.3 * rng.standard_normal(6)
-    x, y = rp.generate_batch("temporal_order", 10, 3, rng)
-    _, grads = rp.loss_and_grads(params, x, y, "temporal_order")
-    numeric = numerical_grads(params, x, y, "temporal_order")
-    for name in params:
+    params = away_from_start(rp.init_params(INIT_TASK, INIT_H, init, rng, cell=cell), cell, rng, keep=("W_hh",))
+    x, y = rp.generate_batch(INIT_TASK, INIT_LEN, 3, rng)
+    _, grads = rp.loss_and_grads(params, x, y, INIT_TASK, cell=cell)
+    assert set(grads) == set(rp.get_cell(cell).params)
+    numeric = numerical_grads(params, x, y, INIT_TASK, cell=cell, names=grads)
+    for name in grads:
         assert relative_error(grads[name], numeric[name]) < 1e-6, name
 
 
@@ -74,38 +133,6 @@ def lstm_params(task, H, rng, init="ortho"):
     params["b_y"] = 0.3 * rng.standard_normal(params["b_y"].shape)
     params["W_ih"] = params["W_ih"] * 5.0 + 0.2 * rng.standard_normal(params["W_ih"].shape)
     return params
-
-
-@pytest.mark.parametrize("task", list(rp.TASKS))
-def test_lstm_bptt_matches_central_differences(task):
-    """Every task (final-step and per-step targets, 0.5 * MSE and cross-entropy), every parameter, float64."""
-    rng = np.random.default_rng(8)
-    spec = rp.TASKS[task]
-    H = 3
-    params = lstm_params(task, H, rng)
-    x, y = rp.generate_batch(task, max(spec.min_len, 6), 3, rng)
-    loss, grads = rp.loss_and_grads(params, x, y, task, cell="lstm")
-    assert isinstance(loss, float) and np.isfinite(loss)
-    assert set(grads) == set(params) == set(rp.PARAM_NAMES)
-    shapes = {k: v.shape for k, v in params.items()}
-    assert shapes["W_hh"] == (4 * H, H) and shapes["W_ih"] == (4 * H, spec.n_in) and shapes["b_h"] == (4 * H,)
-    numeric = numerical_grads(params, x, y, task, cell="lstm")
-    for name in params:
-        assert grads[name].shape == params[name].shape
-        assert np.linalg.norm(numeric[name]) > 1e-8, f"{name}: gradient vanishes, the check would be vacuous"
-        err = relative_error(grads[name], numeric[name])
-        assert err < 1e-6, f"{task}/lstm {name}: relative error {err:.2e}"
-
-
-@pytest.mark.parametrize("init", rp.INITS)
-def test_lstm_bptt_from_every_init(init):
-    rng = np.random.default_rng(5)
-    params = lstm_params("temporal_order", 6, rng, init)
-    x, y = rp.generate_batch("temporal_order", 10, 3, rng)
-    _, grads = rp.loss_and_grads(params, x, y, "temporal_order", cell="lstm")
-    numeric = numerical_grads(params, x, y, "temporal_order", cell="lstm")
-    for name in params:
-        assert relative_error(grads[name], numeric[name]) < 1e-6, name
 
 
 def test_lstm_gradient_check_detects_a_wrong_gradient():

@@ -161,6 +161,30 @@ def test_effective_momentum_goes_into_the_history():
     assert [r["momentum"] for r in run["history"]] == pytest.approx([0.5, 0.75, 5 / 6])
 
 
+@pytest.mark.parametrize("cell", list(rp.CELLS))
+@pytest.mark.parametrize("optimizer", list(rp.OPTIMIZER_TABLE))
+def test_every_optimiser_steps_every_cell_downhill_and_keeps_its_fixed_arrays(optimizer, cell):
+    """One update from a fresh state as _train makes it (the gradient at the look-ahead point where the optimiser
+    takes one, the global-norm clipping, the step), float64: every trained parameter moves, against the gradient (the
+    loss falls at a small learning rate), and a cell's fixed arrays (the oRNN's base B_hh) stay as they were."""
+    opt, trained = rp.OPTIMIZER_TABLE[optimizer], rp.get_cell(cell).params
+    rng = np.random.default_rng(2)
+    params = rp.init_params("addition", 4, "ortho", rng, cell=cell)
+    x, y = rp.generate_batch("addition", 8, 3, rng)
+    before = {k: v.copy() for k, v in params.items()}
+    state = {b: {k: np.zeros_like(params[k]) for k in trained} for b in opt.buffers}
+    mu = rp.DEFAULTS["momentum"] if opt.momentum else 0.0
+    at = rp.nesterov_lookahead(params, state["velocity"], mu) if opt.lookahead else params
+    loss, grads = rp.loss_and_grads(at, x, y, "addition", cell=cell)
+    assert set(grads) == set(trained)
+    rp.clip_by_global_norm(grads, rp.DEFAULTS["clip"])
+    opt.step(params, grads, state, 1e-4, mu, 0, rp.DEFAULTS)
+    for name in params:
+        assert np.any(params[name] != before[name]) == (name in trained), name
+    assert sum(np.sum(grads[k] * (params[k] - before[k])) for k in trained) < 0  # against the gradient
+    assert rp.loss_and_grads(params, x, y, "addition", cell=cell)[0] < loss
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # an option the chosen optimiser ignores is refused (issue 20), from what the registry says each one reads
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from cli_helpers import assert_one_line_error, run_script
+from cli_helpers import assert_one_line_error, run_main, run_script
 
 from rnnpath.analyses import memory_curse as mc
 
@@ -150,28 +150,19 @@ def test_the_prose_about_the_curse_of_memory_holds():
 # command line
 
 
-def run_main(argv, capsys):
-    try:
-        code = mc.main([str(a) for a in argv])
-    except SystemExit as exit_:
-        code = exit_.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_run_and_plot(tmp_path, capsys):
+def test_run_and_plot(tmp_path):
     out, png = tmp_path / "m.json", tmp_path / "m.png"
-    assert run_main(["run", "--out", out], capsys)[0] == 0
-    assert run_main(["plot", "--results", out, "--out", png], capsys)[0] == 0
+    assert run_main(mc.main, ["run", "--out", out])[0] == 0
+    assert run_main(mc.main, ["plot", "--results", out, "--out", png])[0] == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "exponent in 1 - lambda*" in mc.readme_block(mc.load(str(out)))
 
 
-def test_help_explains_every_subcommand(capsys):
-    code, out, _ = run_main(["--help"], capsys)
+def test_help_explains_every_subcommand():
+    code, out, _ = run_main(mc.main, ["--help"])
     assert code == 0 and all(t in out for t in ("run", "plot", "normalisation", "exp(-exp(nu))"))
     for sub, flags in (("run", ("--out",)), ("plot", ("--results", "--out"))):
-        code, out, _ = run_main([sub, "--help"], capsys)
+        code, out, _ = run_main(mc.main, [sub, "--help"])
         assert code == 0 and all(flag in out for flag in flags)
 
 
@@ -183,20 +174,20 @@ def test_help_explains_every_subcommand(capsys):
     (["run", "--lambda", "0.9"], ["unrecognized arguments"]),
     ([], ["required"]),
 ])
-def test_bad_input_is_one_line(args, fragments, capsys, monkeypatch):
+def test_bad_input_is_one_line(args, fragments, monkeypatch):
     monkeypatch.chdir(ROOT)
-    code, out, err = run_main(args, capsys)
+    code, out, err = run_main(mc.main, args)
     lines = err.strip().splitlines()
     assert code == 2 and out == "" and len(lines) == 1 and lines[0].startswith(f"{SCRIPT}: error:"), err
     assert all(f in lines[0] for f in fragments), lines[0]
 
 
-def test_a_file_with_a_part_missing_is_one_line(tmp_path, capsys):
+def test_a_file_with_a_part_missing_is_one_line(tmp_path):
     broken = dict(DOC)
     del broken["curvature_exponent_in_1_minus_lambda_star"]
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(broken))
-    code, _, err = run_main(["plot", "--results", path, "--out", tmp_path / "x.png"], capsys)
+    code, _, err = run_main(mc.main, ["plot", "--results", path, "--out", tmp_path / "x.png"])
     assert code == 2 and len(err.strip().splitlines()) == 1 and "incomplete" in err
 
 

@@ -1,34 +1,18 @@
-"""The orthogonality-constrained RNN (cell "ornn", issue 14): W_hh = B exp(S), S = (A - A^T) / 2. Its gradients on
-every task, its exponential map, that it starts where the vanilla cell starts and stays orthogonal, and that it
-refuses a start that is not orthogonal."""
+"""The orthogonality-constrained RNN (cell "ornn", issue 14): W_hh = B exp(S), S = (A - A^T) / 2. Its exponential
+map, that a gradient check catches a wrong dL/dA, that it starts where the vanilla cell starts and stays orthogonal,
+and that it refuses a start that is not orthogonal. Its gradients on every task, with tanh and relu and from both
+of its inits, are checked with every other cell's in test_gradients.py."""
 
 import json
 
 import numpy as np
 import pytest
-from test_gradients import relative_error
+from test_gradients import numerical_grads, relative_error
 
 import rnn_pathological as rp
 from rnnpath import files
 
 TINY = {"n_hidden": 4, "n_epochs": 2, "batches_per_epoch": 3, "batch_size": 5}
-
-
-def numerical_grads(params, x, y, task, names, activation="tanh", eps=1e-6):
-    """Central differences of the batch-mean loss of the oRNN, for the trained parameters `names`."""
-    grads = {}
-    for name in names:
-        p, g = params[name], np.zeros_like(params[name])
-        for i in np.ndindex(p.shape):
-            old = p[i]
-            p[i] = old + eps
-            plus, _ = rp.loss_and_grads(params, x, y, task, activation, "ornn")
-            p[i] = old - eps
-            minus, _ = rp.loss_and_grads(params, x, y, task, activation, "ornn")
-            p[i] = old
-            g[i] = (plus - minus) / (2 * eps)
-        grads[name] = g
-    return grads
 
 
 def ornn_params(task, H, rng, init="ortho"):
@@ -42,33 +26,6 @@ def ornn_params(task, H, rng, init="ortho"):
     return params
 
 
-@pytest.mark.parametrize("task", list(rp.TASKS))
-def test_ornn_bptt_matches_central_differences(task):
-    """Every task, every trained parameter (A_hh through the exponential map), float64."""
-    rng = np.random.default_rng(11)
-    spec = rp.TASKS[task]
-    params = ornn_params(task, 4, rng)
-    x, y = rp.generate_batch(task, max(spec.min_len, 6), 3, rng)
-    loss, grads = rp.loss_and_grads(params, x, y, task, cell="ornn")
-    assert np.isfinite(loss) and set(grads) == set(rp.CELLS["ornn"].params)  # the base B_hh is not trained
-    numeric = numerical_grads(params, x, y, task, grads)
-    for name in grads:
-        assert np.linalg.norm(numeric[name]) > 1e-8, f"{name}: gradient vanishes, the check would be vacuous"
-        err = relative_error(grads[name], numeric[name])
-        assert err < 1e-6, f"{task}/ornn {name}: relative error {err:.2e}"
-
-
-@pytest.mark.parametrize(("init", "activation"), [("identity", "tanh"), ("ortho", "relu")])
-def test_ornn_bptt_from_identity_and_with_relu(init, activation):
-    rng = np.random.default_rng(12)
-    params = ornn_params("temporal_order", 5, rng, init)
-    x, y = rp.generate_batch("temporal_order", 10, 3, rng)
-    _, grads = rp.loss_and_grads(params, x, y, "temporal_order", activation, "ornn")
-    numeric = numerical_grads(params, x, y, "temporal_order", grads, activation)
-    for name in grads:
-        assert relative_error(grads[name], numeric[name]) < 1e-6, name
-
-
 def test_ornn_gradient_check_detects_a_wrong_gradient():
     """The check can fail: dL/dA without the exponential's divided differences (dL/dS taken as B^T G, the gradient
     at S = 0) is caught once A is away from zero."""
@@ -79,7 +36,7 @@ def test_ornn_gradient_check_detects_a_wrong_gradient():
     _, vanilla = rp.loss_and_grads(net, x, y, "addition")
     naive = params["B_hh"].T @ vanilla["W_hh"]
     naive = 0.5 * (naive - naive.T)
-    numeric = numerical_grads(params, x, y, "addition", ["A_hh"])["A_hh"]
+    numeric = numerical_grads(params, x, y, "addition", cell="ornn", names=["A_hh"])["A_hh"]
     _, grads = rp.loss_and_grads(params, x, y, "addition", cell="ornn")
     assert relative_error(grads["A_hh"], numeric) < 1e-6
     assert relative_error(naive, numeric) > 1e-2
@@ -128,7 +85,7 @@ def test_ornn_stays_orthogonal_and_its_base_is_not_trained():
     assert run["W_hh_singular_values_init"] == vanilla["W_hh_singular_values_init"]
     assert run["W_hh_final"] != vanilla["W_hh_final"]  # both moved, the vanilla one off the orthogonal group
     assert vanilla["W_hh_stats"]["final"]["sv_max"] > 1.0 + 1e-6
-    for optimizer in ("momentum", "adam", "rmsprop"):
+    for optimizer in rp.OPTIMIZER_TABLE:  # every cell's fixed arrays, every optimiser: test_init_optim.py
         params = rp.init_params("addition", 4, "ortho", np.random.default_rng(2), cell="ornn")
         base = params["B_hh"].copy()
         grads = {k: np.ones_like(params[k]) for k in rp.CELLS["ornn"].params}

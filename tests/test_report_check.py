@@ -7,8 +7,7 @@ import json
 import shutil
 
 import pytest
-from cli_helpers import assert_one_line_error, run_script
-from test_checks_first import call
+from cli_helpers import assert_one_line_error, run_main, run_script
 
 import rnn_pathological as rp
 from rnnpath import files, report
@@ -35,9 +34,9 @@ def folder(report_folder, tmp_path, monkeypatch):
         return out
 
     monkeypatch.setattr(report, "blocks", blocks)
-    proc = call(report.main, [])
+    proc = run_main(report.main, [])
     assert proc.returncode == 0, proc.stderr
-    assert call(report.main, ["--check"]).stdout.strip() == "README.md agrees with the result files"
+    assert run_main(report.main, ["--check"]).stdout.strip() == "README.md agrees with the result files"
     return folder
 
 
@@ -68,7 +67,7 @@ def test_the_kernel_block_names_the_kernel_and_how_to_pin_it(folder):
 
 def test_another_kernel_with_the_same_outcomes_is_a_note_not_an_error(folder):
     rewrite(folder, lambda doc: (other_kernel(doc), nudge_a_final_metric(doc)))
-    proc = call(report.main, ["--check"])
+    proc = run_main(report.main, ["--check"])
     assert proc.returncode == 0, proc.stderr
     note = proc.stdout.strip()
     assert note.startswith("note: results.json was computed by `") and "Pentium4" in note
@@ -84,14 +83,14 @@ def test_another_kernel_with_another_outcome_says_which_run(folder):
         run["final_metric"] = run["chance"] if rp.is_success(run) else solved
 
     run = rewrite(folder, flip)["runs"][0]
-    proc = call(report.main, ["--check"])
+    proc = run_main(report.main, ["--check"])
     assert proc.returncode == 1
     assert f"the outcome differs on {run['task']} {run['init']}" in proc.stderr
 
 
 def test_the_same_kernel_with_another_number_is_an_error_naming_block_and_line(folder):
     rewrite(folder, nudge_a_final_metric)  # the kernel the README names: the numbers must be the same
-    proc = call(report.main, ["--check"])
+    proc = run_main(report.main, ["--check"])
     assert proc.returncode == 1
     (line,) = proc.stderr.strip().splitlines()
     assert "block 'headline-table', computed from results.json" in line
@@ -100,7 +99,7 @@ def test_the_same_kernel_with_another_number_is_an_error_naming_block_and_line(f
 
 def test_report_says_which_blocks_it_changed(folder):
     rewrite(folder, nudge_a_final_metric)
-    proc = call(report.main, [])
+    proc = run_main(report.main, [])
     assert proc.returncode == 0
     lines = proc.stdout.strip().splitlines()
     assert lines[0] == "updated README.md: 1 block changed"
@@ -112,13 +111,13 @@ def test_a_complete_section_is_not_downgraded_from_a_damaged_sweep_file(folder):
     lines = sweep_file.read_text().splitlines(keepends=True)
     sweep_file.write_text("".join(lines[: len(lines) // 2]))  # half the file lost
     before = (folder / "README.md").read_bytes()
-    proc = call(report.main, [])
+    proc = run_main(report.main, [])
     assert proc.returncode == 2
     (line,) = proc.stderr.strip().splitlines()
     assert line.startswith("rnnpath report: error: README.md's section 'experiment-xor_nesterov' is "
                            "complete") and "git checkout results/sweeps/xor_nesterov.jsonl" in line
     assert (folder / "README.md").read_bytes() == before
-    proc = call(report.main, ["--allow-downgrade"])
+    proc = run_main(report.main, ["--allow-downgrade"])
     assert proc.returncode == 0 and "experiment-xor_nesterov in README.md (from results/sweeps/xor_nesterov.jsonl): " in proc.stdout
     assert "_Partial: " in (folder / "README.md").read_text()
 
@@ -131,3 +130,30 @@ def test_a_results_file_of_another_kind_is_named_not_a_shape_error(tmp_path):
                       "--check")
     assert_one_line_error(proc, "rnnpath report", "results/results_snapshots_lstm.json holds 1 run of the lstm "
                           "cell (temporal_order ortho), not the headline's vanilla runs")
+
+
+def test_a_new_experiment_gets_its_section_without_hand_made_markers(tmp_path, monkeypatch):
+    """A registry entry with a sweep file is all a new experiment needs: the report gives its block a section at
+    the end of docs/experiments.md, --check says the section is missing until then, and links are made relative."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "README.md").write_text("<!-- BEGIN one -->\n1\n<!-- END one -->\n")
+    (tmp_path / "docs" / "experiments.md").write_text("# Experiments\n\n### old\n\n<!-- BEGIN experiment-old -->\n"
+                                                      "old answer\n<!-- END experiment-old -->\n")
+    monkeypatch.chdir(tmp_path)
+
+    def blocks(results="results.json"):
+        out = report.Blocks()
+        out.add("results.json", {"one": "1"})
+        out.add("results/sweeps/old.jsonl", {"experiment-old": "old answer"})
+        out.add("results/sweeps/new.jsonl", {"experiment-new": "![new](viz/exp_new.png)\n\nnew answer"})
+        return out
+
+    monkeypatch.setattr(report, "blocks", blocks)
+    proc = run_main(report.main, ["--check"])
+    assert proc.returncode == 1 and "block 'experiment-new'" in proc.stderr and "(a new section)" in proc.stderr
+    proc = run_main(report.main, [])
+    assert proc.returncode == 0 and "experiment-new in docs/experiments.md" in proc.stdout
+    page = (tmp_path / "docs" / "experiments.md").read_text()
+    assert page.endswith("### new\n\n<!-- BEGIN experiment-new -->\n![new](../viz/exp_new.png)\n\nnew answer\n"
+                         "<!-- END experiment-new -->\n")
+    assert run_main(report.main, ["--check"]).returncode == 0

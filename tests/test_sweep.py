@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cli_helpers import command_line
+from cli_helpers import command_line, run_main
 
 import rnn_pathological as rp
 from rnnpath import stats, sweep, text
@@ -20,16 +20,6 @@ COMMAND = command_line("rnnpath sweep")  # python -m rnnpath sweep
 TINY = ["--tasks", "addition", "--inits", "ortho", "random", "--sequence-lens", "6", "--seeds", "0-2",
         "--n-hidden", "8", "--n-epochs", "2", "--batch-size", "8", "--batches-per-epoch", "2", "--jobs", "1"]
 ERROR = re.compile(r"^rnnpath sweep: error: \S.*$")
-
-
-def run_main(argv, capsys):
-    """main() in-process: (exit status, stdout, stderr); argparse errors exit through SystemExit."""
-    try:
-        code = sweep.main([str(a) for a in argv])
-    except SystemExit as exit_:
-        code = exit_.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def read_records(path):
@@ -141,21 +131,21 @@ def test_every_record_says_which_cpu_and_blas_kernel_computed_it(reference):
         assert "environment" not in sweep.deterministic_view(record)  # a merge across machines compares numbers
 
 
-def test_progress_lines_and_keep_weights(tmp_path, capsys):
+def test_progress_lines_and_keep_weights(tmp_path):
     out = tmp_path / "w.jsonl"
-    code, stdout, _ = run_main([*TINY, "--seeds", "0", "--keep-weights", "--out", out], capsys)
+    code, stdout, _ = run_main(sweep.main, [*TINY, "--seeds", "0", "--keep-weights", "--out", out])
     assert code == 0
     pattern = (r"^\[\d/2\] addition T=6 (ortho|random) seed 0: (solved@\d+|not solved|diverged@\d+) final \d\.\d{4}"
                r" \| 0 failed \| \d+s elapsed, (~\d+s left|done)$")
     progress = [line for line in stdout.splitlines() if line.startswith("[")]
     assert len(progress) == 2 and all(re.match(pattern, line) for line in progress), stdout
     assert all(len(r["W_hh_final"]) == 8 for r in read_records(out))
-    code, stdout, _ = run_main([*TINY, "--seeds", "0", "--keep-weights", "--out", out], capsys)
+    code, stdout, _ = run_main(sweep.main, [*TINY, "--seeds", "0", "--keep-weights", "--out", out])
     assert code == 0 and "2 already in" in stdout and "0 to run" in stdout
 
 
-def test_help_has_a_flag_for_every_training_option(capsys):
-    code, stdout, _ = run_main(["run", "--help"], capsys)
+def test_help_has_a_flag_for_every_training_option():
+    code, stdout, _ = run_main(sweep.main, ["run", "--help"])
     assert code == 0
     for name in rp.DEFAULTS:
         assert "--" + name.replace("_", "-") in stdout
@@ -164,12 +154,12 @@ def test_help_has_a_flag_for_every_training_option(capsys):
         assert flag in stdout
 
 
-def test_resume_after_kill_gives_the_uninterrupted_records(tmp_path, capsys):
+def test_resume_after_kill_gives_the_uninterrupted_records(tmp_path):
     # runs of ~0.15 s each: the kill lands mid-sweep with a second to spare
     argv = ["--tasks", "addition", "--inits", "ortho", "random", "--sequence-lens", "20", "--seeds", "0-3",
             "--n-hidden", "24", "--n-epochs", "25", "--batch-size", "20", "--batches-per-epoch", "12", "--quiet"]
     full, killed = tmp_path / "full.jsonl", tmp_path / "killed.jsonl"
-    assert run_main([*argv, "--jobs", "1", "--out", full], capsys)[0] == 0
+    assert run_main(sweep.main, [*argv, "--jobs", "1", "--out", full])[0] == 0
     proc = subprocess.Popen([*COMMAND, *argv, "--jobs", "1", "--out", str(killed)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
@@ -183,7 +173,7 @@ def test_resume_after_kill_gives_the_uninterrupted_records(tmp_path, capsys):
     assert 1 <= n_before < 8, "the sweep finished before it could be killed"
     with open(killed, "a") as f:
         f.write('{"task": "addition", "init": "ran')  # a write cut off by the kill
-    code, stdout, stderr = run_main([*argv, "--jobs", "2", "--out", killed], capsys)  # resume on 2 workers
+    code, stdout, stderr = run_main(sweep.main, [*argv, "--jobs", "2", "--out", killed])  # resume on 2 workers
     assert code == 0, stderr
     assert "torn last line" in stderr and f"{n_before} already in" in stdout
     resumed = read_records(killed)
@@ -191,24 +181,24 @@ def test_resume_after_kill_gives_the_uninterrupted_records(tmp_path, capsys):
     assert by_key(resumed) == by_key(read_records(full))  # same runs, same numbers, each exactly once
 
 
-def test_a_complete_last_record_without_newline_is_kept(tmp_path, capsys, reference):
+def test_a_complete_last_record_without_newline_is_kept(tmp_path, reference):
     out = tmp_path / "s.jsonl"
     out.write_text(reference.read_text().rstrip("\n"))
-    code, stdout, _ = run_main([*TINY, "--out", out], capsys)
+    code, stdout, _ = run_main(sweep.main, [*TINY, "--out", out])
     assert code == 0 and "6 already in" in stdout
     assert out.read_text() == reference.read_text()
 
 
-def test_records_of_another_config_are_kept_but_not_counted(tmp_path, capsys, reference):
+def test_records_of_another_config_are_kept_but_not_counted(tmp_path, reference):
     out = tmp_path / "s.jsonl"
     out.write_text(reference.read_text())
-    code, stdout, _ = run_main([*TINY, "--lr", "0.02", "--seeds", "0", "--out", out], capsys)
+    code, stdout, _ = run_main(sweep.main, [*TINY, "--lr", "0.02", "--seeds", "0", "--out", out])
     assert code == 0 and "0 already in" in stdout and "6 other records kept" in stdout
     records = read_records(out)
     assert len(records) == 8 and [r["config"]["lr"] for r in records[6:]] == [0.02, 0.02]
 
 
-def test_a_failing_run_is_reported_counted_and_retried(tmp_path, capsys, monkeypatch):
+def test_a_failing_run_is_reported_counted_and_retried(tmp_path, monkeypatch):
     real_train = rp.train
 
     def flaky(**kwargs):
@@ -218,14 +208,14 @@ def test_a_failing_run_is_reported_counted_and_retried(tmp_path, capsys, monkeyp
 
     out = tmp_path / "s.jsonl"
     monkeypatch.setattr(rp, "train", flaky)
-    code, stdout, stderr = run_main([*TINY, "--quiet", "--out", out], capsys)
+    code, stdout, stderr = run_main(sweep.main, [*TINY, "--quiet", "--out", out])
     assert code == 1
     failed = [line for line in stdout.splitlines() if "FAILED" in line]
     assert len(failed) == 2 and all("seed 1: FAILED (RuntimeError: boom)" in line for line in failed)
     assert "2 runs failed" in stderr
     assert sorted(r["seed"] for r in read_records(out)) == [0, 0, 2, 2]
     monkeypatch.setattr(rp, "train", real_train)
-    code, stdout, _ = run_main([*TINY, "--quiet", "--out", out], capsys)
+    code, stdout, _ = run_main(sweep.main, [*TINY, "--quiet", "--out", out])
     assert code == 0 and "4 already in" in stdout and len(read_records(out)) == 6
 
 
@@ -233,24 +223,24 @@ def test_a_failing_run_is_reported_counted_and_retried(tmp_path, capsys, monkeyp
 # shards and merge
 
 
-def test_two_shards_merged_equal_the_unsharded_sweep(tmp_path, capsys, reference):
+def test_two_shards_merged_equal_the_unsharded_sweep(tmp_path, reference):
     parts = [tmp_path / "p1.jsonl", tmp_path / "p2.jsonl"]
     for k, part in enumerate(parts, start=1):
-        assert run_main([*TINY, "--shard", f"{k}/2", "--quiet", "--out", part], capsys)[0] == 0
+        assert run_main(sweep.main, [*TINY, "--shard", f"{k}/2", "--quiet", "--out", part])[0] == 0
     assert [len(read_records(p)) for p in parts] == [3, 3]
     merged = tmp_path / "merged.jsonl"
-    code, stdout, _ = run_main(["merge", *parts, reference, "--out", merged], capsys)
+    code, stdout, _ = run_main(sweep.main, ["merge", *parts, reference, "--out", merged])
     assert code == 0 and "6 duplicates dropped" in stdout
     assert by_key(read_records(merged)) == by_key(read_records(reference))
 
 
-def test_an_empty_shard_leaves_an_empty_file(tmp_path, capsys):
+def test_an_empty_shard_leaves_an_empty_file(tmp_path):
     out = tmp_path / "s.jsonl"
-    code, stdout, _ = run_main([*TINY, "--seeds", "0", "--shard", "5/5", "--out", out], capsys)
+    code, stdout, _ = run_main(sweep.main, [*TINY, "--seeds", "0", "--shard", "5/5", "--out", out])
     assert code == 0 and "0 to run" in stdout and out.read_text() == ""
 
 
-def test_merge_refuses_conflicting_records(tmp_path, capsys, reference):
+def test_merge_refuses_conflicting_records(tmp_path, reference):
     records = read_records(reference)
     records[2]["wallclock_s"] += 1.0  # timings may differ ...
     for epoch in records[2]["history"]:
@@ -258,27 +248,27 @@ def test_merge_refuses_conflicting_records(tmp_path, capsys, reference):
     same = tmp_path / "same.jsonl"
     same.write_text("".join(json.dumps(r) + "\n" for r in records))
     merged = tmp_path / "merged.jsonl"
-    assert run_main(["merge", reference, same, "--out", merged], capsys)[0] == 0
+    assert run_main(sweep.main, ["merge", reference, same, "--out", merged])[0] == 0
     assert len(read_records(merged)) == 6
     records[2]["final_metric"] += 1e-9  # ... results may not
     tampered = tmp_path / "tampered.jsonl"
     tampered.write_text("".join(json.dumps(r) + "\n" for r in records))
     out = tmp_path / "never.jsonl"
-    code, _, stderr = run_main(["merge", reference, tampered, "--out", out], capsys)
+    code, _, stderr = run_main(sweep.main, ["merge", reference, tampered, "--out", out])
     assert code == 2 and ERROR.match(stderr.strip()) and stderr.count("\n") == 1
     assert "final_metric" in stderr and sweep.describe(records[2]) in stderr
     assert not out.exists()
 
 
-def test_merge_refuses_mixed_configs_unless_allowed(tmp_path, capsys, reference):
+def test_merge_refuses_mixed_configs_unless_allowed(tmp_path, reference):
     other = tmp_path / "lr.jsonl"
-    assert run_main([*TINY, "--lr", "0.02", "--seeds", "0", "--quiet", "--out", other], capsys)[0] == 0
+    assert run_main(sweep.main, [*TINY, "--lr", "0.02", "--seeds", "0", "--quiet", "--out", other])[0] == 0
     out = tmp_path / "merged.jsonl"
-    code, _, stderr = run_main(["merge", reference, other, "--out", out], capsys)
+    code, _, stderr = run_main(sweep.main, ["merge", reference, other, "--out", out])
     assert code == 2 and "lr: 0.01, 0.02" in stderr and "--allow-mixed" in stderr and not out.exists()
-    assert run_main(["merge", reference, other, "--out", out, "--allow-mixed"], capsys)[0] == 0
+    assert run_main(sweep.main, ["merge", reference, other, "--out", out, "--allow-mixed"])[0] == 0
     assert len(read_records(out)) == 8
-    code, stdout, _ = run_main(["summary", out], capsys)
+    code, stdout, _ = run_main(sweep.main, ["summary", out])
     assert code == 0 and "config: lr=0.01" in stdout and "config: lr=0.02" in stdout
 
 
@@ -286,14 +276,14 @@ def test_merge_refuses_mixed_configs_unless_allowed(tmp_path, capsys, reference)
 # summary
 
 
-def test_summary_counts_success_by_final_metric(tmp_path, capsys, reference):
+def test_summary_counts_success_by_final_metric(tmp_path, reference):
     records = read_records(reference)
     ortho = [r for r in records if r["init"] == "ortho"]
     ortho[0]["final_metric"], ortho[0]["solved_epoch"] = 0.01, 2  # solved, and still solved at the end
     ortho[1]["final_metric"], ortho[1]["solved_epoch"] = 0.30, 1  # solved once, then lost it
     path = tmp_path / "s.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    code, stdout, _ = run_main(["summary", path], capsys)
+    code, stdout, _ = run_main(sweep.main, ["summary", path])
     assert code == 0
     row = next(line for line in stdout.splitlines() if line.startswith("addition") and " ortho " in line)
     lo, hi = stats.wilson_interval(1, 3)
@@ -320,11 +310,11 @@ def test_summary_counts_success_by_final_metric(tmp_path, capsys, reference):
     (["--optimizer", "adam", "--momentum", "0.99"], "the adam optimizer ignores momentum"),
     (["--optimizer", "rmsprop", "--momentum-schedule", "sutskever_eq5"], "the rmsprop optimizer ignores"),
 ])
-def test_bad_input_is_one_line_exit_2_and_loses_nothing(tmp_path, capsys, reference, extra, says):
+def test_bad_input_is_one_line_exit_2_and_loses_nothing(tmp_path, reference, extra, says):
     out = tmp_path / "s.jsonl"
     out.write_bytes(reference.read_bytes() + b'{"task": "addi')  # even a torn line stays until the input is good
     before = out.read_bytes()
-    code, stdout, stderr = run_main([*TINY, "--out", out, *extra], capsys)
+    code, stdout, stderr = run_main(sweep.main, [*TINY, "--out", out, *extra])
     assert code == 2 and stdout == ""
     assert ERROR.match(stderr.strip()) and stderr.count("\n") == 1 and says in stderr, stderr
     assert out.read_bytes() == before
@@ -337,7 +327,7 @@ def test_bad_input_is_one_line_exit_2_and_loses_nothing(tmp_path, capsys, refere
     "text without newline",
     "NaN in a field the schema does not type",
 ])
-def test_not_a_sweep_file_is_refused_untouched(tmp_path, capsys, reference, content):
+def test_not_a_sweep_file_is_refused_untouched(tmp_path, reference, content):
     lines = reference.read_text().splitlines(keepends=True)
     text = {
         "results": json.dumps(rp.results_document(read_records(reference), rp.DEFAULTS), indent=1) + "\n",
@@ -349,10 +339,10 @@ def test_not_a_sweep_file_is_refused_untouched(tmp_path, capsys, reference, cont
     }[content]
     out = tmp_path / "s.jsonl"
     out.write_text(text)
-    code, _, stderr = run_main([*TINY, "--out", out], capsys)
+    code, _, stderr = run_main(sweep.main, [*TINY, "--out", out])
     assert code == 2 and "is not a sweep file" in stderr and stderr.count("\n") == 1
     assert out.read_text() == text
-    code, _, stderr = run_main(["summary", out], capsys)
+    code, _, stderr = run_main(sweep.main, ["summary", out])
     assert code == 2 and "is not a sweep file" in stderr
 
 
@@ -383,17 +373,17 @@ def test_progress_gives_the_verdict_of_the_final_epoch(reference):
     assert rp.is_success(held) and sweep.outcome_text(held).startswith("solved@1 ")
 
 
-def test_counts_are_plural_only_when_they_should_be(tmp_path, capsys):
+def test_counts_are_plural_only_when_they_should_be(tmp_path):
     assert [text.plural(n, "record") for n in (0, 1, 2)] == ["0 records", "1 record", "2 records"]
     one = ["--tasks", "addition", "--inits", "ortho", "--sequence-lens", "6", "--seeds", "0", "--n-hidden", "8",
            "--n-epochs", "1", "--batch-size", "4", "--batches-per-epoch", "1", "--jobs", "1", "--quiet"]
-    code, stdout, _ = run_main([*one, "--out", tmp_path / "one.jsonl"], capsys)
+    code, stdout, _ = run_main(sweep.main, [*one, "--out", tmp_path / "one.jsonl"])
     assert code == 0 and "grid: 1 run;" in stdout and "on 1 worker" in stdout and "wrote 1 record to" in stdout
-    code, stdout, _ = run_main(["merge", tmp_path / "one.jsonl", "--out", tmp_path / "m.jsonl"], capsys)
+    code, stdout, _ = run_main(sweep.main, ["merge", tmp_path / "one.jsonl", "--out", tmp_path / "m.jsonl"])
     assert code == 0 and "merged 1 record from 1 file into 1" in stdout and "(0 duplicates dropped)" in stdout
 
 
-def test_a_missing_output_folder_is_made(tmp_path, capsys):
+def test_a_missing_output_folder_is_made(tmp_path):
     """The README's sweeps go to runs/, which a fresh clone does not have."""
     out = tmp_path / "runs" / "mine.jsonl"
     assert sweep.main([*TINY, "--seeds", "0", "--out", str(out), "--quiet"]) == 0

@@ -1,9 +1,7 @@
 """The figure script: every PNG from a small results file, without training, and one-line errors for bad input."""
 
-import contextlib
 import copy
 import dataclasses
-import io
 import json
 import subprocess
 from pathlib import Path
@@ -12,7 +10,7 @@ import matplotlib.image
 import numpy as np
 import pytest
 from cli_helpers import assert_one_line_error as assert_one_line_error_of
-from cli_helpers import run_script
+from cli_helpers import run_main, run_script
 
 import rnn_pathological as rp
 import visualize_rnn_pathological as viz
@@ -34,12 +32,11 @@ def rendered(results_path, tmp_path_factory) -> tuple[Path, int, str]:
     def no_training(*args, **kwargs):
         raise AssertionError("the visualizer must not train")
 
-    stdout = io.StringIO()
-    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(stdout):
+    with pytest.MonkeyPatch.context() as mp:
         mp.setattr(rp, "train", no_training)
         mp.setattr(rp, "forward_backward", no_training)
-        code = viz.main(["--results", str(results_path), "--outdir", str(outdir)])
-    return outdir, code, stdout.getvalue()
+        code, stdout, _ = run_main(viz.main, ["--results", results_path, "--outdir", outdir])
+    return outdir, code, stdout
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:

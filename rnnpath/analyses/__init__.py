@@ -5,7 +5,9 @@
     python -m rnnpath analyze memory {run,plot}        # the curse of memory -> results/memory_curse.json
     python -m rnnpath analyze bytedmd {run,plot}       # data-movement cost of BPTT -> results/bytedmd.json
 
-Each analysis is a module with its own parser and main(argv); main() here picks one by name.
+Each analysis is a module that declares its commands (what each reads, makes and writes) as a base.Analysis,
+whose build_parser() and main(argv) every analysis shares: the parsing, the checks before any work, the JSON or
+PNG written and the one-line errors. main() here picks one analysis by name.
 """
 
 from __future__ import annotations

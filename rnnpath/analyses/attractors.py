@@ -48,7 +48,8 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 import rnn_pathological as rp
-from rnnpath import files, style
+from rnnpath import files
+from rnnpath.analyses.base import Analysis, AnalysisError, Command, Option
 from rnnpath.text import join_words, markdown_table
 
 PROG = "rnnpath analyze attractors"
@@ -141,9 +142,11 @@ def lstm_map(params: dict[str, np.ndarray], channel: int) -> Map:
     return Map(step, jvp, 2 * H, H)
 
 
-# a record's config["cell"] -> its map under a constant input; an oRNN's snapshots hold its W_hh itself, so its map
-# is the vanilla cell's
-MAPS = {"rnn": rnn_map, "lstm": lstm_map, "ornn": rnn_map}
+# the map of a materialised network, by the blocks of its W_hh (rp.Cell.materialise): snapshots hold the network as
+# the vanilla cell or the LSTM runs it, so an oRNN's (W_hh itself) follows the vanilla map
+MAP_OF_BLOCKS = {rp.VANILLA_BLOCKS: rnn_map, rp.LSTM_GATES: lstm_map}
+# a record's config["cell"] -> its map under a constant input, for every cell of the registry whose network has one
+MAPS = {name: MAP_OF_BLOCKS[cell.blocks] for name, cell in rp.CELLS.items() if cell.blocks in MAP_OF_BLOCKS}
 # the cells whose W_hh is one (H, H) matrix, with a spectral radius: those with a single block
 VANILLA_MAPS = tuple(name for name, cell in rp.CELLS.items() if len(cell.blocks) == 1)
 
@@ -292,7 +295,7 @@ def load_snapshots(path: str) -> dict:
         activation = rp.full_config(run["config"])["activation"]
         if cell not in MAPS or (cell in VANILLA_MAPS and activation != "tanh"):
             raise files.FileError(f"{path}: run {i} ({run['task']}, {run['init']}) is a {cell} cell with {activation} "
-                                  f"units; this script reads the tanh RNN, the tanh oRNN and the LSTM")
+                                  f"units; this script reads the {join_words(list(MAPS))} cells with tanh units")
     return doc
 
 
@@ -354,8 +357,15 @@ def load(path: str) -> dict:
 
 
 def arm(run: dict) -> str:
-    """'ortho', 'random', or 'lstm ortho', 'ornn ortho' for another cell."""
-    return run["init"] if run.get("cell", "rnn") == "rnn" else f"{run['cell']} {run['init']}"
+    """'ortho', 'random' for the default (vanilla) cell, or 'lstm ortho', 'ornn ortho' for another cell."""
+    cell = run.get("cell", rp.DEFAULTS["cell"])
+    return run["init"] if cell == rp.DEFAULTS["cell"] else f"{cell} {run['init']}"
+
+
+def arm_cell(name: str) -> rp.Cell:
+    """The cell of an arm named by arm()."""
+    cell, _, init = name.partition(" ")
+    return rp.get_cell(cell if init else rp.DEFAULTS["cell"])
 
 
 ORBITS = ("periodic", "quasi-periodic", "chaotic")  # attractors on which the state keeps moving
@@ -566,7 +576,7 @@ def readme_block(doc: dict) -> str:
                   "circle; ours is only started there, and training moves W_hh's spectral radius to "
                 + ", ".join(f"{s['radius'][1]:.2f} on {task}" for (task, name), s in summaries.items()
                             if name == "ortho") + "." if ortho else ""))
-    held = [(task, name, s) for (task, name), s in summaries.items() if name.split()[0] == "ornn"]
+    held = [(task, name, s) for (task, name), s in summaries.items() if arm_cell(name).orthogonal]  # the oRNN
     if held:
         most = max(s["max_fixed_points"] for _, _, s in held)
         radii = sorted({round(r, 2) for _, _, s in held for r in s["radius"]})
@@ -589,7 +599,7 @@ def readme_block(doc: dict) -> str:
                   "settles within the burn-in, and a quasi-periodic verdict at a Lyapunov exponent of 0 may be such "
                   "a slow approach rather than a bifurcation.")
     gated = [(task, name, s) for (task, name), s in summaries.items()  # the LSTM: W_hh in gate blocks
-             if name.split()[0] in rp.CELLS and len(rp.CELLS[name.split()[0]].blocks) > 1]
+             if len(arm_cell(name).blocks) > 1]
     if gated:
         most = max(s["max_fixed_points"] for _, _, s in gated)
         changes = sum(s["changes"] for _, _, s in gated)
@@ -620,46 +630,39 @@ def readme_block(doc: dict) -> str:
 # command line
 
 
+def draw(args: argparse.Namespace, doc: dict) -> Figure:
+    try:
+        return plot(doc)
+    except (KeyError, IndexError, TypeError) as err:  # a file of the right schema version with a part missing
+        raise AnalysisError(f"{args.results}: incomplete ({err!r}); rerun {PROG} run") from None
+
+
+ANALYSIS = Analysis(PROG, __doc__, (
+    Command("run", "classify the attractors of every snapshot -> a JSON results file",
+            "Read results files with parameter snapshots (rnn_pathological.py --snapshot-every), classify the "
+            "attractor of every snapshot under every constant input and count its fixed points (about a minute for "
+            "the six vanilla headline runs, a few more for the LSTM run on a busy machine), write the results "
+            "atomically.",
+            (Option("--snapshots", nargs="+", default=list(SNAPSHOT_FILES), metavar="FILE",
+                    help="results files with snapshots (default: %(default)s)"),
+             Option("--out", default="results/attractors.json", help="results file (default: %(default)s)")),
+            make=lambda args, docs: compute(docs),
+            read=lambda args: [(path, load_snapshots(path)) for path in args.snapshots]),
+    Command("plot", "draw the bifurcation diagrams of a results file -> a PNG",
+            "Draw the bifurcation diagrams and the attractor kinds from attractors.json.",
+            (Option("--results", default="results/attractors.json", help="results file of run (default: %(default)s)"),
+             Option("--out", default=os.path.join("viz", "bifurcation.png"), help="PNG (default: %(default)s)")),
+            make=draw, read=lambda args: load(args.results), dpi=90),
+))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = rp.OneLineErrorParser(prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{run,plot}")
-    run_p = sub.add_parser("run", help="classify the attractors of every snapshot -> a JSON results file",
-                           description="Read results files with parameter snapshots (rnn_pathological.py "
-                           "--snapshot-every), classify the attractor of every snapshot under every constant input "
-                           "and count its fixed points (about a minute for the six vanilla headline runs, a few more "
-                           "for the LSTM run on a busy machine), write the results atomically.")
-    run_p.add_argument("--snapshots", nargs="+", default=list(SNAPSHOT_FILES), metavar="FILE",
-                       help="results files with snapshots (default: %(default)s)")
-    run_p.add_argument("--out", default="results/attractors.json", help="results file (default: %(default)s)")
-    plot_p = sub.add_parser("plot", help="draw the bifurcation diagrams of a results file -> a PNG",
-                            description="Draw the bifurcation diagrams and the attractor kinds from attractors.json.")
-    plot_p.add_argument("--results", default="results/attractors.json", help="results file of run (default: %(default)s)")
-    plot_p.add_argument("--out", default=os.path.join("viz", "bifurcation.png"), help="PNG (default: %(default)s)")
-    return parser
+    return ANALYSIS.build_parser()
 
 
 @rp.script_main
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:  # every check before any work: a bad path or file is one line, exit status 2
-        rp.check_writable(args.out)
-        if args.command == "plot":
-            doc = load(args.results)
-        else:
-            docs = [(path, load_snapshots(path)) for path in args.snapshots]
-    except ValueError as err:
-        parser.error(str(err))
-    if args.command == "run":
-        rp.write_json_atomic(args.out, compute(docs))
-    else:
-        try:
-            fig = plot(doc)
-        except (KeyError, IndexError, TypeError) as err:  # a file of the right schema version with a part missing
-            parser.error(f"{args.results}: incomplete ({err!r}); rerun {PROG} run")
-        style.save_figure_atomic(fig, args.out, dpi=90)
-    print(f"wrote {args.out}")
-    return 0
+    return ANALYSIS.main(argv)
 
 
 if __name__ == "__main__":

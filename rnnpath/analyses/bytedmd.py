@@ -55,7 +55,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 import rnn_pathological as rp
-from rnnpath import files, style
+from rnnpath import files
+from rnnpath.analyses.base import Analysis, AnalysisError, Command, Option
 from rnnpath.text import markdown_table
 
 PROG = "rnnpath analyze bytedmd"
@@ -1088,43 +1089,38 @@ def lstm_findings(doc: dict) -> list[str]:
 # command line
 
 
+def draw(args: argparse.Namespace, doc: dict) -> Figure:
+    try:
+        return plot(doc)
+    except KeyError as err:  # a file of the right schema version with a part missing
+        raise AnalysisError(f"{args.results}: no {err} in the file; rerun {PROG} run") from None
+
+
+ANALYSIS = Analysis(PROG, __doc__, (
+    Command("run", "trace and price every step of the grids -> a JSON results file",
+            "Trace one training step per grid point (T sweeps, H sweeps, truncated BPTT, the headline sizes; the "
+            "LSTM's T and H sweeps), price each at float64 and float32, fit the exponents, and write the results "
+            "atomically. The full grids take about two and a half minutes on one core and about 1 GB of memory at "
+            "the most.",
+            (Option("--out", default="results/bytedmd.json", help="results file (default: %(default)s)"),
+             Option("--quick", action="store_true", help="tiny grids, well under a second (a smoke test)"),
+             Option("--quiet", action="store_true", help="no progress line per grid point")),
+            make=lambda args, _: run(args.quick, None if args.quiet else print)),
+    Command("plot", "draw a results file -> a PNG (never traces)",
+            "Draw the four panels of a results file of `run`; never traces.",
+            (Option("--results", default="results/bytedmd.json", help="results file of run (default: %(default)s)"),
+             Option("--out", default=os.path.join("viz", "bytedmd.png"), help="PNG (default: %(default)s)")),
+            make=draw, read=lambda args: load(args.results)),
+))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = rp.OneLineErrorParser(prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{run,plot}")
-    run_p = sub.add_parser("run", help="trace and price every step of the grids -> a JSON results file",
-                           description="Trace one training step per grid point (T sweeps, H sweeps, truncated "
-                           "BPTT, the headline sizes; the LSTM's T and H sweeps), price each at float64 and float32, "
-                           "fit the exponents, and write the results atomically. The full grids take about two and a "
-                           "half minutes on one core and about 1 GB of memory at the most.")
-    run_p.add_argument("--out", default="results/bytedmd.json", help="results file (default: %(default)s)")
-    run_p.add_argument("--quick", action="store_true", help="tiny grids, well under a second (a smoke test)")
-    run_p.add_argument("--quiet", action="store_true", help="no progress line per grid point")
-    plot_p = sub.add_parser("plot", help="draw a results file -> a PNG (never traces)",
-                            description="Draw the four panels of a results file of `run`; never traces.")
-    plot_p.add_argument("--results", default="results/bytedmd.json", help="results file of run (default: %(default)s)")
-    plot_p.add_argument("--out", default=os.path.join("viz", "bytedmd.png"), help="PNG (default: %(default)s)")
-    return parser
+    return ANALYSIS.build_parser()
 
 
 @rp.script_main
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:  # every check before any work: a bad path or file is one line, exit status 2
-        rp.check_writable(args.out)
-        doc = load(args.results) if args.command == "plot" else None
-    except ValueError as err:
-        parser.error(str(err))
-    if args.command == "run":
-        rp.write_json_atomic(args.out, run(args.quick, None if args.quiet else print))
-    else:
-        try:
-            fig = plot(doc)
-        except KeyError as err:  # a file of the right schema version with a part missing
-            parser.error(f"{args.results}: no {err} in the file; rerun {PROG} run")
-        style.save_figure_atomic(fig, args.out, dpi=100)
-    print(f"wrote {args.out}")
-    return 0
+    return ANALYSIS.main(argv)
 
 
 if __name__ == "__main__":

@@ -30,12 +30,9 @@ from matplotlib.patches import Patch
 
 import rnn_pathological as rp
 from rnnpath import files, style, sweep
+from rnnpath.analyses.base import Analysis, AnalysisError, Command, Option
 
 PROG = "rnnpath analyze matrices"
-
-
-class AnalysisError(ValueError):
-    """Bad input (a missing or unsuitable file, an unstable matrix): a one-line message, exit status 2."""
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -536,24 +533,16 @@ FISHER_MAX_N = 80
 FISHER_MAX_K = 10_000
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = rp.OneLineErrorParser(
-        prog=PROG, description="Closed-form and saved-run analyses of recurrent matrices; never trains. Each "
-        "command draws one PNG into --outdir.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{fisher,nonnormality,motif,gradients}")
-    for name, png, what, description in COMMANDS:
-        p = sub.add_parser(name, help=f"{what} -> {png}", description=f"{description} Writes {png}.")
-        if name == "fisher":
-            p.add_argument("--n", type=int, default=64,
-                           help=f"network size N, 2 to {FISHER_MAX_N}: past it float64 cannot resolve the chains' "
-                           "memory (default: %(default)s)")
-            p.add_argument("--k-max", type=int, default=120,
-                           help=f"largest k drawn, 1 to {FISHER_MAX_K:,} (default: %(default)s)")
-        else:
-            p.add_argument("--results", default="results.json",
-                           help="results.json, or a sweep .jsonl written with --keep-weights (default: %(default)s)")
-        p.add_argument("--outdir", default="viz", help="folder for the PNG, created if needed (default: %(default)s)")
-    return parser
+OUTDIR = Option("--outdir", default="viz", help="folder for the PNG, created if needed (default: %(default)s)")
+FISHER_OPTIONS = (
+    Option("--n", type=int, default=64, help=f"network size N, 2 to {FISHER_MAX_N}: past it float64 cannot resolve "
+           "the chains' memory (default: %(default)s)"),
+    Option("--k-max", type=int, default=120, help=f"largest k drawn, 1 to {FISHER_MAX_K:,} (default: %(default)s)"),
+    OUTDIR)
+RESULTS_OPTIONS = (
+    Option("--results", default="results.json",
+           help="results.json, or a sweep .jsonl written with --keep-weights (default: %(default)s)"),
+    OUTDIR)
 
 
 FISHER_ARRAYS = 16  # N x N float64 arrays alive at the peak of the fisher figure (measured: 15-20 at N = 150-400)
@@ -584,42 +573,48 @@ def check_fisher_size(n: int, k_max: int) -> None:
                             "axis (1e-6) by k = 300")
 
 
+def check_fisher(args: argparse.Namespace) -> None:
+    check_fisher_size(args.n, args.k_max)
+
+
+def read_runs(args: argparse.Namespace) -> list[dict]:
+    """The runs of --results, each one that `args.command` can draw (AnalysisError otherwise)."""
+    runs = load_runs(args.results)
+    if args.command in ("gradients", "motif") and any("params_final" not in r for r in runs):
+        raise AnalysisError(f"{args.results}: a run has no params_final (an older file, or one written with "
+                            "--drop-weights); rerun python rnn_pathological.py --all")
+    # these analyses read one H x H W_hh and the vanilla recurrence: the oRNN's records hold just that
+    gated = sorted({cell for cell in map(rp.cell_of, runs) if len(rp.get_cell(cell).blocks) > 1})
+    if gated:
+        raise AnalysisError(f"{args.results}: {args.command} analyses the vanilla cell's W_hh, and the file holds "
+                            f"{', '.join(gated)} runs; use a results file of vanilla runs")
+    return runs
+
+
+def draw(args: argparse.Namespace, runs: list[dict] | None) -> Figure:
+    if args.command == "fisher":
+        return plot_fisher_memory(args.n, args.k_max)
+    plot = {"nonnormality": plot_nonnormality, "motif": plot_chain_motif, "gradients": plot_grad_through_time}
+    return plot[args.command](runs)
+
+
+ANALYSIS = Analysis(
+    PROG, "Closed-form and saved-run analyses of recurrent matrices; never trains. Each command draws one PNG into "
+    "--outdir.",
+    tuple(Command(name, f"{what} -> {png}", f"{description} Writes {png}.",
+                  FISHER_OPTIONS if name == "fisher" else RESULTS_OPTIONS, make=draw,
+                  read=check_fisher if name == "fisher" else read_runs, png=png)
+          for name, png, what, description in COMMANDS),
+    raw_description=False)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    return ANALYSIS.build_parser()
+
+
 @rp.script_main
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    png = {name: png for name, png, _, _ in COMMANDS}[args.command]
-    try:
-        # every input and the output folder checked before anything is computed
-        if args.command == "fisher":
-            check_fisher_size(args.n, args.k_max)
-        else:
-            runs = load_runs(args.results)
-            if args.command in ("gradients", "motif") and any("params_final" not in r for r in runs):
-                raise AnalysisError(f"{args.results}: a run has no params_final (an older file, or one written with "
-                                    "--drop-weights); rerun python rnn_pathological.py --all")
-            # these analyses read one H x H W_hh and the vanilla recurrence: the oRNN's records hold just that
-            gated = sorted({cell for cell in map(rp.cell_of, runs) if len(rp.get_cell(cell).blocks) > 1})
-            if gated:
-                raise AnalysisError(f"{args.results}: {args.command} analyses the vanilla cell's W_hh, and the file "
-                                    f"holds {', '.join(gated)} runs; use a results file of vanilla runs")
-        files.prepare_outdir(args.outdir)
-        if args.command == "fisher":
-            fig = plot_fisher_memory(args.n, args.k_max)
-        else:
-            plot = {"nonnormality": plot_nonnormality, "motif": plot_chain_motif,
-                    "gradients": plot_grad_through_time}[args.command]
-            fig = plot(runs)
-    except (AnalysisError, files.FileError) as err:
-        print(f"{PROG}: error: {err}", file=sys.stderr)
-        return 2
-    path = os.path.join(args.outdir, png)
-    try:
-        style.save_figure_atomic(fig, path, dpi=100)
-    except OSError as err:
-        print(f"{PROG}: error: cannot write {path}: {err.strerror or err}", file=sys.stderr)
-        return 1
-    print(f"wrote {path}")
-    return 0
+    return ANALYSIS.main(argv)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 import rnn_pathological as rp
-from rnnpath import files, style
+from rnnpath import files
+from rnnpath.analyses.base import Analysis, AnalysisError, Command, Option
 from rnnpath.text import markdown_table
 
 PROG = "rnnpath analyze memory"
@@ -414,40 +415,35 @@ def readme_block(doc: dict) -> str:
 # command line
 
 
+def draw(args: argparse.Namespace, doc: dict) -> Figure:
+    try:
+        return plot(doc)
+    except (KeyError, StopIteration) as err:  # a file of the right schema version with a part missing
+        raise AnalysisError(f"{args.results}: incomplete ({err!r}); rerun {PROG} run") from None
+
+
+ANALYSIS = Analysis(PROG, __doc__, (
+    Command("run", "closed forms and the Monte Carlo check -> a JSON results file",
+            "Compute the sensitivity, the curvature at the optimum of every variant and the Monte Carlo check (a few "
+            "seconds), and write them atomically.",
+            (Option("--out", default="results/memory_curse.json", help="results file (default: %(default)s)"),),
+            make=lambda args, _: compute()),
+    Command("plot", "draw a results file -> a PNG",
+            "Draw the six panels: sensitivity, four loss landscapes, curvature.",
+            (Option("--results", default="results/memory_curse.json",
+                    help="results file of run (default: %(default)s)"),
+             Option("--out", default=os.path.join("viz", "curse_of_memory.png"), help="PNG (default: %(default)s)")),
+            make=draw, read=lambda args: load(args.results)),
+))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = rp.OneLineErrorParser(prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{run,plot}")
-    run_p = sub.add_parser("run", help="closed forms and the Monte Carlo check -> a JSON results file",
-                           description="Compute the sensitivity, the curvature at the optimum of every variant and "
-                           "the Monte Carlo check (a few seconds), and write them atomically.")
-    run_p.add_argument("--out", default="results/memory_curse.json", help="results file (default: %(default)s)")
-    plot_p = sub.add_parser("plot", help="draw a results file -> a PNG",
-                            description="Draw the six panels: sensitivity, four loss landscapes, curvature.")
-    plot_p.add_argument("--results", default="results/memory_curse.json", help="results file of run (default: %(default)s)")
-    plot_p.add_argument("--out", default=os.path.join("viz", "curse_of_memory.png"),
-                        help="PNG (default: %(default)s)")
-    return parser
+    return ANALYSIS.build_parser()
 
 
 @rp.script_main
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:  # every check before any work: a bad path or file is one line, exit status 2
-        rp.check_writable(args.out)
-        doc = load(args.results) if args.command == "plot" else None
-    except ValueError as err:
-        parser.error(str(err))
-    if args.command == "run":
-        rp.write_json_atomic(args.out, compute())
-    else:
-        try:
-            fig = plot(doc)
-        except (KeyError, StopIteration) as err:  # a file of the right schema version with a part missing
-            parser.error(f"{args.results}: incomplete ({err!r}); rerun {PROG} run")
-        style.save_figure_atomic(fig, args.out, dpi=100)
-    print(f"wrote {args.out}")
-    return 0
+    return ANALYSIS.main(argv)
 
 
 if __name__ == "__main__":
