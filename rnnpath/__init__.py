@@ -15,5 +15,6 @@ The map, in dependency order (every module imports only from the engine and from
                      attractors, memory_curse, bytedmd: closed forms and saved-run analyses
     bench.py         the benchmark
     report.py        the generated blocks of README.md and docs/, from the files under results/
+    cli.py           the dispatcher that picks a tool (or an analysis) by name
     __main__.py      the command line: python -m rnnpath {sweep,experiment,analyze,report,bench}
 """

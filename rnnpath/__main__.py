@@ -6,10 +6,10 @@ so `--help` and a bad name answer at once.
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 import rnn_pathological as rp
+from rnnpath.cli import dispatch
 
 # name on the command line -> (module, what it does)
 TOOLS = {
@@ -33,15 +33,7 @@ def usage() -> str:
 
 @rp.script_main  # Ctrl-C while a tool is imported: one line too
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if not argv or argv[0] in ("-h", "--help"):
-        print(usage())
-        return 0 if argv else 2
-    name, rest = argv[0], argv[1:]
-    if name not in TOOLS:
-        print(f"rnnpath: error: unknown tool {name!r}; choose from {', '.join(TOOLS)}", file=sys.stderr)
-        return 2
-    return importlib.import_module(TOOLS[name][0]).main(rest)
+    return dispatch(argv, TOOLS, usage(), "rnnpath", "tool")
 
 
 if __name__ == "__main__":

@@ -12,8 +12,7 @@ PNG written and the one-line errors. main() here picks one analysis by name.
 
 from __future__ import annotations
 
-import importlib
-import sys
+from rnnpath.cli import dispatch
 
 # name on the command line -> (module, what it does)
 ANALYSES = {
@@ -32,13 +31,4 @@ def usage() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if not argv or argv[0] in ("-h", "--help"):
-        print(usage())
-        return 0 if argv else 2
-    name, rest = argv[0], argv[1:]
-    if name not in ANALYSES:
-        print(f"rnnpath analyze: error: unknown analysis {name!r}; choose from {', '.join(ANALYSES)}",
-              file=sys.stderr)
-        return 2
-    return importlib.import_module(ANALYSES[name][0]).main(rest)
+    return dispatch(argv, ANALYSES, usage(), "rnnpath analyze", "analysis")
