@@ -476,17 +476,99 @@ def performance(benches: dict[str, dict]) -> str:
 def headroom(dtype: str, bench: dict) -> str:
     """One sentence: the time spent beyond the lower bound, the four calls a step cannot do without, and what each
     wall-time target would leave per time step for them."""
-    floor, targets = bench["floor"], bench["targets"]
-    cases = [("`--all`", bench["headline"]["wall_s"], floor["total_s"], floor["steps_per_worker"],
-              targets.get("headline_wall_s")),
-             ("one T=60 run", bench["single_T60_run_one_core_s"], floor["single_T60_run_s"],
-              floor["single_T60_run_steps"], targets.get("single_T60_run_one_core_s"))]
+    cases = bound_cases(bench)
     spent = ", ".join(f"{label} {wall - bound:.1f} s of its {wall:.1f} s" for label, wall, bound, _, _ in cases)
     text = (f"{dtype}: beyond the bound, {spent}; the four further calls of a step take "
             f"{4 * bench['kernel_us']['one add']:.1f} us")
-    left = [f"{max(target - bound, 0) / steps * 1e6:.1f} us ({label}, {target:.0f} s)"
+    left = [f"{left_us(bound, steps, target):.1f} us ({label}, {target:.0f} s)"
             for label, _, bound, steps, target in cases if target is not None]
     return text + (f", and the targets leave {' and '.join(left)} a step for them." if left else ".")
+
+
+def bound_cases(bench: dict) -> list[tuple[str, float, float, int, float | None]]:
+    """(label, wall time in s, lower bound in s, time steps it bounds, wall-time target in s or None) of `--all`
+    and of one T=60 run."""
+    floor, targets = bench["floor"], bench["targets"]
+    return [("`--all`", bench["headline"]["wall_s"], floor["total_s"], floor["steps_per_worker"],
+             targets.get("headline_wall_s")),
+            ("one T=60 run", bench["single_T60_run_one_core_s"], floor["single_T60_run_s"],
+             floor["single_T60_run_steps"], targets.get("single_T60_run_one_core_s"))]
+
+
+def left_us(bound: float, steps: int, target: float) -> float:
+    """Microseconds per time step that a wall-time target leaves above the lower bound (none where it is below)."""
+    return max(target - bound, 0) / steps * 1e6
+
+
+# the kernels of bench.py's profile that the profile's sentences compare
+DOT, EXP, NP_TANH, EXP_TANH, ADD = ("dot (B,H) x (H,H)", "exp", "np.tanh", "tanh as 2 / (1 + exp(-2a)) - 1",
+                                    "one add")
+
+
+def performance_profile(benches: dict[str, dict]) -> str:
+    """What the kernel profile and the targets say on the machine that measured the files, one line per dtype:
+    which of the exp and the product it follows costs more, which tanh is faster, what a cheap ufunc costs, and
+    whether each wall-time target leaves a step more or less above the lower bound than the four numpy calls a step
+    cannot do without take (and where less, that no numpy implementation can meet it there)."""
+    return "\n".join(f"- {profile_line(dtype, b)}" for dtype, b in benches.items())
+
+
+def times(dear: float, cheap: float) -> str:
+    """'1.3 times as much as', or 'slightly more than' where the factor rounds to 1.0."""
+    return "slightly more than" if f"{dear / cheap:.1f}" == "1.0" else f"{dear / cheap:.1f} times as much as"
+
+
+def profile_line(dtype: str, bench: dict) -> str:
+    """One dtype's line of performance_profile; a comparison whose kernels the file lacks is left out."""
+    k = bench["kernel_us"]
+    said = []
+    if DOT in k and EXP in k:
+        exp, dot = k[EXP], k[DOT]
+        if f"{exp:.1f}" == f"{dot:.1f}":
+            said.append(f"the exp costs as much as the product it follows ({exp:.1f} us)")
+        elif exp > dot:
+            said.append(f"the exp costs {times(exp, dot)} the product it follows ({exp:.1f} us against "
+                        f"{dot:.1f} us): numpy does not vectorise the {dtype} exp on this CPU")
+        else:
+            said.append(f"the product costs {times(dot, exp)} the exp that follows it ({dot:.1f} us against "
+                        f"{exp:.1f} us)")
+    if NP_TANH in k and EXP_TANH in k:
+        if f"{k[NP_TANH]:.1f}" == f"{k[EXP_TANH]:.1f}":
+            said.append(f"np.tanh and the engine's exp-based tanh take the same time ({k[NP_TANH]:.1f} us)")
+        else:
+            (fast, fast_us), (slow, slow_us) = sorted([("np.tanh", k[NP_TANH]),
+                                                       ("the engine's exp-based tanh", k[EXP_TANH])],
+                                                      key=lambda kernel: kernel[1])
+            ratio = "slightly faster than" if f"{slow_us / fast_us:.1f}" == "1.0" else (
+                f"{slow_us / fast_us:.1f} times as fast as")
+            said.append(f"{fast} is {ratio} {slow} ({fast_us:.1f} us against {slow_us:.1f} us)")
+    add = k[ADD]
+    about = ("about a microsecond" if 0.5 <= add < 1.5 else f"about {add:.0f} microseconds" if add >= 1.5
+             else "less than half a microsecond")
+    said.append(f"every other ufunc costs {about} of call overhead whatever it computes (one add: {add:.1f} us)")
+    text = f"{dtype}: " + "; ".join(said) + "."
+    calls = 4 * add
+    left = [(label, target, left_us(bound, steps, target)) for label, _, bound, steps, target in bound_cases(bench)
+            if target is not None]
+    less = [case for case in left if case[2] < calls]
+    more = [case for case in left if case[2] >= calls]
+
+    def leave(cases: list[tuple[str, float, float]]) -> str:
+        if len(cases) == 1:
+            label, target, us = cases[0]
+            return f"The {label} target ({target:.0f} s) leaves {us:.1f} us a step above the bound"
+        return "The targets leave " + join_words([f"{us:.1f} us ({label}, {target:.0f} s)"
+                                                  for label, target, us in cases]) + " a step above the bound"
+    if less:
+        them = "it" if len(less) == 1 else "them"
+        text += (f" {leave(less)}, less than the four further calls of a step alone take ({calls:.1f} us), so no "
+                 f"numpy implementation of this arithmetic can meet {them} on this machine; closing the gap would "
+                 f"take fused kernels (a compiled extension), which this numpy-only project rules out.")
+    if more:
+        spare = join_words([f"{us - calls:.1f} us" for _, _, us in more])
+        text += (f" {leave(more)}, more than the four further calls of a step take ({calls:.1f} us): "
+                 f"{spare} a step for everything else, Python included.")
+    return text
 
 
 def has_data(exp, root: str = ".") -> bool:
@@ -712,7 +794,8 @@ def blocks(results_path: str = "results.json", seeds_path: str = "results/result
         for name, exp in ex.EXPERIMENTS.items():
             out.add(exp.data_path(False, root), {f"experiment-{name}": experiment_section(name, root)})
     with about(" and ".join(bench_paths)):
-        out.add(" and ".join(bench_paths), {"performance": performance(benches)})
+        out.add(" and ".join(bench_paths), {"performance": performance(benches),
+                                            "performance-profile": performance_profile(benches)})
     with about(results_path):
         out.add(results_path, {"headline-table": headline_table(doc), "headline-verdict": headline_verdict(doc),
                                "headline-kernel": headline_kernel(doc), "analysis-numbers": analysis_numbers(doc),

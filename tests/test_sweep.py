@@ -391,3 +391,23 @@ def test_a_missing_output_folder_is_made(tmp_path):
     merged = tmp_path / "other" / "all.jsonl"
     assert sweep.main(["merge", str(out), "--out", str(merged)]) == 0
     assert read_records(merged) == read_records(out)
+
+
+@pytest.mark.parametrize("table, expected", [
+    ((3, 4, 1, 4), 0.48571428571428565),  # Fisher's tea-tasting lady: 3 of 4 cups right against 1 of 4
+    ((1, 12, 9, 12), 0.0027594561852200836),  # scipy.stats.fisher_exact's documented [[1, 9], [11, 3]], transposed
+    ((2, 5, 0, 5), 0.4444444444444444),  # the frontier's 2/5 against 0/5
+    ((10, 10, 0, 10), 1.0825088224469026e-05),
+    ((0, 3, 0, 3), 1.0),
+])
+def test_fisher_exact_known_values(table, expected):
+    assert stats.fisher_exact(*table) == pytest.approx(expected, rel=1e-8)
+    k1, n1, k2, n2 = table
+    assert stats.fisher_exact(k2, n2, k1, n1) == pytest.approx(expected, rel=1e-8)  # symmetric in the arms
+
+
+def test_fisher_text_and_bad_counts():
+    assert stats.fisher_text(2, 5, 0, 5) == "Fisher p = 0.44"
+    assert stats.fisher_text(10, 10, 0, 10) == "Fisher p < 0.001"
+    with pytest.raises(ValueError):
+        stats.fisher_exact(6, 5, 0, 5)
