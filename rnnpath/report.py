@@ -395,8 +395,10 @@ def performance(benches: dict[str, dict]) -> str:
     peak = first["gemm_peak_gflops"]
     lines = [
         (f"Measured by `python -m rnnpath bench` on a {env['cpu_count']}-core {env['machine']} machine "
-         f"({env['platform']}), Python {env['python']}, numpy {env['numpy']}; GEMM peak {peak['float64']} GFLOP/s "
-         f"in float64 and {peak['float32']} in float32 (1024 x 1024 products, all cores)."),
+         f"({env.get('cpu') or env['platform']}; {env['platform']}), Python {env['python']}, numpy {env['numpy']}"
+         + (f", BLAS `{rp.blas_kernel(env)}`" if rp.blas_kernel(env) else "")
+         + f"; GEMM peak {peak['float64']} GFLOP/s in float64 and {peak['float32']} in float32 (1024 x 1024 "
+         f"products, all cores)."),
         "",
     ]
 
