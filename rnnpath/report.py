@@ -783,7 +783,8 @@ def blocks(results_path: str = "results.json", seeds_path: str = "results/result
     doc = load_headline(results_path)
     seeds_doc = load_seeds(seeds_path)
     benches = load_benches(bench_paths)
-    bytedmd_path, memory_path = os.path.join(root, "results", "bytedmd.json"), os.path.join(root, "results", "memory_curse.json")
+    bytedmd_path = os.path.join(root, "results", "bytedmd.json")
+    memory_path = os.path.join(root, "results", "memory_curse.json")
     bytedmd_doc, memory_doc = bd.load(bytedmd_path), mc.load(memory_path)  # ValueErrors that name the file
     attractors_path = os.path.join(root, "results", "attractors.json")
     attractors_doc = dy.load(attractors_path)

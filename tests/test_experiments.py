@@ -12,7 +12,7 @@ from cli_helpers import command_line, run_main
 
 import rnn_pathological as rp
 from rnnpath import experiments as ex
-from rnnpath import sweep
+from rnnpath import stats, sweep
 from rnnpath.experiments import baseline
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -187,11 +187,27 @@ def test_identity_answer_and_figure_mark_diverged_runs(quick_dir, tmp_path):
         edited.append(r)
     text = baseline.answer_identity_vs_ortho(edited)
     assert "ortho+tanh in 6/6" in text and "identity+tanh in 6/6" in text
-    assert "identity+relu in 0/6 [0.00, 0.39] (6 diverged)" in text
+    assert "identity+relu in 0/6 (6 diverged)" in text  # pooled over tasks: the count, no interval
     assert "does as well" in text
     path = tmp_path / "identity.png"
     baseline.figure_identity_vs_ortho(edited).savefig(path, dpi=60)
     assert path.read_bytes()[:8] == PNG_MAGIC
+
+
+def test_identity_answer_gives_fisher_p_per_task_and_words_a_large_p_as_chance(quick_dir):
+    """ortho+tanh solves every run, identity+tanh none: each task's comparison carries Fisher's exact p computed from
+    its counts, and at the quick grid's few seeds (p >= 0.05) it is worded as one the test cannot tell from chance."""
+    records = [solved(r, 1 if baseline.arm_of(r) == "ortho+tanh" else None)
+               for r in quick_records(quick_dir, "identity_vs_ortho")]
+    text = baseline.answer_identity_vs_ortho(records)
+    for ((_, task), T), runs in baseline.group_by(records, baseline.task_key).items():
+        (k1, n1), (k2, n2) = (baseline.successes([r for r in runs if baseline.arm_of(r) == a])
+                              for a in ("identity+tanh", "ortho+tanh"))
+        p = stats.fisher_exact(k1, n1, k2, n2)
+        assert f"{task} at T = {T} ({k1}/{n1} against {k2}/{n2}, {stats.fisher_text(k1, n1, k2, n2)}" in text
+        assert p >= 0.05  # a handful of quick seeds
+        assert f"{stats.fisher_text(k1, n1, k2, n2)}: a difference this test cannot tell from chance)" in text
+    assert "clearly worse" not in text and "cannot tell whether the randomness matters" in text
 
 
 def test_solve_vs_T_and_latching_answers_find_the_longest_fully_solved_length(quick_dir, tmp_path):
@@ -199,8 +215,10 @@ def test_solve_vs_T_and_latching_answers_find_the_longest_fully_solved_length(qu
                for r in quick_records(quick_dir, "solve_vs_T")]
     text = baseline.answer_solve_vs_T(records)
     assert "on addition, ortho T = 30, random no T" in text
-    assert "ortho 4/8 [0.22, 0.78]" in text
-    assert "ortho (4/4 at T = 30 to 0/4 at T = 60)" in text  # pooled over both tasks
+    assert "ortho 4/8" in text and "ortho 4/8 [" not in text  # pooled over tasks and T: the count, no interval
+    # pooled over both tasks, with Fisher's p on those counts, told apart (p < 0.05)
+    assert stats.fisher_exact(4, 4, 0, 4) < 0.05
+    assert f"ortho (4/4 at T = 30 to 0/4 at T = 60, {stats.fisher_text(4, 4, 0, 4)})" in text
     baseline.figure_solve_vs_T(records).savefig(tmp_path / "t.png", dpi=60)
 
     latching = [solved(r, 1 if r["init"] == "ortho" and r["sequence_len"] <= 5 else None)

@@ -382,3 +382,54 @@ def test_the_prose_about_optimiser_updates_holds(name):
     assert cells["sequence_len"] == 60
     assert max(cells["update_us"].values()) == cells["update_us"]["adam"]
     assert cells["update_us"]["adam"] < 0.05 * cells["step_ms"]["rnn"] * 1e3
+
+
+def test_the_deviations_section_names_every_experiment_and_its_module():
+    """Item 15 of "Deviations and corrections": one bullet per module of rnnpath/experiments/ that registers
+    experiments, naming each experiment of the registry (so one that follows a published setting cannot go without
+    its deviations), and the gated experiments' settings as the code has them."""
+    import importlib
+
+    from rnnpath.experiments import EXPERIMENTS, family, gated
+
+    method = page("docs/method.md")
+    section = method[method.index("## Deviations and corrections"):method.index("## Using it from Python")]
+    per_experiment = section[section.index("**Per experiment**"):]
+    bullet = re.compile(r"^    - `rnnpath/experiments/(\w+)\.py`:(.*?)(?=^    - |\Z)", re.MULTILINE | re.DOTALL)
+    bullets = {m.group(1): m.group(2) for m in bullet.finditer(per_experiment)}
+    for name, experiment in EXPERIMENTS.items():
+        module = experiment.answer.__module__.rpartition(".")[2]
+        assert module in bullets, f"no Deviations bullet for rnnpath/experiments/{module}.py"
+        assert f"`{name}`" in bullets[module], f"experiment {name} is not named under its module in Deviations"
+    for path in (ROOT / "rnnpath" / "experiments").glob("*.py"):
+        module = importlib.import_module(f"rnnpath.experiments.{path.stem}")
+        if path.stem != "__init__" and getattr(module, "EXPERIMENTS", None):
+            assert path.stem in bullets, f"no Deviations bullet for rnnpath/experiments/{path.name}"
+    text = " ".join(bullets["gated"].split())
+    def short(x: float) -> str:  # 0.001 -> '1e-3', 1e-08 -> '1e-8', as the prose writes them
+        mantissa, _, exponent = f"{x:.0e}".partition("e")
+        return f"{mantissa}e{int(exponent)}"
+
+    copy_grid, = gated.COPY_GRIDS
+    copy = {**rp.DEFAULTS, **copy_grid.options}
+    updates = copy["n_epochs"] * copy["batches_per_epoch"]
+    assert (copy["optimizer"], copy["activation"], copy["train_size"]) == ("rmsprop", "tanh", 0)
+    assert (f"tanh units, {copy['n_hidden']} units, batch {copy['batch_size']}, clipping at {copy['clip']:g}, a fresh "
+            f"batch for every update, {updates // 1000}k updates ({copy['n_epochs']} epochs of "
+            f"{copy['batches_per_epoch']} batches), RMSprop at lr {short(copy['lr'])}") in text
+    assert f"decay {copy['rmsprop_decay']:g}, eps {short(copy['rmsprop_eps'])}" in text
+    Ts = sorted(copy_grid.sequence_lens)
+    extra = rp.TASKS["copy"].extra_steps
+    assert (f"T = {Ts[0]}, {Ts[1]} and {Ts[2]} (total lengths {Ts[0] + extra}, {Ts[1] + extra} and "
+            f"{Ts[2] + extra})") in text
+    assert f"our T = {500 - extra}" in text
+    order = {**rp.DEFAULTS, **gated.ORDER_OPTIONS}
+    assert f"with {order['n_hidden']} units where they use 200, and {order['n_epochs']} epochs" in text
+    frontier = {**rp.DEFAULTS, **gated.FRONTIER_ARMS[1][1]}
+    assert frontier["cell"] == "lstm" and frontier["optimizer"] == rp.DEFAULTS["optimizer"]
+    assert (f"(lr {frontier['lr']:g}, momentum {frontier['momentum']:g}, clip {frontier['clip']:g}, "
+            f"{frontier['n_epochs'] * frontier['batches_per_epoch']} updates of batch {frontier['batch_size']}, "
+            f"{frontier['n_hidden']} units)") in text
+    assert "modReLU" in text and "Henaff" in text and "never tuned for the LSTM" in text
+    perm = {**rp.DEFAULTS, **family.PERMUTATION_OPTIONS}
+    assert f"{perm['random_scale']:g} x sqrt({perm['n_hidden']}) = 1" in " ".join(bullets["family"].split())

@@ -6,8 +6,9 @@ exactly.
     python -m rnnpath analyze bytedmd run --quick --out q.json   # a tiny grid in a second (a smoke test)
 
 Seed 000 (open question 5) asks what long-range memory costs in this architecture when an algorithm is measured by
-the data it moves rather than the arithmetic it does. The measure is ByteDMD, the metric of the Sutro group
-(github.com/cybertronai/ByteDMD), defined as follows.
+the data it moves rather than the arithmetic it does. The measure is ByteDMD, the metric of the Sutro group; seed 000
+only names it, and the definition used here is the one in the README of its reference implementation
+(github.com/cybertronai/ByteDMD), restated as follows.
 
 An idealised processor keeps every value on one infinite LRU stack of bytes. The arguments of the computation are
 placed on the stack for free, in the order given, so the last argument ends on top. Each instruction then
@@ -19,7 +20,7 @@ placed on the stack for free, in the order given, so the last argument ends on t
   3. pushes its result on top, for free.
 
 Nothing is ever freed: a dead temporary sinks, and everything pushed after it lies above it. The worked example of
-the metric: with four one-byte arguments a, b, c, d (d on top, a at depth 4), b + c costs sqrt(3) + sqrt(2), and
+that README: with four one-byte arguments a, b, c, d (d on top, a at depth 4), b + c costs sqrt(3) + sqrt(2), and
 leaves the stack, bottom to top, as a, d, b, c, result. An instruction lists each input once (x * x reads x once);
 a constant written into the program (the 1 in 1 - h^2) is part of the instruction, not a read.
 

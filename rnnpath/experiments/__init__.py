@@ -16,8 +16,9 @@ trains nothing of its own: it reads results/results_seeds.json, the ten-seed hea
 convergence` creates that file only when it is missing. `plot` and `answer` read the files and never train.
 
 --quick runs each grid tiny (8 hidden units, 2 epochs of 2 batches of 10, two seeds, the shortest lengths) into
-results/sweeps/quick/ and viz/quick/ (convergence's stand-in for results/results_seeds.json is results/sweeps/quick/results_seeds.json),
-so the real files are never touched. --outdir moves results/sweeps/, viz/ and results/results_seeds.json under another folder.
+results/sweeps/quick/ and viz/quick/ (convergence's stand-in for results/results_seeds.json is
+results/sweeps/quick/results_seeds.json), so the real files are never touched. --outdir moves results/sweeps/, viz/
+and results/results_seeds.json under another folder.
 The folders a command writes are checked before anything trains or is drawn, and every file it reads is checked
 (rnnpath.files): a bad one is a one-line error naming it.
 

@@ -240,6 +240,22 @@ def rate_text(runs: list[dict]) -> str:
     return f"{k}/{n} {interval_text(k, n)}"
 
 
+SIGNIFICANCE = 0.05  # a two-arm difference with Fisher p below this is called one the test tells from chance
+NOT_TOLD = "a difference this test cannot tell from chance"
+
+
+def told_apart(k1: int, n1: int, k2: int, n2: int) -> bool:
+    """Whether Fisher's exact test (two-sided) tells k1/n1 from k2/n2 at p < SIGNIFICANCE."""
+    return stats.fisher_exact(k1, n1, k2, n2) < SIGNIFICANCE
+
+
+def compare_text(k1: int, n1: int, k2: int, n2: int) -> str:
+    """'2/5 against 0/5, Fisher p = 0.44: a difference this test cannot tell from chance', or '10/10 against 0/10,
+    Fisher p < 0.001' where the test tells the two apart: the counts of two arms of one cell, worded by the test."""
+    text = f"{k1}/{n1} against {k2}/{n2}, {stats.fisher_text(k1, n1, k2, n2)}"
+    return text if told_apart(k1, n1, k2, n2) else f"{text}: {NOT_TOLD}"
+
+
 def solved_epochs(runs: list[dict]) -> list[int]:
     """The first epoch at which each run met the threshold, for the runs that did."""
     return [r["solved_epoch"] for r in runs if r["solved_epoch"] is not None]

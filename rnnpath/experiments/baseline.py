@@ -15,10 +15,12 @@ from rnnpath import stats, style
 from rnnpath.experiments.base import (
     QUICK_OPTIONS,
     Experiment,
+    NOT_TOLD,
     Grid,
     SeedsResults,
     caption,
     common,
+    compare_text,
     epochs_text,
     final_text,
     group_by,
@@ -40,6 +42,7 @@ from rnnpath.experiments.base import (
     successes,
     task_key,
     task_rank,
+    told_apart,
     verdict,
 )
 from rnnpath.text import join_words, markdown_table, plural
@@ -164,18 +167,23 @@ def answer_solve_vs_T(records: list[dict]) -> str:
             longest = longest_all_solved(rate_points([r for r in runs if r["init"] == init]))
             reach.append(f"{init} {'no T' if longest is None else f'T = {longest}'}")
         sentences.append(f"on {task}, {join_words(reach)}")
-    totals = [f"{init} {rate_text([r for r in records if r['init'] == init])}" for init in inits]
+    # counts only: the pooled cells differ in task and T, so their share estimates no one rate (no interval)
+    totals = [f"{init} {'{}/{}'.format(*successes([r for r in records if r['init'] == init]))}" for init in inits]
     text = (f"The longest sequence length up to which every run at every T (of {', '.join(map(str, Ts))}) ends "
-            f"solved is: " + "; ".join(sentences) + ". Pooled over tasks and lengths, the success rates (95% CI) "
-            f"are {join_words(totals)}.")
+            f"solved is: " + "; ".join(sentences) + ". Pooled over tasks and lengths, the runs that end solved are "
+            f"{join_words(totals)}; these totals add up cells whose rates differ, so they carry no interval (the "
+            f"table gives each cell's).")
     decline = []
     for init in inits:
         points = rate_points([r for r in records if r["init"] == init])
         first, last = points[0], points[-1]
         if len(points) > 1 and first[1] / first[2] > last[1] / last[2]:
-            decline.append(f"{init} ({first[1]}/{first[2]} at T = {first[0]} to {last[1]}/{last[2]} at T = {last[0]})")
+            told = told_apart(first[1], first[2], last[1], last[2])
+            decline.append(f"{init} ({first[1]}/{first[2]} at T = {first[0]} to {last[1]}/{last[2]} at T = {last[0]}, "
+                           f"{stats.fisher_text(first[1], first[2], last[1], last[2])}{'' if told else ': ' + NOT_TOLD})")
     if decline:
-        text += " Pooled over tasks, success falls from the shortest to the longest T for " + join_words(decline) + "."
+        text += (" Pooled over tasks, the count of runs that end solved falls from the shortest to the longest T for "
+                 + join_words(decline) + ".")
     else:
         text += " No init's pooled success rate is lower at the longest T than at the shortest."
     rows = []
@@ -272,8 +280,10 @@ def answer_identity_vs_ortho(records: list[dict]) -> str:
     for arm in arms:
         mine = [r for r in records if arm_of(r) == arm]
         d = n_diverged(mine)
-        totals.append(f"{arm} in {rate_text(mine)}" + (f" ({d} diverged)" if d else ""))
-    text = f"Pooled over the {len(by_task)} tasks, the runs end solved (95% CI) for {join_words(totals)}."
+        totals.append(f"{arm} in {'{}/{}'.format(*successes(mine))}" + (f" ({d} diverged)" if d else ""))
+    # counts only: the tasks' rates differ, so a pooled share estimates no one rate (no interval)
+    text = (f"Pooled over the {len(by_task)} tasks, the runs end solved for {join_words(totals)} (totals over "
+            f"tasks whose rates differ, so without an interval; the table gives each task's).")
     pair = ("ortho+tanh", "identity+tanh")
     if all(a in arms for a in pair):
         ortho = [r for r in records if arm_of(r) == pair[0]]
@@ -283,19 +293,28 @@ def answer_identity_vs_ortho(records: list[dict]) -> str:
                     >= successes([r for r in runs if arm_of(r) == pair[0]])[0]]
         text += (f" identity+tanh solves at least as many runs as ortho+tanh on {len(at_least)} of {len(by_task)} "
                  f"tasks" + (f" ({', '.join(at_least)})" if at_least else "") + ".")
+        cells, worse = [], []  # Fisher's exact test per task, the two arms of one cell
+        for ((_, task), T), runs in by_task.items():
+            (k1, n1), (k2, n2) = (successes([r for r in runs if arm_of(r) == a]) for a in pair[::-1])
+            if n1 and n2 and k1 * n2 != k2 * n1:
+                cells.append(f"{task} at T = {T} ({compare_text(k1, n1, k2, n2)})")
+                if k1 * n2 < k2 * n1 and told_apart(k1, n1, k2, n2):
+                    worse.append(task)
+        if cells:
+            text += f" Task by task, identity+tanh against ortho+tanh: {'; '.join(cells)}."
         (k_o, n_o), (k_i, n_i) = successes(ortho), successes(ident)
-        lo_o, hi_i = stats.wilson_interval(k_o, n_o)[0], stats.wilson_interval(k_i, n_i)[1]
         if k_o == 0 and k_i == 0:
             text += " Neither solves any run, so these runs cannot tell what makes the orthogonal init work."
         elif k_i / n_i >= k_o / n_o:
             text += (" In these runs a flat spectrum without randomness does as well as a random orthogonal "
                      "matrix: the randomness is not what makes the orthogonal init work.")
-        elif hi_i < lo_o:
-            text += (" The identity does clearly worse than a random orthogonal matrix (the pooled 95% intervals "
-                     "do not overlap), so the flat spectrum alone is not enough here.")
+        elif worse:
+            text += (f" The identity does worse than a random orthogonal matrix by more than Fisher's exact test puts "
+                     f"down to chance on {join_words(worse)}, so the flat spectrum alone is not enough there.")
         else:
-            text += (" The identity does worse, but the pooled 95% intervals overlap, so these seeds cannot tell "
-                     "whether the randomness matters.")
+            text += (" The identity solves fewer runs, but on no task alone is the difference one Fisher's exact "
+                     "test can tell from chance at these counts, so these seeds cannot tell whether the randomness "
+                     "matters.")
     rows = []
     for ((_, task), T), runs in by_task.items():
         for arm in arms:

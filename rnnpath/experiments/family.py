@@ -118,9 +118,40 @@ PUBLISHED = {
     "multiplication": "Sutskever et al. 2013, Table 5: same setting, T = 80: 0.13% of cases off by > 0.04 "
                       "(mu 0.995)",
     "temporal_order": "Pascanu et al. 2013: SGD with clipping and their regulariser solves it up to T = 200",
-    "copy": "Orhan & Pitkow 2020: on copy with delay 500 and RMSprop, chain starts succeed in 46 of 462 runs, "
-            "orthogonal and identity starts in none",
+    "copy": "Orhan & Pitkow 2020: on copy of total length 500 (a delay of 479) and RMSprop, chain starts succeed in "
+            "46 of 462 runs, orthogonal and identity starts in none",
 }
+
+
+CRITICAL_TOLERANCE = 0.05  # a random start with std x sqrt(H) within 5% of 1 (or above) counts as critical
+
+
+def random_scale_note(records: list[dict]) -> str:
+    """Under the family table: the random column's std x sqrt(H) per hidden size, from the records' config, and the
+    tasks where that puts the random start at the critical scale (random_permutation runs at H = 100) rather than
+    below it."""
+    groups: dict[tuple[int, float], list[dict]] = {}
+    for r in records:
+        if arm_of(r) == "random" and r["config"].get("random_scale") is not None:
+            groups.setdefault((r["config"]["n_hidden"], r["config"]["random_scale"]), []).append(r)
+    if not groups:
+        return ""
+    parts, critical, small = [], [], []
+    for (H, s), runs in sorted(groups.items(), key=lambda kv: kv[0][1] * np.sqrt(kv[0][0])):
+        tasks = list(dict.fromkeys(r["task"] for r in sorted(runs, key=lambda r: ex.task_rank(r["task"]))))
+        scale = s * np.sqrt(H)
+        radii = [r["W_hh_stats"]["init"].get("spectral_radius") for r in runs if "W_hh_stats" in r]
+        radii = [v for v in radii if v is not None]
+        radius = f", measured spectral radius at init {min(radii):.3g}-{max(radii):.3g}" if radii else ""
+        where = join_words(tasks) if len(tasks) <= 3 else f"{len(tasks)} tasks"
+        parts.append(f"at H = {H} on {where}, std {s:g} x sqrt({H}) = {scale:.3g}{radius}")
+        (critical if scale >= 1 - CRITICAL_TOLERANCE else small).extend(tasks)
+    text = ("The random column is W_hh ~ N(0, std^2), whose spectral radius at init is about std x sqrt(H) "
+            "(1 is the critical scale): " + "; ".join(parts) + ".")
+    if critical:
+        text += (f" So on {join_words(critical)} the random column is not a small start: it starts at the critical "
+                 "scale" + (", unlike the other tasks" if small else "") + " (compare the random_scale experiment).")
+    return text
 
 
 def answer_family(records: list[dict]) -> str:
@@ -154,6 +185,8 @@ def answer_family(records: list[dict]) -> str:
     table = markdown_table(["task", "T", "start", "solved at the end [95% CI]", "solved epoch, median [range]",
                                "final metric, median [range]", "diverged"], rows)
     published = [f"- {task}: {PUBLISHED[task]}." for task in tasks if task in PUBLISHED]
+    note = random_scale_note(records)
+    table += "\n\n" + note if note else ""
     return ("\n".join(lines) + "\n\n" + table + "\n\nPublished results for some of these tasks, in other "
             "settings (so not comparable cell for cell):\n" + "\n".join(published))
 
@@ -282,16 +315,18 @@ def answer_random_scale(records: list[dict]) -> str:
         groups.setdefault((r["task"], r["sequence_len"], start_of(r)), []).append(r)
     rows = []
     for (task, T, start), runs in groups.items():
-        stats = [_median_stat(runs, w, n) for w, n in (("init", "spectral_radius"), ("init", "norm_W_pow_T"),
-                                                       ("final", "spectral_radius"), ("final", "norm_W_pow_T"))]
-        rows.append([task, T, start, ex.rate_text(runs)] + ["-" if v is None else f"{v:.3g}" for v in stats]
+        medians = [_median_stat(runs, w, n) for w, n in (("init", "spectral_radius"), ("init", "norm_W_pow_T"),
+                                                         ("final", "spectral_radius"), ("final", "norm_W_pow_T"))]
+        rows.append([task, T, start, ex.rate_text(runs)] + ["-" if v is None else f"{v:.3g}" for v in medians]
                     + [ex.final_text(runs)])
     pooled = {}
     for r in records:
         pooled.setdefault(start_of(r), []).append(r)
     order = sorted(pooled, key=lambda s: _start_rank(pooled[s][0]))
+    # counts only: the three tasks' rates differ, so a pooled share estimates no one rate (no interval)
     text = ("Pooled over the three headline tasks, runs solved at the end per start: "
-            + "; ".join(f"{s} {ex.rate_text(pooled[s])}" for s in order) + ".")
+            + "; ".join("{} {}/{}".format(s, *ex.successes(pooled[s])) for s in order)
+            + " (totals over tasks whose rates differ, so without an interval; the table gives each task's).")
     randoms = [r for r in records if r["init"] == "random"]
     if randoms:
         H = ex.common(randoms, lambda r: r["config"]["n_hidden"])
@@ -299,10 +334,14 @@ def answer_random_scale(records: list[dict]) -> str:
         if critical is not None:
             below = [r for r in randoms if r["config"]["random_scale"] < critical - 1e-12]
             above = [r for r in randoms if r["config"]["random_scale"] >= critical - 1e-12]
+            (k_b, n_b), (k_a, n_a) = ex.successes(below), ex.successes(above)
+            told = bool(below and above) and ex.told_apart(k_a, n_a, k_b, n_b)
             text += (f" The critical scale at H = {H} is 1/sqrt(H) = {critical:.3g}, where the spectral radius at "
-                     f"init is about 1: below it the random start ends solved in {ex.rate_text(below)} runs, at or "
-                     f"above it in {ex.rate_text(above)}.")
-            if below and above and ex.successes(below)[0] == 0 and ex.successes(above)[0] > 0:
+                     f"init is about 1: the random start ends solved in {k_a}/{n_a} runs at or above it against "
+                     f"{k_b}/{n_b} below it, pooled over tasks and scales"
+                     + (f" ({stats.fisher_text(k_a, n_a, k_b, n_b)}{'' if told else ': ' + ex.NOT_TOLD})"
+                        if below and above else "") + ".")
+            if told and k_b == 0 and k_a > 0:
                 text += (" In these runs the random start's failure is a matter of its scale: a Gaussian start at "
                          "the critical scale is not 'small', and it learns the headline tasks.")
     return text + "\n\n" + markdown_table(
