@@ -211,3 +211,101 @@ def test_frontier_answer_says_where_each_arm_stops_and_where_the_lstm_is_needed(
     assert f"rnn+random T = {short} (" in answer and "rnn+random none" not in answer
     no_arm = [_ending(r, False) for r in records]
     assert "rnn+ortho none, rnn+random none" in gated.answer_frontier(no_arm)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# order_table: training against validation accuracy, read from the committed records (the claims issue: the LSTM
+# memorises its 1000 training sequences). Each number is recomputed here from the file, not through gated's helpers.
+
+ORDER_RECORDS = Path(__file__).resolve().parents[1] / "results" / "sweeps" / "order_table.jsonl"
+
+
+def _committed_order_records() -> list[dict]:
+    if not ORDER_RECORDS.exists():
+        pytest.skip("no committed order_table records")
+    return [json.loads(line) for line in ORDER_RECORDS.read_text().splitlines() if line.strip()]
+
+
+def _table_rows(answer: str, header_start: str) -> dict[tuple[str, int, int], list[str]]:
+    """{(arm, length, seed): cells} of the markdown table whose header starts with header_start."""
+    lines = answer.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(header_start))
+    rows = {}
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        rows[(cells[0], int(cells[1]), int(cells[2]))] = cells[3:]
+    return rows
+
+
+def _memorises(r: dict) -> bool:
+    return r["history"][-1]["train_metric"] >= 0.95 and abs(r["final_metric"] - r["chance"]) <= 0.05
+
+
+def test_order_table_fit_table_matches_the_committed_records():
+    records = _committed_order_records()
+    fixed = [r for r in records if r.get("metric_on") == "validation"]
+    assert len(fixed) == len(records) == 45
+    table = _table_rows(gated.answer_order_table(records), "| arm | length | seed | final training accuracy |")
+    assert len(table) == len(fixed)
+    for r in fixed:
+        h = r["history"]
+        best = min(h, key=lambda e: e["val_loss"])
+        assert table[(gated.arm_of(r), r["sequence_len"], r["seed"])] == [
+            f"{h[-1]['train_metric']:.3f}", f"{r['final_metric']:.3f}", f"{best['val_loss']:.2f} ({best['epoch']})",
+            f"{h[-1]['val_loss']:.2f}"]
+
+
+def test_order_table_memorisation_sentence_counts_match_the_committed_records():
+    """The sentence's counts per arm and length, and its ranges, against the file; the reviewer's finding (the LSTM's
+    unsolved runs fit their training set at chance on held-out data) must hold in the file for the wording to stand."""
+    records = _committed_order_records()
+    answer = gated.answer_order_table(records)
+    sentence = next(p for p in answer.split("\n\n") if p.startswith("Training against validation accuracy"))
+    assert "final training accuracy >= 0.95 with final validation accuracy within 0.05 of chance (0.25)" in sentence
+    by_arm: dict[str, list[dict]] = {}
+    for r in records:
+        by_arm.setdefault(gated.arm_of(r), []).append(r)
+    memorising_arms, quiet_arms = [], []
+    for arm, runs in by_arm.items():
+        mem = [r for r in runs if _memorises(r)]
+        if not mem:
+            quiet_arms.append(arm)
+            continue
+        memorising_arms.append(arm)
+        per_T = []
+        for T in sorted({r["sequence_len"] for r in runs}):
+            at_T = [r for r in runs if r["sequence_len"] == T]
+            k = sum(map(_memorises, at_T))
+            if k:
+                per_T.append(f"{k}/{len(at_T)} at length {T}")
+        listing = per_T[0] if len(per_T) == 1 else f"{', '.join(per_T[:-1])} and {per_T[-1]}"
+        assert f"{arm} memorises in {len(mem)} of its {len(runs)} runs ({listing}" in sentence
+        unsolved = [r for r in runs if not rp.is_success(r)]
+        if len(unsolved) == len(mem):
+            assert f"every one of its {len(unsolved)} runs that do not end solved" in sentence
+        train = [r["history"][-1]["train_metric"] for r in mem]
+        val = [r["final_metric"] for r in mem]
+        end = [r["history"][-1]["val_loss"] for r in mem]
+        assert f"training accuracy {min(train):.3f}-{max(train):.3f}, validation accuracy {min(val):.3f}-" \
+               f"{max(val):.3f}, validation loss ending at {min(end):.2f}-{max(end):.2f}" in sentence
+    # the committed records: the LSTM memorises in every one of its runs that do not end solved, the others in none
+    assert memorising_arms == ["lstm+ortho"] and sorted(quiet_arms) == ["ornn+ortho", "rnn+ortho"]
+    lstm = by_arm["lstm+ortho"]
+    assert sum(map(_memorises, lstm)) == sum(not rp.is_success(r) for r in lstm) == 11
+    assert "No run of rnn+ortho or ornn+ortho memorises" in sentence
+    assert ("An explanation of the gap to seed 004 by hidden size or budget alone does not fit the 11 runs of "
+            "lstm+ortho that fit their training set: with 64 units and 150 epochs" in sentence)
+    # the fresh-data test is named as the next step, not claimed
+    assert "Whether fresh data closes the gap has not been tested yet" in sentence
+    assert "ten times larger, at lengths 100 and 200" in sentence
+
+
+def test_order_table_sentence_drops_the_memorisation_claim_when_no_run_fits_its_training_set():
+    records = _committed_order_records()
+    staged = [{**r, "history": r["history"][:-1] + [{**r["history"][-1], "train_metric": 0.5}]} for r in records]
+    sentence = next(p for p in gated.answer_order_table(staged).split("\n\n")
+                    if p.startswith("Training against validation accuracy"))
+    assert "memorises in" not in sentence and "does not fit the" not in sentence
+    assert "No run fits its training set while failing on held-out sequences" in sentence

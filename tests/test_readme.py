@@ -230,7 +230,8 @@ def test_the_performance_profile_says_what_the_files_do():
 
 
 # The profile two machines measured (bench.py's kernel_us, floor and targets): an AMD EPYC with AVX2, where the
-# committed files come from, and an AVX-512 Xeon, where numpy vectorises the float64 exp and np.tanh.
+# benchmark files committed before 2026-12-05 came from, and an AVX-512 Xeon (under the Haswell kernel), where numpy
+# vectorises the float64 exp and np.tanh.
 EPYC = {"float64": {"kernel_us": {"dot (B,H) x (H,H)": 12.88, "exp": 16.92, "np.tanh": 43.92,
                                   "tanh as 2 / (1 + exp(-2a)) - 1": 21.84, "one add": 1.29},
                     "floor": {"total_s": 19.27, "steps_per_worker": 360000, "single_T60_run_s": 7.71,
