@@ -47,7 +47,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -1115,14 +1114,5 @@ ANALYSIS = Analysis(PROG, __doc__, (
 ))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    return ANALYSIS.build_parser()
-
-
-@rp.script_main
-def main(argv: list[str] | None = None) -> int:
-    return ANALYSIS.main(argv)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+# the module's command line, as `python -m rnnpath analyze bytedmd` runs it
+build_parser, main = ANALYSIS.build_parser, rp.script_main(ANALYSIS.main)

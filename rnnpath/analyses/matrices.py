@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -608,14 +607,5 @@ ANALYSIS = Analysis(
     raw_description=False)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    return ANALYSIS.build_parser()
-
-
-@rp.script_main
-def main(argv: list[str] | None = None) -> int:
-    return ANALYSIS.main(argv)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+# the module's command line, as `python -m rnnpath analyze matrices` runs it
+build_parser, main = ANALYSIS.build_parser, rp.script_main(ANALYSIS.main)
