@@ -6,6 +6,7 @@ The map, in dependency order (every module imports only from the engine and from
 
     text.py          plurals, word lists, durations, markdown tables: the prose helpers
     stats.py         Wilson intervals, medians and ranges
+    criteria.py      per-case (|error| > 0.04) criteria: partial predictors' wrong fractions, the threshold
     style.py         the plot style and the atomic figure writer every figure uses
     files.py         every results, sweep and benchmark file is read and checked here
     sweep.py         resumable, shardable sweeps (run, merge, summary)

@@ -155,3 +155,86 @@ def test_fbchain_default_alpha_is_orhan_and_pitkows():
     assert np.all(np.diag(W, -1) == 0.99) and np.all(np.diag(W, 1) == rp.DEFAULTS["chain_beta"])
     W = rp.initial_params("addition", "chain", 0, n_hidden=8)["W_hh"]
     assert np.all(np.diag(W, -1) == 1.0) and np.all(np.diag(W, 1) == 0)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# per-case criteria: partial predictors that know X2 and a few bits of X1 (rnnpath/criteria.py)
+
+from rnnpath import criteria  # noqa: E402
+
+REVIEWER = {  # Monte Carlo by a reviewer, to the precision stated: bits 1, 2, 3
+    "addition": [(0.84, 0.005), (0.68, 0.005), (0.36, 0.005)],
+    "multiplication": [(0.55, 0.005), (0.32, 0.005), (0.074, 0.0005)],
+}
+
+
+@pytest.mark.parametrize("task", criteria.REGRESSION_TASKS)
+@pytest.mark.parametrize("layout", rp.LAYOUTS)
+def test_the_generator_draws_independent_uniform_marked_values(task, layout):
+    """The closed forms assume X1, X2 independent U[0, 1) and target X1 + X2 or X1 X2: check it on rp's batches."""
+    rng = np.random.default_rng(3)
+    x, y = rp.generate_batch(task, 20, 40_000, rng, layout)
+    x1, x2 = criteria.marked_values(x)
+    np.testing.assert_allclose(y, x1 + x2 if task == "addition" else x1 * x2, rtol=0, atol=1e-15)
+    se_mean, se_var = np.sqrt(1 / 12 / 40_000), np.sqrt((1 / 80 - 1 / 144) / 40_000)  # Var((U - 1/2)^2) = 1/180
+    for v in (x1, x2):
+        assert 0 <= v.min() and v.max() < 1
+        assert abs(v.mean() - 0.5) < 4 * se_mean
+        assert abs(v.var() - 1 / 12) < 4 * se_var
+        counts = np.bincount(np.minimum((v * 8).astype(int), 7), minlength=8)  # flat over the 8 bins of 3 bits
+        assert np.all(np.abs(counts - 5000) < 4 * np.sqrt(5000 * 7 / 8))
+    assert abs(np.corrcoef(x1, x2)[0, 1]) < 4 / np.sqrt(40_000)
+
+
+@pytest.mark.parametrize("task", criteria.REGRESSION_TASKS)
+def test_partial_predictor_closed_form_matches_the_reviewers_numbers(task):
+    for bits, (value, precision) in enumerate(REVIEWER[task], start=1):
+        assert abs(criteria.partial_predictor_wrong(task, bits) - value) <= precision
+    c = 0.08 * 2.0 ** np.arange(4)
+    expected = 1 - c if task == "addition" else 1 - c + c * np.log(c)
+    np.testing.assert_allclose([criteria.partial_predictor_wrong(task, b) for b in range(4)], expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("task", criteria.REGRESSION_TASKS)
+@pytest.mark.parametrize("bits", [0, 1, 2, 3])
+def test_partial_predictor_closed_form_matches_monte_carlo(task, bits):
+    p, se = criteria.monte_carlo_wrong(task, bits, 20_000, np.random.default_rng(100 + bits))
+    assert abs(p - criteria.partial_predictor_wrong(task, bits)) < 3 * se
+
+
+@pytest.mark.parametrize("task", criteria.REGRESSION_TASKS)
+def test_four_bits_get_every_case_right_in_closed_form_and_by_simulation(task):
+    assert criteria.partial_predictor_wrong(task, 4) == 0.0
+    assert criteria.monte_carlo_wrong(task, 4, 5_000, np.random.default_rng(7))[0] == 0.0
+    with pytest.raises(ValueError, match="no fraction"):
+        criteria.per_case_threshold(task, max_bits=4)
+
+
+@pytest.mark.parametrize("task", criteria.REGRESSION_TASKS)
+def test_wrong_fraction_falls_with_bits(task):
+    wrong = [criteria.partial_predictor_wrong(task, b) for b in range(6)]
+    assert all(a > b for a, b in zip(wrong[:4], wrong[1:4]))
+    assert all(a >= b for a, b in zip(wrong, wrong[1:]))
+
+
+@pytest.mark.parametrize("task", criteria.REGRESSION_TASKS)
+@pytest.mark.parametrize("max_bits", [0, 1, 2, 3])
+def test_threshold_lies_below_every_partial_predictor(task, max_bits):
+    threshold = criteria.per_case_threshold(task, max_bits)
+    assert 0 < threshold
+    for bits in range(max_bits + 1):
+        wrong = criteria.partial_predictor_wrong(task, bits)
+        assert threshold < wrong
+        assert threshold == pytest.approx(criteria.SAFETY_FACTOR * criteria.partial_predictor_wrong(task, max_bits))
+
+
+def test_default_thresholds():
+    assert criteria.per_case_threshold("addition") == pytest.approx(0.18, abs=1e-12)
+    assert criteria.per_case_threshold("multiplication") == pytest.approx(0.5 * (0.36 + 0.64 * np.log(0.64)))
+
+
+def test_criteria_refuse_other_tasks_and_bad_bits():
+    with pytest.raises(ValueError, match="apply to"):
+        criteria.partial_predictor_wrong("xor", 1)
+    with pytest.raises(ValueError, match="non-negative"):
+        criteria.partial_predictor_wrong("addition", -1)
