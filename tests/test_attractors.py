@@ -137,12 +137,18 @@ def lstm_reference(params, channel, h, c):
     return o * np.tanh(c), c
 
 
+def random_cell_params(rng: np.random.Generator, name: str, n_hidden: int, n_in: int) -> dict[str, np.ndarray]:
+    """Gaussian W_ih (G H, n_in), W_hh (G H, H) and b_h (G H) of a vanilla (G = 1) or LSTM (G = 4) map."""
+    rows = (4 if name == "lstm" else 1) * n_hidden
+    return {"W_ih": rng.standard_normal((rows, n_in)), "W_hh": rng.standard_normal((rows, n_hidden)),
+            "b_h": rng.standard_normal(rows)}
+
+
 @pytest.mark.parametrize("name", ["rnn", "lstm"])
 def test_jacobian_vector_products_match_finite_differences(name):
     rng = np.random.default_rng(1)
-    H, G = 5, (4 if name == "lstm" else 1)
-    params = {"W_ih": rng.standard_normal((G * H, 3)), "W_hh": rng.standard_normal((G * H, H)),
-              "b_h": rng.standard_normal(G * H)}
+    H = 5
+    params = random_cell_params(rng, name, n_hidden=H, n_in=3)
     m = dy.MAPS[name](params, 1)
     x, v = 0.5 * rng.standard_normal((4, m.dim)), rng.standard_normal((4, m.dim))
     eps = 1e-6
@@ -220,10 +226,7 @@ def test_genuine_orbits_are_not_settled_by_newton():
 @pytest.mark.parametrize("name", ["rnn", "lstm"])
 def test_the_jacobian_is_the_matrix_of_the_jacobian_vector_product(name):
     rng = np.random.default_rng(2)
-    H, G = 4, (4 if name == "lstm" else 1)
-    params = {"W_ih": rng.standard_normal((G * H, 2)), "W_hh": rng.standard_normal((G * H, H)),
-              "b_h": rng.standard_normal(G * H)}
-    m = dy.MAPS[name](params, 0)
+    m = dy.MAPS[name](random_cell_params(rng, name, n_hidden=4, n_in=2), 0)
     x, v = 0.5 * rng.standard_normal(m.dim), rng.standard_normal(m.dim)
     np.testing.assert_allclose(dy.jacobian(m, x) @ v, m.jvp(x[None], m.step(x[None]), v[None])[0], atol=1e-12)
 

@@ -97,20 +97,6 @@ def test_every_committed_run_passes_the_engine_checks():
 # statistics
 
 
-@pytest.mark.parametrize("k, n, expected", [(0, 10, (0.0, 0.2775)), (5, 10, (0.2366, 0.7634)),
-                                            (10, 10, (0.7225, 1.0)), (1, 3, (0.0615, 0.7923))])
-def test_wilson_interval_known_values(k, n, expected):
-    lo, hi = stats.wilson_interval(k, n)
-    assert lo == pytest.approx(expected[0], abs=1e-4) and hi == pytest.approx(expected[1], abs=1e-4)
-    assert 0.0 <= lo <= k / n <= hi <= 1.0
-
-
-def test_wilson_interval_edge_cases():
-    assert stats.wilson_interval(0, 0) == (0.0, 1.0)
-    with pytest.raises(ValueError):
-        stats.wilson_interval(4, 3)
-
-
 # ----------------------------------------------------------------------------------------------------------------
 # run: the file, progress, resume
 
@@ -391,23 +377,3 @@ def test_a_missing_output_folder_is_made(tmp_path):
     merged = tmp_path / "other" / "all.jsonl"
     assert sweep.main(["merge", str(out), "--out", str(merged)]) == 0
     assert read_records(merged) == read_records(out)
-
-
-@pytest.mark.parametrize("table, expected", [
-    ((3, 4, 1, 4), 0.48571428571428565),  # Fisher's tea-tasting lady: 3 of 4 cups right against 1 of 4
-    ((1, 12, 9, 12), 0.0027594561852200836),  # scipy.stats.fisher_exact's documented [[1, 9], [11, 3]], transposed
-    ((2, 5, 0, 5), 0.4444444444444444),  # the frontier's 2/5 against 0/5
-    ((10, 10, 0, 10), 1.0825088224469026e-05),
-    ((0, 3, 0, 3), 1.0),
-])
-def test_fisher_exact_known_values(table, expected):
-    assert stats.fisher_exact(*table) == pytest.approx(expected, rel=1e-8)
-    k1, n1, k2, n2 = table
-    assert stats.fisher_exact(k2, n2, k1, n1) == pytest.approx(expected, rel=1e-8)  # symmetric in the arms
-
-
-def test_fisher_text_and_bad_counts():
-    assert stats.fisher_text(2, 5, 0, 5) == "Fisher p = 0.44"
-    assert stats.fisher_text(10, 10, 0, 10) == "Fisher p < 0.001"
-    with pytest.raises(ValueError):
-        stats.fisher_exact(6, 5, 0, 5)
