@@ -71,7 +71,7 @@ def select_runs(doc: dict, task: str, sequence_len: int | None, seed: int | None
 def with_callback_history(run: dict, records: list[dict]) -> dict:
     """The run record `run` of rp.train, its history the epoch records the callback received, its solved epoch
     taken from them: the GIF shows exactly what the callback saw."""
-    solved = next((r["epoch"] for r in records if rp.meets_threshold(run, r["metric"])), None)
+    solved = next((r["epoch"] for r in records if rp.epoch_solved(run, r)), None)
     return {**run, "history": list(records), "solved_epoch": solved}
 
 
@@ -166,20 +166,21 @@ def frames_from_history(runs: list[dict], every: int | None = None, figsize=(6.0
         ax.set_xlabel("epoch", fontsize=8.5, labelpad=1)
         ax.tick_params(labelsize=7.5)
         ax.grid(alpha=0.3)
+    line, _ = style.metric_line(first)  # the solved threshold, or on the per-case tasks the partial-progress line
+    line_word = "partial progress " if rp.is_per_case(first) else "solved "
     all_metric = np.concatenate([series[id(r)]["metric"][1] for r in runs])
     all_loss = np.concatenate([series[id(r)]["loss"][1] for r in runs])
     if not first["higher_is_better"]:  # an error or a loss: orders of magnitude, so a log axis
         ax_m.set_yscale("log")
-        ax_m.set_ylim(*_log_limits(np.append(all_metric, [first["chance"], first["solved_threshold"]])))
+        ax_m.set_ylim(*_log_limits(np.append(all_metric, [first["chance"], line])))
         style.plain_log_y(ax_m)
     else:
         ax_m.set_ylim(-0.02, 1.05)
     ax_m.set_ylabel(style.metric_label(metric_name, first["higher_is_better"]), fontsize=8.5, labelpad=1)
     ax_m.axhline(first["chance"], **style.CHANCE_STYLE)
-    ax_m.axhline(first["solved_threshold"], **style.THRESHOLD_STYLE)
+    ax_m.axhline(line, **style.THRESHOLD_STYLE)
     ax_m.text(n_epochs + 0.5, first["chance"], "chance ", ha="right", va="bottom", fontsize=7, color="0.3")
-    ax_m.text(n_epochs + 0.5, first["solved_threshold"], "solved ", ha="right", va="bottom", fontsize=7,
-              color="0.4")
+    ax_m.text(n_epochs + 0.5, line, line_word, ha="right", va="bottom", fontsize=7, color="0.4")
     spec = rp.TASKS.get(first["task"])
     partial = spec.partial(first["sequence_len"]) if spec is not None else first["chance"]
     if partial != first["chance"]:  # the best predictor one item short of the answer

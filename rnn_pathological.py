@@ -13,11 +13,13 @@ Sections, in dependency order: tasks, initialisation, model (forward and backwar
 clipping and optimiser, training, experiment runner and results file, command line.
 
 Conventions. Time-major arrays: x is (T, B, n_in). Parameters are a dict of arrays and gradients a dict with the
-same keys. The recurrence is h_t = f(W_ih x_t + W_hh h_{t-1} + b_h), f = tanh (or relu), h_0 = 0; W_hh[i, j] is the
-weight from unit j to unit i. The output y_hat = W_hy h_t + b_y is read at the last step, or at every scored step
-for the tasks with per-step targets. With cell="lstm" (--cell lstm) the recurrence is an LSTM's, whose W_ih, W_hh and
-b_h stack the four gates i, f, g, o (4H rows); the cells and the optimisers (momentum, Nesterov, Adam, RMSprop) are
-registries, CELLS and OPTIMIZER_TABLE.
+same keys. The recurrence is h_t = f(W_ih x_t + W_hh h_{t-1} + b_h), f = tanh (or relu, elu; modReLU takes b_h
+inside f, see rnn_forward), h_0 = 0; W_hh[i, j] is the weight from unit j to unit i. The output
+y_hat = W_hy h_t + b_y is read at the last step, or at every scored step for the tasks with per-step targets. With
+cell="lstm" (--cell lstm) the recurrence is an LSTM's, whose W_ih, W_hh and b_h stack the four gates i, f, g, o
+(4H rows), and with cell="gru" a GRU's (gates r, z, n: 3H rows, and b_hn); cell="lru" is the Linear Recurrent Unit
+of Orvieto et al. 2023 (a complex diagonal linear recurrence) between two position-wise layers (lru_forward). The
+cells and the optimisers (momentum, Nesterov, Adam, RMSprop) are registries, CELLS and OPTIMIZER_TABLE.
 """
 
 from __future__ import annotations
@@ -380,12 +382,16 @@ class Task:
     lenient_source: str = ""
     two_markers: bool = False  # takes a `layout` (addition, multiplication, xor)
     coded_symbols: bool = False  # takes `symbol_code` and `positions` (the temporal-order tasks)
+    # the regression tasks' rule: solved when the fraction of wrong cases (|y_hat - y| > 0.04) is below this; the
+    # metric's `threshold` is then the "partial progress" line, which a partial memory can cross (per_case_threshold)
+    per_case: float | None = None
 
     @property
     def higher_is_better(self) -> bool:
         return self.metric_name not in ("half_mse", "xent")
 
-    def is_solved(self, metric: float, sequence_len: int) -> bool:
+    def metric_past(self, metric: float, sequence_len: int) -> bool:
+        """Whether a metric value is past the metric's threshold: solved, or for the per-case tasks partial progress."""
         return past_threshold(metric, self.threshold(sequence_len), self.higher_is_better)
 
     def sample(
@@ -410,20 +416,74 @@ def _const(value: float) -> Callable[[int], float]:
     return lambda T: value
 
 
+SUTSKEVER_TOLERANCE = 0.04  # a regression case is wrong when |y_hat - y| exceeds it (Sutskever et al. 2013)
+PER_CASE_SAFETY = 0.5  # a per-case threshold is this fraction of the best partial predictor's wrong fraction
+
+
+def partial_predictor_wrong(task: str, bits: int) -> float:
+    """The smallest fraction of wrong cases (|error| > 0.04) that a predictor knowing X2 exactly and which of 2^bits
+    equal bins of [0, 1) holds X1 can reach, in closed form, for addition or multiplication (rnnpath.criteria checks
+    it by Monte Carlo on the generators). Write t = 0.04, w = 2^-bits (the bin width) and c = 2 t / w.
+
+    X1 and X2 are independent and uniform on [0, 1) (every value of the sequence is rng.random()). Given X2 = v and
+    the bin, X1 is uniform on the bin, so the target is uniform on an interval: for addition X1 + v, of width w; for
+    multiplication X1 v, of width v w. A guess is right on the targets within t of it, a window of width 2 t, and the
+    best guess covers the share min(1, 2 t / width) of the interval (the density is flat). The best predictor's
+    wrong fraction is therefore E[max(0, 1 - 2 t / width)]:
+
+      addition        width w for every v:  wrong = max(0, 1 - c); bits 1, 2, 3: 0.84, 0.68, 0.36; 0 from bits 4 on
+      multiplication  width v w: wrong only where v > c, so for c < 1
+                        wrong = int_c^1 (1 - c / v) dv = 1 - c + c ln c;  bits 1, 2, 3: 0.5468, 0.3154, 0.0744
+
+    bits = 0 is the one-marker predictor (X2 alone): 0.92 for addition, 0.7179 for multiplication. Both fall with
+    bits (d/dc of 1 - c + c ln c is ln c < 0).
+    """
+    if task not in ("addition", "multiplication"):
+        raise ValueError(f"per-case criteria apply to addition and multiplication, not to {task!r}")
+    if int(bits) != bits or bits < 0:
+        raise ValueError(f"bits must be a non-negative integer, got {bits!r}")
+    c = 2 * SUTSKEVER_TOLERANCE * 2.0**bits
+    if c >= 1:
+        return 0.0
+    return 1 - c if task == "addition" else float(1 - c + c * np.log(c))
+
+
+def per_case_threshold(task: str, max_bits: int = 3) -> float:
+    """The fraction of wrong cases a solved run must stay below: PER_CASE_SAFETY (1/2) times the smallest wrong
+    fraction of the partial predictors with 0 .. max_bits bits of X1 (the one with max_bits). Default: addition
+    0.5 x 0.36 = 0.18, multiplication 0.5 x 0.0744 = 0.0372.
+
+    A network that knew X2 exactly and X1 only to its bin of width 1/8 would get at least 36% (addition) or 7.4%
+    (multiplication) of cases wrong, twice the threshold, so it cannot pass; a run that passes places X1 + X2 (X1 X2)
+    within 0.04 in more than 82% (96.3%) of cases. The margin of a half keeps the rule clear of the sampling noise of
+    a measured fraction (on 1,000 held-out cases the standard error of 0.0744 is 0.008) and also excludes somewhat
+    finer bins: up to 10 equal bins of X1 for addition, 9 for multiplication. No rule can exclude 4 bits: a predictor
+    with 4 bits of X1 gets every case right.
+    """
+    best = min(partial_predictor_wrong(task, b) for b in range(max_bits + 1))
+    if best <= 0:
+        raise ValueError(f"a predictor with {max_bits} bits of X1 gets every {task} case right: no fraction of "
+                         f"wrong cases can exclude it; use max_bits <= 3")
+    return PER_CASE_SAFETY * best
+
+
 # The partial baselines: the best predictor that holds every item to remember but one (derived in each
 # generator's docstring). temporal_order (2 symbols), temporal_order_3 and 3bit_memorization (one of 2 values
 # unknown), xor (one bit of an XOR), 5-bit memorization (4 of 5 bits): half the answers right; 20-bit
 # memorization: one of 5 values unknown, 0.2; copy: one of 10 symbols guessed, log 8 / (T + 20). random_permutation
 # and latching carry a single item: their partial baseline is chance. Every threshold lies strictly beyond its
 # partial baseline (a test checks it); where a published rule does not, it is kept as the lenient threshold.
+# Addition and multiplication are solved by the per-case rule (per_case_threshold): their 0.5 * MSE line (half the
+# one-marker loss) can be crossed by a network that holds one bit of X1, so it is reported as partial progress.
 TASKS: dict[str, Task] = {
     t.name: t
     for t in [
         Task("addition", addition, 2, 1, "mse", "half_mse", _const(1 / 12), _const(1 / 24), _const(1 / 48), 2, 30,
-             lenient_threshold=_const(0.05), lenient_source="seed 000", two_markers=True),
+             lenient_threshold=_const(0.05), lenient_source="seed 000", two_markers=True,
+             per_case=per_case_threshold("addition")),
         Task("multiplication", multiplication, 2, 1, "mse", "half_mse", _const(7 / 288), _const(1 / 72),
              _const(1 / 144), 2, 30, lenient_threshold=_const(0.6 * 7 / 288), lenient_source="an earlier version of this suite",
-             two_markers=True),
+             two_markers=True, per_case=per_case_threshold("multiplication")),
         Task("xor", xor, 2, 2, "xent", "accuracy", _const(0.5), _const(0.5), _const(0.95), 2, 30, two_markers=True),
         # T >= 10 makes every window of the temporal-order layouts non-empty
         Task("temporal_order", temporal_order, 6, 4, "xent", "accuracy", _const(0.25), _const(0.5), _const(0.9),
@@ -532,7 +592,7 @@ def generate_batch(
 # i-1 feeds unit i through W_hh[i, i-1]. Keras code such as Orhan & Pitkow's multiplies row vectors, h @ U, and
 # stores the transpose.
 
-INITS = ("ortho", "random", "identity", "chain", "fbchain", "sparse")
+INITS = ("ortho", "random", "identity", "chain", "fbchain", "sparse", "henaff")
 SPARSE_FAN_IN = 15  # nonzero incoming weights per unit (Martens 2010; Sutskever et al. 2013)
 SPARSE_SPECTRAL_RADIUS = 1.1
 SOURCE_INJECTION_GAIN = 0.9  # input weights of the chain inits: input k drives unit k alone (Orhan & Pitkow 2020)
@@ -569,6 +629,20 @@ def sparse_recurrent(n: int, rng: np.random.Generator) -> np.ndarray:
     return W * (SPARSE_SPECTRAL_RADIUS / radius) if radius > 0 else W
 
 
+def henaff_skew(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Henaff et al. 2016's start as expRNN draws it (Lezcano-Casado & Martinez-Rubio 2019, henaff_init_ in their
+    initialization.py): the (n, n) skew-symmetric A with n // 2 blocks [[0, theta_k], [-theta_k, 0]] down the
+    diagonal, theta_k ~ U[-pi, pi] drawn in block order, so W = exp(A) is block-diagonal with the 2 x 2 rotations by
+    theta_k, eigenvalues exp(+-i theta_k). For odd n the last row and column stay zero (expRNN's create_diag_), so
+    the last unit's eigenvalue is 1: it keeps its own state."""
+    theta = rng.uniform(-np.pi, np.pi, n // 2)
+    A = np.zeros((n, n))
+    k = np.arange(n // 2)
+    A[2 * k, 2 * k + 1] = theta
+    A[2 * k + 1, 2 * k] = -theta
+    return A
+
+
 def check_init(task: str | Task, n_hidden: int, init: str, **knobs) -> None:
     """Raise ValueError if `init` cannot be built for this task and size, with the reason."""
     if init not in INITS:
@@ -592,8 +666,11 @@ def recurrent_block(n: int, init: str, rng: np.random.Generator, knobs: dict) ->
       identity  hh_scale x I (with relu units: the IRNN of Le et al. 2015);
       chain     W[i, i-1] = chain_alpha;
       fbchain   W[i, i-1] = fbchain_alpha (0.99, fixed by Orhan & Pitkow 2020) and feedback W[i, i+1] = chain_beta;
-      sparse    15 N(0, 1) incoming weights per unit, rescaled to spectral radius 1.1.
-    Only ortho, random and sparse draw from rng."""
+      sparse    15 N(0, 1) incoming weights per unit, rescaled to spectral radius 1.1;
+      henaff    exp(A), A = henaff_skew(n): 2 x 2 rotations by angles uniform in [-pi, pi] (Henaff et al. 2016, the
+                start of expRNN), computed by the oRNN's exponential (expm_skew), so an oRNN that starts from
+                B = I and A (ornn_init) starts from these bits; hh_scale does not apply.
+    Only ortho, random, sparse and henaff draw from rng."""
     if init == "ortho":
         return knobs["hh_scale"] * random_orthogonal(n, rng)
     if init == "random":
@@ -602,6 +679,8 @@ def recurrent_block(n: int, init: str, rng: np.random.Generator, knobs: dict) ->
         return knobs["hh_scale"] * np.eye(n)
     if init == "sparse":
         return sparse_recurrent(n, rng)
+    if init == "henaff":
+        return expm_skew(henaff_skew(n, rng))[0]
     if init == "fbchain":
         return chain_matrix(n, knobs["fbchain_alpha"], knobs["chain_beta"])
     return chain_matrix(n, knobs["chain_alpha"])
@@ -632,11 +711,26 @@ def init_stacked(spec: Task, n_hidden: int, init: str, rng: np.random.Generator,
 
 
 LSTM_GATES = ("i", "f", "g", "o")  # the quarters of the LSTM's pre-activation, in PyTorch's order
+GRU_GATES = ("r", "z", "n")  # the thirds of the GRU's stacked weights, in PyTorch's order: reset, update, new
+
+
+MODRELU_BIAS_INIT = 0.01  # modReLU's b starts U(-0.01, 0.01) (expRNN's modrelu.reset_parameters, orthogonal.py)
+
+
+def modrelu_bias(params: dict[str, np.ndarray], rng: np.random.Generator, knobs: dict) -> dict[str, np.ndarray]:
+    """Under knobs["activation"] == "modrelu", b_h (H,) becomes modReLU's bias b, drawn U(-0.01, 0.01) as expRNN
+    draws it, after every other parameter, so W_ih, W_hh and W_hy are the bits of the same seed under tanh. Under
+    modReLU b_h is the unit's only bias, as in expRNN's OrthogonalRNN (its input kernel has none): see rnn_forward.
+    Any other activation: params unchanged, nothing drawn."""
+    if knobs.get("activation") == "modrelu":
+        params["b_h"] = rng.uniform(-MODRELU_BIAS_INIT, MODRELU_BIAS_INIT, params["b_h"].shape)
+    return params
 
 
 def rnn_init(spec: Task, n_hidden: int, init: str, rng: np.random.Generator, knobs: dict) -> dict[str, np.ndarray]:
-    """The vanilla cell's parameters: init_stacked with one block, so W_hh is the (H, H) matrix of recurrent_block."""
-    return init_stacked(spec, n_hidden, init, rng, knobs, 1)
+    """The vanilla cell's parameters: init_stacked with one block, so W_hh is the (H, H) matrix of recurrent_block;
+    under modReLU b_h is then drawn by modrelu_bias."""
+    return modrelu_bias(init_stacked(spec, n_hidden, init, rng, knobs, 1), rng, knobs)
 
 
 def lstm_init(spec: Task, n_hidden: int, init: str, rng: np.random.Generator, knobs: dict) -> dict[str, np.ndarray]:
@@ -649,7 +743,26 @@ def lstm_init(spec: Task, n_hidden: int, init: str, rng: np.random.Generator, kn
     return params
 
 
+def gru_init(spec: Task, n_hidden: int, init: str, rng: np.random.Generator, knobs: dict) -> dict[str, np.ndarray]:
+    """The GRU's parameters, float64, keyed by GRU_PARAM_NAMES: init_stacked with three blocks in gate order r, z, n,
+    so `init` applies to each H x H block of W_hh independently (as for the LSTM) and the draws are init_stacked's,
+    plus the recurrent bias of the new gate b_hn:
+        W_ih (3H, n_in)   W_ir, W_iz, W_in stacked (PyTorch's weight_ih)
+        W_hh (3H, H)      W_hr, W_hz, W_hn stacked (PyTorch's weight_hh)
+        b_h  (3H,)        b_ir + b_hr, b_iz + b_hz, b_in: the two biases of r (and of z) only ever appear summed
+        b_hn (H,)         b_hn, inside r * (W_hn h + b_hn), so it cannot be summed into b_in (see gru_forward)
+        W_hy (n_out, H), b_y (n_out,) the output layer, as for every cell.
+    Every bias starts at 0, the update gate's b_z too: PyTorch draws each GRU bias from U(-1/sqrt(H), 1/sqrt(H)),
+    centred on 0. So z = 1/2 at the start and a step keeps half of the old state; a positive b_z would be the GRU's
+    analogue of the LSTM's forget bias (z -> 1 keeps h), which no source we follow prescribes for the GRU, so it is
+    left to an experiment rather than built in (forget_bias is the LSTM's alone)."""
+    params = init_stacked(spec, n_hidden, init, rng, knobs, len(GRU_GATES))
+    params["b_hn"] = np.zeros(n_hidden)
+    return {k: params[k] for k in GRU_PARAM_NAMES}
+
+
 PARAM_NAMES = ("W_ih", "W_hh", "b_h", "W_hy", "b_y")
+GRU_PARAM_NAMES = ("W_ih", "W_hh", "b_h", "b_hn", "W_hy", "b_y")  # PARAM_NAMES and the GRU's b_hn
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -659,7 +772,10 @@ PARAM_NAMES = ("W_ih", "W_hh", "b_h", "W_hy", "b_y")
 # (the input projection, the derivative of the nonlinearity, the weight gradients, the per-step outputs) is done
 # for all steps at once as a single GEMM or ufunc call, and the loops write into preallocated buffers.
 
-ACTIVATIONS = ("tanh", "relu")
+# The vanilla cell's nonlinearities: tanh; relu (with the identity init, the IRNN of Le et al. 2015); elu (Orhan &
+# Pitkow 2020's copy and psMNIST units: Keras's elu, alpha 1); modrelu (Arjovsky et al. 2016's modReLU in the real
+# form expRNN uses, sign(z) relu(|z| + b), b = b_h). See rnn_forward.
+ACTIVATIONS = ("tanh", "relu", "elu", "modrelu")
 
 
 class Workspace:
@@ -684,10 +800,34 @@ def _empty(ws: Workspace | None, name: str, shape: tuple[int, ...], dtype) -> np
     return np.empty(shape, dtype) if ws is None else ws.empty(name, shape, dtype)
 
 
+def _elu(z: np.ndarray, h: np.ndarray, b: np.ndarray) -> None:
+    """h = elu(z) = z for z > 0, exp(z) - 1 otherwise, as expm1(min(z, 0)) + max(z, 0): one of the two terms is
+    exactly 0, and expm1 keeps exp(z) - 1 accurate near 0. b is already in z; z (B, H) is overwritten."""
+    np.minimum(z, 0.0, out=h)
+    np.expm1(h, out=h)
+    np.maximum(z, 0.0, out=z)
+    h += z
+
+
+def _modrelu(z: np.ndarray, h: np.ndarray, b: np.ndarray) -> None:
+    """h = sign(z) relu(|z| + b), b (H,) per unit, with sign(0) = 0: z = 0 gives h = 0 whatever b (the map jumps
+    there when b > 0). z (B, H) is overwritten."""
+    np.abs(z, out=h)
+    h += b
+    np.maximum(h, 0.0, out=h)
+    np.sign(z, out=z)
+    h *= z
+
+
 def rnn_forward(
     params: dict[str, np.ndarray], x: np.ndarray, ws: Workspace | None = None, activation: str = "tanh"
 ) -> np.ndarray:
-    """Hidden states: h_t = f(W_ih x_t + W_hh h_{t-1} + b_h), f = tanh or relu, h_0 = 0.
+    """Hidden states h_t = f(a_t), h_0 = 0, by activation:
+      tanh, relu, elu  a_t = W_ih x_t + W_hh h_{t-1} + b_h and f = tanh, max(0, a) or elu(a) = a for a > 0,
+                       exp(a) - 1 otherwise (alpha 1, Keras's default: Orhan & Pitkow 2020's units);
+      modrelu          a_t = W_ih x_t + W_hh h_{t-1}, no bias, and f(a) = sign(a) relu(|a| + b_h) per unit: b_h is
+                       modReLU's b (Arjovsky et al. 2016, in the real form of expRNN, whose cell has no other bias,
+                       Lezcano-Casado & Martinez-Rubio 2019), and sign(0) = 0.
 
     x: (T, B, n_in). Returns hs: (T + 1, B, H) with hs[0] = h_0 and hs[t + 1] the state after input x[t].
     """
@@ -706,6 +846,18 @@ def rnn_forward(
             np.dot(h_prev, W_hh_T, out=z)
             z += z_in_t
             np.maximum(z, 0.0, out=h)
+        return hs
+    if activation in ("elu", "modrelu"):
+        np.matmul(x.reshape(T * B, n_in), params["W_ih"].T, out=z_in.reshape(T * B, H))
+        b = params["b_h"]
+        if activation == "elu":
+            z_in += b  # modReLU's b acts inside the nonlinearity instead
+        step = _elu if activation == "elu" else _modrelu
+        W_hh_T = W_hh.T
+        for h_prev, h, z_in_t in zip(hs, hs[1:], z_in, strict=False):  # hs has T + 1 entries
+            np.dot(h_prev, W_hh_T, out=z)
+            z += z_in_t
+            step(z, h, b)
         return hs
     # np.tanh costs three small GEMMs here; tanh(a) = 2 / (1 + exp(-2a)) - 1 costs one exp and three cheap ufuncs,
     # with absolute error of a few 1e-16. The factor -2 is folded into the weights: scaling by a power of two is
@@ -743,6 +895,12 @@ def rnn_backward(
     output layer, (B, H) for an output at the last step only or (T, B, H) for outputs at every step.
     Returns the gradients of W_ih, W_hh and b_h. If `dh_steps` (T, B, H) is given, dL/dh_t of every step is
     written into it (the analyses plot its norm against t; training does not need it).
+
+    f'(a_t) is read off h_t alone. elu: 1 where h > 0, else exp(a) = h + 1 (elu with alpha 1 is C^1, so a = 0 needs
+    no convention). modReLU: for a != 0 it is a + sign(a) b where |a| + b > 0 and 0 where |a| + b < 0, so
+    dh/da = 1 and dh/db = sign(a) where h != 0, and both are 0 where h = 0; at its two non-smooth points, the kink
+    |a| + b = 0 and the jump at a = 0 (sign(0) = 0), this takes 0, the derivative that PyTorch's autograd gives
+    expRNN's modrelu there (relu'(0) = 0, abs'(0) = sign(0) = 0).
     """
     T, B, n_in = x.shape
     W_hh = params["W_hh"]
@@ -750,6 +908,11 @@ def rnn_backward(
     d_act = _empty(ws, "d_act", (T, B, H), dtype)  # f'(a_t) for every step at once
     if activation == "relu":
         np.greater(hs[1:], 0.0, out=d_act)
+    elif activation == "elu":
+        np.minimum(hs[1:], 0.0, out=d_act)
+        d_act += 1.0
+    elif activation == "modrelu":
+        np.not_equal(hs[1:], 0.0, out=d_act)
     else:
         np.multiply(hs[1:], hs[1:], out=d_act)  # tanh'(a_t) = 1 - h_t^2
         np.subtract(1.0, d_act, out=d_act)
@@ -772,11 +935,16 @@ def rnn_backward(
     # the weight gradients sum outer products over all (t, b) rows: one GEMM each instead of T small ones;
     # h_0 = 0 contributes nothing to dW_hh, so step 0 is left out of it
     da_rows = da.reshape(T * B, H)
-    return {
+    grads = {
         "W_ih": da_rows.T @ x.reshape(T * B, n_in),
         "W_hh": da_rows[B:].T @ hs[1:T].reshape((T - 1) * B, H),
         "b_h": da_rows.sum(axis=0),
     }
+    if activation == "modrelu":  # b sits inside f: dL/db = sum of dL/da sign(a), and sign(a) = sign(h) where h != 0
+        np.sign(hs[1:], out=d_act)
+        d_act *= da
+        grads["b_h"] = d_act.reshape(T * B, H).sum(axis=0)
+    return grads
 
 
 # The LSTM (Hochreiter & Schmidhuber 1997 with the forget gate of Gers et al. 2000), gate order i, f, g, o as in
@@ -918,6 +1086,143 @@ def lstm_backward(
     }
 
 
+# The GRU (Cho et al. 2014) as PyTorch writes it, gate order r, z, n, the reset gate applied after the recurrent
+# product:
+#     r = sigmoid(W_ir x_t + W_hr h_{t-1} + b_r),  z = sigmoid(W_iz x_t + W_hz h_{t-1} + b_z)
+#     n = tanh(W_in x_t + b_in + r * (W_hn h_{t-1} + b_hn))
+#     h_t = (1 - z) * n + z * h_{t-1};  h_0 = 0
+# with W_ih (3H, n_in), W_hh (3H, H), b_h (3H,) = (b_r, b_z, b_in) and b_hn (H,) (gru_init). Cho et al. reset the
+# state before the product, W_hn (r * h_{t-1}); PyTorch (as cuDNN) resets the product, so one GEMM per step gives
+# the recurrent terms of all three gates. b_hn then sits inside r * (...), scaled by r where b_in is not, so the two
+# are separate parameters (r's and z's two biases are summed outside any gate and are one each). Vectorised like the
+# LSTM: one GEMM projects the inputs of all steps, one or two GEMMs per weight gradient, and the backward pass's
+# factors that do not depend on the next step's gradient are computed for all steps before the loop.
+
+def gru_forward(
+    params: dict[str, np.ndarray], x: np.ndarray, ws: Workspace | None = None
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Hidden states of the GRU and the cache of gru_backward.
+
+    x: (T, B, n_in). Returns hs (T + 1, B, H), as rnn_forward, and the cache {gates, hn}: gates (T, B, 3H) the three
+    gates after their nonlinearities (r, z, n); hn (T, B, H) = -2 (W_hn h_{t-1} + b_hn), the recurrent term of n
+    before the reset gate scales it, times the factor -2 that the forward pass folds into the weights.
+    """
+    T, B, n_in = x.shape
+    W_hh = params["W_hh"]
+    H3, H = W_hh.shape
+    dtype = W_hh.dtype
+    hs = _empty(ws, "hs", (T + 1, B, H), dtype)
+    gates = _empty(ws, "gates", (T, B, H3), dtype)
+    hn = _empty(ws, "hn", (T, B, H), dtype)
+    rec = _empty(ws, "rec", (B, H3), dtype)
+    rhn = _empty(ws, "rhn", (B, H), dtype)
+    hs[0] = 0.0
+    # sigmoid(a) = 1 / (1 + exp(-a)) for r and z and tanh(a) = 2 / (1 + exp(-2a)) - 1 for n, the factors -1 and -2
+    # folded into the weights and biases (exact: powers of two), as in lstm_forward; n's pre-activation needs r, so
+    # n takes an exp of its own after r and z share one
+    fold = np.full(H3, -1.0, dtype=dtype)
+    fold[2 * H :] = -2.0
+    np.matmul(x.reshape(T * B, n_in), (fold[:, None] * params["W_ih"]).T, out=gates.reshape(T * B, H3))
+    gates += fold * params["b_h"]
+    W_rec = (fold[:, None] * W_hh).T  # (H, 3H)
+    b_hn = -2.0 * params["b_hn"]
+    dot, add, exp, divide, multiply, subtract = np.dot, np.add, np.exp, np.divide, np.multiply, np.subtract
+    with np.errstate(over="ignore"):  # exp overflowing to inf gives a gate of 0 (or tanh -1): the right limit
+        for h_prev, h, a, hn_t in zip(hs, hs[1:], gates, hn, strict=False):  # hs has T + 1 entries
+            dot(h_prev, W_rec, rec)
+            rz = a[:, : 2 * H]
+            add(rz, rec[:, : 2 * H], rz)
+            exp(rz, rz)
+            add(rz, 1.0, rz)
+            divide(1.0, rz, rz)  # r and z
+            add(rec[:, 2 * H :], b_hn, hn_t)  # -2 (W_hn h_{t-1} + b_hn)
+            n = a[:, 2 * H :]
+            multiply(rz[:, :H], hn_t, rhn)
+            add(n, rhn, n)  # -2 a_n, a_n = W_in x_t + b_in + r * (W_hn h_{t-1} + b_hn)
+            exp(n, n)
+            add(n, 1.0, n)
+            divide(2.0, n, n)
+            subtract(n, 1.0, n)  # n = tanh(a_n)
+            subtract(h_prev, n, h)
+            multiply(rz[:, H:], h, h)
+            add(h, n, h)  # h = n + z (h_{t-1} - n) = (1 - z) n + z h_{t-1}
+    return hs, {"gates": gates, "hn": hn}
+
+
+def gru_backward(
+    params: dict[str, np.ndarray],
+    x: np.ndarray,
+    hs: np.ndarray,
+    cache: dict[str, np.ndarray],
+    dh_out: np.ndarray,
+    ws: Workspace | None = None,
+    dh_steps: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Backpropagation through time for the GRU; the arguments as in rnn_backward, with the cache of gru_forward.
+    Returns the gradients of W_ih, W_hh, b_h and b_hn. With hn_t = W_hn h_{t-1} + b_hn and a_r, a_z, a_n the
+    pre-activations of the gates, per step, going back from dh_t = dL/dh_t:
+        da_n = dh_t (1 - z) (1 - n^2),  da_z = dh_t (h_{t-1} - n) z (1 - z),  da_r = da_n hn_t r (1 - r),
+        dhn_t = da_n r;  dh_{t-1} = dh_t z + W_hh^T (da_r, da_z, dhn_t) (+ the loss read at step t-1).
+    The input side (W_ih, b_h) takes (da_r, da_z, da_n) and the recurrent side (W_hh, b_hn) (da_r, da_z, dhn_t): they
+    differ in n's third alone. The factors that multiply dh_t depend on the forward pass alone: as in lstm_backward
+    they are computed for all steps at once, in place over the cache, which is used up (a second call on it raises
+    ValueError). Work arrays per (step, example) row: the cache's gates (3H) and hn, z and da_n (H each), beside hs.
+    """
+    gates = cache.pop("gates", None)
+    if gates is None:
+        raise ValueError("this gru_forward cache was used up by an earlier gru_backward; run gru_forward again")
+    hn = cache["hn"]
+    T, B, n_in = x.shape
+    W_hh = params["W_hh"]
+    H3, H = W_hh.shape
+    dtype = W_hh.dtype
+    r, z, n = (gates[:, :, k * H : (k + 1) * H] for k in range(3))
+    update = _empty(ws, "update", (T, B, H), dtype)  # z_t, contiguous: the loop multiplies dh by it
+    da_n = _empty(ws, "da_n", (T, B, H), dtype)  # (1 - z) (1 - n^2) before the loop, dL/da_n after it
+    update[...] = z
+    np.multiply(n, n, out=da_n)
+    np.subtract(1.0, da_n, out=da_n)
+    np.subtract(1.0, z, out=z)
+    da_n *= z
+    z *= update
+    np.subtract(hs[:T], n, out=n)
+    z *= n  # z third <- (h_{t-1} - n) z (1 - z)
+    np.multiply(da_n, r, out=n)  # n third <- (1 - z) (1 - n^2) r
+    hn *= -0.5  # hn_t itself: undoes the forward pass's fold (exact)
+    hn *= da_n
+    hn *= r
+    np.subtract(1.0, r, out=r)  # r third <- (1 - z) (1 - n^2) hn_t r (1 - r)
+    r *= hn
+    per_step = dh_out.ndim == 3
+    dh = _empty(ws, "dh", (B, H), dtype)  # dL/dh_t, carried backwards
+    tmp = _empty(ws, "dh_tmp", (B, H), dtype)
+    dh[...] = dh_out[T - 1] if per_step else dh_out
+    multiply, add, dot = np.multiply, np.add, np.dot  # as in rnn_forward: the loop is numpy calls only
+    for t in range(T - 1, -1, -1):
+        if dh_steps is not None:
+            dh_steps[t] = dh
+        dg_t = gates[t]  # (B, 3H): the factors of step t, turned into (da_r, da_z, dhn_t) below
+        thirds = dg_t.reshape(B, 3, H)
+        multiply(dh[:, None, :], thirds, thirds)
+        multiply(dh, da_n[t], da_n[t])
+        if t == 0:
+            break
+        multiply(dh, update[t], tmp)  # the part of dh_{t-1} that passes the gates: h_t = ... + z h_{t-1}
+        dot(dg_t, W_hh, dh)  # ... and the part through the three gates' recurrent products
+        add(dh, tmp, dh)
+        if per_step:
+            add(dh, dh_out[t - 1], dh)
+    rows = gates.reshape(T * B, H3)
+    da_n_rows = da_n.reshape(T * B, H)
+    x_rows = x.reshape(T * B, n_in)
+    return {
+        "W_ih": np.concatenate([rows[:, : 2 * H].T @ x_rows, da_n_rows.T @ x_rows]),
+        "W_hh": rows[B:].T @ hs[1:T].reshape((T - 1) * B, H),  # h_0 = 0 adds nothing
+        "b_h": np.concatenate([rows[:, : 2 * H].sum(axis=0), da_n_rows.sum(axis=0)]),
+        "b_hn": rows[:, 2 * H :].sum(axis=0),
+    }
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # model: the orthogonal RNN's recurrent matrix
 #
@@ -956,11 +1261,21 @@ def expm_skew_vjp(V: np.ndarray, theta: np.ndarray, X: np.ndarray) -> np.ndarray
 
 def ornn_init(spec: Task, n_hidden: int, init: str, rng: np.random.Generator, knobs: dict) -> dict[str, np.ndarray]:
     """The oRNN's parameters: the vanilla cell's init_stacked draws, whose W_hh becomes the fixed base B_hh, with
-    A_hh = 0 (so W_hh = B_hh at the start, bit for bit the vanilla cell's). Keys W_ih, A_hh, B_hh, b_h, W_hy, b_y."""
-    params = init_stacked(spec, n_hidden, init, rng, knobs, 1)
-    params["B_hh"] = params.pop("W_hh")
-    params["A_hh"] = np.zeros_like(params["B_hh"])
-    return params
+    A_hh = 0 (so W_hh = B_hh at the start, bit for bit the vanilla cell's). Keys W_ih, A_hh, B_hh, b_h, W_hy, b_y.
+
+    Henaff's start is expRNN's instead: B_hh = I and A_hh = henaff_skew(H), so W_hh = exp(A_hh), A trained from
+    there (their Orthogonal module: base I, A from henaff_init_); the angles come from the rng where the vanilla
+    cell's recurrent_block draws them, so both cells start from the same W_hh, bit for bit. Under modReLU b_h is then
+    drawn by modrelu_bias, as for the vanilla cell."""
+    if init == "henaff":  # base I from the identity init, which draws nothing: the angles are the next draw
+        params = init_stacked(spec, n_hidden, "identity", rng, {**knobs, "hh_scale": 1.0}, 1)
+        params["B_hh"] = params.pop("W_hh")
+        params["A_hh"] = henaff_skew(n_hidden, rng)
+    else:
+        params = init_stacked(spec, n_hidden, init, rng, knobs, 1)
+        params["B_hh"] = params.pop("W_hh")
+        params["A_hh"] = np.zeros_like(params["B_hh"])
+    return modrelu_bias(params, rng, knobs)
 
 
 def ornn_recurrent(params: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -979,6 +1294,325 @@ def ornn_materialise(params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """The vanilla cell's parameters (keys PARAM_NAMES) that compute what the oRNN computes: the trained oRNN is a
     vanilla RNN whose W_hh is orthogonal, which is how records, snapshots and analyses hold it."""
     return _ornn_network(params, ornn_recurrent(params)[0])
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# model: the Linear Recurrent Unit
+#
+# The LRU of Orvieto, Smith, Gu, Fernando, Gulcehre, Pascanu & De (ICML 2023), the complex diagonal recurrence that
+# Zucchet et al. 2024 (seed 001) find free of the curse of memory, between two position-wise layers (lru_forward
+# says why both are needed). The recurrence is linear, so its T steps are an associative scan: lru_scan_loop runs it
+# step by step, lru_scan_chunked in about 3 sqrt(T) numpy calls; they agree to rounding, and LRU_SCAN is the faster
+# (tests/test_lru.py checks one against the other). Complex arithmetic stays inside the cell: its parameters are
+# real arrays, as the optimisers and the records need.
+
+LRU_PARAM_NAMES = ("W_u", "b_u", "nu_log", "theta_log", "gamma_log", "B_re", "B_im", "C_re", "C_im", "D", "b_h",
+                   "W_hy", "b_y")
+LRU_NETWORK = (*LRU_PARAM_NAMES, "W_hh")  # a record holds the parameters and lambda as W_hh (lru_materialise)
+LRU_BLOCKS = ("re", "im")  # the materialised W_hh stacks diag(Re lambda) over diag(Im lambda): (2N, N)
+LRU_WIDTH = 2  # M: the multiply-adds budget of issue 24 at N = 64 (lru_forward's cost count)
+LRU_SHAPES = (("W_u", ("M", "n_in")), ("b_u", ("M",)), ("nu_log", ("N",)), ("theta_log", ("N",)),
+              ("gamma_log", ("N",)), ("B_re", ("N", "M")), ("B_im", ("N", "M")), ("C_re", ("M", "N")),
+              ("C_im", ("M", "N")), ("D", ("M",)), ("b_h", ("M",)), ("W_hy", ("n_out", "M")), ("b_y", ("n_out",)))
+
+
+def lru_init(spec: Task, n_hidden: int, init: str, rng: np.random.Generator, knobs: dict) -> dict[str, np.ndarray]:
+    """The LRU cell's parameters (lru_forward), float64, keyed by LRU_PARAM_NAMES; N = n_hidden complex states,
+    M = knobs["lru_width"]:
+        W_u (M, n_in), b_u (M,)             the position-wise layer before the recurrence, u_t = f(W_u x_t + b_u)
+        nu_log, theta_log (N,)              lambda = exp(-exp(nu_log) + i exp(theta_log))
+        gamma_log (N,)                      gamma = exp(gamma_log), the input normalisation
+        B_re, B_im (N, M)                   B = B_re + i B_im
+        C_re, C_im (M, N)                   C = C_re + i C_im
+        D (M,)                              the feedthrough D * u_t, diagonal as in their code
+        b_h (M,)                            the bias of the layer after it, h_t = f(y_t + b_h)
+        W_hy (n_out, M), b_y (n_out,)       the output layer, as for every cell.
+
+    From the paper's Appendix A code (init_lru_parameters; Zucchet's minimal-LRU, lru/model.py, draws the same): the
+    ring init, u1, u2 ~ U[0, 1), nu_log = log(-log(u1 (r_max^2 - r_min^2) + r_min^2) / 2) so that |lambda|^2 is
+    uniform on [r_min^2, r_max^2) (the area measure on the ring), theta_log = log(max_phase u2), the phase uniform on
+    [0, max_phase); gamma_log = log(sqrt(1 - |lambda|^2)), so a state driven by white noise starts with the variance
+    of B u_t whatever |lambda| (their normalisation), kept as a trained parameter as in their code; B_re, B_im ~
+    N(0, 1/(2M)) and C_re, C_im ~ N(0, 1/N) (their Glorot-like scales, fan-in M and N); D ~ N(0, 1), one per
+    channel. Their defaults r_min 0, r_max 1, max_phase 6.28 are those of the options lru_r_min, lru_r_max and
+    lru_max_phase. Ours: W_u ~ N(0, 1/n_in), the variance of the fan-in (LeCun) init of the dense encoder in front of
+    their stack; W_hy ~ N(0, 1/M) as the other cells' W_hy ~ N(0, 1/H); every bias 0.
+
+    Draw order: W_u, W_hy, then in their order u1, u2, B_re, B_im, C_re, C_im, D. `init` names the arm: the LRU has
+    the one start above (check_config accepts init ortho alone for it), so `init` and the HH_KNOBS draw nothing."""
+    N, M, n_in = n_hidden, knobs["lru_width"], spec.n_in
+    r_min, r_max, max_phase = knobs["lru_r_min"], knobs["lru_r_max"], knobs["lru_max_phase"]
+    params = {"W_u": rng.standard_normal((M, n_in)) / np.sqrt(n_in),
+              "W_hy": rng.standard_normal((spec.n_out, M)) / np.sqrt(M)}
+    u1, u2 = rng.random(N), rng.random(N)
+    params["nu_log"] = np.log(-0.5 * np.log(u1 * (r_max**2 - r_min**2) + r_min**2))
+    params["theta_log"] = np.log(max_phase * u2)
+    for name, shape, scale in (("B_re", (N, M), 2 * M), ("B_im", (N, M), 2 * M), ("C_re", (M, N), N),
+                               ("C_im", (M, N), N)):
+        params[name] = rng.standard_normal(shape) / np.sqrt(scale)
+    params["D"] = rng.standard_normal(M)
+    # 1 - |lambda|^2 = -expm1(-2 exp(nu_log)): accurate as |lambda| -> 1, where 1 - |lambda|^2 cancels
+    params["gamma_log"] = 0.5 * np.log(-np.expm1(-2.0 * np.exp(params["nu_log"])))
+    params["b_u"], params["b_h"], params["b_y"] = np.zeros(M), np.zeros(M), np.zeros(spec.n_out)
+    return {k: params[k] for k in LRU_PARAM_NAMES}
+
+
+def lru_lambda(params: dict[str, np.ndarray]) -> np.ndarray:
+    """lambda = exp(-exp(nu_log) + i exp(theta_log)), (N,) complex of the parameters' precision: |lambda| < 1 for
+    every finite nu_log, so the recurrence is stable whatever the optimiser does to it (their exponential
+    parametrisation)."""
+    return np.exp(-np.exp(params["nu_log"]) + 1j * np.exp(params["theta_log"]))
+
+
+LRU_TINY = 1e-200  # parts of a state below this are set to 0 every LRU_FLUSH_STEPS steps (_flush_tiny)
+LRU_FLUSH_STEPS = 64
+
+
+def _flush_tiny(state: np.ndarray) -> None:
+    """Set the real and imaginary parts of `state` below LRU_TINY to 0, in place. Where nothing drives the
+    recurrence (the backward pass of a target at the last step: g_t = 0 for t < T), lambda^k g_T decays through the
+    subnormal numbers, whose arithmetic is some hundred times slower: at T = 10,000 they made a step four times
+    longer. A part below 1e-200 cannot reach a float64 sum of larger terms, and with |lambda| > 0.02 it cannot decay
+    from 1e-200 to the subnormal range (1e-308) within LRU_FLUSH_STEPS steps."""
+    parts = state.view(state.real.dtype)
+    np.copyto(parts, 0.0, where=np.abs(parts) < LRU_TINY)
+
+
+def lru_scan_loop(lam: np.ndarray, s: np.ndarray) -> None:
+    """s[t] <- lam * s[t - 1] + s[t] for t = 1 .. T, in place, one step at a time. s: (T + 1, B, N) complex, s[0]
+    the state before the first step and s[1:] the inputs of the steps on entry, the states on return; lam (N,).
+    Every LRU_FLUSH_STEPS steps the state's tiny parts are set to 0 (_flush_tiny)."""
+    multiply, add = np.multiply, np.add  # the loop is numpy calls only, as in rnn_forward
+    tmp = np.empty_like(s[0])
+    for t in range(1, s.shape[0]):
+        multiply(s[t - 1], lam, tmp)
+        add(s[t], tmp, s[t])
+        if t % LRU_FLUSH_STEPS == 0:
+            _flush_tiny(s[t])
+
+
+def lru_scan_chunked(lam: np.ndarray, s: np.ndarray, chunk: int | None = None) -> None:
+    """lru_scan_loop's result by chunks of K steps (K = sqrt(T) by default): (1) each chunk scanned from a zero state,
+    all chunks at once, K - 1 calls on (T / K, B, N) arrays; (2) chunk by chunk, the state entering it, c, added as
+    lam^(j + 1) c to its step j (the exact solution of the linear recurrence), T / K calls on (K, B, N) arrays;
+    (3) the last T mod K steps one by one. About 3 sqrt(T) numpy calls instead of T, for twice the arithmetic; the
+    powers of lam are those of np.power, so it agrees with the loop to rounding (no lam^(-k): |lam| may be 0)."""
+    T = s.shape[0] - 1
+    K = chunk or max(int(np.sqrt(T)), 1)
+    n = T // K
+    if n == 0:
+        lru_scan_loop(lam, s)
+        return
+    # splitting the time axis is always a view, of a reversed (negatively strided) s too, so the scan is in place
+    body = s[1 : 1 + n * K].reshape((n, K, *s.shape[1:]))
+    tmp = np.empty(body[:, 0].shape, s.dtype)
+    for j in range(1, K):
+        np.multiply(body[:, j - 1], lam, out=tmp)
+        np.add(body[:, j], tmp, out=body[:, j])
+    powers = np.power(lam, np.arange(1, K + 1)[:, None]).astype(s.dtype)[:, None, :]  # (K, 1, N): lam^(j + 1)
+    tmp = np.empty(body[0].shape, s.dtype)
+    carry = s[0]
+    for k in range(n):
+        np.multiply(powers, carry, out=tmp)
+        np.add(body[k], tmp, out=body[k])
+        carry = body[k, -1]
+        _flush_tiny(carry)  # as lru_scan_loop does every LRU_FLUSH_STEPS steps
+    lru_scan_loop(lam, s[n * K :])
+
+
+LRU_SCANS = {"loop": lru_scan_loop, "chunked": lru_scan_chunked}
+# the faster: at N = 64, B = 50 one step's (B, N) block is large enough that a call's overhead is small beside its
+# arithmetic, and the chunked scan does twice the arithmetic (2.2 to 2.8 times the loop's time at T = 100 to 10,000)
+LRU_SCAN = "loop"
+
+
+def _lru_stacks(params: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(lambda (N,), B_stack (M, 2N), C_stack (2N, M)): gamma B and C as real matrices on the interleaved real view of
+    a complex array, [Re s_1, Im s_1, Re s_2, ...], so each complex product of the cell is one real GEMM that writes
+    into (or reads from) a complex array without a copy: u B_stack is (gamma B u)'s view, and s's view C_stack is
+    Re(C s) = C_re Re(s) - C_im Im(s)."""
+    N, M = params["B_re"].shape
+    gamma = np.exp(params["gamma_log"])[:, None]
+    B_stack = np.stack([(gamma * params["B_re"]).T, (gamma * params["B_im"]).T], axis=2).reshape(M, 2 * N)
+    C_stack = np.stack([params["C_re"].T, -params["C_im"].T], axis=1).reshape(2 * N, M)
+    return lru_lambda(params), B_stack, C_stack
+
+
+LRU_SUM_STEPS = 16  # steps per block of _sum_of_products: a block's product stays in cache
+
+
+def _sum_of_products(G: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """sum over t and b of G[t, b] conj(s[t, b]), (N,), block by block of time: one pass over each array without a
+    (T, B, N) temporary (einsum took three times as long at T = 1000, B = 50, N = 64)."""
+    total = np.zeros(G.shape[1:], G.dtype)
+    tmp = np.empty((LRU_SUM_STEPS, *G.shape[1:]), G.dtype)
+    for lo in range(0, G.shape[0], LRU_SUM_STEPS):
+        block = tmp[: min(LRU_SUM_STEPS, G.shape[0] - lo)]
+        np.conjugate(s[lo : lo + LRU_SUM_STEPS], out=block)
+        np.multiply(block, G[lo : lo + LRU_SUM_STEPS], out=block)
+        total += block.sum(axis=0)
+    return total.sum(axis=0)
+
+
+def lru_forward(
+    params: dict[str, np.ndarray], x: np.ndarray, ws: Workspace | None = None, scan: str = LRU_SCAN
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Hidden states of the LRU cell and the cache of lru_backward. The cell is the LRU between two position-wise
+    layers (lru_init lists the parameters), f = tanh:
+        u_t = f(W_u x_t + b_u)                             (M)    before the recurrence
+        s_t = lambda * s_{t-1} + gamma * (B u_t), s_0 = 0  (N complex: N = --n-hidden)
+        y_t = Re(C s_t) + D * u_t                          (M)    the LRU's output
+        h_t = f(y_t + b_h)                                 (M = --lru-width)  the state the output layer reads.
+
+    Why f before the recurrence. Addition's target, sum_t v_t m_t (value times marker), is bilinear in the two
+    channels of one step. Without it, s_T is a linear time-invariant map of the raw inputs, and everything after it
+    (y_T, h_T, the output layer, however nonlinear) sees the values v = (v_1 .. v_T) only through K v, the 2N real
+    coordinates of s_T, and through v_T in x_T: with the markers fixed, the output is g(K v, v_T). With markers at
+    t1 and t2 the target is v_t1 + v_t2; a direction d with K d = 0, d_T = 0 and d_t1 + d_t2 != 0 would change the
+    target and not the output, so every e_t1 + e_t2 of the layout lies in a space of dimension at most 2N + 1. These
+    vectors (t1 in the first half, t2 in the second) span T - 1 dimensions, so 2N >= T - 2: the state would have to
+    store every value apart, which N = 64 states cannot at T = 1000. A position-wise layer before the recurrence
+    forms the product instead (a relu unit exactly, relu(v + m - 1) = v m for v in [0, 1], m in {0, 1}; tanh units
+    to any accuracy), and a lambda near 1 sums it.
+    Why f after it. The state is a sum over steps of functions of one step's input, and the output layer is
+    linear: without f its decision on xor thresholds some F(b1) + G(b2) of the two marked bits, and since
+    F(0) + G(0) + F(1) + G(1) = F(0) + G(1) + F(1) + G(0), no threshold gives XOR. On the summed bits s = b1 + b2,
+    relu(s) - 2 relu(s - 1) is XOR exactly (tanh units approximate it). So h_t = f(y_t + b_h) and W_hy make a
+    one-hidden-layer MLP on (s_t, u_t) (their blocks put a GLU or MLP after each LRU), whose first layer is C itself:
+    no further matrix. f is tanh, the suite's unit, smooth for the gradient check (relu units of a narrow layer die
+    on some batches, and the check with them).
+
+    Cost, multiply-adds per step and example, forward and backward (vanilla: 3 H^2 = 12,288 at H = 64, the step's
+    product, dh and dW_hh): the input layer 2 M n_in (product and weight gradient; x takes none); B, one real
+    (M, 2N) GEMM forward and two backward (dB, du): 6 N M; C the same, 6 N M, for per-step targets, but 2 N M for a
+    target at the last step alone, whose backward is one step's; the recurrence 4N forward (a complex multiply-add
+    per state), 8N backward (the reverse scan and the sum for dlambda); elementwise work besides. Total
+    12 N M + 12 N + 2 M n_in per-step, 8 N M + 12 N + 2 M n_in at the last step. Issue 24 asks for at most a fifth
+    of the vanilla step at H = N = 64, 2,458: M = 2 (LRU_WIDTH) gives 2,304 + 4 n_in per-step (2,324 on
+    3bit_memorization, 0.19) and 1,792 + 4 n_in at the last step (0.15); M = 3 would pass at the last step alone.
+    The count is not the time: the GEMMs are large and the recurrence elementwise, so the cell streams its
+    (T, B, N) complex arrays through memory some ten times a step, and that, proportional to N and hardly to M, is
+    what its step costs (rnnpath bench --lru-only measures it against the vanilla step).
+
+    x: (T, B, n_in). Returns hs (T + 1, B, M) with hs[0] = 0 (h_t exists from the first input on) and the cache
+    {u (T, B, M), s (T + 1, B, N) complex with s[0] = 0}. `scan`: a key of LRU_SCANS.
+    """
+    T, B, n_in = x.shape
+    M, N = params["W_u"].shape[0], params["nu_log"].shape[0]
+    dtype = params["W_u"].dtype
+    lam, B_stack, C_stack = _lru_stacks(params)
+    rows = T * B
+    u = _empty(ws, "lru_u", (T, B, M), dtype)
+    np.matmul(x.reshape(rows, n_in), params["W_u"].T, out=u.reshape(rows, M))
+    u += params["b_u"]
+    np.tanh(u, out=u)
+    s = _empty(ws, "lru_s", (T + 1, B, N), lam.dtype)
+    s[0] = 0.0
+    np.matmul(u.reshape(rows, M), B_stack, out=s[1:].view(dtype).reshape(rows, 2 * N))  # gamma B u_t, in place
+    LRU_SCANS[scan](lam, s)
+    hs = _empty(ws, "hs", (T + 1, B, M), dtype)
+    hs[0] = 0.0
+    z = hs[1:].reshape(rows, M)
+    np.matmul(s[1:].view(dtype).reshape(rows, 2 * N), C_stack, out=z)  # Re(C s_t)
+    z += params["D"] * u.reshape(rows, M)
+    z += params["b_h"]
+    np.tanh(z, out=z)
+    return hs, {"u": u, "s": s}
+
+
+def lru_backward(
+    params: dict[str, np.ndarray],
+    x: np.ndarray,
+    hs: np.ndarray,
+    cache: dict[str, np.ndarray],
+    dh_out: np.ndarray,
+    ws: Workspace | None = None,
+    dh_steps: np.ndarray | None = None,
+    scan: str = LRU_SCAN,
+) -> dict[str, np.ndarray]:
+    """Backpropagation through the LRU cell; the arguments as in gru_backward, with the cache of lru_forward, and
+    dh_steps (T, B, M) given dL/dh_t, which is the output layer's alone (h_t feeds nothing else). Returns the
+    gradients of every parameter of LRU_PARAM_NAMES but W_hy and b_y.
+
+    A complex quantity's gradient is held as dL/dRe + i dL/dIm. Then with dz_t = dh_t f'(.) the post layer's
+    pre-activation gradient and g_t = conj(C)^T dz_t what y_t sends to s_t, the states' gradients solve the same
+    linear recurrence backwards, G_t = g_t + conj(lambda) G_{t+1}, G_{T+1} = 0 (the same scan over reversed time);
+    dlambda = sum_t G_t conj(s_{t-1}), and through lambda = exp(w), w = -exp(nu_log) + i exp(theta_log), holomorphic,
+    dw = conj(lambda) dlambda, so dnu_log = -exp(nu_log) Re(dw) and dtheta_log = exp(theta_log) Im(dw); with
+    B' = gamma B, dB' = sum_t G_t u_t^T, dB = gamma dB', dgamma_log = gamma Re(sum_m conj(B) dB'); du_t =
+    Re(B'^H G_t) + D dz_t. For a target at the last step alone, dz and g are one step's."""
+    u, s = cache["u"], cache["s"]
+    T, B, n_in = x.shape
+    M, N = u.shape[2], s.shape[2]
+    dtype = u.dtype
+    lam, B_stack, C_stack = _lru_stacks(params)
+    rows = T * B
+    per_step = dh_out.ndim == 3
+    if dh_steps is not None:
+        dh_steps[...] = dh_out if per_step else 0.0
+        if not per_step:
+            dh_steps[T - 1] = dh_out
+    # the post layer where the loss reads it: every step, or the last one alone
+    if per_step:
+        h, s_read, u_read = hs[1:].reshape(rows, M), s[1:].view(dtype).reshape(rows, 2 * N), u.reshape(rows, M)
+    else:
+        h, s_read, u_read = hs[T], s[T].view(dtype), u[T - 1]
+    dz = dh_out.reshape(-1, M) * (1.0 - h * h)  # tanh' read off h
+    dC_stack = s_read.T @ dz  # (2N, M)
+    grads = {"b_h": dz.sum(axis=0), "D": (dz * u_read).sum(axis=0),
+             "C_re": np.ascontiguousarray(dC_stack[0::2].T), "C_im": np.ascontiguousarray(-dC_stack[1::2].T)}
+    G = _empty(ws, "lru_G", (T + 1, B, N), s.dtype)  # G[t - 1] = G_t = dL/ds_t, G[T] = G_{T+1} = 0
+    G[T] = 0.0
+    if per_step:
+        np.matmul(dz, C_stack.T, out=G[:T].view(dtype).reshape(rows, 2 * N))
+    else:
+        G[: T - 1] = 0.0
+        np.matmul(dz, C_stack.T, out=G[T - 1].view(dtype))
+    LRU_SCANS[scan](lam.conj(), G[::-1])
+    G_rows = G[:T].view(dtype).reshape(rows, 2 * N)
+    dw = lam.conj() * _sum_of_products(G[:T], s[:T])
+    grads["nu_log"] = -np.exp(params["nu_log"]) * dw.real
+    grads["theta_log"] = np.exp(params["theta_log"]) * dw.imag
+    dB_stack = u.reshape(rows, M).T @ G_rows  # (M, 2N): dB' interleaved
+    gamma = np.exp(params["gamma_log"])
+    dB_re, dB_im = dB_stack[:, 0::2].T, dB_stack[:, 1::2].T  # dL/d(gamma B), (N, M)
+    grads["B_re"], grads["B_im"] = gamma[:, None] * dB_re, gamma[:, None] * dB_im
+    grads["gamma_log"] = gamma * np.einsum("nm,nm->n", params["B_re"], dB_re) + gamma * np.einsum(
+        "nm,nm->n", params["B_im"], dB_im)
+    du = _empty(ws, "lru_du", (T, B, M), dtype)
+    du_rows = du.reshape(rows, M)
+    np.matmul(G_rows, B_stack.T, out=du_rows)
+    if per_step:
+        du_rows += dz * params["D"]
+    else:
+        du[T - 1] += dz * params["D"]
+    du *= 1.0 - u * u  # da_t, the input layer's pre-activation gradient
+    grads["W_u"] = du_rows.T @ x.reshape(rows, n_in)
+    grads["b_u"] = du_rows.sum(axis=0)
+    return grads
+
+
+def lru_materialise(params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The LRU cell's network as records, snapshots and analyses hold it (keys LRU_NETWORK): its parameters, and
+    lambda as W_hh (2N, N) = [diag(Re lambda); diag(Im lambda)], blocks re and im (LRU_BLOCKS). So a record's
+    W_hh_final says where the eigenvalues sit, its singular values are the |lambda| (each once), and no analysis
+    takes the network for the vanilla cell's or the LSTM's: their blocks differ, and each refuses blocks it does not
+    know."""
+    lam = lru_lambda(params)
+    N, k = lam.shape[0], np.arange(lam.shape[0])
+    W_hh = np.zeros((2 * N, N), dtype=params["nu_log"].dtype)
+    W_hh[k, k], W_hh[N + k, k] = lam.real, lam.imag
+    return {**{name: params[name] for name in LRU_PARAM_NAMES}, "W_hh": W_hh}
+
+
+def lru_recurrence(W_hh: np.ndarray) -> np.ndarray:
+    """The real (2N, 2N) matrix of the LRU's recurrence on (Re s, Im s), [[diag a, -diag b], [diag b, diag a]] for
+    lambda = a + i b, from a materialised W_hh: its eigenvalues are lambda and conj(lambda) and its singular values
+    |lambda|, so W_hh_stats gives the LRU the numbers it gives the vanilla cell's W_hh (spectral radius max |lambda|,
+    ||W^T||_2 = max |lambda|^T)."""
+    N = W_hh.shape[1]
+    a, b = np.diag(np.diag(W_hh[:N])), np.diag(np.diag(W_hh[N:]))
+    return np.block([[a, -b], [b, a]])
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -1005,6 +1639,14 @@ def _lstm_cell_backward(params, x, hs, cache, dh_out, ws, activation, dh_steps):
     return lstm_backward(params, x, hs, cache, dh_out, ws, dh_steps)
 
 
+def _gru_cell_forward(params, x, ws, activation):
+    return gru_forward(params, x, ws)  # the gates' nonlinearities are fixed: sigmoid and tanh
+
+
+def _gru_cell_backward(params, x, hs, cache, dh_out, ws, activation, dh_steps):
+    return gru_backward(params, x, hs, cache, dh_out, ws, dh_steps)
+
+
 def _ornn_cell_forward(params, x, ws, activation):
     W_hh, V, theta = ornn_recurrent(params)
     net = _ornn_network(params, W_hh)
@@ -1022,6 +1664,14 @@ def _ornn_cell_backward(params, x, hs, cache, dh_out, ws, activation, dh_steps):
     return grads
 
 
+def _lru_cell_forward(params, x, ws, activation):
+    return lru_forward(params, x, ws)  # the position-wise layers' f is fixed: tanh
+
+
+def _lru_cell_backward(params, x, hs, cache, dh_out, ws, activation, dh_steps):
+    return lru_backward(params, x, hs, cache, dh_out, ws, dh_steps)
+
+
 def _held(params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return params  # the vanilla cell and the LSTM hold W_hh itself
 
@@ -1030,14 +1680,18 @@ def _held(params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 class Cell:
     """A recurrent cell.
 
-    init(spec, n_hidden, init, rng, knobs) -> params, float64: the keys of PARAM_NAMES, or for a cell whose W_hh
-        is a function of other parameters (the oRNN) the keys of `params` plus any fixed arrays;
+    init(spec, n_hidden, init, rng, knobs) -> params, float64: the keys of `network` (PARAM_NAMES, and the GRU's
+        b_hn), or for a cell whose W_hh is a function of other parameters (the oRNN, the LRU) the keys of `params`
+        plus any fixed arrays;
     forward(params, x, ws, activation) -> (hs (T + 1, B, H), cache);
     backward(params, x, hs, cache, dh_out, ws, activation, dh_steps) -> gradients of its recurrent parameters
-        (W_ih, W_hh and b_h for the vanilla cell and the LSTM);
-    materialise(params) -> the same network as parameters keyed by PARAM_NAMES, which records, snapshots and
-        analyses hold: the vanilla cell's network for a cell of VANILLA_BLOCKS, the LSTM's for one of LSTM_GATES, so
-        an analysis picks a materialised network's equations by `blocks` and never by the cell's name.
+        (W_ih, W_hh and b_h for the vanilla cell and the LSTM, and b_hn for the GRU; for the LRU every parameter
+        but W_hy and b_y);
+    materialise(params) -> the same network as parameters keyed by `network`, which records, snapshots and
+        analyses hold: the vanilla cell's network for a cell of VANILLA_BLOCKS, the LSTM's for one of LSTM_GATES,
+        the GRU's for one of GRU_GATES, the LRU's (its parameters and lambda as W_hh) for LRU_BLOCKS, so an analysis
+        picks a materialised network's equations by `blocks` and never by the cell's name (and refuses blocks it
+        does not know).
     """
 
     name: str
@@ -1054,6 +1708,14 @@ class Cell:
     inits: tuple[str, ...] | None = None  # the inits it accepts, at hh_scale 1 (None: every init at any scale)
     square_buffers: int = 0  # (H, H) float64 work arrays its forward and backward hold, for the memory estimate
     orthogonal: bool = False  # W_hh stays orthogonal throughout training (every eigenvalue on the unit circle)
+    network: tuple[str, ...] = PARAM_NAMES  # the keys of materialise's network: a record's W_hh_final and params_final
+    inits_reason: str = ""  # why it takes `inits` alone, for check_config's refusal
+    recurrence: Callable[[np.ndarray], np.ndarray] | None = None  # the square matrix whose statistics W_hh_stats
+    # records, from the network's W_hh, for a cell whose blocks are no gates (the LRU); None: W_hh or its blocks
+    options: tuple[str, ...] = ()  # training options that it alone reads: check_config refuses them for other cells
+    width_option: str | None = None  # the option that sets the width of its position-wise layers (memory estimate)
+    shapes: tuple[tuple[str, tuple[str, ...]], ...] | None = None  # its network's arrays but W_hh in named sizes
+    # (N, M, n_in, n_out), for the file checks of a network that is not the stacked one of PARAM_NAMES
 
 
 VANILLA_BLOCKS = ("",)  # the vanilla cell's W_hh: one (H, H) block
@@ -1062,15 +1724,33 @@ CELLS: dict[str, Cell] = {
     c.name: c
     for c in [
         Cell("rnn", rnn_init, _rnn_cell_forward, _rnn_cell_backward, VANILLA_BLOCKS, ACTIVATIONS, 8,
-             "the vanilla RNN, h_t = f(W_ih x_t + W_hh h_{t-1} + b_h), f = tanh or relu", label="vanilla"),
+             "the vanilla RNN, h_t = f(W_ih x_t + W_hh h_{t-1} + b_h), f = tanh, relu or elu; or modReLU, "
+             "h_t = sign(a) relu(|a| + b_h), a = W_ih x_t + W_hh h_{t-1}", label="vanilla"),
         Cell("lstm", lstm_init, _lstm_cell_forward, _lstm_cell_backward, LSTM_GATES, ("tanh",), 14,
              "LSTM with forget gate, gate order i, f, g, o (PyTorch), one bias vector", label="LSTM"),
         Cell("ornn", ornn_init, _ornn_cell_forward, _ornn_cell_backward, VANILLA_BLOCKS, ACTIVATIONS, 8,
              "the vanilla RNN with W_hh = B exp((A - A^T) / 2) kept orthogonal throughout (Lezcano-Casado & "
-             "Martinez-Rubio 2019), B the init's W_hh, A trained from 0", label="oRNN",
+             "Martinez-Rubio 2019), B the init's W_hh, A trained from 0 (henaff: B = I, A from Henaff et al.'s "
+             "start, as expRNN)", label="oRNN",
              params=("W_ih", "A_hh", "b_h", "W_hy", "b_y"), materialise=ornn_materialise,
-             inits=("ortho", "identity"), orthogonal=True,
+             inits=("ortho", "identity", "henaff"), orthogonal=True, inits_reason="keeps an orthogonal W_hh orthogonal",
              square_buffers=10),  # the complex eigenbasis of exp(S) and the products of its gradient (8 measured)
+        # 11 buffers: hs, gates (3H), hn, and the backward pass's z and da_n (7 H), plus the vanilla cell's 3 H of
+        # per-step targets and 1 H of slack
+        Cell("gru", gru_init, _gru_cell_forward, _gru_cell_backward, GRU_GATES, ("tanh",), 11,
+             "GRU (Cho et al. 2014), gate order r, z, n and the reset gate applied to the recurrent product, "
+             "r * (W_hn h + b_hn), as in PyTorch", label="GRU", params=GRU_PARAM_NAMES, network=GRU_PARAM_NAMES),
+        # 16 buffers of max(N, M) per row: s and its gradient (complex, 2 N each), u, hs, du and the slopes and
+        # products of the position-wise layers (about 8 M), the vanilla cell's 3 of per-step targets and 1 of slack
+        Cell("lru", lru_init, _lru_cell_forward, _lru_cell_backward, LRU_BLOCKS, ("tanh",), 16,
+             "the Linear Recurrent Unit (Orvieto et al. 2023), s_t = lambda * s_{t-1} + gamma * (B u_t) with N = "
+             "n_hidden complex states, between the position-wise layers u_t = f(W_u x_t + b_u) and h_t = "
+             "f(Re(C s_t) + D * u_t + b_h) of width M = lru_width", label="LRU", params=LRU_PARAM_NAMES,
+             materialise=lru_materialise, inits=("ortho",), network=LRU_NETWORK,
+             inits_reason="draws its diagonal recurrence by the ring init of Orvieto et al. 2023 (lru_r_min, "
+             "lru_r_max, lru_max_phase) and runs under the init name of the suite's default arm", square_buffers=8,
+             recurrence=lru_recurrence, options=("lru_r_min", "lru_r_max", "lru_max_phase", "lru_width"),
+             width_option="lru_width", shapes=LRU_SHAPES),
     ]
 }
 
@@ -1097,25 +1777,32 @@ def init_params(
     fbchain_alpha: float = 0.99,
     forget_bias: float = 1.0,
     cell: str = "rnn",
+    activation: str = "tanh",
+    lru_r_min: float = 0.0,
+    lru_r_max: float = 1.0,
+    lru_max_phase: float = 6.28,
+    lru_width: int = LRU_WIDTH,
 ) -> dict[str, np.ndarray]:
     """Parameters of `cell` for `task`, float64, keyed by PARAM_NAMES: W_ih (G H, n_in), W_hh (G H, H), b_h (G H,),
-    W_hy (n_out, H), b_y (n_out,), with G = 1 for the vanilla cell and 4 for the LSTM. See init_stacked for the draw
-    order and recurrent_block for the W_hh recipes; forget_bias is the LSTM's alone. The oRNN's are keyed W_ih, A_hh,
-    B_hh, b_h, W_hy, b_y instead (ornn_init): its W_hh is B_hh exp(S), and cell.materialise gives it."""
+    W_hy (n_out, H), b_y (n_out,), with G = 1 for the vanilla cell, 4 for the LSTM and 3 for the GRU, whose keys add
+    b_hn (H,) (gru_init). See init_stacked for the draw order and recurrent_block for the W_hh recipes; forget_bias is
+    the LSTM's alone. The oRNN's are keyed W_ih, A_hh, B_hh, b_h, W_hy, b_y instead (ornn_init): its W_hh is
+    B_hh exp(S), and cell.materialise gives it. `activation` matters to the init under modrelu alone, where b_h is
+    modReLU's bias and is drawn last (modrelu_bias). The LRU's are LRU_PARAM_NAMES (lru_init), drawn by the lru_*
+    options alone."""
     spec = get_task(task)
     if n_hidden < 1:
         raise ValueError(f"n_hidden must be positive, got {n_hidden}")
     check_init(spec, n_hidden, init)
     knobs = {"random_scale": random_scale, "hh_scale": hh_scale, "chain_alpha": chain_alpha,
-             "chain_beta": chain_beta, "fbchain_alpha": fbchain_alpha, "forget_bias": forget_bias}
+             "chain_beta": chain_beta, "fbchain_alpha": fbchain_alpha, "forget_bias": forget_bias,
+             "activation": activation, "lru_r_min": lru_r_min, "lru_r_max": lru_r_max, "lru_max_phase": lru_max_phase,
+             "lru_width": lru_width}
     return get_cell(cell).init(spec, n_hidden, init, rng, knobs)
 
 
 # ----------------------------------------------------------------------------------------------------------------
 # output losses
-
-
-SUTSKEVER_TOLERANCE = 0.04  # a regression case is wrong when |y_hat - y| exceeds it (Sutskever et al. 2013)
 
 
 def output_loss(
@@ -1185,7 +1872,7 @@ def forward_backward(
     """One forward and backward pass of `cell`: (batch-mean loss, batch metric, gradients keyed like params);
     `stats` as in output_loss."""
     spec, rec = get_task(task), get_cell(cell)
-    dtype = params["W_ih"].dtype
+    dtype = params["W_hy"].dtype  # every cell has the output layer
     x = x.astype(dtype, copy=False)
     if spec.loss == "mse":
         y = y.astype(dtype, copy=False)
@@ -1219,7 +1906,7 @@ def evaluate(
     sequences at a time so the work arrays stay the size of a training batch. Every sequence weighs the same, so the
     chunks' values averaged by their sizes are the values over the set."""
     spec, rec = get_task(task), get_cell(cell)
-    dtype = params["W_ih"].dtype
+    dtype = params["W_hy"].dtype  # every cell has the output layer
     n = x.shape[1]
     totals: dict[str, float] = {}
     for lo in range(0, n, chunk):
@@ -1444,13 +2131,28 @@ OPTION_TABLE: dict[str, Option] = {
     "rmsprop_decay": Option(0.9, "RMSprop's decay of the mean square (Tieleman & Hinton 2012)", OPTIMISER_GROUP),
     "rmsprop_eps": Option(1e-8, "RMSprop's epsilon, added to the root mean square (Keras uses 1e-7)",
                           OPTIMISER_GROUP),
-    "activation": Option("tanh", "hidden nonlinearity of the vanilla cell, tanh or relu (relu with --init identity "
-                         "is the IRNN)", MODEL_GROUP, ACTIVATIONS),
+    "activation": Option("tanh", "hidden nonlinearity of the vanilla cell and the oRNN: tanh; relu (with --init "
+                         "identity, the IRNN); elu (Orhan & Pitkow 2020's copy units); modrelu = sign(a) relu(|a| + b) "
+                         "(Arjovsky et al. 2016, expRNN's units), b a learnt per-unit bias in place of b_h, drawn "
+                         "U(-0.01, 0.01)", MODEL_GROUP, ACTIVATIONS),
     "cell": Option("rnn", "recurrent cell: rnn = the vanilla cell; lstm = LSTM with forget gate, gate order i, f, g, "
                    "o, --init applied to each gate's H x H block of W_hh; ornn = the vanilla cell with W_hh kept "
                    "orthogonal throughout (W_hh = B exp(S), S skew-symmetric and trained, B the start: --init ortho "
-                   "or identity; seed 004's oRNN)", MODEL_GROUP, tuple(CELLS)),
+                   "or identity, or henaff for expRNN's B = I, S from Henaff et al.'s start; seed 004's oRNN); "
+                   "gru = GRU, gate order r, z, n with the reset gate on the recurrent "
+                   "product as in PyTorch, --init applied to each gate's block; lru = the Linear Recurrent Unit "
+                   "(Orvieto et al. 2023) between two position-wise layers, --n-hidden complex states, its own ring "
+                   "init of lambda (the --lru-* options) under --init ortho", MODEL_GROUP, tuple(CELLS)),
     "forget_bias": Option(1.0, "initial forget-gate bias of --cell lstm (Jozefowicz et al. 2015)", MODEL_GROUP),
+    "lru_r_min": Option(0.0, "--cell lru: smallest |lambda| of the ring init, |lambda|^2 uniform on [r_min^2, "
+                        "r_max^2) (Orvieto et al. 2023's default 0)", MODEL_GROUP),
+    "lru_r_max": Option(1.0, "--cell lru: largest |lambda| of the ring init, at most 1 (their default 1)",
+                        MODEL_GROUP),
+    "lru_max_phase": Option(6.28, "--cell lru: the phases of lambda start uniform on [0, max_phase) (their default "
+                            "6.28)", MODEL_GROUP),
+    "lru_width": Option(LRU_WIDTH, "--cell lru: width M of its position-wise layers u_t = f(W_u x_t + b_u) before "
+                        "the recurrence and h_t = f(Re(C s_t) + D u_t + b_h) after it, which the output layer reads "
+                        "(--n-hidden is its number of complex states N)", MODEL_GROUP),
     "random_scale": Option(0.1, "standard deviation of W_hh entries under --init random (spectral radius about "
                            "scale x sqrt(H), so 1/sqrt(H) is the critical scale)", MODEL_GROUP),
     "hh_scale": Option(1.0, "gain of --init ortho and identity: W_hh = scale x Q or scale x I", MODEL_GROUP),
@@ -1488,7 +2190,8 @@ CHOICES = {name: o.choices for name, o in OPTION_TABLE.items() if o.choices}  # 
 # Options that change what a record holds, not how the network trains: a record stores them only when they are not
 # their defaults, so a record written with them off is the record written before they existed.
 RECORDING_OPTIONS = ("snapshot_every",)
-INIT_KNOBS = (*HH_KNOBS, "forget_bias", "cell")  # init_params' options
+INIT_KNOBS = (*HH_KNOBS, "forget_bias", "cell", "activation", "lru_r_min", "lru_r_max", "lru_max_phase",
+              "lru_width")  # init_params' options
 
 
 def full_config(config: dict) -> dict:
@@ -1563,7 +2266,7 @@ PY_FLOAT_BYTES = 32  # a float in a list: the 24-byte float object and its 8-byt
 
 
 def run_memory_bytes(task: str | Task, sequence_len: int, n_hidden: int, batch_size: int, dtype: str = "float64",
-                     layout: str = "halves", cell: str = "rnn", n_sequences: int = 0) -> int:
+                     layout: str = "halves", cell: str = "rnn", n_sequences: int = 0, width: int = 0) -> int:
     """An upper estimate of the memory one training run holds at its peak.
 
     Per (step, example) row: the cell's work arrays (Cell.buffers_per_row H: for the vanilla cell hs, z_in, d_act
@@ -1572,10 +2275,13 @@ def run_memory_bytes(task: str | Task, sequence_len: int, n_hidden: int, batch_s
     softmax work of per-step targets (6 n_out). Per run: the parameters, the optimiser's buffers, gradients and
     Nesterov look-ahead (4 copies), the SVDs of W_hh, the cell's square work arrays (Cell.square_buffers), the
     trained network as the record's lists of Python floats (PY_FLOAT_BYTES each, built while the arrays are still
-    held), and a fixed data set of n_sequences (train plus validation).
+    held), and a fixed data set of n_sequences (train plus validation). For a cell with position-wise layers of
+    `width` (the LRU's lru_width: cell_width) every count is taken at max(n_hidden, width), an upper bound for both.
     """
     spec, rec = get_task(task), get_cell(cell)
     L, H, B, G = max_length(spec, sequence_len, layout), n_hidden, batch_size, len(rec.blocks)
+    if rec.width_option:
+        H = max(H, width)
     item = np.dtype(dtype).itemsize
     per_row = rec.buffers_per_row * H * item + 2 * spec.n_in * 8 + (6 * spec.n_out * 8 if spec.per_step else 0)
     n_params = G * (H * H + H * spec.n_in + H) + spec.n_out * H + spec.n_out
@@ -1595,6 +2301,27 @@ def check_memory(needed: int, what: str) -> None:
     if left is not None and needed > left - ADDRESS_SPACE_MARGIN:
         raise ValueError(f"{what} needs about {format_bytes(needed)} of memory; this process's address-space limit "
                          f"(RLIMIT_AS, ulimit -v) leaves {format_bytes(max(left - ADDRESS_SPACE_MARGIN, 0))} available")
+
+
+def check_lru_options(config: dict) -> None:
+    """Raise ValueError with a one-line reason unless the lru_* options make a ring init: 0 <= r_min <= r_max <= 1
+    with r_min < 1 (|lambda| < 1, so that gamma = sqrt(1 - |lambda|^2) > 0 and nu_log is finite), max_phase > 0, a
+    positive integer width."""
+    r_min, r_max = config["lru_r_min"], config["lru_r_max"]
+    if not 0 <= r_min <= r_max <= 1 or r_min == 1:
+        raise ValueError(f"lru_r_min and lru_r_max must satisfy 0 <= r_min <= r_max <= 1 with r_min < 1, got "
+                         f"{r_min} and {r_max}")
+    if not config["lru_max_phase"] > 0:
+        raise ValueError(f"lru_max_phase must be positive, got {config['lru_max_phase']}")
+    width = config["lru_width"]
+    if not isinstance(width, (int, np.integer)) or isinstance(width, bool) or width < 1:
+        raise ValueError(f"lru_width must be a positive integer, got {width}")
+
+
+def cell_width(config: dict) -> int:
+    """The width of the position-wise layers of config's cell, 0 for a cell without them (run_memory_bytes)."""
+    option = get_cell(config["cell"]).width_option
+    return config[option] if option else 0
 
 
 def check_config(task: str, init: str, sequence_len: int, seed: int, **config) -> None:
@@ -1617,8 +2344,14 @@ def check_config(task: str, init: str, sequence_len: int, seed: int, **config) -
         raise ValueError(f"the {cell.name} cell takes activation {', '.join(cell.activations)}, not "
                          f"{config['activation']!r}")
     if cell.inits is not None and (init not in cell.inits or config["hh_scale"] != 1.0):
-        raise ValueError(f"the {cell.name} cell keeps an orthogonal W_hh orthogonal, so it starts from init "
+        raise ValueError(f"the {cell.name} cell {cell.inits_reason}, so it starts from init "
                          f"{' or '.join(cell.inits)} with hh_scale 1, not {init} with hh_scale {config['hh_scale']:g}")
+    for other in CELLS.values():  # at its default an option of another cell is what every record holds: it passes
+        for name in other.options:
+            if other is not cell and config[name] != DEFAULTS[name]:
+                raise ValueError(f"the {cell.name} cell ignores {name} (set to {config[name]!r}); it is an option of "
+                                 f"the {other.name} cell")
+    check_lru_options(config)
     for name, least in (("train_size", 0), ("val_size", 1)):
         value = config[name]
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < least:
@@ -1652,7 +2385,8 @@ def check_config(task: str, init: str, sequence_len: int, seed: int, **config) -
         raise ValueError(f"seed must be a non-negative integer, got {seed}")
     needed = run_memory_bytes(spec, sequence_len, config["n_hidden"], config["batch_size"], config["dtype"],
                               config["layout"], config["cell"],
-                              config["train_size"] + config["val_size"] if config["train_size"] else 0)
+                              config["train_size"] + config["val_size"] if config["train_size"] else 0,
+                              cell_width(config))
     if snapshot_every:  # each snapshot is held as Python floats until the record is written
         H = config["n_hidden"]
         n_params = H * H + H * spec.n_in + H + spec.n_out * H + spec.n_out
@@ -1674,8 +2408,8 @@ def initial_params(task: str, init: str, seed: int, **overrides) -> dict[str, np
 
 
 def initial_network(task: str, init: str, seed: int, **overrides) -> dict[str, np.ndarray]:
-    """The network train() starts from, keyed by PARAM_NAMES, as records hold networks: initial_params, except that
-    an oRNN's (A_hh, B_hh) become its W_hh (the base, as A starts at 0)."""
+    """The network train() starts from, keyed by its cell's `network` (PARAM_NAMES, and the GRU's b_hn), as records
+    hold networks: initial_params, except that an oRNN's (A_hh, B_hh) become its W_hh (the base, as A starts at 0)."""
     cell = get_cell({**DEFAULTS, **overrides}["cell"])
     return cell.materialise(initial_params(task, init, seed, **overrides))
 
@@ -1768,8 +2502,9 @@ def train(
     so its numbers do not depend on where it runs.
 
     For the LSTM, W_hh is (4H, H): its singular values are those of the stacked matrix, and W_hh_stats gives the
-    statistics of each gate's (H, H) block, keyed i, f, g, o. For the oRNN the record holds the network as the
-    vanilla cell does (cell.materialise): W_hh = B exp(S) itself, orthogonal, in W_hh_final, statistics and snapshots.
+    statistics of each gate's (H, H) block, keyed i, f, g, o; for the GRU likewise (3H, H), keyed r, z, n, and
+    params_final holds its b_hn too. For the oRNN the record holds the network as the vanilla cell does
+    (cell.materialise): W_hh = B exp(S) itself, orthogonal, in W_hh_final, statistics and snapshots.
     """
     unknown = set(overrides) - set(DEFAULTS)
     if unknown:
@@ -1816,7 +2551,10 @@ def epoch_batches(spec: Task, sequence_len: int, config: dict, rng: np.random.Ge
 
 def _W_hh_stats(cell: Cell, W_hh: np.ndarray, sequence_len: int, init: str | None = None,
                 config: dict | None = None) -> dict:
-    """recurrent_stats of W_hh, or of each (H, H) block of a gated cell's W_hh, keyed by gate."""
+    """recurrent_stats of W_hh, or of each (H, H) block of a gated cell's W_hh, keyed by gate, or of the LRU's
+    recurrence (cell.recurrence)."""
+    if cell.recurrence is not None:
+        return recurrent_stats(cell.recurrence(W_hh), sequence_len, init, config)
     if len(cell.blocks) == 1:
         return recurrent_stats(W_hh, sequence_len, init, config)
     H = W_hh.shape[1]
@@ -1827,6 +2565,7 @@ def _W_hh_stats(cell: Cell, W_hh: np.ndarray, sequence_len: int, init: str | Non
 def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
            callback: Callable[[dict], None] | None) -> dict:
     start = time.perf_counter()
+    start_cpu = time.process_time()  # the run's own core time: its wall time overstates it on a loaded machine
     _, data_rng = _rngs(seed)
     cell, optimizer = get_cell(config["cell"]), OPTIMIZER_TABLE[config["optimizer"]]
     params = initial_params(spec, init, seed, **config)
@@ -1910,18 +2649,51 @@ def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
         "best_epoch": history[best]["epoch"] if metrics else None,
         "diverged": diverged,
         "wallclock_s": round(time.perf_counter() - start, 3),
+        "cpu_s": round(time.process_time() - start_cpu, 3),
         "W_hh_stats": {"init": stats_init, "final": _W_hh_stats(cell, W_hh, sequence_len)},
         "W_hh_singular_values_init": sv_init.astype(np.float64).tolist(),
         "W_hh_singular_values_final": np.linalg.svd(W_hh, compute_uv=False).tolist(),
         "W_hh_final": W_hh.tolist(),
         # the rest of the trained network, so analyses of trained models never retrain
-        "params_final": {k: net[k].astype(np.float64).tolist() for k in PARAM_NAMES if k != "W_hh"},
+        "params_final": {k: net[k].astype(np.float64).tolist() for k in cell.network if k != "W_hh"},
     }
     if snapshot_every:
         run["snapshots"] = snapshots
     if val_set is not None:
         run["metric_on"] = "validation"
+    if spec.per_case is not None and not diverged:
+        run["heldout"] = heldout_eval(spec, params, sequence_len, seed, config, cell, ws)
     return judge(run)
+
+
+HELDOUT_CASES = 1000  # the per-case tasks' end-of-run test set: the standard error of a wrong fraction p is
+# sqrt(p (1 - p) / 1000), 0.012 at the addition threshold 0.18
+
+
+def heldout_rng(seed: int) -> np.random.Generator:
+    """The held-out cases' stream, a third one beside _rngs' parameter and data streams: drawing them leaves the
+    training data, and so every trained bit, unchanged."""
+    return np.random.default_rng([seed, 2])
+
+
+def heldout_eval(spec: Task, params: dict[str, np.ndarray], sequence_len: int, seed: int, config: dict,
+                 cell: Cell, ws: Workspace | None = None) -> dict:
+    """{cases, metric, frac_wrong}: a per-case run's trained network, in float64, on HELDOUT_CASES cases it never
+    saw, drawn from heldout_rng(seed) in batches of the run's batch size (so the "early" layout draws a length per
+    batch, as in training). The same parameters and seed give the same numbers, whatever the run's dtype was."""
+    rng = heldout_rng(seed)
+    params64 = {k: v.astype(np.float64) for k, v in params.items()}
+    ws = Workspace() if ws is None else ws  # the run's own: a second set of work arrays would pass the memory estimate
+    metric = wrong = 0.0
+    left = HELDOUT_CASES
+    while left:
+        n = min(config["batch_size"], left)
+        x, y = spec.sample(sequence_len, n, rng, config["layout"], config["symbol_code"], config["positions"])
+        _, m, stats = evaluate(params64, x, y, spec, ws, config["activation"], cell, n)
+        metric += m * n / HELDOUT_CASES
+        wrong += stats["frac_wrong"] * n / HELDOUT_CASES
+        left -= n
+    return {"cases": HELDOUT_CASES, "metric": float(metric), "frac_wrong": float(wrong)}
 
 
 def _snapshot(epoch: int, params: dict[str, np.ndarray]) -> dict:
@@ -1932,7 +2704,9 @@ def _snapshot(epoch: int, params: dict[str, np.ndarray]) -> dict:
 def judge(run: dict) -> dict:
     """Set a run record's verdict fields from its history under the engine's criteria, in place, and return it:
     solved_threshold and solved_epoch (the first epoch past it), and for the tasks with a lenient rule beside ours
-    lenient_threshold, lenient_source and lenient_solved_epoch. Records written under older criteria are
+    lenient_threshold, lenient_source and lenient_solved_epoch. On the per-case tasks (addition, multiplication)
+    solved_rule is "per_case": solved_threshold bounds the epoch's `frac_wrong`, and the metric's own line is
+    progress_threshold, with progress_epoch the first epoch past it. Records written under older criteria are
     re-judged with it; nothing but these fields changes."""
     spec = get_task(run["task"])
     T = run["sequence_len"]
@@ -1942,8 +2716,17 @@ def judge(run: dict) -> dict:
         return next((i + 1 for i, m in enumerate(metrics) if past_threshold(m, threshold, spec.higher_is_better)),
                     None)
 
-    run["solved_threshold"] = float(spec.threshold(T))
-    run["solved_epoch"] = first_past(run["solved_threshold"])
+    if spec.per_case is not None:
+        run["solved_rule"] = "per_case"
+        run["solved_threshold"] = float(spec.per_case)
+        run["solved_epoch"] = next((r["epoch"] for r in run["history"]
+                                    if r.get("frac_wrong") is not None and r["frac_wrong"] < spec.per_case), None)
+        run["progress_threshold"] = float(spec.threshold(T))
+        run["progress_epoch"] = first_past(run["progress_threshold"])
+    else:
+        run["solved_rule"] = "metric"
+        run["solved_threshold"] = float(spec.threshold(T))
+        run["solved_epoch"] = first_past(run["solved_threshold"])
     run["partial_baseline"] = float(spec.partial(T))
     if spec.lenient_threshold is not None:
         run["lenient_threshold"] = float(spec.lenient_threshold(T))
@@ -1953,10 +2736,11 @@ def judge(run: dict) -> dict:
 
 
 def trained_params(run: dict) -> dict[str, np.ndarray]:
-    """The trained float64 parameters stored in a run record (W_hh_final and params_final)."""
+    """The trained float64 parameters stored in a run record (W_hh_final and params_final), keyed by its cell's
+    network (PARAM_NAMES, and the GRU's b_hn)."""
     params = {k: np.array(v, dtype=np.float64) for k, v in run["params_final"].items()}
     params["W_hh"] = np.array(run["W_hh_final"], dtype=np.float64)
-    return {k: params[k] for k in PARAM_NAMES}
+    return {k: params[k] for k in get_cell(cell_of(run)).network}
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -1968,19 +2752,56 @@ HEADLINE_INITS = ("ortho", "random")
 
 
 def meets_threshold(run: dict, value: float | None) -> bool:
-    """Whether `value` of a run record's metric counts as solved for its task and length, under the engine's
-    criterion (the task table's, not the one stored in the record, which an older version may have written)."""
+    """Whether `value` of a run record's metric is past its task's metric threshold at its length, under the
+    engine's criterion (the task table's, not the one stored in the record, which an older version may have
+    written): solved, except on the per-case tasks, where it is partial progress (see is_success)."""
     if value is None:
         return False
     if run.get("task") in TASKS and "sequence_len" in run:
-        spec = TASKS[run["task"]]
-        return past_threshold(value, spec.threshold(run["sequence_len"]), spec.higher_is_better)
+        return TASKS[run["task"]].metric_past(value, run["sequence_len"])
     return past_threshold(value, run["solved_threshold"], run["higher_is_better"])  # a task this engine lacks
 
 
+def is_per_case(run: dict) -> bool:
+    """Whether a run record's task is judged by the per-case rule (addition, multiplication)."""
+    return run.get("task") in TASKS and TASKS[run["task"]].per_case is not None
+
+
+def final_wrong(run: dict) -> float | None:
+    """The fraction of wrong cases (|y_hat - y| > 0.04) at the end of a per-case run: measured on HELDOUT_CASES
+    held-out cases after the last update (`heldout`), or, in records from before that measurement, over the last
+    epoch's fresh batches, each counted before the update it drove (cases the network had not seen; on a fixed
+    training set, the validation set's). None when there is neither."""
+    if run.get("heldout") is not None:
+        return run["heldout"]["frac_wrong"]
+    if run["history"] and "frac_wrong" in run["history"][-1]:
+        return run["history"][-1]["frac_wrong"]
+    return None
+
+
+def epoch_solved(run: dict, record: dict) -> bool:
+    """Whether one epoch record of a run is past the solved rule: its frac_wrong on the per-case tasks, its metric
+    on the others."""
+    if is_per_case(run):
+        return record.get("frac_wrong") is not None and record["frac_wrong"] < TASKS[run["task"]].per_case
+    return meets_threshold(run, record["metric"])
+
+
 def is_success(run: dict) -> bool:
-    """A run record ends solved: its final epoch meets the threshold and it did not diverge."""
-    return not run.get("diverged") and meets_threshold(run, run["final_metric"])
+    """A run record ends solved: it did not diverge and its end is past the rule, the final epoch's metric past the
+    task's threshold, or on the per-case tasks the final fraction of wrong cases (final_wrong) below per_case."""
+    if run.get("diverged"):
+        return False
+    if is_per_case(run):
+        wrong = final_wrong(run)
+        return wrong is not None and wrong < TASKS[run["task"]].per_case
+    return meets_threshold(run, run["final_metric"])
+
+
+def is_progress(run: dict) -> bool:
+    """A per-case run ends past the metric's line (0.5 * MSE below half the one-marker loss): partial progress,
+    which a network holding one bit of X1 can make. False for the other tasks."""
+    return is_per_case(run) and not run.get("diverged") and meets_threshold(run, run["final_metric"])
 
 
 def headline_specs(seed: int | list[int]) -> list[dict]:
@@ -2323,8 +3144,10 @@ def summary_line(run: dict) -> str:
     name = ("validation " if run.get("metric_on") == "validation" else "") + METRIC_LABELS[m]
     if run["diverged"]:
         outcome = f"DIVERGED at epoch {run['diverged']}"
-    elif run["solved_epoch"] is not None:
+    elif is_success(run):
         outcome = f"solved at epoch {run['solved_epoch']}"
+    elif run["solved_epoch"] is not None:
+        outcome = f"not solved at the end (past the rule at epoch {run['solved_epoch']})"
     else:
         outcome = "not solved"
     op = ">" if run["higher_is_better"] else "<"
@@ -2334,8 +3157,17 @@ def summary_line(run: dict) -> str:
             else "not met"
         lenient = (f"; the rule of {run['lenient_source']}, {name} {op} {format_metric(run['lenient_threshold'], m)}: "
                    f"{met} at the end")
-    if run["history"] and "frac_wrong" in run["history"][-1]:
-        lenient += f"; {run['history'][-1]['frac_wrong']:.0%} of cases off by more than {SUTSKEVER_TOLERANCE}"
+    if is_per_case(run):
+        wrong = final_wrong(run)
+        where = (f"of {run['heldout']['cases']} held-out cases" if run.get("heldout") else "of the last epoch's cases")
+        rule = (f"fewer than {run['solved_threshold']:.1%} of held-out cases off by more than {SUTSKEVER_TOLERANCE}, "
+                f"beyond any memory of 3 bits of the first marker")
+        if wrong is not None and not run["diverged"]:
+            progress = "met" if meets_threshold(run, run["final_metric"]) else "not met"
+            lenient += (f"; {wrong:.1%} {where} off by more than {SUTSKEVER_TOLERANCE}; partial progress ({name} < "
+                        f"{format_metric(run['progress_threshold'], m)}): {progress} at the end")
+    else:
+        rule = f"{name} {op} {format_metric(run['solved_threshold'], m)}"
     if run["best_epoch"] is None:  # diverged in its first epoch: no epoch finished with a finite loss
         metrics = f"no finite epoch of {name}"
     else:
@@ -2344,8 +3176,8 @@ def summary_line(run: dict) -> str:
     return (
         f"{run['task']} T={run['sequence_len']} {arm_label(run)} seed {run['seed']}: {metrics}, "
         f"chance {format_metric(run['chance'], m)}, partial "
-        f"{format_metric(run['partial_baseline'], m)}; {outcome} (solved means {name} {op} "
-        f"{format_metric(run['solved_threshold'], m)}){lenient}; {run['wallclock_s']:.1f} s"
+        f"{format_metric(run['partial_baseline'], m)}; {outcome} (solved means {rule}){lenient}; "
+        f"{run['wallclock_s']:.1f} s"
     )
 
 
@@ -2543,7 +3375,7 @@ def main(argv: list[str] | None = None) -> int:
             n_sequences = config["train_size"] + config["val_size"] if config["train_size"] else 0
             check_memory(jobs * max(run_memory_bytes(s["task"], s["sequence_len"], config["n_hidden"],
                                                      config["batch_size"], config["dtype"], config["layout"],
-                                                     config["cell"], n_sequences)
+                                                     config["cell"], n_sequences, cell_width(config))
                                     for s in specs), f"{jobs} runs at once (--jobs {args.jobs})")
         if out is not None:
             check_writable(out)

@@ -44,6 +44,7 @@ from rnnpath.style import (
     init_rank,
     metric_at_epoch,
     metric_label,
+    metric_line,
     plain_log_y,
     run_label,
     threshold_text,
@@ -154,7 +155,8 @@ def plot_ortho_vs_random(doc: dict) -> Figure:
             if run["diverged"] and len(epochs):
                 ax_metric.plot(epochs[-1:], metric[-1:], "x", color=c, ms=9, mew=2, label=f"{label} diverged")
         draw_baselines(ax_metric, first)
-        ax_metric.axhline(first["solved_threshold"], **THRESHOLD_STYLE, label=f"solved: {threshold_text(first)}")
+        line, line_label = metric_line(first)
+        ax_metric.axhline(line, **THRESHOLD_STYLE, label=line_label)
 
         ax_loss.set_title(f"{task}, T = {T}", fontsize=12, fontweight="bold")
         plain_log_y(ax_loss)
@@ -187,7 +189,7 @@ def run_status(run: dict) -> tuple[str, str]:
     epoch but not at the end (or diverged later), red never solved."""
     if run["solved_epoch"] is not None and rp.is_success(run):
         return GREEN, "solved"
-    if run["solved_epoch"] is not None or rp.meets_threshold(run, run["best_metric"]):
+    if run["solved_epoch"] is not None:  # the loaders re-judge every record, so this is the engine's rule
         return AMBER, "solved, then lost"
     return RED, "never solved"
 

@@ -4,6 +4,7 @@
     python -m rnnpath bench --dtype float32 --out bench_float32.json
     python -m rnnpath bench --quick           # a smoke run in seconds (what the tests use)
     python -m rnnpath bench --cells-only      # re-measure only the cells' steps and the optimisers' updates
+    python -m rnnpath bench --lru-only        # re-measure only the LRU's step beside the vanilla one, T to 10,000
 
 Everything runs in this one process and the worker processes it starts. Timings are medians over repeats; the
 machine is noisy, so compare medians of the same machine only. The FLOP count is that of the matrix products
@@ -171,6 +172,42 @@ def cell_steps(dtype: str, repeats: int) -> dict:
             "update_us": update_us, "update_repeats": UPDATE_REPEATS_PER_STEP * repeats}
 
 
+LRU_STEP_LENS = (100, 1000, 10_000)  # issue 24: the LRU's step beside the vanilla step at these lengths
+LRU_STEP_QUICK_LENS = (100,)
+LRU_STEP_REPEATS = 5  # a step at T = 10,000 takes about a second: fewer rounds than cell_steps
+LRU_STEP_TARGET = 0.2  # issue 24: an LRU step at most a fifth of a vanilla step at H = 64, B = 50, T = 1000
+
+
+def lru_steps(dtype: str, repeats: int, lengths: tuple[int, ...] = LRU_STEP_LENS) -> dict:
+    """The milliseconds of one training step (forward and backward, data excluded) of the LRU and of the vanilla cell
+    on 3bit_memorization at H = 64 (the LRU's N = 64 complex states, its position-wise layers at the default
+    lru_width), B = 50, at each length, and the LRU's in vanilla steps (lru_over_rnn). As in cell_steps the two are
+    timed in turn, one step each per round, on one BLAS thread, the median of each kept; a length's work arrays are
+    let go before the next (at T = 10,000 they take a few GB)."""
+    shape = {"task": CELL_STEP_SHAPE["task"], "n_hidden": 64, "batch_size": 50}
+    rows = {}
+    with rp.blas_threads(1):
+        for T in lengths:
+            steps = {cell: _step(shape["task"], T, shape["n_hidden"], dtype, shape["batch_size"], cell)
+                     for cell in (BASE_CELL, "lru")}
+            times: dict[str, list[float]] = {cell: [] for cell in steps}
+            for _ in range(repeats):
+                for cell, step in steps.items():
+                    times[cell].append(step())
+            del steps
+            ms = {cell: round(statistics.median(t) * 1e3, 3) for cell, t in times.items()}
+            rows[str(T)] = {"step_ms": ms, ratio_key("lru"): round(ms["lru"] / ms[BASE_CELL], 3)}
+    return {**shape, "lru_width": rp.DEFAULTS["lru_width"], "repeats": repeats, "by_T": rows,
+            "target_lru_over_rnn_at_T1000": LRU_STEP_TARGET}
+
+
+def lru_steps_text(lru: dict) -> str:
+    return (f"LRU step against the vanilla step at H = {lru['n_hidden']}, B = {lru['batch_size']}: "
+            + "; ".join(f"T={T} {row['step_ms']['lru']:.1f} ms against {row['step_ms'][BASE_CELL]:.1f} ms = "
+                        f"{row[ratio_key('lru')]:.2f}" for T, row in lru["by_T"].items())
+            + f" (target <= {lru['target_lru_over_rnn_at_T1000']:g} at T = 1000)")
+
+
 def kernel_times_us(dtype: str, batch_size: int = 50, n_hidden: int = 64, repeats: int = 2000) -> dict[str, float]:
     """Median microseconds of the per-step kernels of the time loops on (B, H) arrays: the profile that says where
     a training step's time goes (each runs 2 x T times per batch, so their sum times 2 T is most of a step)."""
@@ -328,6 +365,8 @@ def run_benchmark(dtype: str, jobs: int, repeats: int, quick: bool, log=print) -
         + f"; H=128 / H=32 = {by_H[128] / by_H[32]:.1f} (quadratic: 16)")
     cells = cell_steps(dtype, 5 if quick else 60)
     log(cell_steps_text(cells, TARGETS[dtype]))
+    lru = lru_steps(dtype, 2 if quick else LRU_STEP_REPEATS, LRU_STEP_QUICK_LENS if quick else LRU_STEP_LENS)
+    log(lru_steps_text(lru))
     with rp.worker_pool(1) as pool:  # where the runs run: a fresh process with one BLAS thread
         kernels, floor = pool.submit(profile, dtype, [shape_of(r) for r in runs], [shape_of(single[0])], jobs,
                                      quick).result()
@@ -347,6 +386,7 @@ def run_benchmark(dtype: str, jobs: int, repeats: int, quick: bool, log=print) -
         "step_ms_by_T": {str(T): round(t * 1e3, 3) for T, t in by_T.items()},
         "step_ms_by_H": {str(H): round(t * 1e3, 3) for H, t in by_H.items()},
         "cell_step": cells,
+        "lru_step": lru,
         "kernel_us": kernels,
         "floor": floor,
         "peak_memory": memory,
@@ -395,6 +435,10 @@ def build_parser() -> argparse.ArgumentParser:
                         f"({', '.join(cell.label for cell in rp.CELLS.values())}) and the update of each optimiser "
                         f"({', '.join(rp.OPTIMIZER_TABLE)}), and write them into the existing --out file, keeping its "
                         "other numbers (a few seconds)")
+    parser.add_argument("--lru-only", action="store_true",
+                        help=f"measure only the LRU's training step beside the vanilla cell's at H = 64, B = 50 and "
+                        f"T = {', '.join(f'{T:,}' for T in LRU_STEP_LENS)} (issue 24), and write it (lru_step) into "
+                        "the existing --out file, keeping its other numbers (some 30 s; about 2 GB at T = 10,000)")
     parser.add_argument("--out", default=None,
                         help="JSON file for the numbers (default: results/bench.json, or results/bench_float32.json)")
     return parser
@@ -412,15 +456,23 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError(f"--repeats is at most {MAX_REPEATS}, got {args.repeats} (each repeat reruns the "
                              "headline, about 30 s in float64 on 2 cores)")
         rp.check_writable(out)
-        if args.cells_only:
+        if args.cells_only and args.lru_only:
+            raise ValueError("--cells-only and --lru-only each re-measure one part; give one of them")
+        if args.cells_only or args.lru_only:
+            flag = "--cells-only" if args.cells_only else "--lru-only"
             if not os.path.isfile(out):
-                raise ValueError(f"--cells-only adds to an existing benchmark file; {out} does not exist")
+                raise ValueError(f"{flag} adds to an existing benchmark file; {out} does not exist")
             # checked before measuring: a cut-off file, or one with a NaN that could not be written back, fails now
-            existing = files.load_bench(out, replacing=("cell_step", "targets"))
+            existing = files.load_bench(out, replacing=("cell_step", "targets") if args.cells_only else ("lru_step",))
     except ValueError as err:
         parser.error(str(err))
     if args.cells_only:
         result = update_cell_steps(existing, 5 if args.quick else 60)
+    elif args.lru_only:
+        existing["lru_step"] = lru_steps(existing["dtype"], 2 if args.quick else LRU_STEP_REPEATS,
+                                         LRU_STEP_QUICK_LENS if args.quick else LRU_STEP_LENS)
+        print(lru_steps_text(existing["lru_step"]))
+        result = existing
     else:
         result = run_benchmark(args.dtype, args.jobs, args.repeats, args.quick)
     rp.write_json_atomic(out, result)

@@ -18,7 +18,7 @@ import rnn_pathological as rp
 
 TOLERANCE = rp.SUTSKEVER_TOLERANCE  # 0.04: a case is wrong when |prediction - target| exceeds it
 REGRESSION_TASKS = ("addition", "multiplication")
-SAFETY_FACTOR = 0.5  # the threshold is this fraction of the best partial predictor's wrong fraction
+SAFETY_FACTOR = rp.PER_CASE_SAFETY  # the threshold is this fraction of the best partial predictor's wrong fraction
 
 
 def _check(task: str, bits: int) -> None:
@@ -28,33 +28,10 @@ def _check(task: str, bits: int) -> None:
         raise ValueError(f"bits must be a non-negative integer, got {bits!r}")
 
 
-def partial_predictor_wrong(task: str, bits: int) -> float:
-    """The smallest fraction of wrong cases (|error| > 0.04) that a predictor knowing X2 exactly and which of 2^bits
-    equal bins of [0, 1) holds X1 can reach, in closed form. Write t = 0.04 (the tolerance), w = 2^-bits (the bin
-    width) and c = 2 t / w = 0.08 * 2^bits.
-
-    Given X2 = v and the bin, X1 is uniform on the bin (X1 and X2 are independent and uniform on [0, 1)), so the
-    target is uniform on an interval: for addition X1 + v, of width w; for multiplication X1 v, of width v w. A guess
-    is right on the targets within t of it, a window of width 2 t, and the best guess (any whose window lies inside
-    the interval, e.g. its centre) covers the share min(1, 2 t / width) of it; no guess covers more, since the
-    density is flat. The best predictor's wrong fraction is therefore E[max(0, 1 - 2 t / width)]:
-
-      addition        width w, the same for every v:   wrong = max(0, 1 - c)
-                      bits 1, 2, 3: 1 - 0.16 = 0.84, 1 - 0.32 = 0.68, 1 - 0.64 = 0.36; 0 from bits = 4 on (w < 0.08)
-      multiplication  width v w: wrong only where v > c, so for c < 1
-                        wrong = int_c^1 (1 - c / v) dv = 1 - c + c ln c,   and 0 for c >= 1 (bits >= 4)
-                      bits 1, 2, 3: 0.5468, 0.3154, 0.0744
-
-    bits = 0 is the one-marker predictor (X2 alone): 0.92 for addition, 1 - 0.08 + 0.08 ln 0.08 = 0.7180 for
-    multiplication. Both decrease in bits (d/dc of 1 - c + c ln c is ln c < 0).
-    """
-    _check(task, bits)
-    c = 2 * TOLERANCE * 2.0**bits
-    if c >= 1:
-        return 0.0
-    if task == "addition":
-        return 1 - c
-    return float(1 - c + c * np.log(c))
+# the closed form and the threshold live in the engine's task table (rp.partial_predictor_wrong, derived in its
+# docstring; rp.per_case_threshold); this module checks them by simulation
+partial_predictor_wrong = rp.partial_predictor_wrong
+per_case_threshold = rp.per_case_threshold
 
 
 def marked_values(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -104,26 +81,3 @@ def monte_carlo_wrong(task: str, bits: int, n: int, rng: np.random.Generator, se
     test_bin, test_x2, test_y = draw()
     p = float(np.mean(np.abs(_guess(task, test_x2, guesses[test_bin]) - test_y) > TOLERANCE))
     return p, float(np.sqrt(p * (1 - p) / n))
-
-
-def per_case_threshold(task: str, max_bits: int = 3) -> float:
-    """The fraction of wrong cases a solved run must stay below: SAFETY_FACTOR (1/2) times the smallest wrong
-    fraction of the partial predictors with 0 .. max_bits bits of X1 (the minimum is at max_bits, as the wrong
-    fraction falls with bits). With the default max_bits = 3: addition 0.5 x 0.36 = 0.18, multiplication
-    0.5 x 0.0744 = 0.0372.
-
-    What it asks of a network: that it carries X1 across the delay more finely than 3 bits, the bin of width 1/8
-    it lies in. A network that knew X2 exactly and X1 only to that bin would get at least 36% (addition) or 7.4%
-    (multiplication) of cases wrong, twice the threshold, so it cannot pass; a network that passes must place
-    X1 + X2 (X1 X2) within 0.04 in more than 82% (96.3%) of cases. The margin of a half keeps the rule clear of
-    the sampling noise of a measured frac_wrong (on 1,000 held-out cases the standard error of 0.0744 is 0.008,
-    so the threshold is 4.5 standard errors below it), and it also excludes somewhat finer bins: up to 10 equal
-    bins of X1 for addition (wrong 0.20), 9 for multiplication (0.0435). A rule with max_bits >= 4 is impossible: a
-    predictor with 4 bits of X1 gets every case right, so no per-case threshold can exclude it.
-    """
-    _check(task, max_bits)
-    best = min(partial_predictor_wrong(task, b) for b in range(max_bits + 1))
-    if best <= 0:
-        raise ValueError(f"a predictor with {max_bits} bits of X1 gets every {task} case right: no fraction of "
-                         f"wrong cases can exclude it; use max_bits <= 3")
-    return SAFETY_FACTOR * best

@@ -215,9 +215,30 @@ def _matrix_problem(value, rows: int | None = None, cols: int | None = None) -> 
     return None
 
 
+def _named_shapes_problem(params: dict, shapes: tuple, sizes: dict[str, int]) -> str | None:
+    """None if every params[name] is a vector or matrix of numbers whose shape is `shapes`' named sizes (rp.Cell.shapes:
+    ("N", "M") ...), each name one size throughout; `sizes` holds the sizes known already (N from W_hh)."""
+    for name, dims in shapes:
+        value = params[name]
+        if len(dims) == 1:
+            if not isinstance(value, list) or not all(map(is_number, value)):
+                return f"{name} a list of numbers"
+            shape = (len(value),)
+        else:
+            if _matrix_problem(value):
+                return f"{name} a matrix of numbers"
+            shape = (len(value), len(value[0]))
+        for dim, size in zip(dims, shape, strict=True):
+            if sizes.setdefault(dim, size) != size:
+                return f"{name} of {dim} = {sizes[dim]}, as the other arrays, not {size}"
+    return None
+
+
 def weights_problem(run: dict) -> str | None:
-    """W_hh_final (G H, H) and params_final (W_ih (G H, n_in), b_h (G H,), W_hy (n_out, H), b_y (n_out,)), where
-    present; G is the number of gate blocks of the cell (1 for the vanilla RNN, 4 for the LSTM)."""
+    """W_hh_final (G H, H) and params_final (W_ih (G H, n_in), b_h (G H,), W_hy (n_out, H), b_y (n_out,), and the
+    GRU's b_hn (H,)), where present; G is the number of gate blocks of the cell (1 for the vanilla RNN, 4 for the
+    LSTM, 3 for the GRU), and params_final holds the keys of its cell's network (rp.Cell.network) but W_hh. A cell
+    with a network of its own (the LRU: W_hh (2N, N)) gives its arrays' shapes in named sizes (rp.Cell.shapes)."""
     rows = cols = None
     if "W_hh_final" in run:
         W = run["W_hh_final"]
@@ -229,16 +250,23 @@ def weights_problem(run: dict) -> str | None:
         rows, cols = len(W), len(W[0])
     if "params_final" in run:
         params = run["params_final"]
-        if not isinstance(params, dict) or set(params) != set(PARAMS_FINAL):
-            return f"field 'params_final' must be an object with {', '.join(PARAMS_FINAL)}"
+        cell = rp.CELLS.get(rp.cell_of(run))  # config_problem has checked the name; an unknown one reads as vanilla
+        names = PARAMS_FINAL if cell is None else tuple(name for name in cell.network if name != "W_hh")
+        if not isinstance(params, dict) or set(params) != set(names):
+            return f"field 'params_final' must be an object with {', '.join(names)}"
+        if cell is not None and cell.shapes is not None:  # a network of its own (the LRU's): its named sizes
+            why = _named_shapes_problem(params, cell.shapes, {} if cols is None else {"N": cols})
+            return f"field 'params_final' must hold the trained {', '.join(names)} ({why})" if why else None
+        extra = [name for name in names if name not in PARAMS_FINAL]  # the GRU's b_hn: one number per unit
         why = _matrix_problem(params["W_ih"], rows) or _matrix_problem(params["W_hy"], None, cols)
-        for name in ("b_h", "b_y"):
+        for name in ("b_h", "b_y", *extra):
             if not isinstance(params[name], list) or not all(map(is_number, params[name])):
                 why = why or "numbers only"
-        if why is None and (len(params["b_h"]) != len(params["W_ih"]) or len(params["b_y"]) != len(params["W_hy"])):
+        if why is None and (len(params["b_h"]) != len(params["W_ih"]) or len(params["b_y"]) != len(params["W_hy"])
+                            or any(len(params[name]) != len(params["W_hy"][0]) for name in extra)):
             why = "biases of the matching lengths"
         if why:
-            return f"field 'params_final' must hold the trained W_ih, b_h, W_hy, b_y ({why})"
+            return f"field 'params_final' must hold the trained {', '.join(names)} ({why})"
     return None
 
 
@@ -419,6 +447,9 @@ def load_results(path: str, command: str | None = None) -> dict:
     if why:
         raise FileError(f"{_joined(path, why)}; recreate it with: {command}")
     check_finite(doc, path, command)  # the fields not typed above: options of other engine versions, extras
+    for run in doc["runs"]:
+        if run["task"] in rp.TASKS:  # verdicts under the engine's criteria, whichever version wrote the file
+            rp.judge(run)
     return doc
 
 

@@ -84,9 +84,24 @@ def metric_label(metric_name: str, higher_is_better: bool = True) -> str:
 
 
 def threshold_text(run: dict) -> str:
+    """The solved rule of a run's task in a few words: '0.5*MSE < 0.0208', or on the per-case tasks 'under 18% of
+    cases off by more than 0.04'."""
+    if rp.is_per_case(run):
+        return f"under {run['solved_threshold']:.3g} of cases off by more than {rp.SUTSKEVER_TOLERANCE:g}"
     name = rp.METRIC_LABELS.get(run["metric_name"], run["metric_name"])
     op = ">" if run["higher_is_better"] else "<"
     return f"{name} {op} {rp.format_metric(run['solved_threshold'], run['metric_name'])}"
+
+
+def metric_line(run: dict) -> tuple[float, str]:
+    """(value, label) of the line a metric axis draws for a run's task: the solved threshold, or on the per-case
+    tasks, whose rule is not on the metric's axis, the partial-progress line."""
+    name = rp.METRIC_LABELS.get(run["metric_name"], run["metric_name"])
+    op = ">" if run["higher_is_better"] else "<"
+    if rp.is_per_case(run):
+        value = run["progress_threshold"]
+        return value, f"partial progress: {name} {op} {rp.format_metric(value, run['metric_name'])}"
+    return run["solved_threshold"], f"solved: {threshold_text(run)}"
 
 
 def history_series(run: dict, field: str) -> tuple[np.ndarray, np.ndarray]:

@@ -20,8 +20,9 @@ Every training option of rnn_pathological.DEFAULTS is a flag (--n-epochs for n_e
 engine at start-up, so options the engine gains need no change here. Every grid point is checked with
 rnn_pathological.check_config before anything trains or any file is touched.
 
-Success in `summary`: the final epoch's metric meets the task's solved threshold (accuracy above it, 0.5 * MSE below
-it) and the run did not diverge. "reached" counts runs whose metric met the threshold at some epoch (solved_epoch).
+Success in `summary`: the run ends past its task's rule (rp.is_success: the final epoch's metric past the solved
+threshold, or on addition and multiplication the fraction of wrong held-out cases below the per-case threshold) and
+did not diverge. "reached" counts runs that met the rule at some epoch (solved_epoch).
 
 Sections, in dependency order: errors and small helpers, the grid and run keys, statistics, the sweep file, run,
 merge, summary, command line.
@@ -169,6 +170,8 @@ def _parse_record(line: str):
         why = f"its field {found[0]} is {found[1]}, not a finite number"
     if why:
         return None, f"is not a run record ({'it ' if why.startswith(('has ', 'is ')) else ''}{why})"
+    if value["task"] in rp.TASKS:  # verdicts under the engine's criteria, whichever version wrote the record
+        rp.judge(value)
     return value, None
 
 
@@ -371,9 +374,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def deterministic_view(record: dict) -> dict:
-    """The fields a rerun must reproduce: everything but the timings (wallclock_s, history[*].elapsed_s) and the
-    machine that ran it (environment)."""
-    view = {k: v for k, v in record.items() if k not in ("wallclock_s", "environment")}
+    """The fields a rerun must reproduce: everything but the timings (wallclock_s, cpu_s, history[*].elapsed_s)
+    and the machine that ran it (environment)."""
+    view = {k: v for k, v in record.items() if k not in ("wallclock_s", "cpu_s", "environment")}
     view["history"] = [{k: v for k, v in epoch.items() if k != "elapsed_s"} for epoch in record["history"]]
     return view
 
@@ -480,9 +483,10 @@ def summary_table(records: list[dict]) -> str:
         if diff:
             lines.insert(0, "config: " + ", ".join(f"{k}={config.get(k, '<absent>')}" for k in diff))
         blocks.append("\n".join(lines))
-    legend = ("success: the final metric meets the solved threshold (accuracy above it, 0.5*MSE below it), not "
-              "diverged\n95% CI: Wilson score interval of the success rate\n"
-              "reached: met the threshold at some epoch; median solved@ over the runs that reached it")
+    legend = ("success: the run ends past its task's rule and did not diverge: the final metric past the solved "
+              "threshold, or on addition and multiplication fewer wrong cases (|error| > 0.04) than the per-case "
+              "threshold, on held-out cases after the last update\n95% CI: Wilson score interval of the success "
+              "rate\nreached: met the rule at some epoch; median solved@ over the runs that reached it")
     return "\n\n".join(blocks) + "\n\n" + legend
 
 

@@ -55,3 +55,19 @@ def assert_one_line_error(proc: subprocess.CompletedProcess | Ran, script: str, 
     assert "Traceback" not in proc.stderr
     for fragment in fragments:
         assert fragment in lines[0]
+
+
+def cell_run_files(folder: Path, cell: str, options: list[str]) -> tuple[Path, Path]:
+    """(results file, sweep file) of one tiny temporal_order run of `cell` (T = 10, seed 0) from each command line:
+    the engine's, with a snapshot every epoch, and the sweep's, keeping the weights. `options` sizes the run."""
+    import rnn_pathological as rp
+    from rnnpath import sweep
+
+    results, swept = folder / "results.json", folder / "sweep.jsonl"
+    assert rp.main(["--task", "temporal_order", "--sequence-len", "10", "--cell", cell, *options, "--snapshot-every",
+                    "1", "--quiet", "--out", str(results)]) == 0
+    ran = run_main(sweep.main, ["run", "--tasks", "temporal_order", "--inits", "ortho", "--sequence-lens", "10",
+                                "--seeds", "0", "--cell", cell, *options, "--keep-weights", "--jobs", "1", "--quiet",
+                                "--out", swept])
+    assert ran.returncode == 0, ran.stderr
+    return results, swept

@@ -42,22 +42,22 @@ def test_the_one_marker_predictor_is_the_best_that_ignores_the_first_marker(task
 
 
 @pytest.mark.parametrize("task", ["addition", "multiplication"])
-def test_the_new_rule_rejects_a_one_marker_predictor_the_seed_rule_accepts(task):
+def test_the_progress_line_rejects_a_one_marker_predictor_the_seed_rule_accepts(task):
     spec = rp.TASKS[task]
     x1, x2, y = marked_values(task)
     one_marker = 0.5 * np.mean(((x2 + 0.5 if task == "addition" else x2 / 2) - y) ** 2)
-    assert not spec.is_solved(one_marker, 30)
+    assert not spec.metric_past(one_marker, 30)
     assert rp.past_threshold(one_marker, spec.lenient_threshold(30), higher_is_better=False)  # why it was replaced
     # a network that holds both markers to within +-0.02 is solved
     rng = np.random.default_rng(1)
     x1_noisy = x1 + rng.uniform(-0.02, 0.02, size=x1.shape)
     near_perfect = 0.5 * np.mean(((x1_noisy + x2 if task == "addition" else x1_noisy * x2) - y) ** 2)
-    assert spec.is_solved(near_perfect, 30)
+    assert spec.metric_past(near_perfect, 30)
     # ... and one that carries less than half the variance of the first marker is not: it holds X1 exactly in 45%
     # of the sequences and nothing of it in the rest, where it predicts the mean 1/2 (E Var(X1 | memory) = 0.55 Var)
     known = np.where(rng.random(x1.shape) < 0.45, x1, 0.5)
     partial = 0.5 * np.mean(((known + x2 if task == "addition" else known * x2) - y) ** 2)
-    assert not spec.is_solved(partial, 30)
+    assert not spec.metric_past(partial, 30)
     assert partial < one_marker  # better than one marker, still not solved
 
 
@@ -65,8 +65,8 @@ def test_the_new_rule_rejects_a_one_marker_predictor_the_seed_rule_accepts(task)
 @pytest.mark.parametrize("T", [10, 30, 100])
 def test_every_threshold_lies_strictly_beyond_chance_and_the_partial_baseline(task, T):
     spec = rp.TASKS[task]
-    assert not spec.is_solved(spec.chance(T), T)
-    assert not spec.is_solved(spec.partial(T), T)
+    assert not spec.metric_past(spec.chance(T), T)
+    assert not spec.metric_past(spec.partial(T), T)
     better = (lambda a, b: a >= b) if spec.higher_is_better else (lambda a, b: a <= b)
     assert better(spec.partial(T), spec.chance(T))  # holding more items never hurts
 
@@ -238,3 +238,69 @@ def test_criteria_refuse_other_tasks_and_bad_bits():
         criteria.partial_predictor_wrong("xor", 1)
     with pytest.raises(ValueError, match="non-negative"):
         criteria.partial_predictor_wrong("addition", -1)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the per-case rule as the engine applies it: task table, verdicts, held-out cases
+
+
+@pytest.mark.parametrize("task", criteria.REGRESSION_TASKS)
+def test_the_task_table_solves_the_regression_tasks_by_the_per_case_rule(task):
+    assert rp.TASKS[task].per_case == criteria.per_case_threshold(task)
+    assert all(rp.TASKS[t].per_case is None for t in rp.TASKS if t not in criteria.REGRESSION_TASKS)
+
+
+@pytest.mark.parametrize("task", criteria.REGRESSION_TASKS)
+@pytest.mark.parametrize("bits", [1, 2, 3])
+def test_no_partial_predictor_meets_the_rule_measured_on_held_out_cases(task, bits):
+    """The family of predictors that know X2 and `bits` bits of X1, fitted and measured on fresh cases: their
+    wrong fraction stays above the threshold by many standard errors, while a network that holds X1 to within
+    0.02 meets it."""
+    p, se = criteria.monte_carlo_wrong(task, bits, 5_000, np.random.default_rng(200 + bits))
+    assert p - rp.TASKS[task].per_case > 5 * se
+    x1, x2, y = marked_values(task, n=5_000, seed=9)
+    near = x1 + np.random.default_rng(1).uniform(-0.02, 0.02, size=x1.shape)
+    assert np.mean(np.abs((near + x2 if task == "addition" else near * x2) - y) > 0.04) < rp.TASKS[task].per_case
+
+
+def _per_case_record(frac_wrongs, metrics, heldout=None, task="addition"):
+    history = [{"epoch": i + 1, "loss": m, "metric": m, "grad_norm": 1.0, "frac_wrong": w}
+               for i, (w, m) in enumerate(zip(frac_wrongs, metrics, strict=True))]
+    run = {"task": task, "sequence_len": 30, "history": history, "final_metric": metrics[-1], "diverged": False}
+    if heldout is not None:
+        run["heldout"] = {"cases": 1000, "metric": metrics[-1], "frac_wrong": heldout}
+    return rp.judge(run)
+
+
+def test_a_run_below_the_mse_line_with_most_cases_wrong_is_partial_progress_not_solved():
+    """The reviewer's case: 0.5 MSE under 1/48 while 80% of the cases are off by more than 0.04."""
+    run = _per_case_record([0.9, 0.8], [0.05, 0.015])
+    assert run["solved_rule"] == "per_case" and run["solved_epoch"] is None
+    assert run["progress_epoch"] == 2 and run["progress_threshold"] == pytest.approx(1 / 48)
+    assert not rp.is_success(run) and rp.is_progress(run)
+
+
+def test_the_final_verdict_reads_the_held_out_cases_when_the_record_has_them():
+    run = _per_case_record([0.5, 0.1], [0.01, 0.001])
+    assert run["solved_epoch"] == 2 and rp.is_success(run)  # no held-out field: the last epoch's fresh cases
+    run = _per_case_record([0.5, 0.1], [0.01, 0.001], heldout=0.25)
+    assert run["solved_epoch"] == 2 and not rp.is_success(run) and rp.final_wrong(run) == 0.25
+    run = _per_case_record([0.5, 0.3], [0.01, 0.001], heldout=0.1)
+    assert rp.is_success(run)
+    run["diverged"] = 3
+    assert not rp.is_success(run) and not rp.is_progress(run)
+
+
+def test_held_out_cases_leave_the_training_bits_unchanged_and_are_reproducible():
+    """A third stream: the same run trains the same network with and without the measurement, and measuring the
+    stored float64 network again gives the stored numbers."""
+    kw = {"n_hidden": 6, "n_epochs": 2, "batches_per_epoch": 3, "batch_size": 8}
+    add = rp.train("addition", "ortho", 12, seed=4, **kw)
+    assert set(add["heldout"]) == {"cases", "metric", "frac_wrong"} and add["heldout"]["cases"] == rp.HELDOUT_CASES
+    again = rp.heldout_eval(rp.TASKS["addition"], rp.trained_params(add), 12, 4, rp.full_config(add["config"]),
+                            rp.get_cell("rnn"))
+    assert again == add["heldout"]
+    first_batch = rp.generate_batch("addition", 12, 8, rp._rngs(4)[1])
+    held = rp.generate_batch("addition", 12, 8, rp.heldout_rng(4))
+    assert not np.array_equal(first_batch[1], held[1])  # not the training data
+    assert "heldout" not in rp.train("temporal_order", "ortho", 12, seed=4, **kw)

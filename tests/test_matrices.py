@@ -100,11 +100,12 @@ def test_chain_memory_is_extensive():
 
 def _bptt_oracle(task, init, activation):
     spec = rp.get_task(task)
-    params = rp.initial_params(task, init, seed=0, n_hidden=12)
+    params = rp.initial_params(task, init, seed=0, n_hidden=12, activation=activation)
     x, y = rp.generate_batch(spec, max(spec.min_len, 9), 5, np.random.default_rng(4))
     g = an.state_gradients(params, x, y, task, activation)
     hs = rp.rnn_forward(params, x.astype(float), activation=activation)
-    d_act = (hs[1:] > 0).astype(float) if activation == "relu" else 1.0 - hs[1:] ** 2
+    d_act = {"relu": hs[1:] > 0, "elu": np.minimum(hs[1:], 0.0) + 1.0,  # elu'(a) = exp(a) = h + 1 for a <= 0
+             "modrelu": hs[1:] != 0}.get(activation, 1.0 - hs[1:] ** 2)
     da = g * d_act  # dL/da_t
     _, _, grads = rp.forward_backward(params, x, y, spec, activation=activation)
     return x, g, da, hs, grads, an.grad_norm_through_time(params, x, y, task, activation)
@@ -121,8 +122,10 @@ def test_state_gradients_reproduce_the_engine_bptt(task, activation):
     x, g, da, hs, grads, norms = _bptt_oracle(task, "ortho", activation)
     T, B, H = g.shape
     assert (T, B, H) == (x.shape[0], 5, 12)
-    # the weight gradients of rnn_backward are sums over steps of these per-step quantities
-    assert np.allclose(da.sum(axis=(0, 1)), grads["b_h"], rtol=1e-10, atol=1e-14)
+    # the weight gradients of rnn_backward are sums over steps of these per-step quantities; modReLU's b acts inside
+    # the unit, h = sign(a) relu(|a| + b), so its gradient sums dL/da_t sign(a_t)
+    db = da * np.sign(hs[1:]) if activation == "modrelu" else da
+    assert np.allclose(db.sum(axis=(0, 1)), grads["b_h"], rtol=1e-10, atol=1e-14)
     assert np.allclose(np.einsum("tbi,tbj->ij", da[1:], hs[1:T]), grads["W_hh"], rtol=1e-10, atol=1e-14)
     assert norms.shape == (T,) and np.allclose(norms, np.linalg.norm(g.reshape(T, -1), axis=1))
 

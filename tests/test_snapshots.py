@@ -40,8 +40,8 @@ def test_snapshots_change_nothing_but_the_record(runs):
         assert numbers(runs[k]) == numbers(runs[0])
         assert runs[k]["W_hh_final"] == runs[0]["W_hh_final"]
         assert runs[k]["config"]["snapshot_every"] == k
-        assert {**runs[k], "snapshots": None, "config": None, "wallclock_s": None, "history": None} == \
-            {**runs[0], "snapshots": None, "config": None, "wallclock_s": None, "history": None}
+        assert {**runs[k], "snapshots": None, "config": None, "wallclock_s": None, "cpu_s": None, "history": None} == \
+            {**runs[0], "snapshots": None, "config": None, "wallclock_s": None, "cpu_s": None, "history": None}
 
 
 def test_snapshot_epochs_and_parameters(runs):

@@ -7,14 +7,23 @@ import rnn_pathological as rp
 
 
 def reference_loss_and_grads(params, x, y, task, activation="tanh"):
-    """Textbook BPTT, one step at a time, np.tanh, no buffers, no folded constants (final-step targets)."""
+    """Textbook BPTT, one step at a time, np.tanh, no buffers, no folded constants (final-step targets). Under
+    modReLU the pre-activation has no bias and b_h is modReLU's b: h = sign(a) max(|a| + b, 0)."""
     spec = rp.get_task(task)
-    f = np.tanh if activation == "tanh" else (lambda a: np.maximum(a, 0.0))
+    b = params["b_h"]
+    f, df, db = {  # the unit, its derivative in a and (modReLU) in b, as functions of the pre-activation a
+        "tanh": (np.tanh, lambda a: 1 - np.tanh(a) ** 2, None),
+        "relu": (lambda a: np.maximum(a, 0.0), lambda a: a > 0, None),
+        "elu": (lambda a: np.where(a > 0, a, np.exp(a) - 1), lambda a: np.where(a > 0, 1.0, np.exp(a)), None),
+        "modrelu": (lambda a: np.sign(a) * np.maximum(np.abs(a) + b, 0.0),
+                    lambda a: (np.abs(a) + b > 0) & (a != 0), lambda a: np.sign(a) * (np.abs(a) + b > 0)),
+    }[activation]
     T, B, _ = x.shape
     H = params["W_hh"].shape[0]
-    hs = [np.zeros((B, H))]
+    hs, pre = [np.zeros((B, H))], []
     for t in range(T):
-        hs.append(f(x[t] @ params["W_ih"].T + hs[-1] @ params["W_hh"].T + params["b_h"]))
+        pre.append(x[t] @ params["W_ih"].T + hs[-1] @ params["W_hh"].T + (0.0 if db else b))
+        hs.append(f(pre[-1]))
     out = hs[-1] @ params["W_hy"].T + params["b_y"]
     if spec.loss == "mse":
         r = out[:, 0] - y
@@ -32,10 +41,10 @@ def reference_loss_and_grads(params, x, y, task, activation="tanh"):
     grads["b_y"] = d_out.sum(axis=0)
     dh = d_out @ params["W_hy"]
     for t in reversed(range(T)):
-        da = dh * ((1 - hs[t + 1] ** 2) if activation == "tanh" else (hs[t + 1] > 0))
+        da = dh * ((1 - hs[t + 1] ** 2) if activation == "tanh" else df(pre[t]))
         grads["W_ih"] += da.T @ x[t]
         grads["W_hh"] += da.T @ hs[t]
-        grads["b_h"] += da.sum(axis=0)
+        grads["b_h"] += (dh * db(pre[t])).sum(axis=0) if db else da.sum(axis=0)
         dh = da @ params["W_hh"]
     return loss, grads
 

@@ -265,8 +265,13 @@ def test_merge_refuses_mixed_configs_unless_allowed(tmp_path, reference):
 def test_summary_counts_success_by_final_metric(tmp_path, reference):
     records = read_records(reference)
     ortho = [r for r in records if r["init"] == "ortho"]
-    ortho[0]["final_metric"], ortho[0]["solved_epoch"] = 0.01, 2  # solved, and still solved at the end
-    ortho[1]["final_metric"], ortho[1]["solved_epoch"] = 0.30, 1  # solved once, then lost it
+    # addition's rule is per case: the reader re-judges each record from its epochs' fractions of wrong cases
+    assert all(len(r["history"]) >= 2 and "heldout" in r for r in ortho)
+    for h in ortho[0]["history"][1:]:  # solved from epoch 2, and still solved at the end (held out)
+        h["frac_wrong"] = 0.1
+    ortho[0]["heldout"]["frac_wrong"], ortho[0]["final_metric"] = 0.1, 0.01
+    ortho[1]["history"][0]["frac_wrong"] = 0.1  # solved once, then lost it
+    ortho[1]["history"][-1]["frac_wrong"] = ortho[1]["heldout"]["frac_wrong"] = 0.5
     path = tmp_path / "s.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
     code, stdout, _ = run_main(sweep.main, ["summary", path])
@@ -348,15 +353,20 @@ def test_progress_gives_the_verdict_of_the_final_epoch(reference):
     """A run that met the threshold at some epoch but not at the last one is not reported as solved (a latching
     run printed `solved@1 final 0.950` under a threshold above 0.95)."""
     record = read_records(reference)[0]
+    assert record["task"] == "addition"  # judged per case: the held-out fraction of wrong cases at the end
     m, threshold = record["metric_name"], record["solved_threshold"]
-    worse = threshold * 1.5 if not record["higher_is_better"] else threshold / 1.5
-    better = threshold / 1.5 if not record["higher_is_better"] else min(1.0, threshold * 1.05)
-    fell_back = {**record, "solved_epoch": 1, "final_metric": worse, "diverged": False}
+    fell_back = {**record, "solved_epoch": 1, "diverged": False,
+                 "heldout": {**record["heldout"], "frac_wrong": threshold * 1.5}}
     assert not rp.is_success(fell_back)
     assert sweep.outcome_text(fell_back) == (f"not solved at the end (met the threshold @1) final "
-                                             f"{rp.format_metric(worse, m)}")
-    held = {**record, "solved_epoch": 1, "final_metric": better, "diverged": False}
+                                             f"{rp.format_metric(record['final_metric'], m)}")
+    held = {**record, "solved_epoch": 1, "diverged": False,
+            "heldout": {**record["heldout"], "frac_wrong": threshold / 1.5}}
     assert rp.is_success(held) and sweep.outcome_text(held).startswith("solved@1 ")
+    temporal = rp.judge({**record, "task": "temporal_order", "metric_name": "accuracy", "higher_is_better": True,
+                         "history": [{**h, "metric": 0.95} for h in record["history"][:-1]]
+                         + [{**record["history"][-1], "metric": 0.5}], "final_metric": 0.5})
+    assert temporal["solved_epoch"] == 1 and not rp.is_success(temporal)  # the metric's rule elsewhere
 
 
 def test_counts_are_plural_only_when_they_should_be(tmp_path):

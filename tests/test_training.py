@@ -28,7 +28,10 @@ def test_run_record_fields_and_callback():
     # a regression task also counts Sutskever's wrong cases (|y_hat - y| > 0.04) in every epoch
     assert set(seen[0]) == {"epoch", "loss", "metric", "grad_norm", "momentum", "elapsed_s", "frac_wrong"}
     assert all(0 <= r["frac_wrong"] <= 1 for r in seen)
-    assert run["partial_baseline"] == 1 / 24 and run["solved_threshold"] == 1 / 48
+    assert run["partial_baseline"] == 1 / 24 and run["progress_threshold"] == 1 / 48
+    # addition is solved by the per-case rule, measured at the end on held-out cases
+    assert run["solved_rule"] == "per_case" and run["solved_threshold"] == rp.per_case_threshold("addition")
+    assert run["heldout"]["cases"] == rp.HELDOUT_CASES and 0 <= run["heldout"]["frac_wrong"] <= 1
     assert run["lenient_threshold"] == 0.05 and run["lenient_source"] == "seed 000"
     for when in ("init", "final"):
         stats = run["W_hh_stats"][when]

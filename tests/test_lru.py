@@ -1,0 +1,322 @@
+"""The LRU cell (--cell lru, issue 24): its ring init, its forward pass against a plain transcription of the
+equations of Orvieto et al. 2023, the step-by-step scan against the chunked one, its hand-written backward pass
+against central differences (float64, every parameter, every task), training through the engine's and the sweep's
+command lines, its records, the options it alone reads, and the analyses that read a W_hh: each refuses an LRU run
+in one line. (tests/test_gradients.py checks the LRU too, as every registry entry.)"""
+
+import argparse
+import json
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pytest
+from cli_helpers import cell_run_files, run_main
+
+import rnn_pathological as rp
+from rnnpath import bench, files, sweep
+from rnnpath.analyses import attractors, matrices
+
+N, M, B = 4, 3, 3  # tiny: the gradient check takes central differences of every parameter entry
+GRAD_TOLERANCE = 1e-6  # relative error of the whole gradient of each parameter; measured below 2e-7
+
+
+def relative_error(a, b):
+    return np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-30)
+
+
+def lru_params(task, rng, n_hidden=N, width=M, **options):
+    """LRU parameters moved off the init so every term of the backward pass acts: every bias off zero, lambda, gamma
+    and the projections perturbed."""
+    params = rp.init_params(task, n_hidden, "ortho", rng, cell="lru", lru_width=width, **options)
+    for name in rp.LRU_PARAM_NAMES:
+        params[name] = params[name] + 0.3 * rng.standard_normal(params[name].shape)
+    return params
+
+
+def loss_of(params, x, y, task, scan=rp.LRU_SCAN):
+    """The batch-mean loss by the forward pass alone (half the work of loss_and_grads, for the differences)."""
+    hs, _ = rp.lru_forward(params, x, scan=scan)
+    return rp.output_loss(params, hs, y, rp.get_task(task))[0]
+
+
+def numerical_grads(params, x, y, task, names, eps=1e-6, **kwargs):
+    grads = {}
+    for name in names:
+        p, g = params[name], np.zeros_like(params[name])
+        for i in np.ndindex(p.shape):
+            old = p[i]
+            p[i] = old + eps
+            plus = loss_of(params, x, y, task, **kwargs)
+            p[i] = old - eps
+            minus = loss_of(params, x, y, task, **kwargs)
+            p[i] = old
+            g[i] = (plus - minus) / (2 * eps)
+        grads[name] = g
+    return grads
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the init and the equations
+
+
+def test_ring_init_and_the_normalisation():
+    """|lambda| on the ring [r_min, r_max], |lambda|^2 uniform there (its mean the midpoint), phases in
+    [0, max_phase]; gamma = sqrt(1 - |lambda|^2); the shapes of lru_init's list; biases zero."""
+    n = 4000
+    params = rp.init_params("temporal_order", n, "ortho", np.random.default_rng(0), cell="lru", lru_r_min=0.6,
+                            lru_r_max=0.9, lru_max_phase=1.5, lru_width=5)
+    lam = rp.lru_lambda(params)
+    radius, phase = np.abs(lam), np.exp(params["theta_log"])
+    assert radius.min() >= 0.6 and radius.max() <= 0.9
+    assert abs(np.mean(radius**2) - (0.6**2 + 0.9**2) / 2) < 0.01
+    assert phase.min() >= 0 and phase.max() <= 1.5 and abs(phase.mean() - 0.75) < 0.05
+    np.testing.assert_allclose(np.exp(params["gamma_log"]), np.sqrt(1 - radius**2), rtol=1e-12)
+    spec = rp.get_task("temporal_order")
+    shapes = {"W_u": (5, spec.n_in), "b_u": (5,), "nu_log": (n,), "theta_log": (n,), "gamma_log": (n,),
+              "B_re": (n, 5), "B_im": (n, 5), "C_re": (5, n), "C_im": (5, n), "D": (5,), "b_h": (5,),
+              "W_hy": (spec.n_out, 5), "b_y": (spec.n_out,)}
+    assert tuple(params) == rp.LRU_PARAM_NAMES and {k: v.shape for k, v in params.items()} == shapes
+    assert dict(rp.CELLS["lru"].shapes).keys() == shapes.keys()
+    assert not params["b_u"].any() and not params["b_h"].any() and not params["b_y"].any()
+    assert np.std(params["B_re"]) == pytest.approx(1 / np.sqrt(10), rel=0.05)  # N(0, 1/(2M))
+    assert np.std(params["C_im"]) == pytest.approx(1 / np.sqrt(n), rel=0.05)  # N(0, 1/N)
+    default = rp.init_params("addition", 500, "ortho", np.random.default_rng(1), cell="lru")
+    assert default["B_re"].shape == (500, rp.LRU_WIDTH) and np.abs(rp.lru_lambda(default)).max() < 1  # r_max 1
+
+
+def plain_lru(params, x):
+    """h_t step by step from the equations as lru_forward's docstring writes them, in complex numpy."""
+    f = np.tanh
+    lam = np.exp(-np.exp(params["nu_log"]) + 1j * np.exp(params["theta_log"]))
+    gamma = np.exp(params["gamma_log"])
+    B_ = params["B_re"] + 1j * params["B_im"]
+    C_ = params["C_re"] + 1j * params["C_im"]
+    s = np.zeros((x.shape[1], lam.size), complex)
+    hs, states = [np.zeros((x.shape[1], params["D"].size))], [s]
+    for x_t in x:
+        u = f(x_t @ params["W_u"].T + params["b_u"])
+        s = lam * s + gamma * (u @ B_.T)
+        y = (s @ C_.T).real + params["D"] * u
+        hs.append(f(y + params["b_h"]))
+        states.append(s)
+    return np.array(hs), np.array(states)
+
+
+@pytest.mark.parametrize("scan", list(rp.LRU_SCANS))
+def test_forward_is_the_equations_step_by_step(scan):
+    rng = np.random.default_rng(3)
+    params = lru_params("temporal_order", rng, n_hidden=16, width=5)
+    x, _ = rp.generate_batch("temporal_order", 23, 8, rng)
+    reference, states = plain_lru(params, x)
+    hs, cache = rp.lru_forward(params, x, scan=scan)
+    np.testing.assert_allclose(hs, reference, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(cache["s"], states, rtol=0, atol=1e-12)
+    hs32, _ = rp.lru_forward({k: v.astype(np.float32) for k, v in params.items()}, x.astype(np.float32), scan=scan)
+    assert hs32.dtype == np.float32
+    np.testing.assert_allclose(hs32, reference, rtol=0, atol=1e-4)
+
+
+@pytest.mark.parametrize("T", [1, 2, 7, 16, 100, 257])
+def test_the_chunked_scan_is_the_loop(T):
+    """Random complex inputs, lengths that are and are not squares, |lambda| from 0 to near 1, a nonzero start,
+    forwards and on a reversed (negatively strided) view as the backward pass runs it."""
+    rng = np.random.default_rng(T)
+    lam = np.concatenate([[0.0], 0.999 * np.exp(2j * np.pi * rng.random(5)), rng.random(4)]).astype(complex)
+    v = rng.standard_normal((T + 1, 3, lam.size)) + 1j * rng.standard_normal((T + 1, 3, lam.size))
+    expected = v.copy()
+    rp.lru_scan_loop(lam, expected)
+    for chunk in (None, 1, 3, T + 5):
+        s = v.copy()
+        rp.lru_scan_chunked(lam, s, chunk)
+        np.testing.assert_allclose(s, expected, rtol=1e-12, atol=1e-12)
+    backwards, s = v.copy(), v.copy()
+    rp.lru_scan_loop(lam.conj(), backwards[::-1])
+    rp.lru_scan_chunked(lam.conj(), s[::-1])
+    np.testing.assert_allclose(s, backwards, rtol=1e-12, atol=1e-12)
+    assert not np.allclose(backwards, expected)  # the reversed scan is another recurrence
+
+
+@pytest.mark.parametrize("scan", list(rp.LRU_SCANS))
+def test_an_undriven_state_decays_to_zero_and_not_through_subnormals(scan):
+    """Where nothing drives the recurrence (the backward pass of a last-step target), lambda^k s_0 would pass through
+    the subnormal numbers, whose arithmetic is slow: the scans set the state's tiny parts to 0 instead."""
+    s = np.zeros((2001, 2, 3), complex)
+    s[0] = 1.0 + 1.0j
+    rp.LRU_SCANS[scan](np.full(3, 0.5 + 0.5j), s)  # |lambda| = 0.71: below 1e-200 by step 1330
+    parts = s.view(float)
+    assert not np.any((parts != 0) & (np.abs(parts) < np.finfo(float).tiny))
+    exact = np.broadcast_to((0.5 + 0.5j) ** np.arange(1300)[:, None, None] * (1 + 1j), (1300, 2, 3))
+    np.testing.assert_allclose(s[:1300], exact, rtol=1e-12)
+    assert not s[-1].any()
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the backward pass
+
+
+@pytest.mark.parametrize("task", list(rp.TASKS))
+def test_backward_matches_central_differences_on_every_task(task):
+    """Every parameter (nu_log, theta_log, gamma_log, B_re/B_im, C_re/C_im included) on every task: last-step and
+    per-step targets, 0.5 * MSE and cross-entropy."""
+    rng = np.random.default_rng(7)
+    params = lru_params(task, rng)
+    x, y = rp.generate_batch(task, max(rp.TASKS[task].min_len, 6), B, rng)
+    loss, grads = rp.loss_and_grads(params, x, y, task, cell="lru")
+    assert set(grads) == set(rp.LRU_PARAM_NAMES) and loss == pytest.approx(loss_of(params, x, y, task), abs=1e-15)
+    numeric = numerical_grads(params, x, y, task, grads)
+    for name in grads:
+        assert grads[name].shape == params[name].shape
+        assert np.linalg.norm(numeric[name]) > 1e-8, f"{name}: the gradient vanishes, the check would be vacuous"
+        err = relative_error(grads[name], numeric[name])
+        assert err < GRAD_TOLERANCE, f"{task} {name}: relative error {err:.2e}"
+
+
+@pytest.mark.parametrize("scan", list(rp.LRU_SCANS))
+def test_both_scans_give_the_gradient_and_dh_steps(scan):
+    rng = np.random.default_rng(1)
+    params = lru_params("copy", rng)
+    x, y = rp.generate_batch("copy", 3, B, rng)  # per-step targets: the reverse scan carries every step's term
+    hs, cache = rp.lru_forward(params, x, scan=scan)
+    _, _, dh_out, _ = rp.output_loss(params, hs, y, rp.get_task("copy"))
+    dh_steps = np.full(dh_out.shape, np.nan)
+    grads = rp.lru_backward(params, x, hs, cache, dh_out, dh_steps=dh_steps, scan=scan)
+    np.testing.assert_array_equal(dh_steps, dh_out)  # h_t feeds the output layer alone
+    numeric = numerical_grads(params, x, y, "copy", ["nu_log", "theta_log", "gamma_log"], scan=scan)
+    for name, g in numeric.items():
+        assert relative_error(grads[name], g) < GRAD_TOLERANCE, name
+
+
+def test_the_check_tells_the_phase_from_the_decay():
+    """dL/dnu_log and dL/dtheta_log come from the real and imaginary parts of one complex sum: the check catches
+    the two swapped."""
+    rng = np.random.default_rng(2)
+    params = lru_params("addition", rng)
+    x, y = rp.generate_batch("addition", 8, B, rng)
+    _, grads = rp.loss_and_grads(params, x, y, "addition", cell="lru")
+    numeric = numerical_grads(params, x, y, "addition", ["nu_log", "theta_log"])
+    assert relative_error(grads["theta_log"], numeric["theta_log"]) < GRAD_TOLERANCE
+    assert relative_error(grads["nu_log"], numeric["theta_log"]) > 1e-3
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# options, training, records and the command lines
+
+TINY = ["--n-hidden", str(N), "--lru-width", str(M), "--n-epochs", "1", "--batches-per-epoch", "1", "--batch-size",
+        str(B)]
+
+
+def test_options_are_checked_in_one_line_and_refused_for_other_cells():
+    ok = {"n_hidden": N, "cell": "lru"}
+    rp.check_config("addition", "ortho", 10, 0, **ok, lru_r_min=0.9, lru_r_max=0.99, lru_max_phase=0.3, lru_width=7)
+    bad = [({"lru_r_min": 0.5, "lru_r_max": 0.4}, "r_min <= r_max"), ({"lru_r_max": 1.5}, "<= 1"),
+           ({"lru_r_min": 1.0, "lru_r_max": 1.0}, "r_min < 1"), ({"lru_r_min": -0.1}, "0 <= r_min"),
+           ({"lru_max_phase": 0.0}, "lru_max_phase must be positive"), ({"lru_width": 0}, "lru_width must be"),
+           ({"lru_r_max": float("nan")}, "r_max"), ({"activation": "relu"}, "takes activation tanh, not")]
+    for options, words in bad:
+        with pytest.raises(ValueError, match=words) as err:
+            rp.check_config("addition", "ortho", 10, 0, **{**ok, **options})
+        assert "\n" not in str(err.value)
+    with pytest.raises(ValueError, match="the lru cell draws its diagonal recurrence by the ring init"):
+        rp.check_config("addition", "random", 10, 0, **ok)
+    for cell in ("rnn", "gru"):
+        with pytest.raises(ValueError, match=f"the {cell} cell ignores lru_width .* an option of the lru cell"):
+            rp.check_config("addition", "ortho", 10, 0, cell=cell, lru_width=8)
+        rp.check_config("addition", "ortho", 10, 0, cell=cell, lru_width=rp.LRU_WIDTH)  # its default: every record's
+    assert "lru" in rp.OPTION_TABLE["cell"].help and "lru" in rp.CHOICES["cell"]
+
+
+def test_train_end_to_end_and_the_record_holds_the_network():
+    run = rp.train("temporal_order", "ortho", 10, seed=0, cell="lru", n_hidden=N, lru_width=M, n_epochs=1,
+                   batches_per_epoch=1, batch_size=B, snapshot_every=1)
+    assert run["config"]["cell"] == "lru" and rp.arm_label(run) == "lru+ortho" and len(run["history"]) == 1
+    assert files.run_problem(run) is None  # the record passes the files' checks
+    trained = rp.trained_params(run)
+    assert tuple(trained) == rp.LRU_NETWORK and np.shape(run["W_hh_final"]) == (2 * N, N)
+    lam = rp.lru_lambda(trained)
+    np.testing.assert_allclose(trained["W_hh"], rp.lru_materialise(trained)["W_hh"], rtol=0, atol=0)
+    np.testing.assert_allclose(sorted(run["W_hh_singular_values_final"]), sorted(np.abs(lam)), rtol=1e-12)
+    stats = run["W_hh_stats"]["final"]  # of the real (2N, 2N) recurrence: one set, like the vanilla cell's
+    assert stats["spectral_radius"] == pytest.approx(np.abs(lam).max(), rel=1e-12)
+    assert stats["norm_W_pow_T"] == pytest.approx(np.abs(lam).max() ** 10, rel=1e-9)
+    start, end = (snap["params"] for snap in run["snapshots"])
+    initial = rp.initial_network("temporal_order", "ortho", 0, cell="lru", n_hidden=N, lru_width=M)
+    for name in rp.LRU_NETWORK:
+        np.testing.assert_array_equal(trained[name], end[name])
+        np.testing.assert_array_equal(initial[name], start[name])
+    short = {**run, "params_final": {**run["params_final"], "gamma_log": [0.0] * (N - 1)}}
+    assert "gamma_log of N = 4" in files.run_problem(short)
+    wide = {**run, "params_final": {**run["params_final"], "D": [0.0] * (M + 1)}}
+    assert "D of M = 3" in files.run_problem(wide)
+
+
+def test_the_memory_estimate_covers_an_lru_run():
+    for task, T, width in [("temporal_order", 60, 2), ("copy", 30, 8), ("addition", 30, 100)]:
+        tracemalloc.start()
+        rp.train(task, "ortho", T, seed=0, cell="lru", n_hidden=32, lru_width=width, n_epochs=1, batches_per_epoch=1)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        estimate = rp.run_memory_bytes(task, T, 32, 50, cell="lru", width=width)
+        assert peak < estimate < 20 * peak, (task, width, peak, estimate)
+
+
+@pytest.fixture(scope="module")
+def lru_files(tmp_path_factory):
+    """A results file of the engine's command line with snapshots, and a sweep file with the weights: LRU runs."""
+    return cell_run_files(tmp_path_factory.mktemp("lru"), "lru", TINY)
+
+
+def test_the_command_lines_train_an_lru(lru_files):
+    results, swept = lru_files
+    (run,) = files.load_results(str(results))["runs"]
+    (record,) = [json.loads(line) for line in swept.read_text().splitlines()]
+    for r in (run, record):
+        assert r["config"]["cell"] == "lru" and r["config"]["lru_width"] == M and files.run_problem(r) is None
+        assert np.shape(r["W_hh_final"]) == (2 * N, N) and "theta_log" in r["params_final"]
+
+
+def test_the_command_line_refuses_another_init_in_one_line(tmp_path):
+    ran = run_main(rp.main, ["--task", "addition", "--cell", "lru", "--init", "random", *TINY])
+    assert ran.returncode == 2 and len(ran.stderr.splitlines()) == 1 and "ring init" in ran.stderr
+    ran = run_main(sweep.main, ["run", "--tasks", "addition", "--inits", "ortho", "--lru-r-min", "0.5", *TINY,
+                                "--out", str(tmp_path / "never.jsonl")])
+    assert ran.returncode == 2 and len(ran.stderr.splitlines()) == 1 and "ignores lru_r_min" in ran.stderr
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the analyses that read a record's W_hh: none has the LRU's equations, so each refuses it in one line
+
+
+def test_attractors_refuse_an_lru_run(lru_files):
+    assert "lru" not in attractors.MAPS  # its blocks re, im have no map, so no run of it is read as another cell's
+    with pytest.raises(files.FileError, match="is a lru cell") as err:
+        attractors.load_snapshots(str(lru_files[0]))
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("command", ["motif", "gradients", "nonnormality"])
+def test_matrices_refuse_an_lru_run(lru_files, command):
+    for path in lru_files:
+        with pytest.raises(matrices.AnalysisError, match="holds lru runs") as err:
+            matrices.read_runs(argparse.Namespace(results=str(path), command=command))
+        assert "\n" not in str(err.value)
+
+
+def test_the_benchmark_times_an_lru_step_beside_the_vanilla_one():
+    assert bench.ratio_key("lru") == "lru_over_rnn"  # cell_steps times every registry entry, the LRU too
+    assert bench._step("addition", 6, N, "float64", B, "lru")() > 0
+    lru = bench.lru_steps("float64", 1, (12,))
+    row = lru["by_T"]["12"]
+    assert set(row["step_ms"]) == {"rnn", "lru"} and row["lru_over_rnn"] > 0 and lru["n_hidden"] == 64
+    assert bench.LRU_STEP_LENS == (100, 1000, 10_000) and "T=12" in bench.lru_steps_text(lru)
+
+
+def test_lru_only_adds_the_lru_step_and_keeps_every_other_number(tmp_path):
+    committed = json.loads((Path(__file__).resolve().parents[1] / "results" / "bench.json").read_text())
+    old = {k: v for k, v in committed.items() if k != "lru_step"}
+    path = tmp_path / "bench.json"
+    path.write_text(json.dumps(old))
+    assert bench.main(["--lru-only", "--quick", "--out", str(path)]) == 0
+    new = json.loads(path.read_text())
+    assert {k: v for k, v in new.items() if k != "lru_step"} == old
+    assert list(new["lru_step"]["by_T"]) == ["100"] and new["lru_step"]["by_T"]["100"]["lru_over_rnn"] > 0
