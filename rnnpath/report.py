@@ -30,7 +30,7 @@ import numpy as np
 
 import rnn_pathological as rp
 from rnnpath import files
-from rnnpath.stats import median_range, wilson_interval
+from rnnpath.stats import fisher_text, median_range, wilson_interval
 from rnnpath.text import join_words, markdown_table, plural
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -38,9 +38,14 @@ from rnnpath.text import join_words, markdown_table, plural
 
 
 def _outcome(run: dict) -> str:
+    """'@25' (the first epoch past the solved rule), 'never' or 'diverged @7'; on the per-case tasks followed by the
+    first epoch past the partial-progress line ('never; progress @63')."""
     if run["diverged"]:
         return f"diverged @{run['diverged']}"
-    return f"@{run['solved_epoch']}" if run["solved_epoch"] is not None else "never"
+    text = f"@{run['solved_epoch']}" if run["solved_epoch"] is not None else "never"
+    if rp.is_per_case(run) and run.get("progress_epoch") is not None:
+        text += f"; progress @{run['progress_epoch']}"
+    return text
 
 
 def _groups(runs: list[dict], *fields: str) -> dict[tuple, list[dict]]:
@@ -52,37 +57,170 @@ def _groups(runs: list[dict], *fields: str) -> dict[tuple, list[dict]]:
 
 
 def _fell_back(run: dict) -> bool:
-    """Crossed the solved threshold during training but does not meet it at the end."""
+    """Met the solved rule at some epoch during training but does not meet it at the end."""
     return run["solved_epoch"] is not None and not rp.is_success(run)
 
 
+# ----------------------------------------------------------------------------------------------------------------
+# the per-case rule of the regression tasks (rp.Task.per_case), in words
+
+
+def percent(fraction: float) -> str:
+    """'82.9%': a measured fraction of wrong cases (on 1000 held-out cases a count in tenths of a percent)."""
+    return f"{100 * fraction:.1f}%"
+
+
+def rule_percent(fraction: float) -> str:
+    """'18%', '3.72%': a per-case threshold, to its three significant digits."""
+    return f"{100 * fraction:.3g}%"
+
+
+def per_case_rule(spec: rp.Task) -> str:
+    """'fewer than 18% of cases off by more than 0.04': a per-case task's solved rule."""
+    return f"fewer than {rule_percent(spec.per_case)} of cases off by more than {rp.SUTSKEVER_TOLERANCE:g}"
+
+
+def per_case_bits(spec: rp.Task) -> tuple[int, float]:
+    """(bits, wrong): the partial predictor (X2 exactly, X1 to `bits` bits) whose wrong fraction the task's
+    per-case threshold is rp.PER_CASE_SAFETY times, read back from the task table rather than restated."""
+    return next((b, w) for b in range(8) if (w := rp.partial_predictor_wrong(spec.name, b)) > 0
+                and np.isclose(rp.PER_CASE_SAFETY * w, spec.per_case))
+
+
+def times_word(factor: float) -> str:
+    """'half', or '0.25 times' for another factor."""
+    return "half" if factor == 0.5 else f"{factor:g} times"
+
+
+def final_wrongs(runs: list[dict]) -> list[float]:
+    """The fraction of wrong cases at the end of every run that did not diverge and has one (rp.final_wrong)."""
+    return [w for w in (rp.final_wrong(r) for r in runs if not r["diverged"]) if w is not None]
+
+
+def wrong_source(runs: list[dict]) -> str:
+    """Where rp.final_wrong counted the runs' wrong cases: 'on 1000 held-out cases after the last update', or for
+    records from before that measurement 'on the last epoch's fresh batches', or both."""
+    cases = sorted({r["heldout"]["cases"] for r in runs if r.get("heldout")})
+    older = sum(not r.get("heldout") for r in runs if not r["diverged"])
+    last = "on the last epoch's fresh batches"
+    if not cases:
+        return last
+    heldout = f"on {join_words([str(n) for n in cases])} held-out cases after the last update"
+    return heldout if not older else f"{heldout} ({plural(older, 'older record')} {last})"
+
+
+def span(values: list[float], show=percent) -> str:
+    """'82.9%' for one value, '76.4% to 84.8%' for several, '-' for none."""
+    if not values:
+        return "-"
+    lo, hi = min(values), max(values)
+    return show(lo) if show(lo) == show(hi) else f"{show(lo)} to {show(hi)}"
+
+
+def arm_counts(groups: dict[tuple, list[dict]], counted=rp.is_success) -> list[tuple[int, int]]:
+    """[(k, n)] per init of `groups` ({(init,): runs}): the runs `counted` holds for, out of all."""
+    return [(sum(map(counted, runs)), len(runs)) for runs in groups.values()]
+
+
+def fisher_words(k1: int, n1: int, k2: int, n2: int) -> str:
+    """'Fisher p < 0.001', or 'Fisher p = 0.44: a difference this test cannot tell from chance': two arms' counts
+    worded by the two-sided test, as the experiments word them (rnnpath.experiments.base.compare_text)."""
+    from rnnpath.experiments.base import NOT_TOLD, told_apart
+
+    text = fisher_text(k1, n1, k2, n2)
+    return text if told_apart(k1, n1, k2, n2) else f"{text}: {NOT_TOLD}"
+
+
+def arms_compared(groups: dict[tuple, list[dict]], counted=rp.is_success) -> str:
+    """'10/10 against 0/10, Fisher p < 0.001' for the two inits of `groups` ({(init,): runs}), '0/10 each' where
+    the counts are the same (nothing to test), '' unless there are two."""
+    if len(groups) != 2:
+        return ""
+    (k1, n1), (k2, n2) = arm_counts(groups, counted)
+    return f"{k1}/{n1} each" if (k1, n1) == (k2, n2) else f"{k1}/{n1} against {k2}/{n2}, {fisher_words(k1, n1, k2, n2)}"
+
+
+def per_case_sentence(runs: list[dict], compare: bool = False) -> str:
+    """' On addition a run counts as solved with fewer than 18% of cases off by more than 0.04 (...), counted on 1000
+    held-out cases after the last update: at the end ortho gets 82.9% of them wrong, random 92.4%. Partial progress,
+    ...: ortho 1/1, random 0/1.' for every per-case task of `runs`, or ''. The wrong fractions are rp.final_wrong's;
+    with `compare`, the partial-progress counts of the two inits are set against each other by Fisher's exact test."""
+    parts = []
+    for (task,), group in _groups(runs, "task").items():
+        spec = rp.TASKS[task]
+        if spec.per_case is None:
+            continue
+        T, m = group[0]["sequence_len"], spec.metric_name
+        bits, wrong = per_case_bits(spec)
+        by_init = _groups(group, "init")
+        (first, mine), *others = by_init.items()
+        at_end = ", ".join([f"{first[0]} gets {span(final_wrongs(mine))} of them wrong"]
+                           + [f"{init} {span(final_wrongs(theirs))}" for (init,), theirs in others])
+        line, partial = spec.threshold(T), spec.partial(T)
+        counts = arm_counts(by_init, rp.is_progress)
+        progress = ", ".join(f"{init} {k}/{n}" for ((init,), (k, n)) in zip(by_init, counts, strict=True))
+        if compare and len(counts) == 2 and counts[0] != counts[1]:  # equal counts need no test
+            progress += f" ({fisher_words(*counts[0], *counts[1])})"
+        parts.append(
+            f" On {task} a run counts as solved with {per_case_rule(spec)} ({times_word(rp.PER_CASE_SAFETY)} the "
+            f"{rule_percent(wrong)} that the best predictor knowing X2 and {plural(bits, 'bit')} of X1 gets wrong), "
+            f"counted {wrong_source(group)}: at the end {at_end}. Partial progress, {rp.METRIC_LABELS[m]} < "
+            f"{rp.format_metric(line, m)} at the end ({times_word(line / partial)} the one-marker loss "
+            f"{rp.format_metric(partial, m)}): {progress}.")
+    return "".join(parts)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the headline's blocks: seed 0 (results.json) and the ten seeds (results_seeds.json)
+
+
 def headline_table(doc: dict) -> str:
-    """Markdown table: one row per (task, T), each init's final metric, best metric (epoch) and solved epoch."""
+    """Markdown table: one row per (task, T), each init's final metric, best metric (epoch) and solved epoch, and
+    where a task is judged per case, its final fraction of wrong cases (rp.final_wrong). The value the task's rule
+    judges at the end is bold where the run meets it: the final metric, or on a per-case task the wrong fraction
+    (table_outcomes reads the outcomes back from the bold)."""
     runs = doc["runs"]
     inits = list(dict.fromkeys(r["init"] for r in runs))
     keys = list(dict.fromkeys((r["task"], r["sequence_len"]) for r in runs))
     by_key = {(r["task"], r["sequence_len"], r["init"]): r for r in runs}
+    per_case = any(map(rp.is_per_case, runs))  # the wrong-cases columns only where a task is judged by them
     header = ["task", "T", "metric", "chance", "partial", "solved when"]
     for init in inits:
-        header += [f"{init} final", f"{init} best (epoch)", f"{init} solved"]
+        header += [f"{init} final", *([f"{init} wrong"] if per_case else []), f"{init} best (epoch)",
+                   f"{init} solved"]
     rows = []
     for task, T in keys:
         some = next(r for r in runs if (r["task"], r["sequence_len"]) == (task, T))
         m = some["metric_name"]
         op = ">" if some["higher_is_better"] else "<"
         spec = rp.TASKS[task]
+        rule = f"{op} {rp.format_metric(spec.threshold(T), m)}"
+        if spec.per_case is not None:
+            rule = f"< {rule_percent(spec.per_case)} wrong (partial progress: {rule})"
         row = [task, str(T), rp.METRIC_LABELS[m], rp.format_metric(spec.chance(T), m),
-               rp.format_metric(spec.partial(T), m), f"{op} {rp.format_metric(spec.threshold(T), m)}"]
+               rp.format_metric(spec.partial(T), m), rule]
         for init in inits:
             r = by_key.get((task, T, init))
             if r is None:
-                row += ["", "", ""]
+                row += [""] * (4 if per_case else 3)
                 continue
             final = rp.format_metric(r["final_metric"], m)
-            row += [f"**{final}**" if rp.is_success(r) else final,
-                    f"{rp.format_metric(r['best_metric'], m)} ({r['best_epoch']})", _outcome(r)]
+            cells = [f"**{final}**" if rp.is_success(r) and not rp.is_per_case(r) else final]
+            if per_case:
+                cells.append(wrong_cell(r))
+            row += [*cells, f"{rp.format_metric(r['best_metric'], m)} ({r['best_epoch']})", _outcome(r)]
         rows.append(row)
     return markdown_table(header, rows)
+
+
+def wrong_cell(run: dict) -> str:
+    """A per-case run's final fraction of wrong cases, bold where it meets the rule, '(last epoch)' where the record
+    predates the held-out measurement; '-' for a run judged by its metric."""
+    wrong = rp.final_wrong(run) if rp.is_per_case(run) and not run["diverged"] else None
+    if wrong is None:
+        return "-"
+    text = f"**{percent(wrong)}**" if rp.is_success(run) else percent(wrong)
+    return text if run.get("heldout") else f"{text} (last epoch)"
 
 
 def headline_kernel(doc: dict) -> str:
@@ -131,7 +269,8 @@ def without_wall_times(text: str) -> str:
 
 
 def headline_verdict(doc: dict) -> str:
-    """One sentence per init: how many of the tasks it solved by the final epoch, computed from the file."""
+    """One sentence per init: how many of the tasks it solved by the final epoch, computed from the file; then the
+    per-case tasks' wrong fractions and partial progress, and the lenient rule's verdicts."""
     runs = doc["runs"]
     seeds = sorted({r["seed"] for r in runs})
     parts = []
@@ -141,10 +280,10 @@ def headline_verdict(doc: dict) -> str:
         text = f"**{init}** ends solved on {len(solved)} of {len(mine)} tasks"
         text += f" ({', '.join(solved)})" if solved else ""
         if reached:
-            text += f"; it crossed the threshold during training but not at the end on {', '.join(reached)}"
+            text += f"; it met the rule at some epoch but not at the end on {', '.join(reached)}"
         parts.append(text)
     cfg = rp.full_config(doc["config"])
-    lenient = lenient_sentence(runs)
+    lenient = per_case_sentence(runs) + lenient_sentence(runs)
     cell = "" if cfg["cell"] == rp.DEFAULTS["cell"] else f"{cfg['cell']} cell, "  # the vanilla cell goes unnamed
     optimizer = f"momentum {cfg['momentum']}" if rp.OPTIMIZER_TABLE[cfg["optimizer"]].momentum else cfg["optimizer"]
     return (
@@ -155,8 +294,8 @@ def headline_verdict(doc: dict) -> str:
 
 
 def lenient_sentence(runs: list[dict]) -> str:
-    """' Under seed 000's rule (0.5*MSE < 0.0500), which the one-marker predictor meets, addition ends solved for
-    ortho 1/1 and random 0/1; Sutskever's count: ...', or '' when no task has a lenient rule."""
+    """' Under the rule of seed 000 for addition (0.5*MSE < 0.0500), which a network that remembers only one marker
+    meets (0.0417), runs end solved: ortho 1/1, random 0/1.', or '' when no task has a lenient rule."""
     parts = []
     for (task,), group in _groups(runs, "task").items():
         spec = rp.TASKS[task]
@@ -167,12 +306,7 @@ def lenient_sentence(runs: list[dict]) -> str:
         op = ">" if spec.higher_is_better else "<"
         per_init = []
         for (init,), mine in _groups(group, "init").items():
-            k = sum(lenient_success(r) for r in mine)
-            text = f"{init} {k}/{len(mine)}"
-            wrong = [r["history"][-1]["frac_wrong"] for r in mine if r["history"] and "frac_wrong" in r["history"][-1]]
-            if wrong:
-                text += f" ({100 * float(np.median(wrong)):.0f}% of cases off by more than {rp.SUTSKEVER_TOLERANCE})"
-            per_init.append(text)
+            per_init.append(f"{init} {sum(map(lenient_success, mine))}/{len(mine)}")
         parts.append(f" Under the rule of {spec.lenient_source} for {task} ({rp.METRIC_LABELS[m]} {op} "
                      f"{rp.format_metric(spec.lenient_threshold(T), m)}), which a network that remembers only one "
                      f"marker meets ({rp.format_metric(spec.partial(T), m)}), runs end solved: "
@@ -189,15 +323,20 @@ def lenient_success(run: dict) -> bool:
 
 
 def seeds_table(doc: dict) -> str:
-    """Markdown table over seeds: per (task, T, init) the success rate k/n with its 95% Wilson interval, the median
-    epoch at which the threshold was first crossed, and the final and best metric as median [min, max]."""
+    """Markdown table over seeds: per (task, T, init) the success rate k/n with its 95% Wilson interval, the runs
+    that met the rule at some epoch and their median first epoch, the final and best metric as median [min, max],
+    and the lenient rule's count; where a task is judged per case, also the final fraction of wrong cases as median
+    [min, max] and the count that ends past the metric's partial-progress line."""
     runs = doc["runs"]
     groups = _groups(runs, "task", "sequence_len", "init")
-    header = ["task", "T", "init", "solved at the end (95% CI)", "reached the threshold", "median solved epoch",
+    per_case = any(map(rp.is_per_case, runs))  # the per-case columns only where a task is judged by them
+    header = ["task", "T", "init", "solved at the end (95% CI)", "solved at some epoch", "median solved epoch",
+              *(["wrong cases at the end, median [range]", "partial progress at the end"] if per_case else []),
               "final metric, median [range]", "best metric, median [range]", "under the lenient rule"]
     rows = []
     for (task, T, init), group in groups.items():
         m = group[0]["metric_name"]
+        spec = rp.TASKS[task]
         n = len(group)
         k = sum(rp.is_success(r) for r in group)
         lo, hi = wilson_interval(k, n)
@@ -206,15 +345,27 @@ def seeds_table(doc: dict) -> str:
         finals = [r["final_metric"] for r in group if r["final_metric"] is not None]
         bests = [r["best_metric"] for r in group if r["best_metric"] is not None]
         lenient = "-"
-        if rp.TASKS[task].lenient_threshold is not None:
-            lenient = f"{sum(map(lenient_success, group))}/{n} ({rp.TASKS[task].lenient_source})"
+        if spec.lenient_threshold is not None:
+            lenient = f"{sum(map(lenient_success, group))}/{n} ({spec.lenient_source})"
+        cells = []
+        if per_case:
+            cells = ["-", "-"]
+            if spec.per_case is not None:
+                wrong = final_wrongs(group)
+                older = "" if all(r.get("heldout") for r in group) else " (older records: last epoch)"
+                spread = (f"{percent(float(np.median(wrong)))} [{percent(min(wrong))}, {percent(max(wrong))}]"
+                          if wrong else "-")
+                line = f"{rp.METRIC_LABELS[m]} < {rp.format_metric(spec.threshold(T), m)}"
+                cells = [spread + older, f"{sum(map(rp.is_progress, group))}/{n} ({line})"]
         rows.append([task, T, init, f"{k}/{n} [{lo:.2f}, {hi:.2f}]", f"{len(solved_epochs)}/{n}", median_epoch,
-                     f"{median_range(finals, m)} ({rp.METRIC_LABELS[m]})", median_range(bests, m), lenient])
+                     *cells, f"{median_range(finals, m)} ({rp.METRIC_LABELS[m]})", median_range(bests, m), lenient])
     return markdown_table(header, rows)
 
 
 def seeds_verdict(doc: dict) -> str:
-    """What the multi-seed file says, per init, in one sentence each."""
+    """What the multi-seed file says: per init, the runs solved at the end on each task; the two inits' counts
+    against each other by Fisher's exact test; on the per-case tasks the final fractions of wrong cases (against
+    Sutskever et al.'s) and the partial progress."""
     runs = doc["runs"]
     seeds = sorted({r["seed"] for r in runs})
     parts = []
@@ -224,18 +375,19 @@ def seeds_verdict(doc: dict) -> str:
             text = f"{task} {sum(rp.is_success(r) for r in group)}/{len(group)}"
             reached = sum(map(_fell_back, group))
             if reached:
-                text += f" (plus {reached} that crossed the threshold and fell back)"
+                text += f" (plus {reached} that met the rule at some epoch and fell back)"
             per_task.append(text)
         parts.append(f"**{init}** ends solved in " + ", ".join(per_task))
-    wrong = {}
-    for r in runs:
-        if r["history"] and "frac_wrong" in r["history"][-1]:
-            wrong.setdefault(r["task"], []).append(100 * r["history"][-1]["frac_wrong"])
-    counts = "".join(f" On {task}, {min(w):.0f}% to {max(w):.0f}% of the cases of a run are off by more than "
-                     f"{rp.SUTSKEVER_TOLERANCE} at the end (Sutskever et al.'s count of wrong cases; they report 2% "
-                     f"with momentum 0.9 and 0.025% with 0.995 after 50k updates at T = 80)." for task, w in wrong.items())
+    inits = list(_groups(runs, "init"))
+    versus = [f"{task} {arms_compared(_groups(group, 'init'))}" for (task,), group in _groups(runs, "task").items()]
+    compared = (f" {inits[0][0].capitalize()} against {inits[1][0]}, two-sided Fisher exact test: "
+                + "; ".join(versus) + ".") if len(inits) == 2 else ""
+    counts = per_case_sentence(runs, compare=True)
+    if counts:
+        counts += (" Sutskever et al. report 2% of cases wrong with momentum 0.9 and 0.025% with 0.995 after 50k "
+                   "updates at T = 80.")
     return (f"Over seeds {seeds[0]}-{seeds[-1]} ({plural(len(seeds), 'seed')}), runs solved at the final epoch: "
-            + "; ".join(parts) + "." + counts + took(doc))
+            + "; ".join(parts) + "." + compared + counts + took(doc))
 
 
 def analysis_numbers(doc: dict) -> str:
@@ -343,15 +495,24 @@ def gradient_sentence(doc: dict) -> str:
 
 
 def curves_notes(doc: dict) -> str:
-    """Where each arm of the seed-0 run ends against chance and the partial baseline."""
+    """Where each arm of the seed-0 run ends against chance and the partial baseline, and on a per-case task against
+    the partial-progress line (the dash-dotted line of its panel), with its final fraction of wrong cases."""
     parts = []
     for (task, T), group in _groups(doc["runs"], "task", "sequence_len").items():
         spec = rp.TASKS[task]
         m = spec.metric_name
-        ends = ", ".join(f"{r['init']} {rp.format_metric(r['final_metric'], m)}"
-                         f"{' (solved)' if rp.is_success(r) else ''}" for r in group)
-        parts.append(f"{task}: {ends}, chance {rp.format_metric(spec.chance(T), m)}, partial "
-                     f"{rp.format_metric(spec.partial(T), m)}")
+        ends = []
+        for r in group:
+            said = ["solved"] if rp.is_success(r) else []
+            if spec.per_case is not None:
+                said += ["partial progress"] if rp.is_progress(r) else []
+                said += [f"{percent(w)} of cases wrong" for w in final_wrongs([r])]
+            ends.append(f"{r['init']} {rp.format_metric(r['final_metric'], m)}"
+                        + (f" ({', '.join(said)})" if said else ""))
+        line = (f", partial progress below {rp.format_metric(spec.threshold(T), m)}" if spec.per_case is not None
+                else "")
+        parts.append(f"{task}: {', '.join(ends)}, chance {rp.format_metric(spec.chance(T), m)}, partial "
+                     f"{rp.format_metric(spec.partial(T), m)}{line}")
     return "Final metrics of seed 0: " + "; ".join(parts) + "."
 
 
@@ -373,7 +534,9 @@ TASK_SOURCES = {  # who the task and its layout come from (the generators' docst
 
 
 def tasks_table() -> str:
-    """Every task of the engine with its source, baselines and criteria, from rp.TASKS at its default T."""
+    """Every task of the engine with its source, baselines and criteria, from rp.TASKS at its default T: the solved
+    rule (per case on addition and multiplication, the metric's threshold elsewhere), the metric's partial-progress
+    line where the rule is per case, and the lenient rule where a task has one."""
     rows = []
     for task in rp.TASKS.values():
         T, m = task.headline_len, task.metric_name
@@ -381,11 +544,28 @@ def tasks_table() -> str:
         lenient = "-"
         if task.lenient_threshold is not None:
             lenient = f"{op} {rp.format_metric(task.lenient_threshold(T), m)} ({task.lenient_source})"
+        line = f"{op} {rp.format_metric(task.threshold(T), m)}"
+        solved, progress = (line, "-") if task.per_case is None else (per_case_rule(task), line)
         rows.append([f"`{task.name}`", TASK_SOURCES.get(task.name, "-"), T, rp.METRIC_LABELS[m],
-                     rp.format_metric(task.chance(T), m), rp.format_metric(task.partial(T), m),
-                     f"{op} {rp.format_metric(task.threshold(T), m)}", lenient])
+                     rp.format_metric(task.chance(T), m), rp.format_metric(task.partial(T), m), solved, progress,
+                     lenient])
     return markdown_table(["task", "source", "default T", "metric", "chance", "partial (one item short)",
-                              "solved when", "lenient rule (not ours)"], rows)
+                           "solved when", "partial progress", "lenient rule (not ours)"], rows)
+
+
+def per_case_table() -> str:
+    """The per-case rule's derivation in numbers: for each per-case task, the smallest fraction of wrong cases of a
+    predictor that knows X2 exactly and X1 to 0, 1, ... bits (rp.partial_predictor_wrong, closed form), up to the
+    first that gets every case right, and the threshold (rp.Task.per_case) with the predictor it is a fraction of."""
+    tasks = [task for task in rp.TASKS.values() if task.per_case is not None]
+    most = max(next(b for b in range(16) if rp.partial_predictor_wrong(t.name, b) == 0) for t in tasks)
+    rows = []
+    for task in tasks:
+        bits, wrong = per_case_bits(task)
+        rows.append([f"`{task.name}`", *(f"{rp.partial_predictor_wrong(task.name, b):.4f}" for b in range(most + 1)),
+                     f"{task.per_case:.4f} = {rp.PER_CASE_SAFETY:g} x {wrong:.4f} ({plural(bits, 'bit')})"])
+    return markdown_table(["task", *(f"X2 and {plural(b, 'bit')} of X1" for b in range(most + 1)),
+                           "solved when the wrong fraction is below"], rows)
 
 
 def performance(benches: dict[str, dict]) -> str:
@@ -592,8 +772,7 @@ def experiment_section(name: str, root: str = ".") -> str:
     # the README names paths as a user in the repository's root types them, wherever `root` is
     note = ex.partial_note(exp, len(records), n_want, False, ".")
     answer = (f"_{note[0].upper() + note[1:]}._\n\n" if note else "") + exp.answer(records)
-    core_minutes = round(sum(r["wallclock_s"] for r in records) / 60)
-    env = f"{plural(len(records), 'run')}, {plural(core_minutes, 'minute')} of training summed over the runs"
+    env = f"{plural(len(records), 'run')}, {cost_text(records)}"
     return (
         f"**Question.** {exp.question}\n\n"
         f"**Command.** `{ex.command('run', name)} --jobs 2`, then `{ex.command('plot', name)}` for the figure "
@@ -603,34 +782,78 @@ def experiment_section(name: str, root: str = ".") -> str:
     )
 
 
-def scale_verdict(root: str = ".") -> str:
-    """The random start at and above the critical scale, from the random_scale and hidden_size sweeps: whether the
-    headline's random arm fails for being random or for being small."""
+def cost_text(records: list[dict]) -> str:
+    """'412 core-minutes of training (CPU time summed over the runs)', or for records from before the engine
+    recorded its CPU time '500 minutes of training (wall time summed over the runs)', which overstates the cost when
+    runs shared the cores; records of both kinds give both, each with its count of runs."""
+    timed = [r for r in records if r.get("cpu_s") is not None]
+    untimed = [r for r in records if r.get("cpu_s") is None]
+    parts = []
+    for runs, field, unit, what in ((timed, "cpu_s", "core-minute", "CPU time"),
+                                    (untimed, "wallclock_s", "minute", "wall time")):
+        if runs:
+            over = "the runs" if len(runs) == len(records) else plural(len(runs), "run")
+            parts.append(f"{plural(round(sum(r[field] for r in runs) / 60), unit)} of training ({what} summed over "
+                         f"{over})")
+    return " and ".join(parts)
+
+
+def addition_budget_verdict(root: str = ".") -> str:
+    """The README's sentence on the headline's addition runs carried on past 80 epochs (experiment addition_budget):
+    its answer's first paragraph, with the partial note when the grid is still running; a line that says it has not
+    run when its sweep file is missing."""
     from rnnpath import experiments as ex
 
-    parts = []
+    exp = ex.EXPERIMENTS["addition_budget"]
+    if not has_data(exp, root):
+        return (f"The addition_budget experiment has not run yet: `{ex.command('run', exp.name)} --jobs 2` "
+                f"({plural(exp.n_runs(), 'run')}).")
+    records, n_want = ex.load_records(exp, outdir=root)
+    note = ex.partial_note(exp, len(records), n_want, False, ".")
+    first = exp.answer(records).split("\n\n")[0]
+    return (f"_{note[0].upper() + note[1:]}._ " if note else "") + first
+
+
+def scale_verdict(root: str = ".") -> str:
+    """The random start at and above the critical scale, from the random_scale and hidden_size sweeps: whether the
+    headline's random arm fails for being random or for being small. A task no run of either sweep solves (addition
+    within 80 epochs, under its per-case rule) says nothing about the scale and is named apart; the counts below and
+    at or above the critical scale are set against each other by Fisher's exact test."""
+    from rnnpath import experiments as ex
+    from rnnpath.experiments.base import told_apart
+
     for name in ("random_scale", "hidden_size"):
         exp = ex.EXPERIMENTS[name]
         if not has_data(exp, root):
             return f"(The random_scale and hidden_size experiments have not been run: {ex.command('run', name)}.)"
     scale, _ = ex.load_records(ex.EXPERIMENTS["random_scale"], outdir=root)
-    randoms = [r for r in scale if r["init"] == "random"]
-    H = rp.full_config(randoms[0]["config"])["n_hidden"]
+    hidden, _ = ex.load_records(ex.EXPERIMENTS["hidden_size"], outdir=root)
+    tasks = list(dict.fromkeys(r["task"] for r in scale + hidden))
+    unsolved = [t for t in tasks if not any(rp.is_success(r) for r in scale + hidden if r["task"] == t)]
+    solved_tasks = [t for t in tasks if t not in unsolved]
+    randoms = [r for r in scale if r["init"] == "random" and r["task"] in solved_tasks]
+    H = rp.full_config(scale[0]["config"])["n_hidden"]
     critical = 1 / np.sqrt(H)
     below = [r for r in randoms if r["config"]["random_scale"] < critical - 1e-12]
     above = [r for r in randoms if r["config"]["random_scale"] >= critical - 1e-12]
     k_below, k_above = sum(map(rp.is_success, below)), sum(map(rp.is_success, above))
-    parts.append(f"On the three headline tasks the random start at H = {H} ends solved in {k_below}/{len(below)} runs "
-                 f"with std below the critical 1/sqrt(H) = {critical:.3g} and in {k_above}/{len(above)} at or above it "
-                 f"(the random_scale experiment)")
-    hidden, _ = ex.load_records(ex.EXPERIMENTS["hidden_size"], outdir=root)
+    told = bool(below and above) and told_apart(k_below, len(below), k_above, len(above))
     big = max(r["config"]["n_hidden"] for r in hidden)
-    at_big = [r for r in hidden if r["init"] == "random" and r["config"]["n_hidden"] == big]
-    s = rp.full_config(at_big[0]["config"])["random_scale"]
-    parts.append(f"with std {s:g} at H = {big}, where std x sqrt(H) = {s * np.sqrt(big):.2f}, it ends solved in "
-                 f"{sum(map(rp.is_success, at_big))}/{len(at_big)} (the hidden_size experiment)")
-    return "; ".join(parts) + ". So the random arm of the headline fails for being small, not for being random."\
-        if k_below == 0 and k_above > len(above) / 2 else "; ".join(parts) + "."
+    at_big = [r for r in hidden
+              if r["init"] == "random" and r["config"]["n_hidden"] == big and r["task"] in solved_tasks]
+    s = rp.full_config(at_big[0]["config"])["random_scale"] if at_big else rp.DEFAULTS["random_scale"]
+    test = f"{fisher_words(k_below, len(below), k_above, len(above))}; " if below and above else ""
+    text = (f"On {join_words(solved_tasks)} the random start at H = {H} ends solved in {k_below}/{len(below)} runs "
+            f"with std below the critical 1/sqrt(H) = {critical:.3g} and in {k_above}/{len(above)} at or above it "
+            f"({test}the random_scale experiment); with std {s:g} at H = {big}, where std x sqrt(H) = "
+            f"{s * np.sqrt(big):.2f}, it ends solved in {sum(map(rp.is_success, at_big))}/{len(at_big)} (the "
+            f"hidden_size experiment).")
+    if unsolved:
+        text += (f" On {join_words(unsolved)} no run of the two experiments ends solved, from any start at any scale "
+                 f"or size, so {'it says' if len(unsolved) == 1 else 'they say'} nothing about the scale.")
+    if k_below == 0 and k_above > len(above) / 2 and told:
+        text += " So the random arm of the headline fails for being small, not for being random."
+    return text
 
 
 def cli_reference() -> str:
@@ -806,9 +1029,9 @@ def blocks(results_path: str = "results.json", seeds_path: str = "results/result
     with about(seeds_path):
         out.add(seeds_path, {"seeds-table": seeds_table(seeds_doc), "seeds-verdict": seeds_verdict(seeds_doc),
                              "why-random-fails": why_random_fails(seeds_doc)})
-    out.add("the task table of rnn_pathological.py", {"tasks-table": tasks_table()})
+    out.add("the task table of rnn_pathological.py", {"tasks-table": tasks_table(), "per-case-table": per_case_table()})
     with about(sweeps):
-        out.add(sweeps, {"scale-verdict": scale_verdict(root)})
+        out.add(sweeps, {"scale-verdict": scale_verdict(root), "addition-budget-verdict": addition_budget_verdict(root)})
     with about(bytedmd_path):
         out.add(bytedmd_path, {"bytedmd-numbers": bd.readme_block(bytedmd_doc)})
     with about(memory_path):
@@ -988,13 +1211,15 @@ def is_complete(body: str | None) -> bool:
 
 
 def table_outcomes(body: str) -> dict[tuple[str, str, str], bool]:
-    """{(task, T, init): solved at the end} read back from a headline table, where a solved run's final metric is
-    bold (headline_table)."""
+    """{(task, T, init): solved at the end} read back from a headline table, where the value a solved run's rule
+    judges, its final metric or its fraction of wrong cases, is bold (headline_table)."""
     rows = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in body.splitlines()
             if line.startswith("|") and not line.startswith("|---")]
     header, rows = rows[0], rows[1:]
-    finals = {column[: -len(" final")]: i for i, column in enumerate(header) if column.endswith(" final")}
-    return {(row[0], row[1], init): row[i].startswith("**") for row in rows for init, i in finals.items()}
+    inits = [column[: -len(" final")] for column in header if column.endswith(" final")]
+    columns = {init: [i for i, column in enumerate(header) if column.startswith(f"{init} ")] for init in inits}
+    return {(row[0], row[1], init): any(row[i].startswith("**") for i in columns[init])
+            for row in rows for init in inits}
 
 
 def other_kernel_note(old: str, new: str, changed: list[tuple[str, str, str]], sources: dict[str, str],

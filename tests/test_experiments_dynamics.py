@@ -59,6 +59,7 @@ def test_the_answer_reads_the_records(records):
     cells = dyn._cells(records)
     for (arm, init), runs in cells.items():
         assert f"| {arm} | {init} | {ex.rate_text(runs)} |" in text
+    assert "partial progress" not in text  # no per-case task here: the cells read as they always did
     hot = dyn._median_epoch(cells[("onehot, default", "ortho")])
     assert f"median epoch {hot:g}" in text
     # the findings follow the numbers: each sentence appears only when its condition holds

@@ -52,9 +52,11 @@ def other_kernel(doc: dict) -> None:
 
 
 def nudge_a_final_metric(doc: dict) -> None:
-    """Other digits, the same outcome: the first run's final metric 1% further from its threshold, on its side."""
+    """Other digits, the same outcome: the first run's final metric 1% further from its metric's line (the solved
+    threshold, or on a per-case task the partial-progress line), on its side."""
     run = doc["runs"][0]
-    run["final_metric"] = run["solved_threshold"] + 1.01 * (run["final_metric"] - run["solved_threshold"])
+    line = rp.TASKS[run["task"]].threshold(run["sequence_len"])
+    run["final_metric"] = line + 1.01 * (run["final_metric"] - line)
 
 
 def test_the_kernel_block_names_the_kernel_and_how_to_pin_it(folder):
@@ -75,17 +77,63 @@ def test_another_kernel_with_the_same_outcomes_is_a_note_not_an_error(folder):
     assert "only the digits differ" in note and note.endswith("git checkout results.json")
 
 
-def test_another_kernel_with_another_outcome_says_which_run(folder):
-    def flip(doc):  # the first run's outcome turned: solved at the end if it was not, and the other way round
-        other_kernel(doc)
-        run = doc["runs"][0]
-        solved = 1.0 if run["higher_is_better"] else 0.0
-        run["final_metric"] = run["chance"] if rp.is_success(run) else solved
+def flip_outcome(run: dict) -> None:
+    """The run's outcome turned, solved at the end if it was not and the other way round, in the number its task's
+    rule judges: the held-out fraction of wrong cases on a per-case task (addition), the final metric elsewhere."""
+    solved = rp.is_success(run)
+    if rp.is_per_case(run):
+        run["heldout"]["frac_wrong"] = 1.0 if solved else 0.0
+    else:
+        run["final_metric"] = run["chance"] if solved else (1.0 if run["higher_is_better"] else 0.0)
+    assert rp.is_success(run) != solved
 
-    run = rewrite(folder, flip)["runs"][0]
+
+@pytest.mark.parametrize("task", ["addition", "temporal_order"])  # judged per case, and by the metric
+def test_another_kernel_with_another_outcome_says_which_run(folder, task):
+    def flip(doc):
+        other_kernel(doc)
+        flip_outcome(next(r for r in doc["runs"] if r["task"] == task))
+
+    run = next(r for r in rewrite(folder, flip)["runs"] if r["task"] == task)
     proc = run_main(report.main, ["--check"])
     assert proc.returncode == 1
     assert f"the outcome differs on {run['task']} {run['init']}" in proc.stderr
+    assert proc.stderr.count("the outcome differs on") == 1 and " and " not in proc.stderr.split("differs on")[1]
+
+
+def test_a_per_case_run_is_judged_by_its_wrong_cases_not_its_metric(folder):
+    """On addition the final metric can cross its line (partial progress) without the outcome changing: the note
+    says only the digits differ. The headline table's bold wrong fraction is what --check reads back."""
+    def progress(doc):
+        other_kernel(doc)
+        run = next(r for r in doc["runs"] if rp.is_per_case(r))
+        run["final_metric"] = 0.0 if not rp.is_progress(run) else run["chance"]
+
+    rewrite(folder, progress)
+    proc = run_main(report.main, ["--check"])
+    assert proc.returncode == 0, proc.stderr
+    assert "only the digits differ" in proc.stdout
+
+
+def test_the_headline_table_marks_the_number_each_rule_judges():
+    """Bold is the final metric of a solved metric-judged run and the wrong fraction of a solved per-case run, and
+    table_outcomes reads the outcomes back from it, whichever column it is in."""
+    doc = {"runs": []}
+    for task, T in rp.HEADLINE:
+        for init, solved in (("ortho", True), ("random", False)):
+            spec = rp.TASKS[task]
+            metric = spec.threshold(T) * (0.5 if solved != spec.higher_is_better else 1.05)  # past its line or not
+            run = {"task": task, "sequence_len": T, "init": init, "seed": 0, "diverged": False,
+                   "metric_name": spec.metric_name, "higher_is_better": spec.higher_is_better,
+                   "final_metric": metric, "best_metric": metric, "best_epoch": 1,
+                   "history": [{"epoch": 1, "metric": metric, "frac_wrong": 0.5}],
+                   "heldout": {"cases": 1000, "metric": metric, "frac_wrong": 0.01 if solved else 0.9}}
+            doc["runs"].append(rp.judge(run))
+    table = report.headline_table(doc)
+    assert report.table_outcomes(table) == {(task, str(T), init): init == "ortho" for task, T in rp.HEADLINE
+                                            for init in ("ortho", "random")}
+    addition = next(line for line in table.splitlines() if line.startswith("| addition "))
+    assert "**1.0%**" in addition and addition.count("**") == 2  # the wrong fraction, not the metric
 
 
 def test_the_same_kernel_with_another_number_is_an_error_naming_block_and_line(folder):
@@ -157,3 +205,14 @@ def test_a_new_experiment_gets_its_section_without_hand_made_markers(tmp_path, m
     assert page.endswith("### new\n\n<!-- BEGIN experiment-new -->\n![new](../viz/exp_new.png)\n\nnew answer\n"
                          "<!-- END experiment-new -->\n")
     assert run_main(report.main, ["--check"]).returncode == 0
+
+
+def test_the_cost_of_a_grid_is_its_cpu_time_where_the_records_have_it():
+    """Wall times overstate a grid's cost when its runs shared the cores with other work: the records' CPU time is
+    summed where they carry it, and older records' wall time is named as such."""
+    timed = [{"cpu_s": 90.0, "wallclock_s": 300.0}, {"cpu_s": 30.0, "wallclock_s": 100.0}]
+    old = [{"wallclock_s": 600.0}]
+    assert report.cost_text(timed) == "2 core-minutes of training (CPU time summed over the runs)"
+    assert report.cost_text(old) == "10 minutes of training (wall time summed over the runs)"
+    assert report.cost_text(timed + old) == ("2 core-minutes of training (CPU time summed over 2 runs) and 10 minutes "
+                                             "of training (wall time summed over 1 run)")

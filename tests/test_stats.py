@@ -38,3 +38,32 @@ def test_fisher_text_and_bad_counts():
     assert stats.fisher_text(10, 10, 0, 10) == "Fisher p < 0.001"
     with pytest.raises(ValueError):
         stats.fisher_exact(6, 5, 0, 5)
+
+
+def test_rank_sum_exact_against_known_values():
+    # complete separation: 2 of the C(N, m) splits are as extreme (scipy.stats.mannwhitneyu, method="exact")
+    assert stats.rank_sum_exact([1, 2, 3], [4, 5, 6]) == pytest.approx(0.1)
+    assert stats.rank_sum_exact(list(range(10)), list(range(10, 20))) == pytest.approx(2 / 184756)
+    assert stats.rank_sum_exact([1, 2, 3], [4, 5, 6]) == stats.rank_sum_exact([4, 5, 6], [1, 2, 3])
+    # interleaved samples: nothing to tell apart
+    # 48 of the 70 splits of ranks 1..8 have a sum at least 2 from the mean 18
+    assert stats.rank_sum_exact([1, 3, 5, 7], [2, 4, 6, 8]) == pytest.approx(48 / 70)
+    assert stats.rank_sum_exact([1, 4, 5, 8], [2, 3, 6, 7]) == 1.0
+    # x = [1, 2], y = [3, 4, 5]: sums of 2 ranks of 5; |s - 6| >= 3 for s in {3, 9}: 2 of 10 splits
+    assert stats.rank_sum_exact([1, 2], [3, 4, 5]) == pytest.approx(0.2)
+
+
+def test_rank_sum_exact_with_ties_and_never():
+    """Mid-ranks for ties; inf ('never') ties at the top. Checked against a brute-force permutation count."""
+    import itertools
+
+    x, y = [3, 5, 5, float("inf")], [5, 7, float("inf"), float("inf"), 9]
+    ranks = stats.midranks(x + y)
+    assert ranks[1] == ranks[2] == ranks[4] == 3.0 and ranks[3] == ranks[6] == ranks[7] == 8.0
+    pooled, m = ranks, len(x)
+    mean = m * sum(pooled) / len(pooled)
+    observed = abs(sum(pooled[:m]) - mean)
+    splits = list(itertools.combinations(range(len(pooled)), m))
+    brute = sum(abs(sum(pooled[i] for i in s) - mean) >= observed - 1e-12 for s in splits) / len(splits)
+    assert stats.rank_sum_exact(x, y) == pytest.approx(brute)
+    assert stats.rank_sum_text([1, 2, 3], [4, 5, 6]) == "exact rank-sum p = 0.1"

@@ -36,7 +36,7 @@ import sys
 
 import rnn_pathological as rp
 from rnnpath import files, style, sweep
-from rnnpath.experiments import baseline, dynamics, family, gated
+from rnnpath.experiments import baseline, dynamics, family, gated, tuning
 from rnnpath.experiments.base import *  # noqa: F403  (the package re-exports base: Grid, Experiment, paths,
 
 #                                                  helpers, so `ex.Grid` and `ex.EXPERIMENTS` sit side by side)
@@ -46,7 +46,8 @@ from rnnpath.experiments.base import PROG, Experiment, ExperimentError, command,
 # the registry: every family's list, in the order the docs show them
 
 EXPERIMENTS: dict[str, Experiment] = {  # noqa: F405
-    e.name: e for e in [*baseline.EXPERIMENTS, *family.EXPERIMENTS, *dynamics.EXPERIMENTS, *gated.EXPERIMENTS]
+    e.name: e for e in [*baseline.EXPERIMENTS, *family.EXPERIMENTS, *dynamics.EXPERIMENTS, *tuning.EXPERIMENTS,
+                            *gated.EXPERIMENTS]
 }
 
 

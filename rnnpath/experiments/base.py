@@ -234,10 +234,46 @@ def interval_text(k: int, n: int) -> str:
     return f"[{lo:.2f}, {hi:.2f}]"
 
 
+def progresses(runs: list[dict]) -> tuple[int, int]:
+    """(k, n): runs that end with partial progress (rp.is_progress: on addition and multiplication, the final 0.5 *
+    MSE past the metric's line, which a network holding one bit of the first marker can cross), out of all."""
+    return sum(rp.is_progress(r) for r in runs), len(runs)
+
+
+def is_per_case_group(runs: list[dict]) -> bool:
+    """Whether every run of a group is judged by the per-case rule (so its cell also reports partial progress)."""
+    return bool(runs) and all(rp.is_per_case(r) for r in runs)
+
+
+def progress_text(runs: list[dict]) -> str:
+    """'partial progress 3/5' for a cell of a per-case task, '' for any other (or mixed) group. The per-case rule is
+    strict enough that a whole table of them can read 0/n; the metric's line shows which of those runs got part way."""
+    return "partial progress {}/{}".format(*progresses(runs)) if is_per_case_group(runs) else ""
+
+
 def rate_text(runs: list[dict]) -> str:
-    """'2/3 [0.21, 0.94]': the success count and its 95% Wilson interval."""
+    """'2/3 [0.21, 0.94]': the success count and its 95% Wilson interval; on addition and multiplication followed by
+    the partial-progress count, '0/5 [0.00, 0.43]; partial progress 3/5'."""
     k, n = successes(runs)
-    return f"{k}/{n} {interval_text(k, n)}"
+    progress = progress_text(runs)
+    return f"{k}/{n} {interval_text(k, n)}" + (f"; {progress}" if progress else "")
+
+
+def progress_note(records: list[dict]) -> str:
+    """A sentence that says what 'solved' and 'partial progress' mean on the per-case tasks among `records`, from
+    the records' own thresholds; '' when there are none, so the other answers read as before."""
+    parts = []
+    for task in sorted({r["task"] for r in records if rp.is_per_case(r)}, key=task_rank):
+        run = next(r for r in records if r["task"] == task)
+        value, _ = style.metric_line(run)
+        name = rp.METRIC_LABELS.get(run["metric_name"], run["metric_name"])
+        parts.append(f"on {task} solved means {style.threshold_text(run)} at the end, and partial progress a final "
+                     f"{name} < {rp.format_metric(value, run['metric_name'])}")
+    if not parts:
+        return ""
+    return ("Beside the solved counts of the per-case tasks stands partial progress: " + "; ".join(parts) + ". The "
+            "metric's line is half the loss of a network that remembers only the later marked value; one bit "
+            "of the earlier one is enough to cross it, so a run past it has made progress but has not solved the task.")
 
 
 SIGNIFICANCE = 0.05  # a two-arm difference with Fisher p below this is called one the test tells from chance
@@ -372,7 +408,8 @@ def panels_over_legend(fig: Figure, n: int, sharey: bool = False) -> tuple[np.nd
 
 def style_metric_axis(ax, run: dict) -> None:
     style.draw_baselines(ax, run)
-    ax.axhline(run["solved_threshold"], **style.THRESHOLD_STYLE, label=f"solved: {style.threshold_text(run)}")
+    value, label = style.metric_line(run)
+    ax.axhline(value, **style.THRESHOLD_STYLE, label=label)
     if run["higher_is_better"]:
         ax.set_ylim(-0.02, 1.05)
     else:

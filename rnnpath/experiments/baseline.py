@@ -16,6 +16,7 @@ from rnnpath.experiments.base import (
     QUICK_OPTIONS,
     Experiment,
     NOT_TOLD,
+    SIGNIFICANCE,
     Grid,
     SeedsResults,
     caption,
@@ -31,6 +32,8 @@ from rnnpath.experiments.base import (
     n_diverged,
     optimiser_phrase,
     panels_over_legend,
+    progress_note,
+    progress_text,
     quick_grid,
     rate_errorbar,
     rate_lines,
@@ -193,7 +196,9 @@ def answer_solve_vs_T(records: list[dict]) -> str:
             mine = [r for r in runs if r["init"] == init]
             row.append(rate_text(mine) if mine else "-")
         rows.append(row)
-    return text + "\n\n" + markdown_table(["task", "T"] + [f"{init}: solved [95% CI]" for init in inits], rows)
+    note = progress_note(records)
+    return (text + (f" {note}" if note else "") + "\n\n"
+            + markdown_table(["task", "T"] + [f"{init}: solved [95% CI]" for init in inits], rows))
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -288,11 +293,15 @@ def answer_identity_vs_ortho(records: list[dict]) -> str:
     if all(a in arms for a in pair):
         ortho = [r for r in records if arm_of(r) == pair[0]]
         ident = [r for r in records if arm_of(r) == pair[1]]
-        at_least = [task for ((_, task), _), runs in by_task.items()
-                    if successes([r for r in runs if arm_of(r) == pair[1]])[0]
-                    >= successes([r for r in runs if arm_of(r) == pair[0]])[0]]
-        text += (f" identity+tanh solves at least as many runs as ortho+tanh on {len(at_least)} of {len(by_task)} "
-                 f"tasks" + (f" ({', '.join(at_least)})" if at_least else "") + ".")
+        counts = {task: [successes([r for r in runs if arm_of(r) == a])[0] for a in pair]
+                  for ((_, task), _), runs in by_task.items()}
+        # a task where neither solves a run is no evidence either way: named apart, not counted as a tie won
+        neither = [task for task, (k_o, k_i) in counts.items() if k_o == k_i == 0]
+        at_least = [task for task, (k_o, k_i) in counts.items() if k_i >= k_o and task not in neither]
+        scored = len(counts) - len(neither)
+        text += (f" identity+tanh solves at least as many runs as ortho+tanh on {len(at_least)} of the {scored} "
+                 f"tasks where either solves a run" + (f" ({', '.join(at_least)})" if at_least else "")
+                 + (f"; on {join_words(neither)} neither solves any" if neither else "") + ".")
         cells, worse = [], []  # Fisher's exact test per task, the two arms of one cell
         for ((_, task), T), runs in by_task.items():
             (k1, n1), (k2, n2) = (successes([r for r in runs if arm_of(r) == a]) for a in pair[::-1])
@@ -321,10 +330,13 @@ def answer_identity_vs_ortho(records: list[dict]) -> str:
             mine = [r for r in runs if arm_of(r) == arm]
             if mine:
                 k, n = successes(mine)
-                rows.append([task, T, arm, f"{k}/{n}", interval_text(k, n), final_text(mine), n_diverged(mine)])
+                rows.append([task, T, arm, f"{k}/{n}", interval_text(k, n), progress_text(mine) or "-",
+                             final_text(mine), n_diverged(mine)])
     table = markdown_table(
-        ["task", "T", "arm", "ends solved", "95% CI", "final metric: median [min, max]", "diverged"], rows)
-    return text + "\n\n" + table
+        ["task", "T", "arm", "ends solved", "95% CI", "partial progress (per-case tasks)",
+         "final metric: median [min, max]", "diverged"], rows)
+    note = progress_note(records)
+    return text + (f" {note}" if note else "") + "\n\n" + table
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -404,10 +416,11 @@ def answer_convergence(records: list[dict]) -> str:
             epochs, n = solved_epochs(mine), len(mine)
             k, _ = successes(mine)
             rows.append([task, T, init, f"{len(epochs)}/{n}", interval_text(len(epochs), n), epochs_text(epochs),
-                         n - len(epochs), f"{k}/{n}"])
+                         n - len(epochs), f"{k}/{n}", progress_text(mine) or "-"])
     table = markdown_table(["task", "T", "init", "reached", "95% CI", "solved epoch: median [min, max]",
-                               "never solved", "ends solved"], rows)
-    return text + "\n\n" + table
+                               "never solved", "ends solved", "partial progress (per-case tasks)"], rows)
+    note = progress_note(records)
+    return text + (f" {note}" if note else "") + "\n\n" + table
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -520,6 +533,114 @@ def answer_latching(records: list[dict]) -> str:
 
 
 # ----------------------------------------------------------------------------------------------------------------
+# experiment 6: addition_budget (the headline's addition runs, carried on until the per-case rule holds)
+
+# The headline's addition runs are the first 80 epochs of these: same seeds, same options, the optimiser has no
+# schedule, so extending n_epochs changes nothing before epoch 80. The cap, 2000 epochs of 30 batches (60,000
+# updates), is above Sutskever et al.'s 50,000.
+BUDGET_EPOCHS = 2000
+BUDGET_GRID = Grid(("addition",), ("ortho", "random"), (30,), "0-9", {"n_epochs": BUDGET_EPOCHS})
+
+
+def _wrong_curve(run: dict) -> tuple[np.ndarray, np.ndarray]:
+    return style.history_series(run, "frac_wrong")
+
+
+def figure_addition_budget(records: list[dict]) -> Figure:
+    """The fraction of wrong cases of every run against the update, both inits, with the per-case threshold and the
+    wrong fractions of the partial predictors that hold 1, 2 and 3 bits of X1."""
+    inits = sorted({r["init"] for r in records}, key=style.init_rank)
+    colours = style.init_colours(inits)
+    fig = Figure(figsize=(10, 5.4), layout="constrained")
+    ax = fig.subplots()
+    batches = common(records, lambda r: r["config"]["batches_per_epoch"]) or 1
+    for r in records:
+        epochs, wrong = _wrong_curve(r)
+        ax.plot(epochs * batches, wrong, color=colours[r["init"]], lw=0.8, alpha=0.7)
+    for init in inits:
+        ax.plot([], [], color=colours[init], label=f"{init} ({sum(r['init'] == init for r in records)} seeds)")
+    first = records[0]
+    ax.axhline(first["solved_threshold"], **style.THRESHOLD_STYLE, label=f"solved: {style.threshold_text(first)}")
+    for bits in (1, 2, 3):
+        wrong = rp.partial_predictor_wrong(first["task"], bits)
+        ax.axhline(wrong, **style.PARTIAL_STYLE)
+        ax.text(0, wrong, f" X2 and {bits} bit{'s' * (bits > 1)} of X1",
+                va="bottom", fontsize=8, color="tab:brown")
+    ax.set_xlabel("update")
+    ax.set_ylabel(f"fraction of cases off by more than {rp.SUTSKEVER_TOLERANCE:g} (epoch mean, fresh batches)")
+    ax.set_ylim(0, 1)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9, loc="upper right")
+    fig.suptitle(f"{first['task']} at T = {first['sequence_len']}: how many updates until the per-case rule holds",
+                 fontsize=12)
+    caption(fig, records)
+    return fig
+
+
+def answer_addition_budget(records: list[dict]) -> str:
+    inits = sorted({r["init"] for r in records}, key=style.init_rank)
+    batches = common(records, lambda r: r["config"]["batches_per_epoch"])
+    n_epochs = common(records, lambda r: r["config"]["n_epochs"])
+    first = records[0]
+    parts, rows, counts = [], [], {}
+    for init in inits:
+        mine = [r for r in records if r["init"] == init]
+        k, n = successes(mine)
+        counts[init] = (k, n)
+        epochs = solved_epochs(mine)
+        progress = [r["progress_epoch"] for r in mine if r.get("progress_epoch") is not None]
+        wrong = [rp.final_wrong(r) for r in mine if rp.final_wrong(r) is not None]
+        updates = [e * batches for e in epochs] if batches else []
+        parts.append(f"{init} meets the per-case rule in {k}/{n} runs at the end"
+                     + (f", first at update {epochs_text(updates)} (median [range] over the {len(epochs)} that "
+                        f"meet it at some epoch)" if epochs else ""))
+        rows.append([init, f"{k}/{n}", interval_text(k, n), epochs_text(epochs), epochs_text(updates),
+                     epochs_text(progress), stats.median_range(wrong, "accuracy"), n_diverged(mine)])
+    text = (f"The headline's addition runs (T = {first['sequence_len']}, {optimiser_phrase(records)}) carried on to "
+            f"{n_epochs} epochs ({n_epochs * batches if n_epochs and batches else '?'} updates; the headline stops at "
+            f"{rp.DEFAULTS['n_epochs']}): {'; '.join(parts)} (solved: {style.threshold_text(first)}, measured at the end on "
+            f"{rp.HELDOUT_CASES} held-out cases; a run's first solved epoch is the first whose fresh batches meet it).")
+    if len(inits) == 2:
+        (k1, n1), (k2, n2) = counts[inits[0]], counts[inits[1]]
+        text += f" {inits[0]} against {inits[1]}: runs solved at the end {compare_text(k1, n1, k2, n2)}"
+        # how soon: the first solved epoch of every run, a run that never meets the rule counted as later than all
+        when = {init: [r["solved_epoch"] if r["solved_epoch"] is not None else float("inf")
+                       for r in records if r["init"] == init] for init in inits}
+        a, b = (when[i] for i in inits)
+        p = stats.rank_sum_exact(a, b)
+        faster = inits[0] if np.median(a) < np.median(b) else inits[1]
+        slower = inits[1] if faster == inits[0] else inits[0]
+        if p < SIGNIFICANCE and np.median(a) != np.median(b):
+            text += (f"; {faster} first meets it after fewer updates than {slower} ({stats.rank_sum_text(a, b)} on "
+                     f"the first solved epochs, a run that never meets it counted as the latest).")
+        else:
+            text += (f"; between their first solved epochs ({stats.rank_sum_text(a, b)}, a run that never meets it "
+                     f"counted as the latest), {NOT_TOLD}.")
+        # partial progress, the 1/48 line, which the headline's 80 epochs see
+        reach = {init: [r["progress_epoch"] if r.get("progress_epoch") is not None else float("inf")
+                        for r in records if r["init"] == init] for init in inits}
+        a, b = (reach[i] for i in inits)
+        medians = {i: float(np.median(reach[i])) for i in inits}
+        p = stats.rank_sum_exact(a, b)
+        told = p < SIGNIFICANCE and medians[inits[0]] != medians[inits[1]]
+        first, later = sorted(inits, key=lambda i: medians[i])
+        def at(init: str) -> str:  # 'at median epoch 65', '... (never in 3 of 10 runs)', 'in none of its 2 runs'
+            never, n = sum(e == float("inf") for e in reach[init]), len(reach[init])
+            if never == n:
+                return f"in none of its {n} runs"
+            return f"at median epoch {medians[init]:g}" + (f" (never in {never} of {n} runs)" if never else "")
+        text += (f" The partial-progress line (0.5*MSE below half the one-marker loss) is first crossed by "
+                 f"{inits[0]} {at(inits[0])} and by {inits[1]} {at(inits[1])} "
+                 f"({stats.rank_sum_text(a, b)}" + (f": {first} gets there sooner)." if told else f": {NOT_TOLD}).")
+                 + (f" The headline's {rp.DEFAULTS['n_epochs']} epochs end between the two medians."
+                    if medians[first] < rp.DEFAULTS["n_epochs"] < medians[later] else ""))
+    table = markdown_table(["init", "solved at the end", "95% CI", "first solved epoch: median [range]",
+                               "first solved update", "partial progress from epoch (0.5*MSE < 1/48)",
+                               "final fraction of wrong held-out cases, median [range]", "diverged"], rows)
+    return text + "\n\n" + table
+
+
+# ----------------------------------------------------------------------------------------------------------------
 # the registry entries of this module
 
 EXPERIMENTS = [
@@ -545,6 +666,11 @@ EXPERIMENTS = [
         "Across 10 seeds, when does each init solve each headline task?",
         (), (), figure_convergence, answer_convergence,
         results=CONVERGENCE_RESULTS, quick_results=SeedsResults("0-1", QUICK_OPTIONS),
+    ),
+    Experiment(
+        "addition_budget",
+        "How many updates does the headline's addition run need to meet the per-case rule, from each start?",
+        (BUDGET_GRID,), (quick_grid(BUDGET_GRID),), figure_addition_budget, answer_addition_budget,
     ),
     Experiment(
         "latching",

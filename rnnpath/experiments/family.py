@@ -81,7 +81,8 @@ def _cells(records: list[dict]) -> dict[tuple[str, str], list[dict]]:
 
 
 def figure_family(records: list[dict]) -> Figure:
-    """A heat map: rows tasks, columns starts, colour the share of runs that end solved, k/n written in each cell."""
+    """A heat map: rows tasks, columns starts, colour the share of runs that end solved, k/n written in each cell;
+    in a cell of a per-case task (addition, multiplication) also the runs that end with partial progress."""
     cells = _cells(records)
     tasks = list(dict.fromkeys(t for t, _ in cells))
     arms = sorted({a for _, a in cells}, key=_arm_rank)
@@ -96,15 +97,18 @@ def figure_family(records: list[dict]) -> Figure:
     for (task, arm), runs in cells.items():
         k, n = ex.successes(runs)
         i, j = tasks.index(task), arms.index(arm)
-        ax.text(j, i, f"{k}/{n}", ha="center", va="center", fontsize=9,
+        progress = "\n({} partial)".format("{}/{}".format(*ex.progresses(runs))) if ex.is_per_case_group(runs) else ""
+        ax.text(j, i, f"{k}/{n}{progress}", ha="center", va="center", fontsize=8 if progress else 9,
                 color="black" if 0.2 < k / n < 0.85 else "white", fontweight="bold")
     ax.set_xticks(range(len(arms)), arms, rotation=20, ha="right")
     T_of = {t: cells_runs[0]["sequence_len"] for (t, _), cells_runs in cells.items()}
     ax.set_yticks(range(len(tasks)), [f"{t} (T={T_of[t]})" for t in tasks])
     ax.set_xlabel("initial W_hh (identity+relu: the IRNN)")
     fig.colorbar(image, ax=ax, label="share of runs solved at the final epoch", shrink=0.8)
-    ax.set_title("Which start solves which task: runs solved / runs (solved = final metric past the task's "
-                 "threshold)", fontsize=11)
+    per_case = list(dict.fromkeys(t for (t, _), runs in cells.items() if ex.is_per_case_group(runs)))
+    ax.set_title("Which start solves which task: runs solved / runs at the final epoch"
+                 + (f"\n({join_words(per_case)}: solved by the share of wrong cases; in brackets, the runs that made "
+                    "partial progress)" if per_case else ""), fontsize=11)
     ex.caption(fig, records)
     return fig
 
@@ -154,6 +158,19 @@ def random_scale_note(records: list[dict]) -> str:
     return text
 
 
+def progress_sentence(cells: dict[tuple[str, str], list[dict]], arms: list[str]) -> str:
+    """'Runs that end with partial progress, per start: on addition ortho 5/5, random 0/5, ...': the per-case
+    tasks' second count, whose solved counts may be 0 everywhere; '' when the table has no per-case task."""
+    parts = []
+    for task in dict.fromkeys(t for t, _ in cells):
+        counts = [f"{arm} {'{}/{}'.format(*ex.progresses(cells[(task, arm)]))}" for arm in arms
+                  if (task, arm) in cells and ex.is_per_case_group(cells[(task, arm)])]
+        if counts:
+            parts.append(f"on {task} {', '.join(counts)}")
+    return ("Runs that end with partial progress (the note under the table), per start: " + "; ".join(parts) + "."
+            if parts else "")
+
+
 def answer_family(records: list[dict]) -> str:
     cells = _cells(records)
     arms = sorted({a for _, a in cells}, key=_arm_rank)
@@ -177,16 +194,18 @@ def answer_family(records: list[dict]) -> str:
     never = [t for t in tasks if not any(t in solved_by[a] for a in arms)]
     if never:
         lines.append(f"No start solves {join_words(never)} in any run at this length and budget.")
+    progress = progress_sentence(cells, arms)
+    if progress:
+        lines.append(progress)
     rows = []
     for (task, arm), runs in cells.items():
-        k, n = ex.successes(runs)
-        rows.append([task, runs[0]["sequence_len"], arm, f"{k}/{n} {ex.interval_text(k, n)}",
+        rows.append([task, runs[0]["sequence_len"], arm, ex.rate_text(runs),
                      ex.epochs_text(ex.solved_epochs(runs)), ex.final_text(runs), ex.n_diverged(runs)])
     table = markdown_table(["task", "T", "start", "solved at the end [95% CI]", "solved epoch, median [range]",
                                "final metric, median [range]", "diverged"], rows)
     published = [f"- {task}: {PUBLISHED[task]}." for task in tasks if task in PUBLISHED]
-    note = random_scale_note(records)
-    table += "\n\n" + note if note else ""
+    for note in (ex.progress_note(records), random_scale_note(records)):
+        table += "\n\n" + note if note else ""
     return ("\n".join(lines) + "\n\n" + table + "\n\nPublished results for some of these tasks, in other "
             "settings (so not comparable cell for cell):\n" + "\n".join(published))
 
@@ -215,7 +234,7 @@ def figure_hidden_size(records: list[dict]) -> Figure:
         ax.set_xlabel("hidden units H (log scale)")
         ax.set_title(f"{task} T={T}", fontsize=11, fontweight="bold")
     ex.legend_below(axes, legend_ax)
-    axes[0].set_ylabel("success rate (final metric solved)")
+    axes[0].set_ylabel("success rate (solved at the end)")
     fig.suptitle("Success rate against hidden size (error bars: 95% Wilson interval)", fontsize=12)
     ex.caption(fig, records, keys=tuple(k for k in ex.CAPTION_OPTIONS if k != "n_hidden"))
     return fig
@@ -235,6 +254,15 @@ def answer_hidden_size(records: list[dict]) -> str:
         sentences.append(f"{init}: " + ", ".join(f"H = {H} {k}/{n}" for H, k, n in per_H))
     text = ("Pooled over the three headline tasks, runs solved at the end per hidden size: "
             + "; ".join(sentences) + ".")
+    for task in dict.fromkeys(r["task"] for r in sorted(records, key=lambda r: ex.task_rank(r["task"]))
+                              if rp.is_per_case(r)):
+        per_init = []
+        for init in sorted({r["init"] for r in records if r["task"] == task}, key=style.init_rank):
+            by_H = ex.group_by([r for r in records if r["task"] == task and r["init"] == init],
+                               lambda r: (r["config"]["n_hidden"],))
+            per_init.append(f"{init}: " + ", ".join("H = {} {}/{}".format(H, *ex.progresses(g))
+                                                    for (H,), g in by_H.items()))
+        text += f" On {task}, runs that end with partial progress per hidden size: " + "; ".join(per_init) + "."
     randoms = [r for r in records if r["init"] == "random" and "W_hh_stats" in r]
     if randoms:
         radius = ex.group_by(randoms, lambda r: (r["config"]["n_hidden"],))
@@ -242,9 +270,10 @@ def answer_hidden_size(records: list[dict]) -> str:
                  "about s sqrt(H), grows with H: median " + ", ".join(
                      f"{_median_stat(g, 'init', 'spectral_radius'):.2f} at H = {H}" for (H,), g in radius.items())
                  + ". Compare the random_scale experiment, which varies s at H = 64.")
+    note = ex.progress_note(records)
     return text + "\n\n" + markdown_table(
         ["task", "T", "init", "H", "solved [95% CI]", "solved epoch, median [range]", "final metric, median [range]"],
-        rows)
+        rows) + ("\n\n" + note if note else "")
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -303,7 +332,7 @@ def figure_random_scale(records: list[dict]) -> Figure:
         ax.set_ylim(-0.05, 1.05)
         ax.grid(alpha=0.3)
     ex.legend_below(axes, legend_ax)
-    axes[0].set_ylabel("success rate (final metric solved)")
+    axes[0].set_ylabel("success rate (solved at the end)")
     fig.suptitle("The random start's scale against success (error bars: 95% Wilson interval)", fontsize=12)
     ex.caption(fig, records)
     return fig
@@ -341,12 +370,28 @@ def answer_random_scale(records: list[dict]) -> str:
                      f"{k_b}/{n_b} below it, pooled over tasks and scales"
                      + (f" ({stats.fisher_text(k_a, n_a, k_b, n_b)}{'' if told else ': ' + ex.NOT_TOLD})"
                         if below and above else "") + ".")
+            tasks = list(dict.fromkeys(r["task"] for r in sorted(randoms, key=lambda r: ex.task_rank(r["task"]))))
+            # the pooled count can hide a task on which no scale works: name the tasks the critical start learns
+            learnt = [t for t in tasks if ex.successes([r for r in above if r["task"] == t])[0]]
             if told and k_b == 0 and k_a > 0:
                 text += (" In these runs the random start's failure is a matter of its scale: a Gaussian start at "
-                         "the critical scale is not 'small', and it learns the headline tasks.")
+                         "the critical scale is not 'small', and it learns "
+                         + ("the headline tasks" if learnt == tasks else join_words(learnt)) + ".")
+            for task in tasks:
+                mine_a = [r for r in above if r["task"] == task]
+                mine_b = [r for r in below if r["task"] == task]
+                if not (mine_a and mine_b and ex.is_per_case_group(mine_a + mine_b)):
+                    continue
+                (p_a, _), (p_b, _) = ex.progresses(mine_a), ex.progresses(mine_b)
+                text += (f" On {task} the random start ends solved in {'{}/{}'.format(*ex.successes(mine_a))} runs "
+                         f"at or above the critical scale and {'{}/{}'.format(*ex.successes(mine_b))} below it; with "
+                         f"partial progress in {p_a}/{len(mine_a)} against {p_b}/{len(mine_b)} "
+                         f"({stats.fisher_text(p_a, len(mine_a), p_b, len(mine_b))}"
+                         f"{'' if ex.told_apart(p_a, len(mine_a), p_b, len(mine_b)) else ': ' + ex.NOT_TOLD}).")
+    note = ex.progress_note(records)
     return text + "\n\n" + markdown_table(
         ["task", "T", "start", "solved [95% CI]", "radius at init (median)", "norm W^T at init", "radius trained",
-         "norm W^T trained", "final metric, median [range]"], rows)
+         "norm W^T trained", "final metric, median [range]"], rows) + ("\n\n" + note if note else "")
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -1,0 +1,70 @@
+"""The arms' tuned settings (rnnpath/experiments/tuning.py): picked from the committed tuning runs, on seeds no
+reported experiment uses, and used by the experiments that compare the arms (issue 22)."""
+
+import pytest
+
+import rnn_pathological as rp
+from rnnpath import experiments as ex
+from rnnpath.experiments import gated, tuning
+
+TUNING = {"frontier_tuning": tuning.FRONTIER_TUNING_GRIDS, "latching_tuning": tuning.LATCHING_TUNING_GRIDS}
+
+
+def _record(task, init, seed, final, cell="rnn", diverged=False, **setting):
+    config = {**rp.stored_config({**rp.DEFAULTS, **setting}), "cell": cell}
+    return {"task": task, "init": init, "seed": seed, "sequence_len": 50, "config": config, "final_metric": final,
+            "diverged": diverged, "metric_name": "accuracy", "higher_is_better": True}
+
+
+@pytest.mark.parametrize("name", [n for n in TUNING if any(k[1] in {g.tasks[0] for g in TUNING[n]}
+                                                            for k in tuning.TUNED)])
+def test_the_settings_in_the_code_are_the_committed_tuning_runs_picks(name):
+    records, n_runs = ex.load_records(ex.EXPERIMENTS[name])
+    assert len(records) == n_runs  # the whole tuning grid, not a part
+    picked = tuning.picks(records, TUNING[name])
+    tasks = {t for g in TUNING[name] for t in g.tasks}
+    assert picked == {k: v for k, v in tuning.TUNED.items() if k[1] in tasks}
+
+
+def test_the_pick_is_the_best_median_then_the_best_mean_then_the_first():
+    grids = tuning.tuning_grids((("rnn", "ortho"),), ("latching",), 50, "1000-1002", {}, (1.0,))
+    a, b, c = ({"optimizer": "adam", "lr": lr} for lr in (0.0003, 0.001, 0.003))
+    runs = ([_record("latching", "ortho", s, f, **a) for s, f in zip(range(3), (1.0, 1.0, 0.5), strict=True)]
+            + [_record("latching", "ortho", s, f, **b) for s, f in zip(range(3), (1.0, 1.0, 1.0), strict=True)]
+            + [_record("latching", "ortho", s, f, **c) for s, f in zip(range(3), (1.0, 1.0, 1.0), strict=True)])
+    assert tuning.picks(runs, grids)[("rnn+ortho", "latching")] == b  # median ties, mean decides, then order
+    runs.append(_record("latching", "ortho", 3, None, diverged=2, **b))
+    runs[-2]["final_metric"] = 0.4  # c's third seed now worse; b has a diverged fourth seed: the worst value
+    assert tuning.picks(runs, grids)[("rnn+ortho", "latching")] == a
+
+
+def test_tuning_seeds_are_never_reported():
+    tuning_seeds = {s for g in TUNING["frontier_tuning"] + TUNING["latching_tuning"] for s in
+                    rp.parse_seeds(g.seeds)}
+    assert min(tuning_seeds) >= 1000
+    for name, exp in ex.EXPERIMENTS.items():
+        if name in TUNING:
+            continue
+        for g in exp.grids:
+            assert not tuning_seeds & set(rp.parse_seeds(g.seeds)), name
+
+
+def test_the_compared_experiments_run_each_arm_with_its_own_setting():
+    for g in gated.LATCHING_GRIDS:
+        cell = g.options.get("cell", "rnn")
+        setting = tuning.TUNED[(f"{cell}+{g.inits[0]}", "latching")]
+        assert {k: g.options[k] for k in setting} == setting and len(g.inits) == 1
+        assert g.options["n_hidden"] == 1 and g.options["n_epochs"] == 20
+
+
+@pytest.mark.parametrize("name", list(TUNING))
+def test_quick_variant_runs_draws_and_answers(name, tmp_path, capsys):
+    assert ex.main(["run", name, "--quick", "--jobs", "1", "--quiet", "--outdir", str(tmp_path)]) == 0
+    assert ex.main(["plot", name, "--quick", "--outdir", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert ex.main(["answer", name, "--quick", "--outdir", str(tmp_path)]) == 0
+    answer = capsys.readouterr().out
+    records, _ = ex.load_records(ex.EXPERIMENTS[name], quick=True, outdir=str(tmp_path))
+    assert min(r["seed"] for r in records) >= 1000  # tuning seeds, even in the quick variant
+    for (arm, task), setting in tuning.picks(records, TUNING[name]).items():
+        assert f"{arm} on {task}: {tuning.setting_text(setting)}" in answer
