@@ -71,3 +71,23 @@ def cell_run_files(folder: Path, cell: str, options: list[str]) -> tuple[Path, P
                                 "--out", swept])
     assert ran.returncode == 0, ran.stderr
     return results, swept
+
+
+def assert_analyses_refuse(paths: tuple[Path, Path], cell: str, command: str) -> None:
+    """The analyses that read a record's network refuse runs of `cell` (one that has no map of its own) in one line:
+    attractors from the results file with snapshots, matrices' `command` from both files of cell_run_files."""
+    import argparse
+
+    import pytest
+
+    from rnnpath import files
+    from rnnpath.analyses import attractors, matrices
+
+    assert cell not in attractors.MAPS  # no map, so no run of it is read as another cell's
+    with pytest.raises(files.FileError, match=f"is a {cell} cell") as err:
+        attractors.load_snapshots(str(paths[0]))
+    assert "\n" not in str(err.value)
+    for path in paths:
+        with pytest.raises(matrices.AnalysisError, match=f"holds {cell} runs") as err:
+            matrices.read_runs(argparse.Namespace(results=str(path), command=command))
+        assert "\n" not in str(err.value)

@@ -3,16 +3,14 @@ hand-written BPTT against central differences (float64, every parameter, every t
 and the sweep's command lines, its records, and the analyses that read one W_hh: each refuses a GRU run in one line.
 (tests/test_gradients.py checks the GRU too, as every registry entry; this file pins the GRU's own conventions.)"""
 
-import argparse
 import json
 
 import numpy as np
 import pytest
-from cli_helpers import cell_run_files
+from cli_helpers import assert_analyses_refuse, cell_run_files
 
 import rnn_pathological as rp
 from rnnpath import bench, files
-from rnnpath.analyses import attractors, matrices
 
 H, B = 4, 3  # tiny: the gradient check takes central differences of every parameter entry
 GRAD_TOLERANCE = 1e-6  # relative error of the whole gradient of each parameter; measured 1e-11 to 1e-8
@@ -212,19 +210,9 @@ def test_the_command_lines_train_a_gru(gru_files):
 # the analyses that read a record's network: none has the GRU's equations, so each refuses it in one line
 
 
-def test_attractors_refuse_a_gru_run(gru_files):
-    assert "gru" not in attractors.MAPS  # its blocks r, z, n have no map, so no run of it is read as another cell's
-    with pytest.raises(files.FileError, match="is a gru cell") as err:
-        attractors.load_snapshots(str(gru_files[0]))
-    assert "\n" not in str(err.value)
-
-
 @pytest.mark.parametrize("command", ["motif", "gradients", "nonnormality"])
-def test_matrices_refuse_a_gru_run(gru_files, command):
-    for path in gru_files:
-        with pytest.raises(matrices.AnalysisError, match="holds gru runs") as err:
-            matrices.read_runs(argparse.Namespace(results=str(path), command=command))
-        assert "\n" not in str(err.value)
+def test_the_analyses_refuse_a_gru_run(gru_files, command):
+    assert_analyses_refuse(gru_files, "gru", command)
 
 
 def test_the_benchmark_times_a_gru_step():

@@ -4,18 +4,16 @@ against central differences (float64, every parameter, every task), training thr
 command lines, its records, the options it alone reads, and the analyses that read a W_hh: each refuses an LRU run
 in one line. (tests/test_gradients.py checks the LRU too, as every registry entry.)"""
 
-import argparse
 import json
 import tracemalloc
 from pathlib import Path
 
 import numpy as np
 import pytest
-from cli_helpers import cell_run_files, run_main
+from cli_helpers import assert_analyses_refuse, cell_run_files, run_main
 
 import rnn_pathological as rp
 from rnnpath import bench, files, sweep
-from rnnpath.analyses import attractors, matrices
 
 N, M, B = 4, 3, 3  # tiny: the gradient check takes central differences of every parameter entry
 GRAD_TOLERANCE = 1e-6  # relative error of the whole gradient of each parameter; measured below 2e-7
@@ -287,19 +285,9 @@ def test_the_command_line_refuses_another_init_in_one_line(tmp_path):
 # the analyses that read a record's W_hh: none has the LRU's equations, so each refuses it in one line
 
 
-def test_attractors_refuse_an_lru_run(lru_files):
-    assert "lru" not in attractors.MAPS  # its blocks re, im have no map, so no run of it is read as another cell's
-    with pytest.raises(files.FileError, match="is a lru cell") as err:
-        attractors.load_snapshots(str(lru_files[0]))
-    assert "\n" not in str(err.value)
-
-
 @pytest.mark.parametrize("command", ["motif", "gradients", "nonnormality"])
-def test_matrices_refuse_an_lru_run(lru_files, command):
-    for path in lru_files:
-        with pytest.raises(matrices.AnalysisError, match="holds lru runs") as err:
-            matrices.read_runs(argparse.Namespace(results=str(path), command=command))
-        assert "\n" not in str(err.value)
+def test_the_analyses_refuse_an_lru_run(lru_files, command):
+    assert_analyses_refuse(lru_files, "lru", command)
 
 
 def test_the_benchmark_times_an_lru_step_beside_the_vanilla_one():
