@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 from cli_helpers import assert_analyses_refuse, cell_run_files
+from gradcheck import assert_gradients_agree, central_differences, relative_error
 
 import rnn_pathological as rp
 from rnnpath import bench, files
@@ -19,9 +20,6 @@ GRAD_TOLERANCE = 1e-6  # relative error of the whole gradient of each parameter;
 def sigmoid(a):
     return 1.0 / (1.0 + np.exp(-a))
 
-
-def relative_error(a, b):
-    return np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-30)
 
 
 def gru_params(task, rng, n_hidden=H, init="ortho"):
@@ -41,19 +39,7 @@ def loss_of(params, x, y, task):
 
 
 def numerical_grads(params, x, y, task, names, eps=1e-6):
-    grads = {}
-    for name in names:
-        p, g = params[name], np.zeros_like(params[name])
-        for i in np.ndindex(p.shape):
-            old = p[i]
-            p[i] = old + eps
-            plus = loss_of(params, x, y, task)
-            p[i] = old - eps
-            minus = loss_of(params, x, y, task)
-            p[i] = old
-            g[i] = (plus - minus) / (2 * eps)
-        grads[name] = g
-    return grads
+    return central_differences(lambda: loss_of(params, x, y, task), params, names, eps)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -134,11 +120,7 @@ def test_bptt_matches_central_differences_on_every_task(task):
     loss, grads = rp.loss_and_grads(params, x, y, task, cell="gru")
     assert set(grads) == set(rp.GRU_PARAM_NAMES) and loss == pytest.approx(loss_of(params, x, y, task), abs=1e-15)
     numeric = numerical_grads(params, x, y, task, grads)
-    for name in grads:
-        assert grads[name].shape == params[name].shape
-        assert np.linalg.norm(numeric[name]) > 1e-8, f"{name}: the gradient vanishes, the check would be vacuous"
-        err = relative_error(grads[name], numeric[name])
-        assert err < GRAD_TOLERANCE, f"{task} {name}: relative error {err:.2e}"
+    assert_gradients_agree(grads, numeric, params, task, GRAD_TOLERANCE)
 
 
 def test_the_check_tells_the_recurrent_side_of_n_from_the_input_side():

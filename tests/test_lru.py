@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from cli_helpers import assert_analyses_refuse, cell_run_files, run_main
+from gradcheck import assert_gradients_agree, central_differences, relative_error
 
 import rnn_pathological as rp
 from rnnpath import bench, files, sweep
@@ -18,9 +19,6 @@ from rnnpath import bench, files, sweep
 N, M, B = 4, 3, 3  # tiny: the gradient check takes central differences of every parameter entry
 GRAD_TOLERANCE = 1e-6  # relative error of the whole gradient of each parameter; measured below 2e-7
 
-
-def relative_error(a, b):
-    return np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-30)
 
 
 def lru_params(task, rng, n_hidden=N, width=M, **options):
@@ -39,19 +37,7 @@ def loss_of(params, x, y, task, scan=rp.LRU_SCAN):
 
 
 def numerical_grads(params, x, y, task, names, eps=1e-6, **kwargs):
-    grads = {}
-    for name in names:
-        p, g = params[name], np.zeros_like(params[name])
-        for i in np.ndindex(p.shape):
-            old = p[i]
-            p[i] = old + eps
-            plus = loss_of(params, x, y, task, **kwargs)
-            p[i] = old - eps
-            minus = loss_of(params, x, y, task, **kwargs)
-            p[i] = old
-            g[i] = (plus - minus) / (2 * eps)
-        grads[name] = g
-    return grads
+    return central_differences(lambda: loss_of(params, x, y, task, **kwargs), params, names, eps)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -163,11 +149,7 @@ def test_backward_matches_central_differences_on_every_task(task):
     loss, grads = rp.loss_and_grads(params, x, y, task, cell="lru")
     assert set(grads) == set(rp.LRU_PARAM_NAMES) and loss == pytest.approx(loss_of(params, x, y, task), abs=1e-15)
     numeric = numerical_grads(params, x, y, task, grads)
-    for name in grads:
-        assert grads[name].shape == params[name].shape
-        assert np.linalg.norm(numeric[name]) > 1e-8, f"{name}: the gradient vanishes, the check would be vacuous"
-        err = relative_error(grads[name], numeric[name])
-        assert err < GRAD_TOLERANCE, f"{task} {name}: relative error {err:.2e}"
+    assert_gradients_agree(grads, numeric, params, task, GRAD_TOLERANCE)
 
 
 @pytest.mark.parametrize("scan", list(rp.LRU_SCANS))
