@@ -19,7 +19,9 @@ y_hat = W_hy h_t + b_y is read at the last step, or at every scored step for the
 cell="lstm" (--cell lstm) the recurrence is an LSTM's, whose W_ih, W_hh and b_h stack the four gates i, f, g, o
 (4H rows), and with cell="gru" a GRU's (gates r, z, n: 3H rows, and b_hn); cell="lru" is the Linear Recurrent Unit
 of Orvieto et al. 2023 (a complex diagonal linear recurrence) between two position-wise layers (lru_forward). The
-cells and the optimisers (momentum, Nesterov, Adam, RMSprop) are registries, CELLS and OPTIMIZER_TABLE.
+cells and the optimisers (momentum, Nesterov, Adam, RMSprop) are registries, CELLS and OPTIMIZER_TABLE. The task
+linear_teacher and the linear cells linrnn, linrnn_blocks, cdiag and lru_linear are Zucchet & Orvieto 2024's
+teacher-student test (seed 001), which rnnpath/experiments/teacher.py runs.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ SCHEMA_VERSION = 2
 # draws only from the rng it is given. x is float64 (L, B, n_in), time-major, where L is the sequence length T,
 # or T plus the recall stretch for copy and noiseless memorization. y is (B,) for a target at the last step (int64
 # class labels, or float64 regression targets), or (L, B) int64 for targets at several steps, with -1 where a step
-# is not scored.
+# is not scored, or (L, B) float64 regression targets at every step (linear_teacher).
 
 
 def _one_hot(symbols: np.ndarray, n_symbols: int) -> np.ndarray:
@@ -360,6 +362,111 @@ def latching(sequence_len: int, batch_size: int, rng: np.random.Generator) -> tu
     return x, label
 
 
+# The teacher of Zucchet & Orvieto 2024 (seed 001), their Fig. 3A and 3B, as their code draws it (the "dense"
+# LinearSystem of source/dataloaders/regression.py in github.com/NicolasZucchet/Vanishing-and-exploding-gradients-are-
+# not-the-end-of-the-story, with the defaults of run_train.py): a linear RNN of 10 units, one input, one output,
+#     h_t = A h_{t-1} + B x_t,  h_0 = 0,   y_t = C h_t + D x_t,   x_t ~ N(0, 1) i.i.d.,
+# A0 ~ N(0, 1/n) entries, B ~ N(0, 1), C ~ N(0, 1/n), D ~ N(0, 1); A = Re(V diag(lambda') V^-1) with (lambda, V) the
+# eigendecomposition of A0 and lambda' = (nu_0 + (1 - nu_0) tanh |lambda|) exp(i arg(lambda) 3.14 / pi): every
+# eigenvalue modulus is pushed into [nu_0, 1), so nu_0 sets how long the teacher remembers (1 / (1 - nu_0) steps).
+# Their max phase 3.14 (not pi) makes a negative real eigenvalue slightly complex, and taking the real part then moves
+# it by a few 1e-3 of its modulus: kept, as theirs. The teacher is a deterministic function of the options
+# teacher_nu0 and teacher_seed (its own stream, TEACHER_STREAM), so every run of a grid sees the same teacher; the
+# inputs come from the run's data stream. Their JAX draws cannot be reproduced in numpy: same law, other teachers.
+TEACHER_HIDDEN = 10  # their lsi_d_hidden
+TEACHER_MAX_PHASE = 3.14  # their max_phase, which force_lsi_min_nu_model copies onto the teacher
+TEACHER_NU0 = 0.99  # teacher_nu0's default: the nu_0 of their Fig. 3B
+TEACHER_SEED = 0  # teacher_seed's default
+TEACHER_STREAM = 24  # the teacher draws from default_rng([teacher_seed, 24]), apart from a run's streams [seed, 0..2]
+TEACHER_SOLVED = 0.01  # solved: 0.5 * MSE below this fraction of chance (99% of the output's variance explained)
+TEACHER_OPTIONS = ("teacher_nu0", "teacher_seed")  # the engine options the teacher's generator reads
+
+
+def _read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    for a in arrays:
+        a.setflags(write=False)  # cached and shared by every batch: nobody may change them
+    return arrays
+
+
+def squash_eigenvalues(A0: np.ndarray, nu_min: float, max_phase: float) -> np.ndarray:
+    """Re(V diag(lambda') V^-1) for the eigendecomposition (lambda, V) of A0, lambda' = (nu_min + (1 - nu_min)
+    tanh |lambda|) exp(i arg(lambda) max_phase / pi): their recurrent_matrix_init (max_nu 1), which the teacher
+    (nu_min = nu_0) and the dense students (nu_min = 0) both use."""
+    lam, V = np.linalg.eig(A0)
+    lam = (nu_min + (1.0 - nu_min) * np.tanh(np.abs(lam))) * np.exp(1j * np.angle(lam) * max_phase / np.pi)
+    return np.ascontiguousarray((V @ np.diag(lam) @ np.linalg.inv(V)).real)
+
+
+@functools.lru_cache(maxsize=64)
+def teacher_system(nu0: float = TEACHER_NU0, seed: int = TEACHER_SEED) -> tuple[np.ndarray, ...]:
+    """The teacher's (A (n, n), B (n, 1), C (1, n), D (1, 1)), float64, read-only, n = TEACHER_HIDDEN: drawn from
+    default_rng([seed, TEACHER_STREAM]) in the order A0, B, C, D, then A0's eigenvalues moved into the ring of nu0
+    (the comment above says how). Every |eigenvalue of A| lies in [nu0, 1) up to the real part's small shift."""
+    rng = np.random.default_rng([seed, TEACHER_STREAM])
+    n = TEACHER_HIDDEN
+    A0 = rng.standard_normal((n, n)) / np.sqrt(n)
+    B = rng.standard_normal((n, 1))
+    C = rng.standard_normal((1, n)) / np.sqrt(n)
+    D = rng.standard_normal((1, 1))
+    return _read_only(squash_eigenvalues(A0, nu0, TEACHER_MAX_PHASE), B, C, D)
+
+
+@functools.lru_cache(maxsize=64)
+def teacher_impulse(sequence_len: int, nu0: float = TEACHER_NU0, seed: int = TEACHER_SEED) -> np.ndarray:
+    """The teacher's impulse response g (T,), read-only: y_t = sum_{k < t} g_k x_{t-k}, so g_0 = D + C B and
+    g_k = C A^k B. The baselines below are sums of g_k^2, since the inputs are independent with variance 1."""
+    A, B, C, D = teacher_system(nu0, seed)
+    g = np.empty(sequence_len)
+    v = B[:, 0].copy()  # A^k B
+    for k in range(sequence_len):
+        g[k] = C[0] @ v
+        v = A @ v
+    g[0] += D[0, 0]
+    return _read_only(g)[0]
+
+
+def _teacher_variance(sequence_len: int, nu0: float, seed: int, first_lag: int) -> float:
+    """0.5 x the mean over t = 1..T of sum_{first_lag <= k < t} g_k^2: the loss of a predictor that knows every input
+    before lag first_lag exactly (0: none, the input-blind zero output; 1: the present input alone)."""
+    g = teacher_impulse(sequence_len, nu0, seed)
+    T = sequence_len
+    k = np.arange(first_lag, T)
+    return 0.5 * float(np.sum((T - k) * g[first_lag:] ** 2)) / T
+
+
+def teacher_chance(T: int, teacher_nu0: float = TEACHER_NU0, teacher_seed: int = TEACHER_SEED) -> float:
+    """The loss of the best input-blind predictor, the zero output: 0.5 x the mean over steps of Var(y_t)."""
+    return _teacher_variance(T, teacher_nu0, teacher_seed, 0)
+
+
+def teacher_partial(T: int, teacher_nu0: float = TEACHER_NU0, teacher_seed: int = TEACHER_SEED) -> float:
+    """The loss of the best memoryless predictor, g_0 x_t: what is left is the teacher's memory."""
+    return _teacher_variance(T, teacher_nu0, teacher_seed, 1)
+
+
+def teacher_threshold(T: int, teacher_nu0: float = TEACHER_NU0, teacher_seed: int = TEACHER_SEED) -> float:
+    return TEACHER_SOLVED * teacher_chance(T, teacher_nu0, teacher_seed)
+
+
+def linear_teacher(sequence_len: int, batch_size: int, rng: np.random.Generator, teacher_nu0: float = TEACHER_NU0,
+                   teacher_seed: int = TEACHER_SEED) -> tuple[np.ndarray, np.ndarray]:
+    """Zucchet & Orvieto 2024's teacher-student regression (their Fig. 3): x (T, B, 1) ~ N(0, 1) from rng, and the
+    teacher's output at every step, y (T, B) float64 (teacher_system; the teacher depends on the options alone).
+
+    Metric: 0.5 x the squared error averaged over every step and sequence, their loss. Chance: the zero output,
+    0.5 mean_t Var(y_t) (teacher_chance); partial: the best memoryless predictor (teacher_partial). Solved (ours; they
+    report the loss alone): below 1% of chance (TEACHER_SOLVED)."""
+    A, B, C, D = teacher_system(float(teacher_nu0), int(teacher_seed))
+    x = rng.standard_normal((sequence_len, batch_size, 1))
+    h = np.zeros((batch_size, TEACHER_HIDDEN))
+    y = np.empty((sequence_len, batch_size))
+    A_T, b, c, d = A.T, B[:, 0], C[0], D[0, 0]
+    for t in range(sequence_len):
+        h = h @ A_T + x[t] * b  # x[t] is (B, 1): the outer product with B
+        y[t] = h @ c + d * x[t, :, 0]
+    return x, y
+
+
 @dataclass(frozen=True)
 class Task:
     """What the engine needs to know about a task besides its generator."""
@@ -385,26 +492,50 @@ class Task:
     # the regression tasks' rule: solved when the fraction of wrong cases (|y_hat - y| > 0.04) is below this; the
     # metric's `threshold` is then the "partial progress" line, which a partial memory can cross (per_case_threshold)
     per_case: float | None = None
+    # T -> (n_out,): the mean of the target over the scored (step, example) pairs of a batch, in closed form: the
+    # regression target's mean, or for a softmax output the class frequencies (the mean of the one-hot target).
+    # output_bias "target_mean" starts b_y from it (output_bias_init). None: not derived for this task.
+    target_mean: Callable[[int], np.ndarray] | None = None
+    # the engine options its generator reads (the teacher's: TEACHER_OPTIONS). Where there are some, chance, partial
+    # and threshold take them as keywords too, (T, **options), since what the task asks depends on them
+    options: tuple[str, ...] = ()
+    # one of the suite's pathological long-term-dependency tasks; False for the teacher-student regression of Zucchet
+    # et al., which asks another question (the tables of every pathological task may leave it out)
+    pathological: bool = True
 
     @property
     def higher_is_better(self) -> bool:
         return self.metric_name not in ("half_mse", "xent")
 
-    def metric_past(self, metric: float, sequence_len: int) -> bool:
-        """Whether a metric value is past the metric's threshold: solved, or for the per-case tasks partial progress."""
-        return past_threshold(metric, self.threshold(sequence_len), self.higher_is_better)
+    def metric_past(self, metric: float, sequence_len: int, **options) -> bool:
+        """Whether a metric value is past the metric's threshold: solved, or for the per-case tasks partial progress.
+        `options`: the task's own options (task_options), for a task that has some."""
+        return past_threshold(metric, self.threshold(sequence_len, **options), self.higher_is_better)
 
     def sample(
         self, sequence_len: int, batch_size: int, rng: np.random.Generator, layout: str = "halves",
-        symbol_code: str = "onehot", positions: str = "default",
+        symbol_code: str = "onehot", positions: str = "default", **options,
     ) -> tuple[np.ndarray, np.ndarray]:
         """A batch from the generator, with `layout` passed to the two-marker tasks and `symbol_code`, `positions`
-        to the temporal-order tasks."""
+        to the temporal-order tasks, and the task's own options (Task.options, by keyword) to a task that reads
+        some; the other keywords are ignored, so a caller may pass a whole config's task_options."""
         if self.two_markers:
             return self.generate(sequence_len, batch_size, rng, layout)
         if self.coded_symbols:
             return self.generate(sequence_len, batch_size, rng, symbol_code, positions)
+        if self.options:
+            return self.generate(sequence_len, batch_size, rng, **{k: options[k] for k in self.options
+                                                                    if k in options})
         return self.generate(sequence_len, batch_size, rng)
+
+
+def task_options(spec: Task, config: dict | None) -> dict:
+    """{option: value} of the options `spec` reads (Task.options), from a config (a record's may lack the ones that
+    did not exist when it was written: those take their defaults); {} for a task without options."""
+    if not spec.options:
+        return {}
+    config = config or {}
+    return {k: config.get(k, DEFAULTS[k]) for k in spec.options}
 
 
 def past_threshold(value: float, threshold: float, higher_is_better: bool) -> bool:
@@ -467,6 +598,26 @@ def per_case_threshold(task: str, max_bits: int = 3) -> float:
     return PER_CASE_SAFETY * best
 
 
+def _mean_target(*values: float) -> Callable[[int], np.ndarray]:
+    """A target mean that does not depend on T (Task.target_mean)."""
+    return lambda T: np.array(values, dtype=np.float64)
+
+
+def _uniform_classes(n: int) -> Callable[[int], np.ndarray]:
+    """Balanced classes: every one of n at frequency 1 / n, whatever T."""
+    return _mean_target(*[1.0 / n] * n)
+
+
+def _recall_frequencies(n_values: int, n_pos: int) -> Callable[[int], np.ndarray]:
+    """Class frequencies of _recall_after_delay's targets over all L = T + 2 n_pos scored steps: the blank class
+    (last) at the T + n_pos steps before the recall, each of the n_values symbols at n_pos / n_values of the recall
+    steps on average (the symbols are uniform)."""
+    def frequencies(T: int) -> np.ndarray:
+        L = T + 2 * n_pos
+        return np.array([n_pos / n_values / L] * n_values + [(T + n_pos) / L])
+    return frequencies
+
+
 # The partial baselines: the best predictor that holds every item to remember but one (derived in each
 # generator's docstring). temporal_order (2 symbols), temporal_order_3 and 3bit_memorization (one of 2 values
 # unknown), xor (one bit of an XOR), 5-bit memorization (4 of 5 bits): half the answers right; 20-bit
@@ -480,29 +631,42 @@ TASKS: dict[str, Task] = {
     for t in [
         Task("addition", addition, 2, 1, "mse", "half_mse", _const(1 / 12), _const(1 / 24), _const(1 / 48), 2, 30,
              lenient_threshold=_const(0.05), lenient_source="seed 000", two_markers=True,
-             per_case=per_case_threshold("addition")),
+             per_case=per_case_threshold("addition"), target_mean=_mean_target(1.0)),  # 1 = E[X1 + X2]
         Task("multiplication", multiplication, 2, 1, "mse", "half_mse", _const(7 / 288), _const(1 / 72),
              _const(1 / 144), 2, 30, lenient_threshold=_const(0.6 * 7 / 288), lenient_source="an earlier version of this suite",
-             two_markers=True, per_case=per_case_threshold("multiplication")),
-        Task("xor", xor, 2, 2, "xent", "accuracy", _const(0.5), _const(0.5), _const(0.95), 2, 30, two_markers=True),
+             two_markers=True, per_case=per_case_threshold("multiplication"),
+             target_mean=_mean_target(0.25)),  # E[X1 X2] = E[X1] E[X2]
+        Task("xor", xor, 2, 2, "xent", "accuracy", _const(0.5), _const(0.5), _const(0.95), 2, 30, two_markers=True,
+             target_mean=_uniform_classes(2)),
         # T >= 10 makes every window of the temporal-order layouts non-empty
         Task("temporal_order", temporal_order, 6, 4, "xent", "accuracy", _const(0.25), _const(0.5), _const(0.9),
-             10, 60, coded_symbols=True),
+             10, 60, coded_symbols=True, target_mean=_uniform_classes(4)),
         Task("temporal_order_3", temporal_order_3, 6, 8, "xent", "accuracy", _const(0.125), _const(0.5),
-             _const(0.9), 10, 60, coded_symbols=True),
+             _const(0.9), 10, 60, coded_symbols=True, target_mean=_uniform_classes(8)),
         # three bits and the query; the noise stretch may be empty
         Task("3bit_memorization", three_bit_memorization, 5, 8, "xent", "accuracy", _const(0.125), _const(0.5),
-             _const(0.9), 4, 60),
+             _const(0.9), 4, 60, target_mean=_uniform_classes(8)),
         Task("random_permutation", random_permutation, N_PERMUTATION_SYMBOLS, N_PERMUTATION_SYMBOLS, "xent",
-             "accuracy", _const(0.5), _const(0.5), _const(0.95), 2, 30),
+             "accuracy", _const(0.5), _const(0.5), _const(0.95), 2, 30,
+             # the target is the first symbol, 0 or 1: the other 98 classes never are
+             target_mean=_mean_target(0.5, 0.5, *[0.0] * (N_PERMUTATION_SYMBOLS - 2))),
         Task("noiseless_memorization_5bit", noiseless_memorization_5bit, 4, 3, "xent", "sequence_accuracy",
-             _const(2.0**-5), _const(0.5), _const(0.9), 1, 30, per_step=True, extra_steps=10),
+             _const(2.0**-5), _const(0.5), _const(0.9), 1, 30, per_step=True, extra_steps=10,
+             target_mean=_recall_frequencies(2, 5)),
         Task("noiseless_memorization_20bit", noiseless_memorization_20bit, 7, 6, "xent", "sequence_accuracy",
-             _const(5.0**-10), _const(0.2), _const(0.9), 1, 30, per_step=True, extra_steps=20),
+             _const(5.0**-10), _const(0.2), _const(0.9), 1, 30, per_step=True, extra_steps=20,
+             target_mean=_recall_frequencies(5, 10)),
         Task("copy", copy, 10, 9, "xent", "xent", lambda T: 10 * np.log(8) / (T + 20),
              lambda T: np.log(8) / (T + 20), lambda T: np.log(8) / (T + 20), 1, 30, per_step=True, extra_steps=20,
-             lenient_threshold=lambda T: 5 * np.log(8) / (T + 20), lenient_source="Orhan & Pitkow 2020"),
-        Task("latching", latching, 1, 2, "xent", "accuracy", _const(0.5), _const(0.5), _const(0.95), 1, 30),
+             lenient_threshold=lambda T: 5 * np.log(8) / (T + 20), lenient_source="Orhan & Pitkow 2020",
+             target_mean=_recall_frequencies(8, 10)),
+        Task("latching", latching, 1, 2, "xent", "accuracy", _const(0.5), _const(0.5), _const(0.95), 1, 30,
+             target_mean=_uniform_classes(2)),
+        # Zucchet & Orvieto 2024's teacher-student regression: every step scored, the target's mean 0 (x has mean 0);
+        # T = 300 as theirs (lsi_T)
+        Task("linear_teacher", linear_teacher, 1, 1, "mse", "half_mse", teacher_chance, teacher_partial,
+             teacher_threshold, 1, 300, per_step=True, target_mean=_mean_target(0.0), options=TEACHER_OPTIONS,
+             pathological=False),
     ]
 }
 
@@ -570,19 +734,23 @@ def max_length(task: str | Task, sequence_len: int, layout: str = "halves") -> i
 
 def generate_batch(
     task: str | Task, sequence_len: int, batch_size: int, rng: np.random.Generator, layout: str = "halves",
-    symbol_code: str = "onehot", positions: str = "default",
+    symbol_code: str = "onehot", positions: str = "default", **options,
 ) -> tuple[np.ndarray, np.ndarray]:
     """A fresh batch: x float64 (L, B, n_in), time-major; y (B,) int64 labels or float64 regression targets at the
-    last step, or (L, B) int64 per-step labels with -1 where unscored. L = T except for copy and noiseless
-    memorization, whose recall stretch adds task.extra_steps, and the "early" layout, which draws L per batch.
-    symbol_code and positions: the temporal-order tasks' options (see _temporal_order)."""
+    last step, or (L, B) int64 per-step labels with -1 where unscored, or (L, B) float64 regression targets at every
+    step (linear_teacher). L = T except for copy and noiseless memorization, whose recall stretch adds
+    task.extra_steps, and the "early" layout, which draws L per batch. symbol_code and positions: the temporal-order
+    tasks' options (see _temporal_order); `options`: a task's own (Task.options: the teacher's nu_0 and seed)."""
     spec = get_task(task)
     check_sequence_len(spec, sequence_len, layout)
     check_symbol_options(spec, symbol_code, positions)
     check_fixed_windows(spec, sequence_len, positions)
     if batch_size < 1:
         raise ValueError(f"batch size must be positive, got {batch_size}")
-    return spec.sample(sequence_len, batch_size, rng, layout, symbol_code, positions)
+    unknown = set(options) - set(spec.options)
+    if unknown:
+        raise ValueError(f"{spec.name} takes no option {', '.join(sorted(unknown))}")
+    return spec.sample(sequence_len, batch_size, rng, layout, symbol_code, positions, **options)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -596,6 +764,19 @@ INITS = ("ortho", "random", "identity", "chain", "fbchain", "sparse", "henaff")
 SPARSE_FAN_IN = 15  # nonzero incoming weights per unit (Martens 2010; Sutskever et al. 2013)
 SPARSE_SPECTRAL_RADIUS = 1.1
 SOURCE_INJECTION_GAIN = 0.9  # input weights of the chain inits: input k drives unit k alone (Orhan & Pitkow 2020)
+
+# The scales of the input and output layers and the start of the output bias (options ih_scale, hy_scale and
+# output_bias), which init_stacked reads. Their defaults are the suite's own start, W_ih ~ N(0, 0.1^2),
+# W_hy ~ N(0, 1/H), b_y = 0, drawn as before the options existed. Sutskever et al. 2013's (Table 4 and sec. 4 as
+# REFERENCES.md summarises them): W_ih ~ 0.001 N(0, 1) on addition and multiplication and 0.1 N(0, 1) on the
+# memorisation tasks, W_hy ~ 0.1 N(0, 1), b_y = the mean target.
+IH_SCALE = 0.1  # the default standard deviation of W_ih's entries
+FAN_IN_HY = 0.0  # hy_scale's default: W_hy ~ N(0, 1/H), drawn as N(0, 1) / sqrt(H)
+OUTPUT_BIASES = ("zero", "target_mean")
+# the cells whose init draws through init_stacked, so that ih_scale, hy_scale and output_bias reach their layers;
+# the LRU draws its own (lru_init), and check_output_options refuses the options for it
+STACKED_INIT_CELLS = ("rnn", "lstm", "gru", "ornn")
+OUTPUT_OPTIONS = ("ih_scale", "hy_scale", "output_bias")
 
 
 def random_orthogonal(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -641,6 +822,68 @@ def henaff_skew(n: int, rng: np.random.Generator) -> np.ndarray:
     A[2 * k, 2 * k + 1] = theta
     A[2 * k + 1, 2 * k] = -theta
     return A
+
+
+def output_bias_init(spec: Task, sequence_len: int | None, output_bias: str = "zero") -> np.ndarray:
+    """b_y (n_out,) at the start, float64.
+
+      zero         0 (the suite's start);
+      target_mean  the output that a network with h = 0 starts at is the mean target (Sutskever et al. 2013's
+                   "output bias = target mean"): for a regression output (loss "mse") b_y = E[y], so the start
+                   predicts the mean (addition 1, multiplication 1/4); for a softmax output b_y = log p - mean(log p)
+                   with p the class frequencies of the scored targets (Task.target_mean), so softmax(b_y) = p: the
+                   start predicts the mean of the one-hot target. Subtracting the mean of log p changes no softmax and
+                   leaves b_y = 0 on a task with balanced classes (xor, temporal_order, ...); on the recall tasks
+                   (noiseless memorisation, copy) p depends on T, mostly blanks.
+
+    sequence_len is needed where p depends on T (the per-step tasks). Raises ValueError where the mean is not
+    defined: a task without target_mean, or a class that never is a target (log 0: random_permutation's 98
+    non-target classes)."""
+    if output_bias == "zero":
+        return np.zeros(spec.n_out)
+    if output_bias not in OUTPUT_BIASES:
+        raise ValueError(f"unknown output_bias {output_bias!r}; choose from {', '.join(OUTPUT_BIASES)}")
+    if spec.target_mean is None:
+        raise ValueError(f"output_bias target_mean is not derived for {spec.name}")
+    if sequence_len is None and spec.per_step:
+        raise ValueError(f"output_bias target_mean of {spec.name} needs the sequence length: its class frequencies "
+                         f"depend on T")
+    mean = np.asarray(spec.target_mean(spec.headline_len if sequence_len is None else sequence_len), dtype=np.float64)
+    if spec.loss == "mse":
+        return mean.copy()
+    if np.any(mean <= 0):
+        raise ValueError(f"output_bias target_mean needs every class of {spec.name} to occur as a target; "
+                         f"{int(np.sum(mean <= 0))} of its {spec.n_out} classes never do (log 0)")
+    log_p = np.log(mean)
+    return log_p - log_p.mean()
+
+
+def check_output_options(task: str | Task, init: str, cell: str = "rnn", ih_scale: float = IH_SCALE,
+                         hy_scale: float = FAN_IN_HY, output_bias: str = "zero",
+                         sequence_len: int | None = None) -> None:
+    """Raise ValueError with a one-line reason unless ih_scale, hy_scale and output_bias can be applied: the
+    scales finite, ih_scale > 0 and hy_scale >= 0 (0: the fan-in default); away from their defaults only on a cell
+    of STACKED_INIT_CELLS, and ih_scale not under the chain inits, whose input weights are the source injection
+    0.9 I; output_bias one of OUTPUT_BIASES, defined for the task (output_bias_init)."""
+    spec = get_task(task)
+    for name, value in (("ih_scale", ih_scale), ("hy_scale", hy_scale)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not np.isfinite(value):
+            raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if not ih_scale > 0:
+        raise ValueError(f"ih_scale must be positive, got {ih_scale}")
+    if not hy_scale >= 0:
+        raise ValueError(f"hy_scale must be non-negative (0: the fan-in scale 1/sqrt(H)), got {hy_scale}")
+    if output_bias not in OUTPUT_BIASES:
+        raise ValueError(f"unknown output_bias {output_bias!r}; choose from {', '.join(OUTPUT_BIASES)}")
+    changed = [name for name, value, default in (("ih_scale", ih_scale, IH_SCALE), ("hy_scale", hy_scale, FAN_IN_HY),
+                                                 ("output_bias", output_bias, "zero")) if value != default]
+    if changed and cell not in STACKED_INIT_CELLS:
+        raise ValueError(f"the {cell} cell draws its own input and output layers, so it ignores {', '.join(changed)}; "
+                         f"they apply to the cells {', '.join(STACKED_INIT_CELLS)}")
+    if ih_scale != IH_SCALE and init in ("chain", "fbchain"):
+        raise ValueError(f"ih_scale does not apply to init {init}: its input weights are the source injection "
+                         f"{SOURCE_INJECTION_GAIN:g} I")
+    output_bias_init(spec, sequence_len, output_bias)
 
 
 def check_init(task: str | Task, n_hidden: int, init: str, **knobs) -> None:
@@ -691,17 +934,23 @@ def init_stacked(spec: Task, n_hidden: int, init: str, rng: np.random.Generator,
     """The parameters of a cell whose pre-activation has n_blocks quarters (1 for the vanilla cell, 4 for the LSTM's
     gates), float64: W_ih (n_blocks H, n_in), W_hh (n_blocks H, H), b_h (n_blocks H,), W_hy (n_out, H), b_y (n_out,).
 
-    Draw order: W_ih ~ N(0, 0.1^2), then W_hy ~ N(0, 1/H), then the n_blocks (H, H) blocks of W_hh top to bottom, each
-    from recurrent_block. W_hh is drawn last, so the same rng state gives the same W_ih and W_hy whatever the init,
-    and the arms differ in W_hh alone, except the chains: under chain and fbchain every block's input weights are
-    replaced by the source injection 0.9 I (input k drives unit k of every block). Biases zero.
+    Draw order: W_ih ~ N(0, ih_scale^2) (0.1 by default), then W_hy ~ N(0, hy_scale^2), or N(0, 1/H) at hy_scale 0
+    (the default), then the n_blocks (H, H) blocks of W_hh top to bottom, each from recurrent_block. W_hh is drawn
+    last, so the same rng state gives the same W_ih and W_hy whatever the init, and the arms differ in W_hh alone,
+    except the chains: under chain and fbchain every block's input weights are replaced by the source injection
+    0.9 I (input k drives unit k of every block). b_h = 0; b_y from output_bias_init (0 by default). The scales only
+    multiply the same N(0, 1) draws, so they leave the random stream, and W_hh, unchanged; knobs without them (or
+    at their defaults) give the bits of the suite's start before the options existed.
     """
     H, rows = n_hidden, n_blocks * n_hidden
+    hy_scale = knobs.get("hy_scale", FAN_IN_HY)
     params = {
-        "W_ih": 0.1 * rng.standard_normal((rows, spec.n_in)),
-        "W_hy": rng.standard_normal((spec.n_out, H)) / np.sqrt(H),
+        "W_ih": knobs.get("ih_scale", IH_SCALE) * rng.standard_normal((rows, spec.n_in)),
+        # divided by sqrt(H) at the default, as always: 0.1 N(0, 1) is not N(0, 1) / 10 in the last bit
+        "W_hy": (rng.standard_normal((spec.n_out, H)) / np.sqrt(H) if hy_scale == FAN_IN_HY
+                 else hy_scale * rng.standard_normal((spec.n_out, H))),
         "b_h": np.zeros(rows),
-        "b_y": np.zeros(spec.n_out),
+        "b_y": output_bias_init(spec, knobs.get("sequence_len"), knobs.get("output_bias", "zero")),
     }
     blocks = [recurrent_block(H, init, rng, knobs) for _ in range(n_blocks)]
     params["W_hh"] = blocks[0] if n_blocks == 1 else np.concatenate(blocks)
@@ -1616,6 +1865,284 @@ def lru_recurrence(W_hh: np.ndarray) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------------------------------------------
+# model: the linear students of Zucchet et al.'s teacher-student test
+#
+# Zucchet & Orvieto 2024 (seed 001) train single linear recurrent layers on their linear teacher (linear_teacher),
+# without position-wise layers (source/model.py of their repository): the dense RNN (MultiHeadRNN with one head), the
+# same with 2 x 2 blocks (as many heads as blocks), and the complex diagonal RNN of their LRU module (LRUBase) in the
+# parametrisations of their ablation: lambda itself ("default") without or with the normalisation gamma, and the LRU's
+# exponential one with gamma. Each output is C h_t + D x_t with no bias: the cells hand the output layer their states
+# followed by the input, [h_t, x_t], so W_hy is [C, D] itself, and b_y is a fixed zero, not trained (theirs has none).
+# They have no nonlinearity, so, like the LSTM and the GRU, whose nonlinearities are fixed, they take the activation
+# option at its default alone and never read it. What differs from their code: numpy float64
+# (theirs JAX float32); a diagonal cell's phase starts uniform on [0, max_phase) (lru_max_phase 6.28) where theirs is
+# uniform on [-3.14, 3.14) taken mod 2 pi, the same law but for a gap of 0.003 rad at pi.
+TRUNCATED_NORMAL_STD = 0.87962566103423978  # the standard deviation of N(0, 1) truncated to [-2, 2]
+STUDENT_MAX_PHASE = 3.14  # the dense students' max_phase (their default); their min_nu 0, max_nu 1
+LINRNN_BLOCK = 2  # the blocks of linrnn_blocks: their 2 x 2 heads
+
+
+def lecun_truncated(rng: np.random.Generator, shape: tuple[int, ...], fan_in: int) -> np.ndarray:
+    """Flax's default Dense kernel (lecun_normal): N(0, 1) truncated to [-2, 2] (redrawn outside it), scaled to the
+    variance 1 / fan_in."""
+    z = rng.standard_normal(shape)
+    outside = np.abs(z) > 2.0
+    while outside.any():
+        z[outside] = rng.standard_normal(int(outside.sum()))
+        outside = np.abs(z) > 2.0
+    return z * (np.sqrt(1.0 / fan_in) / TRUNCATED_NORMAL_STD)
+
+
+@functools.lru_cache(maxsize=16)
+def block_mask(n: int, block: int) -> np.ndarray:
+    """(n, n) float64, read-only: 1 where units i and j share a block of `block` units (i // block == j // block; a
+    last block of n mod block units when it does not divide), 0 elsewhere."""
+    k = np.arange(n) // block
+    return _read_only((k[:, None] == k[None, :]).astype(np.float64))[0]
+
+
+def linrnn_init(spec: Task, n_hidden: int, init: str, rng: np.random.Generator, knobs: dict,
+                block: int = 0) -> dict[str, np.ndarray]:
+    """The dense (block 0) or block-diagonal linear RNN's parameters as their MultiHeadRNN draws them, float64:
+        W_ih (H, n_in)        B, Flax's default kernel: truncated normal of variance 1 / n_in
+        W_hh (H, H)           A: N(0, 1/h) entries per block of h units (the whole matrix at block 0), each block's
+                              eigenvalues squashed (squash_eigenvalues, nu_min 0, max_phase 3.14); zero off the blocks
+        W_hy (n_out, H + n_in) [C, D]: C of variance 1 / H, D of variance 1 / n_in, truncated normal as B
+        b_y (n_out,)          0, fixed.
+    Draw order: W_ih, C, D, then the blocks of W_hh top to bottom. `init` names the arm (check_config accepts
+    random alone: their start is a Gaussian matrix); the HH_KNOBS draw nothing."""
+    H, n_in, n_out = n_hidden, spec.n_in, spec.n_out
+    params = {"W_ih": lecun_truncated(rng, (n_in, H), n_in).T.copy()}
+    C, D = lecun_truncated(rng, (H, n_out), H).T, lecun_truncated(rng, (n_in, n_out), n_in).T
+    params["W_hy"] = np.ascontiguousarray(np.concatenate([C, D], axis=1))
+    W = np.zeros((H, H))
+    size = block or H
+    for lo in range(0, H, size):
+        n = min(size, H - lo)
+        W[lo : lo + n, lo : lo + n] = squash_eigenvalues(rng.standard_normal((n, n)) / np.sqrt(n), 0.0,
+                                                         STUDENT_MAX_PHASE)
+    params["W_hh"] = W
+    params["b_y"] = np.zeros(n_out)
+    return {k: params[k] for k in LINRNN_PARAM_NAMES}
+
+
+LINRNN_PARAM_NAMES = ("W_ih", "W_hh", "W_hy", "b_y")
+LINRNN_TRAINED = ("W_ih", "W_hh", "W_hy")  # b_y stays 0
+
+
+def _linrnn_recurrent(params: dict[str, np.ndarray], block: int) -> np.ndarray:
+    """W_hh as the network uses it: its block-diagonal part for a block cell (entries off the blocks do nothing)."""
+    W = params["W_hh"]
+    return W if not block else W * block_mask(W.shape[0], block).astype(W.dtype, copy=False)
+
+
+def _linrnn_forward(params, x, ws, activation, block=0):
+    """h_t = W_hh h_{t-1} + W_ih x_t, h_0 = 0. x: (T, B, n_in). Returns hs (T + 1, B, H + n_in) = [h_t, x_t] (the
+    output layer's input; hs[0] = 0) and the cache, the states (T + 1, B, H)."""
+    T, B, n_in = x.shape
+    W = _linrnn_recurrent(params, block)
+    H, dtype = W.shape[0], W.dtype
+    h = _empty(ws, "lin_h", (T + 1, B, H), dtype)
+    h[0] = 0.0
+    np.matmul(x.reshape(T * B, n_in), params["W_ih"].T, out=h[1:].reshape(T * B, H))
+    tmp = _empty(ws, "lin_tmp", (B, H), dtype)
+    W_T = W.T
+    for t in range(1, T + 1):
+        np.dot(h[t - 1], W_T, out=tmp)
+        h[t] += tmp
+    hs = _empty(ws, "hs", (T + 1, B, H + n_in), dtype)
+    hs[:, :, :H] = h
+    hs[0, :, H:] = 0.0
+    hs[1:, :, H:] = x
+    return hs, h
+
+
+def _linrnn_backward(params, x, hs, cache, dh_out, ws, activation, dh_steps, block=0):
+    """BPTT of _linrnn_forward: with g_t = dL/dh_t (the output's share at step t plus W_hh^T g_{t+1}),
+    dW_ih = sum_t g_t x_t^T and dW_hh = sum_t g_t h_{t-1}^T, the latter kept to the blocks. dh_out: (B, H + n_in)
+    or (T, B, H + n_in); its last n_in columns reach no parameter (they are the input's)."""
+    h = cache
+    T, B, n_in = x.shape
+    W = _linrnn_recurrent(params, block)
+    H, dtype = W.shape[0], W.dtype
+    per_step = dh_out.ndim == 3
+    g_all = _empty(ws, "lin_g", (T, B, H), dtype)  # g_t for every step
+    g = np.zeros((B, H), dtype)
+    for t in range(T - 1, -1, -1):
+        if per_step:
+            g += dh_out[t, :, :H]
+        elif t == T - 1:
+            g += dh_out[:, :H]
+        g_all[t] = g
+        g = g @ W  # into h_{t-1}
+    if dh_steps is not None:
+        dh_steps[:, :, :H] = g_all
+        dh_steps[:, :, H:] = dh_out[:, :, H:] if per_step else 0.0
+        if not per_step:
+            dh_steps[T - 1, :, H:] = dh_out[:, H:]
+    rows = g_all.reshape(T * B, H)
+    grads = {"W_ih": rows.T @ x.reshape(T * B, n_in),
+             "W_hh": rows[B:].T @ h[1:T].reshape((T - 1) * B, H)}  # h_0 = 0 adds nothing
+    if block:
+        grads["W_hh"] *= block_mask(H, block).astype(dtype, copy=False)
+    return grads
+
+
+def linrnn_materialise(params: dict[str, np.ndarray], block: int = 0) -> dict[str, np.ndarray]:
+    """The network as records hold it: W_hh the matrix the network uses (its blocks alone), the other arrays as
+    they are."""
+    return {**{k: params[k] for k in LINRNN_PARAM_NAMES}, "W_hh": _linrnn_recurrent(params, block)}
+
+
+# The complex diagonal students, by (parametrisation, gamma): "cartesian" lambda = lam_re + i lam_im, their
+# "default"; "exp" lambda = exp(-exp(nu_log) + i exp(theta_log)), the LRU's. gamma: None (1), "gamma" (trained as
+# itself, their default parametrisation's) or "gamma_log" (gamma = exp(gamma_log), the exp one's).
+CDIAG_LAMBDA = {"cartesian": ("lam_re", "lam_im"), "exp": ("nu_log", "theta_log")}
+CDIAG_BLOCKS = ("diag_re", "diag_im")  # the materialised W_hh stacks diag(Re lambda) over diag(Im lambda): (2N, N)
+
+
+def cdiag_names(param: str, gamma: str | None) -> tuple[str, ...]:
+    """The keys of a complex diagonal cell's parameters, b_y last (fixed)."""
+    return (*CDIAG_LAMBDA[param], *((gamma,) if gamma else ()), "B_re", "B_im", "W_hy", "b_y")
+
+
+def cdiag_init(spec: Task, n_hidden: int, init: str, rng: np.random.Generator, knobs: dict, param: str = "cartesian",
+               gamma: str | None = None) -> dict[str, np.ndarray]:
+    """A complex diagonal linear RNN's parameters as their LRUBase draws them (N = n_hidden states), float64:
+        lambda (N,) x 2          the ring init of the LRU (lru_init: |lambda|^2 uniform on [r_min^2, r_max^2), phase
+                                 uniform on [0, max_phase); the options lru_r_min, lru_r_max, lru_max_phase), held as
+                                 Re and Im (cartesian) or as nu_log, theta_log (exp)
+        gamma or gamma_log (N,)  sqrt(1 - |lambda|^2), or its log, where the cell has gamma
+        B_re, B_im (N, n_in)     N(0, 1/N) entries (their matrix_init: divided by the square root of the first size)
+        W_hy (n_out, 2N + n_in)  [C, D] on the states' interleaved real view [Re s_1, Im s_1, Re s_2, ...] and x:
+                                 columns 2k and 2k + 1 are Re C_k and -Im C_k, so W_hy [Re s; Im s] = Re(C s);
+                                 C_re, C_im, D ~ N(0, 1/n_out) as theirs
+        b_y (n_out,)             0, fixed.
+    Draw order theirs: u1, u2 (the ring), B_re, B_im, C_re, C_im, D. `init` names the arm (check_config accepts
+    ortho alone, as for the LRU)."""
+    N, n_in, n_out = n_hidden, spec.n_in, spec.n_out
+    r_min, r_max, max_phase = knobs["lru_r_min"], knobs["lru_r_max"], knobs["lru_max_phase"]
+    u1, u2 = rng.random(N), rng.random(N)
+    nu = np.sqrt(u1 * (r_max**2 - r_min**2) + r_min**2)
+    theta = max_phase * u2
+    params = {}
+    if param == "exp":
+        params["nu_log"], params["theta_log"] = np.log(-np.log(nu)), np.log(theta)
+    else:
+        params["lam_re"], params["lam_im"] = nu * np.cos(theta), nu * np.sin(theta)
+    if gamma == "gamma":
+        params["gamma"] = np.sqrt(1.0 - nu**2)
+    elif gamma == "gamma_log":
+        params["gamma_log"] = 0.5 * np.log(1.0 - nu**2)
+    params["B_re"] = rng.standard_normal((N, n_in)) / np.sqrt(N)
+    params["B_im"] = rng.standard_normal((N, n_in)) / np.sqrt(N)
+    C_re, C_im = rng.standard_normal((n_out, N)), rng.standard_normal((n_out, N))
+    D = rng.standard_normal((n_out, n_in))
+    C_stack = np.stack([C_re, -C_im], axis=2).reshape(n_out, 2 * N)
+    params["W_hy"] = np.concatenate([C_stack, D], axis=1) / np.sqrt(n_out)
+    params["b_y"] = np.zeros(n_out)
+    return params
+
+
+def cdiag_lambda(params: dict[str, np.ndarray]) -> np.ndarray:
+    """lambda (N,) complex of the parameters' precision, from either parametrisation."""
+    if "nu_log" in params:
+        return lru_lambda(params)
+    return params["lam_re"] + 1j * params["lam_im"]
+
+
+def _cdiag_gamma(params: dict[str, np.ndarray]) -> np.ndarray | None:
+    if "gamma" in params:
+        return params["gamma"]
+    return np.exp(params["gamma_log"]) if "gamma_log" in params else None
+
+
+def _cdiag_forward(params, x, ws, activation):
+    """s_t = lambda * s_{t-1} + gamma * (B x_t), s_0 = 0 (N complex). x: (T, B, n_in). Returns hs (T + 1, B, 2N +
+    n_in) = [the interleaved real view of s_t, x_t] (hs[0] = 0) and the cache {s (T + 1, B, N) complex}."""
+    T, B, n_in = x.shape
+    lam = cdiag_lambda(params)
+    N, dtype = lam.shape[0], params["B_re"].dtype
+    B_c = params["B_re"] + 1j * params["B_im"]
+    gamma = _cdiag_gamma(params)
+    if gamma is not None:
+        B_c = gamma[:, None] * B_c
+    B_stack = np.stack([B_c.real.T, B_c.imag.T], axis=2).reshape(n_in, 2 * N).astype(dtype, copy=False)
+    rows = T * B
+    s = _empty(ws, "cd_s", (T + 1, B, N), lam.dtype)
+    s[0] = 0.0
+    np.matmul(x.reshape(rows, n_in), B_stack, out=s[1:].view(dtype).reshape(rows, 2 * N))
+    LRU_SCANS[LRU_SCAN](lam, s)
+    hs = _empty(ws, "hs", (T + 1, B, 2 * N + n_in), dtype)
+    hs[:, :, : 2 * N] = s.view(dtype)
+    hs[0, :, 2 * N :] = 0.0
+    hs[1:, :, 2 * N :] = x
+    return hs, {"s": s}
+
+
+def _cdiag_backward(params, x, hs, cache, dh_out, ws, activation, dh_steps):
+    """With G_t = dL/ds_t (as dL/dRe + i dL/dIm: the output's share plus conj(lambda) G_{t+1}, the LRU's reverse
+    scan), dlambda = sum_t G_t conj(s_{t-1}); cartesian: dlam_re, dlam_im = Re, Im of it; exp: through
+    lambda = exp(w), dw = conj(lambda) dlambda (lru_backward). With B' = gamma B: dB' = sum_t G_t x_t^T,
+    dB = gamma dB', dgamma = Re(sum_m conj(B) dB') (times gamma for gamma_log)."""
+    s = cache["s"]
+    T, B, n_in = x.shape
+    N = s.shape[2]
+    dtype = params["B_re"].dtype
+    lam = cdiag_lambda(params)
+    rows = T * B
+    per_step = dh_out.ndim == 3
+    if dh_steps is not None:
+        dh_steps[...] = dh_out if per_step else 0.0
+        if not per_step:
+            dh_steps[T - 1] = dh_out
+    G = _empty(ws, "cd_G", (T + 1, B, N), s.dtype)  # G[t - 1] = G_t, G[T] = 0
+    G[T] = 0.0
+    if per_step:
+        G[:T].view(dtype)[...] = dh_out[:, :, : 2 * N]
+    else:
+        G[: T - 1] = 0.0
+        G[T - 1].view(dtype)[...] = dh_out[:, : 2 * N]
+    LRU_SCANS[LRU_SCAN](lam.conj(), G[::-1])
+    dlam = _sum_of_products(G[:T], s[:T])
+    grads = {}
+    if "nu_log" in params:
+        dw = lam.conj() * dlam
+        grads["nu_log"] = -np.exp(params["nu_log"]) * dw.real
+        grads["theta_log"] = np.exp(params["theta_log"]) * dw.imag
+    else:
+        grads["lam_re"], grads["lam_im"] = dlam.real.astype(dtype), dlam.imag.astype(dtype)
+    dB_stack = x.reshape(rows, n_in).T @ G[:T].view(dtype).reshape(rows, 2 * N)  # (n_in, 2N): dB' interleaved
+    dB_re, dB_im = dB_stack[:, 0::2].T, dB_stack[:, 1::2].T  # (N, n_in)
+    gamma = _cdiag_gamma(params)
+    if gamma is None:
+        grads["B_re"], grads["B_im"] = np.ascontiguousarray(dB_re), np.ascontiguousarray(dB_im)
+        return grads
+    grads["B_re"], grads["B_im"] = gamma[:, None] * dB_re, gamma[:, None] * dB_im
+    dgamma = np.einsum("nm,nm->n", params["B_re"], dB_re) + np.einsum("nm,nm->n", params["B_im"], dB_im)
+    if "gamma" in params:
+        grads["gamma"] = dgamma
+    else:
+        grads["gamma_log"] = gamma * dgamma
+    return grads
+
+
+def cdiag_materialise(params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The network as records hold it: its parameters, and lambda as W_hh (2N, N) = [diag(Re lambda);
+    diag(Im lambda)] (blocks CDIAG_BLOCKS, which no analysis reads), as lru_materialise does."""
+    lam = cdiag_lambda(params)
+    N, k = lam.shape[0], np.arange(lam.shape[0])
+    W_hh = np.zeros((2 * N, N), dtype=params["B_re"].dtype)
+    W_hh[k, k], W_hh[N + k, k] = lam.real, lam.imag
+    return {**params, "W_hh": W_hh}
+
+
+def _cdiag_shapes(names: tuple[str, ...]) -> tuple:
+    sizes = {"B_re": ("N", "n_in"), "B_im": ("N", "n_in"), "W_hy": ("n_out", "K"), "b_y": ("n_out",)}
+    return tuple((name, sizes.get(name, ("N",))) for name in names)
+
+
+# ----------------------------------------------------------------------------------------------------------------
 # cells
 #
 # A cell is one registry entry: its init, forward and backward, each with the one signature below, so training, the
@@ -1751,6 +2278,36 @@ CELLS: dict[str, Cell] = {
              "lru_r_max, lru_max_phase) and runs under the init name of the suite's default arm", square_buffers=8,
              recurrence=lru_recurrence, options=("lru_r_min", "lru_r_max", "lru_max_phase", "lru_width"),
              width_option="lru_width", shapes=LRU_SHAPES),
+        # Zucchet et al.'s linear students (the section above): no nonlinearity, their own starts, b_y fixed at 0.
+        # 6 H-wide buffers per row: the states, hs, their gradients and a copy, with 2 of slack
+        *(Cell(name, functools.partial(linrnn_init, block=block), functools.partial(_linrnn_forward, block=block),
+               functools.partial(_linrnn_backward, block=block), ("linear",), ("tanh",), 6, description, label=label,
+               params=LINRNN_TRAINED, materialise=functools.partial(linrnn_materialise, block=block),
+               inits=("random",), network=LINRNN_PARAM_NAMES, square_buffers=2,
+               inits_reason="draws Zucchet et al.'s start (a Gaussian W_hh with its eigenvalue moduli squashed by "
+               "tanh) and runs under the init name random",
+               shapes=(("W_ih", ("N", "n_in")), ("W_hy", ("n_out", "K")), ("b_y", ("n_out",))))
+          for name, block, label, description in (
+              ("linrnn", 0, "linear RNN", ("Zucchet et al.'s dense linear RNN, h_t = W_hh h_{t-1} + W_ih x_t, read "
+                                           "as C h_t + D x_t (W_hy = [C, D], no bias)")),
+              ("linrnn_blocks", LINRNN_BLOCK, "2x2-block linear RNN", ("linrnn with W_hh block-diagonal, 2 x 2 "
+                                                                      "blocks (their RNN with H / 2 heads); entries "
+                                                                      "off the blocks are not part of the network")))),
+        # 10 N-wide buffers per row: s and G (complex, 2 N each), hs and its gradient (2 N each), 2 of slack
+        *(Cell(name, functools.partial(cdiag_init, param=param, gamma=gamma), _cdiag_forward, _cdiag_backward,
+               CDIAG_BLOCKS, ("tanh",), 10, description, label=label, params=cdiag_names(param, gamma)[:-1],
+               materialise=cdiag_materialise, inits=("ortho",), network=(*cdiag_names(param, gamma), "W_hh"),
+               inits_reason="draws its diagonal recurrence by the ring init (lru_r_min, lru_r_max, lru_max_phase) and "
+               "runs under the init name of the suite's default arm", recurrence=lru_recurrence,
+               options=("lru_r_min", "lru_r_max", "lru_max_phase"), shapes=_cdiag_shapes(cdiag_names(param, gamma)))
+          for name, param, gamma, label, description in (
+              ("cdiag", "cartesian", None, "complex diagonal", ("Zucchet et al.'s complex diagonal linear RNN, s_t = "
+                                                                "lambda * s_{t-1} + B x_t, lambda = lam_re + i lam_im, "
+                                                                "read as Re(C s_t) + D x_t")),
+              ("lru_linear", "exp", "gamma_log", "LRU, linear", ("the LRU's recurrence alone as Zucchet et al.'s "
+                                                                 "teacher-student test trains it: cdiag with lambda = "
+                                                                 "exp(-exp(nu_log) + i exp(theta_log)) and gamma = "
+                                                                 "exp(gamma_log), no position-wise layers")))),
     ]
 }
 
@@ -1782,6 +2339,10 @@ def init_params(
     lru_r_max: float = 1.0,
     lru_max_phase: float = 6.28,
     lru_width: int = LRU_WIDTH,
+    ih_scale: float = IH_SCALE,
+    hy_scale: float = FAN_IN_HY,
+    output_bias: str = "zero",
+    sequence_len: int | None = None,
 ) -> dict[str, np.ndarray]:
     """Parameters of `cell` for `task`, float64, keyed by PARAM_NAMES: W_ih (G H, n_in), W_hh (G H, H), b_h (G H,),
     W_hy (n_out, H), b_y (n_out,), with G = 1 for the vanilla cell, 4 for the LSTM and 3 for the GRU, whose keys add
@@ -1789,15 +2350,19 @@ def init_params(
     the LSTM's alone. The oRNN's are keyed W_ih, A_hh, B_hh, b_h, W_hy, b_y instead (ornn_init): its W_hh is
     B_hh exp(S), and cell.materialise gives it. `activation` matters to the init under modrelu alone, where b_h is
     modReLU's bias and is drawn last (modrelu_bias). The LRU's are LRU_PARAM_NAMES (lru_init), drawn by the lru_*
-    options alone."""
+    options alone. ih_scale, hy_scale and output_bias set the input and output layers of the cells that draw through
+    init_stacked (check_output_options); sequence_len is read by output_bias target_mean alone, where the class
+    frequencies depend on T (output_bias_init)."""
     spec = get_task(task)
     if n_hidden < 1:
         raise ValueError(f"n_hidden must be positive, got {n_hidden}")
     check_init(spec, n_hidden, init)
+    check_output_options(spec, init, cell, ih_scale, hy_scale, output_bias, sequence_len)
     knobs = {"random_scale": random_scale, "hh_scale": hh_scale, "chain_alpha": chain_alpha,
              "chain_beta": chain_beta, "fbchain_alpha": fbchain_alpha, "forget_bias": forget_bias,
              "activation": activation, "lru_r_min": lru_r_min, "lru_r_max": lru_r_max, "lru_max_phase": lru_max_phase,
-             "lru_width": lru_width}
+             "lru_width": lru_width, "ih_scale": ih_scale, "hy_scale": hy_scale, "output_bias": output_bias,
+             "sequence_len": sequence_len}
     return get_cell(cell).init(spec, n_hidden, init, rng, knobs)
 
 
@@ -1810,13 +2375,17 @@ def output_loss(
 ) -> tuple[float, float, np.ndarray, dict[str, np.ndarray]]:
     """Loss and metric of the output layer y_hat = W_hy h + b_y, read where the targets are.
 
-    hs: (T + 1, B, H); y: (B,) targets at the last step, or (T, B) per-step labels with -1 where unscored.
+    hs: (T + 1, B, H); y: (B,) targets at the last step, or (T, B) per-step labels with -1 where unscored, or for
+    a regression task (T, B) targets at every step, all scored (linear_teacher: a regression target may be any
+    number, so no value can mark a step unscored).
     The loss is the mean over scored (step, example) pairs. Returns (loss, metric, dL/dh, gradients of W_hy and
     b_y), dL/dh being (B, H) for last-step targets or (T, B, H) for per-step ones. If `stats` is a dict, the
     regression tasks add to it `frac_wrong`, the fraction of cases with |y_hat - y| > 0.04 (Sutskever's count).
     """
     if y.ndim == 1:
         h, targets = hs[-1], y
+    elif task.loss == "mse":  # every step scored: rows in (step, example) order, as the gather below gives them
+        h, targets = hs[1:].reshape(-1, hs.shape[2]), y.reshape(-1)
     else:
         scored = y >= 0
         h, targets = hs[1:][scored], y[scored]  # (N, H) and (N,), rows in (step, example) order
@@ -1840,7 +2409,9 @@ def output_loss(
     metric = _metric(task, loss, out, targets, y)
     grads = {"W_hy": d_out.T @ h, "b_y": d_out.sum(axis=0)}
     dh = d_out @ params["W_hy"]
-    if y.ndim == 2:
+    if y.ndim == 2 and task.loss == "mse":
+        dh = dh.reshape(y.shape + (h.shape[1],))
+    elif y.ndim == 2:
         dh_steps = np.zeros(y.shape + (h.shape[1],), dtype=dh.dtype)
         dh_steps[scored] = dh
         dh = dh_steps
@@ -1928,6 +2499,8 @@ def evaluate(
 # clipping and optimiser (outside the gradient function, so the gradient check sees the true gradient)
 
 MOMENTUM_SCHEDULES = ("constant", "sutskever_eq5", "sutskever_rnn")
+LR_SCHEDULES = ("constant", "cosine")
+COSINE_LR_END = 1e-7  # Zucchet et al.'s lr_min: the cosine schedule's last value
 SUTSKEVER_RNN_WARMUP = 1000  # updates at momentum 0.9 before the RNN runs of Sutskever et al. 2013 switch to mu0
 
 
@@ -1964,6 +2537,17 @@ def momentum_at(update: int, momentum: float, schedule: str = "constant") -> flo
     if schedule == "sutskever_rnn":
         return 0.9 if update < SUTSKEVER_RNN_WARMUP else momentum
     return min(1.0 - 1.0 / (2.0 * (update // 250 + 1)), momentum)
+
+
+def lr_at(update: int, lr: float, schedule: str = "constant", total: int = 1) -> float:
+    """The learning rate of update number `update` (from 0) of `total`: `lr` under constant; under cosine
+    end + (lr - end) (1 + cos(pi update / total)) / 2 with end = COSINE_LR_END, so the first update takes lr and the
+    rate falls to end over the run, as optax's warmup_cosine_decay_schedule(end, lr, 0, total, end) that Zucchet et
+    al. 2024 train with (their train.py)."""
+    if schedule == "constant":
+        return lr
+    progress = min(update, total) / total
+    return COSINE_LR_END + (lr - COSINE_LR_END) * 0.5 * (1.0 + np.cos(np.pi * progress))
 
 
 def nesterov_lookahead(
@@ -2131,6 +2715,9 @@ OPTION_TABLE: dict[str, Option] = {
     "rmsprop_decay": Option(0.9, "RMSprop's decay of the mean square (Tieleman & Hinton 2012)", OPTIMISER_GROUP),
     "rmsprop_eps": Option(1e-8, "RMSprop's epsilon, added to the root mean square (Keras uses 1e-7)",
                           OPTIMISER_GROUP),
+    "lr_schedule": Option("constant", "constant: --lr throughout; cosine: from --lr down to 1e-7 along half a cosine "
+                          "over all the run's updates, no warm-up (Zucchet et al. 2024's schedule, optax's "
+                          "warmup_cosine_decay_schedule with 0 warm-up steps)", OPTIMISER_GROUP, LR_SCHEDULES),
     "activation": Option("tanh", "hidden nonlinearity of the vanilla cell and the oRNN: tanh; relu (with --init "
                          "identity, the IRNN); elu (Orhan & Pitkow 2020's copy units); modrelu = sign(a) relu(|a| + b) "
                          "(Arjovsky et al. 2016, expRNN's units), b a learnt per-unit bias in place of b_h, drawn "
@@ -2162,6 +2749,16 @@ OPTION_TABLE: dict[str, Option] = {
                          MODEL_GROUP),
     "fbchain_alpha": Option(0.99, "feedforward chain weight W[i, i-1] of --init fbchain (Orhan & Pitkow fix it at "
                             "0.99)", MODEL_GROUP),
+    "ih_scale": Option(IH_SCALE, "standard deviation of the input weights W_ih (Sutskever et al. 2013: 0.001 on "
+                       "addition and multiplication, 0.1 on memorisation; Orhan & Pitkow 2020's normal starts: "
+                       "0.9/sqrt(H)); not under --init chain or fbchain, whose input weights are 0.9 I; every cell "
+                       "but lru", MODEL_GROUP),
+    "hy_scale": Option(FAN_IN_HY, "standard deviation of the output weights W_hy; 0 = 1/sqrt(H), the fan-in scale "
+                       "(Sutskever et al. 2013: 0.1); every cell but lru", MODEL_GROUP),
+    "output_bias": Option("zero", "start of the output bias b_y: zero; target_mean = the mean target, so the output "
+                          "of h = 0 is the mean target (Sutskever et al. 2013): E[y] for addition and "
+                          "multiplication, log class frequencies for a softmax (0 on balanced classes); every cell "
+                          "but lru", MODEL_GROUP, OUTPUT_BIASES),
     "layout": Option("halves", "marker layout of addition, multiplication and xor: halves = one marker per half "
                      "(seed 000; Le et al. 2015, Arjovsky et al. 2016); early = both in the first half, length drawn "
                      "from [T, 1.1 T) (Hochreiter & Schmidhuber 1997 as coded by Pascanu et al. 2013)",
@@ -2179,6 +2776,10 @@ OPTION_TABLE: dict[str, Option] = {
                         "in the task's windows; early = at t = 0, 1 (, 2), the answer at T - 1, the delay of "
                         "3bit_memorization; fixed = t1 in [10, 18], t2 in [40, 49] whatever T (temporal_order, "
                         "T >= 50; seed 004)", MODEL_GROUP, POSITIONS),
+    "teacher_nu0": Option(TEACHER_NU0, "task linear_teacher: the smallest |eigenvalue| nu_0 of the teacher's "
+                          "recurrence, in [0, 1), its moduli in [nu_0, 1) (Zucchet et al. 2024's min_nu)", MODEL_GROUP),
+    "teacher_seed": Option(TEACHER_SEED, "task linear_teacher: the seed of the teacher's weights, apart from --seed "
+                           "(every run with the same nu_0 and teacher seed learns the same teacher)", MODEL_GROUP),
     "snapshot_every": Option(0, "store the parameters at epoch 0 and every K epochs in each run record "
                              "(`snapshots`, for rnnpath analyze attractors; kept when the trained weights are "
                              "dropped, about 0.1 MB per snapshot at H = 64); 0: none, and the record is as without "
@@ -2191,7 +2792,7 @@ CHOICES = {name: o.choices for name, o in OPTION_TABLE.items() if o.choices}  # 
 # their defaults, so a record written with them off is the record written before they existed.
 RECORDING_OPTIONS = ("snapshot_every",)
 INIT_KNOBS = (*HH_KNOBS, "forget_bias", "cell", "activation", "lru_r_min", "lru_r_max", "lru_max_phase",
-              "lru_width")  # init_params' options
+              "lru_width", *OUTPUT_OPTIONS)  # init_params' options
 
 
 def full_config(config: dict) -> dict:
@@ -2318,6 +2919,23 @@ def check_lru_options(config: dict) -> None:
         raise ValueError(f"lru_width must be a positive integer, got {width}")
 
 
+def check_task_options(spec: Task, config: dict) -> None:
+    """Raise ValueError with a one-line reason unless the tasks' own options (Task.options) make sense: an option of
+    another task only at its default (what every record of this task holds); teacher_nu0 in [0, 1), teacher_seed a
+    non-negative integer."""
+    for other in TASKS.values():
+        for name in other.options:
+            if name not in spec.options and config[name] != DEFAULTS[name]:
+                raise ValueError(f"task {spec.name} ignores {name} (set to {config[name]!r}); it is an option of "
+                                 f"{other.name}")
+    nu0, seed = config["teacher_nu0"], config["teacher_seed"]
+    if isinstance(nu0, bool) or not isinstance(nu0, (int, float, np.number)) or not 0 <= nu0 < 1:
+        raise ValueError(f"teacher_nu0 must be in [0, 1) (the teacher's eigenvalue moduli lie in [nu_0, 1)), got "
+                         f"{nu0!r}")
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"teacher_seed must be a non-negative integer, got {seed!r}")
+
+
 def cell_width(config: dict) -> int:
     """The width of the position-wise layers of config's cell, 0 for a cell without them (run_memory_bytes)."""
     option = get_cell(config["cell"]).width_option
@@ -2339,6 +2957,7 @@ def check_config(task: str, init: str, sequence_len: int, seed: int, **config) -
     check_symbol_options(spec, config["symbol_code"], config["positions"])
     check_fixed_windows(spec, sequence_len, config["positions"])
     check_init(spec, config["n_hidden"], init)
+    check_output_options(spec, init, config["cell"], *(config[name] for name in OUTPUT_OPTIONS), sequence_len)
     cell = get_cell(config["cell"])
     if config["activation"] not in cell.activations:
         raise ValueError(f"the {cell.name} cell takes activation {', '.join(cell.activations)}, not "
@@ -2347,11 +2966,12 @@ def check_config(task: str, init: str, sequence_len: int, seed: int, **config) -
         raise ValueError(f"the {cell.name} cell {cell.inits_reason}, so it starts from init "
                          f"{' or '.join(cell.inits)} with hh_scale 1, not {init} with hh_scale {config['hh_scale']:g}")
     for other in CELLS.values():  # at its default an option of another cell is what every record holds: it passes
-        for name in other.options:
-            if other is not cell and config[name] != DEFAULTS[name]:
+        for name in other.options:  # (an option two cells read, the ring of the LRU and the diagonal cells, passes)
+            if other is not cell and name not in cell.options and config[name] != DEFAULTS[name]:
                 raise ValueError(f"the {cell.name} cell ignores {name} (set to {config[name]!r}); it is an option of "
                                  f"the {other.name} cell")
     check_lru_options(config)
+    check_task_options(spec, config)
     for name, least in (("train_size", 0), ("val_size", 1)):
         value = config[name]
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < least:
@@ -2401,17 +3021,21 @@ def _rngs(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
     return np.random.default_rng([seed, 0]), np.random.default_rng([seed, 1])
 
 
-def initial_params(task: str, init: str, seed: int, **overrides) -> dict[str, np.ndarray]:
-    """The float64 parameters train() starts from for this task, init, seed and options."""
+def initial_params(task: str, init: str, seed: int, sequence_len: int | None = None,
+                   **overrides) -> dict[str, np.ndarray]:
+    """The float64 parameters train() starts from for this task, init, seed and options (sequence_len: needed by
+    output_bias target_mean on the per-step tasks alone, output_bias_init)."""
     config = {**DEFAULTS, **overrides}
-    return init_params(task, config["n_hidden"], init, _rngs(seed)[0], **{k: config[k] for k in INIT_KNOBS})
+    return init_params(task, config["n_hidden"], init, _rngs(seed)[0], sequence_len=sequence_len,
+                       **{k: config[k] for k in INIT_KNOBS})
 
 
-def initial_network(task: str, init: str, seed: int, **overrides) -> dict[str, np.ndarray]:
+def initial_network(task: str, init: str, seed: int, sequence_len: int | None = None,
+                    **overrides) -> dict[str, np.ndarray]:
     """The network train() starts from, keyed by its cell's `network` (PARAM_NAMES, and the GRU's b_hn), as records
     hold networks: initial_params, except that an oRNN's (A_hh, B_hh) become its W_hh (the base, as A starts at 0)."""
     cell = get_cell({**DEFAULTS, **overrides}["cell"])
-    return cell.materialise(initial_params(task, init, seed, **overrides))
+    return cell.materialise(initial_params(task, init, seed, sequence_len, **overrides))
 
 
 # BLAS threads and kernels. OpenBLAS splits a product among its threads in a way that depends on their number, and
@@ -2529,7 +3153,8 @@ def fixed_data(spec: Task, sequence_len: int, config: dict, rng: np.random.Gener
     validation. Shuffled before the split: a data set that comes ordered (by class, as seed 003's did) would
     otherwise leave one class alone in validation (under the "early" layout the whole set shares one length)."""
     n_train, n = config["train_size"], config["train_size"] + config["val_size"]
-    x, y = spec.sample(sequence_len, n, rng, config["layout"], config["symbol_code"], config["positions"])
+    x, y = spec.sample(sequence_len, n, rng, config["layout"], config["symbol_code"], config["positions"],
+                       **task_options(spec, config))
     order = rng.permutation(n)
     return _take(x, y, order[:n_train]), _take(x, y, order[n_train:])
 
@@ -2541,7 +3166,7 @@ def epoch_batches(spec: Task, sequence_len: int, config: dict, rng: np.random.Ge
     if train_set is None:
         for _ in range(config["batches_per_epoch"]):
             yield spec.sample(sequence_len, config["batch_size"], rng, config["layout"], config["symbol_code"],
-                              config["positions"])
+                              config["positions"], **task_options(spec, config))
         return
     x, y = train_set
     order = rng.permutation(x.shape[1])
@@ -2568,7 +3193,7 @@ def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
     start_cpu = time.process_time()  # the run's own core time: its wall time overstates it on a loaded machine
     _, data_rng = _rngs(seed)
     cell, optimizer = get_cell(config["cell"]), OPTIMIZER_TABLE[config["optimizer"]]
-    params = initial_params(spec, init, seed, **config)
+    params = initial_params(spec, init, seed, sequence_len, **config)
     stats_init = _W_hh_stats(cell, cell.materialise(params)["W_hh"], sequence_len, init, config)
     params = {k: v.astype(config["dtype"]) for k, v in params.items()}
     start_net = cell.materialise(params)  # the network at epoch 0, in the run's dtype
@@ -2577,6 +3202,9 @@ def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
     ws = Workspace()
     regression = spec.loss == "mse"
     train_set, val_set = fixed_data(spec, sequence_len, config, data_rng) if config["train_size"] else (None, None)
+    per_epoch = (-(-config["train_size"] // config["batch_size"]) if config["train_size"]
+                 else config["batches_per_epoch"])
+    total_updates = config["n_epochs"] * per_epoch  # the cosine schedule's length
 
     history: list[dict] = []
     diverged: int | bool = False
@@ -2594,7 +3222,8 @@ def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
             if not (np.isfinite(loss) and np.isfinite(norm)):
                 diverged = epoch
                 break
-            optimizer.step(params, grads, state, config["lr"], mu, update, config)
+            lr = lr_at(update, config["lr"], config["lr_schedule"], total_updates)
+            optimizer.step(params, grads, state, lr, mu, update, config)
             update += 1
             losses.append(loss)
             metrics.append(metric)
@@ -2639,8 +3268,8 @@ def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
         "sequence_len": sequence_len,
         "seed": seed,
         "config": stored_config(config),
-        "chance": float(spec.chance(sequence_len)),
-        "partial_baseline": float(spec.partial(sequence_len)),
+        "chance": float(spec.chance(sequence_len, **task_options(spec, config))),
+        "partial_baseline": float(spec.partial(sequence_len, **task_options(spec, config))),
         "metric_name": spec.metric_name,
         "higher_is_better": spec.higher_is_better,
         "history": history,
@@ -2688,7 +3317,8 @@ def heldout_eval(spec: Task, params: dict[str, np.ndarray], sequence_len: int, s
     left = HELDOUT_CASES
     while left:
         n = min(config["batch_size"], left)
-        x, y = spec.sample(sequence_len, n, rng, config["layout"], config["symbol_code"], config["positions"])
+        x, y = spec.sample(sequence_len, n, rng, config["layout"], config["symbol_code"], config["positions"],
+                           **task_options(spec, config))
         _, m, stats = evaluate(params64, x, y, spec, ws, config["activation"], cell, n)
         metric += m * n / HELDOUT_CASES
         wrong += stats["frac_wrong"] * n / HELDOUT_CASES
@@ -2711,6 +3341,7 @@ def judge(run: dict) -> dict:
     spec = get_task(run["task"])
     T = run["sequence_len"]
     metrics = [r["metric"] for r in run["history"]]
+    options = task_options(spec, run.get("config"))  # the teacher's baselines depend on its options
 
     def first_past(threshold: float) -> int | None:
         return next((i + 1 for i, m in enumerate(metrics) if past_threshold(m, threshold, spec.higher_is_better)),
@@ -2725,9 +3356,9 @@ def judge(run: dict) -> dict:
         run["progress_epoch"] = first_past(run["progress_threshold"])
     else:
         run["solved_rule"] = "metric"
-        run["solved_threshold"] = float(spec.threshold(T))
+        run["solved_threshold"] = float(spec.threshold(T, **options))
         run["solved_epoch"] = first_past(run["solved_threshold"])
-    run["partial_baseline"] = float(spec.partial(T))
+    run["partial_baseline"] = float(spec.partial(T, **options))
     if spec.lenient_threshold is not None:
         run["lenient_threshold"] = float(spec.lenient_threshold(T))
         run["lenient_source"] = spec.lenient_source
@@ -2758,7 +3389,8 @@ def meets_threshold(run: dict, value: float | None) -> bool:
     if value is None:
         return False
     if run.get("task") in TASKS and "sequence_len" in run:
-        return TASKS[run["task"]].metric_past(value, run["sequence_len"])
+        spec = TASKS[run["task"]]
+        return spec.metric_past(value, run["sequence_len"], **task_options(spec, run.get("config")))
     return past_threshold(value, run["solved_threshold"], run["higher_is_better"])  # a task this engine lacks
 
 

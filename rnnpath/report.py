@@ -6,8 +6,8 @@ here, from the files it reads.
 
 It reads, from the current folder: results.json (the seed-0 headline), results/results_seeds.json (the ten seeds),
 results/sweeps/*.jsonl (the experiments' sweep files), results/bench.json and results/bench_float32.json (the
-benchmark), results/bytedmd.json, results/memory_curse.json and results/attractors.json (the ByteDMD,
-curse-of-memory and attractor sections). Every file is read and checked before any block is computed (the results,
+benchmark), results/bytedmd.json, results/memory_curse.json, results/attractors.json and results/signal.json (the
+ByteDMD, curse-of-memory, attractor and signal-propagation sections). Every file is read and checked before any block is computed (the results,
 sweep and benchmark files by rnnpath.files): a missing, empty, truncated, binary, wrong-schema or wrong-typed file
 is a one-line error naming it, exit status 2, and every page is left untouched.
 
@@ -530,6 +530,7 @@ TASK_SOURCES = {  # who the task and its layout come from (the generators' docst
     "noiseless_memorization_20bit": "Martens & Sutskever 2011; Pascanu et al. 2013's layout",
     "copy": "Arjovsky, Shah & Bengio 2016",
     "latching": "Bengio, Simard & Frasconi 1994; the setup of seed 003",
+    "linear_teacher": "Zucchet & Orvieto 2024 (seed 001), Fig. 3: a linear teacher RNN, not a pathological task",
 }
 
 
@@ -769,10 +770,11 @@ def experiment_section(name: str, root: str = ".") -> str:
                 f"`{ex.command('run', name)} --jobs 2`, then `{ex.command('plot', name)}` and "
                 f"`{ex.command('answer', name)}`.")
     records, n_want = ex.load_records(exp, outdir=root)
+    own = ex.own_records(exp, records)  # without the runs of the experiments it reads, which their sections cost
     # the README names paths as a user in the repository's root types them, wherever `root` is
-    note = ex.partial_note(exp, len(records), n_want, False, ".")
+    note = ex.partial_note(exp, len(own), n_want, False, ".")
     answer = (f"_{note[0].upper() + note[1:]}._\n\n" if note else "") + exp.answer(records)
-    env = f"{plural(len(records), 'run')}, {cost_text(records)}"
+    env = f"{plural(len(own), 'run')}, {cost_text(own)}"
     return (
         f"**Question.** {exp.question}\n\n"
         f"**Command.** `{ex.command('run', name)} --jobs 2`, then `{ex.command('plot', name)}` for the figure "
@@ -1002,6 +1004,7 @@ def blocks(results_path: str = "results.json", seeds_path: str = "results/result
     from rnnpath.analyses import attractors as dy
     from rnnpath.analyses import bytedmd as bd
     from rnnpath.analyses import memory_curse as mc
+    from rnnpath.analyses import signal as sg
 
     doc = load_headline(results_path)
     seeds_doc = load_seeds(seeds_path)
@@ -1011,6 +1014,8 @@ def blocks(results_path: str = "results.json", seeds_path: str = "results/result
     bytedmd_doc, memory_doc = bd.load(bytedmd_path), mc.load(memory_path)  # ValueErrors that name the file
     attractors_path = os.path.join(root, "results", "attractors.json")
     attractors_doc = dy.load(attractors_path)
+    signal_path = os.path.join(root, "results", "signal.json")
+    signal_doc = sg.load(signal_path)
     for exp in ex.EXPERIMENTS.values():
         if has_data(exp, root):  # an experiment not run yet is reported as such
             ex.load_records(exp, outdir=root)  # the sweep files (and results_seeds.json for convergence), checked
@@ -1038,6 +1043,8 @@ def blocks(results_path: str = "results.json", seeds_path: str = "results/result
         out.add(memory_path, {"memory-curse-numbers": mc.readme_block(memory_doc)})
     with about(attractors_path):
         out.add(attractors_path, {"attractors-numbers": dy.readme_block(attractors_doc)})
+    with about(signal_path):
+        out.add(signal_path, {"signal-numbers": sg.readme_block(signal_doc)})
     out.add("the command-line parsers", {"cli-reference": cli_reference()})
     return out
 
@@ -1060,7 +1067,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Rewrite the generated blocks of README.md in place, and of every docs/*.md, from the files in "
         "the current folder: results.json (the seed-0 headline) and, under results/, results_seeds.json (ten seeds), "
         "sweeps/*.jsonl (the experiments), bench.json and bench_float32.json (the benchmark), bytedmd.json, "
-        "memory_curse.json and attractors.json (the ByteDMD, curse-of-memory and attractor sections). Every file is "
+        "memory_curse.json, attractors.json and signal.json (the ByteDMD, curse-of-memory, attractor and signal "
+        "propagation sections). Every file is "
         "checked first; a bad one is a one-line error and every page is left untouched. The prose outside the blocks "
         "is never changed, except that an experiment without a block gets a section at the end of "
         "docs/experiments.md.")

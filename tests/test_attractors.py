@@ -2,6 +2,7 @@
 Lyapunov exponents, the RNN and LSTM maps against their equations, fixed-point counts of networks whose fixed points
 are known, the committed files against the code, the README's prose against attractors.json, and the command line."""
 
+import itertools
 import json
 from pathlib import Path
 
@@ -238,6 +239,168 @@ def test_distinct_merges_within_the_tolerance():
 
 
 # ----------------------------------------------------------------------------------------------------------------
+# modReLU maps (seed 004's expRNN): the map against the engine and finite differences, and the fixed points of
+# networks whose fixed points an independent enumeration of the map's affine pieces gives
+
+
+def modrelu_net(W_hh, b, drive):
+    W_hh = np.asarray(W_hh, dtype=float)
+    return {"W_hh": W_hh, "W_ih": np.asarray(drive, dtype=float).reshape(len(W_hh), 1), "b_h": np.asarray(b, float),
+            "W_hy": np.zeros((1, len(W_hh))), "b_y": np.zeros(1)}
+
+
+def block_diagonal(*blocks):
+    W = np.zeros((sum(len(B) for B in blocks),) * 2)
+    k = 0
+    for B in blocks:
+        W[k:k + len(B), k:k + len(B)] = B
+        k += len(B)
+    return W
+
+
+def enumerate_fixed_points(params):
+    """Every fixed point of the modReLU map (input channel 0) by brute force over its 3^H pieces: for each pattern
+    p_i in {+1 (active, a_i > 0), -1 (active, a_i < 0), 0 (dead)}, solve h = D (W h + c + b * p), D = diag(p != 0),
+    and keep the solution if its pre-activation lies in that piece. Returns [(point, spectral radius of D W,
+    smooth)], smooth False on a kink or jump. Independent of the analysis: no iteration, no Newton."""
+    W, c, b = params["W_hh"], params["W_ih"][:, 0], params["b_h"]
+    H = len(W)
+    out = []
+    for pattern in itertools.product((1, -1, 0), repeat=H):
+        p = np.array(pattern, dtype=float)
+        D = np.diag(p != 0).astype(float)
+        try:
+            x = np.linalg.solve(np.eye(H) - D @ W, D @ (c + b * p))
+        except np.linalg.LinAlgError:
+            continue
+        a = W @ x + c
+        active = (np.sign(a) == p) & (np.abs(a) + b > 0)
+        dead = (np.abs(a) + b <= 0) | (np.abs(a) < 1e-12)
+        if np.all(np.where(p != 0, active, dead)):
+            kink = np.where(b > 0, np.abs(a), np.where(b < 0, np.abs(np.abs(a) + b), np.inf)).min()
+            out.append((x, float(np.max(np.abs(np.linalg.eigvals(D @ W)))), bool(kink > 1e-9)))
+    return out
+
+
+# two stable fixed points, h = (+-2 b_1, 0): unit 1 (b_1 = 0.1 > 0) is active with a_1 = h_1 / 2, unit 2 (b_2 = -0.5)
+# sits in its dead zone, |a_2| = 0.87 |h_1| < 0.5; the Jacobian [[0.5, -0.87], [0, 0]] has spectral radius 0.5. And
+# h = 0, where a_1 = 0 sits on unit 1's jump: a fixed point that is not stable
+TWO = modrelu_net(rotation(np.pi / 3), [0.1, -0.5], [0.0, 0.0])
+FOUR = modrelu_net(block_diagonal(rotation(np.pi / 3), rotation(np.pi / 3)), [0.1, -0.5, 0.15, -0.5], np.zeros(4))
+
+
+def test_the_modrelu_map_is_the_engine_under_a_constant_input():
+    params = rp.initial_params("temporal_order", "henaff", 0, n_hidden=8, activation="modrelu")
+    assert np.all(params["b_h"] != 0)  # modReLU's b is drawn, not zero
+    params["b_h"] = np.random.default_rng(4).uniform(-0.5, 0.5, 8)  # wide enough for dead units and jumps
+    params["W_ih"] = 5 * params["W_ih"]
+    x = np.zeros((30, 1, 6))
+    x[:, 0, 3] = 1.0
+    hs = rp.rnn_forward(params, x, activation="modrelu")
+    states, _ = dy.iterate(dy.modrelu_map(params, 3), np.zeros((1, 8)), burn_in=0, window=30)
+    np.testing.assert_allclose(states[:, 0], hs[:, 0], atol=1e-14)
+    assert np.any(hs[1:] == 0) and np.any(hs[1:] != 0)  # dead and active units both on the way
+
+
+def test_the_modrelu_jacobian_vector_product_matches_finite_differences_away_from_kinks():
+    rng = np.random.default_rng(5)
+    H = 6
+    b = np.array([0.3, -0.4, 0.0, -0.2, 0.5, -1.0])  # jumps, dead zones and an identity unit
+    W = rng.standard_normal((H, H))
+    m = dy.modrelu_map(modrelu_net(W, b, rng.standard_normal(H)), 0)
+    x, v = rng.standard_normal((400, H)), rng.standard_normal((400, H))
+    eps = 1e-6
+    # the differences must not cross a kink or jump: a_i moves by at most eps ||W_i|| ||v|| either way
+    far = m.kink_distance(x) > 10 * eps * np.max(np.linalg.norm(W, axis=1)) * np.linalg.norm(v, axis=1)
+    assert far.sum() > 200
+    x, v = x[far], v[far]
+    numeric = (m.step(x + eps * v) - m.step(x - eps * v)) / (2 * eps)
+    np.testing.assert_allclose(m.jvp(x, m.step(x), v), numeric, rtol=1e-6, atol=1e-8)
+    fx = m.step(x)
+    assert np.any(fx == 0) and np.any(fx != 0)  # both dead and active units were checked
+    np.testing.assert_allclose(dy.jacobian(m, x[0]) @ v[0], m.jvp(x[:1], fx[:1], v[:1])[0], atol=1e-12)
+    # an identity unit (b_i = 0) has derivative 1 even where a_i = 0 and its state is 0
+    zero = dy.modrelu_map(modrelu_net(np.eye(2), [0.0, 0.0], [0.0, 0.0]), 0)
+    np.testing.assert_array_equal(dy.jacobian(zero, np.zeros(2)), np.eye(2))
+
+
+def test_an_orthogonal_modrelu_map_is_nonexpansive_only_without_positive_biases():
+    """b <= 0: soft thresholding after an isometry, ||f(h) - f(g)|| <= ||h - g||; one b_i > 0 and two states either
+    side of a_i = 0 are pulled apart by 2 b_i. With an orthogonal W_hh no Jacobian has spectral radius above 1."""
+    rng = np.random.default_rng(6)
+    W = rp.random_orthogonal(5, rng)
+    c = rng.standard_normal(5)
+    h, g = rng.standard_normal((2, 2000, 5))
+    shrink = dy.modrelu_map(modrelu_net(W, -rng.uniform(0, 1, 5), c), 0)
+    assert np.all(np.linalg.norm(shrink.step(h) - shrink.step(g), axis=1) <= np.linalg.norm(h - g, axis=1) + 1e-12)
+    b = -rng.uniform(0, 1, 5)
+    b[2] = 0.3
+    jump = dy.modrelu_map(modrelu_net(W, b, c), 0)
+    across = np.linalg.solve(W, np.eye(5)[2] * 1e-6 - c)  # a = W h + c = 1e-6 e_2, and its mirror below
+    other = np.linalg.solve(W, -np.eye(5)[2] * 1e-6 - c)
+    assert np.linalg.norm(jump.step(across[None]) - jump.step(other[None])) > 2 * 0.3 > np.linalg.norm(across - other)
+    assert all(np.max(np.abs(np.linalg.eigvals(dy.jacobian(jump, x)))) <= 1 + 1e-12 for x in h[:50])
+
+
+def test_a_hand_built_modrelu_map_with_two_and_four_stable_fixed_points_is_counted_right():
+    for params, n in ((TWO, 2), (FOUR, 4)):
+        truth = enumerate_fixed_points(params)  # FOUR: the 4 stable ones, and 5 on a jump (one block's state at 0)
+        stable = [x for x, radius, smooth in truth if smooth and radius < 1]
+        assert len(stable) == n and all(smooth or radius < 1 for _, radius, smooth in truth)  # no neutral ones
+        a = dy.analyse_map(dy.modrelu_map(params, 0))
+        assert a["n_distinct"] == {"stable": n, "neutral": 0, "unstable": 0, "non-smooth": 1}  # 0, from h_0 = 0
+        assert a["n_fixed_points"] == n  # reached, each from inside the ball it provably attracts
+        np.testing.assert_allclose(a["fixed_points"], sorted(round(x.mean(), 4) for x in stable), atol=1e-12)
+        # h_0 = 0 stays at the fixed point on the jump, which the derivative convention alone would call stable
+        assert a["kind"] == "fixed" and a["fixed_point"] == "non-smooth"
+        assert a["verdicts"] == {"converges": dy.N_STARTS}
+        assert all(p["radius"] == pytest.approx(0.5) for p in a["stable_points"])
+        # seed 004's far starts: some circle far away (every unit active there: an isometry), never counted as reached
+        assert sum(a["wide_verdicts"].values()) == dy.WIDE_STARTS and a["wide_starts"].get("fixed", 0) == (
+            a["wide_verdicts"].get("converges", 0))
+
+
+def test_a_window_converges_only_from_inside_the_ball_the_map_provably_contracts():
+    """TWO's fixed point (0.2, 0) has a = (0.1, 0.17): unit 1's jump at a_1 = 0 is 0.1 away, unit 2's kink at
+    |a_2| = 0.5 is 0.33 away, and W_hh's rows have norm 1, so no unit changes piece within 0.1 of it. A window ending
+    inside that ball converges to it; one ending 0.3 away (whose piece holds the other point, (-0.2, 0)) finds a
+    stable fixed point that it is not shown to reach, and settle() does not call it settled."""
+    m = dy.modrelu_map(TWO, 0)
+    point = np.array([0.2, 0.0])
+    assert m.basin_radius(point) == pytest.approx(0.1)
+    inside = np.array([point + [0.05, 0.0]] * (dy.WINDOW + 1))
+    outside = np.array([point + [0.0, 0.3]] * (dy.WINDOW + 1))
+    verdict, found = dy.piecewise_verdict(m, inside, "quasi-periodic", None)
+    assert verdict == "converges" and found == pytest.approx(point, abs=1e-12)
+    verdict, found = dy.piecewise_verdict(m, outside, "quasi-periodic", None)
+    assert verdict == "stable" and found == pytest.approx(-point, abs=1e-12)
+    assert dy.settle(m, outside) is None and dy.settle(m, inside) is not None
+
+
+def test_neutral_fixed_points_and_a_continuum_are_not_counted_as_stable():
+    """b = 0: the affine isometry h -> R h + u around its one neutral fixed point, which every state circles; and the
+    identity, all of whose states are fixed: each start is its own neutral point on a continuum."""
+    circle = dy.analyse_map(dy.modrelu_map(modrelu_net(rotation(GOLDEN), [0.0, 0.0], [0.3, 0.1]), 0))
+    assert (circle["kind"], circle["n_fixed_points"], circle["fixed_point"]) == ("quasi-periodic", 0, "neutral")
+    assert circle["verdicts"] == {"neutral": dy.N_STARTS} and circle["random_starts"] == {"quasi-periodic": dy.N_STARTS}
+    assert circle["n_distinct"] == {"stable": 0, "neutral": 1, "unstable": 0, "non-smooth": 0}
+    assert circle["n_continuum"] == 0
+    still = dy.analyse_map(dy.modrelu_map(modrelu_net(np.eye(2), [0.0, 0.0], [0.0, 0.0]), 0))
+    starts = 1 + dy.N_STARTS + dy.WIDE_STARTS
+    assert still["random_starts"] == {"fixed": dy.N_STARTS} and still["n_fixed_points"] == 0
+    assert still["n_distinct"]["neutral"] == still["n_continuum"] == starts
+
+
+def test_a_dead_zone_holds_one_stable_fixed_point_that_every_start_reaches():
+    """b = (-1, -1) and no input: every state whose pre-activation lies in [-1, 1]^2 maps to 0 at once, and states
+    further out shrink towards it (soft thresholding after a rotation): one superstable fixed point, 0."""
+    a = dy.analyse_map(dy.modrelu_map(modrelu_net(rotation(0.7), [-1.0, -1.0], [0.0, 0.0]), 0))
+    assert a["n_fixed_points"] == 1 and a["fixed_points"] == [0.0] and a["fixed_point"] == "converges"
+    assert a["verdicts"] == {"converges": dy.N_STARTS} and a["wide_verdicts"] == {"converges": dy.WIDE_STARTS}
+    assert a["stable_points"] == [{"radius": 0.0, "basin": 1.0, "dead": 2, "nearest": 0.0}]
+
+
+# ----------------------------------------------------------------------------------------------------------------
 # the committed files
 
 
@@ -254,6 +417,11 @@ def lstm_snapshots():
 @pytest.fixture(scope="module")
 def ornn_snapshots():
     return dy.load_snapshots(str(ROOT / "results" / "results_snapshots_ornn.json"))
+
+
+@pytest.fixture(scope="module")
+def exprnn_snapshots():
+    return dy.load_snapshots(str(ROOT / "results" / "results_snapshots_exprnn.json"))
 
 
 def test_snapshot_file_is_the_headline_with_snapshots_from_the_committed_code(snapshots):
@@ -302,31 +470,58 @@ def test_ornn_snapshot_file_comes_from_the_committed_code(ornn_snapshots):
     assert fresh["history"][0]["loss"] == pytest.approx(run["history"][0]["loss"], rel=1e-9)
 
 
-def test_committed_attractors_are_what_the_code_computes(snapshots, lstm_snapshots, ornn_snapshots):
-    """The settings, the radii, and every vanilla run's first and last snapshot under input 0, recomputed; the LSTM's
-    last snapshot under input 0 (its map is the slow one)."""
+def test_exprnn_snapshot_file_is_the_ornn_run_built_as_seed_004_built_theirs(exprnn_snapshots, ornn_snapshots):
+    """The expRNN run: the tanh oRNN run's task, length, seed and budget with Henaff's start and modReLU units; its
+    first snapshot is the vanilla cell's start under the same options, every W_hh is orthogonal, and its first epoch
+    retrains to the same loss."""
+    (run,) = exprnn_snapshots["runs"]
+    (tanh,) = ornn_snapshots["runs"]
+    config = rp.full_config(run["config"])
+    assert (run["task"], run["init"], config["cell"], config["activation"]) == (
+        "temporal_order", "henaff", "ornn", "modrelu")
+    assert (run["sequence_len"], run["seed"]) == (tanh["sequence_len"], tanh["seed"])
+    assert {**config, "activation": "tanh"} == rp.full_config(tanh["config"])
+    assert [s["epoch"] for s in run["snapshots"]] == list(range(0, 81, 5))
+    vanilla = rp.initial_params(run["task"], run["init"], run["seed"], **{**run["config"], "cell": "rnn"})
+    for name, value in vanilla.items():
+        assert_same_numbers(value, run["snapshots"][0]["params"][name], exprnn_snapshots["environment"], where=name)
+    for snap in run["snapshots"]:
+        W = np.array(snap["params"]["W_hh"])
+        np.testing.assert_allclose(W.T @ W, np.eye(W.shape[0]), atol=1e-12)
+    fresh = rp.train(run["task"], run["init"], run["sequence_len"], seed=run["seed"], **{**run["config"], "n_epochs": 1})
+    assert fresh["history"][0]["loss"] == pytest.approx(run["history"][0]["loss"], rel=1e-9)
+
+
+def test_committed_attractors_are_what_the_code_computes(snapshots, lstm_snapshots, ornn_snapshots, exprnn_snapshots):
+    """The settings, the radii, and every vanilla run's first and last snapshot under input 0, recomputed (the expRNN's
+    with its modReLU counts); the LSTM's last snapshot under input 0 (its map is the slow one)."""
     assert DOC["sources"] == list(dy.SNAPSHOT_FILES)
     assert DOC["settings"] == {"burn_in": dy.BURN_IN, "window": dy.WINDOW, "tol": dy.TOL,
                                "max_period": dy.MAX_PERIOD, "lyapunov_tol": dy.LYAPUNOV_TOL,
                                "n_starts": dy.N_STARTS, "starts_seed": dy.STARTS_SEED, "dedup_tol": dy.DEDUP_TOL,
                                "newton_max_iter": dy.NEWTON_MAX_ITER, "newton_tol": dy.NEWTON_TOL,
-                               "falling_segments": dy.FALLING_SEGMENTS}
-    for run, saved in zip(snapshots["runs"] + lstm_snapshots["runs"] + ornn_snapshots["runs"], DOC["runs"],
-                          strict=True):
+                               "falling_segments": dy.FALLING_SEGMENTS, "kink_tol": dy.KINK_TOL,
+                               "radius_tol": dy.RADIUS_TOL, "wide_starts": dy.WIDE_STARTS, "wide_std": dy.WIDE_STD}
+    runs = snapshots["runs"] + lstm_snapshots["runs"] + ornn_snapshots["runs"] + exprnn_snapshots["runs"]
+    for run, saved in zip(runs, DOC["runs"], strict=True):
         assert (saved["task"], saved["init"], saved["solved_epoch"]) == (run["task"], run["init"], run["solved_epoch"])
         assert saved["cell"] == rp.cell_of(run) and saved["snapshot_every"] == run["config"]["snapshot_every"]
+        assert saved["activation"] == rp.full_config(run["config"])["activation"]
         W = np.array(run["snapshots"][-1]["params"]["W_hh"])
         if saved["cell"] in dy.VANILLA_MAPS:
             assert saved["radius"][-1] == pytest.approx(np.max(np.abs(np.linalg.eigvals(W))), rel=1e-12)
         assert len(saved["channels"]) == len(run["snapshots"][0]["params"]["W_ih"][0])
         for k in ((0, -1) if saved["cell"] in dy.VANILLA_MAPS else (-1,)):
-            fresh = dy.analyse_map(dy.MAPS[saved["cell"]](dy.snapshot_params(run["snapshots"][k]), 0))
+            fresh = dy.analyse_map(dy.map_of(run)(dy.snapshot_params(run["snapshots"][k]), 0))
             fresh.pop("state")
             stored = {key: value for key, value in saved["channels"][0]["snapshots"][k].items()
                       if key not in ("epoch", "moved")}
             # Newton's solves and the eigenvalues at its point round by the BLAS kernel: exact under the kernel that
             # wrote the file, equal to 1e-9 under another (tests/kernels.py)
             newton, fresh_newton = stored.pop("newton"), fresh.pop("newton")
+            # and so do a modReLU map's fixed points' spectral radii, basins and distances
+            assert_same_numbers(fresh.pop("stable_points", None), stored.pop("stable_points", None),
+                                DOC["environment"], where=f"{run['task']} {run['init']} {k} stable points")
             assert (newton is None) == (fresh_newton is None), (run["task"], run["init"], k)
             if newton is not None:
                 assert_same_numbers(fresh_newton, newton, DOC["environment"], where=f"{run['task']} {run['init']} {k}")
@@ -371,7 +566,7 @@ def test_the_tanh_ornn_has_only_fixed_points():
     """With tanh units and an orthogonal W_hh the map is a strict contraction: one fixed point per input, which every
     trajectory approaches (Edelstein 1962). In the committed file no input of the tanh oRNN, from h_0 = 0 or from a
     random start, at any snapshot, is classified as anything else, and each has exactly one stable fixed point."""
-    held = [r for r in DOC["runs"] if r["cell"] == "ornn"]
+    held = [r for r in DOC["runs"] if r["cell"] == "ornn" and r.get("activation", "tanh") == "tanh"]
     assert held
     for run in held:
         for channel in run["channels"]:
@@ -380,6 +575,86 @@ def test_the_tanh_ornn_has_only_fixed_points():
                     channel["channel"], s["epoch"])
                 assert s["n_fixed_points"] == 1
                 assert s["newton"] is None or s["newton"]["radius"] < 1
+
+
+def exprnn_rows(doc):
+    (run,) = [r for r in doc["runs"] if r["cell"] == "ornn" and r["activation"] == "modrelu"]
+    return run
+
+
+def moving(s):
+    """Windows of one row not at a fixed point, counted from its kinds (not through the module's summaries)."""
+    return ((s["kind"] != "fixed") + sum(n for k, n in s["random_starts"].items() if k != "fixed")
+            + sum(n for k, n in s["wide_starts"].items() if k != "fixed"))
+
+
+def assert_exprnn_prose_agrees(doc):
+    """The expRNN paragraph and table of readme_block against the run's rows, recounted here."""
+    run = exprnn_rows(doc)
+    text = dy.readme_block(doc)
+    last = [c["snapshots"][-1] for c in run["channels"]]
+    for c, s in zip(run["channels"], last, strict=True):
+        starts = 1 + sum(s["random_starts"].values()) + sum(s["wide_starts"].values())
+        assert (f"| {c['channel']} | {s['n_distinct']['stable']} | {s['n_distinct']['neutral']} | {s['n_continuum']} | "
+                f"{s['n_fixed_points']} | {moving(s)}/{starts} |") in text
+    rows = [s for c in run["channels"] for s in c["snapshots"]]
+    with_stable = sum(s["n_distinct"]["stable"] > 0 for s in rows)
+    most = max(s["n_distinct"]["stable"] for s in rows)
+    assert f"Newton finds a stable fixed point in {with_stable} of the {len(rows)} pairs, at most {most} for" in text
+    assert f"need some b_i > 0 ({run['bias_positive'][-1]} of its {run['n_hidden']} units at epoch" in text
+    reached = max(s["n_fixed_points"] for s in last)
+    assert ("holds a cloud of fixed points its states settle on" in text) == (reached >= 2)
+    assert ("does not hold seed 004's cloud" in text) == (reached < 2)
+    assert ("every one keeps moving under every input" in text) == all(
+        moving(s) == 1 + sum(s["random_starts"].values()) + sum(s["wide_starts"].values()) for s in last)
+    return text
+
+
+def test_the_exprnn_prose_agrees_with_attractors_json():
+    assert_exprnn_prose_agrees(DOC)
+
+
+def test_the_exprnn_rows_obey_what_an_orthogonal_modrelu_map_can_do():
+    """The module docstring's claims, on the committed rows: ||D W_hh|| <= 1 so no Lyapunov exponent is positive and
+    no fixed point is unstable; a stable fixed point has dead units and a spectral radius below 1; a window counted as
+    reaching one ends inside the ball it provably attracts."""
+    run = exprnn_rows(DOC)
+    assert all(r == pytest.approx(1.0, abs=1e-9) for r in run["radius"])
+    for c in run["channels"]:
+        for s in c["snapshots"]:
+            assert s["lyapunov"] <= 1e-12 and s["n_distinct"]["unstable"] == 0
+            assert sum(s["verdicts"].values()) == dy.N_STARTS and sum(s["wide_verdicts"].values()) == dy.WIDE_STARTS
+            assert len(s["stable_points"]) == s["n_distinct"]["stable"] >= s["n_fixed_points"]
+            for p in s["stable_points"]:
+                assert p["dead"] >= 1 and p["radius"] < 1 - dy.RADIUS_TOL
+                assert (p["nearest"] < p["basin"]) <= (s["n_fixed_points"] > 0)
+
+
+def test_a_modrelu_run_goes_through_the_command_line_and_its_prose_follows_its_numbers(tmp_path):
+    """A tiny expRNN run (the engine's --cell ornn --init henaff --activation modrelu) is read, analysed and drawn;
+    the paragraph changes its conclusion when its numbers change; a relu run is refused in one line."""
+    source, out = tmp_path / "results_snapshots_exprnn.json", tmp_path / "a.json"
+    assert rp.main(["--task", "temporal_order", "--sequence-len", "10", "--cell", "ornn", "--init", "henaff",
+                    "--activation", "modrelu", "--n-hidden", "8", "--n-epochs", "2", "--batches-per-epoch", "2",
+                    "--snapshot-every", "1", "--quiet", "--out", str(source)]) == 0
+    assert dy.main(["run", "--snapshots", str(source), "--out", str(out)]) == 0
+    assert dy.main(["plot", "--results", str(out), "--out", str(tmp_path / "b.png")]) == 0
+    doc = dy.load(str(out))
+    assert dy.arm(doc["runs"][0]) == "ornn henaff modrelu" and dy.is_piecewise(doc["runs"][0])
+    assert "the expRNN that seed 004 trains as its oRNN" in assert_exprnn_prose_agrees(doc)
+    for s in (c["snapshots"][-1] for c in doc["runs"][0]["channels"]):  # every window at one of two reached points
+        s.update(kind="fixed", random_starts={"fixed": dy.N_STARTS}, wide_starts={"fixed": dy.WIDE_STARTS},
+                 n_fixed_points=2, n_distinct={**s["n_distinct"], "stable": 2},
+                 stable_points=[{"radius": 0.5, "basin": 1.0, "dead": 1, "nearest": 0.0}] * 2)
+    text = assert_exprnn_prose_agrees(doc)
+    assert "holds a cloud of fixed points its states settle on: up to 2 per input" in text
+    relu = tmp_path / "relu.json"
+    assert rp.main(["--task", "temporal_order", "--sequence-len", "10", "--activation", "relu", "--n-hidden", "8",
+                    "--n-epochs", "1", "--batches-per-epoch", "1", "--snapshot-every", "1", "--quiet",
+                    "--out", str(relu)]) == 0
+    with pytest.raises(ValueError, match="is a rnn cell with relu units") as err:
+        dy.load_snapshots(str(relu))
+    assert "\n" not in str(err.value)
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -108,11 +108,15 @@ def test_sizes_must_match_the_values():
 # the tracer against the engine
 
 
+BIASES = ("b_h", "b_y", "b_hn", "b_u")  # the biases of the four cells, all 0 at the start
+
+
 def small_step(task="addition", H=5, T=10, truncate=None, seed=0, cell="tanh"):
     rng = np.random.default_rng(seed)
     params = rp.init_params(task, H, "ortho", rng, cell=bd.CELLS[cell].engine)
-    params["b_h"] = params["b_h"] + 0.1 * rng.standard_normal(params["b_h"].shape)  # nonzero biases, so their
-    params["b_y"] = 0.1 * rng.standard_normal(params["b_y"].shape)  # reads count in the check
+    for name in BIASES:  # nonzero biases, so their reads count in the check
+        if name in params:
+            params[name] = params[name] + 0.1 * rng.standard_normal(params[name].shape)
     x, y = rp.generate_batch(task, T, 1, rng)
     return bd.traced_step(params, x, y, task, cell=cell, truncate=truncate), params, x, y
 
@@ -121,17 +125,20 @@ def _step(*args, **kwargs):
     return small_step(*args, **kwargs)[0]
 
 
-@pytest.mark.parametrize("cell", ["tanh", "lstm"])
+@pytest.mark.parametrize("cell", ["tanh", "lstm", "gru", "lru"])
 @pytest.mark.parametrize("task", ["addition", "temporal_order", "3bit_memorization", "latching"])
 def test_tracer_loss_and_gradients_equal_the_engine(task, cell):
     """The traced step against rp.loss_and_grads on the same parameters and example (for the LSTM: W_hh 4H x H,
-    gate order i, f, g, o, one bias vector, the forget bias 1 plus noise)."""
-    step, params, x, y = small_step(task, H=4 if cell == "lstm" else 5, cell=cell)
+    gate order i, f, g, o, one bias vector, the forget bias 1 plus noise; for the GRU: gate order r, z, n and b_hn;
+    for the LRU: every parameter of rp.LRU_PARAM_NAMES, complex ones as their real and imaginary parts)."""
+    step, params, x, y = small_step(task, H=4 if cell in ("lstm", "gru") else 5, cell=cell)
     loss, grads = rp.loss_and_grads(params, x, y, task, cell=bd.CELLS[cell].engine)
     assert step.loss_value() == pytest.approx(loss, rel=1e-12)
     traced = step.grad_values()
-    assert list(traced) == list(rp.PARAM_NAMES)
-    for name in rp.PARAM_NAMES:
+    names = rp.get_cell(bd.CELLS[cell].engine).params
+    assert sorted(traced) == sorted(names) == sorted(grads)
+    for name in names:
+        assert np.any(grads[name] != 0), name  # every gradient reached, so the comparison says something
         np.testing.assert_allclose(traced[name], grads[name], rtol=1e-10, atol=1e-14, err_msg=name)
 
 
@@ -217,6 +224,65 @@ def test_lstm_truncation_at_T_is_full_bptt_and_shorter_costs_less():
     assert np.array_equal(a.reads, b.reads) and np.array_equal(a.ends, b.ends)  # the numbers do not matter
 
 
+def test_gru_instruction_counts_are_the_algorithms():
+    """Forward per step: each r and z row its input products and bias (2 n_in), at t > 1 its recurrent products and
+    the add joining them (2 H), and the sigmoid; each n row the same input part, at t > 1 the recurrent products and
+    b_hn (2 H), then r hn, the add and the tanh; per unit h (n - z n at step 1: 2; n + z (h - n): 3). Backward per
+    unit and step: 5 for da_n, 2 for z (1 - z), 3 for da_z, 4 for da_r, 1 for dhn; the weight gradients of 3H rows
+    as the tanh cell's (W_hh from step 2), H adds into b_hn below step T; below step 1, dh: 3 H^2 products, (3H - 1)
+    H adds, and H products dh z and H adds."""
+    H, T, n_in = 5, 7, 2
+    tr = _step(H=H, T=T, cell="gru").tracer.finish()
+    step1 = 2 * H * (2 * n_in + 1) + H * (2 * n_in + 3) + 2 * H
+    later = 2 * H * (2 * n_in + 1 + 2 * H) + H * (2 * n_in + 3 + 2 * H) + 3 * H
+    forward = step1 + (T - 1) * later + (2 * H + 3)
+    units = 15 * H * T
+    bias = 3 * H * (T - 1) + H * (T - 1)  # b_h and b_hn: not at step T, where each accumulator starts
+    W_ih = 3 * H * n_in * (2 * T - 1)
+    W_hh = 3 * H * H * (T - 1) + 3 * H * H * (T - 2)
+    dh = (3 * H * H + (3 * H - 1) * H + 2 * H) * (T - 1)
+    assert int(np.sum(tr.phase == 0)) == forward
+    assert int(np.sum(tr.phase == 1)) == 2 * H + units + bias + W_ih + W_hh + dh
+
+
+def test_lru_instruction_counts_are_the_algorithms():
+    """Forward: per state 9 for lambda and gamma (exp nu_log, its negation and exp, exp theta_log, cos, sin, two
+    products, exp gamma_log) and 2 M for gamma B; per step u (M (2 n_in + 1)), the drive (2 N (2M - 1)), the
+    recurrence at t > 1 (8 N: a complex product and two adds) and per output row 4 N + 3. Backward: dz (3 M), D
+    (M), C (3 M N: the Im part negated), G_T (2 N (2M - 1) + N); per step: G_t below T (6 N), dlambda above step 1
+    (6 N, 8 N with the two accumulating adds below T), d(gamma B) (2 N M, 4 N M below T), du (4 N M - M, and 2 M for D
+    dz at T), da (3 M), b_u (M below T), W_u (M n_in, 2 M n_in below T); then per state 9 for the gradients of
+    nu_log and theta_log (conj(lambda) dlambda: 6; then 2 and 1), 2 M for B and 4 M for gamma_log."""
+    N, T, n_in = 5, 7, 2
+    M = rp.LRU_WIDTH
+    tr = _step(H=N, T=T, cell="lru").tracer.finish()
+    forward = N * (9 + 2 * M) + T * (M * (2 * n_in + 1) + 2 * N * (2 * M - 1) + M * (4 * N + 3)) + (T - 1) * 8 * N
+    backward = 3 * M + M + 3 * M * N + 2 * N * (2 * M - 1) + N
+    backward += 6 * N * (T - 1) + 6 * N + 8 * N * (T - 2)
+    backward += 2 * N * M + 4 * N * M * (T - 1) + (4 * N * M - M) * T + 2 * M + 3 * M * T
+    backward += M * (T - 1) + M * n_in * (2 * T - 1) + N * (9 + 2 * M + 4 * M)
+    assert int(np.sum(tr.phase == 0)) == forward + (2 * M + 3)
+    assert int(np.sum(tr.phase == 1)) == 2 * M + backward
+
+
+@pytest.mark.parametrize("cell", ["gru", "lru"])
+def test_truncation_and_the_numbers_for_the_gru_and_lru(cell):
+    full = _step(T=7, cell=cell).tracer.finish()
+    same = _step(T=7, truncate=7, cell=cell).tracer.finish()
+    assert np.array_equal(full.reads, same.reads) and np.array_equal(full.ends, same.ends)
+    costs = [bd.bytedmd(_step(T=7, truncate=k, cell=cell).tracer.finish(), 8) for k in (1, 3, 7)]
+    assert costs[0] < costs[1] < costs[2]
+    other = _step(seed=1, cell=cell).tracer.finish()
+    assert np.array_equal(_step(cell=cell).tracer.finish().reads, other.reads)  # the numbers do not matter
+
+
+def test_cos_and_sin_are_one_instruction():
+    tr = bd.Tracer()
+    (a,) = tr.args(np.array([0.3]), "input")
+    assert tr.values[tr.cos(a)] == pytest.approx(np.cos(0.3)) and tr.values[tr.sin(a)] == pytest.approx(np.sin(0.3))
+    assert tr.finish().reads.tolist() == [a, a]
+
+
 def test_sigmoid_is_one_instruction_and_does_not_overflow():
     tr = bd.Tracer()
     a, b, c = tr.args(np.array([-800.0, 0.0, 800.0]), "input")
@@ -231,13 +297,17 @@ def test_per_step_tasks_unknown_cells_and_another_cells_parameters_are_refused()
     with pytest.raises(ValueError, match="several steps"):
         bd.traced_step(params, x, y, "copy")
     with pytest.raises(ValueError, match="unknown cell"):
-        bd.traced_step(params, x, y, "addition", cell="gru")
+        bd.traced_step(params, x, y, "addition", cell="ornn")
     params = rp.init_params("addition", 4, "ortho", rng)
     x, y = rp.generate_batch("addition", 3, 1, rng)
     with pytest.raises(ValueError, match=r"not the \(4 H, H\) of the lstm cell"):
         bd.traced_step(params, x, y, "addition", cell="lstm")
     with pytest.raises(ValueError, match=r"not the \(1 H, H\) of the tanh cell"):
         bd.traced_step(rp.init_params("addition", 4, "ortho", rng, cell="lstm"), x, y, "addition")
+    with pytest.raises(ValueError, match="no W_u, b_u, nu_log"):
+        bd.traced_step(params, x, y, "addition", cell="lru")
+    with pytest.raises(ValueError, match="no b_hn"):
+        bd.traced_step(params, x, y, "addition", cell="gru")
 
 
 def test_power_law_recovers_an_exponent():
@@ -260,20 +330,25 @@ def test_committed_file_covers_the_grids_of_the_code():
     assert keys == bd.specs()
     assert DOC["config"]["T_sweep"] == {str(H): list(Ts) for H, Ts in bd.T_SWEEP.items()}
     assert DOC["config"]["H_sweep"] == {str(T): list(Hs) for T, Hs in bd.H_SWEEP.items()}
-    assert DOC["config"]["lstm"]["T_sweep"] == {str(H): list(Ts) for H, Ts in bd.LSTM_T_SWEEP.items()}
-    assert DOC["config"]["lstm"]["H_sweep"] == {str(T): list(Hs) for T, Hs in bd.LSTM_H_SWEEP.items()}
+    for cell in bd.OTHER_CELLS:
+        sweeps = bd.cell_sweeps(cell)
+        assert DOC["config"][cell]["T_sweep"] == {str(H): list(Ts) for H, Ts in sweeps["T_sweep"].items()}
+        assert DOC["config"][cell]["H_sweep"] == {str(T): list(Hs) for T, Hs in sweeps["H_sweep"].items()}
+    assert DOC["config"]["lru_width"] == rp.LRU_WIDTH
 
 
+@pytest.mark.parametrize("cell", bd.OTHER_CELLS)
 @pytest.mark.parametrize("quick", [False, True])
-def test_every_lstm_step_has_a_tanh_step_of_the_same_sizes(quick):
+def test_every_other_cells_step_has_a_tanh_step_of_the_same_sizes(quick, cell):
     tanh = {key[1:] for key in bd.specs(quick) if key[0] == "tanh"}
-    lstm = [key[1:] for key in bd.specs(quick) if key[0] == "lstm"]
-    assert lstm and all(key in tanh for key in lstm)
+    other = [key[1:] for key in bd.specs(quick) if key[0] == cell]
+    assert other and all(key in tanh for key in other)
 
 
 @pytest.mark.parametrize("H, T, truncate, cell", [(8, 8, None, "tanh"), (8, 64, 16, "tanh"), (4, 16, None, "tanh"),
                                                    (16, 16, None, "tanh"), (8, 16, None, "lstm"),
-                                                   (4, 16, None, "lstm")])
+                                                   (4, 16, None, "lstm"), (8, 16, None, "gru"),
+                                                   (8, 64, None, "lru"), (32, 16, None, "lru")])
 def test_committed_measurements_come_from_the_committed_code(H, T, truncate, cell):
     fresh = bd.measure("addition", H, T, truncate, cell)
     old = bd.find(DOC, H, T, truncate, cell=cell)
@@ -341,6 +416,29 @@ def test_the_prose_about_the_lstm_holds():
     assert abs(p["total"]["local_exponent"] - p["tanh total"]["local_exponent"]) < 0.1
 
 
+def test_the_prose_about_the_gru_and_lru_holds():
+    """The GRU: about three times the tanh RNN's instructions, more than that multiple of its ByteDMD, the same
+    power of H. The LRU: its cost grows like N^1.3-1.5 against the tanh RNN's H^2.5-2.9 (it re-reads about 8 N M +
+    2 N weights a step, not H^2), so from N = H = 64 on it costs less than a tenth of the tanh step; and the stored
+    forward values take a larger share of its cost at the longest T than of the tanh RNN's."""
+    for lru_cell, rnn in bd.cell_pairs(DOC, "gru"):
+        n = bd._instructions(lru_cell) / bd._instructions(rnn)
+        assert 3.0 < n < 3.5 and lru_cell["cost"]["float64"]["total"] / rnn["cost"]["float64"]["total"] > n
+    for T in DOC["config"]["gru"]["H_sweep"]:
+        p = DOC["fits"]["gru"]["H"][f"T={T}"]
+        assert abs(p["total"]["local_exponent"] - p["tanh total"]["local_exponent"]) < 0.1
+    for T in DOC["config"]["lru"]["H_sweep"]:
+        p = DOC["fits"]["lru"]["H"][f"T={T}"]
+        assert 1.3 < p["total"]["exponent"] < 1.5 and p["tanh total"]["exponent"] > 2.5
+    for lru_cell, rnn in bd.cell_pairs(DOC, "lru"):
+        if lru_cell["H"] >= 64:
+            assert lru_cell["cost"]["float64"]["total"] < 0.1 * rnn["cost"]["float64"]["total"]
+    (H, Ts), *_ = DOC["config"]["lru"]["T_sweep"].items()
+    history = "backward reads forward values"
+    assert (bd.shares(bd.find(DOC, int(H), Ts[-1], cell="lru"))[history]
+            > bd.shares(bd.find(DOC, int(H), Ts[-1]))[history])
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # command line
 
@@ -354,6 +452,7 @@ def test_quick_run_and_plot(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     block = bd.readme_block(doc)
     assert "| k |" in block and "LSTM / RNN, ByteDMD" in block
+    assert "GRU / RNN, ByteDMD" in block and "LRU / RNN, ByteDMD" in block
 
 
 def test_help_explains_the_metric_and_every_subcommand():
@@ -385,7 +484,7 @@ def test_bad_input_is_one_line(args, fragments, monkeypatch):
 
 
 def test_a_file_with_a_part_missing_is_one_line(tmp_path):
-    broken = dict(DOC)
+    broken = dict(DOC, schema_version=bd.SCHEMA_VERSION)  # a file of the code's schema, a part missing
     del broken["fits"]
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(broken))

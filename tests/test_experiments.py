@@ -58,7 +58,8 @@ def quick_records(outdir: Path, name: str) -> list[dict]:
 def test_experiments_with_questions_and_full_size_run_counts():
     expected = {"xor_nesterov": 1 * 2 * 3, "solve_vs_T": 2 * 4 * 7 * 5, "identity_vs_ortho": 3 * 3 * 3,
                 "convergence": 3 * 2 * 10, "addition_budget": 2 * 10, "latching": 7 * 4 * 10,
-                "family": 11 * 7 * 5, "hidden_size": 3 * 2 * 4 * 5, "random_scale": 3 * 5 * 3 + 3 * 3}
+                "family": 11 * 7 * 5, "hidden_size": 3 * 2 * 4 * 5, "random_scale": 3 * 5 * 3 + 3 * 3,
+                "family_float32": 11 * 7 * 5}
     assert NAMES[:len(expected)] == list(expected)  # the sibling modules' experiments follow
     for name, exp in ex.EXPERIMENTS.items():
         assert "?" in exp.question, name
@@ -99,7 +100,7 @@ def test_sweep_file_paths_keep_quick_apart_from_the_real_files():
 @pytest.mark.parametrize("name", NAMES)
 def test_quick_variant_writes_every_run_a_figure_and_an_answer(name, quick_dir, monkeypatch):
     exp = ex.EXPERIMENTS[name]
-    assert len(quick_records(quick_dir, name)) == exp.n_runs(quick=True)
+    assert len(ex.own_records(exp, quick_records(quick_dir, name), quick=True)) == exp.n_runs(quick=True)
     for attr in ("train", "run_many", "main"):
         monkeypatch.setattr(rp, attr, no_training)
     code, out, err = run_main(ex.main, ["plot", name, "--quick", "--outdir", quick_dir])
@@ -439,3 +440,127 @@ def test_a_sweep_file_of_other_runs_only_is_refused(quick_dir, tmp_path):
     code, _, err = run_main(ex.main, ["answer", "latching", "--outdir", tmp_path])
     assert code == 2
     assert_one_line_error(err, "holds no run of experiment latching")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# family_float32: the family table rerun in float32, compared cell by cell with the float64 records
+
+
+def test_family_float32_runs_the_family_grids_in_float32_and_reads_the_float64_ones():
+    exp = ex.EXPERIMENTS["family_float32"]
+    assert exp.reads == (ex.EXPERIMENTS["family"],)  # the float64 side comes from the family table's own file
+    for grids, reference in ((exp.grids, family.FAMILY_GRIDS), (exp.quick_grids, family.FAMILY_QUICK_GRIDS)):
+        assert len(grids) == len(reference)
+        for g32, g64 in zip(grids, reference, strict=True):
+            assert (g32.tasks, g32.inits, g32.sequence_lens, g32.seeds) == (g64.tasks, g64.inits, g64.sequence_lens,
+                                                                            g64.seeds)
+            assert g64.config()["dtype"] == "float64" and g32.config() == {**g64.config(), "dtype": "float32"}
+    keys64 = set().union(*(g.keys() for g in family.FAMILY_GRIDS))
+    keys32 = ex.own_keys(exp)
+    assert len(keys64) == len(keys32) == 385 and not keys64 & keys32 and exp.n_runs() == 385
+    for grid in exp.grids:  # the float32 runs pass the engine's checks, so `run` trains them
+        for spec in grid.specs():
+            rp.check_config(**spec, **grid.config())
+
+
+def test_an_experiment_gets_the_records_of_the_experiments_it_reads_and_counts_its_own(tmp_path, capsys):
+    # quick runs of the family table (float64) and of family_float32: the answer sees both, the partial note and
+    # the cost count family_float32's own runs alone
+    out = str(tmp_path)
+    assert ex.main(["run", "family_float32", "--quick", "--jobs", "1", "--quiet", "--outdir", out]) == 0
+    exp = ex.EXPERIMENTS["family_float32"]
+    records, n_want = ex.load_records(exp, quick=True, outdir=out)
+    assert {family.dtype_of(r) for r in records} == {"float32"}  # no family file yet: nothing read, no error
+    assert ex.main(["run", "family", "--quick", "--jobs", "1", "--quiet", "--outdir", out]) == 0
+    records, n_want = ex.load_records(exp, quick=True, outdir=out)
+    own = ex.own_records(exp, records, quick=True)
+    assert len(own) == n_want == exp.n_runs(quick=True) and len(records) == 2 * n_want
+    assert {family.dtype_of(r) for r in own} == {"float32"}
+    capsys.readouterr()
+    assert ex.main(["answer", "family_float32", "--quick", "--outdir", out]) == 0
+    assert not capsys.readouterr().out.startswith("_Partial")
+
+
+def _in_float32(record: dict) -> dict:
+    """The record as if trained with --dtype float32, the same outcome, recording half its wall time as CPU time."""
+    r = copy.deepcopy(record)
+    r["config"]["dtype"] = "float32"
+    r["cpu_s"] = round(r["wallclock_s"] / 2, 3)
+    return r
+
+
+def _unsolved(record: dict) -> dict:
+    """The record ending at chance, not solved (a task judged by its final metric)."""
+    return {**copy.deepcopy(record), "final_metric": record["chance"]}
+
+
+def _row(answer: str, task: str, T: int, arm: str) -> list[str]:
+    line = next(line for line in answer.splitlines() if line.startswith(f"| {task} | {T} | {arm} |"))
+    return [c.strip() for c in line.strip("|").split("|")][3:]
+
+
+def test_family_float32_flags_a_cell_that_disagrees_and_not_one_that_agrees():
+    f64 = committed("family")
+    f32 = [_in_float32(r) for r in f64]
+    agree = family.answer_family_float32(f64 + f32)
+    assert "**float32 changes no conclusion of the family table.**" in agree
+    assert "No cell disagrees. In every cell both dtypes end with the same counts." in agree
+    assert "Seed by seed, 0 of the 385 runs run in both dtypes end with the other verdict" in agree
+    # the costs, recomputed from the records: float64's from wall time (no cpu_s in them), float32's CPU time
+    assert not any("cpu_s" in r for r in f64)
+    h64, h32 = sum(r["wallclock_s"] for r in f64) / 3600, sum(r["cpu_s"] for r in f32) / 3600
+    assert (f"Cost: float64 {h64:.2f} core-hours (wall time summed over its 385 runs); float32 {h32:.2f} core-hours "
+            f"(CPU time summed over its 385 runs); float32 costs {h32 / h64:.2f} times float64 (a lower bound") in agree
+    assert f"{h64:.2f}" == "1.22"  # the family table's cost as issue 23 quotes it
+
+    # a cell solved in every float64 run and in none in float32: 5/5 against 0/5, Fisher p = 0.0079 < 0.05
+    cells = family._cells([r for r in f64 if not rp.is_per_case(r)])
+    (task, arm), runs = next((key, runs) for key, runs in cells.items() if ex.successes(runs) == (5, 5))
+    T = runs[0]["sequence_len"]
+
+    def staged(seeds) -> list[dict]:
+        return f64 + [_unsolved(r) if (r["task"], family.arm_of(r)) == (task, arm) and r["seed"] in seeds else r
+                      for r in f32]
+
+    answer = family.answer_family_float32(staged({r["seed"] for r in runs}))
+    assert stats.fisher_text(5, 5, 0, 5) == "Fisher p = 0.0079"
+    assert (f"Cells where the two disagree: {task} T = {T} {arm} (float64 5/5, float32 0/5, Fisher p = 0.0079)."
+            in answer)
+    assert "float32 changes no conclusion" not in answer
+    assert "**float32 changes 1 cell of the family table by more than Fisher's test puts down to chance.**" in answer
+    assert "Seed by seed, 5 of the 385 runs" in answer
+    seeds = ", ".join(str(r["seed"]) for r in runs)
+    assert _row(answer, task, T, arm) == ["5/5", "0/5", "0.0079", "-", "-", seeds, "yes"]
+    # one run of that cell fails instead: 5/5 against 4/5, Fisher p = 1: listed as differing, the verdict stands
+    answer = family.answer_family_float32(staged({runs[0]["seed"]}))
+    assert (f"Cells whose counts differ by a difference this test cannot tell from chance at these counts: {task} "
+            f"T = {T} {arm} (float64 5/5, float32 4/5, Fisher p = 1)." in answer)
+    assert "No cell disagrees." in answer and "**float32 changes no conclusion of the family table.**" in answer
+    assert _row(answer, task, T, arm) == ["5/5", "4/5", "1", "-", "-", str(runs[0]["seed"]), "-"]
+    # a float32 run missing: no verdict until the grids are complete
+    short = [r for r in f32 if not ((r["task"], family.arm_of(r)) == (task, arm) and r["seed"] == runs[0]["seed"])]
+    answer = family.answer_family_float32(f64 + short)
+    assert "**No verdict yet: the grids of one dtype are not complete.**" in answer
+    assert "float32 changes no conclusion" not in answer
+
+
+def test_family_float32_judges_both_dtypes_by_one_measurement_on_the_per_case_tasks():
+    """The family table's float64 records predate the held-out count of wrong cases: a float32 record's held-out
+    count must not judge it by another measurement than its float64 twin's (the last epoch's fresh batches)."""
+    f64 = [r for r in committed("family") if r["task"] == "addition" and family.arm_of(r) == "ortho"]
+    assert len(f64) == 5 and not any("heldout" in r for r in f64)
+    assert all(r["history"][-1]["frac_wrong"] > rp.TASKS["addition"].per_case for r in f64)  # not solved
+
+    def with_heldout(r: dict, wrong: float) -> dict:
+        return {**r, "heldout": {"cases": rp.HELDOUT_CASES, "metric": r["final_metric"], "frac_wrong": wrong}}
+
+    f32 = [with_heldout(_in_float32(r), 0.0) for r in f64]  # held out: every case right
+    assert all(rp.is_success(r) for r in f32)
+    answer = family.answer_family_float32(f64 + f32)
+    assert _row(answer, "addition", 30, "ortho")[:3] == ["0/5", "0/5", "1"]
+    assert ("On addition some records predate the held-out count of wrong cases, so both dtypes are judged there by "
+            "the last epoch's fraction of wrong cases over its fresh batches.") in answer
+    # both measured on held-out cases: the held-out counts decide, and the cell disagrees
+    answer = family.answer_family_float32([with_heldout(r, 0.9) for r in f64] + f32)
+    assert _row(answer, "addition", 30, "ortho")[:3] == ["0/5", "5/5", "0.0079"] and "predate" not in answer
+    assert "Cells where the two disagree: addition T = 30 ortho (float64 0/5, float32 5/5, Fisher p = 0.0079" in answer

@@ -4,6 +4,7 @@ published numbers beside ours, and an experiment without a sweep file is reporte
 
 import json
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -11,8 +12,10 @@ import rnn_pathological as rp
 from rnnpath import experiments as ex
 from rnnpath import report, stats
 from rnnpath.experiments import gated, tuning
+from rnnpath.text import join_words
 
 NAMES = [e.name for e in gated.EXPERIMENTS]
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +28,9 @@ def quick_dir(tmp_path_factory) -> Path:
 
 def test_registered_with_questions_and_run_counts():
     assert all(name in ex.EXPERIMENTS for name in NAMES)
-    expected = {"frontier": 3 * 6 * 4 * 10, "order_table": 5 * 3 * 3 + 2 * 3 * 3 * 2, "latching_lstm": 7 * 4 * 20,
-                "copy_rmsprop": 4 * 3 * 5}
+    expected = {"frontier": 3 * 6 * 4 * 10, "frontier_modern": 3 * 6 * 2 * 5 + 5 * len(gated.FRONTIER_LONG) * 4,
+                "order_table": 5 * 3 * 3 + 2 * 3 * 3 * 2 + 5 * 3,
+                "order_lstm200": 2 * 3, "latching_lstm": 7 * 4 * 20, "copy_rmsprop": 4 * 3 * 5}
     for exp in gated.EXPERIMENTS:
         assert exp.question.endswith("?")
         assert exp.n_runs() == expected[exp.name]
@@ -65,6 +69,23 @@ def test_the_grids_carry_their_settings():
                                    else c["batches_per_epoch"])
         assert updates == base["n_epochs"] * base["train_size"] // base["batch_size"] == 1500
         assert grid.sequence_lens == (100, 200) and grid.seeds == gated.ORDER_SEEDS
+    # the expRNN arm: seed 004's oRNN as they built it, order_table's settings, lengths and seeds otherwise
+    exprnn, = gated.ORDER_EXPRNN_GRIDS
+    ornn = next(g for g in gated.ORDER_GRIDS if g.config()["cell"] == "ornn")
+    assert exprnn.inits == ("henaff",) and ornn.inits == ("ortho",)
+    assert (exprnn.tasks, exprnn.sequence_lens, exprnn.seeds) == (ornn.tasks, ornn.sequence_lens, ornn.seeds)
+    assert exprnn.config() == {**ornn.config(), "activation": "modrelu", "dtype": gated.ORDER_EXPRNN_DTYPE}
+    assert ornn.config()["activation"] == "tanh" and gated.ORDER_EXPRNN_DTYPE == ornn.config()["dtype"]
+    # the LSTM at seed 004's size on ten times their data: 3 seeds, lengths 100 and 200, 3000 updates
+    lstm200, = gated.ORDER_LSTM200_GRIDS
+    c = lstm200.config()
+    lstm = next(g for g in gated.ORDER_GRIDS if g.config()["cell"] == "lstm").config()
+    assert {k for k in c if c[k] != lstm[k]} <= {"n_hidden", "train_size", "n_epochs", "dtype"}
+    assert (c["cell"], c["n_hidden"], c["train_size"], c["val_size"], c["dtype"]) == (
+        "lstm", 200, 10 * lstm["train_size"], 1000, gated.ORDER_HEAVY_DTYPE)
+    assert lstm200.sequence_lens == (100, 200) and len(rp.parse_seeds(lstm200.seeds)) == 3
+    assert lstm200.seeds == gated.ORDER_SEEDS and lstm200.inits == ("ortho",)
+    assert c["n_epochs"] * -(-c["train_size"] // c["batch_size"]) == 3000
     assert {g.config()["n_hidden"] for g in gated.LATCHING_GRIDS} == {1}
     copy = gated.COPY_GRIDS[0]
     assert copy.config()["optimizer"] == "rmsprop" and set(copy.inits) == {"ortho", "identity", "chain", "fbchain"}
@@ -73,7 +94,7 @@ def test_the_grids_carry_their_settings():
 @pytest.mark.parametrize("name", NAMES)
 def test_quick_variant_runs_draws_and_answers_with_cells_named(name, quick_dir, capsys):
     records, n_want = ex.load_records(ex.EXPERIMENTS[name], quick=True, outdir=str(quick_dir))
-    assert len(records) == n_want
+    assert len(ex.own_records(ex.EXPERIMENTS[name], records, quick=True)) == n_want
     assert ex.main(["plot", name, "--quick", "--outdir", str(quick_dir)]) == 0
     assert (quick_dir / "viz" / "quick" / f"exp_{name}.png").stat().st_size > 5000
     capsys.readouterr()
@@ -271,7 +292,9 @@ def _memorises(r: dict) -> bool:
 def test_order_table_fit_table_matches_the_committed_records():
     records = _committed_order_records()
     fixed = _seed004(records)
-    assert len(fixed) == 45 and all(r.get("metric_on") == "validation" for r in fixed)
+    first = set().union(*(g.keys() for g in gated.ORDER_GRIDS))  # seed 004's three arms, before the expRNN's
+    assert sum(ex.sweep.record_key(r) in first for r in fixed) == 45
+    assert all(r.get("metric_on") == "validation" for r in fixed)
     table = _table_rows(gated.answer_order_table(records), "| arm | length | seed | final training accuracy |")
     assert len(table) == len(fixed)
     for r in fixed:
@@ -316,11 +339,15 @@ def test_order_table_memorisation_sentence_counts_match_the_committed_records():
         end = [r["history"][-1]["val_loss"] for r in mem]
         assert f"training accuracy {min(train):.3f}-{max(train):.3f}, validation accuracy {min(val):.3f}-" \
                f"{max(val):.3f}, validation loss ending at {min(end):.2f}-{max(end):.2f}" in sentence
-    # the committed records: the LSTM memorises in every one of its runs that do not end solved, the others in none
-    assert memorising_arms == ["lstm+ortho"] and sorted(quiet_arms) == ["ornn+ortho", "rnn+ortho"]
+    # the committed records: the LSTM memorises in every one of its runs that do not end solved, the other two of
+    # seed 004's arms in none (the expRNN arm, once run, on either side as its records say)
+    original = {"rnn+ortho", "lstm+ortho", "ornn+ortho"}
+    assert [a for a in memorising_arms if a in original] == ["lstm+ortho"]
+    assert sorted(a for a in quiet_arms if a in original) == ["ornn+ortho", "rnn+ortho"]
     lstm = by_arm["lstm+ortho"]
     assert sum(map(_memorises, lstm)) == sum(not rp.is_success(r) for r in lstm) == 11
-    assert "No run of rnn+ortho or ornn+ortho memorises" in sentence
+    quiet = sorted(quiet_arms, key=gated.arm_rank)
+    assert f"No run of {join_words(quiet).replace(' and ', ' or ')} memorises" in sentence
     assert ("An explanation of the gap to seed 004 by hidden size or budget alone does not fit the 11 runs of "
             "lstm+ortho that fit their training set: with 64 units and 150 epochs" in sentence)
     # the fresh-data test is named as untested until its runs are in the file, then pointed to
@@ -400,3 +427,166 @@ def test_order_table_says_more_data_did_not_help_only_when_the_runs_on_more_data
     assert "more data does not turn its memorising into learning the task" in at_chance
     learnt = gated.answer_order_table(staged(lambda r: 0.6))
     assert "more data does not turn" not in learnt and "0 of the" in learnt
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# issue 23: the expRNN arm of order_table, after every grid the committed sweep file holds
+
+
+def test_the_committed_order_table_records_still_match_the_grids_in_front():
+    """The expRNN grid comes after every grid already run: each committed record belongs to one of the grids in
+    front, unchanged, every one of those grids is whole in the file, and no new grid claims a committed run."""
+    exp = ex.EXPERIMENTS["order_table"]
+    old = gated.ORDER_GRIDS + gated.ORDER_DATA_GRIDS
+    assert exp.grids[:len(old)] == old and exp.grids[len(old):] == gated.ORDER_EXPRNN_GRIDS
+    assert exp.quick_grids[-1:] == gated.ORDER_EXPRNN_QUICK_GRIDS
+    records = _committed_order_records()
+    keys = [ex.sweep.record_key(r) for r in records]
+    wanted = [g.keys() for g in old]
+    new = set().union(*(g.keys() for g in gated.ORDER_EXPRNN_GRIDS))
+    committed = {k for k in keys if k not in new}
+    assert committed == set().union(*wanted) and len(committed) == 81
+    # the file's records run grid after grid in the order of the list
+    grid_of = [next(i for i, w in enumerate(wanted) if k in w) for k in keys if k not in new]
+    assert grid_of == sorted(grid_of)
+    loaded, n_runs = ex.load_records(exp, outdir=str(ORDER_RECORDS.parents[2]))
+    assert len(loaded) == len(set(keys)) and n_runs == 96
+
+
+def test_order_table_puts_the_exprnn_arm_beside_the_others_with_training_and_validation_accuracy(quick_dir):
+    records, _ = ex.load_records(ex.EXPERIMENTS["order_table"], quick=True, outdir=str(quick_dir))
+    henaff = [r for r in records if gated.arm_of(r) == gated.ORDER_EXPRNN_ARM]
+    assert henaff and all(r["config"]["activation"] == "modrelu" and rp.cell_of(r) == "ornn" for r in henaff)
+    T = min(r["sequence_len"] for r in henaff)
+    # staged: the expRNN solves every run at the shortest length, the tanh oRNN none
+    staged = []
+    for r in json.loads(json.dumps(records)):
+        if r["sequence_len"] == T and gated.order_regime(r) == "fixed" and gated.arm_of(r) in (
+                gated.ORDER_EXPRNN_ARM, "ornn+ortho"):
+            solved = gated.arm_of(r) == gated.ORDER_EXPRNN_ARM
+            r["final_metric"] = r["history"][-1]["metric"] = 1.0 if solved else r["chance"]
+        staged.append(r)
+    answer = gated.answer_order_table(staged)
+    assert "ornn+henaff: final validation accuracy | ornn+henaff: solved" in answer
+    n = sum(r["sequence_len"] == T for r in henaff)
+    k0 = sum(rp.is_success(r) for r in staged if gated.arm_of(r) == "ornn+ortho" and r["sequence_len"] == T
+             and gated.order_regime(r) == "fixed")
+    assert k0 == 0
+    assert "The ornn+henaff arm is their orthogonal RNN as they built it, expRNN: W_hh = exp(A) kept" in answer
+    assert ("Length by length, ornn+henaff against ornn+ortho: " in answer
+            and f"temporal_order at T = {T} ({n}/{n} against 0/{n}, {stats.fisher_text(n, n, 0, n)})" in answer)
+    # its runs in the per-run table, training and validation accuracy from their histories
+    table = _table_rows(answer, "| arm | length | seed | final training accuracy |")
+    for r in [r for r in staged if gated.arm_of(r) == gated.ORDER_EXPRNN_ARM]:
+        row = table[(gated.ORDER_EXPRNN_ARM, r["sequence_len"], r["seed"])]
+        assert row[:2] == [f"{r['history'][-1]['train_metric']:.3f}", f"{r['final_metric']:.3f}"]
+    # the data part compares only the arms run on other data
+    data = answer[answer.index("The data, tested"):]
+    assert "ornn+henaff" not in data and "lstm+ortho at length" in data
+    # without its runs, the answer reads as before: no word of the arm
+    assert "henaff" not in gated.answer_order_table([r for r in records if r["init"] != "henaff"])
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# issue 23: order_lstm200, an LSTM of seed 004's size on ten times their data
+
+
+def test_order_lstm200_cost_is_stated_and_within_the_budget():
+    c = gated.ORDER_LSTM200_GRIDS[0].config()
+    seeds = len(rp.parse_seeds(gated.ORDER_SEEDS))
+    steps = c["n_epochs"] * (c["train_size"] / c["batch_size"] + c["val_size"] / c["batch_size"] / 3)
+    by_hand = seeds * steps * 0.66 * (100 + 200) / 200 / 3600
+    assert gated.order_lstm200_hours("float64") == pytest.approx(by_hand) and by_hand <= 3
+    assert gated.order_lstm200_hours("float32") == pytest.approx(by_hand / 2)
+    doc = " ".join(gated.__doc__.split())
+    assert (f"about {gated.order_lstm200_hours('float64'):.1f} core-hours in float64, "
+            f"{gated.order_lstm200_hours('float32'):.1f} in float32") in doc
+
+
+def _lstm200_staged(records: list[dict], train, val) -> list[dict]:
+    """The records with every epoch's training accuracy train(epoch) and validation accuracy val(epoch)."""
+    out = []
+    for r in json.loads(json.dumps(records)):
+        for e in r["history"]:
+            e["train_metric"], e["metric"] = train(e["epoch"]), val(e["epoch"])
+        r["final_metric"] = r["history"][-1]["metric"]
+        out.append(rp.judge(r))
+    return out
+
+
+def test_order_lstm200_answer_reports_the_fit_epoch_the_gap_and_whether_more_data_closes_it(quick_dir):
+    records, _ = ex.load_records(ex.EXPERIMENTS["order_lstm200"], quick=True, outdir=str(quick_dir))
+    assert records and all(rp.cell_of(r) == "lstm" and r["metric_on"] == "validation" for r in records)
+    T, n = records[0]["sequence_len"], len(records)
+    epochs = len(records[0]["history"])
+    # every run fits at its last epoch and generalises: the gap closes
+    closes = gated.answer_order_lstm200(_lstm200_staged(records, lambda e: 1.0 if e == epochs else 0.5,
+                                                        lambda e: 1.0))
+    assert f"at length {T}, {n}/{n} {ex.interval_text(n, n)} end solved and {n}/{n} end at seed 004's" in closes
+    assert f"training accuracy reaches 1 in {n}/{n} (first at epoch {join_words([str(epochs)] * n)}" in closes
+    assert "ten times the data closes the gap to seed 004's LSTM" in closes
+    assert f"| {T} | {records[0]['seed']} | 1.000 | 1.000 | 1.000 (1) | {epochs} |" in closes
+    assert "3000" not in closes and f"{records[0]['config']['n_epochs'] * 20} updates per run" in closes
+    # training accuracy 1 from the first epoch, validation at chance: memorised, the gap stays
+    chance = records[0]["chance"]
+    mem = gated.answer_order_lstm200(_lstm200_staged(records, lambda e: 1.0, lambda e: chance))
+    assert f"{n} of the runs fit their training set and stay at chance" in mem
+    assert f"first at epoch {join_words(['1'] * n)}" in mem and "closes the gap to" not in mem
+    # neither fits nor learns within the cap: the records cannot tell
+    short = gated.answer_order_lstm200(_lstm200_staged(records, lambda e: 0.4, lambda e: 0.3))
+    assert f"training accuracy reaches 1 in no run within its {epochs} epochs" in short
+    assert "this cap is too short to tell" in short and f"not by epoch {epochs}" in short
+    assert gated.first_fit_epoch({"history": [{"epoch": 1, "train_metric": 0.99},
+                                              {"epoch": 2, "train_metric": 1.0}]}) == 2
+    assert gated.first_fit_epoch({"history": [{"epoch": 1, "metric": 1.0}]}) is None
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# frontier_modern: the GRU and the LRU, tuned, beside the frontier's arms (issue 24)
+
+
+def test_frontier_modern_runs_each_new_cell_with_its_own_tuned_setting():
+    exp = ex.EXPERIMENTS["frontier_modern"]
+    assert exp.reads == (ex.EXPERIMENTS["frontier"],)  # the table sets the frontier's arms beside the new ones
+    arms = {(g.config()["cell"], g.inits[0]) for g in gated.FRONTIER_MODERN_GRIDS}
+    assert arms == set(tuning.MODERN_TUNING_ARMS) == {("gru", "ortho"), ("lru", "ortho")}
+    short = [g for g in gated.FRONTIER_MODERN_GRIDS if g.sequence_lens[0] <= gated.FRONTIER_LENS[-1]]
+    assert len(short) == len(gated.FRONTIER_LENS) * 2 * len(gated.FRONTIER_TASKS)
+    for g in gated.FRONTIER_MODERN_GRIDS:
+        cell, init, task = g.config()["cell"], g.inits[0], g.tasks[0]
+        assert g.seeds == gated.FRONTIER_MODERN_SEEDS and len(g.sequence_lens) == 1
+        assert g.options == tuning.tuned_options(cell, init, task)
+        if g.sequence_lens[0] > gated.FRONTIER_LENS[-1]:  # past 500 only the pairs that solve a run at 500
+            assert (f"{cell}+{init}", task) in gated.FRONTIER_LONG
+    # the five seeds are the frontier's first five, so each run sees the data of a frontier run
+    assert set(rp.parse_seeds(gated.FRONTIER_MODERN_SEEDS)) < set(rp.parse_seeds(gated.FRONTIER_SEEDS))
+
+
+def test_the_long_lengths_go_to_the_pairs_that_solve_a_run_at_500():
+    def record(cell, task, T, solved):
+        return {"task": task, "init": "ortho", "sequence_len": T, "seed": 100, "config": {"cell": cell},
+                "final_metric": 1.0 if solved else 0.25, "diverged": False}
+    records = [record("lru", "temporal_order", 500, True), record("lru", "addition", 500, False),
+               record("gru", "3bit_memorization", 300, True), record("lstm", "temporal_order", 500, True)]
+    solved = {id(r) for r in records if r["final_metric"] == 1.0}
+    with mock.patch.object(rp, "is_success", lambda r: id(r) in solved):
+        assert gated.long_arms(records) == (("lru+ortho", "temporal_order"),)  # modern arms at T = 500 only
+    path = ROOT / "results" / "sweeps" / "frontier_modern.jsonl"
+    if path.exists():
+        records, _ = ex.load_records(ex.EXPERIMENTS["frontier_modern"], outdir=str(ROOT))
+        own = ex.own_records(ex.EXPERIMENTS["frontier_modern"], records)
+        top = [r for r in own if r["sequence_len"] == gated.FRONTIER_LENS[-1]]
+        if len(top) == 2 * len(gated.FRONTIER_TASKS) * len(rp.parse_seeds(gated.FRONTIER_MODERN_SEEDS)):
+            assert gated.FRONTIER_LONG == gated.long_arms(own)  # decided from the committed T = 500 cells
+        else:
+            assert gated.FRONTIER_LONG == ()  # nothing decided before those cells have run
+
+
+def test_the_reach_of_a_cell_is_its_longest_solved_T_and_its_longest_all_solved_T():
+    def runs(T, k, n):
+        return [{"sequence_len": T, "seed": i, "solved": i < k} for i in range(n)]
+    with mock.patch.object(rp, "is_success", lambda r: r["solved"]):
+        cell = gated._reach_cell(runs(30, 5, 5) + runs(60, 5, 5) + runs(120, 2, 5) + runs(200, 0, 5))
+        assert cell == "T = 120 (2/5 there); every run up to T = 60; run to T = 200"
+        assert gated._reach_cell(runs(30, 0, 5)) == "none; every run up to no T; run to T = 30"
+    assert gated._reach_cell([]) == "-"

@@ -7,7 +7,12 @@ import rnn_pathological as rp
 from rnnpath import experiments as ex
 from rnnpath.experiments import gated, tuning
 
-TUNING = {"frontier_tuning": tuning.FRONTIER_TUNING_GRIDS, "latching_tuning": tuning.LATCHING_TUNING_GRIDS}
+TUNING = {"frontier_tuning": tuning.FRONTIER_TUNING_GRIDS, "latching_tuning": tuning.LATCHING_TUNING_GRIDS,
+          "modern_tuning": tuning.MODERN_TUNING_GRIDS}
+
+
+def _arms_and_tasks(grids) -> set[tuple[str, str]]:
+    return {(f"{g.config()['cell']}+{g.inits[0]}", task) for g in grids for task in g.tasks}
 
 
 def _record(task, init, seed, final, cell="rnn", diverged=False, **setting):
@@ -16,14 +21,24 @@ def _record(task, init, seed, final, cell="rnn", diverged=False, **setting):
             "diverged": diverged, "metric_name": "accuracy", "higher_is_better": True}
 
 
-@pytest.mark.parametrize("name", [n for n in TUNING if any(k[1] in {g.tasks[0] for g in TUNING[n]}
-                                                            for k in tuning.TUNED)])
+@pytest.mark.parametrize("name", [n for n in TUNING if _arms_and_tasks(TUNING[n]) & set(tuning.TUNED)])
 def test_the_settings_in_the_code_are_the_committed_tuning_runs_picks(name):
     records, n_runs = ex.load_records(ex.EXPERIMENTS[name])
     assert len(records) == n_runs  # the whole tuning grid, not a part
     picked = tuning.picks(records, TUNING[name])
-    tasks = {t for g in TUNING[name] for t in g.tasks}
-    assert picked == {k: v for k, v in tuning.TUNED.items() if k[1] in tasks}
+    assert picked == {k: v for k, v in tuning.TUNED.items() if k in _arms_and_tasks(TUNING[name])}
+
+
+def test_the_lru_tunes_its_width_and_ring_beside_the_optimiser():
+    settings = tuning.settings_for("lru", (1.0,))
+    assert len(settings) == len(tuning.OPTIMISER_SETTINGS) * 4
+    assert {(s["lru_width"], s["lru_r_min"]) for s in settings} == {(2, 0.0), (2, 0.9), (8, 0.0), (8, 0.9)}
+    assert tuning.settings_for("gru", (1.0, 3.0)) == tuning.OPTIMISER_SETTINGS  # no forget bias outside the LSTM
+    record = _record("addition", "ortho", 1000, 0.1, cell="lru", optimizer="adam", lr=0.001, lru_width=8,
+                     lru_r_min=0.9)
+    assert tuning.setting_of(record) == {"optimizer": "adam", "lr": 0.001, "lru_width": 8, "lru_r_min": 0.9}
+    assert tuning.setting_text(tuning.setting_of(record)) == "adam lr 0.001, width 8, r_min 0.9"
+    assert "forget_bias" not in tuning.setting_of({**record, "config": {**record["config"], "cell": "gru"}})
 
 
 def test_the_pick_is_the_best_median_then_the_best_mean_then_the_first():
@@ -39,11 +54,11 @@ def test_the_pick_is_the_best_median_then_the_best_mean_then_the_first():
 
 
 def test_tuning_seeds_are_never_reported():
-    tuning_seeds = {s for g in TUNING["frontier_tuning"] + TUNING["latching_tuning"] for s in
-                    rp.parse_seeds(g.seeds)}
+    tuning_seeds = {s for name in ex.TUNING_EXPERIMENTS for g in ex.EXPERIMENTS[name].grids
+                    for s in rp.parse_seeds(g.seeds)}
     assert min(tuning_seeds) >= 1000
     for name, exp in ex.EXPERIMENTS.items():
-        if name in TUNING:
+        if name in ex.TUNING_EXPERIMENTS:
             continue
         for g in exp.grids:
             assert not tuning_seeds & set(rp.parse_seeds(g.seeds)), name

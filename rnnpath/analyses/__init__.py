@@ -20,6 +20,7 @@ ANALYSES = {
     "attractors": ("rnnpath.analyses.attractors", "fixed points, orbits and bifurcations of saved snapshots"),
     "memory": ("rnnpath.analyses.memory_curse", "the curse of memory of one linear unit, closed form and Monte Carlo"),
     "bytedmd": ("rnnpath.analyses.bytedmd", "the data-movement cost (ByteDMD) of one training step"),
+    "signal": ("rnnpath.analyses.signal", "signal propagation at initialisation: LRU, complex diagonal RNN, GRU"),
 }
 
 

@@ -2,14 +2,14 @@
 parameter snapshots; nothing trains here.
 
     python rnn_pathological.py --all --seed 0 --snapshot-every 5 --jobs 1 --out results_snapshots.json  # the runs
-    (and the LSTM and oRNN runs of SNAPSHOT_FILES)
+    (and the LSTM, oRNN and expRNN runs of SNAPSHOT_FILES)
     python -m rnnpath analyze attractors run     # results_snapshots.json -> attractors.json
     python -m rnnpath analyze attractors plot    # attractors.json -> viz/bifurcation.png
 
-A trained RNN fed a constant input u is a map h -> f(h) = tanh(W_hh h + W_ih u + b_h), and where its states end up
-(its attractors) is what it can hold without input: seed 004 defines long-term memory as an attractor, and a
-bifurcation as a change in the attractors as the parameters move. For every snapshot of a run (epoch 0, then every K
-epochs) and every input channel c (u = e_c: channel c at 1, the others 0), this script
+A trained RNN fed a constant input u is a map h -> f(h) = tanh(W_hh h + W_ih u + b_h) (modReLU units: below), and where
+its states end up (its attractors) is what it can hold without input: seed 004 defines long-term memory as an
+attractor, and a bifurcation as a change in the attractors as the parameters move. For every snapshot of a run (epoch
+0, then every K epochs) and every input channel c (u = e_c: channel c at 1, the others 0), this script
 
   * iterates the map from h_0 = 0 (where every sequence starts) for BURN_IN steps, then records WINDOW more states;
   * classifies that attractor: a fixed point when no coordinate moves by more than TOL from one recorded step to the
@@ -42,10 +42,52 @@ With tanh units it cannot have their cloud. tanh is 1-Lipschitz with tanh' < 1 e
 orthogonal W_hh preserves the Euclidean norm, so ||f(h) - f(g)|| < ||h - g|| for all h != g: f is contractive in
 Edelstein's sense on the compact cube [-1, 1]^H that it maps into itself, so it has exactly one fixed point per
 constant input and every trajectory converges to it (Edelstein 1962) -- no orbits, no second fixed point, however
-slowly the approach goes when W_hh's eigenvalues sit on the unit circle. Seed 004's oRNN uses modReLU units, which
-are not a strict contraction (modReLU has slope 1 wherever it is active: it only shifts the modulus), which is why
-it can hold a cloud of fixed points and a tanh oRNN cannot; the Newton step above is what lets this script see
-the slow approach.
+slowly the approach goes when W_hh's eigenvalues sit on the unit circle; the Newton step above is what lets this
+script see the slow approach. Seed 004's oRNN uses modReLU units, which are no strict contraction (slope 1 wherever
+active: they shift the modulus instead of squashing it), so the theorem says nothing about it.
+
+modReLU units (--activation modrelu, modrelu_map; with --cell ornn --init henaff, seed 004's expRNN): f(h) =
+sigma(W_hh h + W_ih u), sigma(a)_i = sign(a_i) relu(|a_i| + b_i), b = b_h learnt, no other bias. What this map can do:
+
+  * It is piecewise affine. Unit i is active, sigma(a)_i = a_i + b_i sign(a_i), where |a_i| + b_i > 0 and a_i != 0,
+    and dead (0) in its dead zone |a_i| < -b_i (only for b_i < 0); it has a kink at |a_i| = -b_i (b_i < 0) and jumps
+    by 2 b_i across a_i = 0 (b_i > 0; sigma(0) = 0); with b_i = 0 it is the identity. Away from kinks and jumps,
+    f(h) = f(x) + D W_hh (h - x) on a ball around x, D = diag(1 on the active units): the map is its linearisation
+    there, not just approximately.
+  * With W_hh orthogonal, ||D W_hh||_2 <= 1: no tangent vector grows, so the Lyapunov exponent is <= 0 up to rounding
+    (chaotic is never found; a discontinuous map can still mix states across its jumps, which no tangent vector
+    sees), and the spectral radius rho of the Jacobian at a fixed point is at most 1: none is unstable in the linear
+    sense. With every unit active the Jacobian is W_hh itself, rho = 1: the fixed point is neutral (nearby states keep
+    their distance from it along W_hh's rotations, never approaching). A stable fixed point (rho < 1) needs dead units.
+  * With every b_i <= 0, sigma is soft thresholding, 1-Lipschitz, so f is nonexpansive (||f(h) - f(g)|| <= ||h - g||,
+    with equality wherever the same units are active with the same signs, so no contraction) and its fixed points form
+    a closed convex set, as those of any nonexpansive map of a Euclidean space do: none, one, or a continuum, never a
+    finite cloud of two or more. A dead zone collapses directions (the states of a ball that differ only in dead
+    units' pre-activations share one image), which makes no set of fixed points; an eigenvalue 1 of D W_hh at a fixed
+    point does: the map being affine there, a segment of fixed points passes through it.
+  * With some b_i > 0, f is discontinuous across a_i = 0 and not nonexpansive, and each of up to 3^H patterns of active
+    (either sign) and dead units can hold its own isolated fixed point, the solution of
+    (I - D W_hh) x = D (W_ih u + b * s), s the signs, where it lies in its pattern's region: several stable fixed
+    points are possible (tests/test_attractors.py builds maps with 2 and 4). A fixed point on a jump (a_i = 0,
+    b_i > 0: h = 0 without input) is not stable, whatever the derivative convention (0 there) says.
+  * With b = 0 it is the affine isometry h -> W_hh h + W_ih u: one neutral fixed point that every state circles when
+    W_hh has no eigenvalue 1, else none or a continuum (W_hh = I, u = 0: every state is fixed).
+
+So on modReLU maps the spectral radius decides, not the sign of a Lyapunov exponent that is 0 up to rounding at a
+neutral point, and the count separates what is found from what is reached (piecewise_verdict). For every start
+(h_0 = 0, the N_STARTS uniform ones, and WIDE_STARTS of seed 004's own, N(0, WIDE_STD^2 I), which matter because
+modReLU does not bound the state as tanh does), Newton's method from the window's last state (exact on each piece:
+one step lands on the piece's fixed point) finds a fixed point x* or none. x* within KINK_TOL of a kink or jump is
+non-smooth (no Jacobian to judge it by); otherwise rho at x* makes it stable (rho < 1 - RADIUS_TOL), neutral (within
+RADIUS_TOL of 1) or unstable. A window converges to a stable x* only if it ends inside x*'s basin_radius, the ball
+in which no unit changes piece: there f(h) - x* = D W_hh (h - x*) maps the ball into itself and rho < 1 takes every
+state in it to x*, a proof rather than a trend (the falling-distance rule of the smooth maps is not used: a window
+hundreds of units away can drift towards a point for a while without converging). Per (input, snapshot) the file
+gives every start's verdict (converges; stable: found, not reached; neutral; unstable; non-smooth; none), the distinct
+fixed points of each kind found from all starts together (lower bounds: a fixed point no start leads Newton to is not
+counted), how many neutral ones lie on a continuum (then their distinct count counts samples of it), and each stable
+one's rho, basin radius and distance to the nearest window end; n_fixed_points counts the stable ones reached, as for
+tanh maps.
 
 Sections, in dependency order: maps, iteration and Lyapunov exponent, classification, fixed points, one snapshot,
 the results file, figure, README block, command line.
@@ -53,7 +95,6 @@ the results file, figure, README block, command line.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import os
 from collections.abc import Callable
@@ -65,7 +106,7 @@ from matplotlib.figure import Figure
 
 import rnn_pathological as rp
 from rnnpath import files
-from rnnpath.analyses.base import Analysis, AnalysisError, Command, Option
+from rnnpath.analyses.base import Analysis, Command, Option, drawer
 from rnnpath.text import join_words, markdown_table
 
 PROG = "rnnpath analyze attractors"
@@ -77,6 +118,10 @@ SNAPSHOT_FILES = {
                                     "--snapshot-every 10 --out {path}"),
     "results/results_snapshots_ornn.json": ("python rnn_pathological.py --task temporal_order --cell ornn --init ortho "
                                     "--snapshot-every 5 --out {path}"),
+    # seed 004's oRNN as they built it (expRNN: Henaff's start, modReLU units), at the oRNN run's task, T, seed and
+    # budget: about 15 s on one core
+    "results/results_snapshots_exprnn.json": ("python rnn_pathological.py --task temporal_order --cell ornn "
+                                      "--init henaff --activation modrelu --snapshot-every 5 --out {path}"),
 }
 
 BURN_IN = 400  # steps discarded before recording: seed 004's burn-in for its sequence-classification task
@@ -91,6 +136,15 @@ NEWTON_MAX_ITER = 50  # Newton steps towards f(x) = x from the window's last sta
 NEWTON_TOL = 1e-12  # Newton has converged when no coordinate of f(x) - x exceeds this
 FALLING_SEGMENTS = 4  # the distance to Newton's point must fall from each of this many parts of the window to the next
 ROUND = 4  # decimals of the mean-state values kept for the bifurcation diagram
+# piecewise-affine (modReLU) maps only:
+# seed 004's own starts, which matter where the map is not bounded (a tanh map sends every start into [-1, 1]^H in one
+# step; modReLU keeps far states far): 10 states N(0, 100^2 I), their code's n_sequences_orbit and std_orbit
+# (antonior92/attractors-and-smoothness-RNN, sequence-classification/train.py; its burnout_orbit 400 is BURN_IN)
+WIDE_STARTS = 10
+WIDE_STD = 100.0
+KINK_TOL = 1e-9  # a fixed point whose pre-activation lies this close to a kink or jump has no Jacobian to judge it by
+RADIUS_TOL = 1e-8  # a spectral radius within this of 1 is 1: a neutral fixed point (an orthogonal W_hh's own radius
+# is 1 to about 1e-15)
 
 # ----------------------------------------------------------------------------------------------------------------
 # maps: x -> f(x) on a batch of states, with the Jacobian-vector product the Lyapunov exponent needs
@@ -108,6 +162,17 @@ class Map:
     jvp: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
     dim: int
     n_hidden: int
+    # a piecewise-affine map (modReLU): kink_distance(x) (B,) is how far each state's pre-activation lies from the
+    # nearest point where f is not differentiable (its kinks and jumps), where the Jacobian of jvp is a convention;
+    # None for a smooth map
+    kink_distance: Callable[[np.ndarray], np.ndarray] | None = None
+    # and basin_radius(x) for a fixed point x (n,): the radius of a Euclidean ball around x that f maps into itself
+    # affinely, f(h) = x + J (h - x) with ||J||_2 <= 1 (0.0 where that cannot be certified); inside it a stable x
+    # (spectral radius of J below 1) attracts every state
+    basin_radius: Callable[[np.ndarray], float] | None = None
+    # spectral radii within this of 1 count as 1 (neutral): 0 for the smooth maps, whose radius below 1 decides as
+    # before
+    radius_tol: float = 0.0
 
 
 def rnn_map(params: dict[str, np.ndarray], channel: int) -> Map:
@@ -124,6 +189,48 @@ def rnn_map(params: dict[str, np.ndarray], channel: int) -> Map:
         return (1.0 - fh * fh) * (v @ W_T)
 
     return Map(step, jvp, W_hh.shape[0], W_hh.shape[0])
+
+
+def modrelu_map(params: dict[str, np.ndarray], channel: int) -> Map:
+    """The vanilla cell with modReLU units (--activation modrelu; the oRNN's W_hh is orthogonal) under a constant input
+    with channel `channel` at 1: a = W_hh h + W_ih[:, c] (no bias: b_h is modReLU's b, as in rp.rnn_forward),
+    f(h) = sign(a) relu(|a| + b) per unit, sign(0) = 0.
+
+    J_f(h) v = d * (W_hh v), d_i = 1 where unit i is active (f(h)_i != 0: a_i != 0 and |a_i| + b_i > 0) or is the
+    identity (b_i = 0, smooth even at a_i = 0), and 0 where it is dead, f(h)_i = 0. At the kink |a_i| = -b_i
+    (b_i < 0) and the jump at a_i = 0 (b_i > 0) f has no derivative and d_i = 0 is rp.rnn_backward's convention;
+    kink_distance says how far a state is from them: min_i of |a_i| over units with b_i > 0 and ||a_i| + b_i| over
+    units with b_i < 0 (inf with every b_i = 0)."""
+    W_hh = np.asarray(params["W_hh"], dtype=np.float64)
+    drive = np.asarray(params["W_ih"], dtype=np.float64)[:, channel]
+    b = np.asarray(params["b_h"], dtype=np.float64)
+    W_T = W_hh.T
+
+    def step(h: np.ndarray) -> np.ndarray:
+        a = h @ W_T + drive
+        return np.sign(a) * np.maximum(np.abs(a) + b, 0.0)
+
+    identity = b == 0.0
+
+    def jvp(h: np.ndarray, fh: np.ndarray, v: np.ndarray) -> np.ndarray:
+        return ((fh != 0.0) | identity) * (v @ W_T)
+
+    def kink_distance(h: np.ndarray) -> np.ndarray:
+        a = np.abs(h @ W_T + drive)
+        return np.where(b > 0, a, np.where(b < 0, np.abs(a + b), np.inf)).min(axis=1)
+
+    row_norm = float(np.max(np.linalg.norm(W_hh, axis=1)))  # |a_i(h) - a_i(x)| <= row_norm ||h - x||
+
+    def basin_radius(x: np.ndarray) -> float:
+        # within kink_distance(x) / row_norm of x no unit changes piece, so f(h) = x + D W_hh (h - x) there with x's
+        # active set D; where ||D W_hh||_2 <= 1 (always, for an orthogonal W_hh) that ball maps into itself
+        fx = step(x[None])
+        J = jvp(x[None], fx, np.eye(len(x))).T
+        if np.linalg.norm(J, 2) > 1.0 + RADIUS_TOL:
+            return 0.0
+        return float(min(kink_distance(x[None])[0] / row_norm, np.finfo(np.float64).max))
+
+    return Map(step, jvp, W_hh.shape[0], W_hh.shape[0], kink_distance, basin_radius, RADIUS_TOL)
 
 
 def _sigmoid(a: np.ndarray) -> np.ndarray:
@@ -168,6 +275,14 @@ MAP_OF_BLOCKS = {rp.VANILLA_BLOCKS: rnn_map, rp.LSTM_GATES: lstm_map}
 MAPS = {name: MAP_OF_BLOCKS[cell.blocks] for name, cell in rp.CELLS.items() if cell.blocks in MAP_OF_BLOCKS}
 # the cells whose W_hh is one (H, H) matrix, with a spectral radius: those with a single block
 VANILLA_MAPS = tuple(name for name, cell in rp.CELLS.items() if len(cell.blocks) == 1)
+# their map by the record's activation option (the LSTM's nonlinearities are its gates'); relu and elu: none yet
+ACTIVATION_MAPS = {"tanh": rnn_map, "modrelu": modrelu_map}
+
+
+def map_of(run: dict) -> Callable[[dict[str, np.ndarray], int], Map]:
+    """The map under a constant input of a run record's network (load_snapshots has checked that there is one)."""
+    cell = rp.cell_of(run)
+    return ACTIVATION_MAPS[rp.full_config(run["config"])["activation"]] if cell in VANILLA_MAPS else MAPS[cell]
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -266,18 +381,57 @@ def settle(m: Map, trajectory: np.ndarray, max_iter: int = NEWTON_MAX_ITER, tol:
     """Whether one trajectory's window (W + 1, n) is a slow approach to a stable fixed point, by the rule of the
     module docstring: {point, radius, distance} (the fixed point x* Newton finds from the last state, the spectral
     radius of the Jacobian there, and the last state's Euclidean distance from it), or None (an orbit: Newton does not
-    converge, or x* is not stable, or the distance to it does not fall from each part of the window to the next)."""
+    converge, or x* is not stable, or the distance to it does not fall from each part of the window to the next; on a
+    piecewise-affine map, or the last state lies outside x*'s basin_radius)."""
     point = newton(m, trajectory[-1], max_iter, tol)
     if point is None:
         return None
     radius = float(np.max(np.abs(np.linalg.eigvals(jacobian(m, point)))))
-    if not radius < 1.0:
+    if not radius < 1.0 - m.radius_tol:  # a neutral point (radius 1) is circled, not approached
         return None
     distance = np.linalg.norm(trajectory - point, axis=1)
+    if m.basin_radius is not None:  # piecewise affine: approached only from inside the ball where f provably contracts
+        return ({"point": point, "radius": radius, "distance": float(distance[-1])}
+                if distance[-1] < m.basin_radius(point) else None)
     peaks = [float(np.max(part)) for part in np.array_split(distance, segments)]
     if not (all(a > b for a, b in itertools.pairwise(peaks)) or peaks[0] <= tol):
         return None
     return {"point": point, "radius": radius, "distance": float(distance[-1])}
+
+
+# piecewise_verdict's verdicts, in the order reported, and the kind of fixed point each finds
+VERDICTS = ("converges", "stable", "neutral", "unstable", "non-smooth", "none")
+POINT_KINDS = ("stable", "neutral", "unstable", "non-smooth")
+
+
+def piecewise_verdict(m: Map, trajectory: np.ndarray, kind: str, settled: dict | None,
+                      kink_tol: float = KINK_TOL) -> tuple[str, np.ndarray | None]:
+    """(verdict, point) for one trajectory's window (W + 1, n) of a piecewise-affine map (m.kink_distance and
+    m.basin_radius set), by the rules of the module docstring. The point x* is the fixed point settle() found (settled),
+    or the one Newton's method finds from the window's last state (for a window that no longer moves, its last state
+    where Newton cannot polish it); it is judged by the spectral radius rho of the Jacobian there:
+      converges   rho < 1 - radius_tol and the window ends inside x*'s basin_radius: it converges to x*;
+      stable      rho < 1 - radius_tol, but the window ends outside that ball: a stable fixed point of the map, which
+                  the window is not shown to approach;
+      neutral     |rho - 1| <= radius_tol: nearby states neither approach it nor leave it;
+      unstable    rho > 1 + radius_tol (never with an orthogonal W_hh: ||D W_hh||_2 <= 1);
+      non-smooth  x*'s pre-activation lies within kink_tol of a kink or jump, where f has no Jacobian;
+      none        Newton finds no fixed point (point None)."""
+    if settled is not None:
+        point = settled["point"]
+    else:
+        point = newton(m, trajectory[-1])
+        if point is None and kind == "fixed":
+            point = trajectory[-1]  # moves by less than TOL a step: at a fixed point Newton cannot polish
+        if point is None:
+            return "none", None
+    if not m.kink_distance(point[None])[0] > kink_tol:
+        return "non-smooth", point
+    radius = settled["radius"] if settled is not None else float(np.max(np.abs(np.linalg.eigvals(jacobian(m, point)))))
+    if radius < 1.0 - m.radius_tol:
+        inside = np.linalg.norm(trajectory[-1] - point) < m.basin_radius(point)
+        return ("converges" if inside else "stable"), point
+    return ("neutral" if radius <= 1.0 + m.radius_tol else "unstable"), point
 
 
 def distinct(points: np.ndarray, tol: float = DEDUP_TOL) -> np.ndarray:
@@ -295,12 +449,36 @@ def random_starts(n: int, dim: int, seed: int = STARTS_SEED) -> np.ndarray:
     return np.random.default_rng(seed).uniform(-1.0, 1.0, size=(n, dim))
 
 
+def wide_starts(dim: int, n: int = WIDE_STARTS, std: float = WIDE_STD, seed: int = STARTS_SEED) -> np.ndarray:
+    """Seed 004's starts for its bifurcation diagrams: n initial states N(0, std^2 I), one fixed draw."""
+    return std * np.random.default_rng(seed).standard_normal((n, dim))
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # one snapshot
 
 
 def _rounded_unique(values: np.ndarray) -> list[float]:
     return sorted({round(float(v), ROUND) + 0.0 for v in values})
+
+
+def _settled_windows(m: Map, x0: np.ndarray, burn_in: int, window: int) -> tuple[np.ndarray, np.ndarray, list, list]:
+    """(states, lyapunov, kinds, settled) of the windows from x0 (B, n): iterate, classify, and settle() every window
+    that is not already at a fixed point, whose kind then becomes 'fixed' where Newton settles it."""
+    states, lyapunov = iterate(m, x0, burn_in, window)
+    kinds = classify(states, lyapunov)
+    settled = [None if kind == "fixed" else settle(m, states[:, b]) for b, (kind, _) in enumerate(kinds)]
+    kinds = [("fixed", None) if s is not None else k for k, s in zip(kinds, settled, strict=True)]
+    return states, lyapunov, kinds, settled
+
+
+def _verdicts(m: Map, states: np.ndarray, kinds: list, settled: list) -> list[tuple[str, np.ndarray | None]]:
+    return [piecewise_verdict(m, states[:, b], kind, s) for b, ((kind, _), s) in enumerate(zip(kinds, settled,
+                                                                                              strict=True))]
+
+
+def _count(labels: list[str], order: tuple[str, ...]) -> dict[str, int]:
+    return {k: n for k in order if (n := sum(label == k for label in labels))}
 
 
 def analyse_map(m: Map, n_starts: int = N_STARTS, burn_in: int = BURN_IN, window: int = WINDOW) -> dict:
@@ -313,18 +491,54 @@ def analyse_map(m: Map, n_starts: int = N_STARTS, burn_in: int = BURN_IN, window
     each distinct stable fixed point (one with a negative Lyapunov exponent, or settled by Newton) reached from any
     start (0 included), random_starts the count of each kind over the random starts, newton_starts how many of their
     fixed points were settled by Newton, state the last state from 0 (a list; the caller measures how far it moves
-    between snapshots and drops it)."""
+    between snapshots and drops it).
+
+    A piecewise-affine map (modReLU) judges every start by piecewise_verdict instead, so that its fixed_points and
+    n_fixed_points are the distinct stable fixed points that some window converges to (verdict 'converges'); it also
+    runs seed 004's own starts (wide_starts) and adds {fixed_point, verdicts, wide_starts, wide_verdicts,
+    n_distinct, n_continuum, stable_points}: the verdict from 0, the count of each verdict over the random starts,
+    the kinds and verdicts of the wide starts, the distinct fixed points of each kind of POINT_KINDS found from all
+    the starts together (stable: reached or not), how many of the distinct neutral ones lie on a continuum of fixed
+    points, and the spectral radius, basin_radius, dead units and distance to the nearest window's last state of each
+    distinct stable one."""
     x0 = np.vstack([np.zeros((1, m.dim)), random_starts(n_starts, m.dim)])
-    states, lyapunov = iterate(m, x0, burn_in, window)
-    kinds = classify(states, lyapunov)
-    settled = [None if kind == "fixed" else settle(m, states[:, b]) for b, (kind, _) in enumerate(kinds)]
-    kinds = [("fixed", None) if s is not None else k for k, s in zip(kinds, settled, strict=True)]
+    states, lyapunov, kinds, settled = _settled_windows(m, x0, burn_in, window)
     mean = states[:, 0, :m.n_hidden].mean(axis=1)
-    # stable fixed points only: a start that sits exactly on an unstable one (0, for a map without drive) stays there,
-    # but its tangent vector grows (lambda >= 0); a slow approach counts at the point Newton found
-    fixed = np.array([s["point"] if s is not None else states[-1, b]
-                      for b, ((kind, _), s) in enumerate(zip(kinds, settled, strict=True))
-                      if s is not None or (kind == "fixed" and lyapunov[b] < 0)]).reshape(-1, m.dim)
+    piecewise = {}
+    if m.kink_distance is None:
+        # stable fixed points only: a start that sits exactly on an unstable one (0, for a map without drive) stays
+        # there, but its tangent vector grows (lambda >= 0); a slow approach counts at the point Newton found
+        fixed = np.array([s["point"] if s is not None else states[-1, b]
+                          for b, ((kind, _), s) in enumerate(zip(kinds, settled, strict=True))
+                          if s is not None or (kind == "fixed" and lyapunov[b] < 0)]).reshape(-1, m.dim)
+    else:
+        # a piecewise-affine map: the Lyapunov exponent of a start sitting on a neutral point is 0 up to rounding, of
+        # either sign, so the spectral radius at the point decides (piecewise_verdict), for every start
+        verdicts = _verdicts(m, states, kinds, settled)
+        wide = _settled_windows(m, wide_starts(m.dim), burn_in, window)
+        wide_verdicts = _verdicts(m, wide[0], wide[2], wide[3])
+        everything = verdicts + wide_verdicts
+        fixed = np.array([p for w, p in everything if w == "converges"]).reshape(-1, m.dim)
+        found = {k: distinct(np.array([p for w, p in everything if w == k or (k, w) == ("stable", "converges")]
+                                      ).reshape(-1, m.dim)) for k in POINT_KINDS}
+        piecewise = {
+            "fixed_point": verdicts[0][0],
+            "verdicts": _count([w for w, _ in verdicts[1:]], VERDICTS),
+            "wide_starts": _count([k for k, _ in wide[2]], KINDS),
+            "wide_verdicts": _count([w for w, _ in wide_verdicts], VERDICTS),
+            "n_distinct": {k: len(found[k]) for k in POINT_KINDS},
+            # neutral points with an eigenvalue 1 of the Jacobian: each lies on a segment of fixed points (the map is
+            # affine around it), so their distinct count counts samples of a continuum, not isolated points
+            "n_continuum": sum(bool(np.min(np.abs(np.linalg.eigvals(jacobian(m, p)) - 1.0)) <= m.radius_tol)
+                               for p in found["neutral"]),
+            # every distinct stable one: how stable, how large the ball it provably attracts, how many units are dead
+            # there, and how close the nearest window's last state comes to it
+            "stable_points": [{"radius": float(np.max(np.abs(np.linalg.eigvals(jacobian(m, p))))),
+                               "basin": m.basin_radius(p), "dead": int(np.sum(m.step(p[None])[0] == 0.0)),
+                               "nearest": float(np.min(np.linalg.norm(np.vstack([states[-1], wide[0][-1]]) - p,
+                                                                      axis=1)))}
+                              for p in found["stable"]],
+        }
     points = distinct(fixed)
     counts = {kind: sum(1 for k, _ in kinds[1:] if k == kind) for kind in KINDS}
     return {
@@ -338,6 +552,7 @@ def analyse_map(m: Map, n_starts: int = N_STARTS, burn_in: int = BURN_IN, window
         "n_fixed_points": len(points),
         "random_starts": {k: v for k, v in counts.items() if v},
         "newton_starts": sum(s is not None for s in settled[1:]),
+        **piecewise,
         "state": states[-1, 0].tolist(),
     }
 
@@ -363,9 +578,11 @@ def load_snapshots(path: str) -> dict:
                                   f"with: {command}")
         cell = rp.cell_of(run)
         activation = rp.full_config(run["config"])["activation"]
-        if cell not in MAPS or (cell in VANILLA_MAPS and activation != "tanh"):
+        if cell not in MAPS or (cell in VANILLA_MAPS and activation not in ACTIVATION_MAPS):
             raise files.FileError(f"{path}: run {i} ({run['task']}, {run['init']}) is a {cell} cell with {activation} "
-                                  f"units; this script reads the {join_words(list(MAPS))} cells with tanh units")
+                                  f"units; this script reads the {join_words(list(MAPS))} cells (the "
+                                  f"{join_words(list(VANILLA_MAPS))} cells with {' or '.join(ACTIVATION_MAPS)} "
+                                  "units)")
     return doc
 
 
@@ -373,7 +590,7 @@ def analyse_run(run: dict, n_starts: int = N_STARTS) -> dict:
     """Every snapshot x every input channel of one run record."""
     channels = []
     n_in = len(run["snapshots"][0]["params"]["W_ih"][0])
-    make_map = MAPS[rp.cell_of(run)]
+    make_map = map_of(run)
     for c in range(n_in):
         rows, previous = [], None
         for snap in run["snapshots"]:
@@ -387,11 +604,16 @@ def analyse_run(run: dict, n_starts: int = N_STARTS) -> dict:
     # blocks: none)
     radius = [float(np.max(np.abs(np.linalg.eigvals(np.array(s["params"]["W_hh"])))))
               if rp.cell_of(run) in VANILLA_MAPS else None for s in run["snapshots"]]
-    return {"task": run["task"], "init": run["init"], "cell": rp.cell_of(run), "sequence_len": run["sequence_len"],
+    activation = rp.full_config(run["config"])["activation"]
+    # modReLU: how many units have b_i > 0 (a jump at a_i = 0), which a finite cloud of two or more fixed points needs
+    modrelu = {"bias_positive": [int(np.sum(np.array(s["params"]["b_h"]) > 0)) for s in run["snapshots"]]
+               } if activation == "modrelu" else {}
+    return {"task": run["task"], "init": run["init"], "cell": rp.cell_of(run), "activation": activation,
+            "sequence_len": run["sequence_len"], "n_hidden": rp.full_config(run["config"])["n_hidden"],
             "seed": run["seed"], "final_metric": run["final_metric"], "solved_epoch": run["solved_epoch"],
             "metric_name": run["metric_name"], "solved": rp.is_success(run),
             "snapshot_every": rp.full_config(run["config"])["snapshot_every"],
-            "epochs": [s["epoch"] for s in run["snapshots"]], "radius": radius, "channels": channels}
+            "epochs": [s["epoch"] for s in run["snapshots"]], "radius": radius, **modrelu, "channels": channels}
 
 
 def compute(docs: list[tuple[str, dict]]) -> dict:
@@ -403,7 +625,8 @@ def compute(docs: list[tuple[str, dict]]) -> dict:
         "settings": {"burn_in": BURN_IN, "window": WINDOW, "tol": TOL, "max_period": MAX_PERIOD,
                      "lyapunov_tol": LYAPUNOV_TOL, "n_starts": N_STARTS, "starts_seed": STARTS_SEED,
                      "dedup_tol": DEDUP_TOL, "newton_max_iter": NEWTON_MAX_ITER, "newton_tol": NEWTON_TOL,
-                     "falling_segments": FALLING_SEGMENTS},
+                     "falling_segments": FALLING_SEGMENTS, "kink_tol": KINK_TOL, "radius_tol": RADIUS_TOL,
+                     "wide_starts": WIDE_STARTS, "wide_std": WIDE_STD},
         "runs": [analyse_run(run) for _, doc in docs for run in doc["runs"]],
     }
 
@@ -428,15 +651,18 @@ def load(path: str) -> dict:
 
 
 def arm(run: dict) -> str:
-    """'ortho', 'random' for the default (vanilla) cell, or 'lstm ortho', 'ornn ortho' for another cell."""
+    """'ortho', 'random' for the default (vanilla) cell, or 'lstm ortho', 'ornn ortho' for another cell, followed by
+    the activation where it is not tanh ('ornn henaff modrelu')."""
     cell = run.get("cell", rp.DEFAULTS["cell"])
-    return run["init"] if cell == rp.DEFAULTS["cell"] else f"{cell} {run['init']}"
+    name = run["init"] if cell == rp.DEFAULTS["cell"] else f"{cell} {run['init']}"
+    activation = run.get("activation", "tanh")  # files from before the option: tanh
+    return name if activation == "tanh" else f"{name} {activation}"
 
 
 def arm_cell(name: str) -> rp.Cell:
     """The cell of an arm named by arm()."""
-    cell, _, init = name.partition(" ")
-    return rp.get_cell(cell if init else rp.DEFAULTS["cell"])
+    first = name.split(" ")[0]
+    return rp.get_cell(first if first in rp.CELLS else rp.DEFAULTS["cell"])
 
 
 ORBITS = ("periodic", "quasi-periodic", "chaotic")  # attractors on which the state keeps moving
@@ -499,6 +725,52 @@ def run_summary(run: dict) -> dict:
 def _radius_around(run: dict, epoch: int) -> tuple[float | None, float]:
     k = run["epochs"].index(epoch)
     return (run["radius"][k - 1] if k else None, run["radius"][k])
+
+
+def is_piecewise(run: dict) -> bool:
+    """Whether an analysed run's rows carry piecewise_verdict's counts (a modReLU map)."""
+    return "n_distinct" in run["channels"][0]["snapshots"][0]
+
+
+def _n_starts(s: dict) -> int:
+    return 1 + sum(s["random_starts"].values()) + sum(s["wide_starts"].values())
+
+
+def _moving(s: dict) -> int:
+    """The starts of one row (h_0 = 0, the random and the wide ones) whose window is not at a fixed point."""
+    return ((s["kind"] != "fixed") + sum(n for k, n in s["random_starts"].items() if k != "fixed")
+            + sum(n for k, n in s["wide_starts"].items() if k != "fixed"))
+
+
+def piecewise_summary(run: dict) -> dict:
+    """The numbers the README reports for one analysed run of a piecewise-affine (modReLU) map: per input at the last
+    snapshot (`last`: the distinct stable and neutral fixed points found, the stable ones reached, the starts and how
+    many of them keep moving) and over all snapshots."""
+    channels = run["channels"]
+    rows = [s for c in channels for s in c["snapshots"]]
+    last = [c["snapshots"][-1] for c in channels]
+    last_points = [p for s in last for p in s["stable_points"]]
+    return {
+        "epoch": run["epochs"][-1],
+        "last": [{"channel": c["channel"], "stable": s["n_distinct"]["stable"], "neutral": s["n_distinct"]["neutral"],
+                  "continuum": s["n_continuum"], "reached": s["n_fixed_points"], "starts": _n_starts(s),
+                  "moving": _moving(s)} for c, s in zip(channels, last, strict=True)],
+        "last_radius": max((p["radius"] for p in last_points), default=None),
+        "last_basin": max((p["basin"] for p in last_points), default=None),
+        "last_nearest": min((p["nearest"] for p in last_points), default=None),
+        "n_pairs": len(rows),
+        "pairs_with_stable": sum(s["n_distinct"]["stable"] > 0 for s in rows),
+        "most_stable": max(s["n_distinct"]["stable"] for s in rows),
+        "most_reached": max(s["n_fixed_points"] for s in rows),
+        "starts": sum(_n_starts(s) for s in rows),
+        "moving": sum(_moving(s) for s in rows),
+        # consecutive snapshots of one input where Newton finds a stable fixed point at the first and none at the next
+        "vanish": sum(a["n_distinct"]["stable"] > 0 and b["n_distinct"]["stable"] == 0
+                      for c in channels for a, b in itertools.pairwise(c["snapshots"])),
+        "pairs_before": sum(a["n_distinct"]["stable"] > 0 for c in channels for a in c["snapshots"][:-1]),
+        "bias_positive": run["bias_positive"][-1],
+        "n_hidden": run["n_hidden"],
+    }
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -600,6 +872,75 @@ def _radius_text(pair: tuple[float | None, float] | None) -> str:
     return f"{at:.2f}" if before is None else f"{before:.2f} -> {at:.2f}"
 
 
+def _tanh_ornn_text(runs: list[dict]) -> str:
+    """What the tanh oRNN runs hold at their last snapshots, from the file: 'exactly 1 stable fixed point per input,
+    reached from every start' where that is what the rows say."""
+    last = [c["snapshots"][-1] for r in runs for c in r["channels"]]
+    counts = sorted({s["n_fixed_points"] for s in last})
+    every = all(s["kind"] == "fixed" and s["random_starts"] == {"fixed": sum(s["random_starts"].values())}
+                for s in last)
+    text = (f"exactly {counts[0]} stable fixed point{'s' if counts[0] != 1 else ''} per input" if len(counts) == 1
+            else f"{counts[0]}-{counts[-1]} stable fixed points per input")
+    return text + (", which every start reaches" if every else "")
+
+
+def _piecewise_text(run: dict, st: dict, held: list[tuple[str, str, dict]], tanh_runs: list[dict]) -> tuple[str, str]:
+    """The expRNN paragraph (a modReLU run against the tanh oRNN and seed 004's cloud) and its per-input table at the
+    last snapshot, every number from the analysed run."""
+    p = piecewise_summary(run)
+    name = arm(run)
+    last = p["last"]
+    n_in = len(last)
+    starts = sorted({row["starts"] for row in last})
+    all_moving = all(row["moving"] == row["starts"] for row in last)
+    solved = (f"solved at epoch {run['solved_epoch']}" if run["solved"] else
+              "not solved" if run["solved_epoch"] is None else f"solved at epoch {run['solved_epoch']}, then fell back")
+    start = ("Henaff et al.'s start, modReLU units and W_hh held orthogonal, the expRNN that seed 004 trains as its "
+             "oRNN" if run["init"] == "henaff" else f"the {run['init']} start, modReLU units and W_hh held orthogonal")
+    text = (f"**{name}** on {run['task']} (T = {run['sequence_len']}, {solved}): {start}. Its map under a constant "
+            "input is piecewise affine: near any state x away from modReLU's kinks and jumps, f(h) = f(x) + D W_hh "
+            "(h - x) with D the active units, so ||D W_hh|| <= 1 and no fixed point off them is unstable; one with "
+            "every unit active is neutral (spectral radius 1), a stable one needs dead units (b_i < 0, |a_i| < -b_i); with every b_i <= 0 "
+            "the map is nonexpansive and its fixed points form one convex set, so two or more isolated fixed points "
+            f"need some b_i > 0 ({p['bias_positive']} of its {p['n_hidden']} units at epoch {p['epoch']}). ")
+    text += (f"At epoch {p['epoch']}, of the {'/'.join(map(str, starts))} starts per input (h_0 = 0, "
+             f"{st['n_starts']} uniform in [-1, 1]^H and seed 004's {st['wide_starts']} N(0, {st['wide_std']:g}^2)), "
+             + ("every one keeps moving under every input" if all_moving else
+                ", ".join(f"{row['moving']}" for row in last) + f" keep moving under inputs 0-{n_in - 1}")
+             + f"; over all {p['n_pairs']} (input, snapshot) pairs, {p['moving']} of the {p['starts']} windows keep "
+             "moving. Newton's method from the windows' last states finds the fixed points in the table below")
+    if p["last_radius"] is not None:
+        text += (f"; the stable ones have spectral radius up to 1 - {1 - p['last_radius']:.2g} and provably attract a "
+                 f"ball of radius up to {p['last_basin']:.2g} around them, while the nearest window ends "
+                 f"{p['last_nearest']:.3g} away")
+    text += (f". Over training Newton finds a stable fixed point in {p['pairs_with_stable']} of the {p['n_pairs']} "
+             f"pairs, at most {p['most_stable']} for one input, and "
+             + ("no window converges to one" if p["most_reached"] == 0 else
+                f"windows converge to up to {p['most_reached']} distinct ones for one input")
+             + (f"; of the {p['pairs_before']} pairs with one before the last snapshot, {p['vanish']} have none found "
+                "at the next, where seed 004 reports that theirs never disappear" if p["pairs_before"] else "") + ".")
+    most_last = max(row["stable"] for row in last)
+    reached_last = max(row["reached"] for row in last)
+    tanh = (f", where the tanh oRNN ({join_words(list(dict.fromkeys(n for _, n, _ in held)))}) has "
+            f"{_tanh_ornn_text(tanh_runs)}" if tanh_runs else "")
+    if reached_last >= 2:
+        text += (f" So, like seed 004's oRNN, it holds a cloud of fixed points its states settle on: up to "
+                 f"{reached_last} per input at epoch {p['epoch']}{tanh}.")
+    else:
+        held_text = (f"Newton finds at most {most_last} stable fixed point{'s' if most_last != 1 else ''} of its map "
+                     f"per input at epoch {p['epoch']}, " + ("which no window reaches" if reached_last == 0 else
+                                                             f"of which windows reach at most {reached_last}"))
+        text += (" So it does not hold seed 004's cloud of fixed points: "
+                 + ("its states keep moving under every constant input instead of settling, and "
+                    if all_moving else "") + held_text + tanh + ".")
+    table = markdown_table(
+        ["input", "stable fixed points found", "neutral fixed points found", "of them on a continuum",
+         "stable ones reached", "starts that keep moving"],
+        [[row["channel"], row["stable"], row["neutral"], row["continuum"], row["reached"],
+          f"{row['moving']}/{row['starts']}"] for row in last])
+    return text, f"{name} at epoch {p['epoch']}, per constant input:\n\n{table}"
+
+
 def readme_block(doc: dict) -> str:
     """The attractor section's numbers: a table per run and the sentences that compare the arms with seed 004."""
     st = doc["settings"]
@@ -644,8 +985,9 @@ def readme_block(doc: dict) -> str:
             text += (f"; in {slow} of the {sum(s['n_snapshots'] for _, s in mine)} (input, snapshot) pairs the state "
                      "from h_0 = 0 approaches its fixed point too slowly to settle within the burn-in, and Newton's "
                      "method settles it")
-        text += (f". No snapshot has more than {most} distinct stable fixed point{'s' if most != 1 else ''} for an "
-                 f"input, and in {agree} of {total} (input, snapshot) pairs every random start ends in the same kind "
+        reached = " that a start reaches" if any(is_piecewise(r) for r, _ in mine) else ""  # modReLU: found != reached
+        text += (f". No snapshot has more than {most} distinct stable fixed point{'s' if most != 1 else ''}{reached} "
+                 f"for an input, and in {agree} of {total} (input, snapshot) pairs every random start ends in the same kind "
                  f"of attractor as h_0 = 0.")
         sentences.append(text)
     ortho = [s for (_, name), s in summaries.items() if name == "ortho"]
@@ -662,7 +1004,9 @@ def readme_block(doc: dict) -> str:
                   "circle; ours is only started there, and training moves W_hh's spectral radius to "
                 + ", ".join(f"{s['radius'][1]:.2f} on {task}" for (task, name), s in summaries.items()
                             if name == "ortho") + "." if ortho else ""))
-    held = [(task, name, s) for (task, name), s in summaries.items() if arm_cell(name).orthogonal]  # the oRNN
+    tanh = {(r["task"], arm(r)) for r in doc["runs"] if r.get("activation", "tanh") == "tanh"}
+    held = [(task, name, s) for (task, name), s in summaries.items()  # the tanh oRNN
+            if arm_cell(name).orthogonal and (task, name) in tanh]
     if held:
         most = max(s["max_fixed_points"] for _, _, s in held)
         radii = sorted({round(r, 2) for _, _, s in held for r in s["radius"]})
@@ -677,8 +1021,9 @@ def readme_block(doc: dict) -> str:
                   + ". With tanh units and an orthogonal W_hh the map h -> tanh(W_hh h + u) is a strict contraction "
                   "(||f(h) - f(g)|| < ||h - g|| for h != g, as tanh' < 1 away from 0 and W_hh keeps lengths), so on "
                   "the cube [-1, 1]^H it has exactly one fixed point per constant input and every trajectory converges "
-                  "to it (Edelstein 1962): no orbits and no cloud. Seed 004's oRNN uses modReLU units, which are not a "
-                  "strict contraction, which is why it can hold a cloud of fixed points and a tanh oRNN cannot. Ours "
+                  "to it (Edelstein 1962): no orbits and no cloud. Seed 004's oRNN uses modReLU units, which shift "
+                  "|a| by a learnt b instead of squashing it, so its map is no strict contraction and the theorem does "
+                  "not bound its fixed points. Ours "
                   f"has at most {most} stable fixed point{'s' if most != 1 else ''} for an input; "
                   + (f"for {len(onsets)} of its {n_inputs} inputs (first at epoch {min(onsets)}) the classifier still "
                      "finds an orbit from h_0 = 0 "
@@ -714,6 +1059,11 @@ def readme_block(doc: dict) -> str:
         if changes and multi:
             claim += (" So, like theirs, our LSTM passes through bifurcations and gains fixed points, where the vanilla "
                       "RNN keeps a single one.") if not cloud else ""
+    pieces = [r for r in doc["runs"] if is_piecewise(r)]
+    for run in (r for r in pieces if arm_cell(arm(r)).orthogonal):  # the paragraph's claims need an orthogonal W_hh
+        paragraph, per_input = _piecewise_text(run, doc["settings"], held, [
+            r for r in doc["runs"] if (r["task"], arm(r)) in {(t, n) for t, n, _ in held}])
+        claim += "\n\n" + paragraph + "\n\n" + per_input
     settings = (f"Settings: burn-in {st['burn_in']} steps, window {st['window']}, tolerance {st['tol']:g} per "
                 f"coordinate, periods up to {st['max_period']}, |Lyapunov exponent| <= {st['lyapunov_tol']:g} "
                 f"counted as neither contracting nor expanding, {st['n_starts']} random starts, fixed points merged "
@@ -722,7 +1072,12 @@ def readme_block(doc: dict) -> str:
                 f"finds is stable and the state's distance to it falls across {st['falling_segments']} parts of the "
                 f"window; snapshots every "
                 + " and ".join(f"{k} epochs ({', '.join(_arms_with(doc, k))})"
-                               for k in dict.fromkeys(r["snapshot_every"] for r in doc["runs"])) + ".")
+                               for k in dict.fromkeys(r["snapshot_every"] for r in doc["runs"])) + "."
+                + (f" modReLU maps: a fixed point within {st['kink_tol']:g} of a kink or jump has no Jacobian to judge "
+                   f"it by; spectral radii within {st['radius_tol']:g} of 1 count as 1 (neutral); seed 004's "
+                   f"{st['wide_starts']} starts N(0, {st['wide_std']:g}^2) beside the random ones; a window converges "
+                   "to a stable fixed point only from inside the ball around it where the map provably contracts."
+                   if pieces else ""))
     return "\n".join(f"- {t}" for t in sentences) + "\n\n" + claim + "\n\n" + table + "\n\n" + settings
 
 
@@ -730,19 +1085,13 @@ def readme_block(doc: dict) -> str:
 # command line
 
 
-def draw(args: argparse.Namespace, doc: dict) -> Figure:
-    try:
-        return plot(doc)
-    except (KeyError, IndexError, TypeError) as err:  # a file of the right schema version with a part missing
-        raise AnalysisError(f"{args.results}: incomplete ({err!r}); rerun {PROG} run") from None
-
 
 ANALYSIS = Analysis(PROG, __doc__, (
     Command("run", "classify the attractors of every snapshot -> a JSON results file",
             "Read results files with parameter snapshots (rnn_pathological.py --snapshot-every), classify the "
             "attractor of every snapshot under every constant input and count its fixed points (about a minute for "
-            "the six vanilla headline runs, a few more for the LSTM run on a busy machine), write the results "
-            "atomically.",
+            "the six vanilla headline runs, a few more for the LSTM run on a busy machine, about one more for the "
+            "expRNN run), write the results atomically.",
             (Option("--snapshots", nargs="+", default=list(SNAPSHOT_FILES), metavar="FILE",
                     help="results files with snapshots (default: %(default)s)"),
              Option("--out", default="results/attractors.json", help="results file (default: %(default)s)")),
@@ -752,7 +1101,7 @@ ANALYSIS = Analysis(PROG, __doc__, (
             "Draw the bifurcation diagrams and the attractor kinds from attractors.json.",
             (Option("--results", default="results/attractors.json", help="results file of run (default: %(default)s)"),
              Option("--out", default=os.path.join("viz", "bifurcation.png"), help="PNG (default: %(default)s)")),
-            make=draw, read=lambda args: load(args.results), dpi=90),
+            make=drawer(plot, PROG, (KeyError, IndexError, TypeError)), read=lambda args: load(args.results), dpi=90),
 ))
 
 

@@ -50,6 +50,18 @@ def reads_nothing(args: argparse.Namespace) -> None:
     """Command.read of a command that needs no input file."""
 
 
+def drawer(plot: Callable[[dict], Figure], prog: str,
+           missing: tuple[type[Exception], ...] = (KeyError, StopIteration)) -> Callable[..., Figure]:
+    """Command.make of a `plot` command: the figure of the results file in args.results, or a one-line error that
+    names the file when one of the right schema version lacks a part (`missing`: what `plot` raises then)."""
+    def draw(args: argparse.Namespace, doc: dict) -> Figure:
+        try:
+            return plot(doc)
+        except missing as err:
+            raise AnalysisError(f"{args.results}: incomplete ({err!r}); rerun {prog} run") from None
+    return draw
+
+
 @dataclass(frozen=True)
 class Command:
     """One subcommand of an analysis: its options, what it reads and what it makes."""

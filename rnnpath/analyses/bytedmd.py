@@ -1,5 +1,5 @@
-"""What one training step of the vanilla RNN (or an LSTM) costs in data movement: ByteDMD of forward and BPTT, traced
-exactly.
+"""What one training step of the vanilla RNN (or an LSTM, a GRU or an LRU) costs in data movement: ByteDMD of forward
+and BPTT, traced exactly.
 
     python -m rnnpath analyze bytedmd run --out bytedmd.json     # trace the grids below, cost them -> bytedmd.json
     python -m rnnpath analyze bytedmd plot                       # bytedmd.json -> viz/bytedmd.png
@@ -35,10 +35,14 @@ and the width of a value in bytes (8 for float64, 4 for float32).
 What is measured: ByteDMD against T and H (power-law exponents fitted on the grids), the forward pass against the
 backward pass, float64 against float32, full BPTT against BPTT truncated to the last k steps, and which values the
 cost is spent reading (parameters, inputs, values the forward pass made, values the backward pass made); and the
-LSTM (the engine's cell="lstm": gate order i, f, g, o, one bias vector) against the tanh cell at the same sizes.
+LSTM (the engine's cell="lstm": gate order i, f, g, o, one bias vector), the GRU (cell="gru": gate order r, z, n, the
+reset gate on the recurrent product) and the LRU (cell="lru": N complex diagonal states between tanh position-wise
+layers of width M, a complex value two reals) against the tanh cell at the same sizes, the LRU's N in the place of H.
+Each traces the engine's equations in the tanh cell's loop order: BPTT step by step, each step's weight gradients
+as it goes (the engine's vectorised passes compute the same numbers in another order).
 
 Sections, in dependency order: the cost model (trace, Fenwick stack distances, naive reference), the tracer, cells
-(a registry: the tanh RNN and the LSTM), output layer and loss, one traced training step,
+(a registry: the tanh RNN, the LSTM, the GRU and the LRU), output layer and loss, one traced training step,
 measurements and power-law fits, figure, command line.
 """
 
@@ -60,7 +64,7 @@ from rnnpath.analyses.base import Analysis, AnalysisError, Command, Option
 from rnnpath.text import markdown_table
 
 PROG = "rnnpath analyze bytedmd"
-SCHEMA_VERSION = 2  # 2: the LSTM's measurements, config["lstm"] and fits["lstm"]
+SCHEMA_VERSION = 3  # 2: the LSTM's measurements, config["lstm"] and fits["lstm"]; 3: the same for the GRU and LRU
 
 # ----------------------------------------------------------------------------------------------------------------
 # the cost model
@@ -273,6 +277,12 @@ class Tracer:
     def log(self, a: int) -> int:
         return self._op(math.log(self.values[a]), a)
 
+    def cos(self, a: int) -> int:
+        return self._op(math.cos(self.values[a]), a)
+
+    def sin(self, a: int) -> int:
+        return self._op(math.sin(self.values[a]), a)
+
     def scale(self, a: int, c: float) -> int:
         """c * a, c a constant of the program."""
         return self._op(c * self.values[a], a)
@@ -330,7 +340,8 @@ class TracedCell:
     """forward(tr, P, xs) -> states: list of T + 1 (states[0] None); output(states[t]) -> the H ids the output layer
     reads; backward(tr, P, xs, states, dh, first_step) -> gradients of the cell's parameters (nested ids, None where
     nothing reached). dh: dL/d(output of the last step), H ids. BPTT runs from step T down to first_step.
-    engine: the engine's name of the same cell (rp.CELLS); blocks: the (H, H) blocks of W_hh (W_hh is blocks H x H)."""
+    engine: the engine's name of the same cell (rp.CELLS); blocks: the (H, H) blocks of W_hh (W_hh is blocks H x H;
+    0 for a cell without W_hh, the LRU, whose H is its number of complex states N)."""
 
     params: tuple[str, ...]
     forward: Callable
@@ -340,10 +351,12 @@ class TracedCell:
     blocks: int
 
 
-def step_weight_gradients(tr: Tracer, da: list, x: list, h_prev: list | None, grads: dict) -> None:
+def step_weight_gradients(tr: Tracer, da: list, x: list, h_prev: list | None, grads: dict,
+                          da_rec: list | None = None) -> None:
     """Accumulate one step's da (one id per row of the pre-activation, None for a row the algorithm knows is 0) into
     grads {"W_ih", "W_hh", "b_h"}: row by row, b_h and the row of W_ih (da x_t^T), then, unless h_{t-1} = h_0 = 0,
-    the rows of W_hh (da h_{t-1}^T), the order min-char-rnn uses."""
+    the rows of W_hh (da h_{t-1}^T), the order min-char-rnn uses. da_rec: the rows the recurrent side takes where
+    they differ from the input side's (the GRU's new gate); None: da."""
     dW_ih, dW_hh, db_h = grads["W_ih"], grads["W_hh"], grads["b_h"]
     for i, d in enumerate(da):
         if d is None:
@@ -354,7 +367,7 @@ def step_weight_gradients(tr: Tracer, da: list, x: list, h_prev: list | None, gr
             row[j] = tr.accumulate(row[j], tr.mul(d, x[j]))
     if h_prev is None:
         return  # step 1: h_0 = 0 adds nothing to dW_hh
-    for i, d in enumerate(da):
+    for i, d in enumerate(da if da_rec is None else da_rec):
         if d is None:
             continue
         row = dW_hh[i]
@@ -478,9 +491,211 @@ def lstm_backward(tr: Tracer, P: dict, xs: list, states: list, dh: list, first_s
     return grads
 
 
+# The GRU, as the engine's (rp.gru_forward): gate order r, z, n, the reset gate applied to the recurrent product,
+#     r, z = sigmoid(W_i x_t + b + W_h h_{t-1}),  hn = W_hn h_{t-1} + b_hn,  n = tanh(W_in x_t + b_in + r * hn),
+#     h_t = n + z (h_{t-1} - n), h_0 = 0.
+# A state is a dict of ids: h, and r, z, n and hn, which BPTT reads back.
+
+
+def gru_forward(tr: Tracer, P: dict, xs: list) -> list:
+    """Per step: the 3H rows in gate order, each its input products, its recurrent products and its bias; r and z
+    take the sigmoid; a row of n takes hn = W_hn h_{t-1} + b_hn (b_hn itself at step 1, h_0 = 0), r hn and the tanh;
+    then per unit h = n + z (h_{t-1} - n) (n - z n at step 1)."""
+    H = len(P["W_hh"][0])
+    states: list = [None]
+    for x in xs:
+        prev = states[-1]
+        r, z, n, hn = [], [], [], []
+        for row, (w_in, w_rec, b) in enumerate(zip(P["W_ih"], P["W_hh"], P["b_h"], strict=True)):
+            a = tr.accumulate(tr.dot(w_in, x), b)
+            if row < 2 * H:
+                if prev is not None:  # h_0 = 0: step 1 has no recurrent products
+                    a = tr.add(a, tr.dot(w_rec, prev["h"]))
+                (r if row < H else z).append(tr.sigmoid(a))
+                continue
+            j = row - 2 * H
+            rec = P["b_hn"][j] if prev is None else tr.add(tr.dot(w_rec, prev["h"]), P["b_hn"][j])
+            hn.append(rec)
+            n.append(tr.tanh(tr.add(a, tr.mul(r[j], rec))))
+        if prev is None:
+            h = [tr.sub(n[j], tr.mul(z[j], n[j])) for j in range(H)]
+        else:
+            h = [tr.add(n[j], tr.mul(z[j], tr.sub(prev["h"][j], n[j]))) for j in range(H)]
+        states.append({"h": h, "r": r, "z": z, "n": n, "hn": hn})
+    return states
+
+
+def gru_backward(tr: Tracer, P: dict, xs: list, states: list, dh: list, first_step: int) -> dict:
+    """BPTT through the GRU, step T down to first_step, the engine's equations (rp.gru_backward):
+        da_n = dh (1 - z) (1 - n^2),  da_z = dh (h_{t-1} - n) z (1 - z),  da_r = da_n hn r (1 - r),  dhn = da_n r;
+        dh_{t-1} = dh z + W_hh^T (da_r, da_z, dhn).
+    Per step: per unit j its da_n, da_z, da_r and dhn (h_{t-1} - n is -n at step 1); then the weight gradients as
+    the tanh cell's, the input side (W_ih, b_h) taking (da_r, da_z, da_n) and the recurrent side (W_hh) (da_r, da_z,
+    dhn), then b_hn += dhn; then dh_{t-1} = W_hh^T (da_r, da_z, dhn), read row by row, plus dh z per unit."""
+    H, n_in = len(P["W_hh"][0]), len(xs[0])
+    grads = empty_gradients(3 * H, H, n_in)
+    grads["b_hn"] = [None] * H
+    for t in range(len(xs), first_step - 1, -1):
+        s, prev = states[t], states[t - 1]
+        r, z, n, hn = s["r"], s["z"], s["n"], s["hn"]
+        da_r, da_z, da_n, dhn = [], [], [], []
+        for j in range(H):
+            da_n.append(tr.mul(dh[j], tr.mul(tr.one_minus(z[j]), tr.one_minus(tr.mul(n[j], n[j])))))
+            gate = tr.mul(z[j], tr.one_minus(z[j]))
+            if prev is None:  # h_0 - n = -n
+                da_z.append(tr.scale(tr.mul(dh[j], tr.mul(n[j], gate)), -1.0))
+            else:
+                da_z.append(tr.mul(dh[j], tr.mul(tr.sub(prev["h"][j], n[j]), gate)))
+            da_r.append(tr.mul(da_n[j], tr.mul(hn[j], tr.mul(r[j], tr.one_minus(r[j])))))
+            dhn.append(tr.mul(da_n[j], r[j]))
+        step_weight_gradients(tr, da_r + da_z + da_n, xs[t - 1], None if prev is None else prev["h"], grads,
+                              da_r + da_z + dhn)
+        for j in range(H):
+            grads["b_hn"][j] = tr.accumulate(grads["b_hn"][j], dhn[j])
+        if prev is None or t == first_step:
+            break  # step 1 has no earlier state; truncated BPTT passes nothing to earlier steps
+        dh_rec = state_gradient(tr, P["W_hh"], da_r + da_z + dhn)
+        dh = [tr.add(tr.mul(dh[j], z[j]), dh_rec[j]) for j in range(H)]
+    return grads
+
+
+# The LRU cell, as the engine's (rp.lru_forward): the LRU between two tanh position-wise layers of width M,
+#     u_t = tanh(W_u x_t + b_u),  s_t = lambda s_{t-1} + gamma B u_t (N complex states),
+#     h_t = tanh(Re(C s_t) + D u_t + b_h),  lambda = exp(-exp(nu_log) + i exp(theta_log)), gamma = exp(gamma_log).
+# A complex value is two real ids (Re, Im); a complex product is four products and two adds, as the engine's real
+# GEMMs on the interleaved view compute it. lambda, gamma and gamma B are computed once, at the start of the forward
+# pass, and read again by the backward pass (the engine recomputes them there; the values are the same). states[0]
+# holds them beside the zero state s_0, which the algorithm knows and never multiplies. A state is a dict of ids:
+# u, s_re, s_im and h; BPTT reads back u and s (and h at the last step).
+
+
+def lru_forward(tr: Tracer, P: dict, xs: list) -> list:
+    """First, per state n: exp(nu_log), |lambda| = exp(-exp(nu_log)), theta = exp(theta_log), Re and Im of lambda
+    (|lambda| cos theta, |lambda| sin theta), gamma = exp(gamma_log) and the row of gamma B. Then per step: u row by
+    row; per state the drive gamma B u (its Re and Im rows of M products) and s = lambda s_{t-1} + drive (the drive
+    alone at step 1); then per output row y = Re(C s) (the C_re row against Re s, minus the C_im row against Im s),
+    + D u, + b_h, and its tanh."""
+    const: dict = {"exp_nu": [], "theta": [], "lam_re": [], "lam_im": [], "gamma": [], "GB_re": [], "GB_im": []}
+    for nu, th, g, b_re, b_im in zip(P["nu_log"], P["theta_log"], P["gamma_log"], P["B_re"], P["B_im"], strict=True):
+        e = tr.exp(nu)
+        modulus = tr.exp(tr.scale(e, -1.0))
+        theta = tr.exp(th)
+        gamma = tr.exp(g)
+        const["exp_nu"].append(e)
+        const["theta"].append(theta)
+        const["lam_re"].append(tr.mul(modulus, tr.cos(theta)))
+        const["lam_im"].append(tr.mul(modulus, tr.sin(theta)))
+        const["gamma"].append(gamma)
+        const["GB_re"].append([tr.mul(gamma, b) for b in b_re])
+        const["GB_im"].append([tr.mul(gamma, b) for b in b_im])
+    states: list = [{"s_re": None, "s_im": None, "const": const}]
+    lam_re, lam_im = const["lam_re"], const["lam_im"]
+    for x in xs:
+        prev = states[-1]
+        u = [tr.tanh(tr.accumulate(tr.dot(w, x), b)) for w, b in zip(P["W_u"], P["b_u"], strict=True)]
+        s_re, s_im = [], []
+        for k, (gb_re, gb_im) in enumerate(zip(const["GB_re"], const["GB_im"], strict=True)):
+            d_re, d_im = tr.dot(gb_re, u), tr.dot(gb_im, u)
+            if prev["s_re"] is None:
+                s_re.append(d_re)
+                s_im.append(d_im)
+                continue
+            p_re, p_im = prev["s_re"][k], prev["s_im"][k]
+            s_re.append(tr.add(tr.sub(tr.mul(lam_re[k], p_re), tr.mul(lam_im[k], p_im)), d_re))
+            s_im.append(tr.add(tr.add(tr.mul(lam_re[k], p_im), tr.mul(lam_im[k], p_re)), d_im))
+        h = []
+        for c_re, c_im, d, b, u_m in zip(P["C_re"], P["C_im"], P["D"], P["b_h"], u, strict=True):
+            y = tr.add(tr.sub(tr.dot(c_re, s_re), tr.dot(c_im, s_im)), tr.mul(d, u_m))
+            h.append(tr.tanh(tr.add(y, b)))
+        states.append({"u": u, "s_re": s_re, "s_im": s_im, "h": h})
+    return states
+
+
+def lru_backward(tr: Tracer, P: dict, xs: list, states: list, dh: list, first_step: int) -> dict:
+    """BPTT through the LRU cell for a loss at the last step, the engine's equations (rp.lru_backward), a complex
+    gradient held as dL/dRe + i dL/dIm:
+        dz = dh (1 - h_T^2);  db_h = dz, dD = dz u_T, dC_re = dz Re(s_T)^T, dC_im = -dz Im(s_T)^T;
+        G_T = conj(C)^T dz,  G_t = conj(lambda) G_{t+1} below T;  dlambda = sum_t G_t conj(s_{t-1});
+        d(gamma B) = sum_t G_t u_t^T;  du_t = Re((gamma B)^H G_t) (+ D dz at T);  da_t = du_t (1 - u_t^2);
+        dW_u = sum_t da_t x_t^T, db_u = sum_t da_t;
+    and at the end dw = conj(lambda) dlambda, dnu_log = -exp(nu_log) Re dw, dtheta_log = exp(theta_log) Im dw,
+    dB = gamma d(gamma B), dgamma_log = gamma sum_m (B_re d(gamma B)_re + B_im d(gamma B)_im).
+    Per step, T down to first_step: G_t (below T), its product with conj(s_{t-1}) into dlambda (not at step 1: s_0
+    = 0), G_t u_t^T into d(gamma B) row by row, du_t reading gamma B row by row, da_t and the rows of dW_u and db_u
+    (the tanh cell's order). G_T reads C row by row, as state_gradient reads W_hh."""
+    const = states[0]["const"]
+    lam_re, lam_im = const["lam_re"], const["lam_im"]
+    N, M, n_in = len(lam_re), len(P["W_u"]), len(xs[0])
+    T = len(xs)
+    last = states[T]
+    dz = [tr.mul(dh[m], tr.one_minus(tr.mul(last["h"][m], last["h"][m]))) for m in range(M)]
+    grads: dict = {"b_h": dz, "D": [tr.mul(dz[m], last["u"][m]) for m in range(M)],
+                   "C_re": [[tr.mul(dz[m], v) for v in last["s_re"]] for m in range(M)],
+                   "C_im": [[tr.scale(tr.mul(dz[m], v), -1.0) for v in last["s_im"]] for m in range(M)],
+                   "W_u": [[None] * n_in for _ in range(M)], "b_u": [None] * M}
+    G_re: list = [None] * N
+    G_im: list = [None] * N
+    for m in range(M):  # conj(C)^T dz: G_re = C_re^T dz, G_im = -C_im^T dz, C read row by row
+        for k in range(N):
+            G_re[k] = tr.accumulate(G_re[k], tr.mul(P["C_re"][m][k], dz[m]))
+            G_im[k] = tr.accumulate(G_im[k], tr.mul(P["C_im"][m][k], dz[m]))
+    G_im = [tr.scale(g, -1.0) for g in G_im]
+    dlam_re: list = [None] * N
+    dlam_im: list = [None] * N
+    dGB_re = [[None] * M for _ in range(N)]
+    dGB_im = [[None] * M for _ in range(N)]
+    for t in range(T, first_step - 1, -1):
+        s, prev = states[t], states[t - 1]
+        if t < T:  # G_t = conj(lambda) G_{t+1}
+            G_re, G_im = ([tr.add(tr.mul(lam_re[k], G_re[k]), tr.mul(lam_im[k], G_im[k])) for k in range(N)],
+                          [tr.sub(tr.mul(lam_re[k], G_im[k]), tr.mul(lam_im[k], G_re[k])) for k in range(N)])
+        if prev["s_re"] is not None:  # G_t conj(s_{t-1})
+            for k in range(N):
+                p_re, p_im = prev["s_re"][k], prev["s_im"][k]
+                dlam_re[k] = tr.accumulate(dlam_re[k], tr.add(tr.mul(G_re[k], p_re), tr.mul(G_im[k], p_im)))
+                dlam_im[k] = tr.accumulate(dlam_im[k], tr.sub(tr.mul(G_im[k], p_re), tr.mul(G_re[k], p_im)))
+        u = s["u"]
+        for k in range(N):
+            for m in range(M):
+                dGB_re[k][m] = tr.accumulate(dGB_re[k][m], tr.mul(G_re[k], u[m]))
+                dGB_im[k][m] = tr.accumulate(dGB_im[k][m], tr.mul(G_im[k], u[m]))
+        du: list = [None] * M
+        for k in range(N):  # Re((gamma B)^H G_t), gamma B read row by row
+            for m in range(M):
+                du[m] = tr.accumulate(du[m], tr.mul(const["GB_re"][k][m], G_re[k]))
+                du[m] = tr.accumulate(du[m], tr.mul(const["GB_im"][k][m], G_im[k]))
+        if t == T:
+            du = [tr.add(du[m], tr.mul(P["D"][m], dz[m])) for m in range(M)]
+        da = [tr.mul(du[m], tr.one_minus(tr.mul(u[m], u[m]))) for m in range(M)]
+        x = xs[t - 1]
+        for m in range(M):
+            grads["b_u"][m] = tr.accumulate(grads["b_u"][m], da[m])
+            row = grads["W_u"][m]
+            for j in range(n_in):
+                row[j] = tr.accumulate(row[j], tr.mul(da[m], x[j]))
+    grads["nu_log"], grads["theta_log"] = [None] * N, [None] * N
+    for k in range(N):
+        if dlam_re[k] is None:
+            continue  # T = 1: nothing reaches lambda
+        dw_re = tr.add(tr.mul(lam_re[k], dlam_re[k]), tr.mul(lam_im[k], dlam_im[k]))  # conj(lambda) dlambda
+        dw_im = tr.sub(tr.mul(lam_re[k], dlam_im[k]), tr.mul(lam_im[k], dlam_re[k]))
+        grads["nu_log"][k] = tr.scale(tr.mul(const["exp_nu"][k], dw_re), -1.0)
+        grads["theta_log"][k] = tr.mul(const["theta"][k], dw_im)
+    gamma = const["gamma"]
+    grads["B_re"] = [[tr.mul(gamma[k], d) for d in dGB_re[k]] for k in range(N)]
+    grads["B_im"] = [[tr.mul(gamma[k], d) for d in dGB_im[k]] for k in range(N)]
+    grads["gamma_log"] = [tr.mul(gamma[k], tr.add(tr.dot(P["B_re"][k], dGB_re[k]), tr.dot(P["B_im"][k], dGB_im[k])))
+                          for k in range(N)]
+    return grads
+
+
+LRU_PARAMS = tuple(name for name in rp.LRU_PARAM_NAMES if name not in ("W_hy", "b_y"))
+
 CELLS: dict[str, TracedCell] = {
     "tanh": TracedCell(("W_ih", "W_hh", "b_h"), tanh_forward, tanh_backward, lambda state: state, "rnn", 1),
     "lstm": TracedCell(("W_ih", "W_hh", "b_h"), lstm_forward, lstm_backward, lambda state: state["h"], "lstm", 4),
+    "gru": TracedCell(("W_ih", "W_hh", "b_h", "b_hn"), gru_forward, gru_backward, lambda state: state["h"], "gru", 3),
+    "lru": TracedCell(LRU_PARAMS, lru_forward, lru_backward, lambda state: state["h"], "lru", 0),
 }
 
 
@@ -567,10 +782,15 @@ def traced_step(params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, tas
     if truncate is not None and truncate < 1:
         raise ValueError(f"truncate must be at least 1, got {truncate}")
     traced_cell = CELLS[cell]
-    H = np.shape(params["W_hh"])[1]
-    if np.shape(params["W_hh"]) != (traced_cell.blocks * H, H):
-        raise ValueError(f"W_hh is {np.shape(params['W_hh'])}, not the ({traced_cell.blocks} H, H) of the {cell} cell; "
-                         f"draw the parameters with rp.init_params(..., cell={traced_cell.engine!r})")
+    missing = [name for name in traced_cell.params if name not in params]
+    if missing:
+        raise ValueError(f"the parameters have no {', '.join(missing)}, which the {cell} cell needs; draw them with "
+                         f"rp.init_params(..., cell={traced_cell.engine!r})")
+    if traced_cell.blocks:
+        H = np.shape(params["W_hh"])[1]
+        if np.shape(params["W_hh"]) != (traced_cell.blocks * H, H):
+            raise ValueError(f"W_hh is {np.shape(params['W_hh'])}, not the ({traced_cell.blocks} H, H) of the {cell} "
+                             f"cell; draw the parameters with rp.init_params(..., cell={traced_cell.engine!r})")
     tr = Tracer()
     P = {name: tr.args(params[name], "parameter") for name in (*traced_cell.params, "W_hy", "b_y")}
     xs = tr.args(x, "input")
@@ -588,14 +808,16 @@ def traced_step(params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, tas
 # ----------------------------------------------------------------------------------------------------------------
 # measurements and power-law fits
 #
-# The grids, in one place. Sizes are chosen so `run` finishes in about two and a half minutes on one core (a minute
-# and a half of it the tanh cell's grids) in about 1 GB at the most: the largest tanh traces (H = 64 at T = 60 and
+# The grids, in one place. Sizes are chosen so `run` finishes in about three minutes of CPU on one core (a minute
+# and a half of it the tanh cell's grids, under a minute the GRU's and the LRU's) in about 1 GB at the most: the largest tanh traces (H = 64 at T = 60 and
 # 64) have about 1.5 million instructions. The T sweeps go further at H = 8, where a step is cheap, because the
 # history that BPTT reads back costs ~ H^2 T^1.5 against the ~ H^3 T of re-reading the weights every step: it can
 # only take over at long T and small H. The LSTM's sweeps are points of the vanilla sweeps (so every LSTM step has a
 # vanilla step of the same sizes to compare with), fewer of them: an LSTM step is about four times the instructions;
 # its largest traces (H = 8 at T = 1024: 2.1 million instructions, 1.1 GB; H = 64 at T = 16: 1.5 million) set the
-# memory.
+# memory. The GRU's sweeps are the LSTM's (three quarters of its instructions). The LRU's are the vanilla sweeps
+# themselves, its N complex states in the place of H (its position-wise layers at the engine's width M = 2): a step
+# reads about 8 N M + 2 N weights instead of H^2, so even N = 128 is cheap.
 
 DTYPES = {"float64": 8, "float32": 4}  # bytes per value
 TASK = "addition"  # two inputs, one output: the recurrence dominates the trace
@@ -606,9 +828,22 @@ K_SWEEP = {"H": 16, "T": 256, "k": (1, 2, 4, 8, 16, 32, 64, 128, 256)}
 HEADLINE_H = 64  # the headline's hidden size, at each headline task's own T
 LSTM_T_SWEEP = {8: (8, 16, 32, 64, 128, 256, 512, 1024)}  # the LSTM's, each point one of the vanilla sweeps'
 LSTM_H_SWEEP = {16: (4, 8, 16, 32, 64)}
+GRU_T_SWEEP, GRU_H_SWEEP = LSTM_T_SWEEP, LSTM_H_SWEEP
+LRU_T_SWEEP, LRU_H_SWEEP = T_SWEEP, H_SWEEP  # H is the LRU's N
 QUICK = {"T_SWEEP": {4: (4, 8, 16)}, "H_SWEEP": {8: (2, 4, 8)}, "TRUNCATE_K": 4,
          "K_SWEEP": {"H": 4, "T": 16, "k": (1, 4, 16)}, "HEADLINE": (("addition", 8), ("temporal_order", 10)),
-         "HEADLINE_H": 4, "LSTM_T_SWEEP": {4: (4, 8, 16)}, "LSTM_H_SWEEP": {8: (2, 4, 8)}}
+         "HEADLINE_H": 4, "LSTM_T_SWEEP": {4: (4, 8, 16)}, "LSTM_H_SWEEP": {8: (2, 4, 8)},
+         "GRU_T_SWEEP": {4: (4, 8, 16)}, "GRU_H_SWEEP": {8: (2, 4, 8)},
+         "LRU_T_SWEEP": {4: (4, 8, 16)}, "LRU_H_SWEEP": {8: (2, 4, 8)}}
+OTHER_CELLS = ("lstm", "gru", "lru")  # measured beside the tanh cell, each at points of the tanh cell's sweeps
+OTHER_LABELS = {"lstm": "LSTM", "gru": "GRU", "lru": "LRU"}
+
+
+def cell_sweeps(cell: str, quick: bool = False) -> dict[str, dict]:
+    """{"T_sweep": {H: Ts}, "H_sweep": {T: Hs}} of one of OTHER_CELLS (QUICK's when quick)."""
+    name = cell.upper()
+    return {"T_sweep": QUICK[f"{name}_T_SWEEP"] if quick else globals()[f"{name}_T_SWEEP"],
+            "H_sweep": QUICK[f"{name}_H_SWEEP"] if quick else globals()[f"{name}_H_SWEEP"]}
 
 
 def measure(task: str, H: int, T: int, truncate: int | None = None, cell: str = "tanh") -> dict:
@@ -660,7 +895,7 @@ def _key(r: dict) -> tuple:
 
 def specs(quick: bool = False) -> list[tuple[str, str, int, int, int | None]]:
     """Every (cell, task, H, T, truncate) the grids need, each once, in a fixed order: the tanh cell's, then the
-    LSTM's."""
+    LSTM's, the GRU's and the LRU's."""
     t_sweep = QUICK["T_SWEEP"] if quick else T_SWEEP
     h_sweep = QUICK["H_SWEEP"] if quick else H_SWEEP
     k = QUICK["TRUNCATE_K"] if quick else TRUNCATE_K
@@ -673,15 +908,18 @@ def specs(quick: bool = False) -> list[tuple[str, str, int, int, int | None]]:
     out += [(TASK, first_H, T, k) for T in t_sweep[first_H] if T > k]
     out += [(TASK, k_sweep["H"], k_sweep["T"], kk if kk < k_sweep["T"] else None) for kk in k_sweep["k"]]
     out += [(task, headline_H, T, None) for task, T in headline]
-    lstm = [(TASK, H, T, None) for H, Ts in (QUICK["LSTM_T_SWEEP"] if quick else LSTM_T_SWEEP).items() for T in Ts]
-    lstm += [(TASK, H, T, None) for T, Hs in (QUICK["LSTM_H_SWEEP"] if quick else LSTM_H_SWEEP).items() for H in Hs]
-    return list(dict.fromkeys([("tanh", *key) for key in out] + [("lstm", *key) for key in lstm]))
+    keys = [("tanh", *key) for key in out]
+    for cell in OTHER_CELLS:
+        sweeps = cell_sweeps(cell, quick)
+        keys += [(cell, TASK, H, T, None) for H, Ts in sweeps["T_sweep"].items() for T in Ts]
+        keys += [(cell, TASK, H, T, None) for T, Hs in sweeps["H_sweep"].items() for H in Hs]
+    return list(dict.fromkeys(keys))
 
 
 def fits(doc: dict) -> dict:
     """Exponents of the total cost (float64) and of its parts, in T along each T sweep and in H along each H sweep,
-    and of truncated BPTT along the first T sweep; under "lstm" the same along the LSTM's sweeps, each with the tanh
-    cell's exponents over the same points ("tanh total"). The sweeps' keys are strings, as JSON keeps them."""
+    and of truncated BPTT along the first T sweep; under "lstm", "gru" and "lru" the same along that cell's sweeps,
+    each with the tanh cell's exponents over the same points ("tanh total"). The sweeps' keys are strings, as JSON keeps them."""
     by_key = {_key(r): r for r in doc["measurements"]}
     cfg = doc["config"]
 
@@ -705,17 +943,18 @@ def fits(doc: dict) -> dict:
     pairs = [(T, ("tanh", TASK, int(H), T, k)) for T in cfg["T_sweep"][H] if T > k]
     out["T"][f"H={H}, truncated k={k}"] = {"total": series(pairs)}
 
-    def lstm_series(points):  # (x, H, T) along one LSTM sweep
-        lstm = [(x, ("lstm", TASK, H, T, None)) for x, H, T in points]
-        return {"total": series(lstm), "forward": series(lstm, lambda c: c["forward"]),
-                "backward": series(lstm, lambda c: c["backward"]),
-                "backward reads of forward values": series(lstm, lambda c: c["by_kind_read"]["backward"]["forward"]),
+    def cell_series(cell, points):  # (x, H, T) along one sweep of another cell
+        keys = [(x, (cell, TASK, H, T, None)) for x, H, T in points]
+        return {"total": series(keys), "forward": series(keys, lambda c: c["forward"]),
+                "backward": series(keys, lambda c: c["backward"]),
+                "backward reads of forward values": series(keys, lambda c: c["by_kind_read"]["backward"]["forward"]),
                 "tanh total": series([(x, ("tanh", TASK, H, T, None)) for x, H, T in points])}
 
-    out["lstm"] = {"T": {f"H={H}": lstm_series([(T, int(H), T) for T in Ts])
-                         for H, Ts in cfg["lstm"]["T_sweep"].items()},
-                   "H": {f"T={T}": lstm_series([(H, H, int(T)) for H in Hs])
-                         for T, Hs in cfg["lstm"]["H_sweep"].items()}}
+    for cell in OTHER_CELLS:
+        out[cell] = {"T": {f"H={H}": cell_series(cell, [(T, int(H), T) for T in Ts])
+                           for H, Ts in cfg[cell]["T_sweep"].items()},
+                     "H": {f"T={T}": cell_series(cell, [(H, H, int(T)) for H in Hs])
+                           for T, Hs in cfg[cell]["H_sweep"].items()}}
     return out
 
 
@@ -743,10 +982,11 @@ def run(quick: bool = False, progress: Callable[[str], None] | None = None) -> d
                         for k, v in (QUICK["K_SWEEP"] if quick else K_SWEEP).items()},
             "headline": [list(h) for h in (QUICK["HEADLINE"] if quick else rp.HEADLINE)],
             "headline_H": QUICK["HEADLINE_H"] if quick else HEADLINE_H,
-            "lstm": {  # the LSTM's sweeps; the rest of the config is the tanh cell's
-                "T_sweep": {str(H): list(Ts) for H, Ts in (QUICK["LSTM_T_SWEEP"] if quick else LSTM_T_SWEEP).items()},
-                "H_sweep": {str(T): list(Hs) for T, Hs in (QUICK["LSTM_H_SWEEP"] if quick else LSTM_H_SWEEP).items()},
-            },
+            # the other cells' sweeps (the LRU's H is its N); the rest of the config is the tanh cell's
+            **{cell: {"T_sweep": {str(H): list(Ts) for H, Ts in cell_sweeps(cell, quick)["T_sweep"].items()},
+                      "H_sweep": {str(T): list(Hs) for T, Hs in cell_sweeps(cell, quick)["H_sweep"].items()}}
+               for cell in OTHER_CELLS},
+            "lru_width": rp.LRU_WIDTH,
         },
         "environment": rp.environment(),
         "measurements": measurements,
@@ -780,12 +1020,14 @@ def shares(record: dict, dtype: str = "float64") -> dict[str, float]:
 # figure (matplotlib's object-oriented API on an Agg canvas: no display, no pyplot state)
 
 SHARE_COLOURS = ("#1f77b4", "#aec7e8", "#ff7f0e", "#2ca02c", "#98df8a", "#d62728", "#9467bd")
+CELL_STYLES = {"gru": ("tab:brown", "v"), "lru": ("tab:orange", "P")}  # colour and marker beside the LSTM's green
 
 
 def share_cases(doc: dict) -> list[tuple[str, dict]]:
     """The configurations whose cost is split by what is read, (label, record): the ends of the first T sweep,
     its longest T truncated, the headline tasks at H = 64, then the LSTM at the ends of its first T sweep and at the
-    largest H of its first H sweep, beside the tanh cell at that size."""
+    largest H of its first H sweep, beside the tanh cell at that size; then the GRU and the LRU at the ends of their
+    first T sweeps."""
     cfg = doc["config"]
     H = int(next(iter(cfg["T_sweep"])))
     Ts = cfg["T_sweep"][str(H)]
@@ -799,6 +1041,10 @@ def share_cases(doc: dict) -> list[tuple[str, dict]]:
     T, Hs = next(iter(cfg["lstm"]["H_sweep"].items()))
     cases += [(f"H={Hs[-1]}, T={T}", find(doc, Hs[-1], int(T))),
               (f"LSTM, H={Hs[-1]}, T={T}", find(doc, Hs[-1], int(T), cell="lstm"))]
+    for cell in ("gru", "lru"):
+        H, Ts = next(iter(cfg[cell]["T_sweep"].items()))
+        size = "N" if cell == "lru" else "H"
+        cases += [(f"{OTHER_LABELS[cell]}, {size}={H}, T={T}", find(doc, int(H), T, cell=cell)) for T in (Ts[0], Ts[-1])]
     return cases
 
 
@@ -835,6 +1081,14 @@ def plot(doc: dict) -> Figure:
         ax_T.loglog(Ts, [c["by_kind_read"]["backward"]["forward"] for c in records], "d:", color="tab:green", ms=4,
                     label=f"LSTM, H={H}, backward reads of stored forward values: {q['exponent']:.2f} "
                     f"({q['local_exponent']:.2f})")
+    for cell in ("gru", "lru"):
+        colour, marker = CELL_STYLES[cell]
+        size = "N" if cell == "lru" else "H"
+        for (H, Ts), ls in zip(cfg[cell]["T_sweep"].items(), ("-", "--", ":"), strict=False):
+            p = fit[cell]["T"][f"H={H}"]["total"]
+            ax_T.loglog(Ts, [find(doc, int(H), T, cell=cell)["cost"]["float64"]["total"] for T in Ts], marker + ls,
+                        color=colour, ms=5, label=f"{OTHER_LABELS[cell]}, {size}={H}: {p['exponent']:.2f} "
+                        f"({p['local_exponent']:.2f})")
     ax_T.set_xlabel("sequence length T")
     ax_T.set_ylabel("ByteDMD of one training step (float64 unless marked)")
     ax_T.set_title("against T (exponents: fit over the sweep, and between its last two points)", fontsize=10)
@@ -848,10 +1102,18 @@ def plot(doc: dict) -> Figure:
         ax_H.loglog(Hs, [find(doc, H, int(T), cell="lstm")["cost"]["float64"]["total"] for H in Hs], "D-",
                     color="tab:green", label=f"LSTM, T={T}: exponent {p['exponent']:.2f} (last pair "
                     f"{p['local_exponent']:.2f})")
+    for cell in ("gru", "lru"):
+        colour, marker = CELL_STYLES[cell]
+        size = " (N states)" if cell == "lru" else ""
+        for (T, Hs), ls in zip(cfg[cell]["H_sweep"].items(), ("-", "--", ":"), strict=False):
+            p = fit[cell]["H"][f"T={T}"]["total"]
+            ax_H.loglog(Hs, [find(doc, H, int(T), cell=cell)["cost"]["float64"]["total"] for H in Hs], marker + ls,
+                        color=colour, label=f"{OTHER_LABELS[cell]}{size}, T={T}: exponent {p['exponent']:.2f} "
+                        f"(last pair {p['local_exponent']:.2f})")
     Hs = cfg["H_sweep"][next(iter(cfg["H_sweep"]))]
     ref = find(doc, Hs[-1], int(next(iter(cfg["H_sweep"]))))["cost"]["float64"]["total"]
     ax_H.loglog(Hs, [ref * (H / Hs[-1]) ** 3 for H in Hs], color="0.5", lw=0.8, ls="--", label="slope 3")
-    ax_H.set_xlabel("hidden units H")
+    ax_H.set_xlabel("hidden units H (the LRU: complex states N)")
     ax_H.set_ylabel("ByteDMD of one training step (float64)")
     ax_H.set_title("against H", fontsize=10)
     ax_H.legend(fontsize=8)
@@ -882,8 +1144,9 @@ def plot(doc: dict) -> Figure:
     ax_k.legend(fontsize=8)
     for ax in (ax_T, ax_H, ax_k):
         ax.grid(alpha=0.3, which="both")
-    fig.suptitle(f"ByteDMD (sum of sqrt(depth) over every byte read, LRU stack) of one training step of a tanh RNN "
-                 f"(and of an LSTM, green) on {cfg['task']}, batch 1", fontsize=12)
+    fig.suptitle(f"ByteDMD (sum of sqrt(depth) over every byte read, LRU stack) of one training step on {cfg['task']}, "
+                 "batch 1:\na tanh RNN (blue, purple), an LSTM (green), a GRU (brown) and an LRU cell (orange)",
+                 fontsize=12)
     return fig
 
 
@@ -967,6 +1230,7 @@ def readme_block(doc: dict) -> str:
                     f"from below everything the first t steps pushed: reading it takes {inputs[0]:.0%} of the cost at "
                     f"H = {H8}, T = {longest['T']} and {inputs[1]:.1%} at the headline's size.")
     findings += lstm_findings(doc)
+    findings += cell_findings(doc, "gru") + cell_findings(doc, "lru")
     lines += [f"- {text}" for text in findings]
     lines += ["", "Where the cost goes (fraction of the float64 ByteDMD; which pass reads values made by whom):", ""]
     cases = share_cases(doc)
@@ -985,12 +1249,15 @@ def readme_block(doc: dict) -> str:
         p = fit["H"][f"T={T}"]["total"]
         fit_rows.append([f"H = {Hs[0]}-{Hs[-1]}, T = {T}", "total", f"{p['exponent']:.2f}",
                          f"{p['local_exponent']:.2f}"])
-    for by, other in (("T", "H"), ("H", "T")):
-        for size, xs in cfg["lstm"][f"{by}_sweep"].items():
-            for part, p in fit["lstm"][by][f"{other}={size}"].items():
-                name = "total, tanh cell at the same sizes" if part == "tanh total" else part
-                fit_rows.append([f"LSTM, {by} = {xs[0]}-{xs[-1]}, {other} = {size}", name, f"{p['exponent']:.2f}",
-                                 f"{p['local_exponent']:.2f}"])
+    for cell in OTHER_CELLS:
+        for by, other in (("T", "H"), ("H", "T")):
+            for size, xs in cfg[cell][f"{by}_sweep"].items():
+                for part, p in fit[cell][by][f"{other}={size}"].items():
+                    name = "total, tanh cell at the same sizes" if part == "tanh total" else part
+                    label = f"{OTHER_LABELS[cell]}, {by} = {xs[0]}-{xs[-1]}, {other} = {size}"
+                    if cell == "lru":  # its H is N
+                        label = label.replace("H =", "N =")
+                    fit_rows.append([label, name, f"{p['exponent']:.2f}", f"{p['local_exponent']:.2f}"])
     lines += ["", "Power-law exponents fitted over each sweep (float64), and between its last two points:", "",
               markdown_table(["sweep", "cost", "exponent", "last pair"], fit_rows), "",
               f"Truncated BPTT at H = {ks['H']}, T = {ks['T']}, ByteDMD relative to full BPTT:", "",
@@ -1000,13 +1267,28 @@ def readme_block(doc: dict) -> str:
                                  "backward", "backward / forward, ByteDMD", "LSTM / RNN, instructions",
                                  "LSTM / RNN, ByteDMD", "LSTM ByteDMD, float32"],
                                 [lstm_row(lstm, rnn) for lstm, rnn in lstm_pairs(doc)])]
+    for cell in ("gru", "lru"):
+        name = OTHER_LABELS[cell]
+        size = "N" if cell == "lru" else "H"
+        lines += ["", f"The {name} beside the tanh RNN at the same sizes (addition, batch 1, float64 unless marked"
+                  + (f"; the LRU's N complex states beside H tanh units, its position-wise layers of width "
+                     f"{cfg['lru_width']}" if cell == "lru" else "") + "):", "",
+                  markdown_table([size, "T", f"{name} instructions, forward + backward", f"{name} ByteDMD", "forward",
+                                  "backward", "backward / forward, ByteDMD", f"{name} / RNN, instructions",
+                                  f"{name} / RNN, ByteDMD", f"{name} ByteDMD, float32"],
+                                 [lstm_row(a, b) for a, b in cell_pairs(doc, cell)])]
     return "\n".join(lines)
+
+
+def cell_pairs(doc: dict, cell: str) -> list[tuple[dict, dict]]:
+    """(record of `cell`, tanh record of the same task and sizes) for every measurement of that cell, by H then T."""
+    records = sorted((r for r in doc["measurements"] if r["cell"] == cell), key=lambda r: (r["H"], r["T"]))
+    return [(r, find(doc, r["H"], r["T"], r["truncate"], r["task"])) for r in records]
 
 
 def lstm_pairs(doc: dict) -> list[tuple[dict, dict]]:
     """(LSTM record, tanh record of the same task and sizes) for every LSTM measurement, by H then T."""
-    lstm = sorted((r for r in doc["measurements"] if r["cell"] == "lstm"), key=lambda r: (r["H"], r["T"]))
-    return [(r, find(doc, r["H"], r["T"], r["truncate"], r["task"])) for r in lstm]
+    return cell_pairs(doc, "lstm")
 
 
 def _instructions(r: dict) -> int:
@@ -1085,6 +1367,51 @@ def lstm_findings(doc: dict) -> list[str]:
     return out
 
 
+def cell_findings(doc: dict, cell: str) -> list[str]:
+    """The README's sentences about the GRU or the LRU beside the tanh cell at the same sizes (the LRU's N in the
+    place of H): the ratios of instructions and ByteDMD, the exponents in T and in the size, and the share of the
+    cost that reads the stored forward values. Verbs follow the numbers."""
+    cfg, fit = doc["config"], doc["fits"][cell]
+    name = OTHER_LABELS[cell]
+    size = "N" if cell == "lru" else "H"
+    pairs = cell_pairs(doc, cell)
+    n_ratio = np.array([_instructions(a) / _instructions(b) for a, b in pairs])
+    c_ratio = np.array([a["cost"]["float64"]["total"] / b["cost"]["float64"]["total"] for a, b in pairs])
+    more = int(np.sum(c_ratio > n_ratio))
+    if more == len(pairs):
+        share = "more than its share of instructions at every size"
+    elif more == 0:
+        share = "less than its share of instructions at every size"
+    else:
+        share = f"more than its share of instructions at {more} of the {len(pairs)} sizes"
+    top = pairs[int(np.argmax([a["H"] for a, _ in pairs]))]
+    out = [f"**The {name} against the tanh RNN.** At the same sizes ({len(pairs)} of them"
+           + (f", N complex states beside H tanh units, position-wise layers of width {cfg['lru_width']}"
+              if cell == "lru" else "") + f"), {'an' if cell == 'lru' else 'a'} {name} step does {n_ratio.min():.2f}-{n_ratio.max():.2f} times the "
+           f"tanh RNN's instructions and costs {c_ratio.min():.2f}-{c_ratio.max():.2f} times its ByteDMD, {share}; at "
+           f"the largest, {size} = {top[0]['H']} and T = {top[0]['T']}, {_instructions(top[0]) / top[0]['T']:,.0f} "
+           f"instructions a step against the tanh RNN's {_instructions(top[1]) / top[1]['T']:,.0f}, and "
+           f"{top[0]['cost']['float64']['total'] / top[1]['cost']['float64']['total']:.2g} of its ByteDMD."]
+    key = "backward reads forward values"
+    for H, Ts in cfg[cell]["T_sweep"].items():
+        f = fit["T"][f"H={H}"]
+        total, history, rnn = f["total"], f["backward reads of forward values"], f["tanh total"]
+        first, last = (find(doc, int(H), T, cell=cell) for T in (Ts[0], Ts[-1]))
+        rnn_first, rnn_last = (find(doc, int(H), T) for T in (Ts[0], Ts[-1]))
+        out.append(f"**The {name} against T, {size} = {H}.** Its cost grows like T^{total['exponent']:.2f} over T = "
+                   f"{Ts[0]}-{Ts[-1]} (T^{total['local_exponent']:.2f} between the last two), the tanh RNN's like "
+                   f"T^{rnn['exponent']:.2f} (T^{rnn['local_exponent']:.2f}); the part that reads its stored forward "
+                   f"values grows like T^{history['exponent']:.2f} (T^{history['local_exponent']:.2f}), its share of "
+                   f"the cost from {shares(first)[key]:.0%} at T = {Ts[0]} to {shares(last)[key]:.0%} at T = "
+                   f"{Ts[-1]} (the tanh RNN's: {shares(rnn_first)[key]:.0%} to {shares(rnn_last)[key]:.0%}).")
+    for T, Hs in cfg[cell]["H_sweep"].items():
+        p, rnn = fit["H"][f"T={T}"]["total"], fit["H"][f"T={T}"]["tanh total"]
+        out.append(f"**The {name} against {size}, T = {T}.** Its cost grows like {size}^{p['exponent']:.2f} over "
+                   f"{size} = {Hs[0]}-{Hs[-1]} ({size}^{p['local_exponent']:.2f} between the last two), the tanh RNN's "
+                   f"like H^{rnn['exponent']:.2f} (H^{rnn['local_exponent']:.2f}) over the same sizes.")
+    return out
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # command line
 
@@ -1099,8 +1426,8 @@ def draw(args: argparse.Namespace, doc: dict) -> Figure:
 ANALYSIS = Analysis(PROG, __doc__, (
     Command("run", "trace and price every step of the grids -> a JSON results file",
             "Trace one training step per grid point (T sweeps, H sweeps, truncated BPTT, the headline sizes; the "
-            "LSTM's T and H sweeps), price each at float64 and float32, fit the exponents, and write the results "
-            "atomically. The full grids take about two and a half minutes on one core and about 1 GB of memory at "
+            "LSTM's, GRU's and LRU's T and H sweeps), price each at float64 and float32, fit the exponents, and write "
+            "the results atomically. The full grids take about three minutes of CPU on one core and about 1 GB of memory at "
             "the most.",
             (Option("--out", default="results/bytedmd.json", help="results file (default: %(default)s)"),
              Option("--quick", action="store_true", help="tiny grids, well under a second (a smoke test)"),

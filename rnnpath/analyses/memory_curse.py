@@ -27,7 +27,6 @@ figure, README block, command line.
 
 from __future__ import annotations
 
-import argparse
 import os
 
 import numpy as np
@@ -35,7 +34,7 @@ from matplotlib.figure import Figure
 
 import rnn_pathological as rp
 from rnnpath import files
-from rnnpath.analyses.base import Analysis, AnalysisError, Command, Option
+from rnnpath.analyses.base import Analysis, Command, Option, drawer
 from rnnpath.text import markdown_table
 
 PROG = "rnnpath analyze memory"
@@ -414,12 +413,6 @@ def readme_block(doc: dict) -> str:
 # command line
 
 
-def draw(args: argparse.Namespace, doc: dict) -> Figure:
-    try:
-        return plot(doc)
-    except (KeyError, StopIteration) as err:  # a file of the right schema version with a part missing
-        raise AnalysisError(f"{args.results}: incomplete ({err!r}); rerun {PROG} run") from None
-
 
 ANALYSIS = Analysis(PROG, __doc__, (
     Command("run", "closed forms and the Monte Carlo check -> a JSON results file",
@@ -432,7 +425,7 @@ ANALYSIS = Analysis(PROG, __doc__, (
             (Option("--results", default="results/memory_curse.json",
                     help="results file of run (default: %(default)s)"),
              Option("--out", default=os.path.join("viz", "curse_of_memory.png"), help="PNG (default: %(default)s)")),
-            make=draw, read=lambda args: load(args.results)),
+            make=drawer(plot, PROG), read=lambda args: load(args.results)),
 ))
 
 

@@ -7,9 +7,12 @@
     python -m rnnpath experiment run all --quick --jobs 1   # every experiment, tiny: a smoke test
 
 The experiments live in the family modules beside this file: baseline (xor_nesterov, solve_vs_T,
-identity_vs_ortho, convergence, latching), family (the family table, hidden size, random scale), dynamics
-(symbol_coding) and gated (frontier, order_table, latching_lstm, copy_rmsprop); `list` gives every experiment's
-question.
+identity_vs_ortho, convergence, addition_budget, latching), family (the family table, hidden size, random scale, the
+family table in float32), dynamics (symbol_coding), tuning (each arm's setting, on tuning seeds), gated (frontier,
+frontier_modern, order_table, order_lstm200, latching_lstm, copy_rmsprop), teacher (Zucchet et al.'s
+teacher-student test) and published (Sutskever et al.'s Table 5 and Orhan & Pitkow's copy at their budgets); `list`
+gives every experiment's question. An experiment may read another's records beside its own (Experiment.reads:
+family_float32 reads the family table, frontier_modern the frontier); `run` trains its own grids alone.
 Every run goes through rnnpath.sweep.main, so `run` is resumable: rerun it after a kill and only the
 missing runs train. Records in a sweep file that belong to no grid of the experiment are ignored. `convergence`
 trains nothing of its own: it reads results/results_seeds.json, the ten-seed headline of rnn_pathological.py, and `run
@@ -22,9 +25,8 @@ and results/results_seeds.json under another folder.
 The folders a command writes are checked before anything trains or is drawn, and every file it reads is checked
 (rnnpath.files): a bad one is a one-line error naming it.
 
-The registry is built here, explicitly, from the lists of the family modules (baseline, family, dynamics,
-gated), each of which builds on base; nothing registers itself at import. Sections: the registry, commands,
-command line.
+The registry is built here, explicitly, from the lists of the family modules, each of which builds on base;
+nothing registers itself at import. Sections: the registry, commands, command line.
 """
 
 from __future__ import annotations
@@ -36,19 +38,23 @@ import sys
 
 import rnn_pathological as rp
 from rnnpath import files, style, sweep
-from rnnpath.experiments import baseline, dynamics, family, gated, tuning
+from rnnpath.experiments import baseline, dynamics, family, gated, published, teacher, tuning
 from rnnpath.experiments.base import *  # noqa: F403  (the package re-exports base: Grid, Experiment, paths,
 
 #                                                  helpers, so `ex.Grid` and `ex.EXPERIMENTS` sit side by side)
-from rnnpath.experiments.base import PROG, Experiment, ExperimentError, command, figure_path, load_records
+from rnnpath.experiments.base import PROG, Experiment, ExperimentError, command, figure_path, load_records, own_records
 
 # ----------------------------------------------------------------------------------------------------------------
 # the registry: every family's list, in the order the docs show them
 
 EXPERIMENTS: dict[str, Experiment] = {  # noqa: F405
     e.name: e for e in [*baseline.EXPERIMENTS, *family.EXPERIMENTS, *dynamics.EXPERIMENTS, *tuning.EXPERIMENTS,
-                            *gated.EXPERIMENTS]
+                            *gated.EXPERIMENTS, *teacher.EXPERIMENTS, *published.EXPERIMENTS]
 }
+
+
+# the experiments that choose settings for others, on tuning seeds (1000 and up) that no reported run draws
+TUNING_EXPERIMENTS = ("frontier_tuning", "latching_tuning", "modern_tuning", "teacher_tuning", "sutskever_lr")
 
 
 def resolve(name: str) -> list[Experiment]:
@@ -94,7 +100,7 @@ def run_experiment(exp: Experiment, quick: bool, outdir: str, jobs: int, quiet: 
 
 def plot_experiment(exp: Experiment, quick: bool, outdir: str) -> str:
     records, n_want = load_records(exp, quick, outdir)
-    note = partial_note(exp, len(records), n_want, quick, outdir)
+    note = partial_note(exp, len(own_records(exp, records, quick)), n_want, quick, outdir)
     if note:
         print(f"note: {note}", file=sys.stderr)
     path = figure_path(exp.name, quick, outdir)
@@ -106,7 +112,7 @@ def plot_experiment(exp: Experiment, quick: bool, outdir: str) -> str:
 def answer_text(exp: Experiment, quick: bool, outdir: str) -> str:
     records, n_want = load_records(exp, quick, outdir)
     text = exp.answer(records)
-    note = partial_note(exp, len(records), n_want, quick, outdir)
+    note = partial_note(exp, len(own_records(exp, records, quick)), n_want, quick, outdir)
     return (f"_{note[0].upper() + note[1:]}._\n\n" if note else "") + text  # a partial grid says so first
 
 

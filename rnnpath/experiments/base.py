@@ -130,6 +130,10 @@ class Experiment:
     answer: Callable[[list[dict]], str]  # run records -> a markdown paragraph and table
     results: SeedsResults | None = None  # the headline results file this experiment reads, full size
     quick_results: SeedsResults | None = None
+    # other experiments whose records the figure and the answer get too, from those experiments' own sweep files
+    # (read only: `run` never trains them, a missing file adds nothing): family_float32 sets its float32 runs beside
+    # the family table's float64 ones without a copy of that file
+    reads: tuple[Experiment, ...] = ()
 
     def grids_for(self, quick: bool) -> tuple[Grid, ...]:
         return self.quick_grids if quick else self.grids
@@ -179,22 +183,49 @@ def load_records(exp: Experiment, quick: bool = False, outdir: str = ".") -> tup
         except files.FileError as err:
             raise ExperimentError(str(err)) from None
         return runs, exp.n_runs(quick)
-    try:
-        sf = sweep.read_sweep_file(path, missing_ok=False)
-    except sweep.SweepError as err:
-        raise ExperimentError(str(err)) from None
-    wanted = set().union(*(g.keys() for g in exp.grids_for(quick)))
-    records = {}
-    for _, record in sf.records:
-        key = sweep.record_key(record)
-        if key in wanted:
-            records.setdefault(key, record)  # a run appended twice (two writers) counts once
+    sf = _sweep_file(path)
+    wanted = own_keys(exp, quick)
+    records = _matching(sf, wanted)
     if not sf.records:
         raise ExperimentError(f"{path} holds no runs yet; create them with: {make}")
     if not records:
         raise ExperimentError(f"{path} holds no run of experiment {exp.name} (other configs only); "
                               f"create them with: {make}")
+    for other in exp.reads:  # their runs beside these, never counted as this experiment's
+        other_path = other.data_path(quick, outdir)
+        if os.path.exists(other_path):
+            for key, record in _matching(_sweep_file(other_path), own_keys(other, quick)).items():
+                records.setdefault(key, record)
     return sorted(records.values(), key=sweep.record_order), len(wanted)
+
+
+def own_keys(exp: Experiment, quick: bool = False) -> set[str]:
+    """The run keys of the experiment's own grids (not those of the experiments it reads)."""
+    return set().union(*(g.keys() for g in exp.grids_for(quick)))
+
+
+def own_records(exp: Experiment, records: list[dict], quick: bool = False) -> list[dict]:
+    """The records of load_records that are the experiment's own runs: what its partial note and cost count."""
+    if exp.results is not None:
+        return records
+    keys = own_keys(exp, quick)
+    return [r for r in records if sweep.record_key(r) in keys]
+
+
+def _sweep_file(path: str) -> sweep.SweepFile:
+    try:
+        return sweep.read_sweep_file(path, missing_ok=False)
+    except sweep.SweepError as err:
+        raise ExperimentError(str(err)) from None
+
+
+def _matching(sf: sweep.SweepFile, wanted: set[str]) -> dict[str, dict]:
+    records: dict[str, dict] = {}
+    for _, record in sf.records:
+        key = sweep.record_key(record)
+        if key in wanted:
+            records.setdefault(key, record)  # a run appended twice (two writers) counts once
+    return records
 
 
 # ----------------------------------------------------------------------------------------------------------------

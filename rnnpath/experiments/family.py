@@ -4,22 +4,24 @@ which scale of the random start. Registered in rnnpath experiment (the entry poi
     python -m rnnpath experiment run family --jobs 2        # every task x every init, 5 seeds
     python -m rnnpath experiment run hidden_size --jobs 2   # H in 16, 32, 64, 128 on the headline tasks
     python -m rnnpath experiment run random_scale --jobs 2  # the random init's std, and the sparse init
+    python -m rnnpath experiment run family_float32 --jobs 2  # the family table in float32, set beside it
 
 Each experiment is grids, a figure and an answer, like the others; the helpers (Grid, Experiment, rates, Wilson
 intervals, captions) come from rnnpath.experiments, which imports this module at its end to register them.
 
-Sections: the family table, hidden size, random scale, the experiments.
+Sections: the family table, hidden size, random scale, float32 against float64, the experiments.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 import rnn_pathological as rp
 from rnnpath import stats, style
 from rnnpath.experiments import base as ex
-from rnnpath.text import join_words, markdown_table
+from rnnpath.text import join_words, markdown_table, plural
 
 # ----------------------------------------------------------------------------------------------------------------
 # the family table (Sutskever et al. 2013 Table 5, in spirit): every task under every start
@@ -39,7 +41,7 @@ def _family_grids(seeds: str = FAMILY_SEEDS, extra: dict | None = None) -> tuple
     extra = extra or {}
     by_T: dict[int, list[str]] = {}
     for task in rp.TASKS.values():
-        if task.name != "random_permutation":
+        if task.name != "random_permutation" and task.pathological:
             by_T.setdefault(task.headline_len, []).append(task.name)
     grids = []
     for T, tasks in sorted(by_T.items()):
@@ -53,11 +55,16 @@ def _family_grids(seeds: str = FAMILY_SEEDS, extra: dict | None = None) -> tuple
     return tuple(grids)
 
 
+def _quick_family_grids(extra: dict | None = None) -> tuple[ex.Grid, ...]:
+    """The tiny family grids (two seeds). The chain inits inject input k into unit k: the quick grids keep one unit
+    per input channel of their tasks."""
+    return tuple(ex.quick_grid(g, seeds="0-1", n_hidden=max(ex.QUICK_OPTIONS["n_hidden"],
+                                                            *(rp.TASKS[t].n_in for t in g.tasks)))
+                 for g in _family_grids("0-1", extra))
+
+
 FAMILY_GRIDS = _family_grids()
-# the chain inits inject input k into unit k: the quick grids keep one unit per input channel of their tasks
-FAMILY_QUICK_GRIDS = tuple(
-    ex.quick_grid(g, seeds="0-1", n_hidden=max(ex.QUICK_OPTIONS["n_hidden"], *(rp.TASKS[t].n_in for t in g.tasks)))
-    for g in _family_grids("0-1"))
+FAMILY_QUICK_GRIDS = _quick_family_grids()
 
 
 def arm_of(r: dict) -> str:
@@ -80,15 +87,10 @@ def _cells(records: list[dict]) -> dict[tuple[str, str], list[dict]]:
     return cells
 
 
-def figure_family(records: list[dict]) -> Figure:
-    """A heat map: rows tasks, columns starts, colour the share of runs that end solved, k/n written in each cell;
-    in a cell of a per-case task (addition, multiplication) also the runs that end with partial progress."""
-    cells = _cells(records)
-    tasks = list(dict.fromkeys(t for t, _ in cells))
-    arms = sorted({a for _, a in cells}, key=_arm_rank)
+def _heat_map(ax, cells: dict[tuple[str, str], list[dict]], tasks: list[str], arms: list[str]):
+    """Draw the family table on ax: rows tasks, columns starts, colour the share of runs that end solved, k/n
+    written in each cell (and the runs with partial progress in a cell of a per-case task). Returns the image."""
     rate = np.full((len(tasks), len(arms)), np.nan)
-    fig = Figure(figsize=(1.25 * len(arms) + 3.6, 0.55 * len(tasks) + 2.2), layout="constrained")
-    ax = fig.subplots()
     for (task, arm), runs in cells.items():
         k, n = ex.successes(runs)
         i, j = tasks.index(task), arms.index(arm)
@@ -104,6 +106,18 @@ def figure_family(records: list[dict]) -> Figure:
     T_of = {t: cells_runs[0]["sequence_len"] for (t, _), cells_runs in cells.items()}
     ax.set_yticks(range(len(tasks)), [f"{t} (T={T_of[t]})" for t in tasks])
     ax.set_xlabel("initial W_hh (identity+relu: the IRNN)")
+    return image
+
+
+def figure_family(records: list[dict]) -> Figure:
+    """A heat map: rows tasks, columns starts, colour the share of runs that end solved, k/n written in each cell;
+    in a cell of a per-case task (addition, multiplication) also the runs that end with partial progress."""
+    cells = _cells(records)
+    tasks = list(dict.fromkeys(t for t, _ in cells))
+    arms = sorted({a for _, a in cells}, key=_arm_rank)
+    fig = Figure(figsize=(1.25 * len(arms) + 3.6, 0.55 * len(tasks) + 2.2), layout="constrained")
+    ax = fig.subplots()
+    image = _heat_map(ax, cells, tasks, arms)
     fig.colorbar(image, ax=ax, label="share of runs solved at the final epoch", shrink=0.8)
     per_case = list(dict.fromkeys(t for (t, _), runs in cells.items() if ex.is_per_case_group(runs)))
     ax.set_title("Which start solves which task: runs solved / runs at the final epoch"
@@ -395,15 +409,211 @@ def answer_random_scale(records: list[dict]) -> str:
 
 
 # ----------------------------------------------------------------------------------------------------------------
+# float32 against float64 (issue 23, section 4): does the cheaper engine change any cell of the family table?
+#
+# The family table's grids, seeds and settings with --dtype float32, which runs the engine at about half the cost;
+# its heavy grids may use float32 only if this comparison finds no cell where the two disagree. The float32 runs go to
+# results/sweeps/family_float32.jsonl; the experiment reads the family table's float64 runs from its own file
+# (Experiment.reads), so `run` trains the 385 float32 runs alone (the float64 ones took 1.22 core-hours of wall
+# time; the float32 ones should take about half that).
+
+FLOAT32 = {"dtype": "float32"}
+FAMILY_FLOAT32_GRIDS = _family_grids(extra=FLOAT32)
+FAMILY_FLOAT32_QUICK_GRIDS = _quick_family_grids(FLOAT32)
+DTYPE_ORDER = ("float64", "float32")  # the reference first
+
+
+def dtype_of(r: dict) -> str:
+    return rp.full_config(r["config"])["dtype"]
+
+
+def judged_alike(runs: list[dict]) -> list[dict]:
+    """The runs, judged by one measurement on the per-case tasks. The family table's float64 records predate the
+    held-out count (`heldout`, 1000 cases after the last update), so rp.final_wrong reads their last epoch's fraction
+    of wrong cases over its fresh batches; a newer record is judged by its held-out count. Where any run lacks it,
+    every run is returned without it, so both dtypes are judged by the last epoch's fraction. Nothing else changes."""
+    if all(r.get("heldout") is not None for r in runs):
+        return runs
+    return [{k: v for k, v in r.items() if k != "heldout"} for r in runs]
+
+
+def _counts(runs: list[dict]) -> dict:
+    """Solved and (on the per-case tasks) partial-progress counts of one side of a cell, and its verdict per seed."""
+    k, n = ex.successes(runs)
+    return {"k": k, "n": n, "progress": ex.progresses(runs)[0] if ex.is_per_case_group(runs) else None,
+            "by_seed": {r["seed"]: rp.is_success(r) for r in runs}}
+
+
+def dtype_rows(records: list[dict]) -> list[dict]:
+    """One row per cell (task, T, start) that either dtype has, in the family table's order: each side's counts
+    (None for a side not run yet), Fisher's two-sided p of the solved counts (and of the partial-progress counts on
+    addition and multiplication), whether the counts differ at all, whether the test tells them apart (p <
+    ex.SIGNIFICANCE: the disagreement rule), and the seeds whose verdict differs between the two."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in records:
+        groups.setdefault((r["task"], r["sequence_len"], arm_of(r)), []).append(r)
+    rows = []
+    for (task, T, arm), runs in sorted(groups.items(), key=lambda kv: (ex.task_rank(kv[0][0]), kv[0][1],
+                                                                       _arm_rank(kv[0][2]))):
+        runs = judged_alike(runs)
+        side = {d: _counts(mine) if (mine := [r for r in runs if dtype_of(r) == d]) else None for d in DTYPE_ORDER}
+        row = {"task": task, "T": T, "arm": arm, **side, "p": None, "p_progress": None, "differ": False,
+               "disagree": False, "flipped": [], "remeasured": any(r.get("heldout") is None for r in runs)}
+        a, b = side["float64"], side["float32"]
+        if a and b:
+            row["p"] = stats.fisher_exact(a["k"], a["n"], b["k"], b["n"])
+            row["differ"] = a["k"] * b["n"] != b["k"] * a["n"]
+            row["disagree"] = ex.told_apart(a["k"], a["n"], b["k"], b["n"])
+            if a["progress"] is not None and b["progress"] is not None:
+                row["p_progress"] = stats.fisher_exact(a["progress"], a["n"], b["progress"], b["n"])
+                row["differ"] |= a["progress"] * b["n"] != b["progress"] * a["n"]
+                row["disagree"] |= ex.told_apart(a["progress"], a["n"], b["progress"], b["n"])
+            row["flipped"] = sorted(s for s in a["by_seed"].keys() & b["by_seed"].keys()
+                                    if a["by_seed"][s] != b["by_seed"][s])
+        rows.append(row)
+    return rows
+
+
+def grid_cost(runs: list[dict]) -> tuple[float, str]:
+    """(hours, what they are) of training: the runs' CPU time summed (cpu_s), or, for records from before the engine
+    recorded it, their wall time (wallclock_s), which is at least the CPU time of a one-threaded run. (The README's
+    cost_text words the same sums; rnnpath.report imports the experiments, so this module cannot import it.)"""
+    if all(r.get("cpu_s") is not None for r in runs):
+        return sum(r["cpu_s"] for r in runs) / 3600, "CPU time"
+    if not any(r.get("cpu_s") is not None for r in runs):
+        return sum(r["wallclock_s"] for r in runs) / 3600, "wall time"
+    return (sum(r["cpu_s"] if r.get("cpu_s") is not None else r["wallclock_s"] for r in runs) / 3600,
+            "CPU time where recorded, wall time otherwise")
+
+
+def _cell_name(row: dict) -> str:
+    return f"{row['task']} T = {row['T']} {row['arm']}"
+
+
+def _side_text(side: dict | None, counted: str = "k") -> str:
+    return "-" if side is None or side[counted] is None else f"{side[counted]}/{side['n']}"
+
+
+def _pair_text(row: dict) -> str:
+    """'addition T = 30 ortho (float64 5/5, float32 0/5, Fisher p = 0.0079; partial progress 5/5 against 5/5)'."""
+    a, b = row["float64"], row["float32"]
+    text = f"{_cell_name(row)} (float64 {a['k']}/{a['n']}, float32 {b['k']}/{b['n']}, " \
+           f"{stats.fisher_text(a['k'], a['n'], b['k'], b['n'])}"
+    if row["p_progress"] is not None:
+        text += (f"; partial progress {a['progress']}/{a['n']} against {b['progress']}/{b['n']}, "
+                 f"{stats.fisher_text(a['progress'], a['n'], b['progress'], b['n'])}")
+    return text + ")"
+
+
+FLOAT32_VERDICT = "float32 changes no conclusion of the family table"
+
+
+def complete_pairs(rows: list[dict]) -> bool:
+    """Whether every cell has both dtypes, with as many runs each (no grid of either still running)."""
+    return bool(rows) and all(w["float64"] and w["float32"] and w["float64"]["n"] == w["float32"]["n"] for w in rows)
+
+
+def float32_verdict(rows: list[dict]) -> str | None:
+    """FLOAT32_VERDICT when the comparison is complete (complete_pairs) and no cell disagrees; None otherwise."""
+    return FLOAT32_VERDICT if complete_pairs(rows) and not any(w["disagree"] for w in rows) else None
+
+
+def answer_family_float32(records: list[dict]) -> str:
+    rows = dtype_rows(records)
+    both = [w for w in rows if w["float64"] and w["float32"]]
+    one = [w for w in rows if not (w["float64"] and w["float32"])]
+    disagree = [w for w in both if w["disagree"]]
+    differ = [w for w in both if w["differ"] and not w["disagree"]]
+    flipped = sum(len(w["flipped"]) for w in both)
+    paired = sum(len(w["float64"]["by_seed"].keys() & w["float32"]["by_seed"].keys()) for w in both)
+    n_runs = {d: sum(1 for r in records if dtype_of(r) == d) for d in DTYPE_ORDER}
+    text = (f"The family table in float64 ({n_runs['float64']} runs) and the same grids, seeds and settings in "
+            f"float32 ({n_runs['float32']} runs), compared cell by cell (task x T x start): {len(both)} cells have "
+            f"both. The rule: a cell disagrees when Fisher's exact test (two-sided) tells its float32 count of runs "
+            f"that end solved from its float64 count at p < {ex.SIGNIFICANCE:g}, or on addition and multiplication "
+            f"its count of runs that end with partial progress; cells whose counts differ at all are listed too.")
+    if both:
+        text += (" Cells where the two disagree: " + "; ".join(map(_pair_text, disagree)) + "." if disagree
+                 else " No cell disagrees.")
+        text += (f" Cells whose counts differ by {ex.NOT_TOLD} at these counts: "
+                 + "; ".join(map(_pair_text, differ)) + "." if differ else
+                 " In every other cell both dtypes end with the same counts." if disagree else
+                 " In every cell both dtypes end with the same counts.")
+        text += (f" Seed by seed, {flipped} of the {paired} runs run in both dtypes end with the other verdict "
+                 f"(solved against not solved).")
+    if one:
+        names = [_cell_name(w) for w in one]
+        text += (f" {plural(len(one), 'cell')} {'has' if len(one) == 1 else 'have'} one dtype only so far (grids "
+                 f"still to run): " + (join_words(names) if len(names) <= 6 else
+                                       f"{', '.join(names[:6])} and {len(names) - 6} more") + ".")
+    remeasured = sorted({w["task"] for w in rows if w["remeasured"] and rp.is_per_case({"task": w["task"]})},
+                        key=ex.task_rank)
+    if remeasured:
+        text += (f" On {join_words(remeasured)} some records predate the held-out count of wrong cases, so both "
+                 "dtypes are judged there by the last epoch's fraction of wrong cases over its fresh batches.")
+    costs = {d: grid_cost(mine) for d in DTYPE_ORDER if (mine := [r for r in records if dtype_of(r) == d])}
+    if costs:
+        text += " Cost: " + "; ".join(f"{d} {h:.2f} core-hours ({what} summed over its {n_runs[d]} runs)"
+                                      for d, (h, what) in costs.items())
+        if len(costs) == 2 and costs["float64"][0] > 0 and n_runs["float64"] == n_runs["float32"]:
+            ratio = costs["float32"][0] / costs["float64"][0]
+            text += (f"; float32 costs {ratio:.2f} times float64" + (
+                " (a lower bound: the float64 side is wall time, at least its CPU time)"
+                if costs["float64"][1] != "CPU time" and costs["float32"][1] == "CPU time" else ""))
+        text += "."
+    verdict = float32_verdict(rows)
+    text += "\n\n**" + (verdict if verdict else "No verdict yet: the grids of one dtype are not complete"
+                         if not complete_pairs(rows) else f"float32 changes {plural(len(disagree), 'cell')} of the "
+                         f"family table by more than Fisher's test puts down to chance") + ".**"
+    table = markdown_table(
+        ["task", "T", "start", "float64 solved", "float32 solved", "Fisher p", "float64 partial progress",
+         "float32 partial progress", "seeds whose verdict differs", "disagrees"],
+        [[w["task"], w["T"], w["arm"], _side_text(w["float64"]), _side_text(w["float32"]),
+          "-" if w["p"] is None else f"{w['p']:.2g}", _side_text(w["float64"], "progress"),
+          _side_text(w["float32"], "progress"), ", ".join(map(str, w["flipped"])) or "-",
+          "yes" if w["disagree"] else "-"] for w in rows])
+    note = ex.progress_note(records)
+    return text + "\n\n" + table + ("\n\n" + note if note else "")
+
+
+def figure_family_float32(records: list[dict]) -> Figure:
+    """The family table twice, float64 and float32 side by side, judged alike; a cell that disagrees (Fisher p <
+    0.05) is framed in black, one whose counts differ otherwise in grey."""
+    rows = {(w["task"], w["arm"]): w for w in dtype_rows(records)}
+    sides = [(d, _cells(judged_alike([r for r in records if dtype_of(r) == d]))) for d in DTYPE_ORDER]
+    tasks = list(dict.fromkeys(t for _, cells in sides for t, _ in cells))
+    tasks.sort(key=ex.task_rank)
+    arms = sorted({a for _, cells in sides for _, a in cells}, key=_arm_rank)
+    fig = Figure(figsize=(2 * (1.1 * len(arms) + 2.4) + 1.5, 0.55 * len(tasks) + 2.4), layout="constrained")
+    axes = fig.subplots(1, 2, sharey=True)
+    for ax, (dtype, cells) in zip(axes, sides, strict=True):
+        if not cells:
+            ax.set_title(f"{dtype}: not run yet", fontsize=11)
+            continue
+        image = _heat_map(ax, cells, tasks, arms)
+        for (task, arm), w in rows.items():
+            if w["differ"] and (task, arm) in cells:
+                ax.add_patch(Rectangle((arms.index(arm) - 0.47, tasks.index(task) - 0.47), 0.94, 0.94, fill=False,
+                                       lw=2.5 if w["disagree"] else 1.5, ec="black" if w["disagree"] else "0.5"))
+        ax.set_title(dtype, fontsize=11, fontweight="bold")
+    fig.colorbar(image, ax=axes, label="share of runs solved at the final epoch", shrink=0.8)
+    fig.suptitle("The family table in float64 and float32: runs solved / runs (framed: the counts differ; black: "
+                 f"Fisher p < {ex.SIGNIFICANCE:g})", fontsize=11)
+    ex.caption(fig, records)
+    return fig
+
+
+# ----------------------------------------------------------------------------------------------------------------
 # the experiments, added to the registry of rnnpath.experiments
 
+FAMILY = ex.Experiment(
+    "family",
+    "Which start solves which task? (every task x ortho, random, identity with tanh and relu, chain, fbchain, sparse)",
+    FAMILY_GRIDS, FAMILY_QUICK_GRIDS, figure_family, answer_family,
+)
+
 EXPERIMENTS = [
-    ex.Experiment(
-        "family",
-        "Which start solves which task? (every task x ortho, random, identity with tanh and relu, chain, fbchain, "
-        "sparse)",
-        FAMILY_GRIDS, FAMILY_QUICK_GRIDS, figure_family, answer_family,
-    ),
+    FAMILY,
     ex.Experiment(
         "hidden_size",
         "How do success and solved epoch change with the hidden size H in 16, 32, 64, 128 (headline tasks)?",
@@ -414,5 +624,12 @@ EXPERIMENTS = [
         "Does the random start fail because std 0.1 is below the critical scale 1/sqrt(H)? (scales 0.01-0.15, and "
         "the sparse init of spectral radius 1.1)",
         RANDOM_SCALE_GRIDS, RANDOM_SCALE_QUICK_GRIDS, figure_random_scale, answer_random_scale,
+    ),
+    ex.Experiment(
+        "family_float32",
+        "Does float32 change any conclusion of the family table? (its grids rerun with --dtype float32, compared "
+        "cell by cell with Fisher's exact test)",
+        FAMILY_FLOAT32_GRIDS, FAMILY_FLOAT32_QUICK_GRIDS, figure_family_float32, answer_family_float32,
+        reads=(FAMILY,),
     ),
 ]

@@ -3,6 +3,7 @@ rnnpath experiment (the entry point):
 
     python -m rnnpath experiment run frontier --jobs 2       # vanilla ortho / random and LSTM, T = 30-500
     python -m rnnpath experiment run order_table --jobs 2    # seed 004's Table 1: temporal order, Adam
+    python -m rnnpath experiment run order_lstm200 --jobs 2  # seed 004's LSTM size on ten times their data
     python -m rnnpath experiment run latching_lstm --jobs 2  # a 1-unit RNN against a 1-unit LSTM
     python -m rnnpath experiment run copy_rmsprop --jobs 2   # seed 002: copy with RMSprop, four starts
     python -m rnnpath experiment run frontier --quick --jobs 1 --outdir /tmp/q   # any of them, tiny
@@ -23,14 +24,19 @@ The README states each grid's runs and its measured core-minutes, summed from th
   order_table    45 runs, 150 epochs over 1000 fixed training sequences (1500 Adam updates, lr 0.01, clip 0.25,
                  batch 100, 64 units), each epoch validated on 1000 held-out sequences. About 2 core-hours. Then
                  36 runs at lengths 100 and 200 with the data changed alone (fresh batches; 10000 sequences), the
-                 same 1500 updates: about 1 core-hour.
+                 same 1500 updates: about 1 core-hour. Then the expRNN arm (ornn+henaff: modReLU units, Henaff et
+                 al.'s start), 15 runs like the others': about 0.2 core-hours.
+  order_lstm200  6 runs: an LSTM of 200 units (seed 004's size) at lengths 100 and 200 on 10000 fixed sequences,
+                 30 epochs (3000 Adam updates), in ORDER_HEAVY_DTYPE: about 2.6 core-hours in float64, 1.3 in
+                 float32 (order_lstm200_hours, from an LSTM step of 0.66 s at T = 200 in float64).
   latching_lstm  560 runs of a single unit, 20 epochs, each arm with its tuned setting (latching_tuning), twenty
                  fresh seeds per cell. A few core-minutes.
   copy_rmsprop   60 runs, RMSprop lr 0.001 for 400 epochs of 30 batches of 50 (12000 updates), delays 50, 100 and
                  200 (500 would take as long again as the three together). About 2 core-hours. A pilot (chain, T = 50,
                  seed 0) was still above the solved threshold after 240 epochs, its cross-entropy falling slowly.
 
-Sections: arms and colours, the frontier, seed 004's Table 1, latching, copy with RMSprop, the registry entries.
+Sections: arms and colours, the frontier, seed 004's Table 1, the LSTM at seed 004's size, latching, copy with RMSprop,
+the registry entries.
 """
 
 from __future__ import annotations
@@ -236,7 +242,7 @@ def figure_frontier(records: list[dict]) -> Figure:
         ax.set_title(f"{task} (solved: {style.threshold_text(runs[0])})", fontsize=11, fontweight="bold")
     ex.legend_below(axes, legend_ax)
     axes[0].set_ylabel("success rate (final metric solved)")
-    fig.suptitle(f"Where each arm stops: success rate against T, {', '.join(arms)}, same optimiser "
+    fig.suptitle(f"Where each arm stops: success rate against T, {', '.join(arms)}, each with its tuned optimiser "
                  "(error bars: 95% Wilson interval)", fontsize=12)
     ex.caption(fig, records, SGD_CAPTION)
     return fig
@@ -256,7 +262,9 @@ def _settings_sentence(records: list[dict]) -> str:
                     for ((_, task),), runs in ex.group_by(mine, lambda r: (ex.task_rank(r["task"]),)).items()]
         per_arm.append(f"{arm}: {', '.join(per_task)}")
     c = rp.full_config(records[0]["config"])
-    how = "tuned on seeds that are not reported (frontier_tuning)" if tuned else "as its records give it"
+    modern = {f"{cell}+{init}" for cell, init in tuning.MODERN_TUNING_ARMS} & {arm_of(r) for r in records}
+    source = "frontier_tuning" + (", modern_tuning for " + join_words(sorted(modern, key=arm_rank)) if modern else "")
+    how = f"tuned on seeds that are not reported ({source})" if tuned else "as its records give it"
     return (f"Each arm trains with its own setting per task, {how}: "
             f"{'; '.join(per_arm)}; all with the same budget ({c['n_epochs']} epochs of {c['batches_per_epoch']} "
             f"batches of {c['batch_size']}) and clip {c['clip']:g}.")
@@ -293,6 +301,83 @@ def answer_frontier(records: list[dict]) -> str:
 
 
 # ----------------------------------------------------------------------------------------------------------------
+# experiment: the frontier extended (issue 24): the GRU and the LRU at the frontier's lengths, and past 500
+#
+# The two cells of issue 24, each with its own setting per task from modern_tuning (the LRU's width and ring
+# included), on the first five of the frontier's seeds (the same data streams) at the frontier's lengths; then, at
+# FRONTIER_LONG_LENS, only the (arm, task) pairs with a run that ends solved at T = 500 (FRONTIER_LONG, filled from
+# this experiment's own file once its T = 500 cells have run; a test recomputes it). Its answer reads the frontier's
+# records too (Experiment.reads), so the table has every cell of the suite side by side: the mission's 2023 row.
+
+FRONTIER_MODERN_ARMS = tuning.MODERN_TUNING_ARMS  # gru+ortho, lru+ortho (the LRU's ring init is filed under ortho)
+FRONTIER_MODERN_SEEDS = "100-104"  # five seeds per cell: 5/5 against 0/10 is Fisher p < 0.001
+FRONTIER_LONG_LENS = (1000, 2000, 5000, 10_000)
+FRONTIER_LONG: tuple[tuple[str, str], ...] = ()  # (arm, task) pairs that solve a run at T = 500; none run yet
+
+
+def _modern_grid(arm: str, task: str, T: int) -> ex.Grid:
+    cell, _, init = arm.partition("+")
+    return ex.Grid((task,), (init,), (T,), FRONTIER_MODERN_SEEDS, tuning.tuned_options(cell, init, task))
+
+
+FRONTIER_MODERN_GRIDS = (tuple(_modern_grid(f"{cell}+{init}", task, T) for T in FRONTIER_LENS
+                               for cell, init in FRONTIER_MODERN_ARMS for task in FRONTIER_TASKS)
+                         + tuple(_modern_grid(arm, task, T) for T in FRONTIER_LONG_LENS for arm, task in FRONTIER_LONG))
+FRONTIER_MODERN_QUICK_GRIDS = tuple(ex.Grid(g.tasks, g.inits, (30, 60), "100-101", {**g.options, **ex.QUICK_OPTIONS})
+                                    for g in FRONTIER_MODERN_GRIDS if g.sequence_lens == (FRONTIER_LENS[0],))
+
+
+def long_arms(records: list[dict]) -> tuple[tuple[str, str], ...]:
+    """The (arm, task) pairs of the modern arms with a run that ends solved at the frontier's longest length: the
+    ones that go on to FRONTIER_LONG_LENS."""
+    top = FRONTIER_LENS[-1]
+    modern = {f"{cell}+{init}" for cell, init in FRONTIER_MODERN_ARMS}
+    return tuple(sorted({(arm_of(r), r["task"]) for r in records
+                         if arm_of(r) in modern and r["sequence_len"] == top and rp.is_success(r)},
+                        key=lambda p: (arm_rank(p[0]), ex.task_rank(p[1]))))
+
+
+def _reach_cell(runs: list[dict]) -> str:
+    """'T = 120 (3/10 there); every run up to T = 60; run to T = 500': how far one arm gets on one task."""
+    if not runs:
+        return "-"
+    points = ex.rate_points(runs)
+    solved = [(T, k, n) for T, k, n in points if k]
+    last = f"T = {solved[-1][0]} ({solved[-1][1]}/{solved[-1][2]} there)" if solved else "none"
+    every = ex.longest_all_solved(points)
+    return (f"{last}; every run up to {'no T' if every is None else f'T = {every}'}; "
+            f"run to T = {points[-1][0]}")
+
+
+def answer_frontier_modern(records: list[dict]) -> str:
+    arms = arms_in(records)
+    modern = [arm for arm in arms if arm.partition("+")[0] in {cell for cell, _ in FRONTIER_MODERN_ARMS}]
+    by_task = ex.group_by(records, lambda r: (ex.task_rank(r["task"]),))
+    table = markdown_table(
+        ["task"] + [f"{arm}: longest T with a run solved" for arm in arms],
+        [[task] + [_reach_cell([r for r in runs if arm_of(r) == arm]) for arm in arms]
+         for ((_, task),), runs in by_task.items()])
+    against = [_against(records, arm, base) for arm in modern for base in ("lstm+ortho", "rnn+ortho")
+               if base in arms]
+    versus = f" Cell by cell, {'; '.join(against)}." if against else ""
+    beyond = (f"Past T = {FRONTIER_LENS[-1]} (T = {', '.join(map(str, FRONTIER_LONG_LENS))}) go the pairs with a run "
+              f"solved at {FRONTIER_LENS[-1]}: " + (join_words([f"{arm} on {task}" for arm, task in FRONTIER_LONG])
+                                                    if FRONTIER_LONG else "none chosen yet (the T = 500 cells decide)")
+              + ".")
+    text = (f"For each headline task, the longest T at which each cell ends a run solved, the longest T up to which "
+            f"all its runs at every length do, and how far it has run (the frontier's arms on seeds 100-109, the GRU "
+            f"and the LRU on {FRONTIER_MODERN_SEEDS}): {_last_solved_sentence(records, arms)}{versus} {beyond} "
+            f"{_settings_sentence(records)}")
+    published = ("Published, in other settings: Orvieto et al. 2023 train the LRU in deep stacks (several blocks with "
+                 "normalisation, MLPs and skip connections) on the Long Range Arena, sequences of 1,000 to 16,000 "
+                 "steps; seed 001 (Zucchet et al. 2024) reads its success as the element-wise recurrence's. Ours is "
+                 "one LRU between two position-wise layers at the frontier's budget of 2400 updates.")
+    note = ex.progress_note(records)
+    return (text + (f" {note}" if note else "") + "\n\n" + table + "\n\n" + _rate_table(records, arms) + "\n\n"
+            + published)
+
+
+# ----------------------------------------------------------------------------------------------------------------
 # experiment: seed 004's Table 1 (Ribeiro et al., AISTATS 2020, PMLR 108), temporal order with fixed windows, Adam
 
 ORDER_LENS = (50, 100, 200, 300, 500)
@@ -323,6 +408,21 @@ ORDER_QUICK_10X = 200  # the quick variant's "10x" set: ten times its 20 sequenc
 ORDER_DATA_QUICK_GRIDS = tuple(ex.quick_grid(g, (50,), **({"train_size": ORDER_QUICK_10X, "val_size": 20}
                                                            if g.options["train_size"] else {"train_size": 0}))
                                for g in ORDER_DATA_GRIDS)
+# The heavy grid of issue 23 here, order_lstm200 below, trains in float32, which runs the engine at about half the
+# cost: family_float32 reran the family table in float32 and found no cell where the two dtypes disagree. The expRNN
+# arm, cheap and compared cell by cell with the float64 arms of the same table, stays in float64.
+ORDER_HEAVY_DTYPE = "float32"
+ORDER_EXPRNN_DTYPE = "float64"
+# Seed 004's orthogonal RNN as Ribeiro et al. 2020 built it, expRNN (Lezcano-Casado & Martinez-Rubio 2019): W_hh
+# kept orthogonal (--cell ornn), modReLU units and Henaff et al.'s start, at every length of Table 1 and on the same
+# seeds and data as the other arms; the ornn+ortho arm above keeps tanh units and the orthogonal start. Its grid
+# comes after every grid already run, so the records in the sweep file still match the grids in front of it. About
+# 0.2 core-hours (the tanh oRNN's 15 fixed-set runs took 0.18 hours of wall time).
+ORDER_EXPRNN_OPTIONS = {**ORDER_OPTIONS, "cell": "ornn", "activation": "modrelu", "dtype": ORDER_EXPRNN_DTYPE}
+ORDER_EXPRNN_GRIDS = (ex.Grid(("temporal_order",), ("henaff",), ORDER_LENS, ORDER_SEEDS, ORDER_EXPRNN_OPTIONS),)
+ORDER_EXPRNN_QUICK_GRIDS = tuple(ex.quick_grid(g, (50, 100), train_size=20, val_size=20)
+                                 for g in ORDER_EXPRNN_GRIDS)
+ORDER_EXPRNN_ARM = "ornn+henaff"
 # Table 1 of Ribeiro et al. 2020 (../shared/REFERENCES.md): validation accuracy at each length
 ORDER_PUBLISHED = {
     "LSTM": {50: "1.00", 100: "1.00", 200: "1.00", 300: "0.25", 500: "0.27"},
@@ -333,6 +433,10 @@ ORDER_THEIRS = ("hidden 200, 1000 training and 1000 validation sequences, batch 
                 "epochs 500, 1000 and 2000, clip 0.25, up to 15000 epochs; their orthogonal RNN is kept orthogonal "
                 "throughout training by the exponential parametrisation (Lezcano-Casado & Martinez-Rubio 2019), as "
                 "our ornn+ortho is, where our rnn+ortho only starts orthogonal")
+ORDER_EXPRNN_THEIRS = (f"the {ORDER_EXPRNN_ARM} arm is their orthogonal RNN as they built it, expRNN: W_hh = exp(A) "
+                       f"kept orthogonal, modReLU units (sign(z) relu(|z| + b), b learnt per unit) and Henaff et al.'s "
+                       f"start (A block diagonal, 2 x 2 rotations by angles uniform in [-pi, pi]); ornn+ortho is the "
+                       f"same kept-orthogonal cell with tanh units from an orthogonal start")
 
 
 def _finals(runs: list[dict]) -> list[float]:
@@ -386,6 +490,18 @@ def figure_order_table(records: list[dict]) -> Figure:
                  "seed 004's Table 1 beside ours", fontsize=11.5)
     ex.caption(fig, records, FIXED_SET_CAPTION)
     return fig
+
+
+def _exprnn_sentence(records: list[dict]) -> str:
+    """What the expRNN arm is, and its counts against the tanh oRNN's cell by cell (Fisher's exact test); '' while
+    no expRNN run is in the records."""
+    arms = arms_in(records)
+    if ORDER_EXPRNN_ARM not in arms:
+        return ""
+    text = f" {ORDER_EXPRNN_THEIRS[0].upper() + ORDER_EXPRNN_THEIRS[1:]}."
+    if "ornn+ortho" in arms:
+        text += f" Length by length, {_against(records, ORDER_EXPRNN_ARM, 'ornn+ortho')}."
+    return text
 
 
 ORDER_FIRST_LR_STEP = 500  # seed 004's first division of Adam's lr, in epochs
@@ -460,11 +576,11 @@ def _order_fit_text(rows: list[dict], data_tested: bool = False) -> str:
                          f"{_span([w['val_loss_min'] for w in mem], 2)}")
         elif unsolved:
             at_chance = sum(abs(w["val"] - w["chance"]) <= ORDER_NEAR_CHANCE for w in unsolved)
-            others.append((arm, f"{arm}'s {len(unsolved)} end with training accuracy "
-                                f"{_span([w['train'] for w in unsolved], 3)} and validation accuracy "
-                                f"{_span([w['val'] for w in unsolved], 3)} ({at_chance} of them within "
-                                f"{ORDER_NEAR_CHANCE:.2f} of chance), validation loss ending at "
-                                f"{_span([w['val_loss_end'] for w in unsolved], 2)}"))
+            others.append((arm, (f"{arm}'s {len(unsolved)} end with training accuracy "
+                                 f"{_span([w['train'] for w in unsolved], 3)} and validation accuracy "
+                                 f"{_span([w['val'] for w in unsolved], 3)} ({at_chance} of them within "
+                                 f"{ORDER_NEAR_CHANCE:.2f} of chance), validation loss ending at "
+                                 f"{_span([w['val_loss_end'] for w in unsolved], 2)}")))
     classes = round(1 / chance)
     text = (f"Training against validation accuracy (the second table, one row per run): a run memorises its "
             f"training set here when it ends with {rule}. ")
@@ -513,7 +629,8 @@ def _order_data_part(records: list[dict]) -> str:
         return ""
     lens = sorted({r["sequence_len"] for r in variants})
     regimes = ["fixed"] + [name for name in ORDER_DATA if any(order_regime(r) == name for r in variants)]
-    cells = [r for r in records if r["sequence_len"] in lens]
+    tested = {arm_of(r) for r in variants}  # an arm run on seed 004's data alone (the expRNN) has nothing to compare
+    cells = [r for r in records if r["sequence_len"] in lens and arm_of(r) in tested]
     rows, sentences = [], []
     for arm in arms_in(cells):
         for T in lens:
@@ -601,7 +718,7 @@ def answer_order_table(records: list[dict]) -> str:
             f"{rp.format_metric(records[0]['solved_threshold'], 'accuracy')}). Theirs (seed 004, Ribeiro et al., "
             f"AISTATS 2020, Table 1): {ORDER_THEIRS}.{_order_schedule_sentence(records)} Their numbers are one "
             f"accuracy per cell of the table; ours are medians [range] over seeds, with the count of runs that end solved and its "
-            f"95% Wilson interval.")
+            f"95% Wilson interval.{_exprnn_sentence(records)}")
     rows = []
     for (T,), runs in ex.group_by(records, lambda r: (r["sequence_len"],)).items():
         row = [T]
@@ -615,6 +732,167 @@ def answer_order_table(records: list[dict]) -> str:
     fits = order_fit_rows(records)
     fit_part = "\n\n" + _order_fit_text(fits, bool(data_part)) + "\n\n" + order_fit_table(fits) if fits else ""
     return text + "\n\n" + markdown_table(header, rows) + fit_part + ("\n\n" + data_part if data_part else "")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# experiment: the LSTM at seed 004's hidden size on ten times their data (issue 23, section 2)
+#
+# At 64 units order_table's LSTM fits its 1000 training sequences and stays at chance on held-out ones; on ten times
+# the data, in the same 1500 updates, its training accuracy stays near chance. Does an LSTM of seed 004's size,
+# 200 units, learn the task from ten times their data, at lengths 100 and 200 where their LSTM reaches 1.00? Ten times
+# the fixed set (10000 sequences) rather than fresh batches: only a fixed set has a training accuracy beside the
+# held-out one, and the question is whether the gap between the two closes and when training accuracy reaches 1.
+# The same seeds as order_table, so the same 10000 sequences as its 64-unit 10x runs.
+# Cap: 30 epochs of 100 updates, 3000 Adam updates of batch 100, twice order_table's 1500: at 64 units 1500 updates
+# on this set did not start to fit it, and 3000 is what about 3 core-hours allow. It ends before seed 004's first lr
+# step (epoch 500 of 10 updates, update 5000), so over it their schedule is ours. The engine has no early stop: every
+# run trains to the cap, and the answer gives the first epoch whose training accuracy is 1.
+# Cost, estimated from the measured LSTM step (ORDER_LSTM_STEP_S at T = 200; T = 100 takes half) with each epoch's
+# validation (a forward pass over 1000 sequences, about a third of a training step per batch): order_lstm200_hours().
+
+ORDER_LSTM200_LENS = (100, 200)
+ORDER_LSTM200_OPTIONS = {**ORDER_OPTIONS, **ORDER_DATA["10x"], "cell": "lstm", "n_hidden": 200, "n_epochs": 30,
+                         "dtype": ORDER_HEAVY_DTYPE}
+ORDER_LSTM200_GRIDS = (ex.Grid(("temporal_order",), ("ortho",), ORDER_LSTM200_LENS, ORDER_SEEDS,
+                               ORDER_LSTM200_OPTIONS),)
+ORDER_LSTM200_QUICK_GRIDS = tuple(ex.quick_grid(g, (50,), train_size=ORDER_QUICK_10X, val_size=20)
+                                  for g in ORDER_LSTM200_GRIDS)
+# one Adam update of the LSTM at T = 200, H = 200, batch 100 on one core (issue 23's measurement; float32 about half)
+ORDER_LSTM_STEP_S = {"float64": 0.66, "float32": 0.33}
+ORDER_LSTM_STEP_T = 200
+FORWARD_SHARE = 1 / 3  # a forward pass over a batch, as a share of a training step (forward and backward)
+
+
+def order_lstm200_hours(dtype: str = ORDER_HEAVY_DTYPE) -> float:
+    """The estimated core-hours of ORDER_LSTM200_GRIDS in `dtype`: per run, its updates and its validation batches
+    (FORWARD_SHARE of a step each) at the measured step cost, scaled linearly in T."""
+    seconds = 0.0
+    for grid in ORDER_LSTM200_GRIDS:
+        c = grid.config()
+        batches = -(-c["train_size"] // c["batch_size"]) + FORWARD_SHARE * -(-c["val_size"] // c["batch_size"])
+        for spec in grid.specs():
+            seconds += (c["n_epochs"] * batches * ORDER_LSTM_STEP_S[dtype] * spec["sequence_len"]
+                        / ORDER_LSTM_STEP_T)
+    return seconds / 3600
+
+
+ORDER_MATCH = 0.995  # a final validation accuracy that rounds to seed 004's 1.00
+
+
+def first_fit_epoch(r: dict) -> int | None:
+    """The first epoch whose training accuracy (history's train_metric: the mean over the epoch's batches, each
+    taken before its update) is 1, or None."""
+    return next((e["epoch"] for e in r["history"] if e.get("train_metric", 0.0) >= 1.0), None)
+
+
+def lstm200_rows(records: list[dict]) -> list[dict]:
+    """order_fit_rows with, per run, the epoch its training accuracy first reaches 1, its best validation accuracy
+    and that epoch, its number of epochs, and whether its final validation accuracy matches seed 004's 1.00."""
+    by_key = {(arm_of(r), r["sequence_len"], r["seed"]): r for r in records}
+    rows = []
+    for w in order_fit_rows(records):
+        r = by_key[(w["arm"], w["T"], w["seed"])]
+        best = max(r["history"], key=lambda e: e["metric"])
+        rows.append({**w, "fit_epoch": first_fit_epoch(r), "best_val": best["metric"], "best_epoch": best["epoch"],
+                     "epochs": len(r["history"]), "matches": w["val"] >= ORDER_MATCH})
+    return rows
+
+
+def _lstm200_length_sentence(T: int, rows: list[dict]) -> str:
+    """What the runs at one length say: solved and matching counts, when training accuracy reached 1, the gap
+    between training and validation accuracy, and whether more data at this size closes the gap to seed 004."""
+    n = len(rows)
+    solved = sum(w["solved"] for w in rows)
+    match = sum(w["matches"] for w in rows)
+    fitted = [w for w in rows if w["fit_epoch"] is not None]
+    mem = [w for w in rows if memorises(w)]
+    published = ORDER_PUBLISHED["LSTM"].get(T, "-")
+    fit = (f"training accuracy reaches 1 in {len(fitted)}/{n} (first at epoch "
+           f"{join_words([str(w['fit_epoch']) for w in fitted])}, seed {join_words([str(w['seed']) for w in fitted])})"
+           if fitted else f"training accuracy reaches 1 in no run within its {max(w['epochs'] for w in rows)} epochs")
+    text = (f"at length {T}, {solved}/{n} {ex.interval_text(solved, n)} end solved and {match}/{n} end at seed 004's "
+            f"{published} (final validation accuracy >= {ORDER_MATCH}); {fit}; final training accuracy "
+            f"{_span([w['train'] for w in rows], 3)} against validation accuracy {_span([w['val'] for w in rows], 3)}")
+    if match == n:
+        return text + ": at 200 units, ten times the data closes the gap to seed 004's LSTM"
+    if mem:
+        return (text + f": {len(mem)} of the runs fit their training set and stay at chance on held-out sequences "
+                f"(memorise), so ten times the data at 200 units does not close the gap")
+    if not fitted and solved == 0:
+        return (text + ": no run fits its training set within the cap, so these runs tell neither that more data "
+                "closes the gap nor that it does not, only that this cap is too short to tell")
+    return text + f": the gap to seed 004's {published} closes in {match} of the {n} runs"
+
+
+def figure_order_lstm200(records: list[dict]) -> Figure:
+    """Training (dashed) and validation (solid) accuracy per epoch, one panel per length, one colour per seed, with
+    seed 004's LSTM as a grey line."""
+    by_T = ex.group_by(records, lambda r: (r["sequence_len"],))
+    fig = Figure(figsize=(max(11.0, 5.4 * len(by_T) + 0.6), 5.0), layout="constrained")
+    axes, legend_ax = ex.panels_over_legend(fig, len(by_T), sharey=True)
+    colours = dict(zip(sorted({r["seed"] for r in records}), ["tab:blue", "tab:orange", "tab:green", "tab:purple",
+                                                             "tab:brown", "tab:pink"] * 10, strict=False))
+    for ax, ((T,), runs) in zip(axes, by_T.items(), strict=True):
+        for r in runs:
+            epochs = [e["epoch"] for e in r["history"]]
+            ax.plot(epochs, [e["metric"] for e in r["history"]], "-", color=colours[r["seed"]], lw=1.6,
+                    label=f"seed {r['seed']}: validation")
+            if all("train_metric" in e for e in r["history"]):
+                ax.plot(epochs, [e["train_metric"] for e in r["history"]], "--", color=colours[r["seed"]], lw=1.2,
+                        label=f"seed {r['seed']}: training")
+        if T in ORDER_PUBLISHED["LSTM"]:
+            ax.axhline(float(ORDER_PUBLISHED["LSTM"][T]), color="0.45", ls=":", lw=1.5,
+                       label="seed 004's LSTM (published)")
+        ex.style_metric_axis(ax, runs[0])
+        ax.set_xlabel("epoch")
+        ax.set_title(f"length {T}", fontsize=11, fontweight="bold")
+        ax.grid(alpha=0.3)
+    ex.legend_below(axes, legend_ax, ncol=4)
+    axes[0].set_ylabel("accuracy")
+    H = ex.common(records, lambda r: r["config"]["n_hidden"])
+    fig.suptitle(f"Temporal order, fixed windows: an LSTM of {H or 'several'} units on ten times seed 004's data, "
+                 f"training (dashed) against validation accuracy", fontsize=11.5)
+    ex.caption(fig, records, FIXED_SET_CAPTION)
+    return fig
+
+
+def answer_order_lstm200(records: list[dict]) -> str:
+    rows = lstm200_rows(records)
+    c = rp.full_config(records[0]["config"])
+    H = ex.common(records, lambda r: r["config"]["n_hidden"])
+    size = ex.common(records, lambda r: r["config"]["train_size"])
+    updates = c["n_epochs"] * -(-c["train_size"] // c["batch_size"]) if c["train_size"] else None
+    their_step = ORDER_FIRST_LR_STEP * -(-1000 // 100)  # seed 004's 1000 sequences in batches of 100
+    dtype = ex.common(records, lambda r: rp.full_config(r["config"])["dtype"])
+    theirs = " (seed 004's size)" if H == ORDER_LSTM200_OPTIONS["n_hidden"] else ""
+    tenfold = " (ten times seed 004's)" if size == ORDER_LSTM200_OPTIONS["train_size"] else ""
+    text = (f"An LSTM of {H or 'several'} units{theirs} on {size or 'several sizes of'} fixed training "
+            f"sequences{tenfold}, validated on {c['val_size']} held-out ones: {optimiser_phrase(records)}"
+            f", batch {c['batch_size']}, clip {c['clip']:g}, {dtype or 'mixed dtypes'}"
+            + (f"; {updates} updates per run, the cap: the engine has no early stop, so every run trains to it" if
+               updates else "") + ".")
+    if updates:
+        text += (f" Seed 004's first lr step comes at epoch {ORDER_FIRST_LR_STEP} of their 1000 sequences, update "
+                 f"{their_step}" + (", after our cap, so over it the two schedules are the same."
+                                    if updates < their_step else "; ours has no lr step after it."))
+    sentences = [_lstm200_length_sentence(T, [w for w in rows if w["T"] == T])
+                 for T in sorted({w["T"] for w in rows})]
+    text += (" Per length (solved: validation accuracy > "
+             f"{rp.format_metric(records[0]['solved_threshold'], 'accuracy')}): " + "; ".join(sentences) + ".")
+    if len(rows) < len(records):
+        text += f" {len(records) - len(rows)} runs without a complete validation history are left out."
+    table = markdown_table(
+        ["length", "seed", "final training accuracy", "final validation accuracy", "best validation accuracy (epoch)",
+         "epoch training accuracy first reaches 1", "validation loss at its minimum (epoch)",
+         "validation loss at the end", "seed 004 LSTM (published)"],
+        [[w["T"], w["seed"], f"{w['train']:.3f}", f"{w['val']:.3f}", f"{w['best_val']:.3f} ({w['best_epoch']})",
+          w["fit_epoch"] if w["fit_epoch"] is not None else f"not by epoch {w['epochs']}",
+          f"{w['val_loss_min']:.2f} ({w['val_loss_min_epoch']})", f"{w['val_loss_end']:.2f}",
+          ORDER_PUBLISHED["LSTM"].get(w["T"], "-")] for w in rows])
+    counts = markdown_table(["length", "solved [95% CI]", "final validation accuracy, median [range]"],
+                            [[T, ex.rate_text(runs), ex.final_text(runs)]
+                             for (T,), runs in ex.group_by(records, lambda r: (r["sequence_len"],)).items()])
+    return text + "\n\n" + counts + "\n\n" + table
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -794,19 +1072,37 @@ def answer_copy_rmsprop(records: list[dict]) -> str:
 # ----------------------------------------------------------------------------------------------------------------
 # the experiments, added to the registry of rnnpath.experiments
 
+FRONTIER = ex.Experiment(
+    "frontier",
+    "Where does each stop: the vanilla RNN from an orthogonal or a random start, an LSTM, or the RNN kept "
+    "orthogonal throughout, on the headline tasks at T = 30-500?",
+    FRONTIER_GRIDS, FRONTIER_QUICK_GRIDS, figure_frontier, answer_frontier,
+)
+
+FRONTIER_MODERN = ex.Experiment(
+        "frontier_modern",
+        "The 2023 row: how far do a GRU and a linear recurrent unit (LRU), each tuned, get on the headline tasks at "
+        "the frontier's lengths and beyond, beside every other cell of the suite?",
+        FRONTIER_MODERN_GRIDS, FRONTIER_MODERN_QUICK_GRIDS, figure_frontier, answer_frontier_modern,
+        reads=(FRONTIER,),
+    )
+
 EXPERIMENTS = [
-    ex.Experiment(
-        "frontier",
-        "Where does each stop: the vanilla RNN from an orthogonal or a random start, an LSTM, or the RNN kept "
-        "orthogonal throughout, on the headline tasks at T = 30-500?",
-        FRONTIER_GRIDS, FRONTIER_QUICK_GRIDS, figure_frontier, answer_frontier,
-    ),
+    FRONTIER,
+    FRONTIER_MODERN,
     ex.Experiment(
         "order_table",
         "Seed 004's Table 1: temporal order with fixed windows at lengths 50-500, trained with Adam: how far do an "
-        "LSTM, an orthogonally started RNN and an RNN kept orthogonal get?",
-        ORDER_GRIDS + ORDER_DATA_GRIDS, ORDER_QUICK_GRIDS + ORDER_DATA_QUICK_GRIDS, figure_order_table,
-        answer_order_table,
+        "LSTM, an orthogonally started RNN and an RNN kept orthogonal (tanh units, or expRNN's modReLU units and "
+        "Henaff start) get?",
+        ORDER_GRIDS + ORDER_DATA_GRIDS + ORDER_EXPRNN_GRIDS,
+        ORDER_QUICK_GRIDS + ORDER_DATA_QUICK_GRIDS + ORDER_EXPRNN_QUICK_GRIDS, figure_order_table, answer_order_table,
+    ),
+    ex.Experiment(
+        "order_lstm200",
+        "Seed 004's LSTM size, 200 units, on ten times their data at lengths 100 and 200: does it learn temporal "
+        "order where the 64-unit LSTM memorised, and close the gap to their 1.00?",
+        ORDER_LSTM200_GRIDS, ORDER_LSTM200_QUICK_GRIDS, figure_order_lstm200, answer_order_lstm200,
     ),
     ex.Experiment(
         "latching_lstm",

@@ -3,6 +3,7 @@ rnnpath experiment (the entry point):
 
     python -m rnnpath experiment run frontier_tuning --jobs 2   # the frontier's arms, each task at T = 60
     python -m rnnpath experiment run latching_tuning --jobs 2   # the latching arms, T = 50
+    python -m rnnpath experiment run modern_tuning --jobs 2     # issue 24's GRU and LRU, each task at T = 60
     python -m rnnpath experiment answer frontier_tuning         # every setting's median, and the pick per arm
 
 A comparison of cells under one optimiser setting chosen for one of them measures the setting as much as the cell:
@@ -18,7 +19,8 @@ and the loss still ranks them by how far they get. The experiments that compare 
 the committed tuning sweep files, so the settings in the code are the ones the tuning runs chose.
 
 Costs (measured from the records' wall times, in the README): frontier_tuning is 270 runs at T = 60, most of it the
-LSTM's; latching_tuning is single units, core-minutes.
+LSTM's; latching_tuning is single units, core-minutes; modern_tuning is 270 runs at T = 60 (54 of the GRU at about 4
+vanilla steps each, 216 of the LRU, whose width and ring are tuned too, at about one), about an hour.
 
 Sections: settings and arms, picking, figure and answer, the experiments.
 """
@@ -41,15 +43,29 @@ LEARNING_RATES = {"momentum": (0.003, 0.01, 0.03), "adam": (0.0003, 0.001, 0.003
 OPTIMISER_SETTINGS = tuple({"optimizer": name, "lr": lr} for name, lrs in LEARNING_RATES.items() for lr in lrs)
 
 
+# The LRU's own knobs, tuned beside the optimiser: the width M of its position-wise layers (2, the smallest that
+# represents every task, lru_forward's derivation, or 8) and the inner radius of its ring init (Orvieto et al. 2023's
+# default 0, or 0.9, the ring they start long-range tasks from).
+LRU_KNOBS = {"lru_width": (2, 8), "lru_r_min": (0.0, 0.9)}
+CELL_KNOBS = {"lstm": ("forget_bias",), "lru": tuple(LRU_KNOBS)}  # the tuned knobs beyond optimizer and lr
+
+
 def settings_for(cell: str, forget_biases: tuple[float, ...]) -> tuple[dict, ...]:
-    """The grid of one arm: every optimiser setting, crossed with the forget biases for the LSTM."""
-    if cell != "lstm":
-        return OPTIMISER_SETTINGS
-    return tuple({**s, "forget_bias": fb} for fb in forget_biases for s in OPTIMISER_SETTINGS)
+    """The grid of one arm: every optimiser setting, crossed with the forget biases for the LSTM and with
+    LRU_KNOBS for the LRU."""
+    if cell == "lstm":
+        return tuple({**s, "forget_bias": fb} for fb in forget_biases for s in OPTIMISER_SETTINGS)
+    if cell == "lru":
+        return tuple({**s, "lru_width": m, "lru_r_min": r} for m in LRU_KNOBS["lru_width"]
+                     for r in LRU_KNOBS["lru_r_min"] for s in OPTIMISER_SETTINGS)
+    return OPTIMISER_SETTINGS
 
 
 # the arms as (cell, init); the vanilla cell's two starts are tuned apart, each picking its own setting
 FRONTIER_TUNING_ARMS = (("rnn", "ortho"), ("rnn", "random"), ("lstm", "ortho"), ("ornn", "ortho"))
+# issue 24's cells, tuned the same way at the same length on the same tuning seeds before they join the frontier; the
+# LRU's only start is its ring init, which the engine files under --init ortho
+MODERN_TUNING_ARMS = (("gru", "ortho"), ("lru", "ortho"))
 FRONTIER_TUNING_LEN = 60
 FRONTIER_TUNING_TASKS = tuple(task for task, _ in rp.HEADLINE)
 LATCHING_TUNING_ARMS = (("rnn", "ortho"), ("rnn", "random"), ("lstm", "ortho"), ("lstm", "random"))
@@ -70,6 +86,9 @@ def tuning_grids(arms, tasks, T: int, seeds: str, base: dict, forget_biases: tup
 FRONTIER_TUNING_GRIDS = tuning_grids(FRONTIER_TUNING_ARMS, FRONTIER_TUNING_TASKS, FRONTIER_TUNING_LEN, TUNING_SEEDS,
                                      {}, (1.0, 3.0))
 FRONTIER_TUNING_QUICK_GRIDS = tuple(ex.quick_grid(g, (30,), seeds="1000-1001") for g in FRONTIER_TUNING_GRIDS)
+MODERN_TUNING_GRIDS = tuning_grids(MODERN_TUNING_ARMS, FRONTIER_TUNING_TASKS, FRONTIER_TUNING_LEN, TUNING_SEEDS, {},
+                                   (1.0,))
+MODERN_TUNING_QUICK_GRIDS = tuple(ex.quick_grid(g, (30,), seeds="1000-1001") for g in MODERN_TUNING_GRIDS)
 LATCHING_TUNING_GRIDS = tuning_grids(LATCHING_TUNING_ARMS, ("latching",), LATCHING_TUNING_LEN, LATCHING_TUNING_SEEDS,
                                      LATCHING_BASE, (1.0, 3.0, 5.0))
 LATCHING_TUNING_QUICK_GRIDS = tuple(ex.quick_grid(g, (5,), "1000-1001", n_hidden=1) for g in LATCHING_TUNING_GRIDS)
@@ -77,7 +96,7 @@ LATCHING_TUNING_QUICK_GRIDS = tuple(ex.quick_grid(g, (5,), "1000-1001", n_hidden
 # ----------------------------------------------------------------------------------------------------------------
 # picking
 
-SETTING_KEYS = ("optimizer", "lr", "forget_bias")
+SETTING_KEYS = ("optimizer", "lr")  # every arm's; CELL_KNOBS adds the LSTM's and the LRU's own
 
 
 def arm_of(r: dict) -> str:
@@ -85,16 +104,16 @@ def arm_of(r: dict) -> str:
 
 
 def setting_of(r: dict) -> dict:
-    """{optimizer, lr[, forget_bias]}: the tuned knobs of a run (forget_bias for the LSTM only)."""
+    """{optimizer, lr[, forget_bias | lru_width, lru_r_min]}: the tuned knobs of a run (CELL_KNOBS of its cell)."""
     c = rp.full_config(r["config"])
-    keys = SETTING_KEYS if rp.cell_of(r) == "lstm" else SETTING_KEYS[:2]
-    return {k: c[k] for k in keys}
+    return {k: c[k] for k in (*SETTING_KEYS, *CELL_KNOBS.get(rp.cell_of(r), ()))}
 
 
 def setting_text(setting: dict) -> str:
-    """'adam lr 0.001, forget bias 3'."""
+    """'adam lr 0.001, forget bias 3', 'momentum lr 0.01, width 8, r_min 0.9'."""
     text = f"{setting['optimizer']} lr {setting['lr']:g}"
-    return text + (f", forget bias {setting['forget_bias']:g}" if "forget_bias" in setting else "")
+    names = {"forget_bias": "forget bias", "lru_width": "width", "lru_r_min": "r_min"}
+    return text + "".join(f", {names[k]} {setting[k]:g}" for k in names if k in setting)
 
 
 def _score(runs: list[dict]) -> tuple[float, float]:
@@ -112,10 +131,8 @@ def setting_table(records: list[dict], grids: tuple[ex.Grid, ...]) -> list[dict]
     """One row per (task, arm, setting) in grid order: {task, arm, setting, runs, score}."""
     order = []
     for g in grids:
-        s = {k: v for k, v in g.config().items() if k in SETTING_KEYS}
-        if g.config()["cell"] != "lstm":
-            s.pop("forget_bias", None)
-        order.append(s)
+        config = g.config()
+        order.append({k: config[k] for k in (*SETTING_KEYS, *CELL_KNOBS.get(config["cell"], ()))})
     rows = []
     for ((_, task),), runs in ex.group_by(records, lambda r: (ex.task_rank(r["task"]),)).items():
         for arm in sorted({arm_of(r) for r in runs}, key=_arm_rank):
@@ -166,6 +183,13 @@ TUNED: dict[tuple[str, str], dict] = {
     ("rnn+random", "latching"): {"optimizer": "momentum", "lr": 0.03},
     ("lstm+ortho", "latching"): {"optimizer": "adam", "lr": 0.0003, "forget_bias": 5.0},
     ("lstm+random", "latching"): {"optimizer": "adam", "lr": 0.003, "forget_bias": 5.0},
+    # modern_tuning (issue 24)
+    ("gru+ortho", "addition"): {"optimizer": "adam", "lr": 0.003},
+    ("lru+ortho", "addition"): {"optimizer": "adam", "lr": 0.003, "lru_width": 8, "lru_r_min": 0.9},
+    ("gru+ortho", "temporal_order"): {"optimizer": "adam", "lr": 0.0003},
+    ("lru+ortho", "temporal_order"): {"optimizer": "adam", "lr": 0.003, "lru_width": 2, "lru_r_min": 0.0},
+    ("gru+ortho", "3bit_memorization"): {"optimizer": "adam", "lr": 0.003},
+    ("lru+ortho", "3bit_memorization"): {"optimizer": "adam", "lr": 0.001, "lru_width": 8, "lru_r_min": 0.0},
 }
 
 
@@ -241,5 +265,13 @@ EXPERIMENTS = [
         LATCHING_TUNING_GRIDS, LATCHING_TUNING_QUICK_GRIDS,
         lambda records: figure_tuning(records, LATCHING_TUNING_GRIDS),
         lambda records: answer_tuning(records, LATCHING_TUNING_GRIDS),
+    ),
+    ex.Experiment(
+        "modern_tuning",
+        "Before the frontier adds them: which optimiser and learning rate (and, for the LRU, which width and ring) "
+        "suits the GRU and the LRU on each headline task, on the same tuning seeds at T = 60?",
+        MODERN_TUNING_GRIDS, MODERN_TUNING_QUICK_GRIDS,
+        lambda records: figure_tuning(records, MODERN_TUNING_GRIDS),
+        lambda records: answer_tuning(records, MODERN_TUNING_GRIDS),
     ),
 ]

@@ -1,0 +1,770 @@
+"""Signal propagation at initialisation (Zucchet & Orvieto 2024, seed 001: the figure the issue calls Fig. 4A-B,
+Fig. 5A-B of the published paper) for the LRU, a complex diagonal RNN and the GRU, and the same sensitivity measured
+on the suite's trained tanh RNNs against T. Never trains.
+
+    python -m rnnpath analyze signal run --out results/signal.json   # every measurement below (about a minute of CPU)
+    python -m rnnpath analyze signal plot                            # signal.json -> viz/signal.png
+    python -m rnnpath analyze signal run --quick --out q.json        # tiny sizes, a few seconds (a smoke test)
+
+The curse-of-memory section (rnnpath.analyses.memory_curse) derives, for one linear unit h_t = lambda h_{t-1} + x_t,
+that the state's variance grows like 1 / (1 - lambda^2) and its sensitivity E[(dh/dlambda)^2] like
+(1 + lambda^2) / (1 - lambda^2)^3 as the memory 1 / (1 - lambda) grows. Zucchet & Orvieto test what this means for
+whole networks at initialisation: they start every eigenvalue of the recurrence at a modulus |lambda| on the ring
+[nu_0, (1 + nu_0) / 2] and measure, against nu_0, the variance of the hidden state (their panel A) and the mean
+squared gradient of the loss per parameter group (panel B).
+
+Their setup (figures/signal_propagation.ipynb of their code, github.com/NicolasZucchet/Vanishing-and-exploding-
+gradients-are-not-the-end-of-the-story, commit 686ec0a): a characteristic time t in {1, 10^0.5, 10, 10^1.5, 100}
+sets the ring, |lambda| in [1 - 1/t, 1 - 1/(2t)], so nu_0 = 1 - 1/t runs from 0 to 0.99; four layers of (recurrent
+module -> GELU -> GLU, a skip connection), d_model = d_hidden = 256, no normalisation, a dense encoder and decoder;
+the inputs are the BERT (bert-base-uncased) input embeddings of the first 128 Wikipedia articles (dump
+20220301.en), 512 tokens of 768 dimensions, in 8 batches of 16; the loss a per-step regression onto the (shifted)
+embeddings. Panel A is the mean square of the first and last layers' outputs; panel B the mean over each group's
+entries of the squared gradient, for
+  lru      the LRU: lambda = exp(-exp(nu_log) + i exp(theta_log)), gamma = sqrt(1 - |lambda|^2) on the input
+           (their which_gamma "learned", parametrization "exp"); groups nu, theta, all the rest;
+  complex  the same module with lambda = Re + i Im as parameters and no gamma ("none", "default"); groups lambda
+           (Re and Im together) and all the rest;
+  gru      a GRU whose update-gate bias is chrono-initialised, b_z = log(tau), tau ~ U[t, 2t], input weights
+           N(0, 2 / n_in), orthogonal recurrent blocks; groups the GRU's parameters and all the rest (the notebook's
+           panel A names this arm "lstm", its cell is the ChronoGRU).
+What nu_0 means for the GRU: its state keeps a fraction z of itself per step, h_t = z h_{t-1} + (1 - z) n_t, so z
+plays |lambda|. With the gate's other inputs small, z = sigmoid(log tau) = tau / (1 + tau), a memory of 1 + tau
+steps: tau in [t, 2t] puts z in [t / (1 + t), 2t / (1 + 2t)], the ring of the LRU with t one step longer (at
+nu_0 = 0, z in [0.5, 0.67] where the LRU's |lambda| is in [0, 0.5]). The run records the mean z it measures.
+
+Here, with the engine's own cells (rp.lru_forward/lru_backward, rp.gru_forward/gru_backward) at the suite's sizes:
+  lru               rp.lru_init with lru_r_min = nu_0, lru_r_max = (1 + nu_0) / 2 (their ring and phase range):
+                    N = 64 complex states between the tanh position-wise layers of width M = rp.LRU_WIDTH;
+  lru_no_gamma      the same draws with gamma_log = 0: the LRU without its input normalisation;
+  complex_diagonal  the same network as lru_no_gamma (so its states are the same numbers), its recurrent
+                    parameters Re lambda and Im lambda: their gradients follow from the engine's gradients of
+                    nu_log and theta_log by the chain rule (complex_gradient), checked in the tests against
+                    finite differences of the engine's forward pass in float64;
+  gru               rp.gru_init (orthogonal blocks), W_ih ~ N(0, 2 / n_in) and b_z = log U[t, 2t] as theirs.
+Inputs: a stationary Gaussian AR(1) sequence of n_in = 8 channels, autocorrelation rho = 0 (i.i.d., the closed
+forms' case) and 0.9 (standing in for text, whose embeddings are correlated over many tokens), T = 512 as theirs.
+Measured at the last step: the variance of the recurrent state (E|s_T|^2 per complex state; the GRU's E[h_T^2]),
+of the cell's output h_T, and the squared gradient of a random readout of h_T, L = sum_b v_b . h_T,b with v_b ~
+N(0, I): E_v[(dL/dtheta)^2] = sum_b sum_i (dh_T,b,i / dtheta)^2, so the squared gradient over B examples and the
+cell's output width is the sensitivity E[(dh_i/dtheta)^2] per example and output unit, and what a loss whose error
+at h_T is white with unit variance would give. For the diagonal arms also the linear quantity of the closed form,
+the state's own sensitivity E|ds_T/dp|^2 (the derivative r_t = ds_t/dlambda runs the same scan, r_t = lambda
+r_{t-1} + s_{t-1}), checked against memory_curse: with i.i.d. inputs the drive d_t = gamma B u_t is i.i.d., so
+E|s_T|^2 = E|d|^2 sum_{k<T} |lambda|^2k and E|ds_T/dlambda|^2 = E|d|^2 sum_{k<T} k^2 |lambda|^2(k-1), the sums over
+memory_curse.kernel(|lambda|, T), whose T -> infinity limits are memory_curse.second_moment and .sensitivity; for p =
+nu_log, theta_log, Re and Im lambda, times |dlambda/dp|^2 = (|lambda| ln|lambda|)^2, (|lambda| theta)^2, 1 and 1.
+
+The trained tanh RNNs: the runs of a results file with trained weights (results.json's headline runs), each at its
+start (rp.initial_network) and trained (rp.trained_params), run on its own task at lengths T' from 10 to 1000;
+measured as above, E[(dh_T',i / dW_jk)^2] per example, unit and entry of W_hh, beside one linear unit at lambda =
+the spectral radius of W_hh (memory_curse's sums, finite T', in logarithms since a radius above 1 overflows them).
+
+Sections, in dependency order: sizes and inputs, the arms, measurements at initialisation, the closed forms, the
+trained tanh RNNs, the results file, figure, README block, command line.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import types
+
+import numpy as np
+from matplotlib.figure import Figure
+
+import rnn_pathological as rp
+from rnnpath import files
+from rnnpath.analyses import memory_curse as mc
+from rnnpath.analyses.base import Analysis, AnalysisError, Command, Option, drawer
+from rnnpath.analyses.matrices import load_runs
+from rnnpath.text import markdown_table
+
+PROG = "rnnpath analyze signal"
+SCHEMA_VERSION = 1
+
+# ----------------------------------------------------------------------------------------------------------------
+# sizes and inputs
+
+TIMES = tuple(float(10 ** (k / 2)) for k in range(7))  # t: nu_0 = 1 - 1/t = 0 .. 0.999; theirs stop at t = 100
+RHOS = (0.0, 0.9)  # input autocorrelations: i.i.d. (the closed forms'), and correlated as text is
+SIZES = {"n_hidden": 64, "n_in": 8, "seq_len": 512, "batch": 64, "draws": 4, "seed": 0}
+TRAINED = {"lengths": (10, 30, 60, 100, 300, 1000), "batch": 100, "draws": 8, "seed": 0}
+QUICK = {"times": TIMES[::3], "rhos": (0.0,), "sizes": {"n_hidden": 8, "n_in": 3, "seq_len": 64, "batch": 16,
+                                                       "draws": 1, "seed": 0},
+         "trained": {"lengths": (10, 30), "batch": 8, "draws": 1, "seed": 0}}
+ARMS = ("lru", "lru_no_gamma", "complex_diagonal", "gru")
+DIAGONAL_ARMS = ARMS[:3]
+LABELS = {"lru": "LRU", "lru_no_gamma": "LRU without gamma", "complex_diagonal": "complex diagonal", "gru": "GRU"}
+
+
+def nu0_of_time(t: float) -> float:
+    """nu_0 = 1 - 1/t: the smallest |lambda| of the ring [1 - 1/t, 1 - 1/(2t)] of characteristic time t."""
+    return 1.0 - 1.0 / t
+
+
+def ar1_inputs(T: int, B: int, n_in: int, rho: float, rng: np.random.Generator) -> np.ndarray:
+    """(T, B, n_in) stationary Gaussian AR(1): x_1 ~ N(0, 1), x_t = rho x_{t-1} + sqrt(1 - rho^2) eps_t, so every
+    channel has unit variance and autocorrelation rho^|m| (memory_curse's input model)."""
+    x = rng.standard_normal((T, B, n_in))
+    if rho:
+        scale = np.sqrt(1.0 - rho**2)
+        for t in range(1, T):
+            x[t] = rho * x[t - 1] + scale * x[t]
+    return x
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the arms: each network drawn for one (characteristic time, draw) with its own generator
+
+
+def _spec(n_in: int) -> types.SimpleNamespace:
+    return types.SimpleNamespace(n_in=n_in, n_out=1)  # the two sizes the cells' inits read from a task
+
+
+def lru_network(t: float, n_hidden: int, n_in: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """rp.lru_init with |lambda| on their ring [1 - 1/t, 1 - 1/(2t)] and the engine's phase range (their 2 pi)."""
+    knobs = {"lru_width": rp.LRU_WIDTH, "lru_max_phase": rp.DEFAULTS["lru_max_phase"], "lru_r_min": nu0_of_time(t),
+             "lru_r_max": 1.0 - 0.5 / t}
+    return rp.lru_init(_spec(n_in), n_hidden, "ortho", rng, knobs)
+
+
+def without_gamma(params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The same network with gamma = 1: no input normalisation."""
+    return {**params, "gamma_log": np.zeros_like(params["gamma_log"])}
+
+
+def gru_network(t: float, n_hidden: int, n_in: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """rp.gru_init (orthogonal blocks, biases 0), then their ChronoGRU's input weights N(0, 2 / n_in) and the
+    update gate's bias b_z = log U[t, 2t] (gate order r, z, n: b_h[H:2H])."""
+    knobs = {k: rp.DEFAULTS[k] for k in rp.HH_KNOBS}  # recurrent_block's: W_ih is redrawn below, W_hy never read
+    params = rp.gru_init(_spec(n_in), n_hidden, "ortho", rng, knobs)
+    H = n_hidden
+    params["W_ih"] = np.sqrt(2.0 / n_in) * rng.standard_normal((3 * H, n_in))
+    params["b_h"][H : 2 * H] = np.log(rng.uniform(t, 2.0 * t, H))
+    return params
+
+
+def complex_gradient(params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> np.ndarray:
+    """dL/dRe lambda + i dL/dIm lambda, (N,), from the engine's gradients of nu_log and theta_log.
+
+    lambda = exp(w), w = a + i b, a = -exp(nu_log), b = exp(theta_log). With a complex quantity's gradient held as
+    dL/dRe + i dL/dIm and lambda holomorphic in w, g_w = conj(lambda) g_lambda (as lru_backward uses), and
+    g_w = dL/da + i dL/db = -dL/dnu_log / exp(nu_log) + i dL/dtheta_log / exp(theta_log)."""
+    g_w = -grads["nu_log"] / np.exp(params["nu_log"]) + 1j * grads["theta_log"] / np.exp(params["theta_log"])
+    return g_w / np.conj(rp.lru_lambda(params))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# measurements at initialisation
+
+
+def state_derivative(lam: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """r_t = ds_t/dlambda (holomorphic; gamma B u held fixed), (T + 1, B, N), from the states s (T + 1, B, N) of
+    s_t = lambda s_{t-1} + d_t: differentiating gives r_t = lambda r_{t-1} + s_{t-1}, r_0 = 0, the same scan (the
+    engine's lru_scan_loop) over the states delayed by one step."""
+    r = np.zeros_like(s)
+    r[1:] = s[:-1]
+    rp.lru_scan_loop(lam, r)
+    return r
+
+
+def _mean_square(*arrays: np.ndarray) -> float:
+    return float(np.mean(np.concatenate([np.abs(a).ravel() ** 2 for a in arrays])))
+
+
+def lru_measure(params: dict[str, np.ndarray], x: np.ndarray, v: np.ndarray, complex_params: bool = False,
+                gamma_trained: bool = True) -> dict:
+    """One forward and backward pass of the engine's LRU cell on x (T, B, n_in), the error v (B, M) at the last step;
+    complex_params: the recurrent parameters are Re and Im lambda (else nu_log and theta_log); gamma_trained: gamma_log
+    is a parameter (the LRU's) and counts among the others (else gamma is held at 1, as without normalisation).
+
+    Returns the variance of the state E|s_T|^2 and of the output E[h_T^2]; the per-example, per-output-unit squared
+    gradient of each parameter group ({"nu_log", "theta_log", "other"}, or {"lambda", "other"} when complex_params);
+    the state's sensitivity E|ds_T/dp|^2 per state for the same recurrent groups; and what the closed forms need:
+    |lambda| (N,), the drive's power E|d_n|^2 (N,) and |dlambda/dp|^2 (N,) per group."""
+    B, M = v.shape
+    T = x.shape[0]
+    hs, cache = rp.lru_forward(params, x)
+    grads = rp.lru_backward(params, x, hs, cache, v)
+    lam = rp.lru_lambda(params)
+    s = cache["s"]
+    r = state_derivative(lam, s)
+    gamma = np.exp(params["gamma_log"])
+    drive = cache["u"].reshape(T * B, M) @ ((gamma[:, None] * (params["B_re"] + 1j * params["B_im"])).T)
+    if complex_params:
+        g = complex_gradient(params, grads)
+        recurrent = {"lambda": (g.real, g.imag)}
+        dlam = {"lambda": np.ones(lam.shape)}  # |ds/dRe lambda|^2 = |ds/dIm lambda|^2 = |r|^2: their mean is |r|^2
+    else:
+        recurrent = {"nu_log": (grads["nu_log"],), "theta_log": (grads["theta_log"],)}
+        dlam = {"nu_log": (np.abs(lam) * np.exp(params["nu_log"])) ** 2,  # |lambda| |ln|lambda||
+                "theta_log": (np.abs(lam) * np.exp(params["theta_log"])) ** 2}  # |lambda| theta
+    others = [g for k, g in grads.items() if k not in ("nu_log", "theta_log") and (gamma_trained or k != "gamma_log")]
+    per = float(B * M)
+    grad = {k: _mean_square(*a) / per for k, a in recurrent.items()}
+    grad["other"] = _mean_square(*others) / per
+    r2 = np.abs(r[T]) ** 2  # (B, N)
+    return {"state_var": _mean_square(s[T]), "output_var": _mean_square(hs[T]), "grad": grad,
+            "state_sens": {k: float(np.mean(r2 * w)) for k, w in dlam.items()},
+            "abs_lambda": np.abs(lam), "drive_power": np.mean(np.abs(drive) ** 2, axis=0), "dlambda2": dlam}
+
+
+def gru_measure(params: dict[str, np.ndarray], x: np.ndarray, v: np.ndarray) -> dict:
+    """The engine's GRU on x with the error v (B, H) at the last step: E[h_T^2] (its state is its output), the
+    squared gradient per example and unit of W_hh, of the update gate's bias b_z and of the rest, and the mean
+    update gate z over steps, examples and units (the fraction of its state it keeps, its |lambda|)."""
+    B, H = v.shape
+    hs, cache = rp.gru_forward(params, x)
+    mean_z = float(np.mean(cache["gates"][:, :, H : 2 * H]))  # before gru_backward uses the cache up
+    grads = rp.gru_backward(params, x, hs, cache, v)
+    per = float(B * H)
+    b_h = grads["b_h"]
+    grad = {"W_hh": _mean_square(grads["W_hh"]) / per, "b_z": _mean_square(b_h[H : 2 * H]) / per,
+            "other": _mean_square(grads["W_ih"], b_h[:H], b_h[2 * H :], grads["b_hn"]) / per}
+    state_var = _mean_square(hs[-1])
+    return {"state_var": state_var, "output_var": state_var, "grad": grad, "mean_z": mean_z}
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the closed forms (memory_curse's one linear unit, per state, averaged over the states)
+
+
+def closed_form(abs_lambda: np.ndarray, drive_power: np.ndarray, dlambda2: dict[str, np.ndarray], T: int) -> dict:
+    """What one linear unit per state predicts for the diagonal arms with i.i.d. inputs, averaged over the N states:
+    E|s_T|^2 = P_n sum_{k<T} |lambda_n|^2k and E|ds_T/dp|^2 = |dlambda_n/dp|^2 P_n sum_{k<T} k^2 |lambda_n|^2(k-1),
+    the sums over memory_curse.kernel (finite T), and their stationary limits memory_curse.second_moment and
+    memory_curse.sensitivity (T -> infinity). P_n = E|d_n|^2, the power of the drive gamma B u_t."""
+    kernels = [mc.kernel(float(a), T) for a in abs_lambda]
+    var_sum = np.array([w @ w for w, _ in kernels])
+    sens_sum = np.array([dw @ dw for _, dw in kernels])
+    out = {"state_var": float(np.mean(drive_power * var_sum)),
+           "state_var_stationary": float(np.mean(drive_power * mc.second_moment(abs_lambda))),
+           "state_sens": {k: float(np.mean(w * drive_power * sens_sum)) for k, w in dlambda2.items()},
+           "state_sens_stationary": {k: float(np.mean(w * drive_power * mc.sensitivity(abs_lambda)))
+                                     for k, w in dlambda2.items()}}
+    return out
+
+
+def _average(rows: list[dict]) -> dict:
+    """The mean over draws of every number of a measurement (nested dicts of floats); the arrays the closed forms
+    read (|lambda|, the drive's power, |dlambda/dp|^2) stay behind."""
+    first = rows[0]
+    out = {}
+    for key, value in first.items():
+        if isinstance(value, dict) and key != "dlambda2":
+            out[key] = _average([r[key] for r in rows])
+        elif isinstance(value, float):
+            out[key] = float(np.mean([r[key] for r in rows]))
+    return out
+
+
+def measure_init(t: float, rho: float, sizes: dict) -> list[dict]:
+    """Every arm at one characteristic time and input correlation, averaged over sizes["draws"] draws of the
+    networks, the inputs (shared by the arms of a draw) and the readout. One row per arm."""
+    N, n_in, T, B = sizes["n_hidden"], sizes["n_in"], sizes["seq_len"], sizes["batch"]
+    per_arm: dict[str, list[dict]] = {arm: [] for arm in ARMS}
+    for draw in range(sizes["draws"]):
+        rng = np.random.default_rng([sizes["seed"], round(100 * np.log10(t)), round(100 * rho), draw])
+        x = ar1_inputs(T, B, n_in, rho, rng)
+        lru = lru_network(t, N, n_in, rng)
+        v = rng.standard_normal((B, lru["W_u"].shape[0]))
+        for arm, params, as_complex in (("lru", lru, False), ("lru_no_gamma", without_gamma(lru), False),
+                                        ("complex_diagonal", without_gamma(lru), True)):
+            m = lru_measure(params, x, v, as_complex, gamma_trained=arm == "lru")
+            if rho == 0.0:
+                m["closed_form"] = closed_form(m["abs_lambda"], m["drive_power"], m["dlambda2"], T)
+            per_arm[arm].append(m)
+        gru = gru_network(t, N, n_in, rng)
+        per_arm["gru"].append(gru_measure(gru, x, rng.standard_normal((B, N))))
+    nu0 = nu0_of_time(t)
+    return [{"arm": arm, "rho": rho, "time": t, "nu0": nu0, **_average(rows)} for arm, rows in per_arm.items()]
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the trained tanh RNNs
+
+
+def one_unit_log10_sensitivity(lam: float, T: int) -> float:
+    """log10 sum_{k=1}^{T-1} k^2 lam^(2(k-1)): memory_curse.kernel's sum of dw_k^2 (E[(dh_T/dlambda)^2] of one
+    linear unit with unit i.i.d. inputs, T steps from h_0 = 0), in logarithms, since lam > 1 overflows it."""
+    k = np.arange(1, T)
+    logs = 2.0 * np.log(k) + 2.0 * (k - 1) * np.log(lam) if lam > 0 else np.where(k == 1, 0.0, -np.inf)
+    top = np.max(logs)
+    return float((top + np.log(np.sum(np.exp(logs - top)))) / np.log(10.0))
+
+
+def spectral_radius(W: np.ndarray) -> float:
+    return float(np.max(np.abs(np.linalg.eigvals(W))))
+
+
+def rnn_sensitivity(params: dict[str, np.ndarray], task: str, T: int, config: dict, batch: int, draws: int,
+                    rng: np.random.Generator) -> dict:
+    """E[(dh_T,i / dW_jk)^2] per example, unit i and entry (j, k) of W_hh, of the engine's vanilla cell on fresh
+    batches of its task at length T, drawn as the run drew them (its config's layout and symbol options), through
+    rp.rnn_forward and rp.rnn_backward with a random readout of h_T; and E[h_T^2]; the mean over `draws` batches and
+    its standard error."""
+    H = params["W_hh"].shape[0]
+    activation = config.get("activation", "tanh")
+    data = {k: config[k] for k in ("layout", "symbol_code", "positions") if k in config}
+    sens, var = [], []
+    for _ in range(draws):
+        x, _ = rp.generate_batch(task, T, batch, rng, **data)
+        hs = rp.rnn_forward(params, x, None, activation)
+        v = rng.standard_normal((batch, H))
+        grads = rp.rnn_backward(params, x, hs, v, None, activation)
+        sens.append(float(np.mean(grads["W_hh"] ** 2)) / (batch * H))
+        var.append(float(np.mean(hs[-1] ** 2)))
+    stderr = float(np.std(sens, ddof=1) / np.sqrt(draws)) if draws > 1 else 0.0
+    return {"sensitivity": float(np.mean(sens)), "stderr": stderr, "state_var": float(np.mean(var))}
+
+
+def measure_trained(runs: list[dict], trained: dict) -> list[dict]:
+    """Every vanilla tanh run, at its start and trained, at every length of trained["lengths"] (and its own)."""
+    out = []
+    for run in runs:
+        config = run.get("config", {})
+        lengths = sorted({*trained["lengths"], run["sequence_len"]})
+        row = {"task": run["task"], "init": run["init"], "seed": run["seed"], "T": run["sequence_len"],
+               "lengths": lengths, "solved_epoch": run.get("solved_epoch")}
+        for when, params in (("start", rp.initial_network(run["task"], run["init"], run["seed"], **config)),
+                             ("trained", rp.trained_params(run))):
+            rng = np.random.default_rng([trained["seed"], run["seed"]])  # the same batches at start and trained
+            radius = spectral_radius(params["W_hh"])
+            measured = [rnn_sensitivity(params, run["task"], T, config, trained["batch"], trained["draws"], rng)
+                        for T in lengths]
+            row[when] = {"spectral_radius": radius,
+                         "sensitivity": [m["sensitivity"] for m in measured],
+                         "stderr": [m["stderr"] for m in measured],
+                         "state_var": [m["state_var"] for m in measured],
+                         "one_unit_log10": [one_unit_log10_sensitivity(radius, T) for T in lengths]}
+        out.append(row)
+    return out
+
+
+def read_runs(path: str) -> list[dict]:
+    """The vanilla tanh runs with trained weights of a results file or sweep file (AnalysisError otherwise)."""
+    runs = [r for r in load_runs(path) if rp.cell_of(r) == "rnn" and r.get("config", {}).get("activation",
+                                                                                             "tanh") == "tanh"]
+    if not runs:
+        raise AnalysisError(f"{path} holds no vanilla tanh run with trained weights; use results.json")
+    return runs
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the results file
+
+# Their numbers, as the notebook printed them (figures/signal_propagation.ipynb, the output of the cell that draws
+# the layer-wise panels, commit 686ec0a): the mean squared loss gradient per group and layer (1 to 4) at each t.
+# The GRU's rows were not printed there, and panel A's numbers not at all.
+PUBLISHED = {
+    "source": ("Zucchet & Orvieto (NeurIPS 2024), figures/signal_propagation.ipynb of github.com/NicolasZucchet/"
+               "Vanishing-and-exploding-gradients-are-not-the-end-of-the-story, commit 686ec0a (printed output)"),
+    "times": [1.0, 10**0.5, 10.0, 10**1.5, 100.0],
+    "grad": {
+        "lru nu": [[8.631284e-08, 1.035818e-07, 1.025119e-07, 2.568577e-07],
+                   [3.151189e-07, 3.126654e-07, 2.855598e-07, 5.399070e-07],
+                   [5.349691e-07, 3.474563e-07, 6.621149e-07, 2.099907e-06],
+                   [1.458217e-06, 3.228365e-07, 4.603812e-07, 3.293654e-06],
+                   [4.344482e-07, 2.321660e-07, 1.928125e-07, 1.986867e-06]],
+        "lru theta": [[5.755510e-07, 7.747572e-07, 1.570651e-06, 1.968102e-06],
+                      [1.179073e-05, 1.503466e-05, 3.450245e-05, 2.605831e-05],
+                      [9.355679e-05, 1.728717e-04, 3.086262e-04, 6.504307e-05],
+                      [1.570353e-03, 6.515883e-04, 2.342099e-03, 1.068257e-03],
+                      [1.651527e-02, 1.278418e-03, 5.740592e-03, 1.050551e-02]],
+        "lru other": [[4.443435e-07, 4.882910e-07, 5.048061e-07, 5.126159e-07],
+                      [2.826447e-07, 3.095619e-07, 3.252746e-07, 3.706975e-07],
+                      [2.514318e-07, 2.465678e-07, 3.022143e-07, 3.582974e-07],
+                      [3.601402e-07, 2.749701e-07, 3.715741e-07, 5.453833e-07],
+                      [3.365314e-07, 2.490897e-07, 2.733224e-07, 4.986568e-07]],
+        "complex lambda": [[2.093021e-06, 3.352912e-06, 3.440363e-06, 4.006971e-06],
+                           [6.143472e-04, 2.479475e-03, 1.087764e-03, 8.911572e-04],
+                           [3.992025e+00, 2.018816e+01, 1.471313e+01, 5.628980e+00],
+                           [2.063342e+05, 1.483742e+05, 4.596194e+05, 2.562484e+06],
+                           [4.279997e+10, 2.083272e+10, 4.919885e+09, 3.127412e+10]],
+        "complex other": [[1.026208e-06, 1.387326e-06, 1.536393e-06, 1.435131e-06],
+                          [2.702757e-05, 4.281630e-05, 4.660731e-05, 3.852572e-05],
+                          [1.515871e-02, 2.695813e-02, 2.714123e-02, 1.671276e-02],
+                          [8.455645e+01, 1.680167e+02, 3.393283e+02, 2.103671e+02],
+                          [2.841229e+06, 1.678610e+06, 1.233536e+06, 7.397168e+05]],
+    },
+    "setup": {"layers": 4, "d_model": 256, "d_hidden": 256, "seq_len": 512, "n_in": 768, "sequences": 128,
+              "inputs": "BERT input embeddings of Wikipedia articles", "seed": 0},
+    # what the paper says where the notebook printed no numbers (seed 001's description of the figure)
+    "statements": {"activity": {"lru": "constant", "gru": "constant", "complex_diagonal": "grows"},
+                   "gru gradients": "controlled"},
+}
+# their series -> ours: (arm, group)
+PUBLISHED_MATCH = {"lru nu": ("lru", "nu_log"), "lru theta": ("lru", "theta_log"), "lru other": ("lru", "other"),
+                   "complex lambda": ("complex_diagonal", "lambda"), "complex other": ("complex_diagonal", "other")}
+
+
+def compute(runs: list[dict], quick: bool = False, progress=None) -> dict:
+    """Every number of the figure and the README block: the arms at every (t, rho), the trained tanh runs."""
+    start = time.perf_counter()
+    times = QUICK["times"] if quick else TIMES
+    rhos = QUICK["rhos"] if quick else RHOS
+    sizes = QUICK["sizes"] if quick else SIZES
+    trained = QUICK["trained"] if quick else TRAINED
+    rows = []
+    with rp.blas_threads(1):  # one BLAS thread, as every run of the suite: products this small gain nothing more
+        for rho in rhos:
+            for t in times:
+                t0 = time.perf_counter()
+                rows += measure_init(t, rho, sizes)
+                if progress:
+                    progress(f"rho {rho}, nu_0 {nu0_of_time(t):.4g}: {time.perf_counter() - t0:.1f} s")
+        t0 = time.perf_counter()
+        trained_rows = measure_trained(runs, trained)
+        if progress:
+            progress(f"{len(runs)} trained tanh runs: {time.perf_counter() - t0:.1f} s")
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "source": "Zucchet & Orvieto (NeurIPS 2024), signal propagation at initialisation, seed 001",
+        "environment": rp.environment(),
+        "config": {"quick": quick, "times": list(times), "nu0s": [nu0_of_time(t) for t in times],
+                   "rhos": list(rhos), "arms": list(ARMS), "lru_width": rp.LRU_WIDTH,
+                   "sizes": dict(sizes), "trained": {k: list(v) if isinstance(v, tuple) else v
+                                                     for k, v in trained.items()}},
+        "init": rows,
+        "trained": trained_rows,
+        "published": PUBLISHED,
+        "wallclock_s": round(time.perf_counter() - start, 1),
+    }
+
+
+def load(path: str) -> dict:
+    """A results file of `run`, checked enough that a figure or a README block can be drawn from it (ValueError)."""
+    return files.load_document(path, SCHEMA_VERSION, "init", PROG)
+
+
+def row_of(doc: dict, arm: str, rho: float, t: float) -> dict:
+    return next(r for r in doc["init"] if (r["arm"], r["rho"], r["time"]) == (arm, rho, t))
+
+
+def series(doc: dict, arm: str, rho: float, *path: str) -> np.ndarray:
+    """One number of every row of an arm at one rho, in the order of config["times"]: row[path[0]][path[1]]..."""
+    out = []
+    for t in doc["config"]["times"]:
+        value = row_of(doc, arm, rho, t)
+        for key in path:
+            value = value[key]
+        out.append(value)
+    return np.array(out, dtype=float)
+
+
+def published_series(name: str) -> np.ndarray:
+    """Their mean over the four layers at each of their t."""
+    return np.mean(np.array(PUBLISHED["grad"][name]), axis=1)
+
+
+def log_slope(xs, ys) -> float:
+    """Least-squares slope of log y against log x, to two decimals (so a slope that rounds to 0 prints as 0.00)."""
+    slope = float(np.polyfit(np.log(np.asarray(xs, dtype=float)), np.log(np.asarray(ys, dtype=float)), 1)[0])
+    return round(slope, 2) + 0.0
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# figure (matplotlib's object-oriented API on an Agg canvas: no display, no pyplot state)
+
+ARM_COLOURS = {"lru": "tab:orange", "lru_no_gamma": "tab:red", "complex_diagonal": "tab:green", "gru": "tab:blue"}
+GROUP_STYLES = {"nu_log": "o-", "theta_log": "s--", "lambda": "D-", "other": "^:", "W_hh": "o-", "b_z": "s--"}
+
+
+def _nu0_axis(ax, doc: dict) -> None:
+    times = doc["config"]["times"]
+    ax.set_xscale("log")
+    ax.set_xticks(times[::2], [f"{nu0_of_time(t):.3g}" for t in times[::2]])
+    ax.minorticks_off()
+    ax.set_xlabel("nu_0 (|lambda| on [nu_0, (1 + nu_0) / 2]; axis: 1 / (1 - nu_0))")
+    ax.grid(alpha=0.3, which="both")
+
+
+def plot(doc: dict) -> Figure:
+    """Per input correlation, a row: the state's and the output's variance, the squared gradient per group, and
+    (i.i.d. row) the diagonal arms' state sensitivity beside the closed form; last, the trained tanh RNNs."""
+    rhos = doc["config"]["rhos"]
+    fig = Figure(figsize=(17, 5.2 * len(rhos) + 0.6), layout="constrained")
+    axes = fig.subplots(len(rhos), 3, squeeze=False)
+    times = np.array(doc["config"]["times"])
+    for (ax_var, ax_grad, ax_third), rho in zip(axes, rhos, strict=True):
+        for arm in ("lru", "complex_diagonal", "gru"):
+            colour = ARM_COLOURS[arm]
+            name = "complex diagonal = LRU without gamma" if arm == "complex_diagonal" else LABELS[arm]
+            ax_var.loglog(times, series(doc, arm, rho, "state_var"), "o-", color=colour,
+                          label=f"{name}: state, E|s_T|^2" + (" (= h_T)" if arm == "gru" else ""))
+            if arm != "gru":
+                ax_var.loglog(times, series(doc, arm, rho, "output_var"), "o:", color=colour, mfc="white",
+                              label=f"{name}: output h_T after tanh")
+        ax_var.set_ylabel("variance at the last step")
+        ax_var.set_title(f"activity at initialisation, inputs rho = {rho}", fontsize=10)
+        for arm in ARMS:
+            groups = row_of(doc, arm, rho, times[0])["grad"]
+            for group in groups:
+                ax_grad.loglog(times, series(doc, arm, rho, "grad", group), GROUP_STYLES[group],
+                               color=ARM_COLOURS[arm], ms=4, label=f"{LABELS[arm]}: {group}")
+        ax_grad.set_ylabel("E[(dh_i / dtheta)^2], mean over a group's entries")
+        ax_grad.set_title(f"sensitivity of h_T to the parameters (random readout), rho = {rho}", fontsize=10)
+        for ax in (ax_var, ax_grad):
+            _nu0_axis(ax, doc)
+            ax.legend(fontsize=7)
+        if rho == 0.0:
+            for arm in DIAGONAL_ARMS:
+                for group in row_of(doc, arm, rho, times[0])["state_sens"]:
+                    ax_third.loglog(times, series(doc, arm, rho, "state_sens", group), GROUP_STYLES[group],
+                                    color=ARM_COLOURS[arm], ms=5, mfc="white", label=f"{LABELS[arm]}: {group}")
+                    ax_third.loglog(times, series(doc, arm, rho, "closed_form", "state_sens", group), "-",
+                                    color=ARM_COLOURS[arm], lw=3, alpha=0.25)
+            ax_third.set_ylabel("E|ds_T / dp|^2 per state")
+            ax_third.set_title("the state's own sensitivity (markers)\nand memory_curse's closed form at finite T "
+                               "(wide pale lines)", fontsize=10)
+            _nu0_axis(ax_third, doc)
+            ax_third.legend(fontsize=7)
+        else:
+            plot_trained(ax_third, doc)
+    if len(rhos) == 1:
+        axes[0, 2].remove()  # the quick file: no second row for the trained runs
+    fig.suptitle("Signal propagation at initialisation (Zucchet & Orvieto 2024): the engine's LRU, complex diagonal "
+                 "RNN and GRU against nu_0, and the suite's trained tanh RNNs", fontsize=12)
+    return fig
+
+
+def plot_trained(ax, doc: dict) -> None:
+    """Sensitivity to W_hh against T' of each trained tanh run (solid) and at its start (dotted); grey dashed: the
+    T'^3 of one linear unit at radius 1 (the orthogonal start's), through the first run's start at the shortest T'."""
+    colours = ("tab:blue", "tab:red", "tab:green", "tab:purple", "tab:brown", "tab:olive")
+    for row, colour in zip(doc["trained"], colours * 4, strict=False):
+        Ts = np.array(row["lengths"])
+        for when, ls in (("start", ":"), ("trained", "-")):
+            m = row[when]
+            ax.loglog(Ts, m["sensitivity"], ls, color=colour, marker="o", ms=3,
+                      label=f"{row['task']} T={row['T']} {row['init']}, {when} (radius {m['spectral_radius']:.2f})")
+        ax.axvline(row["T"], color=colour, lw=0.5, alpha=0.5)
+    if doc["trained"]:
+        first = doc["trained"][0]
+        Ts = np.array(first["lengths"], dtype=float)
+        ax.loglog(Ts, first["start"]["sensitivity"][0] * (Ts / Ts[0]) ** 3, "--", color="0.5", lw=1,
+                  label="T'^3: one linear unit at radius 1")
+        ax.set_ylim(top=100 * max(max(r[w]["sensitivity"]) for r in doc["trained"] for w in ("start", "trained")))
+    ax.set_xlabel("sequence length T' (vertical: the length it trained at)")
+    ax.set_ylabel("E[(dh_T',i / dW_jk)^2]")
+    ax.set_title("trained tanh RNNs: sensitivity to W_hh against T'", fontsize=10)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=6)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# README block (rnnpath report collects it)
+
+
+def change(first: float, last: float) -> str:
+    """A verb for how a number moved: a factor of 2 or more either way, else 'stays within'."""
+    ratio = last / first
+    if ratio >= 2:
+        return f"grows {ratio:.3g}-fold, from {first:.3g} to {last:.3g}"
+    if ratio <= 0.5:
+        return f"falls to {ratio:.2g} of its value, from {first:.3g} to {last:.3g}"
+    return f"stays between {min(first, last):.3g} and {max(first, last):.3g}"
+
+
+def readme_block(doc: dict) -> str:
+    """The signal-propagation section's numbers and the sentences that read them; every verb follows its numbers."""
+    cfg = doc["config"]
+    times, nu0s = cfg["times"], cfg["nu0s"]
+    lo, hi = nu0s[0], nu0s[-1]
+    span = f"nu_0 = {lo:.3g} to {hi:.4g}"
+    sizes = cfg["sizes"]
+    findings = []
+    for rho in cfg["rhos"]:
+        lru, cd, gru = (series(doc, a, rho, "state_var") for a in ("lru", "complex_diagonal", "gru"))
+        out_lru, out_cd = (series(doc, a, rho, "output_var") for a in ("lru", "complex_diagonal"))
+        z = series(doc, "gru", rho, "mean_z")
+        findings.append(
+            f"**Activity, rho = {rho}.** From {span}, the LRU's state variance E|s_T|^2 {change(lru[0], lru[-1])}; "
+            f"without gamma (the complex diagonal RNN) it {change(cd[0], cd[-1])}. After the tanh layer the LRU's "
+            f"output h_T {change(out_lru[0], out_lru[-1])} and the complex diagonal RNN's {change(out_cd[0], out_cd[-1])}"
+            f". The GRU's E[h_T^2] {change(gru[0], gru[-1])} while its mean update gate z goes from {z[0]:.3f} to "
+            f"{z[-1]:.4f}.")
+        grads = []
+        for arm in ARMS:
+            for group in row_of(doc, arm, rho, times[0])["grad"]:
+                g = series(doc, arm, rho, "grad", group)
+                grads.append(f"{LABELS[arm]} {group} {change(g[0], g[-1])}")
+        findings.append(f"**Gradients, rho = {rho}** (E[(dh_T,i / dtheta)^2] per example and output unit, mean over "
+                        f"a group's entries, {span}): " + "; ".join(grads) + ".")
+    if 0.0 in cfg["rhos"]:
+        checks = []
+        worst = 0.0
+        finite = row_of(doc, "lru", 0.0, times[-1])["closed_form"]
+        for arm in DIAGONAL_ARMS:
+            for quantity in ("state_var", *row_of(doc, arm, 0.0, times[0])["state_sens"]):
+                path = (quantity,) if quantity == "state_var" else ("state_sens", quantity)
+                measured = series(doc, arm, 0.0, *path)
+                formula = series(doc, arm, 0.0, "closed_form", *path)
+                worst = max(worst, float(np.max(np.abs(measured / formula - 1))))
+        theta = series(doc, "lru", 0.0, "state_sens", "theta_log")
+        nu = series(doc, "lru", 0.0, "state_sens", "nu_log")
+        lam = series(doc, "complex_diagonal", 0.0, "state_sens", "lambda")
+        one_minus = 1.0 - np.array(nu0s[1:])
+        checks.append(
+            f"**The linear quantity against the closed form** (i.i.d. inputs). The state's own sensitivity "
+            f"E|ds_T/dp|^2 per state: for the complex diagonal RNN's lambda it {change(lam[0], lam[-1])} (slope "
+            f"{log_slope(one_minus, lam[1:]):.2f} in 1 - nu_0 from nu_0 = {nu0s[1]:.3g}); for the LRU's nu_log it "
+            f"{change(nu[0], nu[-1])}, for its theta_log it {change(theta[0], theta[-1])} (slope "
+            f"{log_slope(one_minus, theta[1:]):.2f}). Every measured E|s_T|^2 and E|ds_T/dp|^2 of the three diagonal "
+            f"arms lies within {worst:.0%} of memory_curse's one linear unit per state (its kernel sums at T = "
+            f"{sizes['seq_len']}, drive power measured, averaged over the {sizes['n_hidden']} states). At nu_0 = "
+            f"{hi:.4g} the closed form of the LRU's E|s_T|^2 at T = {sizes['seq_len']} is itself "
+            f"{finite['state_var'] / finite['state_var_stationary']:.2f} of its stationary value (T -> infinity): a "
+            f"memory of 1 / (1 - nu_0) = {1 / (1 - hi):.0f} steps outlasts the sequence.")
+        findings += checks
+    findings += trained_findings(doc)
+    lines = [f"- {text}" for text in findings]
+    rows = []
+    for rho in cfg["rhos"]:
+        for arm in ARMS:
+            rows.append([f"{LABELS[arm]}, state variance, rho = {rho}",
+                         *(f"{v:.3g}" for v in series(doc, arm, rho, "state_var"))])
+            for group in row_of(doc, arm, rho, times[0])["grad"]:
+                rows.append([f"{LABELS[arm]}, {group}, rho = {rho}",
+                             *(f"{v:.3g}" for v in series(doc, arm, rho, "grad", group))])
+    lines += ["", (f"At initialisation ({sizes['n_hidden']} states or units, T = {sizes['seq_len']}, "
+                   f"{sizes['batch']} sequences x {sizes['draws']} draws; gradients as E[(dh_T,i / dtheta)^2]):"), "",
+              markdown_table(["", *(f"nu_0 = {n:.4g}" for n in nu0s)], rows), ""]
+    lines += [("Beside the published trend (their mean over four layers, t = 1 to 100, nu_0 = 0 to 0.99; ours over "
+               "the same nu_0):"), "", markdown_table(
+                  ["series", "theirs: growth", "ours: growth", "ours: arm, group"], published_rows(doc)), "",
+              "What differs: " + differences(doc)]
+    rows = []
+    for row in doc["trained"]:
+        k = row["lengths"].index(row["T"])
+        for when in ("start", "trained"):
+            m = row[when]
+            rows.append([f"{row['task']} T = {row['T']}, {row['init']}, {when}", f"{m['spectral_radius']:.3g}",
+                         f"{m['sensitivity'][k]:.3g}", f"{m['sensitivity'][0]:.3g}", f"{m['sensitivity'][-1]:.3g}",
+                         f"{log_slope(row['lengths'], m['sensitivity']):.2f}", one_unit_growth(m)])
+    Ts = doc["trained"][0]["lengths"] if doc["trained"] else []
+    span = f"T' = {Ts[0]} to {Ts[-1]}" if Ts else ""
+    lines += ["", ("Trained tanh RNNs: sensitivity of h_T' to W_hh, E[(dh_T',i / dW_jk)^2] per example, unit and "
+                   "entry (exponent: least-squares slope in log T'), beside one linear unit at the spectral radius:"),
+              "",
+              markdown_table(["run", "spectral radius", "at its own T", f"T' = {Ts[0] if Ts else ''}",
+                              f"T' = {Ts[-1] if Ts else ''}", "exponent in T'",
+                              f"one linear unit at that radius, growth over {span}"], rows)]
+    return "\n".join(lines)
+
+
+def one_unit_growth(m: dict) -> str:
+    """How much one linear unit's E[(dh_T/dlambda)^2] grows over the lengths, at the measurement's spectral radius:
+    a power of T' (radius 1: about T'^3; below 1 it levels off), or, above 1, exponentially (as 10^x)."""
+    logs = m["one_unit_log10"]
+    return f"{10 ** (logs[-1] - logs[0]):.3g}-fold" if logs[-1] - logs[0] < 15 else f"10^{logs[-1] - logs[0]:.0f}-fold"
+
+
+def published_rows(doc: dict) -> list[list]:
+    """Their growth factor from t = 1 to t = 100 per series beside ours over the same nu_0 (i.i.d. and correlated)."""
+    times = doc["config"]["times"]
+    lo, hi = PUBLISHED["times"][0], PUBLISHED["times"][-1]
+    rows = []
+    for name, (arm, group) in PUBLISHED_MATCH.items():
+        theirs = published_series(name)
+        ours = []
+        if lo in times and hi in times:
+            for rho in doc["config"]["rhos"]:
+                g = [row_of(doc, arm, rho, t)["grad"][group] for t in (lo, hi)]
+                ours.append(f"{g[1] / g[0]:.3g} (rho = {rho})")
+        rows.append([name, f"{theirs[-1] / theirs[0]:.3g}", "; ".join(ours) or "not measured",
+                     f"{LABELS[arm]}, {group}"])
+    for arm, word in PUBLISHED["statements"]["activity"].items():
+        rows.append([f"{arm.replace('_', ' ')} activity", f"{word} (seed 001; not printed)",
+                     "; ".join(f"{_growth(doc, arm, rho, 'state_var')} (rho = {rho})" for rho in doc["config"]["rhos"]),
+                     f"{LABELS[arm]}, state variance"])
+    rows.append(["gru gradients", f"{PUBLISHED['statements']['gru gradients']} (seed 001; not printed)",
+                 "; ".join(f"{_growth(doc, 'gru', rho, 'grad', 'W_hh')} (rho = {rho})" for rho in doc["config"]["rhos"]),
+                 "GRU, W_hh"])
+    return rows
+
+
+def _growth(doc: dict, arm: str, rho: float, *path: str) -> str:
+    """The factor of a quantity between their two ends, nu_0 = 0 and 0.99, or 'not measured'."""
+    ends = [PUBLISHED["times"][0], PUBLISHED["times"][-1]]
+    if not all(t in doc["config"]["times"] for t in ends):
+        return "not measured"
+    values = []
+    for t in ends:
+        value = row_of(doc, arm, rho, t)
+        for key in path:
+            value = value[key]
+        values.append(value)
+    return f"{values[1] / values[0]:.3g}"
+
+
+def differences(doc: dict) -> str:
+    """The differences between their setup and ours, sizes from the two configs."""
+    s, p = doc["config"]["sizes"], PUBLISHED["setup"]
+    return (f"theirs is a {p['layers']}-layer network (recurrent module, GELU, GLU, skip; d_model = d_hidden = "
+            f"{p['d_model']}), ours one engine cell ({s['n_hidden']} complex states between tanh layers of width "
+            f"{doc['config']['lru_width']}, a GRU of {s['n_hidden']} units); their inputs are {p['inputs']} "
+            f"({p['n_in']} dimensions, {p['seq_len']} tokens, {p['sequences']} sequences, one draw), ours Gaussian "
+            f"AR(1) of {s['n_in']} channels, T = {s['seq_len']}, {s['batch']} sequences x {s['draws']} draws; they "
+            "square the gradient of a per-step regression loss through the whole network, we the gradient of a random "
+            "readout of the last state, per output unit; their grid stops at nu_0 = 0.99, ours goes on to "
+            f"{doc['config']['nu0s'][-1]:.4g}; their B, C and D (a full matrix) are N(0, 1/256), ours the engine's "
+            "init (B N(0, 1/2M), C N(0, 1/N), D diagonal N(0, 1)). The ring of |lambda|, the phases, gamma and the "
+            "GRU's chrono bias and input weights are theirs.")
+
+
+def trained_findings(doc: dict) -> list[str]:
+    """Sentences about the trained tanh RNNs: how their sensitivity to W_hh grows with T' at the start and trained,
+    beside one linear unit at the spectral radius."""
+    out = []
+    for row in doc["trained"]:
+        Ts = row["lengths"]
+        parts = []
+        for when in ("start", "trained"):
+            m = row[when]
+            parts.append(f"{'at the start' if when == 'start' else 'trained'} (spectral radius "
+                         f"{m['spectral_radius']:.3g}) it {change(m['sensitivity'][0], m['sensitivity'][-1])} "
+                         f"(exponent {log_slope(Ts, m['sensitivity']):.2f}), where one linear unit at that radius "
+                         f"would grow {one_unit_growth(m)}")
+        out.append(f"**Trained tanh RNN, {row['task']} T = {row['T']}, {row['init']} (seed {row['seed']}).** From T' "
+                   f"= {Ts[0]} to {Ts[-1]}, E[(dh_T',i / dW_jk)^2]: " + "; ".join(parts) + ".")
+    if doc["trained"]:
+        slopes = {when: [log_slope(r["lengths"], r[when]["sensitivity"]) for r in doc["trained"]]
+                  for when in ("start", "trained")}
+        out.insert(0, f"**The trained tanh RNNs against T'** ({len(doc['trained'])} runs with trained weights). The "
+                      f"exponent of their sensitivity to W_hh in T' is {min(slopes['start']):.2f} to "
+                      f"{max(slopes['start']):.2f} at the start and {min(slopes['trained']):.2f} to "
+                      f"{max(slopes['trained']):.2f} trained; one linear unit grows like T'^3 at radius 1 (the "
+                      "orthogonal start's), levels off below it and grows exponentially above it.")
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# command line
+
+
+
+ANALYSIS = Analysis(PROG, __doc__, (
+    Command("run", "the arms at initialisation and the trained tanh RNNs -> a JSON results file",
+            "Measure the LRU, the LRU without gamma, the complex diagonal RNN and the GRU at every nu_0 and input "
+            "correlation, check the diagonal arms against the closed form, and the sensitivity of the trained tanh "
+            "RNNs of --results against T (about a minute of CPU on one core); write them atomically.",
+            (Option("--out", default="results/signal.json", help="results file (default: %(default)s)"),
+             Option("--results", default="results.json",
+                    help="runs with trained weights: results.json, or a sweep .jsonl written with --keep-weights "
+                         "(default: %(default)s)"),
+             Option("--quick", action="store_true", help="tiny sizes, a few seconds (a smoke test)"),
+             Option("--quiet", action="store_true", help="no progress line per nu_0")),
+            make=lambda args, runs: compute(runs, args.quick, None if args.quiet else print),
+            read=lambda args: read_runs(args.results)),
+    Command("plot", "draw a results file -> a PNG (never measures)",
+            "Draw the panels of a results file of `run`.",
+            (Option("--results", default="results/signal.json", help="results file of run (default: %(default)s)"),
+             Option("--out", default=os.path.join("viz", "signal.png"), help="PNG (default: %(default)s)")),
+            make=drawer(plot, PROG), read=lambda args: load(args.results)),
+))
+
+
+# the module's command line, as `python -m rnnpath analyze signal` runs it
+build_parser, main = ANALYSIS.build_parser, rp.script_main(ANALYSIS.main)

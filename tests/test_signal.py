@@ -1,0 +1,275 @@
+"""Signal propagation at initialisation: the complex diagonal RNN's gradient and the state's derivative against
+finite differences of the engine in float64, the diagonal arms against memory_curse's closed forms, the arms'
+inits against their definitions, the README block against the data, the committed signal.json against the code,
+and the command line."""
+
+import copy
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from cli_helpers import assert_one_line_error, run_main, run_script
+from gradcheck import relative_error
+
+import rnn_pathological as rp
+from rnnpath.analyses import memory_curse as mc
+from rnnpath.analyses import signal as sg
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = "rnnpath analyze signal"
+COMMITTED = ROOT / "results" / "signal.json"
+
+
+def small_lru(t=10.0, N=3, n_in=2, seed=0):
+    return sg.lru_network(t, N, n_in, np.random.default_rng(seed))
+
+
+def readout_loss(params, x, v):
+    """sum_b v_b . h_T,b: the loss whose gradient lru_measure squares."""
+    hs, _ = rp.lru_forward(params, x)
+    return float(np.sum(v * hs[-1]))
+
+
+def with_lambda(params, lam):
+    """The same network with lambda set to `lam` (N,) through nu_log and theta_log (phases in (0, 2 pi))."""
+    out = {k: v.copy() for k, v in params.items()}
+    out["nu_log"] = np.log(-np.log(np.abs(lam)))
+    out["theta_log"] = np.log(np.mod(np.angle(lam), 2 * np.pi))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# derivatives against finite differences (float64)
+
+
+@pytest.mark.parametrize("gamma", [True, False])
+def test_complex_gradient_is_the_derivative_in_re_and_im_lambda(gamma):
+    rng = np.random.default_rng(1)
+    params = small_lru()
+    if not gamma:
+        params = sg.without_gamma(params)
+    x, v = rng.standard_normal((8, 2, 2)), rng.standard_normal((2, params["W_u"].shape[0]))
+    hs, cache = rp.lru_forward(params, x)
+    g = sg.complex_gradient(params, rp.lru_backward(params, x, hs, cache, v))
+    lam, eps = rp.lru_lambda(params), 1e-6
+    numeric = np.zeros_like(g)
+    for n in range(len(lam)):
+        for unit in (1.0, 1j):
+            step = np.zeros_like(lam)
+            step[n] = eps * unit
+            diff = (readout_loss(with_lambda(params, lam + step), x, v)
+                    - readout_loss(with_lambda(params, lam - step), x, v)) / (2 * eps)
+            numeric[n] += diff * unit  # dL/dRe + i dL/dIm
+    assert np.linalg.norm(numeric) > 1e-6
+    assert relative_error(g, numeric) < 1e-7
+
+
+def test_state_derivative_is_the_derivative_of_the_states():
+    rng = np.random.default_rng(2)
+    params = small_lru(t=30.0)
+    x = rng.standard_normal((12, 3, 2))
+    lam, eps = rp.lru_lambda(params), 1e-6
+    r = sg.state_derivative(lam, rp.lru_forward(params, x)[1]["s"])
+    for n in range(len(lam)):
+        step = np.zeros_like(lam)
+        step[n] = eps
+        plus = rp.lru_forward(with_lambda(params, lam + step), x)[1]["s"][:, :, n]
+        minus = rp.lru_forward(with_lambda(params, lam - step), x)[1]["s"][:, :, n]
+        assert relative_error(r[:, :, n], (plus - minus) / (2 * eps)) < 1e-7  # holomorphic: d/dRe lambda = d/dlambda
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the closed forms (memory_curse) and the arms
+
+
+def test_closed_form_is_memory_curses_one_unit():
+    """One state of drive power 1: the finite-T kernel sums, and their T -> infinity limits the closed forms."""
+    for a in (0.5, 0.9, 0.99):
+        cf = sg.closed_form(np.array([a]), np.array([1.0]), {"lambda": np.array([1.0])}, 20_000)
+        assert cf["state_var"] == pytest.approx(float(mc.second_moment(a)), rel=1e-9)
+        assert cf["state_sens"]["lambda"] == pytest.approx(float(mc.sensitivity(a)), rel=1e-9)
+        assert cf["state_var_stationary"] == pytest.approx(float(mc.second_moment(a)), rel=1e-12)
+        short = sg.closed_form(np.array([a]), np.array([2.0]), {"p": np.array([3.0])}, 7)
+        w, dw = mc.kernel(a, 7)
+        assert short["state_var"] == pytest.approx(2.0 * w @ w) and short["state_sens"]["p"] == pytest.approx(
+            6.0 * dw @ dw)
+
+
+@pytest.mark.parametrize("t", [3.0, 30.0])
+def test_diagonal_arms_agree_with_the_closed_form_on_iid_inputs(t):
+    """The engine's LRU states with i.i.d. inputs: E|s_T|^2 and E|ds_T/dp|^2 per state, measured on 4000
+    sequences, within 10% of memory_curse's sums (Monte Carlo error about 3%)."""
+    rng = np.random.default_rng(3)
+    params = sg.lru_network(t, 8, 3, rng)
+    x = sg.ar1_inputs(64, 4000, 3, 0.0, rng)
+    for p, as_complex in ((params, False), (sg.without_gamma(params), True)):
+        m = sg.lru_measure(p, x, rng.standard_normal((4000, params["W_u"].shape[0])), as_complex)
+        cf = sg.closed_form(m["abs_lambda"], m["drive_power"], m["dlambda2"], 64)
+        assert m["state_var"] == pytest.approx(cf["state_var"], rel=0.1)
+        for group, value in m["state_sens"].items():
+            assert value == pytest.approx(cf["state_sens"][group], rel=0.1), group
+
+
+def test_gamma_keeps_the_state_and_its_absence_lets_it_grow():
+    rng = np.random.default_rng(4)
+    x = sg.ar1_inputs(256, 200, 3, 0.0, rng)
+    var = {}
+    for t in (1.0, 100.0):
+        params = sg.lru_network(t, 16, 3, np.random.default_rng(5))
+        v = rng.standard_normal((200, params["W_u"].shape[0]))
+        var[t] = [sg.lru_measure(p, x, v)["state_var"] for p in (params, sg.without_gamma(params))]
+    assert 0.5 < var[100.0][0] / var[1.0][0] < 2  # normalised: about the drive's power at every nu_0
+    assert var[100.0][1] / var[1.0][1] > 20  # raw: about 1 / (1 - |lambda|^2)
+
+
+def test_the_arms_are_drawn_as_their_papers_say():
+    t, H, n_in = 10.0, 32, 4
+    lru = sg.lru_network(t, H, n_in, np.random.default_rng(6))
+    moduli = np.abs(rp.lru_lambda(lru))
+    assert np.all(moduli >= sg.nu0_of_time(t) - 1e-12) and np.all(moduli <= 1 - 0.5 / t + 1e-12)
+    np.testing.assert_allclose(np.exp(2 * lru["gamma_log"]), 1 - moduli**2, rtol=1e-12)
+    assert np.all(sg.without_gamma(lru)["gamma_log"] == 0) and np.all(lru["gamma_log"] != 0)
+    gru = sg.gru_network(t, H, n_in, np.random.default_rng(7))
+    b_z = gru["b_h"][H : 2 * H]
+    assert np.all(b_z >= np.log(t)) and np.all(b_z <= np.log(2 * t))
+    assert np.all(gru["b_h"][:H] == 0) and np.all(gru["b_h"][2 * H :] == 0) and np.all(gru["b_hn"] == 0)
+    for k in range(3):  # orthogonal blocks
+        block = gru["W_hh"][k * H : (k + 1) * H]
+        np.testing.assert_allclose(block @ block.T, np.eye(H), atol=1e-12)
+    assert np.std(gru["W_ih"]) == pytest.approx(np.sqrt(2 / n_in), rel=0.15)
+    m = sg.gru_measure(gru, sg.ar1_inputs(50, 20, n_in, 0.0, np.random.default_rng(8)),
+                       np.random.default_rng(9).standard_normal((20, H)))
+    assert t / (1 + t) - 0.1 < m["mean_z"] < 2 * t / (1 + 2 * t) + 0.1  # z near tau / (1 + tau)
+
+
+def test_ar1_inputs_have_unit_variance_and_autocorrelation_rho():
+    x = sg.ar1_inputs(400, 400, 2, 0.9, np.random.default_rng(10))
+    assert np.var(x) == pytest.approx(1.0, rel=0.05)
+    assert np.mean(x[1:] * x[:-1]) == pytest.approx(0.9, abs=0.03)
+
+
+def test_one_unit_log_sum_is_memory_curses_kernel_sum():
+    for lam in (0.0, 0.7, 1.0, 1.1):
+        _, dw = mc.kernel(lam, 40)
+        assert sg.one_unit_log10_sensitivity(lam, 40) == pytest.approx(np.log10(dw @ dw), rel=1e-12)
+    assert np.isfinite(sg.one_unit_log10_sensitivity(1.9, 1000))  # far past float range as a plain sum
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# a quick results document, its figure and README block
+
+
+@pytest.fixture(scope="module")
+def quick_doc():
+    return sg.compute(sg.read_runs(str(ROOT / "results.json")), quick=True)
+
+
+def test_quick_document_is_complete(quick_doc):
+    cfg = quick_doc["config"]
+    assert len(quick_doc["init"]) == len(cfg["times"]) * len(cfg["rhos"]) * len(sg.ARMS)
+    for t in cfg["times"]:  # the complex diagonal RNN is the LRU without gamma, with other parameters
+        a, b = (sg.row_of(quick_doc, arm, 0.0, t) for arm in ("lru_no_gamma", "complex_diagonal"))
+        assert a["state_var"] == b["state_var"] and a["grad"]["other"] == b["grad"]["other"]
+        assert set(a["grad"]) == {"nu_log", "theta_log", "other"} and set(b["grad"]) == {"lambda", "other"}
+    assert {(r["task"], r["init"]) for r in quick_doc["trained"]} == {
+        (task, init) for task, _ in rp.HEADLINE for init in rp.HEADLINE_INITS}
+
+
+def test_readme_block_reads_the_document(quick_doc):
+    block = sg.readme_block(quick_doc)
+    lru = sg.series(quick_doc, "lru_no_gamma", 0.0, "state_var")
+    assert f"from {lru[0]:.3g} to {lru[-1]:.3g}" in block
+    theta = sg.series(quick_doc, "lru", 0.0, "grad", "theta_log")
+    assert f"{theta[0]:.3g}" in block and f"{theta[-1]:.3g}" in block
+    worst = max(float(np.max(np.abs(sg.series(quick_doc, arm, 0.0, *path)
+                                    / sg.series(quick_doc, arm, 0.0, "closed_form", *path) - 1)))
+                for arm in sg.DIAGONAL_ARMS
+                for path in (("state_var",), *(("state_sens", g) for g in sg.row_of(
+                    quick_doc, arm, 0.0, quick_doc["config"]["times"][0])["state_sens"])))
+    assert f"lies within {worst:.0%} of memory_curse's" in block
+    row = quick_doc["trained"][0]
+    assert f"{row['start']['sensitivity'][0]:.3g}" in block
+    changed = copy.deepcopy(quick_doc)
+    sg.row_of(changed, "lru_no_gamma", 0.0, changed["config"]["times"][-1])["state_var"] = 12345.0
+    assert "12345" not in block and "1.23e+04" in sg.readme_block(changed)
+
+
+def test_change_picks_its_verb():
+    assert sg.change(1.0, 10.0).startswith("grows 10-fold")
+    assert sg.change(1.0, 0.1).startswith("falls to 0.1")
+    assert sg.change(1.0, 1.5).startswith("stays between 1 and 1.5")
+
+
+def test_published_numbers_are_their_printed_means():
+    theirs = sg.published_series("complex lambda")
+    assert theirs[0] == pytest.approx(np.mean([2.093021e-06, 3.352912e-06, 3.440363e-06, 4.006971e-06]))
+    assert len(theirs) == len(sg.PUBLISHED["times"]) == 5
+    assert set(sg.PUBLISHED_MATCH) == set(sg.PUBLISHED["grad"])
+
+
+def test_quick_run_and_plot_from_the_command_line(tmp_path):
+    out, png = tmp_path / "q.json", tmp_path / "q.png"
+    assert sg.main(["run", "--quick", "--quiet", "--results", str(ROOT / "results.json"), "--out", str(out)]) == 0
+    doc = sg.load(str(out))
+    assert doc["config"]["quick"] is True
+    assert sg.main(["plot", "--results", str(out), "--out", str(png)]) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the committed results file (written by `python -m rnnpath analyze signal run`)
+
+
+@pytest.mark.skipif(not COMMITTED.exists(), reason="results/signal.json not written yet")
+def test_committed_file_matches_the_code_and_the_closed_form():
+    doc = json.loads(COMMITTED.read_text())
+    cfg = doc["config"]
+    assert doc["schema_version"] == sg.SCHEMA_VERSION and cfg["quick"] is False
+    assert cfg["times"] == list(sg.TIMES) and cfg["rhos"] == list(sg.RHOS) and cfg["sizes"] == sg.SIZES
+    assert cfg["trained"]["lengths"] == list(sg.TRAINED["lengths"])
+    for arm in sg.DIAGONAL_ARMS:  # the Monte Carlo measurement within 10% of memory_curse's sums
+        for path in (("state_var",), *(("state_sens", g) for g in sg.row_of(doc, arm, 0.0, cfg["times"][0])
+                                         ["state_sens"])):
+            ratio = sg.series(doc, arm, 0.0, *path) / sg.series(doc, arm, 0.0, "closed_form", *path)
+            assert np.all(np.abs(ratio - 1) < 0.1), (arm, path, ratio)
+    block = sg.readme_block(doc)
+    assert "lies within" in block and "Beside the published trend" in block
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# bad input
+
+
+@pytest.mark.parametrize("args, fragments", [
+    (["run", "--quick", "--results", "no_such_file.json"], ["not found"]),
+    (["run", "--out", "no/such/folder/x.json"], ["does not exist"]),
+    (["plot", "--results", "no_such_file.json"], ["not found", "no_such_file.json"]),
+    (["plot", "--results", "README.md"], ["not valid JSON"]),
+    (["plot", "--results", "results.json"], ["not a results file"]),
+    (["walk"], ["invalid choice"]),
+    ([], ["required"]),
+])
+def test_bad_input_is_one_line(args, fragments, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code, out, err = run_main(sg.main, args)
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{SCRIPT}: error:"), err
+    assert all(f in lines[0] for f in fragments), lines[0]
+
+
+def test_a_results_file_without_tanh_runs_is_refused(tmp_path):
+    doc = json.loads((ROOT / "results.json").read_text())
+    for run in doc["runs"]:
+        run["config"]["activation"] = "relu"
+    path = tmp_path / "relu.json"
+    path.write_text(json.dumps(doc))
+    code, _, err = run_main(sg.main, ["run", "--quick", "--results", str(path), "--out", str(tmp_path / "x.json")])
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "no vanilla tanh run" in err
+
+
+def test_the_script_fails_in_one_line_as_a_user_sees_it():
+    proc = run_script(SCRIPT, "plot", "--results", "no_such_file.json")
+    assert proc.returncode == 2
+    assert_one_line_error(proc, SCRIPT, "not found")
