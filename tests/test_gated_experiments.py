@@ -172,20 +172,20 @@ def test_copy_answer_counts_runs_at_chance_and_weighs_seed_002s_claim(quick_dir)
     records, _ = ex.load_records(ex.EXPERIMENTS["copy_rmsprop"], quick=True, outdir=str(quick_dir))
     at_chance = {**records[0], "final_metric": records[0]["chance"] * 0.99}
     remembers = {**records[0], "final_metric": records[0]["chance"] * 0.5}
-    assert gated._near_chance(at_chance) and not gated._near_chance(remembers)
+    assert gated.near_chance(at_chance) and not gated.near_chance(remembers)
     # within 2% on either side, exactly: 5% above chance is not within 2% of it
     worse = {**records[0], "final_metric": records[0]["chance"] * 1.05}
-    assert not gated._near_chance(worse) and gated._above_chance(worse)
-    assert gated._near_chance({**records[0], "final_metric": records[0]["chance"] * 1.019})
+    assert not gated.near_chance(worse) and gated._above_chance(worse)
+    assert gated.near_chance({**records[0], "final_metric": records[0]["chance"] * 1.019})
     answer = gated.answer_copy_rmsprop(records)
     n = sum(r["sequence_len"] == records[0]["sequence_len"] for r in records)
-    k = sum(gated._near_chance(r) for r in records if r["sequence_len"] == records[0]["sequence_len"])
+    k = sum(gated.near_chance(r) for r in records if r["sequence_len"] == records[0]["sequence_len"])
     assert f"{k}/{n} at T = {records[0]['sequence_len']} (chance" in answer
     chains = [r for r in records if r["init"] in ("chain", "fbchain")]
-    assert f"the chain and fbchain runs meet it in {sum(map(gated._meets_lenient, chains))}/{len(chains)}" in answer
+    assert f"the chain and fbchain runs meet it in {sum(map(gated.meets_lenient, chains))}/{len(chains)}" in answer
     # seed 002's claim carries Fisher's p on those counts, and a p >= 0.05 is worded as not telling them apart
     others = [r for r in records if r["init"] not in ("chain", "fbchain")]
-    counts = (sum(map(gated._meets_lenient, chains)), len(chains), sum(map(gated._meets_lenient, others)), len(others))
+    counts = (sum(map(gated.meets_lenient, chains)), len(chains), sum(map(gated.meets_lenient, others)), len(others))
     assert f"pooled over the delays run here ({stats.fisher_text(*counts)}" in answer
     if stats.fisher_exact(*counts) >= 0.05:
         assert f"{stats.fisher_text(*counts)}: a difference this test cannot tell from chance)" in answer

@@ -976,7 +976,7 @@ COPY_PUBLISHED = ("Orhan & Pitkow 2020, copy of total length 500 (a delay of 479
 NEAR_CHANCE = 0.02  # a final cross-entropy within 2% of chance: nothing carried across the delay
 
 
-def _near_chance(r: dict) -> bool:
+def near_chance(r: dict) -> bool:
     """The final cross-entropy lies within NEAR_CHANCE of chance, on either side (exactly, from the record)."""
     return r["final_metric"] is not None and abs(r["final_metric"] - r["chance"]) <= NEAR_CHANCE * r["chance"]
 
@@ -986,7 +986,7 @@ def _above_chance(r: dict) -> bool:
     return r["final_metric"] is not None and r["final_metric"] > (1 + NEAR_CHANCE) * r["chance"]
 
 
-def _meets_lenient(r: dict) -> bool:
+def meets_lenient(r: dict) -> bool:
     """The run ends below Orhan & Pitkow's threshold (half the chance cross-entropy)."""
     return (not r.get("diverged") and r.get("lenient_threshold") is not None and r["final_metric"] is not None
             and rp.past_threshold(r["final_metric"], r["lenient_threshold"], r["higher_is_better"]))
@@ -1032,7 +1032,7 @@ def answer_copy_rmsprop(records: list[dict]) -> str:
     text = (f"With {optimiser_phrase(records)} (solved: {style.threshold_text(records[0])}, nine symbols right "
             f"and one guessed), runs that end solved: " + "; ".join(sentences) + ".")
     by_T = ex.group_by(records, lambda r: (r["sequence_len"],))
-    near = [(T, sum(_near_chance(r) for r in runs), len(runs), runs[0]["chance"], sum(_above_chance(r) for r in runs))
+    near = [(T, sum(near_chance(r) for r in runs), len(runs), runs[0]["chance"], sum(_above_chance(r) for r in runs))
             for (T,), runs in by_T.items()]
     above = [f"{a}/{n} at T = {T}" for T, _, n, _, a in near if a]
     text += (f" Runs whose final cross-entropy ends within {NEAR_CHANCE:.0%} of chance (either side), the "
@@ -1043,7 +1043,7 @@ def answer_copy_rmsprop(records: list[dict]) -> str:
     chains = [r for r in records if r["init"] in ("chain", "fbchain")]
     others = [r for r in records if r["init"] not in ("chain", "fbchain")]
     if chains and others:  # seed 002's claim, under its own (lenient) rule
-        (k1, n1), (k2, n2) = [(sum(_meets_lenient(r) for r in group), len(group)) for group in (chains, others)]
+        (k1, n1), (k2, n2) = [(sum(meets_lenient(r) for r in group), len(group)) for group in (chains, others)]
         told = ex.told_apart(k1, n1, k2, n2)
         text += (f" Seed 002's claim, chain starts ahead of the others, under its own rule (half of chance): the "
                  f"chain and fbchain runs meet it in {k1}/{n1}, the "
@@ -1062,7 +1062,7 @@ def answer_copy_rmsprop(records: list[dict]) -> str:
             mine = [r for r in runs if r["init"] == init]
             if not mine:
                 continue
-            met = sum(1 for r in mine if _meets_lenient(r))
+            met = sum(1 for r in mine if meets_lenient(r))
             rows.append([T, init, ex.rate_text(mine), f"{met}/{len(mine)}", ex.final_text(mine), ex.n_diverged(mine)])
     table = markdown_table(["T", "start", "solved [95% CI]", "Orhan & Pitkow's rule met (lenient)",
                                "final cross-entropy, median [range]", "diverged"], rows)

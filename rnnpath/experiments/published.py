@@ -467,10 +467,10 @@ def answer_copy_orhan(records: list[dict]) -> str:
     rows = []
     for init in inits:
         mine = [r for r in records if r["init"] == init]
-        theirs = (sum(gated._meets_lenient(r) for r in mine), len(mine))
+        theirs = (sum(gated.meets_lenient(r) for r in mine), len(mine))
         ours = ex.successes(mine)
         counts[init] = (theirs, ours)
-        near = sum(gated._near_chance(r) for r in mine)
+        near = sum(gated.near_chance(r) for r in mine)
         k_pub, n_pub = COPY_PUBLISHED.get(init, (None, None))
         rows.append([init, len(mine), "{}/{}".format(*theirs), ex.rate_text(mine), f"{near}/{len(mine)}",
                      ex.final_text(mine), ex.n_diverged(mine), f"{k_pub}/{n_pub}" if k_pub is not None else "-"])
