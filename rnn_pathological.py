@@ -1671,7 +1671,9 @@ def lru_scan_chunked(lam: np.ndarray, s: np.ndarray, chunk: int | None = None) -
 
 LRU_SCANS = {"loop": lru_scan_loop, "chunked": lru_scan_chunked}
 # the faster: at N = 64, B = 50 one step's (B, N) block is large enough that a call's overhead is small beside its
-# arithmetic, and the chunked scan does twice the arithmetic (2.2 to 2.8 times the loop's time at T = 100 to 10,000)
+# arithmetic, and the chunked scan does twice the arithmetic (2.2 to 2.8 times the loop's time at T = 100 to 10,000).
+# Training on a target at the last step alone takes neither: the convolution form below (lru_forward_last) replaces
+# the scan by GEMMs, a tenth of the vanilla step at T = 1000 where either scan costs about one (rnnpath bench).
 LRU_SCAN = "loop"
 
 
@@ -1741,7 +1743,9 @@ def lru_forward(
     3bit_memorization, 0.19) and 1,792 + 4 n_in at the last step (0.15); M = 3 would pass at the last step alone.
     The count is not the time: the GEMMs are large and the recurrence elementwise, so the cell streams its
     (T, B, N) complex arrays through memory some ten times a step, and that, proportional to N and hardly to M, is
-    what its step costs (rnnpath bench --lru-only measures it against the vanilla step).
+    what its step costs: about one vanilla step at T = 1000. For a target at the last step alone, training takes
+    lru_forward_last instead, which holds no (T, B, N) array (rnnpath bench --lru-only measures it against the
+    vanilla step).
 
     x: (T, B, n_in). Returns hs (T + 1, B, M) with hs[0] = 0 (h_t exists from the first input on) and the cache
     {u (T, B, M), s (T + 1, B, N) complex with s[0] = 0}. `scan`: a key of LRU_SCANS.
@@ -1837,6 +1841,114 @@ def lru_backward(
         du[T - 1] += dz * params["D"]
     du *= 1.0 - u * u  # da_t, the input layer's pre-activation gradient
     grads["W_u"] = du_rows.T @ x.reshape(rows, n_in)
+    grads["b_u"] = du_rows.sum(axis=0)
+    return grads
+
+
+# The LRU for a target at the last step alone, in convolution form. The recurrence is linear and time-invariant, so
+# with s_0 = 0 its last state is a sum over the steps, s_T = sum_k lambda^(T-k) B' u_k (B' = gamma B), and the
+# backward pass's states' gradients are G_t = conj(lambda)^(T-t) g, g = dL/ds_T: every term lru_backward needs is a
+# weighted sum over time of u_t, the weights powers of lambda. So no (T, B, N) complex array and no loop over time:
+# three real GEMMs of (T, 2N) by (T, B M) sizes instead, whose cost grows as T B M N with no Python per step (the
+# convolution view of Gu et al.'s S4 and of Orvieto et al.'s LRU; the same sums, rounded in another order).
+
+def lru_powers(params: dict[str, np.ndarray], T: int) -> np.ndarray:
+    """P (T, N) complex of the parameters' precision, P[t] = lambda^(T-1-t): the weight of step t's input (t = 0 ..
+    T - 1, x[t]) in s_T. lambda^k = exp(k w) with w = -exp(nu_log) + i exp(theta_log), lambda's own parametrisation,
+    so no power is a product of T roundings. Powers below sqrt(tiny) of the precision are 0: with P[T-1] = 1 they
+    cannot reach a sum of the precision, and the subnormal numbers they would decay through make a GEMM some hundred
+    times slower (as _flush_tiny)."""
+    w = -np.exp(params["nu_log"]) + 1j * np.exp(params["theta_log"])
+    kw = np.arange(T - 1, -1, -1, dtype=params["nu_log"].dtype)[:, None] * w
+    P = np.exp(kw)
+    P[kw.real < 0.5 * np.log(np.finfo(params["nu_log"].dtype).tiny)] = 0.0
+    return P
+
+
+def lru_lag_weights(P: np.ndarray) -> np.ndarray:
+    """Q (T, N) from lru_powers' P: Q[t] = (T-1-t) lambda^(T-2-t) = (T-1-t) P[t+1], Q[T-1] = 0, step t's weight in
+    sum_t lambda^(T-t) s_(t-1) (lru_backward_last)."""
+    T = P.shape[0]
+    Q = np.zeros_like(P)
+    Q[:-1] = np.arange(T - 1, 0, -1, dtype=P.real.dtype)[:, None] * P[1:]
+    return Q
+
+
+def _weighted_sums(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """sum_t weights[t, n] u[t, b, m] for every (b, m, n): (B, M, N) complex, from one real GEMM on the interleaved
+    view of the complex weights (T, N) (u real: (T, B, M))."""
+    T, B, M = u.shape
+    N = weights.shape[1]
+    out = u.reshape(T, B * M).T @ weights.view(u.dtype).reshape(T, 2 * N)  # (B M, 2N): [Re, Im] of each n
+    return out.view(weights.dtype).reshape(B, M, N)
+
+
+def lru_forward_last(
+    params: dict[str, np.ndarray], x: np.ndarray, ws: Workspace | None = None
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """h_T of lru_forward, (B, M), and the cache of lru_backward_last, by the convolution form (the comment above):
+    s_T[b, n] = sum_m B'[n, m] V[b, m, n], V = sum_t P[t, n] u[t, b, m] (lru_powers). x: (T, B, n_in). The cache
+    {u (T, B, M), P (T, N), V (B, M, N), s_T (B, N)}."""
+    T, B, n_in = x.shape
+    M = params["W_u"].shape[0]
+    dtype = params["W_u"].dtype
+    u = _empty(ws, "lru_u", (T, B, M), dtype)
+    np.matmul(x.reshape(T * B, n_in), params["W_u"].T, out=u.reshape(T * B, M))
+    u += params["b_u"]
+    np.tanh(u, out=u)
+    P = lru_powers(params, T)
+    V = _weighted_sums(P, u)
+    B_prime = np.exp(params["gamma_log"])[:, None] * (params["B_re"] + 1j * params["B_im"])  # (N, M)
+    s_T = np.einsum("bmn,nm->bn", V, B_prime)
+    z = s_T.real @ params["C_re"].T - s_T.imag @ params["C_im"].T + params["D"] * u[T - 1] + params["b_h"]
+    return np.tanh(z), {"u": u, "P": P, "V": V, "s_T": s_T}
+
+
+def lru_backward_last(
+    params: dict[str, np.ndarray],
+    x: np.ndarray,
+    h_T: np.ndarray,
+    cache: dict[str, np.ndarray],
+    dh_out: np.ndarray,
+    ws: Workspace | None = None,
+) -> dict[str, np.ndarray]:
+    """lru_backward's gradients for a target at the last step alone, dh_out (B, M), from lru_forward_last's h_T and
+    cache, by the convolution form: with g = dL/ds_T and G_t = conj(lambda)^(T-t) g,
+        dB' = sum_t sum_b G_t u_t^T = sum_b g conj(V),
+        dlambda = sum_t sum_b G_t conj(s_(t-1)) = sum_b g conj(R), R[b, n] = sum_m B'[n, m] W[b, m, n], because
+            sum_t lambda^(T-t) s_(t-1) = sum_k (T-k) lambda^(T-1-k) B' u_k, W = sum_t Q[t, n] u[t, b, m]
+            (Q: lru_lag_weights),
+        du_t = Re(B'^H G_t) = Re(sum_n conj(P[t, n]) Z[b, m, n]), Z = conj(B'[n, m]) g[b, n]: one real GEMM,
+    and the rest as lru_backward."""
+    u, P, V, s_T = cache["u"], cache["P"], cache["V"], cache["s_T"]
+    T, B, n_in = x.shape
+    M, N = u.shape[2], P.shape[1]
+    dtype = u.dtype
+    dz = dh_out * (1.0 - h_T * h_T)  # tanh' read off h
+    grads = {"b_h": dz.sum(axis=0), "D": (dz * u[T - 1]).sum(axis=0),
+             "C_re": dz.T @ s_T.real, "C_im": -(dz.T @ s_T.imag)}
+    g = dz @ (params["C_re"] - 1j * params["C_im"])  # (B, N): conj(C)^T dz per example
+    gamma = np.exp(params["gamma_log"])
+    B_c = params["B_re"] + 1j * params["B_im"]
+    B_prime = gamma[:, None] * B_c
+    dB_prime = np.einsum("bn,bmn->nm", g, V.conj())  # dL/d(gamma B) as dL/dRe + i dL/dIm, (N, M)
+    grads["B_re"], grads["B_im"] = gamma[:, None] * dB_prime.real, gamma[:, None] * dB_prime.imag
+    grads["gamma_log"] = gamma * np.einsum("nm,nm->n", params["B_re"], dB_prime.real) + gamma * np.einsum(
+        "nm,nm->n", params["B_im"], dB_prime.imag)
+    R = np.einsum("bmn,nm->bn", _weighted_sums(lru_lag_weights(P), u), B_prime)
+    dw = lru_lambda(params).conj() * np.einsum("bn,bn->n", g, R.conj())
+    grads["nu_log"] = -np.exp(params["nu_log"]) * dw.real
+    grads["theta_log"] = np.exp(params["theta_log"]) * dw.imag
+    Z = B_prime.T.conj()[None] * g[:, None, :]  # (B, M, N)
+    Z_parts = np.empty((N, 2, B * M), dtype)  # rows Re Z_n, Im Z_n interleaved, as P's real view
+    Z_parts[:, 0] = Z.real.reshape(B * M, N).T
+    Z_parts[:, 1] = Z.imag.reshape(B * M, N).T
+    du = _empty(ws, "lru_du", (T, B, M), dtype)
+    du_rows = du.reshape(T * B, M)
+    np.matmul(P.view(dtype).reshape(T, 2 * N), Z_parts.reshape(2 * N, B * M), out=du.reshape(T, B * M))
+    du[T - 1] += dz * params["D"]
+    du *= 1.0 - u * u  # da_t, the input layer's pre-activation gradient
+    grads["W_u"] = du_rows.T @ x.reshape(T * B, n_in)
     grads["b_u"] = du_rows.sum(axis=0)
     return grads
 
@@ -2243,6 +2355,10 @@ class Cell:
     width_option: str | None = None  # the option that sets the width of its position-wise layers (memory estimate)
     shapes: tuple[tuple[str, tuple[str, ...]], ...] | None = None  # its network's arrays but W_hh in named sizes
     # (N, M, n_in, n_out), for the file checks of a network that is not the stacked one of PARAM_NAMES
+    last_step: tuple[Callable, Callable] | None = None  # (forward, backward) for targets at the last step alone,
+    # where the cell has a cheaper way to h_T than every state (the LRU's convolution form): forward(params, x, ws)
+    # -> (h_T (B, H), cache), backward(params, x, h_T, cache, dh_out (B, H), ws) -> the gradients of `backward`;
+    # forward_backward and evaluate take it, a test checks that it gives what forward and backward give
 
 
 VANILLA_BLOCKS = ("",)  # the vanilla cell's W_hh: one (H, H) block
@@ -2277,7 +2393,7 @@ CELLS: dict[str, Cell] = {
              inits_reason="draws its diagonal recurrence by the ring init of Orvieto et al. 2023 (lru_r_min, "
              "lru_r_max, lru_max_phase) and runs under the init name of the suite's default arm", square_buffers=8,
              recurrence=lru_recurrence, options=("lru_r_min", "lru_r_max", "lru_max_phase", "lru_width"),
-             width_option="lru_width", shapes=LRU_SHAPES),
+             width_option="lru_width", shapes=LRU_SHAPES, last_step=(lru_forward_last, lru_backward_last)),
         # Zucchet et al.'s linear students (the section above): no nonlinearity, their own starts, b_y fixed at 0.
         # 6 H-wide buffers per row: the states, hs, their gradients and a copy, with 2 of slack
         *(Cell(name, functools.partial(linrnn_init, block=block), functools.partial(_linrnn_forward, block=block),
@@ -2375,9 +2491,10 @@ def output_loss(
 ) -> tuple[float, float, np.ndarray, dict[str, np.ndarray]]:
     """Loss and metric of the output layer y_hat = W_hy h + b_y, read where the targets are.
 
-    hs: (T + 1, B, H); y: (B,) targets at the last step, or (T, B) per-step labels with -1 where unscored, or for
-    a regression task (T, B) targets at every step, all scored (linear_teacher: a regression target may be any
-    number, so no value can mark a step unscored).
+    hs: (T + 1, B, H), or for y (B,) any (k, B, H) whose last entry is h_T (a cell's last_step gives h_T alone);
+    y: (B,) targets at the last step, or (T, B) per-step labels with -1 where unscored, or for a regression task
+    (T, B) targets at every step, all scored (linear_teacher: a regression target may be any number, so no value can
+    mark a step unscored).
     The loss is the mean over scored (step, example) pairs. Returns (loss, metric, dL/dh, gradients of W_hy and
     b_y), dL/dh being (B, H) for last-step targets or (T, B, H) for per-step ones. If `stats` is a dict, the
     regression tasks add to it `frac_wrong`, the fraction of cases with |y_hat - y| > 0.04 (Sutskever's count).
@@ -2447,9 +2564,15 @@ def forward_backward(
     x = x.astype(dtype, copy=False)
     if spec.loss == "mse":
         y = y.astype(dtype, copy=False)
-    hs, cache = rec.forward(params, x, ws, activation)
-    loss, metric, dh_out, out_grads = output_loss(params, hs, y, spec, stats)
-    grads = rec.backward(params, x, hs, cache, dh_out, ws, activation, None)
+    if y.ndim == 1 and rec.last_step is not None:  # the output reads h_T alone: the cell's shortcut to it
+        forward, backward = rec.last_step
+        h_T, cache = forward(params, x, ws)
+        loss, metric, dh_out, out_grads = output_loss(params, h_T[None], y, spec, stats)
+        grads = backward(params, x, h_T, cache, dh_out, ws)
+    else:
+        hs, cache = rec.forward(params, x, ws, activation)
+        loss, metric, dh_out, out_grads = output_loss(params, hs, y, spec, stats)
+        grads = rec.backward(params, x, hs, cache, dh_out, ws, activation, None)
     grads.update(out_grads)
     return loss, metric, {k: grads[k] for k in rec.params}
 
@@ -2485,7 +2608,10 @@ def evaluate(
         yc = y[lo : lo + chunk] if y.ndim == 1 else y[:, lo : lo + chunk]
         if spec.loss == "mse":
             yc = yc.astype(dtype)
-        hs, _ = rec.forward(params, xc, ws, activation)
+        if yc.ndim == 1 and rec.last_step is not None:  # as forward_backward
+            hs = rec.last_step[0](params, xc, ws)[0][None]
+        else:
+            hs, _ = rec.forward(params, xc, ws, activation)
         stats: dict = {}
         loss, metric, _, _ = output_loss(params, hs, yc, spec, stats)
         weight = xc.shape[1] / n

@@ -181,7 +181,8 @@ LRU_STEP_TARGET = 0.2  # issue 24: an LRU step at most a fifth of a vanilla step
 def lru_steps(dtype: str, repeats: int, lengths: tuple[int, ...] = LRU_STEP_LENS) -> dict:
     """The milliseconds of one training step (forward and backward, data excluded) of the LRU and of the vanilla cell
     on 3bit_memorization at H = 64 (the LRU's N = 64 complex states, its position-wise layers at the default
-    lru_width), B = 50, at each length, and the LRU's in vanilla steps (lru_over_rnn). As in cell_steps the two are
+    lru_width; its target at the last step, so the LRU's convolution form, rp.lru_forward_last), B = 50, at each
+    length, and the LRU's in vanilla steps (lru_over_rnn). As in cell_steps the two are
     timed in turn, one step each per round, on one BLAS thread, the median of each kept; a length's work arrays are
     let go before the next (at T = 10,000 they take a few GB)."""
     shape = {"task": CELL_STEP_SHAPE["task"], "n_hidden": 64, "batch_size": 50}

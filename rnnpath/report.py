@@ -643,6 +643,19 @@ def performance(benches: dict[str, dict]) -> str:
         header = [f"{label[base]} step",
                   *(h for cell in others for h in (f"{label[cell]} step", f"{label[cell]} / {label[base]}"))]
         lines += ["", caption, "", markdown_table(["", *header, "load average while timed"], rows_cells)]
+        lru = {dtype: b["lru_step"] for dtype, b in benches.items() if "lru_step" in b}
+        if lru:  # issue 24: the LRU's step against the vanilla one as T grows, judged at T = 1000
+            one = next(iter(lru.values()))
+            lengths = list(one["by_T"])
+            rows_lru = [[dtype, *(f"{r['step_ms']['lru']:.1f} ms against {r['step_ms'][base]:.1f} ms = "
+                                  + (judged(r[f'lru_over_{base}'], m['target_lru_over_rnn_at_T1000'], 'x', '.2f')
+                                     if T == "1000" else f"{r[f'lru_over_{base}']:.2f}x")
+                                  for T, r in m["by_T"].items())] for dtype, m in lru.items()]
+            lines += ["", f"The {label['lru']} step against the {label[base]} step as T grows ({one['task']}, a target "
+                      f"at the last step, which the {label['lru']} reaches by its convolution form; N = H = "
+                      f"{one['n_hidden']}, width {one['lru_width']}, batch {one['batch_size']}, median of "
+                      f"{one['repeats']} steps each, timed in turn on one BLAS thread):", "",
+                      markdown_table(["", *(f"T={int(T):,}" for T in lengths)], rows_lru)]
         updates = {dtype: m for dtype, m in measured.items() if "update_us" in m}
         if updates:  # each optimiser's cost per step (issue 14), beside the training step it follows
             u = next(iter(updates.values()))

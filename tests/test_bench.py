@@ -106,3 +106,20 @@ def test_cells_only_takes_the_seconds_its_help_says(tmp_path):
     assert bench.main(["--cells-only", "--out", str(path)]) == 0
     assert time.perf_counter() - start < 15
     assert json.loads(path.read_text())["cell_step"]["repeats"] == 60
+
+
+def test_the_report_gives_the_lru_step_against_the_vanilla_one_by_length():
+    """Issue 24's benchmark rows: the LRU's step and the vanilla step at each length of the file, their ratio, and
+    the verdict against the target at T = 1000; an older file without them leaves the table out."""
+    from rnnpath import report
+
+    committed = json.loads((ROOT / "results" / "bench.json").read_text())
+    lru = committed["lru_step"]
+    text = report.performance({"float64": committed})
+    row = lru["by_T"]["1000"]
+    verdict = "meets" if row["lru_over_rnn"] <= lru["target_lru_over_rnn_at_T1000"] else "misses"
+    assert (f"{row['step_ms']['lru']:.1f} ms against {row['step_ms']['rnn']:.1f} ms = {row['lru_over_rnn']:.2f}x "
+            f"({verdict} <= {lru['target_lru_over_rnn_at_T1000']:.2f}x)") in text
+    assert "| T=100 | T=1,000 | T=10,000 |" in text
+    older = {k: v for k, v in committed.items() if k != "lru_step"}
+    assert "as T grows" not in report.performance({"float64": older})

@@ -179,6 +179,72 @@ def test_the_check_tells_the_phase_from_the_decay():
     assert relative_error(grads["nu_log"], numeric["theta_log"]) > 1e-3
 
 
+LAST_STEP_TASKS = [task for task, spec in rp.TASKS.items() if not spec.per_step]
+
+
+def full_pass(params, x, y, task):
+    """Loss and gradients by lru_forward and lru_backward (every state, the scan), as for a per-step target."""
+    hs, cache = rp.lru_forward(params, x)
+    loss, _, dh_out, grads = rp.output_loss(params, hs, y, rp.get_task(task))
+    grads.update(rp.lru_backward(params, x, hs, cache, dh_out))
+    return loss, grads
+
+
+@pytest.mark.parametrize("task", LAST_STEP_TASKS)
+def test_the_last_step_shortcut_is_the_full_pass(task):
+    """forward_backward and evaluate take the LRU's convolution form (lru_forward_last, lru_backward_last) for a
+    target at the last step alone: the same loss and gradients as the scan over every state, to rounding, at lengths
+    from 1 to 300, narrow and wide layers, lambda from the whole disc and from a ring near 1; float32 to its own
+    rounding."""
+    rng = np.random.default_rng(11)
+    spec = rp.get_task(task)
+    for T, width, r_min in ((spec.min_len, 2, 0.0), (spec.min_len + 1, 5, 0.9), (60, 3, 0.0), (300, 8, 0.9)):
+        params = lru_params(task, rng, n_hidden=6, width=width, lru_r_min=r_min)
+        x, y = rp.generate_batch(task, T, 5, rng)
+        expected_loss, expected = full_pass(params, x, y, task)
+        loss, _, grads = rp.forward_backward(params, x, y, task, cell="lru")
+        assert loss == pytest.approx(expected_loss, rel=1e-12, abs=1e-15) and set(grads) == set(expected)
+        for name, g in grads.items():
+            np.testing.assert_allclose(g, expected[name], rtol=1e-9, atol=1e-12 * np.abs(expected[name]).max(),
+                                       err_msg=f"{task} T={T} {name}")
+        assert rp.evaluate(params, x, y, task, cell="lru")[0] == pytest.approx(expected_loss, rel=1e-12, abs=1e-15)
+        single = {k: v.astype(np.float32) for k, v in params.items()}
+        loss32, _, grads32 = rp.forward_backward(single, x, y, task, cell="lru")
+        assert grads32["nu_log"].dtype == np.float32 and loss32 == pytest.approx(expected_loss, rel=1e-4, abs=1e-6)
+        for name, g in grads32.items():
+            np.testing.assert_allclose(g, expected[name], rtol=2e-3, atol=2e-4 * np.abs(expected[name]).max(),
+                                       err_msg=f"float32 {task} T={T} {name}")
+
+
+def test_the_full_pass_of_a_last_step_target_matches_central_differences():
+    """lru_backward's last-step branch, which training no longer takes (the shortcut does), keeps its own check."""
+    rng = np.random.default_rng(5)
+    params = lru_params("addition", rng)
+    x, y = rp.generate_batch("addition", 9, B, rng)
+    _, grads = full_pass(params, x, y, "addition")
+    numeric = numerical_grads(params, x, y, "addition", rp.LRU_PARAM_NAMES)
+    assert_gradients_agree(grads, numeric, params, "addition", GRAD_TOLERANCE)
+
+
+def test_the_powers_reach_zero_and_not_through_subnormals():
+    """lambda^k for k to 1999 with |lambda| from 0.01 to 0.999: the exact powers where they are above sqrt(tiny),
+    0 below it, never a subnormal (a GEMM on them would be some hundred times slower); Q = (T-1-t) P[t+1]."""
+    nu_log = np.log(-np.log(np.array([0.01, 0.5, 0.9, 0.999])))
+    params = {"nu_log": nu_log, "theta_log": np.log(np.array([0.3, 1.0, 2.0, 3.0]))}
+    T = 2000
+    P = rp.lru_powers(params, T)
+    lam = rp.lru_lambda(params)
+    exact = lam ** np.arange(T - 1, -1, -1)[:, None]
+    kept = np.abs(exact) >= np.sqrt(np.finfo(float).tiny)
+    np.testing.assert_allclose(P[kept], exact[kept], rtol=1e-11)
+    assert not P[~kept].any() and (~kept).sum() > T  # |lambda| = 0.01 and 0.5 underflow within the window
+    parts = P.view(float)
+    assert not np.any((parts != 0) & (np.abs(parts) < np.finfo(float).tiny))
+    Q = rp.lru_lag_weights(P)
+    np.testing.assert_array_equal(Q[-1], 0)
+    np.testing.assert_allclose(Q[:-1], np.arange(T - 1, 0, -1)[:, None] * P[1:], rtol=0)
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # options, training, records and the command lines
 
