@@ -2370,7 +2370,8 @@ CELLS: dict[str, Cell] = {
              "the vanilla RNN, h_t = f(W_ih x_t + W_hh h_{t-1} + b_h), f = tanh, relu or elu; or modReLU, "
              "h_t = sign(a) relu(|a| + b_h), a = W_ih x_t + W_hh h_{t-1}", label="vanilla"),
         Cell("lstm", lstm_init, _lstm_cell_forward, _lstm_cell_backward, LSTM_GATES, ("tanh",), 14,
-             "LSTM with forget gate, gate order i, f, g, o (PyTorch), one bias vector", label="LSTM"),
+             "LSTM with forget gate, gate order i, f, g, o (PyTorch), one bias vector", label="LSTM",
+             options=("forget_bias",)),
         Cell("ornn", ornn_init, _ornn_cell_forward, _ornn_cell_backward, VANILLA_BLOCKS, ACTIVATIONS, 8,
              "the vanilla RNN with W_hh = B exp((A - A^T) / 2) kept orthogonal throughout (Lezcano-Casado & "
              "Martinez-Rubio 2019), B the init's W_hh, A trained from 0 (henaff: B = I, A from Henaff et al.'s "
@@ -2856,7 +2857,7 @@ OPTION_TABLE: dict[str, Option] = {
                    "product as in PyTorch, --init applied to each gate's block; lru = the Linear Recurrent Unit "
                    "(Orvieto et al. 2023) between two position-wise layers, --n-hidden complex states, its own ring "
                    "init of lambda (the --lru-* options) under --init ortho", MODEL_GROUP, tuple(CELLS)),
-    "forget_bias": Option(1.0, "initial forget-gate bias of --cell lstm (Jozefowicz et al. 2015)", MODEL_GROUP),
+    "forget_bias": Option(1.0, "initial forget-gate bias of --cell lstm (Jozefowicz et al. 2015); refused for other cells", MODEL_GROUP),
     "lru_r_min": Option(0.0, "--cell lru: smallest |lambda| of the ring init, |lambda|^2 uniform on [r_min^2, "
                         "r_max^2) (Orvieto et al. 2023's default 0)", MODEL_GROUP),
     "lru_r_max": Option(1.0, "--cell lru: largest |lambda| of the ring init, at most 1 (their default 1)",

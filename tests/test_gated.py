@@ -86,6 +86,18 @@ def test_lstm_parameters_blocks_and_forget_bias():
     np.testing.assert_array_equal(p["W_ih"][:H], vanilla["W_ih"])
 
 
+@pytest.mark.parametrize("cell", [c for c in rp.CELLS if c != "lstm"])
+def test_a_forget_bias_is_refused_for_a_cell_without_a_forget_gate(cell):
+    """--forget-bias is the LSTM's alone: another cell would train as if it were unset, so a run that sets it fails in
+    one line before any compute (its default, which every record holds, passes)."""
+    ok = {"cell": cell, "init": rp.CELLS[cell].inits[0] if rp.CELLS[cell].inits else "ortho"}
+    rp.check_config("addition", ok["init"], 10, 0, cell=cell, forget_bias=rp.DEFAULTS["forget_bias"])
+    with pytest.raises(ValueError, match=f"the {cell} cell ignores forget_bias .* an option of the lstm cell") as err:
+        rp.check_config("addition", ok["init"], 10, 0, cell=cell, forget_bias=3.0)
+    assert "\n" not in str(err.value)
+    rp.check_config("addition", "ortho", 10, 0, cell="lstm", forget_bias=3.0)
+
+
 @pytest.mark.parametrize("init", ["identity", "chain", "fbchain", "random", "sparse"])
 def test_lstm_inits_apply_to_each_gate_block(init):
     H = 12  # copy has 10 inputs: the chains inject each into a unit of its own
