@@ -338,6 +338,35 @@ def test_the_linear_students_refuse_other_starts_in_one_line():
                           "rnn_pathological.py", "the linrnn cell", "not ortho")
 
 
+@pytest.mark.parametrize("cell", list(LINEAR_CELLS))
+def test_the_analyses_that_read_a_w_hh_refuse_a_linear_student_in_one_line(cell, tmp_path):
+    """No analysis has the students' equations (no b_h, no nonlinearity): the attractors and each matrices command
+    refuse their records in one line, naming the cell, where they used to stop on a KeyError or draw a figure of a
+    network they do not model."""
+    import argparse
+
+    from rnnpath import files, sweep
+    from rnnpath.analyses import attractors, matrices
+
+    results, swept = tmp_path / "r.json", tmp_path / "s.jsonl"
+    tiny = ["--cell", cell, "--n-hidden", "4", "--n-epochs", "1", "--batches-per-epoch", "1", "--batch-size", "3",
+            "--quiet"]
+    assert rp.main(["--task", TASK, "--init", LINEAR_CELLS[cell], "--sequence-len", "9", "--snapshot-every", "1",
+                    *tiny, "--out", str(results)]) == 0
+    assert run_main(sweep.main, ["run", "--tasks", TASK, "--inits", LINEAR_CELLS[cell], "--sequence-lens", "9",
+                                 "--seeds", "0", "--keep-weights", "--jobs", "1", *tiny, "--out", str(swept)]
+                    ).returncode == 0
+    assert cell not in attractors.MAPS and cell not in attractors.VANILLA_MAPS
+    with pytest.raises(files.FileError, match=f"is a {cell} cell") as err:
+        attractors.load_snapshots(str(results))
+    assert "\n" not in str(err.value) and cell not in str(err.value).split("this script reads")[1]
+    for path in (results, swept):
+        for command in ("motif", "gradients", "nonnormality"):
+            with pytest.raises(matrices.AnalysisError, match=f"holds {cell} runs") as err:
+                matrices.read_runs(argparse.Namespace(results=str(path), command=command))
+            assert "\n" not in str(err.value)
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # the grids
 

@@ -273,8 +273,9 @@ def lstm_map(params: dict[str, np.ndarray], channel: int) -> Map:
 MAP_OF_BLOCKS = {rp.VANILLA_BLOCKS: rnn_map, rp.LSTM_GATES: lstm_map}
 # a record's config["cell"] -> its map under a constant input, for every cell of the registry whose network has one
 MAPS = {name: MAP_OF_BLOCKS[cell.blocks] for name, cell in rp.CELLS.items() if cell.blocks in MAP_OF_BLOCKS}
-# the cells whose W_hh is one (H, H) matrix, with a spectral radius: those with a single block
-VANILLA_MAPS = tuple(name for name, cell in rp.CELLS.items() if len(cell.blocks) == 1)
+# the cells with the vanilla recurrence, one (H, H) W_hh with a spectral radius (the linear students' single block
+# has no map: their networks have no b_h and no nonlinearity)
+VANILLA_MAPS = tuple(name for name in MAPS if rp.CELLS[name].blocks == rp.VANILLA_BLOCKS)
 # their map by the record's activation option (the LSTM's nonlinearities are its gates'); relu and elu: none yet
 ACTIVATION_MAPS = {"tanh": rnn_map, "modrelu": modrelu_map}
 

@@ -582,8 +582,9 @@ def read_runs(args: argparse.Namespace) -> list[dict]:
     if args.command in ("gradients", "motif") and any("params_final" not in r for r in runs):
         raise AnalysisError(f"{args.results}: a run has no params_final (an older file, or one written with "
                             "--drop-weights); rerun python rnn_pathological.py --all")
-    # these analyses read one H x H W_hh and the vanilla recurrence: the oRNN's records hold just that
-    gated = sorted({cell for cell in map(rp.cell_of, runs) if len(rp.get_cell(cell).blocks) > 1})
+    # these analyses read one H x H W_hh and the vanilla recurrence: the oRNN's records hold just that; the gated
+    # cells, the LRU and the linear students (whose networks have no b_h) hold other equations
+    gated = sorted({cell for cell in map(rp.cell_of, runs) if rp.get_cell(cell).blocks != rp.VANILLA_BLOCKS})
     if gated:
         raise AnalysisError(f"{args.results}: {args.command} analyses the vanilla cell's W_hh, and the file holds "
                             f"{', '.join(gated)} runs; use a results file of vanilla runs")
