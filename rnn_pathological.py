@@ -2857,7 +2857,8 @@ OPTION_TABLE: dict[str, Option] = {
                    "product as in PyTorch, --init applied to each gate's block; lru = the Linear Recurrent Unit "
                    "(Orvieto et al. 2023) between two position-wise layers, --n-hidden complex states, its own ring "
                    "init of lambda (the --lru-* options) under --init ortho", MODEL_GROUP, tuple(CELLS)),
-    "forget_bias": Option(1.0, "initial forget-gate bias of --cell lstm (Jozefowicz et al. 2015); refused for other cells", MODEL_GROUP),
+    "forget_bias": Option(1.0, "initial forget-gate bias of --cell lstm (Jozefowicz et al. 2015); refused for other "
+                          "cells", MODEL_GROUP),
     "lru_r_min": Option(0.0, "--cell lru: smallest |lambda| of the ring init, |lambda|^2 uniform on [r_min^2, "
                         "r_max^2) (Orvieto et al. 2023's default 0)", MODEL_GROUP),
     "lru_r_max": Option(1.0, "--cell lru: largest |lambda| of the ring init, at most 1 (their default 1)",

@@ -503,7 +503,7 @@ def test_family_float32_flags_a_cell_that_disagrees_and_not_one_that_agrees():
     f64 = committed("family")
     f32 = [_in_float32(r) for r in f64]
     agree = family.answer_family_float32(f64 + f32)
-    assert "**float32 changes no conclusion of the family table.**" in agree
+    assert f"**{family.FLOAT32_VERDICT}.** {family.FLOAT32_SCOPE}." in agree
     assert "No cell disagrees. In every cell both dtypes end with the same counts." in agree
     assert "Seed by seed, 0 of the 385 runs run in both dtypes end with the other verdict" in agree
     # the costs, recomputed from the records: float64's from wall time (no cpu_s in them), float32's CPU time
@@ -526,22 +526,24 @@ def test_family_float32_flags_a_cell_that_disagrees_and_not_one_that_agrees():
     assert stats.fisher_text(5, 5, 0, 5) == "Fisher p = 0.0079"
     assert (f"Cells where the two disagree: {task} T = {T} {arm} (float64 5/5, float32 0/5, Fisher p = 0.0079)."
             in answer)
-    assert "float32 changes no conclusion" not in answer
+    assert family.FLOAT32_VERDICT not in answer
     assert "**float32 changes 1 cell of the family table by more than Fisher's test puts down to chance.**" in answer
-    assert "Seed by seed, 5 of the 385 runs" in answer
+    assert "Seed by seed, 5 of the 385 runs" in answer and "5 solved in float64 alone and 0 in float32 alone" in answer
+    assert "the rule flags a cell only when its counts differ by 4 or more (4/5 against 0/5)" in answer
+    assert family.smallest_flagged(5) == 4 and family.smallest_flagged(10) == 5 and family.smallest_flagged(3) is None
     seeds = ", ".join(str(r["seed"]) for r in runs)
     assert _row(answer, task, T, arm) == ["5/5", "0/5", "0.0079", "-", "-", seeds, "yes"]
     # one run of that cell fails instead: 5/5 against 4/5, Fisher p = 1: listed as differing, the verdict stands
     answer = family.answer_family_float32(staged({runs[0]["seed"]}))
     assert (f"Cells whose counts differ by a difference this test cannot tell from chance at these counts: {task} "
             f"T = {T} {arm} (float64 5/5, float32 4/5, Fisher p = 1)." in answer)
-    assert "No cell disagrees." in answer and "**float32 changes no conclusion of the family table.**" in answer
+    assert "No cell disagrees." in answer and f"**{family.FLOAT32_VERDICT}.**" in answer
     assert _row(answer, task, T, arm) == ["5/5", "4/5", "1", "-", "-", str(runs[0]["seed"]), "-"]
     # a float32 run missing: no verdict until the grids are complete
     short = [r for r in f32 if not ((r["task"], family.arm_of(r)) == (task, arm) and r["seed"] == runs[0]["seed"])]
     answer = family.answer_family_float32(f64 + short)
     assert "**No verdict yet: the grids of one dtype are not complete.**" in answer
-    assert "float32 changes no conclusion" not in answer
+    assert family.FLOAT32_VERDICT not in answer
 
 
 def test_family_float32_judges_both_dtypes_by_one_measurement_on_the_per_case_tasks():

@@ -406,3 +406,19 @@ def test_the_lr_answer_says_when_no_tuning_run_learned(quick_dir):
     moved[0]["final_metric"] = moved[0]["progress_threshold"] / 2
     assert rp.is_progress(moved[0])
     assert "No tuning run learned" not in pub.answer_sutskever_lr(moved)
+
+
+def test_the_lr_answer_says_when_its_pick_is_at_an_end_of_the_grid():
+    records, _ = ex.load_records(ex.EXPERIMENTS["sutskever_lr"], outdir=str(ROOT))
+    picked = pub.lr_picks(records)[pub.SUTSKEVER_START]
+    tried = sorted({r["config"]["lr"] for r in records})
+    edge = {tried[0]: "smallest", tried[-1]: "largest"}.get(picked)
+    answer = pub.answer_sutskever_lr(records)
+    assert (f"The pick is the {edge} rate of the grid" in answer) if edge else ("The pick is the" not in answer)
+    # the pick moved inside the grid: every run of an interior rate made the best
+    inner = tried[1]
+    moved = [{**r, "history": r["history"][:-1] + [{**r["history"][-1], "frac_wrong": 0.0}], "heldout": None,
+              "final_metric": 0.0} if r["config"]["lr"] == inner and r["init"] == pub.SUTSKEVER_START else r
+             for r in records]
+    assert pub.lr_picks(moved)[pub.SUTSKEVER_START] == inner
+    assert "The pick is the" not in pub.answer_sutskever_lr(moved)

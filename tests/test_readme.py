@@ -640,3 +640,15 @@ def test_the_deviations_section_names_every_experiment_and_its_module():
             f"{budget['clip']:g}, the orthogonal and small random starts)") in base
     perm = {**rp.DEFAULTS, **family.PERMUTATION_OPTIONS}
     assert f"{perm['random_scale']:g} x sqrt({perm['n_hidden']}) = 1" in " ".join(bullets["family"].split())
+
+
+def test_the_float64_deviation_names_every_grid_that_trains_in_float32():
+    """Item 10 of "Deviations and corrections" says float64 except the grids it names: exactly the experiments with
+    a float32 grid, so a new one cannot run in float32 unsaid."""
+    from rnnpath.experiments import EXPERIMENTS
+
+    method = page("docs/method.md")
+    item = method[method.index("10. **float64 on the CPU**"):method.index("11. **The metric of an epoch**")]
+    named = set(re.findall(r"`([a-z0-9_]+)`", item))
+    float32 = {name for name, exp in EXPERIMENTS.items() if any(g.config()["dtype"] == "float32" for g in exp.grids)}
+    assert float32 and named == float32

@@ -83,3 +83,25 @@ def test_quick_variant_runs_draws_and_answers(name, tmp_path, capsys):
     assert min(r["seed"] for r in records) >= 1000  # tuning seeds, even in the quick variant
     for (arm, task), setting in tuning.picks(records, TUNING[name]).items():
         assert f"{arm} on {task}: {tuning.setting_text(setting)}" in answer
+
+
+def test_a_pick_no_setting_learned_for_or_at_the_end_of_its_grid_is_named():
+    """pick_caveats: where no setting learned (no run solved, no median past the partial-progress line) the pick is
+    the rule's and the answer says so; a pick at the smallest or largest rate of its optimiser is named as such; an
+    interior pick of a setting that learned goes unnamed."""
+    grids = tuning.tuning_grids((("rnn", "ortho"),), ("latching",), 50, "1000-1002", {}, (1.0,))
+
+    def runs(finals_by_setting):
+        return [{**_record("latching", "ortho", s, f, **setting), "partial_baseline": 0.5}
+                for setting, finals in finals_by_setting for s, f in enumerate(finals)]
+    chance = [(s, (0.5, 0.5, 0.49)) for s in tuning.OPTIMISER_SETTINGS]
+    interior = {"optimizer": "adam", "lr": 0.001}
+    top = {"optimizer": "adam", "lr": 0.003}
+    blind = tuning.pick_caveats(runs(chance), grids)
+    assert blind.startswith("No setting learned") and "rnn+ortho on latching" in blind and "end of" not in blind
+    assert tuning.answer_tuning(runs(chance), grids).count(blind) == 1
+    learned = [(s, (1.0, 1.0, 1.0) if s == interior else f) for s, f in chance]
+    assert tuning.pick_caveats(runs(learned), grids) == ""
+    edge = [(s, (1.0, 1.0, 1.0) if s == top else f) for s, f in chance]
+    assert tuning.pick_caveats(runs(edge), grids) == ("Picked at an end of its learning-rate grid, so a better rate "
+                                                      "may lie beyond it: rnn+ortho on latching (adam lr 0.003).")

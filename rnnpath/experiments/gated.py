@@ -110,17 +110,20 @@ def _last_solved_sentence(records: list[dict], arms: list[str]) -> str:
     """'The longest T at which any run ends solved: rnn+ortho T = 120 (3bit_memorization 2/5), ...; no run of any
     arm ends solved at T = 300 or 500.': where each arm stops altogether, whatever the task."""
     parts, last = [], []
+    all_Ts = {r["sequence_len"] for r in records}
     for arm in arms:
         solved_Ts = sorted({r["sequence_len"] for r in records if arm_of(r) == arm and rp.is_success(r)})
+        run_Ts = {r["sequence_len"] for r in records if arm_of(r) == arm}
+        so_far = f", run so far up to T = {max(run_Ts)}" if run_Ts != all_Ts else ""  # a grid still running
         if not solved_Ts:
-            parts.append(f"{arm} none")
+            parts.append(f"{arm} none{f' ({so_far[2:]})' if so_far else ''}")
             continue
         T = solved_Ts[-1]
         last.append(T)
         where = [f"{task} {k}/{n}" for ((_, task),), runs in ex.group_by(
             [r for r in records if arm_of(r) == arm and r["sequence_len"] == T],
             lambda r: (ex.task_rank(r["task"]),)).items() for k, n in [ex.successes(runs)] if k]
-        parts.append(f"{arm} T = {T} ({', '.join(where)})")
+        parts.append(f"{arm} T = {T} ({', '.join(where)}{so_far})")
     text = f"The longest T at which any run ends solved: {join_words(parts)}"
     beyond = [T for T in sorted({r["sequence_len"] for r in records}) if T > max(last, default=0)]
     if beyond:
@@ -164,19 +167,43 @@ def _against(records: list[dict], arm: str, base: str) -> str:
     return f"{arm} against {base}: " + "; ".join(clear)
 
 
+def tuning_caveats(name: str) -> str:
+    """' From frontier_tuning: No setting learned ... .': tuning.pick_caveats of the tuning experiment `name` that
+    chose the compared arms' settings, from its committed sweep file ('' while it has none, or nothing to say), so
+    an answer that compares tuned arms names the picks that are no evidence."""
+    exp = next(e for e in tuning.EXPERIMENTS if e.name == name)
+    try:
+        records, _ = ex.load_records(exp)
+    except ex.ExperimentError:
+        return ""
+    caveats = tuning.pick_caveats(records, exp.grids)
+    return f" From {name}: {caveats}" if caveats else ""
+
+
 def _lstm_needed_sentence(records: list[dict], base: str = "rnn+ortho", gated: str = "lstm+ortho") -> str:
     """Seed 000's open question 2, 'above some T even ortho fails and you need LSTM', tested cell by cell: the
     (task, T) cells where the LSTM ends solved in some run and the orthogonal start in none."""
     if not {base, gated} <= set(arms_in(records)):
         return ""
     theirs = _counts_by_cell(records, base)
-    cells = [(f"{task} at T = {T} ({k}/{n} against {theirs[(task, T)][0]}/{theirs[(task, T)][1]}, "
-              f"{stats.fisher_text(k, n, *theirs[(task, T)])})", ex.told_apart(k, n, *theirs[(task, T)]))
-             for (task, T), (k, n) in _counts_by_cell(records, gated).items()
-             if k > 0 and (task, T) in theirs and theirs[(task, T)][0] == 0]
+    cells, never = [], []
+    for (task, T), (k, n) in _counts_by_cell(records, gated).items():
+        if k == 0 or (task, T) not in theirs or theirs[(task, T)][0] > 0:
+            continue
+        cell = (f"{task} at T = {T} ({k}/{n} against {theirs[(task, T)][0]}/{theirs[(task, T)][1]}, "
+                f"{stats.fisher_text(k, n, *theirs[(task, T)])})")
+        # "above some T" needs a shorter T where the orthogonal start does solve runs on the task
+        if any(t == task and T0 < T and k0 > 0 for (t, T0), (k0, _) in theirs.items()):
+            cells.append((cell, ex.told_apart(k, n, *theirs[(task, T)])))
+        elif task not in never:
+            never.append(task)
     claim = " Seed 000's expectation that above some T even the orthogonal start fails and an LSTM is needed"
+    no_onset = (f" On {join_words(never)} it is not the question: {base} solves no run at any length run here "
+                f"(within this budget), so there is no T above which it starts to fail, and {gated} solves runs "
+                f"there." if never else "")
     if not cells:
-        return f"{claim} holds in no cell: wherever {base} solves no run, neither does {gated}."
+        return (f"{claim} holds in no cell: wherever {base}, having solved runs at a shorter T, solves none, neither "
+                f"does {gated}.{no_onset}")
     clear = [cell for cell, told in cells if told]
     unclear = [cell for cell, told in cells if not told]
     text = (f"{claim} holds on {join_words(clear)}, where {gated} solves runs and {base} none, by more than "
@@ -185,7 +212,7 @@ def _lstm_needed_sentence(records: list[dict], base: str = "rnn+ortho", gated: s
     if unclear:
         text += (f"{'; on' if clear else ': on'} {join_words(unclear)} {gated} solves runs and {base} none, but in "
                  f"each cell this is {ex.NOT_TOLD} at these counts")
-    return text + "."
+    return text + "." + no_onset
 
 
 # the options each figure's caption states (when every record shares them)
@@ -291,7 +318,7 @@ def answer_frontier(records: list[dict]) -> str:
     versus = (f" Cell by cell, {'; '.join(against)}." if base in arms and against else "")
     text = (f"The longest T up to which every run at every T (of {', '.join(map(str, Ts))}) ends solved: "
             f"{_reach_sentence(records, arms)}. {_last_solved_sentence(records, arms)}{pooled}{versus}"
-            f"{_lstm_needed_sentence(records)} {_settings_sentence(records)}")
+            f"{_lstm_needed_sentence(records)} {_settings_sentence(records)}{tuning_caveats('frontier_tuning')}")
     published = ("Published, in other settings: Pascanu et al. 2013 solve temporal order up to T = 200 with SGD, "
                  "clipping and a regulariser that keeps the gradient's norm from vanishing; seed 004 (Ribeiro et al. "
                  "2020, see order_table) has an LSTM solve temporal order with its symbols in fixed early windows up "
@@ -367,7 +394,7 @@ def answer_frontier_modern(records: list[dict]) -> str:
     text = (f"For each headline task, the longest T at which each cell ends a run solved, the longest T up to which "
             f"all its runs at every length do, and how far it has run (the frontier's arms on seeds 100-109, the GRU "
             f"and the LRU on {FRONTIER_MODERN_SEEDS}): {_last_solved_sentence(records, arms)}{versus} {beyond} "
-            f"{_settings_sentence(records)}")
+            f"{_settings_sentence(records)}{tuning_caveats('frontier_tuning')}{tuning_caveats('modern_tuning')}")
     published = ("Published, in other settings: Orvieto et al. 2023 train the LRU in deep stacks (several blocks with "
                  "normalisation, MLPs and skip connections) on the Long Range Arena, sequences of 1,000 to 16,000 "
                  "steps; seed 001 (Zucchet et al. 2024) reads its success as the element-wise recurrence's. Ours is "
@@ -596,11 +623,10 @@ def _order_fit_text(rows: list[dict], data_tested: bool = False) -> str:
         setting = (f"{H.pop()} units and {E.pop()} epochs" if len(H) == len(E) == 1 and None not in H | E
                    else "their units and epochs")
         sequences = f"{N.pop()} training sequences" if len(N) == 1 and None not in N else "fixed training sequences"
-        text += (f"An explanation of the gap to seed 004 by hidden size or budget alone does not fit the "
-                 f"{len(fitted)} runs of {join_words(fit_arms)} that fit their training set: with {setting} they "
-                 f"reach training accuracy >= {ORDER_FITS_TRAIN:.2f} on their {sequences}, so they do not lack the "
-                 f"capacity or the updates to fit them; what they fit does not carry over to "
-                 f"held-out sequences, and their validation loss climbs from its minimum while they fit. The records "
+        text += (f"The {len(fitted)} runs of {join_words(fit_arms)} that fit their training set do so with "
+                 f"{setting}: they reach training accuracy >= {ORDER_FITS_TRAIN:.2f} on their {sequences}, so "
+                 f"capacity and updates suffice to fit them, but what they fit does not carry over to held-out "
+                 f"sequences, and their validation loss climbs from its minimum while they fit. The records "
                  f"do not say whether a larger network or a longer budget would generalise from the same data (seed "
                  f"004 reports that theirs does); for the runs that fit neither set they do not tell size, budget and "
                  f"data apart. " + ("The runs below test the data: the same arms with a fresh batch for every "
@@ -693,11 +719,24 @@ def _data_reading(cells: list[dict], regimes: list[str]) -> str:
                        f"each of the other {len(unsolved)} ends within {ORDER_NEAR_CHANCE:.2f} of chance on sequences "
                        f"it had not seen: with the same updates, more data does not turn its memorising into "
                        f"learning the task, so the data alone does not explain its gap to seed 004; their larger "
-                       f"network and budget are not run here")
+                       f"network with more data and updates is order_lstm200's question")
         else:
             out.append(f"{arm}, which memorises the fixed set, ends solved in {k}/{n} of its runs on {words}, "
                        f"{len(at_chance)} of the {len(unsolved)} others within {ORDER_NEAR_CHANCE:.2f} of chance")
     return (" " + "; ".join(out) + ".") if out else ""
+
+
+def _seeds_power_sentence(records: list[dict]) -> str:
+    """' With 3 runs per cell, even 3/3 against 0/3 gives Fisher p = 0.1: ...' where the runs per (arm, length) cell
+    are too few for any comparison of two arms in a cell to reach ex.SIGNIFICANCE ('' where they are enough)."""
+    sizes = {len(runs) for runs in ex.group_by(records, lambda r: (arm_of(r), r["sequence_len"])).values()}
+    n = max(sizes, default=0)  # a grid still running has fewer in some cells
+    if not n or ex.told_apart(n, n, 0, n):
+        return ""
+    return (f" With {'' if len(sizes) == 1 else 'at most '}{n} runs per cell, even {n}/{n} against 0/{n} gives "
+            f"{stats.fisher_text(n, n, 0, n)}: no "
+            f"difference between two arms in one cell can reach p < {ex.SIGNIFICANCE:g}, so the table compares "
+            f"arms descriptively, and no sentence here says one solves more often than another.")
 
 
 def answer_order_table(records: list[dict]) -> str:
@@ -717,8 +756,8 @@ def answer_order_table(records: list[dict]) -> str:
     text = (f"Ours: {ours}. Per arm: {'; '.join(sentences)} (solved: validation accuracy > "
             f"{rp.format_metric(records[0]['solved_threshold'], 'accuracy')}). Theirs (seed 004, Ribeiro et al., "
             f"AISTATS 2020, Table 1): {ORDER_THEIRS}.{_order_schedule_sentence(records)} Their numbers are one "
-            f"accuracy per cell of the table; ours are medians [range] over seeds, with the count of runs that end solved and its "
-            f"95% Wilson interval.{_exprnn_sentence(records)}")
+            f"accuracy per cell of the table; ours are medians [range] over seeds, with the count of runs that end "
+            f"solved and its 95% Wilson interval.{_seeds_power_sentence(records)}{_exprnn_sentence(records)}")
     rows = []
     for (T,), runs in ex.group_by(records, lambda r: (r["sequence_len"],)).items():
         row = [T]
@@ -944,6 +983,7 @@ def answer_latching_lstm(records: list[dict]) -> str:
     text = (f"With {H or 'these'} hidden unit{'s' if H != 1 else ''} (solved: {style.threshold_text(records[0])}), "
             f"each arm with its own tuned setting ({settings}; see latching_tuning): "
             + "; ".join(sentences) + "." + (f" Cell by cell, {'; '.join(versus)}." if versus else "")
+            + tuning_caveats("latching_tuning")
             + " Every batch is drawn afresh with each class at probability one half, so "
             "no train/validation split (the source of seed 003's one-class validation set) enters these numbers.")
     rows = []

@@ -33,7 +33,7 @@ from matplotlib.figure import Figure
 import rnn_pathological as rp
 from rnnpath import style
 from rnnpath.experiments import base as ex
-from rnnpath.text import markdown_table
+from rnnpath.text import join_words, markdown_table
 
 # ----------------------------------------------------------------------------------------------------------------
 # settings and arms
@@ -228,6 +228,43 @@ def figure_tuning(records: list[dict], grids: tuple[ex.Grid, ...]) -> Figure:
     return fig
 
 
+def learned(runs: list[dict]) -> bool:
+    """A setting learned something: a run ends solved, or its median final metric is past the partial-progress line
+    (the best predictor that holds all but one item, the records' partial_baseline). Where no setting of an arm
+    learned, the settings differ by noise around chance and the pick is the rule's, not evidence."""
+    finals = [r["final_metric"] for r in runs if not r.get("diverged") and r["final_metric"] is not None]
+    return any(rp.is_success(r) for r in runs) or bool(finals) and rp.past_threshold(
+        float(np.median(finals)), runs[0]["partial_baseline"], runs[0]["higher_is_better"])
+
+
+def at_grid_edge(setting: dict) -> bool:
+    """The setting's learning rate is the smallest or the largest its optimiser was tried at (LEARNING_RATES): the
+    best rate may lie beyond the grid."""
+    rates = LEARNING_RATES.get(setting["optimizer"], ())
+    return len(rates) > 1 and setting["lr"] in (min(rates), max(rates))
+
+
+def pick_caveats(records: list[dict], grids: tuple[ex.Grid, ...]) -> str:
+    """The picks that say less than a tuned setting should, as one or two sentences ('' where none): the (arm, task)
+    pairs where no setting learned (learned), and the picks at an end of their learning-rate grid (at_grid_edge)."""
+    rows = setting_table(records, grids)
+    chosen = picks(records, grids)
+    order = sorted(chosen, key=lambda key: (ex.task_rank(key[1]), _arm_rank(key[0])))
+    blind = [key for key in order if not any(learned(r["runs"]) for r in rows if (r["arm"], r["task"]) == key)]
+    edge = [key for key in order if key not in blind and at_grid_edge(chosen[key])]
+    text = []
+    if blind:
+        text.append(f"No setting learned (no run solved, no median past the partial-progress line) for "
+                    f"{join_words([f'{arm} on {task}' for arm, task in blind])}: there the settings differ by noise "
+                    f"around chance, so the pick is the rule's, not evidence of a better setting, and a comparison "
+                    f"that uses it measures the tuning as much as the arm.")
+    if edge:
+        named = [f"{arm} on {task} ({setting_text(chosen[(arm, task)])})" for arm, task in edge]
+        text.append(f"Picked at an end of its learning-rate grid, so a better rate may lie beyond it: "
+                    f"{join_words(named)}.")
+    return " ".join(text)
+
+
 def answer_tuning(records: list[dict], grids: tuple[ex.Grid, ...]) -> str:
     rows = setting_table(records, grids)
     chosen = picks(records, grids)
@@ -238,6 +275,8 @@ def answer_tuning(records: list[dict], grids: tuple[ex.Grid, ...]) -> str:
             + "; ".join(f"{arm} on {task}: {setting_text(s)}" for (arm, task), s in
                         sorted(chosen.items(), key=lambda kv: (ex.task_rank(kv[0][1]), _arm_rank(kv[0][0]))))
             + ".")
+    caveats = pick_caveats(records, grids)
+    text += f" {caveats}" if caveats else ""
     table = markdown_table(
         ["task", "arm", "setting", "final metric, median [range]", "solved", "diverged", "picked"],
         [[r["task"], r["arm"], setting_text(r["setting"]), ex.final_text(r["runs"]),
