@@ -3407,6 +3407,10 @@ def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
         "diverged": diverged,
         "wallclock_s": round(time.perf_counter() - start, 3),
         "cpu_s": round(time.process_time() - start_cpu, 3),
+        # the cell's shortcut to h_T (Cell.last_step: the LRU's convolution form) trained this run; a record without
+        # the key went through every state, as the LRU's records did before the shortcut (the same sums, rounded in
+        # another order)
+        **({"last_step": True} if cell.last_step is not None and not spec.per_step else {}),
         "W_hh_stats": {"init": stats_init, "final": _W_hh_stats(cell, W_hh, sequence_len)},
         "W_hh_singular_values_init": sv_init.astype(np.float64).tolist(),
         "W_hh_singular_values_final": np.linalg.svd(W_hh, compute_uv=False).tolist(),

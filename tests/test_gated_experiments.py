@@ -618,13 +618,14 @@ def test_the_lstm_is_needed_only_above_a_T_the_orthogonal_start_solves():
 def test_the_compared_answers_name_the_picks_their_tuning_could_not_make():
     """The frontier's, frontier_modern's and latching_lstm's answers carry their tuning experiments' caveats, as
     tuning.pick_caveats computes them from the committed tuning files."""
-    for name in ("frontier_tuning", "modern_tuning", "latching_tuning"):
+    for name in ("frontier_tuning", "modern_tuning", "latching_tuning", "short_tuning"):
         exp = ex.EXPERIMENTS[name]
         records, _ = ex.load_records(exp, outdir=str(ROOT))
         caveats = tuning.pick_caveats(records, exp.grids)
         assert gated.tuning_caveats(name) == (f" From {name}: {caveats}" if caveats else "")
     frontier = ex.load_records(ex.EXPERIMENTS["frontier"], outdir=str(ROOT))[0]
-    assert gated.tuning_caveats("frontier_tuning") in gated.answer_frontier(frontier)
+    answer = gated.answer_frontier(frontier)
+    assert gated.tuning_caveats("frontier_tuning") in answer and gated.tuning_caveats("short_tuning") in answer
 
 
 def test_order_table_says_its_three_seeds_cannot_tell_two_arms_apart():

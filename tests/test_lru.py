@@ -356,3 +356,22 @@ def test_lru_only_adds_the_lru_step_and_keeps_every_other_number(tmp_path):
     new = json.loads(path.read_text())
     assert {k: v for k, v in new.items() if k != "lru_step"} == old
     assert list(new["lru_step"]["by_T"]) == ["100"] and new["lru_step"]["by_T"]["100"]["lru_over_rnn"] > 0
+
+
+def test_a_record_says_whether_the_last_step_shortcut_trained_it():
+    """A run of a last-step task records last_step (the convolution form trained it); a per-step task's does not,
+    nor does a cell without the shortcut; frontier_modern's answer names the lengths each form trained."""
+    from rnnpath.experiments import gated
+
+    def run(task, cell, **kw):
+        return rp.train(task, "ortho", 10, seed=0, cell=cell, n_hidden=N, n_epochs=1, batches_per_epoch=1,
+                        batch_size=B, **kw)
+    assert run("temporal_order", "lru", lru_width=M)["last_step"] is True
+    assert "last_step" not in run("copy", "lru", lru_width=M) and "last_step" not in run("temporal_order", "rnn")
+    old = {"task": "addition", "init": "ortho", "sequence_len": 30, "config": {"cell": "lru"}}
+    new = {**old, "sequence_len": 120, "last_step": True}
+    assert gated._lru_form_sentence([old, new]) == (
+        " The LRU's runs at T = 30 went through the step-by-step scan and those at T = 120 through its convolution "
+        "form (rp.lru_forward_last, added between them; a test checks that the two give the same loss and gradients "
+        "to rounding), so their last digits differ as two BLAS kernels' do.")
+    assert gated._lru_form_sentence([new]) == "" and gated._lru_form_sentence([old]) == ""

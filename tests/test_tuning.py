@@ -8,7 +8,7 @@ from rnnpath import experiments as ex
 from rnnpath.experiments import gated, tuning
 
 TUNING = {"frontier_tuning": tuning.FRONTIER_TUNING_GRIDS, "latching_tuning": tuning.LATCHING_TUNING_GRIDS,
-          "modern_tuning": tuning.MODERN_TUNING_GRIDS}
+          "modern_tuning": tuning.MODERN_TUNING_GRIDS, "short_tuning": tuning.SHORT_TUNING_GRIDS}
 
 
 def _arms_and_tasks(grids) -> set[tuple[str, str]]:
@@ -21,12 +21,31 @@ def _record(task, init, seed, final, cell="rnn", diverged=False, **setting):
             "diverged": diverged, "metric_name": "accuracy", "higher_is_better": True}
 
 
-@pytest.mark.parametrize("name", [n for n in TUNING if _arms_and_tasks(TUNING[n]) & set(tuning.TUNED)])
-def test_the_settings_in_the_code_are_the_committed_tuning_runs_picks(name):
-    records, n_runs = ex.load_records(ex.EXPERIMENTS[name])
-    assert len(records) == n_runs  # the whole tuning grid, not a part
-    picked = tuning.picks(records, TUNING[name])
-    assert picked == {k: v for k, v in tuning.TUNED.items() if k in _arms_and_tasks(TUNING[name])}
+def test_the_settings_in_the_code_are_the_committed_tuning_runs_picks():
+    """TUNED is each pair's pick at its tuning length, except the pairs no setting learned for there (BLIND_PAIRS),
+    which take short_tuning's pick at T = 30 where a setting learns there."""
+    expected = {}
+    for name in ("frontier_tuning", "latching_tuning", "modern_tuning"):
+        records, n_runs = ex.load_records(ex.EXPERIMENTS[name])
+        assert len(records) == n_runs  # the whole tuning grid, not a part
+        expected.update(tuning.picks(records, TUNING[name]))
+    short, n_short = ex.load_records(ex.EXPERIMENTS["short_tuning"])
+    assert len(short) == n_short
+    still_blind = tuning.blind_pairs(short, tuning.SHORT_TUNING_GRIDS)
+    expected.update({pair: setting for pair, setting in tuning.picks(short, tuning.SHORT_TUNING_GRIDS).items()
+                     if pair not in still_blind})
+    assert tuning.TUNED == expected
+
+
+def test_the_pairs_tuned_again_are_those_no_setting_learned_for_at_t_60():
+    blind = ()
+    for name in ("frontier_tuning", "modern_tuning"):
+        records, _ = ex.load_records(ex.EXPERIMENTS[name])
+        blind += tuning.blind_pairs(records, TUNING[name])
+    assert blind == tuning.BLIND_PAIRS
+    assert {(f"{g.config()['cell']}+{g.inits[0]}", g.tasks[0]) for g in tuning.SHORT_TUNING_GRIDS} == set(blind)
+    assert {g.sequence_lens for g in tuning.SHORT_TUNING_GRIDS} == {(tuning.SHORT_TUNING_LEN,)}
+    assert {g.seeds for g in tuning.SHORT_TUNING_GRIDS} == {tuning.TUNING_SEEDS}
 
 
 def test_the_lru_tunes_its_width_and_ring_beside_the_optimiser():

@@ -54,7 +54,8 @@ EXPERIMENTS: dict[str, Experiment] = {  # noqa: F405
 
 
 # the experiments that choose settings for others, on tuning seeds (1000 and up) that no reported run draws
-TUNING_EXPERIMENTS = ("frontier_tuning", "latching_tuning", "modern_tuning", "teacher_tuning", "sutskever_lr")
+TUNING_EXPERIMENTS = ("frontier_tuning", "latching_tuning", "modern_tuning", "short_tuning", "teacher_tuning",
+                      "sutskever_lr")
 
 
 def resolve(name: str) -> list[Experiment]:

@@ -290,7 +290,11 @@ def _settings_sentence(records: list[dict]) -> str:
         per_arm.append(f"{arm}: {', '.join(per_task)}")
     c = rp.full_config(records[0]["config"])
     modern = {f"{cell}+{init}" for cell, init in tuning.MODERN_TUNING_ARMS} & {arm_of(r) for r in records}
-    source = "frontier_tuning" + (", modern_tuning for " + join_words(sorted(modern, key=arm_rank)) if modern else "")
+    again = [f"{arm} on {task}" for arm, task in tuning.BLIND_PAIRS
+             if any((arm_of(r), r["task"]) == (arm, task) for r in records)]
+    source = ("frontier_tuning" + (", modern_tuning for " + join_words(sorted(modern, key=arm_rank)) if modern else "")
+              + (f"; short_tuning at T = {tuning.SHORT_TUNING_LEN} for {join_words(again)}, where no setting "
+                 f"learned at T = {tuning.FRONTIER_TUNING_LEN}" if again else ""))
     how = f"tuned on seeds that are not reported ({source})" if tuned else "as its records give it"
     return (f"Each arm trains with its own setting per task, {how}: "
             f"{'; '.join(per_arm)}; all with the same budget ({c['n_epochs']} epochs of {c['batches_per_epoch']} "
@@ -318,7 +322,8 @@ def answer_frontier(records: list[dict]) -> str:
     versus = (f" Cell by cell, {'; '.join(against)}." if base in arms and against else "")
     text = (f"The longest T up to which every run at every T (of {', '.join(map(str, Ts))}) ends solved: "
             f"{_reach_sentence(records, arms)}. {_last_solved_sentence(records, arms)}{pooled}{versus}"
-            f"{_lstm_needed_sentence(records)} {_settings_sentence(records)}{tuning_caveats('frontier_tuning')}")
+            f"{_lstm_needed_sentence(records)} {_settings_sentence(records)}{tuning_caveats('frontier_tuning')}"
+            f"{tuning_caveats('short_tuning')}")
     published = ("Published, in other settings: Pascanu et al. 2013 solve temporal order up to T = 200 with SGD, "
                  "clipping and a regulariser that keeps the gradient's norm from vanishing; seed 004 (Ribeiro et al. "
                  "2020, see order_table) has an LSTM solve temporal order with its symbols in fixed early windows up "
@@ -394,14 +399,30 @@ def answer_frontier_modern(records: list[dict]) -> str:
     text = (f"For each headline task, the longest T at which each cell ends a run solved, the longest T up to which "
             f"all its runs at every length do, and how far it has run (the frontier's arms on seeds 100-109, the GRU "
             f"and the LRU on {FRONTIER_MODERN_SEEDS}): {_last_solved_sentence(records, arms)}{versus} {beyond} "
-            f"{_settings_sentence(records)}{tuning_caveats('frontier_tuning')}{tuning_caveats('modern_tuning')}")
+            f"{_settings_sentence(records)}{tuning_caveats('frontier_tuning')}{tuning_caveats('modern_tuning')}"
+            f"{tuning_caveats('short_tuning')}")
     published = ("Published, in other settings: Orvieto et al. 2023 train the LRU in deep stacks (several blocks with "
                  "normalisation, MLPs and skip connections) on the Long Range Arena, sequences of 1,000 to 16,000 "
                  "steps; seed 001 (Zucchet et al. 2024) reads its success as the element-wise recurrence's. Ours is "
                  "one LRU between two position-wise layers at the frontier's budget of 2400 updates.")
+    text += _lru_form_sentence(records)
     note = ex.progress_note(records)
     return (text + (f" {note}" if note else "") + "\n\n" + table + "\n\n" + _rate_table(records, arms) + "\n\n"
             + published)
+
+
+def _lru_form_sentence(records: list[dict]) -> str:
+    """' lru+ortho's runs at T = 30 and 60 went through the step-by-step scan, those at T = 120 and longer through
+    its convolution form ...': which computation trained the LRU's records (their last_step key), where both did."""
+    lru = [r for r in records if rp.cell_of(r) == "lru"]
+    scan = sorted({r["sequence_len"] for r in lru if not r.get("last_step")})
+    conv = sorted({r["sequence_len"] for r in lru if r.get("last_step")})
+    if not (scan and conv):
+        return ""
+    return (f" The LRU's runs at T = {join_words([str(T) for T in scan])} went through the step-by-step scan and "
+            f"those at T = {join_words([str(T) for T in conv])} through its convolution form (rp.lru_forward_last, "
+            f"added between them; a test checks that the two give the same loss and gradients to rounding), so "
+            f"their last digits differ as two BLAS kernels' do.")
 
 
 # ----------------------------------------------------------------------------------------------------------------
