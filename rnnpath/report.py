@@ -21,6 +21,7 @@ agreeing, and says so.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import re
 import sys
@@ -29,7 +30,7 @@ from contextlib import contextmanager
 import numpy as np
 
 import rnn_pathological as rp
-from rnnpath import files
+from rnnpath import files, sweep
 from rnnpath.stats import fisher_text, median_range, wilson_interval
 from rnnpath.text import join_words, markdown_table, plural
 
@@ -779,13 +780,16 @@ def experiment_section(name: str, root: str = ".") -> str:
 
     exp = ex.EXPERIMENTS[name]
     if not has_data(exp, root):
-        return (f"**Question.** {exp.question}\n\n**Not run yet** ({plural(exp.n_runs(), 'run')}): "
-                f"`{ex.command('run', name)} --jobs 2`, then `{ex.command('plot', name)}` and "
-                f"`{ex.command('answer', name)}`.")
+        plan = plan_text(exp, set(), root)
+        return (f"**Question.** {exp.question}\n\n**Not run yet** ({plural(exp.n_runs(), 'run')}"
+                f"{', ' + plan if plan else ''}): `{ex.command('run', name)} --jobs 2`, then "
+                f"`{ex.command('plot', name)}` and `{ex.command('answer', name)}`.")
     records, n_want = ex.load_records(exp, outdir=root)
     own = ex.own_records(exp, records)  # without the runs of the experiments it reads, which their sections cost
     # the README names paths as a user in the repository's root types them, wherever `root` is
     note = ex.partial_note(exp, len(own), n_want, False, ".")
+    if note and (plan := plan_text(exp, {sweep.record_key(r) for r in own}, root)):
+        note += f"; the runs left: {plan}"
     answer = (f"_{note[0].upper() + note[1:]}._\n\n" if note else "") + exp.answer(records)
     env = f"{plural(len(own), 'run')}, {cost_text(own)}"
     return (
@@ -795,6 +799,89 @@ def experiment_section(name: str, root: str = ".") -> str:
         f"![{name}]({ex.figure_path(name, False)})\n\n"
         + answer
     )
+
+
+@functools.lru_cache(maxsize=4)
+def plan_ratios(root: str = ".") -> tuple[float, ...]:
+    """Measured over planned core-hours (ex.planned_core_hours) of every complete experiment whose runs all recorded
+    their CPU time: how far the plan is from what the runs took."""
+    from rnnpath import experiments as ex
+
+    ratios = []
+    for exp in ex.EXPERIMENTS.values():
+        if exp.results is not None or not has_data(exp, root):
+            continue
+        records, n_want = ex.load_records(exp, outdir=root)
+        own = ex.own_records(exp, records)
+        plan = ex.planned_core_hours(exp, root=root)
+        if len(own) == n_want and plan and all(r.get("cpu_s") is not None for r in own):
+            ratios.append(sum(r["cpu_s"] for r in own) / 3600 / plan)
+    return tuple(ratios)
+
+
+def plan_text(exp, done: set[str], root: str = ".") -> str:
+    """'about 3.97 core-hours of training by the benchmark's step costs; the 9 complete experiments timed in CPU time
+    took 0.93-1.58 times their plan': the planned cost of an experiment's runs not in `done`, and how plans have
+    fared; '' where there is no plan (a benchmark file missing)."""
+    from rnnpath import experiments as ex
+
+    plan = ex.planned_core_hours(exp, done, root)
+    if plan is None:
+        return ""
+    ratios = plan_ratios(root)
+    fared = (f"; the {len(ratios)} complete experiments timed in CPU time took {min(ratios):.2f}-{max(ratios):.2f} "
+             f"times their plan" if ratios else "")
+    return f"about {plan:.2f} core-hours of training by the benchmark's step costs{fared}"
+
+
+# issue 23's grids, each an experiment or a part of one (name, the grids that count; None: all of them), and its
+# budget: "the total stays within about 15 core-hours"
+def _budget_parts() -> list[tuple[str, str, tuple | None]]:
+    from rnnpath.experiments import gated
+
+    return [("addition_budget", "addition_budget", None), ("family_float32", "family_float32", None),
+            ("sutskever_lr", "sutskever_lr", None),
+            ("sutskever_table5", "sutskever_table5", None), ("copy_orhan", "copy_orhan", None),
+            ("order_table's expRNN arm", "order_table", gated.ORDER_EXPRNN_GRIDS),
+            ("order_lstm200", "order_lstm200", None)]
+
+
+PUBLISHED_BUDGET_CORE_HOURS = 15
+
+
+def published_budget(root: str = ".") -> str:
+    """Issue 23's grids with their core-hours: measured (CPU time of the runs in the files) and planned for the runs
+    left (ex.planned_core_hours), and the total against the issue's budget."""
+    import dataclasses
+
+    from rnnpath import experiments as ex
+
+    rows, measured, planned = [], 0.0, 0.0
+    for label, name, grids in _budget_parts():
+        if name not in ex.EXPERIMENTS:  # a registry cut down (the bad-files tests' copy of the repository)
+            continue
+        exp = ex.EXPERIMENTS[name]
+        if grids is not None:
+            exp = dataclasses.replace(exp, grids=grids, reads=())
+        keys = ex.own_keys(exp)
+        own = ([r for r in ex.load_records(ex.EXPERIMENTS[name], outdir=root)[0] if sweep.record_key(r) in keys]
+               if has_data(ex.EXPERIMENTS[name], root) else [])
+        done = sum(r["cpu_s"] if r.get("cpu_s") is not None else r["wallclock_s"] for r in own) / 3600
+        left = ex.planned_core_hours(exp, {sweep.record_key(r) for r in own}, root) or 0.0
+        measured, planned = measured + done, planned + left
+        rows.append([f"`{name}`" if grids is None else label, f"{len(own)}/{len(keys)}", f"{done:.2f}",
+                     f"{left:.2f}" if len(own) < len(keys) else "-"])
+    total = measured + planned
+    ratios = plan_ratios(root)
+    high = measured + planned * max(ratios, default=1.0)  # as the plan has fallen short on complete grids
+    return (markdown_table(["grid", "runs done", "core-hours measured", "core-hours planned for the runs left"], rows)
+            + f"\n\nTogether {measured:.2f} core-hours measured and {planned:.2f} planned: {total:.2f} core-hours"
+            + (f", or {high:.2f} if the runs left take {max(ratios):.2f} times their plan, as the slowest of the "
+               f"{len(ratios)} complete experiments timed in CPU time did" if ratios and high > total else "")
+            + f"; the issue's budget is about {PUBLISHED_BUDGET_CORE_HOURS} core-hours, which "
+            + ("both stay within" if high <= PUBLISHED_BUDGET_CORE_HOURS else "this exceeds")
+            + " (the plan is the benchmark's step costs; the measured hours are CPU time, or wall time for a run that "
+            "did not record it).")
 
 
 def cost_text(records: list[dict]) -> str:
@@ -1049,7 +1136,8 @@ def blocks(results_path: str = "results.json", seeds_path: str = "results/result
                              "why-random-fails": why_random_fails(seeds_doc)})
     out.add("the task table of rnn_pathological.py", {"tasks-table": tasks_table(), "per-case-table": per_case_table()})
     with about(sweeps):
-        out.add(sweeps, {"scale-verdict": scale_verdict(root), "addition-budget-verdict": addition_budget_verdict(root)})
+        out.add(sweeps, {"scale-verdict": scale_verdict(root), "addition-budget-verdict": addition_budget_verdict(root),
+                         "published-budget": published_budget(root)})
     with about(bytedmd_path):
         out.add(bytedmd_path, {"bytedmd-numbers": bd.readme_block(bytedmd_doc)})
     with about(memory_path):

@@ -566,3 +566,35 @@ def test_family_float32_judges_both_dtypes_by_one_measurement_on_the_per_case_ta
     answer = family.answer_family_float32([with_heldout(r, 0.9) for r in f64] + f32)
     assert _row(answer, "addition", 30, "ortho")[:3] == ["0/5", "5/5", "0.0079"] and "predate" not in answer
     assert "Cells where the two disagree: addition T = 30 ortho (float64 0/5, float32 5/5, Fisher p = 0.0079" in answer
+
+
+def test_the_planned_cost_is_updates_times_length_times_the_benchmarks_step():
+    """planned_core_hours: each run's updates x its length x its cell's step per time step in the benchmark file of
+    its dtype x batch H^2 against the benchmark's shape; runs already done count nothing; a missing benchmark file
+    gives no plan. The docs give it for a grid not run yet and for the runs a partial grid has left."""
+    from rnnpath import report
+    from rnnpath.experiments import base
+
+    ROOT = Path(__file__).resolve().parents[1]
+    bench64 = json.loads((ROOT / "results" / "bench.json").read_text())["cell_step"]
+    bench32 = json.loads((ROOT / "results" / "bench_float32.json").read_text())["cell_step"]
+    grids = (ex.Grid(("addition",), ("ortho",), (30, 90), "0-1", {"n_epochs": 4, "batches_per_epoch": 5}),
+             ex.Grid(("temporal_order",), ("ortho",), (60,), "0", {"cell": "lstm", "batch_size": 100, "n_hidden": 32,
+                                                                   "train_size": 1000, "n_epochs": 2,
+                                                                   "dtype": "float32"}))
+    exp = ex.Experiment("tiny", "?", grids, grids, None, None)
+    vanilla = 4 * 5 * (30 + 90) * 2 * bench64["step_ms"]["rnn"] / 1e3 / bench64["sequence_len"]
+    lstm = 2 * 10 * 60 * bench32["step_ms"]["lstm"] / 1e3 / bench32["sequence_len"] * (100 / 50) * (32 / 64) ** 2
+    assert base.planned_core_hours(exp, root=str(ROOT)) == pytest.approx((vanilla + lstm) / 3600, rel=1e-12)
+    assert base.planned_core_hours(exp, grids[1].keys(), root=str(ROOT)) == pytest.approx(vanilla / 3600, rel=1e-12)
+    assert base.planned_core_hours(exp, root="/nonexistent") is None
+    assert base.updates_of({**rp.DEFAULTS, "train_size": 1001, "batch_size": 100, "n_epochs": 3}) == 33
+    # the docs: a grid not run yet states its plan beside its runs
+    not_run = [name for name, e in ex.EXPERIMENTS.items()
+               if e.results is None and not (ROOT / e.data_path(False)).exists()]
+    for name in not_run:
+        plan = base.planned_core_hours(ex.EXPERIMENTS[name], root=str(ROOT))
+        assert f"about {plan:.2f} core-hours of training by the benchmark's step costs" in report.experiment_section(
+            name, str(ROOT))
+    ratios = report.plan_ratios(str(ROOT))
+    assert ratios and all(0.5 < r < 2 for r in ratios)  # the plan is within a factor of two of what runs took

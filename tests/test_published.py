@@ -5,6 +5,7 @@ published settings, their quick variants run, and their answers recompute from t
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -422,3 +423,37 @@ def test_the_lr_answer_says_when_its_pick_is_at_an_end_of_the_grid():
              for r in records]
     assert pub.lr_picks(moved)[pub.SUTSKEVER_START] == inner
     assert "The pick is the" not in pub.answer_sutskever_lr(moved)
+
+
+def test_the_budget_table_counts_every_grid_of_the_issue_and_adds_up():
+    """The published-budget block: every experiment of published.py is in it (with family_float32, addition_budget
+    and the expRNN and 200-unit arms of Ribeiro's table); its total is the sum of its rows, measured from the files
+    and planned by ex.planned_core_hours for the runs left."""
+    from rnnpath import report
+
+    names = {name for _, name, _ in report._budget_parts()}
+    assert {e.name for e in pub.EXPERIMENTS} <= names
+    text = report.published_budget(str(ROOT))
+    rows = [line.strip("|").split("|") for line in text.splitlines() if line.startswith("| ") and "---" not in line]
+    rows = rows[1:]  # the header
+    assert len(rows) == len(report._budget_parts())
+    measured = sum(float(r[2]) for r in rows)
+    planned = sum(float(r[3]) for r in rows if r[3].strip() != "-")
+    got = re.search(r"Together ([\d.]+) core-hours measured and ([\d.]+) planned: ([\d.]+) core-hours", text)
+    assert float(got.group(1)) == pytest.approx(measured, abs=0.01 * len(rows))
+    assert float(got.group(2)) == pytest.approx(planned, abs=0.01 * len(rows))
+    assert float(got.group(3)) == pytest.approx(float(got.group(1)) + float(got.group(2)), abs=0.011)
+    exp = ex.EXPERIMENTS["copy_orhan"]
+    assert ex.planned_core_hours(exp, ex.own_keys(exp), str(ROOT)) == 0  # a complete grid plans nothing
+    assert ex.planned_core_hours(exp, set(), str(ROOT)) > 0
+
+
+def test_the_lr_answer_names_a_run_that_blew_up_without_diverging():
+    records, _ = ex.load_records(ex.EXPERIMENTS["sutskever_lr"], outdir=str(ROOT))
+    blown = [r for r in records if not r.get("diverged") and r["final_metric"] > pub.BLOWN_UP * r["chance"]]
+    answer = pub.answer_sutskever_lr(records)
+    assert bool(blown) == ("blown up, though the table's diverged column" in answer)
+    for r in blown:
+        assert f"{r['init']} at lr {r['config']['lr']:g}" in answer
+    calm = [{**r, "final_metric": r["chance"]} if r in blown else r for r in records]
+    assert "blown up" not in pub.answer_sutskever_lr(calm)

@@ -273,3 +273,20 @@ def test_the_script_fails_in_one_line_as_a_user_sees_it():
     proc = run_script(SCRIPT, "plot", "--results", "no_such_file.json")
     assert proc.returncode == 2
     assert_one_line_error(proc, SCRIPT, "not found")
+
+
+def test_the_gaps_to_the_published_growth_are_named_as_unexplained():
+    """unexplained(): every printed series whose growth differs from ours by more than FAR at every rho is named,
+    with both numbers as published_rows gives them, and no other; a document with no such gap says nothing."""
+    doc = sg.load(str(ROOT / "results" / "signal.json"))
+    text = sg.unexplained(doc)
+    for name, theirs, ours, _ in sg.published_rows(doc):
+        if "(seed 001" in theirs:
+            continue
+        values = [float(part.split(" (")[0]) for part in ours.split("; ")]
+        far = all(float(theirs) > sg.FAR * v for v in values) or all(v > sg.FAR * float(theirs) for v in values)
+        assert (f"{name} ({theirs} against" in text) == far, name
+    assert "complex lambda" in text  # the committed file's largest gap
+    close = copy.deepcopy(doc)
+    close["config"]["times"] = close["config"]["times"][:1]  # their two ends not both measured
+    assert sg.unexplained(close) == ""

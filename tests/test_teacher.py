@@ -493,6 +493,27 @@ def test_the_nu_answer_recomputes_from_the_records(quick_dir):
         assert (f"p = {p:.2g}" if p >= 0.001 else "p < 0.001") in text.split(f"at nu_0 = {nu0:g}")[1].split(";")[0]
 
 
+def test_the_nu_answer_says_grows_more_only_by_a_test_on_the_per_seed_growth(quick_dir):
+    """'the dense RNN's loss grows more than the LRU's' is the exact rank-sum test's verdict on the two students'
+    per-seed log ratios of final loss between the smallest and largest nu_0, recomputed here."""
+    records, text = answer_of("teacher_nu", quick_dir)
+    own = [r for r in records if r["seed"] < 1000]
+    lo, hi = min(teacher.QUICK_NU0S), max(teacher.QUICK_NU0S)
+
+    def growth(cell):
+        at = {nu0: {r["seed"]: r["history"][-1]["metric"] for r in own
+                    if r["config"]["cell"] == cell and r["config"]["teacher_nu0"] == nu0} for nu0 in (lo, hi)}
+        return [math.log(at[hi][k] / at[lo][k]) for k in sorted(at[lo].keys() & at[hi].keys())]
+    dense, lru = growth("linrnn"), growth("lru_linear")
+    p = exact_rank_sum(dense, lru)
+    assert "Ours has that trend" in text or "Ours differs" in text
+    words = "more" if p < 0.05 and np.median(dense) > np.median(lru) else "no more, by a margin the test can tell,"
+    assert f"the dense RNN's loss grows {words} than the LRU's" in text
+    assert (f"p = {p:.2g}" if p >= 0.001 else "p < 0.001") in text.split("per-seed log ratios of the two students")[1]
+    row = {"runs": [{"seed": 1}, {"seed": 2}], "losses": [1.0, 2.0]}
+    assert teacher.growth_per_seed(row, {"runs": [{"seed": 2}, {"seed": 3}], "losses": [8.0, 1.0]}) == [math.log(4)]
+
+
 def test_the_ablation_and_tuning_answers_recompute_from_the_records(quick_dir):
     records, text = answer_of("teacher_ablation", quick_dir)
     own = [r for r in records if r["seed"] < 1000 and r["config"]["teacher_nu0"] == teacher.ABLATION_NU0]

@@ -219,6 +219,52 @@ def _sweep_file(path: str) -> sweep.SweepFile:
         raise ExperimentError(str(err)) from None
 
 
+# ----------------------------------------------------------------------------------------------------------------
+# planned cost: what a grid not run yet will take, from the benchmark's step costs
+
+BENCH_FILES = {"float64": os.path.join("results", "bench.json"), "float32": os.path.join("results", "bench_float32.json")}
+
+
+def updates_of(config: dict) -> int:
+    """Training steps of one run: n_epochs passes over a fixed training set of train_size sequences in batches, or
+    n_epochs x batches_per_epoch fresh batches."""
+    per_epoch = -(-config["train_size"] // config["batch_size"]) if config["train_size"] else config["batches_per_epoch"]
+    return config["n_epochs"] * per_epoch
+
+
+def step_scale(config: dict) -> float:
+    """A run's training step per time step against the benchmark's cell_step shape (batch 50, H = 64): batch x H^2
+    for a cell whose step is its (B, H) x (H, H) products, batch x N x width for the LRU, whose products are (B, M) by
+    (M, 2N) and whose recurrence is elementwise. Rough: it ignores the input and output layers and the caches."""
+    B, H = config["batch_size"] / 50, config["n_hidden"] / 64
+    return B * H * config["lru_width"] / rp.LRU_WIDTH if config["cell"] == "lru" else B * H * H
+
+
+def planned_core_hours(exp: Experiment, done: set[str] = frozenset(), root: str = ".") -> float | None:
+    """Core-hours of training the experiment's own runs whose keys are not in `done` will take, estimated as each run's
+    updates (updates_of) x its length x its cell's training step per time step in the benchmark (cell_step of
+    results/bench.json, or bench_float32.json for a float32 run) x step_scale. A plan to size grids by, not a
+    measurement: held-out evaluation is left out, and the benchmark's shape (T = 60) stands in for every length.
+    None where a benchmark file or a cell's step is missing."""
+    per_step: dict[str, dict] = {}
+    for dtype, path in BENCH_FILES.items():
+        try:
+            cells = files.load_bench(os.path.join(root, path))["cell_step"]
+        except (files.FileError, KeyError):
+            return None
+        per_step[dtype] = {cell: ms / 1e3 / cells["sequence_len"] for cell, ms in cells["step_ms"].items()}
+    total = 0.0
+    for g in exp.grids:
+        config = g.config()
+        cost = per_step[config["dtype"]].get(config["cell"])
+        if cost is None:
+            return None
+        for spec in g.specs():
+            if sweep.run_key(**spec, config=config) not in done:
+                total += updates_of(config) * spec["sequence_len"] * cost * step_scale(config)
+    return total / 3600
+
+
 def _matching(sf: sweep.SweepFile, wanted: set[str]) -> dict[str, dict]:
     records: dict[str, dict] = {}
     for _, record in sf.records:
