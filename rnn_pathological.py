@@ -1613,7 +1613,10 @@ def lru_lambda(params: dict[str, np.ndarray]) -> np.ndarray:
     return np.exp(-np.exp(params["nu_log"]) + 1j * np.exp(params["theta_log"]))
 
 
-LRU_TINY = 1e-200  # parts of a state below this are set to 0 every LRU_FLUSH_STEPS steps (_flush_tiny)
+LRU_TINY = 1e-200  # parts of a state below this are set to 0 every LRU_FLUSH_STEPS steps (_flush_tiny), float64
+# float32's normal range ends at 1.2e-38: from 1e-30 a part decays into it within LRU_FLUSH_STEPS steps only where
+# |lambda| < 0.75, and such a part crosses the subnormal range in a few steps; a slow one is caught before it
+LRU_TINY_FLOAT32 = 1e-30
 LRU_FLUSH_STEPS = 64
 
 
@@ -1622,9 +1625,11 @@ def _flush_tiny(state: np.ndarray) -> None:
     recurrence (the backward pass of a target at the last step: g_t = 0 for t < T), lambda^k g_T decays through the
     subnormal numbers, whose arithmetic is some hundred times slower: at T = 10,000 they made a step four times
     longer. A part below 1e-200 cannot reach a float64 sum of larger terms, and with |lambda| > 0.02 it cannot decay
-    from 1e-200 to the subnormal range (1e-308) within LRU_FLUSH_STEPS steps."""
+    from 1e-200 to the subnormal range (1e-308) within LRU_FLUSH_STEPS steps. In float32 the bound is
+    LRU_TINY_FLOAT32 (float32 holds no 1e-200: without it a state with |lambda| near 1 spent thousands of steps in
+    float32's subnormals, and a scan at T = 10,000 took three times float64's)."""
     parts = state.view(state.real.dtype)
-    np.copyto(parts, 0.0, where=np.abs(parts) < LRU_TINY)
+    np.copyto(parts, 0.0, where=np.abs(parts) < (LRU_TINY if parts.dtype == np.float64 else LRU_TINY_FLOAT32))
 
 
 def lru_scan_loop(lam: np.ndarray, s: np.ndarray) -> None:
@@ -1671,9 +1676,9 @@ def lru_scan_chunked(lam: np.ndarray, s: np.ndarray, chunk: int | None = None) -
 
 LRU_SCANS = {"loop": lru_scan_loop, "chunked": lru_scan_chunked}
 # the faster: at N = 64, B = 50 one step's (B, N) block is large enough that a call's overhead is small beside its
-# arithmetic, and the chunked scan does twice the arithmetic (2.2 to 2.8 times the loop's time at T = 100 to 10,000).
-# Training on a target at the last step alone takes neither: the convolution form below (lru_forward_last) replaces
-# the scan by GEMMs, a tenth of the vanilla step at T = 1000 where either scan costs about one (rnnpath bench).
+# arithmetic, and the chunked scan does twice the arithmetic (rnnpath bench --lru-only times a training step by each,
+# docs/performance.md; a test checks this choice against the committed bench.json at T = 1000). Training on a target
+# at the last step alone takes neither: the convolution form below (lru_forward_last) replaces the scan by GEMMs.
 LRU_SCAN = "loop"
 
 

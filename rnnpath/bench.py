@@ -103,6 +103,28 @@ def _step(task: str, sequence_len: int, n_hidden: int, dtype: str, batch_size: i
     return step
 
 
+def _lru_scan_step(task: str, sequence_len: int, n_hidden: int, dtype: str, batch_size: int,
+                   scan: str) -> Callable[[], float]:
+    """As _step for the LRU, but through every state with the scan `scan` of rp.LRU_SCANS (lru_forward and
+    lru_backward, the path of a per-step target) instead of the convolution form forward_backward takes for a target
+    at the last step: the three ways to the same gradients, timed on the same batch."""
+    rng = np.random.default_rng(0)
+    params = {k: v.astype(dtype) for k, v in rp.init_params(task, n_hidden, "ortho", rng, cell="lru").items()}
+    x, y = rp.generate_batch(task, sequence_len, batch_size, rng)
+    x = x.astype(dtype)
+    ws, spec = rp.Workspace(), rp.get_task(task)
+
+    def step() -> float:
+        start = time.perf_counter()
+        hs, cache = rp.lru_forward(params, x, ws, scan=scan)
+        _, _, dh_out, _ = rp.output_loss(params, hs, y, spec)
+        rp.lru_backward(params, x, hs, cache, dh_out, ws, scan=scan)
+        return time.perf_counter() - start
+
+    step()  # the warm-up that allocates the buffers
+    return step
+
+
 def time_batches(task: str, sequence_len: int, n_hidden: int, dtype: str, batch_size: int, repeats: int) -> float:
     """Median seconds of one training step's forward and backward pass (data generation excluded)."""
     step = _step(task, sequence_len, n_hidden, dtype, batch_size)
@@ -182,15 +204,19 @@ def lru_steps(dtype: str, repeats: int, lengths: tuple[int, ...] = LRU_STEP_LENS
     """The milliseconds of one training step (forward and backward, data excluded) of the LRU and of the vanilla cell
     on 3bit_memorization at H = 64 (the LRU's N = 64 complex states, its position-wise layers at the default
     lru_width; its target at the last step, so the LRU's convolution form, rp.lru_forward_last), B = 50, at each
-    length, and the LRU's in vanilla steps (lru_over_rnn). As in cell_steps the two are
-    timed in turn, one step each per round, on one BLAS thread, the median of each kept; a length's work arrays are
-    let go before the next (at T = 10,000 they take a few GB)."""
+    length; the LRU's in vanilla steps (lru_over_rnn); and the LRU through every state by each scan of rp.LRU_SCANS
+    (step_ms lru_scan_loop, lru_scan_chunked: what the convolution form saves, and which scan rp.LRU_SCAN should be).
+    As in cell_steps they are timed in turn, one step each per round, on one BLAS thread, the median of each kept; a
+    length's work arrays are let go before the next (at T = 10,000 they take a few GB)."""
     shape = {"task": CELL_STEP_SHAPE["task"], "n_hidden": 64, "batch_size": 50}
     rows = {}
     with rp.blas_threads(1):
         for T in lengths:
             steps = {cell: _step(shape["task"], T, shape["n_hidden"], dtype, shape["batch_size"], cell)
                      for cell in (BASE_CELL, "lru")}
+            # the LRU through every state, by each scan: what the convolution form saves, and which scan is faster
+            steps |= {f"lru_scan_{scan}": _lru_scan_step(shape["task"], T, shape["n_hidden"], dtype,
+                                                         shape["batch_size"], scan) for scan in rp.LRU_SCANS}
             times: dict[str, list[float]] = {cell: [] for cell in steps}
             for _ in range(repeats):
                 for cell, step in steps.items():

@@ -652,10 +652,17 @@ def performance(benches: dict[str, dict]) -> str:
                                   + (judged(r[f'lru_over_{base}'], m['target_lru_over_rnn_at_T1000'], 'x', '.2f')
                                      if T == "1000" else f"{r[f'lru_over_{base}']:.2f}x")
                                   for T, r in m["by_T"].items())] for dtype, m in lru.items()]
+            scans = [scan for scan in rp.LRU_SCANS if all(f"lru_scan_{scan}" in r["step_ms"]
+                                                          for m in lru.values() for r in m["by_T"].values())]
+            rows_lru += [[f"{dtype}, through every state, {scan} scan",
+                          *(f"{r['step_ms'][f'lru_scan_{scan}']:.1f} ms = "
+                            f"{r['step_ms'][f'lru_scan_{scan}'] / r['step_ms'][base]:.2f}x" for r in m["by_T"].values())]
+                         for dtype, m in lru.items() for scan in scans]
             lines += ["", f"The {label['lru']} step against the {label[base]} step as T grows ({one['task']}, a target "
                       f"at the last step, which the {label['lru']} reaches by its convolution form; N = H = "
                       f"{one['n_hidden']}, width {one['lru_width']}, batch {one['batch_size']}, median of "
-                      f"{one['repeats']} steps each, timed in turn on one BLAS thread):", "",
+                      f"{one['repeats']} steps each, timed in turn on one BLAS thread; the rows through every state "
+                      f"are the path of a per-step target, by each scan of `rp.LRU_SCANS`):", "",
                       markdown_table(["", *(f"T={int(T):,}" for T in lengths)], rows_lru)]
         updates = {dtype: m for dtype, m in measured.items() if "update_us" in m}
         if updates:  # each optimiser's cost per step (issue 14), beside the training step it follows

@@ -123,3 +123,14 @@ def test_the_report_gives_the_lru_step_against_the_vanilla_one_by_length():
     assert "| T=100 | T=1,000 | T=10,000 |" in text
     older = {k: v for k, v in committed.items() if k != "lru_step"}
     assert "as T grows" not in report.performance({"float64": older})
+
+
+def test_the_default_scan_is_the_faster_in_the_benchmark_and_the_convolution_form_the_fastest():
+    """rp.LRU_SCAN is the scan the committed benchmark times faster at T = 1000 (a training step through every
+    state, float64 and float32), and the convolution form a last-step target takes beats both at every length."""
+    for name in ("bench.json", "bench_float32.json"):
+        rows = json.loads((ROOT / "results" / name).read_text())["lru_step"]["by_T"]
+        ms = rows["1000"]["step_ms"]
+        assert min(rp.LRU_SCANS, key=lambda scan: ms[f"lru_scan_{scan}"]) == rp.LRU_SCAN, name
+        for row in rows.values():
+            assert row["step_ms"]["lru"] < min(row["step_ms"][f"lru_scan_{scan}"] for scan in rp.LRU_SCANS), name

@@ -122,6 +122,20 @@ def test_the_chunked_scan_is_the_loop(T):
 
 
 @pytest.mark.parametrize("scan", list(rp.LRU_SCANS))
+def test_a_float32_state_decays_to_zero_and_not_through_subnormals(scan):
+    """As below in float32, whose normal range ends at 1.2e-38: |lambda| = 0.99 crosses float32's subnormals over
+    some 1600 steps, so the scans flush at LRU_TINY_FLOAT32 instead of LRU_TINY, which float32 does not hold."""
+    s = np.zeros((12001, 2, 3), np.complex64)
+    s[0] = 1.0 + 1.0j
+    rp.LRU_SCANS[scan](np.full(3, 0.99, np.complex64), s)
+    parts = s.view(np.float32)
+    assert not np.any((parts != 0) & (np.abs(parts) < np.finfo(np.float32).tiny))
+    exact = 0.99 ** np.arange(6000)
+    np.testing.assert_allclose(s[:6000, 0, 0].real, exact, rtol=1e-3)  # float32's rounding over 6000 steps
+    assert not s[-1].any()
+
+
+@pytest.mark.parametrize("scan", list(rp.LRU_SCANS))
 def test_an_undriven_state_decays_to_zero_and_not_through_subnormals(scan):
     """Where nothing drives the recurrence (the backward pass of a last-step target), lambda^k s_0 would pass through
     the subnormal numbers, whose arithmetic is slow: the scans set the state's tiny parts to 0 instead."""
@@ -343,7 +357,8 @@ def test_the_benchmark_times_an_lru_step_beside_the_vanilla_one():
     assert bench._step("addition", 6, N, "float64", B, "lru")() > 0
     lru = bench.lru_steps("float64", 1, (12,))
     row = lru["by_T"]["12"]
-    assert set(row["step_ms"]) == {"rnn", "lru"} and row["lru_over_rnn"] > 0 and lru["n_hidden"] == 64
+    assert set(row["step_ms"]) == {"rnn", "lru", *(f"lru_scan_{scan}" for scan in rp.LRU_SCANS)}
+    assert row["lru_over_rnn"] > 0 and lru["n_hidden"] == 64
     assert bench.LRU_STEP_LENS == (100, 1000, 10_000) and "T=12" in bench.lru_steps_text(lru)
 
 
