@@ -209,7 +209,7 @@ def test_a_bad_value_on_the_command_line_is_one_line(tmp_path):
 
 
 def test_registered_with_questions_and_run_counts():
-    expected = {"sutskever_lr": 4 * 2 * 2, "sutskever_table5": 4 * 2 * 3, "copy_orhan": 2 * 10}
+    expected = {"sutskever_lr": 6 * 2 * 2, "sutskever_table5": 4 * 2 * 3, "copy_orhan": 2 * 10}
     assert list(ex.EXPERIMENTS)[-3:] == NAMES
     for exp in pub.EXPERIMENTS:
         assert exp.question.endswith("?") and exp.n_runs() == expected[exp.name]
