@@ -111,3 +111,16 @@ def rank_sum_text(x: list[float], y: list[float]) -> str:
     """'rank-sum p = 0.003' (exact, two-sided; 'p < 0.001' below that), for a sentence that compares two samples."""
     p = rank_sum_exact(x, y)
     return "exact rank-sum p < 0.001" if p < 0.001 else f"exact rank-sum p = {p:.2g}"
+
+
+def holm(pvalues: list[float]) -> list[float]:
+    """Holm's step-down adjusted p-values (Holm 1979), in the order given: the k-th smallest p times (m - k + 1),
+    made non-decreasing along the sorted order and capped at 1. A family of m comparisons keeps a difference at
+    level alpha where its adjusted p is below alpha, which bounds the chance of any false call by alpha."""
+    m = len(pvalues)
+    order = sorted(range(m), key=lambda i: pvalues[i])
+    adjusted, running = [0.0] * m, 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * pvalues[i]))
+        adjusted[i] = running
+    return adjusted

@@ -608,6 +608,13 @@ def test_the_lstm_is_needed_only_above_a_T_the_orthogonal_start_solves():
     with mock.patch.object(rp, "is_success", lambda r: r["solved"]):
         text = gated._lstm_needed_sentence(records)
     assert "holds on temporal_order at T = 60 (5/5 against 0/5, Fisher p = 0.0079)" in text
+    assert "Holm" not in text  # 4 shared cells: 0.0079 x 4 = 0.032 stays below 0.05
+    many = records + [r for T in (90, 120, 150, 200, 300) for r in
+                      (record("rnn", "3bit_memorization", T, s, False) for s in range(5))]
+    many += [record("lstm", "3bit_memorization", T, s, False) for T in (90, 120, 150, 200, 300) for s in range(5)]
+    with mock.patch.object(rp, "is_success", lambda r: r["solved"]):
+        text = gated._lstm_needed_sentence(many)
+    assert ("though it does not stay below 0.05 after Holm's correction over the 9 cells the two share" in text)
     assert "addition at T" not in text  # not counted for the expectation ...
     assert "On addition it is not the question: rnn+ortho solves no run at any length run here" in text  # ... said
     with mock.patch.object(rp, "is_success", lambda r: r["solved"]):
@@ -637,3 +644,21 @@ def test_order_table_says_its_three_seeds_cannot_tell_two_arms_apart():
             f"between two arms in one cell can reach p < 0.05" in answer)
     ten = [{**r, "seed": r["seed"] + 10 * k} for r in records for k in range(4)]  # 12 runs a cell: enough
     assert "runs per cell, even" not in gated.answer_order_table(ten)
+
+
+def test_a_cell_by_cell_comparison_says_which_differences_survive_holms_correction():
+    """Two arms over 6 shared cells: 10/10 against 0/10 (Fisher p = 1.1e-5) survives Holm's correction, 5/10
+    against 0/10 (p = 0.033, times 5 or 6 cells) does not; the rest are equal."""
+    def record(cell, task, T, seed, solved):
+        return {"task": task, "init": "ortho", "sequence_len": T, "seed": seed, "config": {"cell": cell},
+                "solved": solved}
+    records = []
+    for T, k_lstm in ((30, 10), (60, 5), (120, 0), (200, 0), (300, 0), (500, 0)):
+        records += [record("lstm", "addition", T, s, s < k_lstm) for s in range(10)]
+        records += [record("rnn", "addition", T, s, False) for s in range(10)]
+    with mock.patch.object(rp, "is_success", lambda r: r["solved"]):
+        text = gated._against(records, "lstm+ortho", "rnn+ortho")
+    assert stats.holm([stats.fisher_exact(10, 10, 0, 10), stats.fisher_exact(5, 10, 0, 10), 1, 1, 1, 1])[1] > 0.05
+    assert "more runs end solved on addition at T = 30" in text and "addition at T = 60 (5/10 against 0/10" in text
+    assert ("over the 6 cells the two share, Holm's correction keeps 1 of the 2 differences (addition at T = 30) "
+            "below 0.05") in text

@@ -67,3 +67,10 @@ def test_rank_sum_exact_with_ties_and_never():
     brute = sum(abs(sum(pooled[i] for i in s) - mean) >= observed - 1e-12 for s in splits) / len(splits)
     assert stats.rank_sum_exact(x, y) == pytest.approx(brute)
     assert stats.rank_sum_text([1, 2, 3], [4, 5, 6]) == "exact rank-sum p = 0.1"
+
+
+def test_holm_adjusts_step_down_and_keeps_the_order_given():
+    """Holm 1979 by hand: p = (0.01, 0.04, 0.03, 0.005) sorted 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1 gives 0.02,
+    0.03, 0.06, 0.04, made non-decreasing 0.02, 0.03, 0.06, 0.06; returned in the order given."""
+    assert stats.holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert stats.holm([0.5, 0.9]) == [1.0, 1.0] and stats.holm([]) == [] and stats.holm([0.02]) == [0.02]

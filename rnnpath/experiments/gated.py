@@ -48,7 +48,7 @@ import rnn_pathological as rp
 from rnnpath import stats, style
 from rnnpath.experiments import base as ex
 from rnnpath.experiments import tuning
-from rnnpath.text import join_words, markdown_table
+from rnnpath.text import join_words, markdown_table, plural
 
 # ----------------------------------------------------------------------------------------------------------------
 # arms and colours
@@ -149,13 +149,17 @@ def _against(records: list[dict], arm: str, base: str) -> str:
     tell from chance at these counts, on temporal_order at T = 120 (2/5 against 0/5, Fisher p = 0.44) ...'."""
     more, fewer, unclear = [], [], []
     theirs = _counts_by_cell(records, base)
-    for (task, T), (k, n) in _counts_by_cell(records, arm).items():
-        if (task, T) not in theirs:
-            continue
-        k0, n0 = theirs[(task, T)]
+    shared = [(cell, k, n, *theirs[cell]) for cell, (k, n) in _counts_by_cell(records, arm).items() if cell in theirs]
+    # Holm's correction over every cell the two arms share: with many cells, some p < 0.05 come by chance
+    adjusted = dict(zip([c[0] for c in shared], stats.holm([stats.fisher_exact(*c[1:]) for c in shared]),
+                        strict=True))
+    survive = []
+    for (task, T), k, n, k0, n0 in shared:
         if k * n0 != k0 * n:
             cell = f"{task} at T = {T} ({k}/{n} against {k0}/{n0}, {stats.fisher_text(k, n, k0, n0)})"
             (unclear if not ex.told_apart(k, n, k0, n0) else more if k * n0 > k0 * n else fewer).append(cell)
+            if adjusted[(task, T)] < ex.SIGNIFICANCE:
+                survive.append(f"{task} at T = {T}")
     if not (more or fewer or unclear):
         return f"{arm} ends solved as often as {base} in every (task, T) cell"
     clear = ([f"more runs end solved on {join_words(more)}"] if more else []) + (
@@ -164,6 +168,13 @@ def _against(records: list[dict], arm: str, base: str) -> str:
         clear = [f"no cell where Fisher's exact test tells the two apart (p < {ex.SIGNIFICANCE:g})"]
     if unclear:
         clear.append(f"the counts differ on {join_words(unclear)}, in each cell by {ex.NOT_TOLD} at these counts")
+    if more or fewer:
+        called = len(more) + len(fewer)
+        clear.append(f"over the {plural(len(shared), 'cell')} the two share, Holm's correction keeps "
+                     + (f"all {called} of these differences" if len(survive) == called else
+                        f"{len(survive)} of the {called} differences ({join_words(survive)})" if survive else
+                        f"none of the {called} differences")
+                     + f" below {ex.SIGNIFICANCE:g}")
     return f"{arm} against {base}: " + "; ".join(clear)
 
 
@@ -194,9 +205,14 @@ def _lstm_needed_sentence(records: list[dict], base: str = "rnn+ortho", gated: s
                 f"{stats.fisher_text(k, n, *theirs[(task, T)])})")
         # "above some T" needs a shorter T where the orthogonal start does solve runs on the task
         if any(t == task and T0 < T and k0 > 0 for (t, T0), (k0, _) in theirs.items()):
-            cells.append((cell, ex.told_apart(k, n, *theirs[(task, T)])))
+            cells.append((cell, ex.told_apart(k, n, *theirs[(task, T)]), (task, T)))
         elif task not in never:
             never.append(task)
+    # Holm's correction over every cell the two arms share, as _against applies it
+    ours = _counts_by_cell(records, gated)
+    shared = [cell for cell in ours if cell in theirs]
+    adjusted = dict(zip(shared, stats.holm([stats.fisher_exact(*ours[c], *theirs[c]) for c in shared]), strict=True))
+    cells = [(text, told, adjusted[cell] < ex.SIGNIFICANCE) for text, told, cell in cells]
     claim = " Seed 000's expectation that above some T even the orthogonal start fails and an LSTM is needed"
     no_onset = (f" On {join_words(never)} it is not the question: {base} solves no run at any length run here "
                 f"(within this budget), so there is no T above which it starts to fail, and {gated} solves runs "
@@ -204,10 +220,16 @@ def _lstm_needed_sentence(records: list[dict], base: str = "rnn+ortho", gated: s
     if not cells:
         return (f"{claim} holds in no cell: wherever {base}, having solved runs at a shorter T, solves none, neither "
                 f"does {gated}.{no_onset}")
-    clear = [cell for cell, told in cells if told]
-    unclear = [cell for cell, told in cells if not told]
+    clear = [cell for cell, told, _ in cells if told]
+    unclear = [cell for cell, told, _ in cells if not told]
+    kept = sum(held for _, told, held in cells if told)
+    which = ("it does not stay" if len(clear) == 1 else "none of them stays" if kept == 0 else
+             f"{kept} of the {len(clear)} {'stays' if kept == 1 else 'stay'}")
+    holm = ("" if kept == len(clear) else
+            f", though {which} below {ex.SIGNIFICANCE:g} after Holm's correction over the {len(shared)} cells the "
+            f"two share")
     text = (f"{claim} holds on {join_words(clear)}, where {gated} solves runs and {base} none, by more than "
-            f"Fisher's exact test puts down to chance (p < {ex.SIGNIFICANCE:g})" if clear else
+            f"Fisher's exact test puts down to chance (p < {ex.SIGNIFICANCE:g}){holm}" if clear else
             f"{claim} is not confirmed by these counts")
     if unclear:
         text += (f"{'; on' if clear else ': on'} {join_words(unclear)} {gated} solves runs and {base} none, but in "
