@@ -1867,6 +1867,7 @@ def lru_powers(params: dict[str, np.ndarray], T: int) -> np.ndarray:
     kw = np.arange(T - 1, -1, -1, dtype=params["nu_log"].dtype)[:, None] * w
     P = np.exp(kw)
     P[kw.real < 0.5 * np.log(np.finfo(params["nu_log"].dtype).tiny)] = 0.0
+    P[-1] = 1.0  # lambda^0, also where exp(nu_log) overflows and 0 * (-inf) would give nan
     return P
 
 

@@ -863,7 +863,7 @@ def published_budget(root: str = ".") -> str:
 
     from rnnpath import experiments as ex
 
-    rows, measured, planned = [], 0.0, 0.0
+    rows, measured, planned, unplanned = [], 0.0, 0.0, False
     for label, name, grids in _budget_parts():
         if name not in ex.EXPERIMENTS:  # a registry cut down (the bad-files tests' copy of the repository)
             continue
@@ -874,15 +874,19 @@ def published_budget(root: str = ".") -> str:
         own = ([r for r in ex.load_records(ex.EXPERIMENTS[name], outdir=root)[0] if sweep.record_key(r) in keys]
                if has_data(ex.EXPERIMENTS[name], root) else [])
         done = sum(r["cpu_s"] if r.get("cpu_s") is not None else r["wallclock_s"] for r in own) / 3600
-        left = ex.planned_core_hours(exp, {sweep.record_key(r) for r in own}, root) or 0.0
-        measured, planned = measured + done, planned + left
+        left = ex.planned_core_hours(exp, {sweep.record_key(r) for r in own}, root)
+        unplanned |= left is None
+        measured, planned = measured + done, planned + (left or 0.0)
         rows.append([f"`{name}`" if grids is None else label, f"{len(own)}/{len(keys)}", f"{done:.2f}",
-                     f"{left:.2f}" if len(own) < len(keys) else "-"])
+                     "-" if len(own) == len(keys) else "unknown (no benchmark file)" if left is None
+                     else f"{left:.2f}"])
+    table = markdown_table(["grid", "runs done", "core-hours measured", "core-hours planned for the runs left"], rows)
+    if unplanned:
+        return table + "\n\nWithout a benchmark file the runs left have no plan, so the total is not given."
     total = measured + planned
     ratios = plan_ratios(root)
-    high = measured + planned * max(ratios, default=1.0)  # as the plan has fallen short on complete grids
-    return (markdown_table(["grid", "runs done", "core-hours measured", "core-hours planned for the runs left"], rows)
-            + f"\n\nTogether {measured:.2f} core-hours measured and {planned:.2f} planned: {total:.2f} core-hours"
+    high = max(total, measured + planned * max(ratios, default=1.0))  # as the plan has fallen short on some grids
+    return (table + f"\n\nTogether {measured:.2f} core-hours measured and {planned:.2f} planned: {total:.2f} core-hours"
             + (f", or {high:.2f} if the runs left take {max(ratios):.2f} times their plan, as the slowest of the "
                f"{len(ratios)} complete experiments timed in CPU time did" if ratios and high > total else "")
             + f"; the issue's budget is about {PUBLISHED_BUDGET_CORE_HOURS} core-hours, which "

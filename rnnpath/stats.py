@@ -124,3 +124,11 @@ def holm(pvalues: list[float]) -> list[float]:
         running = max(running, min(1.0, (m - rank) * pvalues[i]))
         adjusted[i] = running
     return adjusted
+
+
+def fisher_min_p(k1: int, n1: int, k2: int, n2: int) -> float:
+    """The smallest two-sided Fisher p any split of the k1 + k2 successes between the two samples of sizes n1 and n2
+    could give (the margins fixed): a comparison whose smallest p is not below a level can never be significant at
+    it, so Tarone's rule (Tarone 1990) leaves it out of the family a multiple-comparison correction counts."""
+    K = k1 + k2
+    return min(fisher_exact(a, n1, K - a, n2) for a in range(max(0, K - n2), min(K, n1) + 1))

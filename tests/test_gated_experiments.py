@@ -609,12 +609,18 @@ def test_the_lstm_is_needed_only_above_a_T_the_orthogonal_start_solves():
         text = gated._lstm_needed_sentence(records)
     assert "holds on temporal_order at T = 60 (5/5 against 0/5, Fisher p = 0.0079)" in text
     assert "Holm" not in text  # 4 shared cells: 0.0079 x 4 = 0.032 stays below 0.05
+    # five more cells where the counts could differ (3/5 against 2/5): eight in Holm's family, 0.0079 x 8 > 0.05
     many = records + [r for T in (90, 120, 150, 200, 300) for r in
-                      (record("rnn", "3bit_memorization", T, s, False) for s in range(5))]
-    many += [record("lstm", "3bit_memorization", T, s, False) for T in (90, 120, 150, 200, 300) for s in range(5)]
+                      (record("rnn", "3bit_memorization", T, s, s < 2) for s in range(5))]
+    many += [record("lstm", "3bit_memorization", T, s, s < 3) for T in (90, 120, 150, 200, 300) for s in range(5)]
     with mock.patch.object(rp, "is_success", lambda r: r["solved"]):
         text = gated._lstm_needed_sentence(many)
-    assert ("though it does not stay below 0.05 after Holm's correction over the 9 cells the two share" in text)
+    assert ("though it does not stay below 0.05 after Holm's correction over the 8 cells the two share where a "
+            "difference could reach it" in text)
+    never = many + [r for T in (400, 500) for c in ("rnn", "lstm") for r in
+                    (record(c, "3bit_memorization", T, s, False) for s in range(5))]  # 0/5 against 0/5: no change
+    with mock.patch.object(rp, "is_success", lambda r: r["solved"]):
+        assert "over the 8 cells" in gated._lstm_needed_sentence(never)  # Tarone: cells that cannot differ drop
     assert "addition at T" not in text  # not counted for the expectation ...
     assert "On addition it is not the question: rnn+ortho solves no run at any length run here" in text  # ... said
     with mock.patch.object(rp, "is_success", lambda r: r["solved"]):
@@ -632,7 +638,9 @@ def test_the_compared_answers_name_the_picks_their_tuning_could_not_make():
         assert gated.tuning_caveats(name) == (f" From {name}: {caveats}" if caveats else "")
     frontier = ex.load_records(ex.EXPERIMENTS["frontier"], outdir=str(ROOT))[0]
     answer = gated.answer_frontier(frontier)
-    assert gated.tuning_caveats("frontier_tuning") in answer and gated.tuning_caveats("short_tuning") in answer
+    arms = gated.arms_in(frontier)
+    assert gated.tuning_caveats("frontier_tuning", arms) in answer
+    assert gated.tuning_caveats("short_tuning", arms) in answer and "gru+ortho" not in answer  # its arms alone
 
 
 def test_order_table_says_its_three_seeds_cannot_tell_two_arms_apart():
@@ -647,18 +655,39 @@ def test_order_table_says_its_three_seeds_cannot_tell_two_arms_apart():
 
 
 def test_a_cell_by_cell_comparison_says_which_differences_survive_holms_correction():
-    """Two arms over 6 shared cells: 10/10 against 0/10 (Fisher p = 1.1e-5) survives Holm's correction, 5/10
-    against 0/10 (p = 0.033, times 5 or 6 cells) does not; the rest are equal."""
+    """Two arms over 7 shared cells: 10/10 against 0/10 (Fisher p = 1.1e-5) survives Holm's correction, 5/10
+    against 0/10 (p = 0.033, times 5) does not; four cells at 3/10 against 2/10 could differ and count in the family,
+    one at 0/10 against 0/10 could not and does not (Tarone's rule)."""
     def record(cell, task, T, seed, solved):
         return {"task": task, "init": "ortho", "sequence_len": T, "seed": seed, "config": {"cell": cell},
                 "solved": solved}
     records = []
-    for T, k_lstm in ((30, 10), (60, 5), (120, 0), (200, 0), (300, 0), (500, 0)):
+    for T, k_lstm, k_rnn in ((30, 10, 0), (60, 5, 0), (120, 3, 2), (200, 3, 2), (300, 3, 2), (400, 3, 2),
+                             (500, 0, 0)):
         records += [record("lstm", "addition", T, s, s < k_lstm) for s in range(10)]
-        records += [record("rnn", "addition", T, s, False) for s in range(10)]
+        records += [record("rnn", "addition", T, s, s < k_rnn) for s in range(10)]
     with mock.patch.object(rp, "is_success", lambda r: r["solved"]):
         text = gated._against(records, "lstm+ortho", "rnn+ortho")
     assert stats.holm([stats.fisher_exact(10, 10, 0, 10), stats.fisher_exact(5, 10, 0, 10), 1, 1, 1, 1])[1] > 0.05
+    assert stats.fisher_min_p(3, 10, 2, 10) < 0.05 <= stats.fisher_min_p(0, 10, 0, 10)
     assert "more runs end solved on addition at T = 30" in text and "addition at T = 60 (5/10 against 0/10" in text
-    assert ("over the 6 cells the two share, Holm's correction keeps 1 of the 2 differences (addition at T = 30) "
-            "below 0.05") in text
+    assert ("over the 6 cells the two share where a difference could reach 0.05 (Tarone's rule: not where both solve "
+            "every run or none), Holm's correction keeps 1 of the 2 differences (addition at T = 30) below 0.05"
+            ) in text
+
+
+def test_a_task_the_orthogonal_start_solves_somewhere_is_not_called_one_it_never_solves():
+    def record(cell, task, T, seed, solved):
+        return {"task": task, "init": "ortho", "sequence_len": T, "seed": seed, "config": {"cell": cell},
+                "solved": solved}
+    records = [record("rnn", "addition", T, s, T == 60 and s < 3) for T in (30, 60, 120) for s in range(10)]
+    records += [record("lstm", "addition", T, s, T != 60) for T in (30, 60, 120) for s in range(10)]
+    with mock.patch.object(rp, "is_success", lambda r: r["solved"]):
+        text = gated._lstm_needed_sentence(records)
+    assert "holds on addition at T = 120 (10/10 against 0/10" in text and "not the question" not in text
+
+
+def test_an_arm_without_the_long_lengths_is_not_called_unfinished():
+    full = set(gated.FRONTIER_LENS)
+    assert gated._run_through(full, full | set(gated.FRONTIER_LONG_LENS))  # past 500 only the pairs that solve
+    assert not gated._run_through({30, 60}, full)

@@ -390,3 +390,18 @@ def test_a_record_says_whether_the_last_step_shortcut_trained_it():
         "form (rp.lru_forward_last, added between them; a test checks that the two give the same loss and gradients "
         "to rounding), so their last digits differ as two BLAS kernels' do.")
     assert gated._lru_form_sentence([new]) == "" and gated._lru_form_sentence([old]) == ""
+
+
+def test_every_committed_lru_record_of_a_last_step_task_was_made_by_the_convolution_form():
+    """The convolution form and the scan round the same sums in another order, and a chaotic run can part after a
+    thousand updates: so the committed LRU records of last-step tasks are all the convolution form's, as a rerun of
+    their command gives today."""
+    folder = Path(__file__).resolve().parents[1] / "results" / "sweeps"
+    seen = 0
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.read_text().splitlines():
+            r = json.loads(line)
+            if rp.cell_of(r) == "lru" and not rp.TASKS[r["task"]].per_step:
+                seen += 1
+                assert r.get("last_step") is True, (path.name, r["task"], r["sequence_len"], r["seed"])
+    assert seen > 0

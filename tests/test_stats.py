@@ -74,3 +74,11 @@ def test_holm_adjusts_step_down_and_keeps_the_order_given():
     0.03, 0.06, 0.04, made non-decreasing 0.02, 0.03, 0.06, 0.06; returned in the order given."""
     assert stats.holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
     assert stats.holm([0.5, 0.9]) == [1.0, 1.0] and stats.holm([]) == [] and stats.holm([0.02]) == [0.02]
+
+
+def test_the_smallest_attainable_fisher_p_is_the_most_lopsided_split():
+    """fisher_min_p: 3 + 2 successes in two samples of 10 can at most be split 5/10 against 0/10 (p = 0.0325); no
+    successes at all, or every run a success, leave one table (p = 1)."""
+    assert stats.fisher_min_p(3, 10, 2, 10) == pytest.approx(stats.fisher_exact(5, 10, 0, 10))
+    assert stats.fisher_min_p(0, 10, 0, 10) == 1 and stats.fisher_min_p(10, 10, 10, 10) == 1
+    assert stats.fisher_min_p(1, 5, 0, 5) == 1  # one success cannot be told from chance wherever it falls

@@ -507,13 +507,31 @@ def _pair_text(row: dict) -> str:
 
 FLOAT32_VERDICT = ("No cell of the family table differs between float32 and float64 by more than Fisher's exact "
                    "test can detect at these counts")
-# what the family table trains, and so what its float32 comparison covers: the grids that run in float32 beyond it
-# (other cells, optimisers, units or budgets) rest on it further than it tested, which the answer says
-FLOAT32_SCOPE = ("It covers what the family table trains: the vanilla cell (tanh and relu units) under heavy-ball "
-                 "momentum with clipping, 2400 updates of batch 50; the float32 grids of issue 23 go beyond that "
-                 "(Nesterov momentum without clipping for 50,000 updates in sutskever_table5, RMSprop with elu units "
-                 "in copy_orhan, a 200-unit LSTM under Adam in order_lstm200), where it is an assumption, not a "
-                 "measurement")
+CLIP_OFF = 1e6  # a clip at or above this never acts: the published grids' "no clipping" (published.NO_CLIP)
+
+
+def training_phrase(config: dict) -> str:
+    """'the vanilla cell with 64 tanh units, momentum, clip 1, 2,400 updates of batch 50': how a grid trains."""
+    clip = "no clipping" if config["clip"] >= CLIP_OFF else f"clip {config['clip']:g}"
+    units = config["activation"] if config["cell"] in ("rnn", "ornn") else ""
+    return (f"the {rp.CELLS[config['cell']].label} cell with {config['n_hidden']} {units + ' ' if units else ''}units, "
+            f"{config['optimizer']}, {clip}, {ex.updates_of(config):,} updates of batch {config['batch_size']}")
+
+
+def float32_scope() -> str:
+    """What family_float32's comparison covers (how the family table trains) and the float32 grids that go beyond it
+    (their cells, optimisers, clipping and budgets, from the registry's grids): there float32 is an assumption."""
+    from rnnpath import experiments
+
+    covered = sorted({training_phrase(g.config()) for g in FAMILY_GRIDS})
+    beyond = []
+    for name, exp in experiments.EXPERIMENTS.items():
+        phrases = sorted({training_phrase(g.config()) for g in exp.grids if g.config()["dtype"] == "float32"}
+                         - set(covered))
+        if phrases and name != "family_float32":
+            beyond.append(f"{name} ({'; '.join(phrases)})")
+    return (f"It covers what the family table trains: {'; '.join(covered)}. The other float32 grids go beyond that, "
+            f"where float32 is an assumption, not a measurement: {'; '.join(beyond)}")
 
 
 def smallest_flagged(n: int) -> int | None:
@@ -588,7 +606,7 @@ def answer_family_float32(records: list[dict]) -> str:
                          if not complete_pairs(rows) else f"float32 changes {plural(len(disagree), 'cell')} of the "
                          f"family table by more than Fisher's test puts down to chance") + ".**"
     if complete_pairs(rows):
-        text += f" {FLOAT32_SCOPE}."
+        text += f" {float32_scope()}."
     table = markdown_table(
         ["task", "T", "start", "float64 solved", "float32 solved", "Fisher p", "float64 partial progress",
          "float32 partial progress", "seeds whose verdict differs", "disagrees"],

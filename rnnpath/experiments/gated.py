@@ -41,6 +41,8 @@ the registry entries.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -90,6 +92,12 @@ def _rate_table(records: list[dict], arms: list[str]) -> str:
     return markdown_table(["task", "T"] + [f"{arm}: solved [95% CI]" for arm in arms], rows)
 
 
+def _run_through(mine: set[int], every: set[int]) -> bool:
+    """An arm has run every length the records hold up to the frontier's longest (FRONTIER_LENS): the lengths past
+    it run only for the pairs that solve there (FRONTIER_LONG), so an arm without them is not unfinished."""
+    return {T for T in every if T <= FRONTIER_LENS[-1]} <= mine
+
+
 def _reach_sentence(records: list[dict], arms: list[str]) -> str:
     """'on addition, rnn+ortho T = 60, rnn+random no T and lstm+ortho T = 500; on ...'."""
     parts = []
@@ -100,7 +108,7 @@ def _reach_sentence(records: list[dict], arms: list[str]) -> str:
             if mine:
                 longest = ex.longest_all_solved(ex.rate_points(mine))
                 mine_Ts = {r["sequence_len"] for r in mine}  # a grid still running has not reached every T
-                so_far = f" (run so far up to T = {max(mine_Ts)})" if mine_Ts != task_Ts else ""
+                so_far = f" (run so far up to T = {max(mine_Ts)})" if not _run_through(mine_Ts, task_Ts) else ""
                 reach.append(f"{arm} {'no T' if longest is None else f'T = {longest}'}{so_far}")
         parts.append(f"on {task}, {join_words(reach)}")
     return "; ".join(parts)
@@ -114,7 +122,7 @@ def _last_solved_sentence(records: list[dict], arms: list[str]) -> str:
     for arm in arms:
         solved_Ts = sorted({r["sequence_len"] for r in records if arm_of(r) == arm and rp.is_success(r)})
         run_Ts = {r["sequence_len"] for r in records if arm_of(r) == arm}
-        so_far = f", run so far up to T = {max(run_Ts)}" if run_Ts != all_Ts else ""  # a grid still running
+        so_far = f", run so far up to T = {max(run_Ts)}" if not _run_through(run_Ts, all_Ts) else ""
         if not solved_Ts:
             parts.append(f"{arm} none{f' ({so_far[2:]})' if so_far else ''}")
             continue
@@ -142,6 +150,16 @@ def _counts_by_cell(records: list[dict], arm: str) -> dict[tuple[str, int], tupl
     return counts
 
 
+def _holm_family(shared: list[tuple]) -> dict[tuple[str, int], float]:
+    """{(task, T): Holm-adjusted Fisher p} over the cells (cell, k, n, k0, n0) two arms share whose counts could
+    give p < ex.SIGNIFICANCE at all (Tarone's rule, stats.fisher_min_p): with many cells some p < 0.05 come by
+    chance, and a cell that can never be significant (both arms all solved, or none) would only weaken the
+    correction. Each pair of arms is a family of its own."""
+    testable = [c for c in shared if stats.fisher_min_p(*c[1:]) < ex.SIGNIFICANCE]
+    return dict(zip([c[0] for c in testable], stats.holm([stats.fisher_exact(*c[1:]) for c in testable]),
+                    strict=True))
+
+
 def _against(records: list[dict], arm: str, base: str) -> str:
     """Where `arm` ends solved in more runs than `base`, and where in fewer, cell by cell of (task, T) that both
     have, each with Fisher's exact p and worded by it: 'lstm+ortho against rnn+ortho: fewer runs end solved on
@@ -150,15 +168,13 @@ def _against(records: list[dict], arm: str, base: str) -> str:
     more, fewer, unclear = [], [], []
     theirs = _counts_by_cell(records, base)
     shared = [(cell, k, n, *theirs[cell]) for cell, (k, n) in _counts_by_cell(records, arm).items() if cell in theirs]
-    # Holm's correction over every cell the two arms share: with many cells, some p < 0.05 come by chance
-    adjusted = dict(zip([c[0] for c in shared], stats.holm([stats.fisher_exact(*c[1:]) for c in shared]),
-                        strict=True))
+    adjusted = _holm_family(shared)
     survive = []
     for (task, T), k, n, k0, n0 in shared:
         if k * n0 != k0 * n:
             cell = f"{task} at T = {T} ({k}/{n} against {k0}/{n0}, {stats.fisher_text(k, n, k0, n0)})"
             (unclear if not ex.told_apart(k, n, k0, n0) else more if k * n0 > k0 * n else fewer).append(cell)
-            if adjusted[(task, T)] < ex.SIGNIFICANCE:
+            if adjusted.get((task, T), 1.0) < ex.SIGNIFICANCE:
                 survive.append(f"{task} at T = {T}")
     if not (more or fewer or unclear):
         return f"{arm} ends solved as often as {base} in every (task, T) cell"
@@ -170,24 +186,29 @@ def _against(records: list[dict], arm: str, base: str) -> str:
         clear.append(f"the counts differ on {join_words(unclear)}, in each cell by {ex.NOT_TOLD} at these counts")
     if more or fewer:
         called = len(more) + len(fewer)
-        clear.append(f"over the {plural(len(shared), 'cell')} the two share, Holm's correction keeps "
-                     + (f"all {called} of these differences" if len(survive) == called else
+        family = sum(cell in adjusted for cell, *_ in shared)
+        clear.append(f"over the {plural(family, 'cell')} the two share where a difference could reach "
+                     f"{ex.SIGNIFICANCE:g} (Tarone's rule: not where both solve every run or none), Holm's "
+                     f"correction keeps "
+                     + ("this difference" if len(survive) == called == 1 else
+                        f"all {called} of these differences" if len(survive) == called else
                         f"{len(survive)} of the {called} differences ({join_words(survive)})" if survive else
                         f"none of the {called} differences")
                      + f" below {ex.SIGNIFICANCE:g}")
     return f"{arm} against {base}: " + "; ".join(clear)
 
 
-def tuning_caveats(name: str) -> str:
+def tuning_caveats(name: str, arms: list[str] | None = None) -> str:
     """' From frontier_tuning: No setting learned ... .': tuning.pick_caveats of the tuning experiment `name` that
-    chose the compared arms' settings, from its committed sweep file ('' while it has none, or nothing to say), so
-    an answer that compares tuned arms names the picks that are no evidence."""
+    chose the compared arms' settings, from its committed sweep file, for the arms in `arms` (every arm if None);
+    '' while the file does not exist or there is nothing to say. So an answer that compares tuned arms names the
+    picks that are no evidence (a file that exists but cannot be read stops the answer, as any bad file does)."""
     exp = next(e for e in tuning.EXPERIMENTS if e.name == name)
-    try:
-        records, _ = ex.load_records(exp)
-    except ex.ExperimentError:
+    if not os.path.exists(exp.data_path(False)):
         return ""
-    caveats = tuning.pick_caveats(records, exp.grids)
+    records, _ = ex.load_records(exp)
+    mine = [r for r in records if arms is None or arm_of(r) in arms]
+    caveats = tuning.pick_caveats(mine, exp.grids) if mine else ""
     return f" From {name}: {caveats}" if caveats else ""
 
 
@@ -206,13 +227,12 @@ def _lstm_needed_sentence(records: list[dict], base: str = "rnn+ortho", gated: s
         # "above some T" needs a shorter T where the orthogonal start does solve runs on the task
         if any(t == task and T0 < T and k0 > 0 for (t, T0), (k0, _) in theirs.items()):
             cells.append((cell, ex.told_apart(k, n, *theirs[(task, T)]), (task, T)))
-        elif task not in never:
-            never.append(task)
+        elif task not in never and all(k0 == 0 for (t, _), (k0, _) in theirs.items() if t == task):
+            never.append(task)  # the orthogonal start solves no run of the task at any length
     # Holm's correction over every cell the two arms share, as _against applies it
     ours = _counts_by_cell(records, gated)
-    shared = [cell for cell in ours if cell in theirs]
-    adjusted = dict(zip(shared, stats.holm([stats.fisher_exact(*ours[c], *theirs[c]) for c in shared]), strict=True))
-    cells = [(text, told, adjusted[cell] < ex.SIGNIFICANCE) for text, told, cell in cells]
+    adjusted = _holm_family([(c, *ours[c], *theirs[c]) for c in ours if c in theirs])
+    cells = [(text, told, adjusted.get(cell, 1.0) < ex.SIGNIFICANCE) for text, told, cell in cells]
     claim = " Seed 000's expectation that above some T even the orthogonal start fails and an LSTM is needed"
     no_onset = (f" On {join_words(never)} it is not the question: {base} solves no run at any length run here "
                 f"(within this budget), so there is no T above which it starts to fail, and {gated} solves runs "
@@ -226,8 +246,8 @@ def _lstm_needed_sentence(records: list[dict], base: str = "rnn+ortho", gated: s
     which = ("it does not stay" if len(clear) == 1 else "none of them stays" if kept == 0 else
              f"{kept} of the {len(clear)} {'stays' if kept == 1 else 'stay'}")
     holm = ("" if kept == len(clear) else
-            f", though {which} below {ex.SIGNIFICANCE:g} after Holm's correction over the {len(shared)} cells the "
-            f"two share")
+            f", though {which} below {ex.SIGNIFICANCE:g} after Holm's correction over the {len(adjusted)} cells the "
+            f"two share where a difference could reach it")
     text = (f"{claim} holds on {join_words(clear)}, where {gated} solves runs and {base} none, by more than "
             f"Fisher's exact test puts down to chance (p < {ex.SIGNIFICANCE:g}){holm}" if clear else
             f"{claim} is not confirmed by these counts")
@@ -344,8 +364,8 @@ def answer_frontier(records: list[dict]) -> str:
     versus = (f" Cell by cell, {'; '.join(against)}." if base in arms and against else "")
     text = (f"The longest T up to which every run at every T (of {', '.join(map(str, Ts))}) ends solved: "
             f"{_reach_sentence(records, arms)}. {_last_solved_sentence(records, arms)}{pooled}{versus}"
-            f"{_lstm_needed_sentence(records)} {_settings_sentence(records)}{tuning_caveats('frontier_tuning')}"
-            f"{tuning_caveats('short_tuning')}")
+            f"{_lstm_needed_sentence(records)} {_settings_sentence(records)}{tuning_caveats('frontier_tuning', arms)}"
+            f"{tuning_caveats('short_tuning', arms)}")
     published = ("Published, in other settings: Pascanu et al. 2013 solve temporal order up to T = 200 with SGD, "
                  "clipping and a regulariser that keeps the gradient's norm from vanishing; seed 004 (Ribeiro et al. "
                  "2020, see order_table) has an LSTM solve temporal order with its symbols in fixed early windows up "
@@ -421,8 +441,8 @@ def answer_frontier_modern(records: list[dict]) -> str:
     text = (f"For each headline task, the longest T at which each cell ends a run solved, the longest T up to which "
             f"all its runs at every length do, and how far it has run (the frontier's arms on seeds 100-109, the GRU "
             f"and the LRU on {FRONTIER_MODERN_SEEDS}): {_last_solved_sentence(records, arms)}{versus} {beyond} "
-            f"{_settings_sentence(records)}{tuning_caveats('frontier_tuning')}{tuning_caveats('modern_tuning')}"
-            f"{tuning_caveats('short_tuning')}")
+            f"{_settings_sentence(records)}{tuning_caveats('frontier_tuning', arms)}"
+            f"{tuning_caveats('modern_tuning', arms)}{tuning_caveats('short_tuning', arms)}")
     published = ("Published, in other settings: Orvieto et al. 2023 train the LRU in deep stacks (several blocks with "
                  "normalisation, MLPs and skip connections) on the Long Range Arena, sequences of 1,000 to 16,000 "
                  "steps; seed 001 (Zucchet et al. 2024) reads its success as the element-wise recurrence's. Ours is "
@@ -1026,7 +1046,7 @@ def answer_latching_lstm(records: list[dict]) -> str:
     text = (f"With {H or 'these'} hidden unit{'s' if H != 1 else ''} (solved: {style.threshold_text(records[0])}), "
             f"each arm with its own tuned setting ({settings}; see latching_tuning): "
             + "; ".join(sentences) + "." + (f" Cell by cell, {'; '.join(versus)}." if versus else "")
-            + tuning_caveats("latching_tuning")
+            + tuning_caveats("latching_tuning", arms)
             + " Every batch is drawn afresh with each class at probability one half, so "
             "no train/validation split (the source of seed 003's one-class validation set) enters these numbers.")
     rows = []

@@ -278,11 +278,12 @@ def cell_rows(records: list[dict], cells: list[tuple[str, float]]) -> list[dict]
 
 def growth_per_seed(a: dict, b: dict) -> list[float]:
     """log(final loss in row b / final loss in row a) for each seed both rows ran (cell_rows' rows of one student at
-    two nu_0): how much the student's loss grows, seed by seed; inf where a loss at a is 0 or b's run diverged."""
+    two nu_0): how much the student's loss grows, seed by seed; inf where b's run diverged (and a's did not), and a
+    seed whose run at a diverged or ended at 0 is left out (its growth has no value)."""
     at_a = {r["seed"]: v for r, v in zip(a["runs"], a["losses"], strict=True)}
     at_b = {r["seed"]: v for r, v in zip(b["runs"], b["losses"], strict=True)}
-    return [float(np.log(at_b[k] / at_a[k])) if at_a[k] > 0 and np.isfinite(at_b[k]) else float("inf")
-            for k in sorted(at_a.keys() & at_b.keys())]
+    return [float(np.log(at_b[k] / at_a[k])) if np.isfinite(at_b[k]) else float("inf")
+            for k in sorted(at_a.keys() & at_b.keys()) if np.isfinite(at_a[k]) and at_a[k] > 0]
 
 
 def compare(a: dict, b: dict) -> tuple[float, str]:
@@ -541,9 +542,9 @@ def answer_nu(records: list[dict]) -> str:
         verdict = ("Ours has that trend" if lru_better_at_top and grows_more else "Ours differs")
         text += (f" {verdict}: at nu_0 = {hi:g} the LRU's loss is "
                  f"{'lower, told from chance' if lru_better_at_top else 'not lower by a margin the test can tell'}, "
-                 f"and the dense RNN's loss grows "
-                 f"{'more' if grows_more else 'no more, by a margin the test can tell,'} than the LRU's from "
-                 f"{lo:g} to {hi:g} (the per-seed log ratios of the two students, "
+                 f"and the dense RNN's loss "
+                 f"{'grows more than' if grows_more else 'does not grow more, by a margin the test can tell, than'} "
+                 f"the LRU's from {lo:g} to {hi:g} (the per-seed log ratios of the two students, "
                  f"{stats.rank_sum_text(trends['dense'], trends['lru'])}); the LRU is told apart as lower at "
                  f"{join_words([f'{nu0:g}' for nu0, ok in told if ok]) if any(ok for _, ok in told) else 'no nu_0'}.")
     text += tuned_note(records, rows) + " " + differences(runs)
