@@ -691,3 +691,15 @@ def test_an_arm_without_the_long_lengths_is_not_called_unfinished():
     full = set(gated.FRONTIER_LENS)
     assert gated._run_through(full, full | set(gated.FRONTIER_LONG_LENS))  # past 500 only the pairs that solve
     assert not gated._run_through({30, 60}, full)
+
+
+def test_the_gru_goes_past_500_only_to_2000_and_the_answer_says_what_the_rest_would_cost():
+    assert gated.long_lens("gru+ortho") == (1000, 2000) and gated.long_lens("lru+ortho") == gated.FRONTIER_LONG_LENS
+    assert all(g.sequence_lens[0] in gated.long_lens(f"{g.config()['cell']}+{g.inits[0]}")
+               for g in gated.FRONTIER_MODERN_GRIDS if g.sequence_lens[0] > gated.FRONTIER_LENS[-1])
+    cost = gated.long_cost("gru", (5000, 10_000))
+    assert cost > gated.long_cost("gru", (1000, 2000)) > 0
+    assert (f"The GRU goes on to T = 2000 alone: its five seeds of one task at T = 5000 and 10000 would take about "
+            f"{cost:.0f} core-hours") in gated.long_cut_sentence()
+    records, _ = ex.load_records(ex.EXPERIMENTS["frontier_modern"], outdir=str(ROOT))
+    assert gated.long_cut_sentence() in gated.answer_frontier_modern(records)

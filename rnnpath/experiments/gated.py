@@ -386,6 +386,15 @@ def answer_frontier(records: list[dict]) -> str:
 FRONTIER_MODERN_ARMS = tuning.MODERN_TUNING_ARMS  # gru+ortho, lru+ortho (the LRU's ring init is filed under ortho)
 FRONTIER_MODERN_SEEDS = "100-104"  # five seeds per cell: 5/5 against 0/10 is Fisher p < 0.001
 FRONTIER_LONG_LENS = (1000, 2000, 5000, 10_000)
+# The GRU's step is some four vanilla steps and grows with T as theirs does, where the LRU's convolution form costs
+# a fraction of one: five GRU seeds at T = 5000 and 10,000 would take more core-hours than every other grid of issue
+# 24 together (long_cost says how many), so the GRU goes on to T = 2000 alone, a cut its answer states.
+LONG_LENS_CUT = {"gru": (1000, 2000)}
+
+
+def long_lens(arm: str) -> tuple[int, ...]:
+    """The lengths past 500 an (arm, task) pair of FRONTIER_LONG runs at: FRONTIER_LONG_LENS, cut for some cells."""
+    return LONG_LENS_CUT.get(arm.partition("+")[0], FRONTIER_LONG_LENS)
 FRONTIER_LONG: tuple[tuple[str, str], ...] = ()  # (arm, task) pairs that solve a run at T = 500; none run yet
 
 
@@ -396,9 +405,32 @@ def _modern_grid(arm: str, task: str, T: int) -> ex.Grid:
 
 FRONTIER_MODERN_GRIDS = (tuple(_modern_grid(f"{cell}+{init}", task, T) for T in FRONTIER_LENS
                                for cell, init in FRONTIER_MODERN_ARMS for task in FRONTIER_TASKS)
-                         + tuple(_modern_grid(arm, task, T) for T in FRONTIER_LONG_LENS for arm, task in FRONTIER_LONG))
+                         + tuple(_modern_grid(arm, task, T) for T in FRONTIER_LONG_LENS for arm, task in FRONTIER_LONG
+                                 if T in long_lens(arm)))
 FRONTIER_MODERN_QUICK_GRIDS = tuple(ex.Grid(g.tasks, g.inits, (30, 60), "100-101", {**g.options, **ex.QUICK_OPTIONS})
                                     for g in FRONTIER_MODERN_GRIDS if g.sequence_lens == (FRONTIER_LENS[0],))
+
+
+def long_cost(cell: str, lengths: tuple[int, ...]) -> float | None:
+    """Planned core-hours (ex.planned_core_hours) of one headline task's five seeds of `cell` at `lengths`, under
+    the first tuned setting of the cell in tuning.TUNED: what a cut of the long lengths saves."""
+    task = next(t for (a, t) in tuning.TUNED if a.partition("+")[0] == cell)
+    grids = tuple(_modern_grid(f"{cell}+ortho", task, T) for T in lengths)
+    return ex.planned_core_hours(ex.Experiment("long", "", grids, (), None, None))
+
+
+def long_cut_sentence() -> str:
+    """' The GRU goes on to T = 2000 alone: its five seeds of one task at T = 5000 and 10,000 would take about 12
+    core-hours by the benchmark's step costs.' for each cell of LONG_LENS_CUT."""
+    out = []
+    for cell, kept in LONG_LENS_CUT.items():
+        cut = tuple(T for T in FRONTIER_LONG_LENS if T not in kept)
+        cost = long_cost(cell, cut)
+        out.append(f" The {rp.CELLS[cell].label} goes on to T = {max(kept)} alone: its five seeds of one task at "
+                   f"T = {join_words([str(T) for T in cut])} would take "
+                   + (f"about {cost:.0f} core-hours by the benchmark's step costs" if cost is not None else
+                      "more than this machine's budget") + ".")
+    return "".join(out)
 
 
 def long_arms(records: list[dict]) -> tuple[tuple[str, str], ...]:
@@ -437,7 +469,7 @@ def answer_frontier_modern(records: list[dict]) -> str:
     beyond = (f"Past T = {FRONTIER_LENS[-1]} (T = {', '.join(map(str, FRONTIER_LONG_LENS))}) go the pairs with a run "
               f"solved at {FRONTIER_LENS[-1]}: " + (join_words([f"{arm} on {task}" for arm, task in FRONTIER_LONG])
                                                     if FRONTIER_LONG else "none chosen yet (the T = 500 cells decide)")
-              + ".")
+              + "." + long_cut_sentence())
     text = (f"For each headline task, the longest T at which each cell ends a run solved, the longest T up to which "
             f"all its runs at every length do, and how far it has run (the frontier's arms on seeds 100-109, the GRU "
             f"and the LRU on {FRONTIER_MODERN_SEEDS}): {_last_solved_sentence(records, arms)}{versus} {beyond} "
