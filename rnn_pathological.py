@@ -1068,6 +1068,27 @@ def _modrelu(z: np.ndarray, h: np.ndarray, b: np.ndarray) -> None:
     h *= z
 
 
+LRU_TINY = 1e-200  # parts of a state below this are set to 0 every LRU_FLUSH_STEPS steps (_flush_tiny), float64
+# float32's normal range ends at 1.2e-38: from 1e-30 a part decays into it within LRU_FLUSH_STEPS steps only where
+# |lambda| < 0.75, and such a part crosses the subnormal range in a few steps; a slow one is caught before it
+LRU_TINY_FLOAT32 = 1e-30
+LRU_FLUSH_STEPS = 64
+
+
+def _flush_tiny(state: np.ndarray) -> None:
+    """Set the entries of a real `state` (or the real and imaginary parts of a complex one) below LRU_TINY to 0, in
+    place. The vanilla cell's backward pass calls it on dL/dh every LRU_FLUSH_STEPS steps, where a vanishing gradient
+    would otherwise decay through the subnormals too (5% of its entries at T = 10,000; no length the suite's grids
+    train reaches them, so no committed number moves). In the LRU, where nothing drives the recurrence (the backward pass of a target at the last step: g_t = 0 for t < T), lambda^k g_T decays through the
+    subnormal numbers, whose arithmetic is some hundred times slower: at T = 10,000 they made a step four times
+    longer. A part below 1e-200 cannot reach a float64 sum of larger terms, and with |lambda| > 0.02 it cannot decay
+    from 1e-200 to the subnormal range (1e-308) within LRU_FLUSH_STEPS steps. In float32 the bound is
+    LRU_TINY_FLOAT32 (float32 holds no 1e-200: without it a state with |lambda| near 1 spent thousands of steps in
+    float32's subnormals, and a scan at T = 10,000 took three times float64's)."""
+    parts = state.view(state.real.dtype) if np.iscomplexobj(state) else state
+    np.copyto(parts, 0.0, where=np.abs(parts) < (LRU_TINY if parts.dtype == np.float64 else LRU_TINY_FLOAT32))
+
+
 def rnn_forward(
     params: dict[str, np.ndarray], x: np.ndarray, ws: Workspace | None = None, activation: str = "tanh"
 ) -> np.ndarray:
@@ -1178,6 +1199,8 @@ def rnn_backward(
         dot(da_t, W_hh, dh)  # ... and through W_hh into h_{t-1}
         if per_step:
             add(dh, dh_out[t - 1], dh)  # plus the loss read at step t-1 itself
+        if t % LRU_FLUSH_STEPS == 0:  # a vanishing gradient would decay through the slow subnormal numbers
+            _flush_tiny(dh)
     if dh_steps is not None:
         dh_steps[0] = dh
     np.multiply(dh, d_act[0], out=da[0])
@@ -1611,25 +1634,6 @@ def lru_lambda(params: dict[str, np.ndarray]) -> np.ndarray:
     every finite nu_log, so the recurrence is stable whatever the optimiser does to it (their exponential
     parametrisation)."""
     return np.exp(-np.exp(params["nu_log"]) + 1j * np.exp(params["theta_log"]))
-
-
-LRU_TINY = 1e-200  # parts of a state below this are set to 0 every LRU_FLUSH_STEPS steps (_flush_tiny), float64
-# float32's normal range ends at 1.2e-38: from 1e-30 a part decays into it within LRU_FLUSH_STEPS steps only where
-# |lambda| < 0.75, and such a part crosses the subnormal range in a few steps; a slow one is caught before it
-LRU_TINY_FLOAT32 = 1e-30
-LRU_FLUSH_STEPS = 64
-
-
-def _flush_tiny(state: np.ndarray) -> None:
-    """Set the real and imaginary parts of `state` below LRU_TINY to 0, in place. Where nothing drives the
-    recurrence (the backward pass of a target at the last step: g_t = 0 for t < T), lambda^k g_T decays through the
-    subnormal numbers, whose arithmetic is some hundred times slower: at T = 10,000 they made a step four times
-    longer. A part below 1e-200 cannot reach a float64 sum of larger terms, and with |lambda| > 0.02 it cannot decay
-    from 1e-200 to the subnormal range (1e-308) within LRU_FLUSH_STEPS steps. In float32 the bound is
-    LRU_TINY_FLOAT32 (float32 holds no 1e-200: without it a state with |lambda| near 1 spent thousands of steps in
-    float32's subnormals, and a scan at T = 10,000 took three times float64's)."""
-    parts = state.view(state.real.dtype)
-    np.copyto(parts, 0.0, where=np.abs(parts) < (LRU_TINY if parts.dtype == np.float64 else LRU_TINY_FLOAT32))
 
 
 def lru_scan_loop(lam: np.ndarray, s: np.ndarray) -> None:

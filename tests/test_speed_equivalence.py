@@ -107,3 +107,27 @@ def test_float32_headline_still_separates_the_arms():
     random = rp.train("3bit_memorization", "random", 20, seed=0, **config)
     assert ortho["final_metric"] > 0.9 and ortho["solved_epoch"] is not None
     assert random["final_metric"] < 0.5 and random["solved_epoch"] is None
+
+
+@pytest.mark.parametrize("dtype, T", [("float64", 3000), ("float32", 400)])
+def test_the_vanilla_backward_flushes_a_vanishing_gradient_and_changes_nothing_else(dtype, T, monkeypatch):
+    """rnn_backward sets dL/dh's entries below LRU_TINY (LRU_TINY_FLOAT32) to 0 every LRU_FLUSH_STEPS steps, so a
+    gradient vanishing over a long sequence never decays through the slow subnormal numbers; the gradients are
+    those of the loop without the flush to the last digit the sums can hold."""
+    rng = np.random.default_rng(0)
+    params = {k: v.astype(dtype) for k, v in rp.init_params("3bit_memorization", 16, "ortho", rng).items()}
+    params["W_hh"] *= 0.6  # a fast decay: below float32's 1e-38 within 400 steps, float64's 1e-308 within 3000
+    x, y = rp.generate_batch("3bit_memorization", T, 4, rng)
+    x = x.astype(dtype)
+    hs = rp.rnn_forward(params, x)
+    _, _, dh_out, _ = rp.output_loss(params, hs, y, rp.get_task("3bit_memorization"))
+    steps = np.zeros((T, 4, 16), dtype)
+    flushed = rp.rnn_backward(params, x, hs, dh_out, dh_steps=steps)
+    tiny = np.finfo(dtype).tiny
+    assert not np.any((steps != 0) & (np.abs(steps) < tiny))  # no subnormal ever carried
+    assert np.any(steps == 0)  # the decay did reach the flush
+    monkeypatch.setattr(rp, "LRU_TINY", 0.0)
+    monkeypatch.setattr(rp, "LRU_TINY_FLOAT32", 0.0)
+    plain = rp.rnn_backward(params, x, hs, dh_out)
+    for name, g in flushed.items():
+        np.testing.assert_allclose(g, plain[name], rtol=1e-12 if dtype == "float64" else 1e-6, atol=0, err_msg=name)
