@@ -1078,8 +1078,10 @@ LRU_FLUSH_STEPS = 64
 def _flush_tiny(state: np.ndarray) -> None:
     """Set the entries of a real `state` (or the real and imaginary parts of a complex one) below LRU_TINY to 0, in
     place. The vanilla cell's backward pass calls it on dL/dh every LRU_FLUSH_STEPS steps, where a vanishing gradient
-    would otherwise decay through the subnormals too (5% of its entries at T = 10,000; no length the suite's grids
-    train reaches them, so no committed number moves). In the LRU, where nothing drives the recurrence (the backward pass of a target at the last step: g_t = 0 for t < T), lambda^k g_T decays through the
+    would otherwise decay through the subnormals too (5% of its entries at T = 10,000). Of the committed runs it acts
+    only in sutskever_lr's float32 runs at lr 0.01 after their loss blew up (whole rows of dL/dh near 1e-44), and
+    those records replay bit for bit with it (checked once by rerunning them; too long for the test suite). In the
+    LRU, where nothing drives the recurrence (the backward pass of a target at the last step: g_t = 0 for t < T), lambda^k g_T decays through the
     subnormal numbers, whose arithmetic is some hundred times slower: at T = 10,000 they made a step four times
     longer. A part below 1e-200 cannot reach a float64 sum of larger terms, and with |lambda| > 0.02 it cannot decay
     from 1e-200 to the subnormal range (1e-308) within LRU_FLUSH_STEPS steps. In float32 the bound is

@@ -878,11 +878,12 @@ def published_budget(root: str = ".") -> str:
         unplanned |= left is None
         measured, planned = measured + done, planned + (left or 0.0)
         rows.append([f"`{name}`" if grids is None else label, f"{len(own)}/{len(keys)}", f"{done:.2f}",
-                     "-" if len(own) == len(keys) else "unknown (no benchmark file)" if left is None
+                     "-" if len(own) == len(keys) else "unknown (no benchmark step)" if left is None
                      else f"{left:.2f}"])
     table = markdown_table(["grid", "runs done", "core-hours measured", "core-hours planned for the runs left"], rows)
     if unplanned:
-        return table + "\n\nWithout a benchmark file the runs left have no plan, so the total is not given."
+        return (table + "\n\nWithout a benchmark file, or a benchmark step of some grid's cell, the runs left have no "
+                "plan, so the total is not given.")
     total = measured + planned
     ratios = plan_ratios(root)
     high = max(total, measured + planned * max(ratios, default=1.0))  # as the plan has fallen short on some grids
@@ -890,7 +891,8 @@ def published_budget(root: str = ".") -> str:
             + (f", or {high:.2f} if the runs left take {max(ratios):.2f} times their plan, as the slowest of the "
                f"{len(ratios)} complete experiments timed in CPU time did" if ratios and high > total else "")
             + f"; the issue's budget is about {PUBLISHED_BUDGET_CORE_HOURS} core-hours, which "
-            + ("both stay within" if high <= PUBLISHED_BUDGET_CORE_HOURS else "this exceeds")
+            + (("both stay within" if high > total else "it stays within") if high <= PUBLISHED_BUDGET_CORE_HOURS
+               else "this exceeds")
             + " (the plan is the benchmark's step costs; the measured hours are CPU time, or wall time for a run that "
             "did not record it).")
 

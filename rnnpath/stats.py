@@ -129,6 +129,7 @@ def holm(pvalues: list[float]) -> list[float]:
 def fisher_min_p(k1: int, n1: int, k2: int, n2: int) -> float:
     """The smallest two-sided Fisher p any split of the k1 + k2 successes between the two samples of sizes n1 and n2
     could give (the margins fixed): a comparison whose smallest p is not below a level can never be significant at
-    it, so Tarone's rule (Tarone 1990) leaves it out of the family a multiple-comparison correction counts."""
+    it, so a screen at that level (after Tarone 1990, whose own rule iterates it) leaves it out of the family a
+    multiple-comparison correction counts, which keeps the correction valid."""
     K = k1 + k2
     return min(fisher_exact(a, n1, K - a, n2) for a in range(max(0, K - n2), min(K, n1) + 1))

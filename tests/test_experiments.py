@@ -506,8 +506,7 @@ def test_family_float32_flags_a_cell_that_disagrees_and_not_one_that_agrees():
     assert f"**{family.FLOAT32_VERDICT}.** {family.float32_scope()}." in agree
     scope = family.float32_scope()
     for name in ("sutskever_lr", "sutskever_table5", "copy_orhan", "order_lstm200"):  # every float32 grid beyond
-        config = ex.EXPERIMENTS[name].grids[0].config()
-        assert f"{name} (" in scope and family.training_phrase(config) in scope
+        assert f"{name} (" in scope and family.training_phrase(ex.EXPERIMENTS[name].grids[0]) in scope
     assert "No cell disagrees. In every cell both dtypes end with the same counts." in agree
     assert "Seed by seed, 0 of the 385 runs run in both dtypes end with the other verdict" in agree
     # the costs, recomputed from the records: float64's from wall time (no cpu_s in them), float32's CPU time

@@ -615,8 +615,8 @@ def test_the_lstm_is_needed_only_above_a_T_the_orthogonal_start_solves():
     many += [record("lstm", "3bit_memorization", T, s, s < 3) for T in (90, 120, 150, 200, 300) for s in range(5)]
     with mock.patch.object(rp, "is_success", lambda r: r["solved"]):
         text = gated._lstm_needed_sentence(many)
-    assert ("though it does not stay below 0.05 after Holm's correction over the 8 cells the two share where a "
-            "difference could reach it" in text)
+    assert ("though it does not stay below 0.05 after Holm's correction over the 8 cells the two share whose runs "
+            "could differ at p < 0.05 at all" in text)
     never = many + [r for T in (400, 500) for c in ("rnn", "lstm") for r in
                     (record(c, "3bit_memorization", T, s, False) for s in range(5))]  # 0/5 against 0/5: no change
     with mock.patch.object(rp, "is_success", lambda r: r["solved"]):
@@ -671,9 +671,18 @@ def test_a_cell_by_cell_comparison_says_which_differences_survive_holms_correcti
     assert stats.holm([stats.fisher_exact(10, 10, 0, 10), stats.fisher_exact(5, 10, 0, 10), 1, 1, 1, 1])[1] > 0.05
     assert stats.fisher_min_p(3, 10, 2, 10) < 0.05 <= stats.fisher_min_p(0, 10, 0, 10)
     assert "more runs end solved on addition at T = 30" in text and "addition at T = 60 (5/10 against 0/10" in text
-    assert ("over the 6 cells the two share where a difference could reach 0.05 (Tarone's rule: not where both solve "
-            "every run or none), Holm's correction keeps 1 of the 2 differences (addition at T = 30) below 0.05"
-            ) in text
+    assert (f"Holm's correction over the 6 cells the two share whose runs could differ at p < 0.05 at all "
+            f"({gated.HOLM_SCREEN}) keeps 1 of the 2 differences (addition at T = 30) below 0.05") in text
+    # on the committed frontier, the family is the screened cells: a 9/10 against 10/10 cell (no split of 19
+    # successes reaches 0.05) is out of it
+    frontier = ex.load_records(ex.EXPERIMENTS["frontier"], outdir=str(ROOT))[0]
+    ours, theirs = gated._counts_by_cell(frontier, "lstm+ortho"), gated._counts_by_cell(frontier, "rnn+ortho")
+    family = gated._holm_family([(c, *ours[c], *theirs[c]) for c in ours if c in theirs])
+    assert all(stats.fisher_min_p(*ours[c], *theirs[c]) < 0.05 for c in family)
+    assert stats.fisher_min_p(9, 10, 10, 10) >= 0.05
+    answer = gated.answer_frontier(frontier)
+    assert any(ex.told_apart(*ours[c], *theirs[c]) for c in family)  # the LSTM's addition cells
+    assert f"Holm's correction over the {len(family)} cells the two share" in answer
 
 
 def test_a_task_the_orthogonal_start_solves_somewhere_is_not_called_one_it_never_solves():
@@ -691,6 +700,8 @@ def test_an_arm_without_the_long_lengths_is_not_called_unfinished():
     full = set(gated.FRONTIER_LENS)
     assert gated._run_through(full, full | set(gated.FRONTIER_LONG_LENS))  # past 500 only the pairs that solve
     assert not gated._run_through({30, 60}, full)
+    assert not gated._run_through(full | {1000}, full | {1000, 2000}, "lru+ortho")  # part way past 500
+    assert gated._run_through(full | {1000, 2000}, full | {1000, 2000}, "gru+ortho")  # the GRU stops at 2000
 
 
 def test_the_gru_goes_past_500_only_to_2000_and_the_answer_says_what_the_rest_would_cost():
@@ -699,7 +710,10 @@ def test_the_gru_goes_past_500_only_to_2000_and_the_answer_says_what_the_rest_wo
                for g in gated.FRONTIER_MODERN_GRIDS if g.sequence_lens[0] > gated.FRONTIER_LENS[-1])
     cost = gated.long_cost("gru", (5000, 10_000))
     assert cost > gated.long_cost("gru", (1000, 2000)) > 0
-    assert (f"The GRU goes on to T = 2000 alone: its five seeds of one task at T = 5000 and 10000 would take about "
-            f"{cost:.0f} core-hours") in gated.long_cut_sentence()
+    going = any(arm.startswith("gru+") for arm, _ in gated.FRONTIER_LONG)
+    assert ((f"The GRU's pairs stop at T = 2000" if going else
+             "A GRU pair that solves a run at T = 500 would stop at T = 2000")
+            + f": five seeds of one task at T = 5000 and 10000 would take about {cost:.0f} core-hours"
+            ) in gated.long_cut_sentence()
     records, _ = ex.load_records(ex.EXPERIMENTS["frontier_modern"], outdir=str(ROOT))
     assert gated.long_cut_sentence() in gated.answer_frontier_modern(records)

@@ -510,12 +510,15 @@ FLOAT32_VERDICT = ("No cell of the family table differs between float32 and floa
 CLIP_OFF = 1e6  # a clip at or above this never acts: the published grids' "no clipping" (published.NO_CLIP)
 
 
-def training_phrase(config: dict) -> str:
-    """'the vanilla cell with 64 tanh units, momentum, clip 1, 2,400 updates of batch 50': how a grid trains."""
+def training_phrase(grid: ex.Grid) -> str:
+    """'the vanilla cell with 64 tanh units, momentum, clip 1, 2,400 updates of batch 50, T up to 60': how a grid
+    trains."""
+    config = grid.config()
     clip = "no clipping" if config["clip"] >= CLIP_OFF else f"clip {config['clip']:g}"
     units = config["activation"] if config["cell"] in ("rnn", "ornn") else ""
     return (f"the {rp.CELLS[config['cell']].label} cell with {config['n_hidden']} {units + ' ' if units else ''}units, "
-            f"{config['optimizer']}, {clip}, {ex.updates_of(config):,} updates of batch {config['batch_size']}")
+            f"{config['optimizer']}, {clip}, {ex.updates_of(config):,} updates of batch {config['batch_size']}, "
+            f"T up to {max(grid.sequence_lens)}")
 
 
 def float32_scope() -> str:
@@ -523,10 +526,10 @@ def float32_scope() -> str:
     (their cells, optimisers, clipping and budgets, from the registry's grids): there float32 is an assumption."""
     from rnnpath import experiments
 
-    covered = sorted({training_phrase(g.config()) for g in FAMILY_GRIDS})
+    covered = sorted({training_phrase(g) for g in FAMILY_GRIDS})
     beyond = []
     for name, exp in experiments.EXPERIMENTS.items():
-        phrases = sorted({training_phrase(g.config()) for g in exp.grids if g.config()["dtype"] == "float32"}
+        phrases = sorted({training_phrase(g) for g in exp.grids if g.config()["dtype"] == "float32"}
                          - set(covered))
         if phrases and name != "family_float32":
             beyond.append(f"{name} ({'; '.join(phrases)})")

@@ -92,10 +92,12 @@ def _rate_table(records: list[dict], arms: list[str]) -> str:
     return markdown_table(["task", "T"] + [f"{arm}: solved [95% CI]" for arm in arms], rows)
 
 
-def _run_through(mine: set[int], every: set[int]) -> bool:
-    """An arm has run every length the records hold up to the frontier's longest (FRONTIER_LENS): the lengths past
-    it run only for the pairs that solve there (FRONTIER_LONG), so an arm without them is not unfinished."""
-    return {T for T in every if T <= FRONTIER_LENS[-1]} <= mine
+def _run_through(mine: set[int], every: set[int], arm: str = "") -> bool:
+    """An arm has run every length the records hold up to the frontier's longest (FRONTIER_LENS), and, once it has
+    begun the lengths past it (which run only for the pairs that solve there, FRONTIER_LONG), all of its long_lens:
+    an arm without them is not unfinished, one part way through them is."""
+    long = {T for T in mine if T > FRONTIER_LENS[-1]}
+    return {T for T in every if T <= FRONTIER_LENS[-1]} <= mine and (not long or set(long_lens(arm)) <= mine)
 
 
 def _reach_sentence(records: list[dict], arms: list[str]) -> str:
@@ -108,7 +110,8 @@ def _reach_sentence(records: list[dict], arms: list[str]) -> str:
             if mine:
                 longest = ex.longest_all_solved(ex.rate_points(mine))
                 mine_Ts = {r["sequence_len"] for r in mine}  # a grid still running has not reached every T
-                so_far = f" (run so far up to T = {max(mine_Ts)})" if not _run_through(mine_Ts, task_Ts) else ""
+                so_far = (f" (run so far up to T = {max(mine_Ts)})" if not _run_through(mine_Ts, task_Ts, arm)
+                          else "")
                 reach.append(f"{arm} {'no T' if longest is None else f'T = {longest}'}{so_far}")
         parts.append(f"on {task}, {join_words(reach)}")
     return "; ".join(parts)
@@ -122,7 +125,7 @@ def _last_solved_sentence(records: list[dict], arms: list[str]) -> str:
     for arm in arms:
         solved_Ts = sorted({r["sequence_len"] for r in records if arm_of(r) == arm and rp.is_success(r)})
         run_Ts = {r["sequence_len"] for r in records if arm_of(r) == arm}
-        so_far = f", run so far up to T = {max(run_Ts)}" if not _run_through(run_Ts, all_Ts) else ""
+        so_far = f", run so far up to T = {max(run_Ts)}" if not _run_through(run_Ts, all_Ts, arm) else ""
         if not solved_Ts:
             parts.append(f"{arm} none{f' ({so_far[2:]})' if so_far else ''}")
             continue
@@ -148,6 +151,11 @@ def _counts_by_cell(records: list[dict], arm: str) -> dict[tuple[str, int], tupl
         if mine:
             counts[(task, T)] = ex.successes(mine)
     return counts
+
+
+# what _holm_family leaves out of the family, as the answers say it
+HOLM_SCREEN = ("a screen after Tarone 1990: a cell whose solved runs, however split between the two arms, could not "
+               "reach it, as where both solve every run or none, is left out; each pair of arms is a family of its own")
 
 
 def _holm_family(shared: list[tuple]) -> dict[tuple[str, int], float]:
@@ -187,14 +195,13 @@ def _against(records: list[dict], arm: str, base: str) -> str:
     if more or fewer:
         called = len(more) + len(fewer)
         family = sum(cell in adjusted for cell, *_ in shared)
-        clear.append(f"over the {plural(family, 'cell')} the two share where a difference could reach "
-                     f"{ex.SIGNIFICANCE:g} (Tarone's rule: not where both solve every run or none), Holm's "
-                     f"correction keeps "
-                     + ("this difference" if len(survive) == called == 1 else
-                        f"all {called} of these differences" if len(survive) == called else
-                        f"{len(survive)} of the {called} differences ({join_words(survive)})" if survive else
-                        f"none of the {called} differences")
-                     + f" below {ex.SIGNIFICANCE:g}")
+        kept = ("keeps this difference" if len(survive) == called == 1 else
+                "does not keep this difference" if called == 1 else
+                f"keeps all {called} of these differences" if len(survive) == called else
+                f"keeps {len(survive)} of the {called} differences ({join_words(survive)})" if survive else
+                f"keeps none of the {called} differences")
+        clear.append(f"Holm's correction over the {plural(family, 'cell')} the two share whose runs could differ "
+                     f"at p < {ex.SIGNIFICANCE:g} at all ({HOLM_SCREEN}) {kept} below {ex.SIGNIFICANCE:g}")
     return f"{arm} against {base}: " + "; ".join(clear)
 
 
@@ -246,8 +253,9 @@ def _lstm_needed_sentence(records: list[dict], base: str = "rnn+ortho", gated: s
     which = ("it does not stay" if len(clear) == 1 else "none of them stays" if kept == 0 else
              f"{kept} of the {len(clear)} {'stays' if kept == 1 else 'stay'}")
     holm = ("" if kept == len(clear) else
-            f", though {which} below {ex.SIGNIFICANCE:g} after Holm's correction over the {len(adjusted)} cells the "
-            f"two share where a difference could reach it")
+            f", though {which} below {ex.SIGNIFICANCE:g} after Holm's correction over the "
+            f"{plural(len(adjusted), 'cell')} the two share whose runs could differ at p < {ex.SIGNIFICANCE:g} at "
+            f"all ({HOLM_SCREEN})")
     text = (f"{claim} holds on {join_words(clear)}, where {gated} solves runs and {base} none, by more than "
             f"Fisher's exact test puts down to chance (p < {ex.SIGNIFICANCE:g}){holm}" if clear else
             f"{claim} is not confirmed by these counts")
@@ -420,16 +428,20 @@ def long_cost(cell: str, lengths: tuple[int, ...]) -> float | None:
 
 
 def long_cut_sentence() -> str:
-    """' The GRU goes on to T = 2000 alone: its five seeds of one task at T = 5000 and 10,000 would take about 12
-    core-hours by the benchmark's step costs.' for each cell of LONG_LENS_CUT."""
+    """' A GRU pair that solves a run at T = 500 would stop at T = 2000: five seeds of one task at T = 5000 and 10000
+    would take about 12 core-hours by the benchmark's step costs.' for each cell of LONG_LENS_CUT ('The GRU's pairs
+    stop at ...' once FRONTIER_LONG holds one)."""
     out = []
     for cell, kept in LONG_LENS_CUT.items():
         cut = tuple(T for T in FRONTIER_LONG_LENS if T not in kept)
         cost = long_cost(cell, cut)
-        out.append(f" The {rp.CELLS[cell].label} goes on to T = {max(kept)} alone: its five seeds of one task at "
-                   f"T = {join_words([str(T) for T in cut])} would take "
+        going = any(arm.partition("+")[0] == cell for arm, _ in FRONTIER_LONG)
+        label = rp.CELLS[cell].label
+        out.append((f" The {label}'s pairs stop at T = {max(kept)}" if going else
+                    f" A {label} pair that solves a run at T = {FRONTIER_LENS[-1]} would stop at T = {max(kept)}")
+                   + f": five seeds of one task at T = {join_words([str(T) for T in cut])} would take "
                    + (f"about {cost:.0f} core-hours by the benchmark's step costs" if cost is not None else
-                      "more than this machine's budget") + ".")
+                      "an unknown time (no benchmark file)") + ".")
     return "".join(out)
 
 

@@ -104,8 +104,9 @@ BLIND_PAIRS = (("rnn+ortho", "addition"), ("rnn+random", "addition"), ("ornn+ort
                ("gru+ortho", "3bit_memorization"))
 
 
-# short_tuning's first picks all sat at an end of the usual rates, so its grid goes one step further each way
-# (momentum 0.1, Adam 1e-4 and 0.01): a pick at an edge of this wider grid is still named as such
+# short_tuning's first picks all sat at an end of the usual rates (momentum at its top, Adam at its top or bottom),
+# so its grid goes one step past them: momentum 0.1, Adam 1e-4 and 0.01; a pick at an edge of this wider grid is
+# still named as such
 SHORT_EXTRA_SETTINGS = ({"optimizer": "momentum", "lr": 0.1}, {"optimizer": "adam", "lr": 0.0001},
                         {"optimizer": "adam", "lr": 0.01})
 
@@ -287,11 +288,20 @@ def pick_caveats(records: list[dict], grids: tuple[ex.Grid, ...]) -> str:
     chosen = picks(records, grids)
     order = sorted(chosen, key=lambda key: (ex.task_rank(key[1]), _arm_rank(key[0])))
     blind = blind_pairs(records, grids)
+    # the rates the grids try for each pair and setting but its lr (a grid still running tries them all the same)
     tried: dict[tuple, set[float]] = {}
-    for row in setting_table(records, grids):
-        tried.setdefault((row["arm"], row["task"], row["setting"]["optimizer"]), set()).add(row["setting"]["lr"])
-    edge = [key for key in order if key not in blind
-            and at_grid_edge(chosen[key], tried[(*key, chosen[key]["optimizer"])])]
+    for g in grids:
+        config = g.config()
+        knobs = {k: config[k] for k in (*SETTING_KEYS, *CELL_KNOBS.get(config["cell"], ())) if k != "lr"}
+        for task in g.tasks:
+            for init in g.inits:
+                key = (f"{config['cell']}+{init}", task, tuple(sorted(knobs.items())))
+                tried.setdefault(key, set()).add(config["lr"])
+
+    def rates(pair: tuple[str, str]) -> set[float]:
+        knobs = tuple(sorted((k, v) for k, v in chosen[pair].items() if k != "lr"))
+        return tried.get((*pair, knobs), set())
+    edge = [key for key in order if key not in blind and at_grid_edge(chosen[key], rates(key))]
     text = []
     if blind:
         Ts = {r["sequence_len"] for r in records}
