@@ -154,8 +154,7 @@ def _counts_by_cell(records: list[dict], arm: str) -> dict[tuple[str, int], tupl
 
 
 # what _holm_family leaves out of the family, as the answers say it
-HOLM_SCREEN = ("a screen after Tarone 1990: a cell whose solved runs, however split between the two arms, could not "
-               "reach it, as where both solve every run or none, is left out; each pair of arms is a family of its own")
+HOLM_SCREEN = "after Tarone 1990: a cell no split of whose solved runs could reach it is left out"
 
 
 def _holm_family(shared: list[tuple]) -> dict[tuple[str, int], float]:
