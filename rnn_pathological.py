@@ -1716,6 +1716,27 @@ def _sum_of_products(G: np.ndarray, s: np.ndarray) -> np.ndarray:
     return total.sum(axis=0)
 
 
+def _lru_input(params: dict[str, np.ndarray], x: np.ndarray, ws: Workspace | None) -> np.ndarray:
+    """u_t = f(W_u x_t + b_u) of every step, (T, B, M), f = tanh: the position-wise layer before the recurrence."""
+    T, B, n_in = x.shape
+    M = params["W_u"].shape[0]
+    u = _empty(ws, "lru_u", (T, B, M), params["W_u"].dtype)
+    np.matmul(x.reshape(T * B, n_in), params["W_u"].T, out=u.reshape(T * B, M))
+    u += params["b_u"]
+    np.tanh(u, out=u)
+    return u
+
+
+def _lru_input_grads(grads: dict[str, np.ndarray], du: np.ndarray, u: np.ndarray, x: np.ndarray) -> None:
+    """Add the gradients of W_u and b_u to `grads` from du = dL/du_t (T, B, M), turned in place into the layer's
+    pre-activation gradient."""
+    T, B, n_in = x.shape
+    du *= 1.0 - u * u  # da_t, the input layer's pre-activation gradient
+    du_rows = du.reshape(T * B, du.shape[2])
+    grads["W_u"] = du_rows.T @ x.reshape(T * B, n_in)
+    grads["b_u"] = du_rows.sum(axis=0)
+
+
 def lru_forward(
     params: dict[str, np.ndarray], x: np.ndarray, ws: Workspace | None = None, scan: str = LRU_SCAN
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -1761,15 +1782,12 @@ def lru_forward(
     x: (T, B, n_in). Returns hs (T + 1, B, M) with hs[0] = 0 (h_t exists from the first input on) and the cache
     {u (T, B, M), s (T + 1, B, N) complex with s[0] = 0}. `scan`: a key of LRU_SCANS.
     """
-    T, B, n_in = x.shape
+    T, B, _ = x.shape
     M, N = params["W_u"].shape[0], params["nu_log"].shape[0]
     dtype = params["W_u"].dtype
     lam, B_stack, C_stack = _lru_stacks(params)
     rows = T * B
-    u = _empty(ws, "lru_u", (T, B, M), dtype)
-    np.matmul(x.reshape(rows, n_in), params["W_u"].T, out=u.reshape(rows, M))
-    u += params["b_u"]
-    np.tanh(u, out=u)
+    u = _lru_input(params, x, ws)
     s = _empty(ws, "lru_s", (T + 1, B, N), lam.dtype)
     s[0] = 0.0
     np.matmul(u.reshape(rows, M), B_stack, out=s[1:].view(dtype).reshape(rows, 2 * N))  # gamma B u_t, in place
@@ -1806,7 +1824,7 @@ def lru_backward(
     B' = gamma B, dB' = sum_t G_t u_t^T, dB = gamma dB', dgamma_log = gamma Re(sum_m conj(B) dB'); du_t =
     Re(B'^H G_t) + D dz_t. For a target at the last step alone, dz and g are one step's."""
     u, s = cache["u"], cache["s"]
-    T, B, n_in = x.shape
+    T, B, _ = x.shape
     M, N = u.shape[2], s.shape[2]
     dtype = u.dtype
     lam, B_stack, C_stack = _lru_stacks(params)
@@ -1850,9 +1868,7 @@ def lru_backward(
         du_rows += dz * params["D"]
     else:
         du[T - 1] += dz * params["D"]
-    du *= 1.0 - u * u  # da_t, the input layer's pre-activation gradient
-    grads["W_u"] = du_rows.T @ x.reshape(rows, n_in)
-    grads["b_u"] = du_rows.sum(axis=0)
+    _lru_input_grads(grads, du, u, x)
     return grads
 
 
@@ -1901,13 +1917,8 @@ def lru_forward_last(
     """h_T of lru_forward, (B, M), and the cache of lru_backward_last, by the convolution form (the comment above):
     s_T[b, n] = sum_m B'[n, m] V[b, m, n], V = sum_t P[t, n] u[t, b, m] (lru_powers). x: (T, B, n_in). The cache
     {u (T, B, M), P (T, N), V (B, M, N), s_T (B, N)}."""
-    T, B, n_in = x.shape
-    M = params["W_u"].shape[0]
-    dtype = params["W_u"].dtype
-    u = _empty(ws, "lru_u", (T, B, M), dtype)
-    np.matmul(x.reshape(T * B, n_in), params["W_u"].T, out=u.reshape(T * B, M))
-    u += params["b_u"]
-    np.tanh(u, out=u)
+    T = x.shape[0]
+    u = _lru_input(params, x, ws)
     P = lru_powers(params, T)
     V = _weighted_sums(P, u)
     B_prime = np.exp(params["gamma_log"])[:, None] * (params["B_re"] + 1j * params["B_im"])  # (N, M)
@@ -1933,7 +1944,7 @@ def lru_backward_last(
         du_t = Re(B'^H G_t) = Re(sum_n conj(P[t, n]) Z[b, m, n]), Z = conj(B'[n, m]) g[b, n]: one real GEMM,
     and the rest as lru_backward."""
     u, P, V, s_T = cache["u"], cache["P"], cache["V"], cache["s_T"]
-    T, B, n_in = x.shape
+    T, B, _ = x.shape
     M, N = u.shape[2], P.shape[1]
     dtype = u.dtype
     dz = dh_out * (1.0 - h_T * h_T)  # tanh' read off h
@@ -1956,12 +1967,9 @@ def lru_backward_last(
     Z_parts[:, 0] = Z.real.reshape(B * M, N).T
     Z_parts[:, 1] = Z.imag.reshape(B * M, N).T
     du = _empty(ws, "lru_du", (T, B, M), dtype)
-    du_rows = du.reshape(T * B, M)
     np.matmul(P.view(dtype).reshape(T, 2 * N), Z_parts.reshape(2 * N, B * M), out=du.reshape(T, B * M))
     du[T - 1] += dz * params["D"]
-    du *= 1.0 - u * u  # da_t, the input layer's pre-activation gradient
-    grads["W_u"] = du_rows.T @ x.reshape(T * B, n_in)
-    grads["b_u"] = du_rows.sum(axis=0)
+    _lru_input_grads(grads, du, u, x)
     return grads
 
 
