@@ -240,28 +240,53 @@ def step_scale(config: dict) -> float:
     return B * H * config["lru_width"] / rp.LRU_WIDTH if config["cell"] == "lru" else B * H * H
 
 
+def lru_ratio(bench: dict, T: int, per_step: bool) -> float:
+    """An LRU training step against a vanilla one at length T, from the benchmark: its cell_step row (T = 60) and its
+    lru_step rows (T = 100, 1000, 10,000), interpolated in log T and held flat past the ends. The ratio falls with T
+    for a last-step target (the convolution form: 0.22 at T = 60, 0.11 at T = 1000 in float64), so the one ratio of
+    T = 60 would overstate the long lengths about twofold; a per-step target takes the scan (rp.LRU_SCAN), whose rows
+    start at T = 100. A file without lru_step rows gives cell_step's ratio at every T."""
+    cells = bench["cell_step"]
+    points = {} if per_step else {cells["sequence_len"]: cells["step_ms"]["lru"] / cells["step_ms"]["rnn"]}
+    key = f"lru_scan_{rp.LRU_SCAN}" if per_step else "lru"
+    for length, row in bench.get("lru_step", {}).get("by_T", {}).items():
+        points[int(length)] = row["step_ms"][key] / row["step_ms"]["rnn"]
+    if not points:
+        return cells["step_ms"]["lru"] / cells["step_ms"]["rnn"]
+    Ts = sorted(points)
+    return float(np.interp(np.log(T), np.log(Ts), [points[t] for t in Ts]))
+
+
 def planned_core_hours(exp: Experiment, done: set[str] = frozenset(), root: str = ".") -> float | None:
     """Core-hours of training the experiment's own runs whose keys are not in `done` will take, estimated as each run's
     updates (updates_of) x its length x its cell's training step per time step in the benchmark (cell_step of
     results/bench.json, or bench_float32.json for a float32 run) x step_scale. A plan to size grids by, not a
-    measurement: held-out evaluation is left out, and the benchmark's shape (T = 60) stands in for every length.
-    None where a benchmark file or a cell's step is missing."""
-    per_step: dict[str, dict] = {}
+    measurement: held-out evaluation is left out, and the benchmark's shape (T = 60) stands in for every length,
+    except the LRU's, whose step against a vanilla one is taken at each run's length (lru_ratio). None where a
+    benchmark file or a cell's step is missing."""
+    benches: dict[str, dict] = {}
     for dtype, path in BENCH_FILES.items():
         try:
-            cells = files.load_bench(os.path.join(root, path))["cell_step"]
-        except (files.FileError, KeyError):
+            benches[dtype] = files.load_bench(os.path.join(root, path))
+        except files.FileError:
             return None
-        per_step[dtype] = {cell: ms / 1e3 / cells["sequence_len"] for cell, ms in cells["step_ms"].items()}
+        if "step_ms" not in benches[dtype].get("cell_step", {}):
+            return None
     total = 0.0
     for g in exp.grids:
         config = g.config()
-        cost = per_step[config["dtype"]].get(config["cell"])
-        if cost is None:
+        bench = benches[config["dtype"]]
+        cells = bench["cell_step"]
+        if config["cell"] not in cells["step_ms"]:
             return None
         for spec in g.specs():
             if sweep.run_key(**spec, config=config) not in done:
-                total += updates_of(config) * spec["sequence_len"] * cost * step_scale(config)
+                T = spec["sequence_len"]
+                if config["cell"] == "lru":
+                    ms = cells["step_ms"]["rnn"] * lru_ratio(bench, T, rp.TASKS[spec["task"]].per_step)
+                else:
+                    ms = cells["step_ms"][config["cell"]]
+                total += updates_of(config) * T * ms / 1e3 / cells["sequence_len"] * step_scale(config)
     return total / 3600
 
 
