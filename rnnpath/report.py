@@ -797,6 +797,8 @@ def experiment_section(name: str, root: str = ".") -> str:
     note = ex.partial_note(exp, len(own), n_want, False, ".")
     if note and (plan := plan_text(exp, {sweep.record_key(r) for r in own}, root)):
         note += f"; the runs left: {plan}"
+    if kept := ex.kept_note(exp, False, root, shown=exp.data_path(False, ".")):
+        note = f"{note}; {kept}" if note else kept
     answer = (f"_{note[0].upper() + note[1:]}._\n\n" if note else "") + exp.answer(records)
     env = f"{plural(len(own), 'run')}, {cost_text(own)}"
     return (

@@ -636,3 +636,24 @@ def test_the_lrus_planned_step_follows_its_length():
     plan = 2 * 3 * per_T * (60 * at60 + 1000 * at1000) * base.step_scale(grid.config())
     assert base.planned_core_hours(exp, root=str(ROOT)) == pytest.approx(plan / 3600, rel=1e-12)
     assert plan < 2 * 3 * per_T * 1060 * at60 * base.step_scale(grid.config()) / 1.7
+
+
+def test_records_a_grid_no_longer_holds_are_counted_and_left_out():
+    """The sweep runner keeps every record; when a grid changes (a tuning pick revised), the earlier runs stay in
+    the file. The answer and the docs say how many there are and leave them out of every count."""
+    from rnnpath import sweep
+
+    ROOT = Path(__file__).resolve().parents[1]
+    for name, exp in ex.EXPERIMENTS.items():
+        path = ROOT / exp.data_path(False)
+        if exp.results is not None or not path.exists():
+            continue
+        every = sweep.read_sweep_file(str(path)).records
+        records, _ = ex.load_records(exp, outdir=str(ROOT))
+        own = ex.own_records(exp, records)
+        others = len(every) - len({sweep.record_key(r) for r in own})
+        note = ex.kept_note(exp, False, str(ROOT), shown=exp.data_path(False))
+        assert (note is None) == (others == 0), name
+        if note:
+            assert f"also keeps {others} record" in note
+            assert note in " ".join((ROOT / "docs" / "experiments.md").read_text().split()), name

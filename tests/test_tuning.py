@@ -1,6 +1,8 @@
 """The arms' tuned settings (rnnpath/experiments/tuning.py): picked from the committed tuning runs, on seeds no
 reported experiment uses, and used by the experiments that compare the arms (issue 22)."""
 
+from pathlib import Path
+
 import pytest
 
 import rnn_pathological as rp
@@ -60,16 +62,41 @@ def test_the_lru_tunes_its_width_and_ring_beside_the_optimiser():
     assert "forget_bias" not in tuning.setting_of({**record, "config": {**record["config"], "cell": "gru"}})
 
 
-def test_the_pick_is_the_best_median_then_the_best_mean_then_the_first():
+def test_the_pick_is_the_best_median_then_the_best_mean_then_the_soonest_solved_then_the_first():
     grids = tuning.tuning_grids((("rnn", "ortho"),), ("latching",), 50, "1000-1002", {}, (1.0,))
     a, b, c = ({"optimizer": "adam", "lr": lr} for lr in (0.0003, 0.001, 0.003))
     runs = ([_record("latching", "ortho", s, f, **a) for s, f in zip(range(3), (1.0, 1.0, 0.5), strict=True)]
             + [_record("latching", "ortho", s, f, **b) for s, f in zip(range(3), (1.0, 1.0, 1.0), strict=True)]
             + [_record("latching", "ortho", s, f, **c) for s, f in zip(range(3), (1.0, 1.0, 1.0), strict=True)])
     assert tuning.picks(runs, grids)[("rnn+ortho", "latching")] == b  # median ties, mean decides, then order
+    # b and c both end every run at 1: the one whose runs meet the solved rule sooner wins, whatever the grid's order
+    for r, epoch in zip(runs[3:], (9, 12, 15, 4, 20, 5), strict=True):
+        r["solved_epoch"] = epoch
+    assert tuning.picks(runs, grids)[("rnn+ortho", "latching")] == c  # median solved epoch 5 against 12
+    for r in runs[3:]:
+        r["solved_epoch"] = None if r["config"]["lr"] == 0.003 and r["seed"] < 2 else 30
+    assert tuning.picks(runs, grids)[("rnn+ortho", "latching")] == b  # a run that never meets it counts as latest
+    for r in runs[3:]:
+        r["solved_epoch"] = 7
     runs.append(_record("latching", "ortho", 3, None, diverged=2, **b))
     runs[-2]["final_metric"] = 0.4  # c's third seed now worse; b has a diverged fourth seed: the worst value
     assert tuning.picks(runs, grids)[("rnn+ortho", "latching")] == a
+
+
+def test_method_md_states_the_tie_its_rule_breaks():
+    """method.md's example of a tie the solved epoch breaks: the LSTM's tied settings on temporal_order in
+    frontier_tuning, the one grid order would pick against the fastest."""
+    exp = ex.EXPERIMENTS["frontier_tuning"]
+    records, _ = ex.load_records(exp)
+    rows = [r for r in tuning.setting_table(records, exp.grids) if (r["arm"], r["task"]) == ("lstm+ortho",
+                                                                                            "temporal_order")]
+    tied = [r for r in rows if r["score"][:2] == min(r["score"] for r in rows)[:2]]
+    assert len(tied) > 1
+    by_order, fastest = tied[0]["score"][2], min(r["score"][2] for r in tied)
+    assert tuning.TUNED[("lstm+ortho", "temporal_order")] == min(tied, key=lambda r: r["score"])["setting"]
+    method = " ".join((Path(__file__).resolve().parents[1] / "docs" / "method.md").read_text().split())
+    assert (f"the LSTM's pick on temporal_order first solved at median epoch {by_order:.0f} where a tied setting "
+            f"did at {fastest:.0f}") in method
 
 
 def test_tuning_seeds_are_never_reported():

@@ -42,7 +42,17 @@ from rnnpath.experiments import baseline, dynamics, family, gated, published, te
 from rnnpath.experiments.base import *  # noqa: F403  (the package re-exports base: Grid, Experiment, paths,
 
 #                                                  helpers, so `ex.Grid` and `ex.EXPERIMENTS` sit side by side)
-from rnnpath.experiments.base import PROG, Experiment, ExperimentError, command, figure_path, load_records, own_records
+from rnnpath.experiments.base import (
+    PROG,
+    Experiment,
+    ExperimentError,
+    command,
+    figure_path,
+    load_records,
+    own_keys,
+    own_records,
+)
+from rnnpath.text import plural
 
 # ----------------------------------------------------------------------------------------------------------------
 # the registry: every family's list, in the order the docs show them
@@ -76,6 +86,22 @@ def partial_note(exp: Experiment, n_have: int, n_want: int, quick: bool, outdir:
         return None
     return (f"partial: {n_have} of the {n_want} runs of {exp.name} are in {exp.data_path(quick, outdir)}; "
             f"finish with `{command('run', exp.name, quick, outdir)}`")
+
+
+def kept_note(exp: Experiment, quick: bool, outdir: str, shown: str | None = None) -> str | None:
+    """'results/sweeps/frontier.jsonl also keeps 256 records of runs its grids no longer hold (...)': the records of
+    an experiment's sweep file that are none of its runs, there because the sweep runner never drops a record and
+    the grid changed since (an earlier shared setting, a tuning pick since revised); None where there are none.
+    `shown` is the path to print (the README names paths as typed from the repository's root)."""
+    path = exp.data_path(quick, outdir)
+    if exp.results is not None or not os.path.exists(path):
+        return None
+    keys = own_keys(exp, quick)
+    n = sum(1 for _, r in sweep.read_sweep_file(path).records if sweep.record_key(r) not in keys)
+    if not n:
+        return None
+    return (f"{shown or path} also keeps {plural(n, 'record')} of runs its grids no longer hold (settings or "
+            f"seeds since replaced, kept as the sweep runner keeps every record); they are left out here")
 
 
 def run_experiment(exp: Experiment, quick: bool, outdir: str, jobs: int, quiet: bool) -> int:
@@ -114,6 +140,8 @@ def answer_text(exp: Experiment, quick: bool, outdir: str) -> str:
     records, n_want = load_records(exp, quick, outdir)
     text = exp.answer(records)
     note = partial_note(exp, len(own_records(exp, records, quick)), n_want, quick, outdir)
+    kept = kept_note(exp, quick, outdir)
+    note = "; ".join(n for n in (note, kept) if n)
     return (f"_{note[0].upper() + note[1:]}._\n\n" if note else "") + text  # a partial grid says so first
 
 
