@@ -85,11 +85,12 @@ def gemm_peak(dtype: str, n: int = 1024, repeats: int = 7) -> float:
 
 
 def _step(task: str, sequence_len: int, n_hidden: int, dtype: str, batch_size: int,
-          cell: str = rp.DEFAULTS["cell"]) -> Callable[[], float]:
+          cell: str = rp.DEFAULTS["cell"], **knobs) -> Callable[[], float]:
     """A function that runs one training step's forward and backward pass of `cell` on a fixed batch and returns
-    its seconds (data generation excluded); the warm-up call that allocates the buffers is made here."""
+    its seconds (data generation excluded); the warm-up call that allocates the buffers is made here. `knobs` go to
+    rp.init_params (the LRU's lru_width)."""
     rng = np.random.default_rng(0)
-    params = rp.init_params(task, n_hidden, "ortho", rng, cell=cell)
+    params = rp.init_params(task, n_hidden, "ortho", rng, cell=cell, **knobs)
     params = {k: v.astype(dtype) for k, v in params.items()}
     x, y = rp.generate_batch(task, sequence_len, batch_size, rng)
     ws = rp.Workspace()
@@ -198,13 +199,22 @@ LRU_STEP_LENS = (100, 1000, 10_000)  # issue 24: the LRU's step beside the vanil
 LRU_STEP_QUICK_LENS = (100,)
 LRU_STEP_REPEATS = 5  # a step at T = 10,000 takes about a second: fewer rounds than cell_steps
 LRU_STEP_TARGET = 0.2  # issue 24: an LRU step at most a fifth of a vanilla step at H = 64, B = 50, T = 1000
+# the LRU's widths besides the default that the tuned runs take (modern_tuning tries 2 and 8), timed too: a wider
+# position-wise layer costs more, though less than in proportion (the recurrence's sums do not grow with it)
+LRU_STEP_WIDTHS = (8,)
+
+
+def width_key(width: int) -> str:
+    """'lru_width8': the step_ms key of the LRU's convolution form at a width other than the default."""
+    return f"lru_width{width}"
 
 
 def lru_steps(dtype: str, repeats: int, lengths: tuple[int, ...] = LRU_STEP_LENS) -> dict:
     """The milliseconds of one training step (forward and backward, data excluded) of the LRU and of the vanilla cell
     on 3bit_memorization at H = 64 (the LRU's N = 64 complex states, its position-wise layers at the default
     lru_width; its target at the last step, so the LRU's convolution form, rp.lru_forward_last), B = 50, at each
-    length; the LRU's in vanilla steps (lru_over_rnn); and the LRU through every state by each scan of rp.LRU_SCANS
+    length; the LRU's in vanilla steps (lru_over_rnn); the same at each width of LRU_STEP_WIDTHS (step_ms
+    lru_width8, ...); and the LRU through every state by each scan of rp.LRU_SCANS
     (step_ms lru_scan_loop, lru_scan_chunked: what the convolution form saves, and which scan rp.LRU_SCAN should be).
     As in cell_steps they are timed in turn, one step each per round, on one BLAS thread, the median of each kept; a
     length's work arrays are let go before the next (at T = 10,000 they take a few GB)."""
@@ -214,6 +224,8 @@ def lru_steps(dtype: str, repeats: int, lengths: tuple[int, ...] = LRU_STEP_LENS
         for T in lengths:
             steps = {cell: _step(shape["task"], T, shape["n_hidden"], dtype, shape["batch_size"], cell)
                      for cell in (BASE_CELL, "lru")}
+            steps |= {width_key(m): _step(shape["task"], T, shape["n_hidden"], dtype, shape["batch_size"], "lru",
+                                          lru_width=m) for m in LRU_STEP_WIDTHS}
             # the LRU through every state, by each scan: what the convolution form saves, and which scan is faster
             steps |= {f"lru_scan_{scan}": _lru_scan_step(shape["task"], T, shape["n_hidden"], dtype,
                                                          shape["batch_size"], scan) for scan in rp.LRU_SCANS}
@@ -223,15 +235,20 @@ def lru_steps(dtype: str, repeats: int, lengths: tuple[int, ...] = LRU_STEP_LENS
                     times[cell].append(step())
             del steps
             ms = {cell: round(statistics.median(t) * 1e3, 3) for cell, t in times.items()}
-            rows[str(T)] = {"step_ms": ms, ratio_key("lru"): round(ms["lru"] / ms[BASE_CELL], 3)}
-    return {**shape, "lru_width": rp.DEFAULTS["lru_width"], "repeats": repeats, "by_T": rows,
-            "target_lru_over_rnn_at_T1000": LRU_STEP_TARGET}
+            rows[str(T)] = {"step_ms": ms, ratio_key("lru"): round(ms["lru"] / ms[BASE_CELL], 3),
+                            **{ratio_key(width_key(m)): round(ms[width_key(m)] / ms[BASE_CELL], 3)
+                               for m in LRU_STEP_WIDTHS}}
+    return {**shape, "lru_width": rp.DEFAULTS["lru_width"], "widths": list(LRU_STEP_WIDTHS), "repeats": repeats,
+            "by_T": rows, "target_lru_over_rnn_at_T1000": LRU_STEP_TARGET}
 
 
 def lru_steps_text(lru: dict) -> str:
+    widths = lru.get("widths", [])
     return (f"LRU step against the vanilla step at H = {lru['n_hidden']}, B = {lru['batch_size']}: "
             + "; ".join(f"T={T} {row['step_ms']['lru']:.1f} ms against {row['step_ms'][BASE_CELL]:.1f} ms = "
-                        f"{row[ratio_key('lru')]:.2f}" for T, row in lru["by_T"].items())
+                        f"{row[ratio_key('lru')]:.2f}"
+                        + "".join(f" (width {m}: {row[ratio_key(width_key(m))]:.2f})" for m in widths)
+                        for T, row in lru["by_T"].items())
             + f" (target <= {lru['target_lru_over_rnn_at_T1000']:g} at T = 1000)")
 
 

@@ -31,6 +31,7 @@ import numpy as np
 
 import rnn_pathological as rp
 from rnnpath import files, sweep
+from rnnpath.bench import width_key
 from rnnpath.stats import fisher_text, median_range, wilson_interval
 from rnnpath.text import join_words, markdown_table, plural
 
@@ -449,8 +450,9 @@ def why_random_fails(seeds_doc: dict) -> str:
     n_solved = sum(rp.is_success(r) for r in random_runs)
     text = (f"At H = {H} and std {s:g} the random W_hh has spectral radius {_median(r0):.2f} at initialisation "
             f"(median over {len(random_runs)} runs; the circular law predicts std x sqrt(H) = {s * np.sqrt(H):.2f}), "
-            f"largest singular value {_median(sv0[0]):.2f} and smallest {_median(sv0[1]):.3f}: a contracting network. "
-            f"The norm of W^T, the most of a state that T steps of the linearised network keep, is "
+            f"largest singular value {_median(sv0[0]):.2f} and smallest {_median(sv0[1]):.3f}. "
+            + _contraction_words(r0, sv0[0], len(random_runs)) +
+            " The norm of W^T, the most of a state that T steps of the linearised network keep, is "
             + ", ".join(f"{p:.1e} at T = {T}" for T, p in powers.items())
             + " (1 for an orthogonal start). After training the random arm's radius is " + ", ".join(per_task)
             + f" (medians); it is 1 or more on {sum(raised)} of {len(per_task)} tasks, and the "
@@ -463,25 +465,59 @@ def why_random_fails(seeds_doc: dict) -> str:
     return text + "\n\n" + markdown_table(header, rows)
 
 
+def _contraction_words(radius: list[float], sv_max: list[float], n: int) -> str:
+    """What W_hh's spectral radius and largest singular value say about h -> tanh(W_hh h + u) for every run: the
+    radius decides whether the linearisation at 0 decays (W^T -> 0), the norm ||W_hh||_2 whether the map is a
+    contraction (tanh is 1-Lipschitz, so ||W_hh||_2 < 1 makes it one, with a single fixed point per input); a radius
+    below 1 with a norm above 1 guarantees neither."""
+    every = f"in every one of the {n} runs" if n > 1 else "in its run"
+    if max(sv_max) < 1:
+        return (f"Its largest singular value is below 1 {every}, and tanh is 1-Lipschitz, so h -> tanh(W_hh h + u) "
+                "is a contraction: one fixed point per constant input, which every state approaches.")
+    if max(radius) < 1 and min(sv_max) > 1:
+        return (f"The radius is below 1 {every}, so the linearisation at 0 decays (W^T -> 0 as T grows); the largest "
+                f"singular value is above 1 {every}, so h -> tanh(W_hh h + u) is not thereby a contraction (tanh being "
+                "1-Lipschitz, ||W_hh||_2 < 1 would make it one): a radius below 1 guarantees neither a contraction "
+                "nor a single fixed point per constant input.")
+    return ("The radius and the largest singular value fall on both sides of 1 over the runs, so neither a decaying "
+            "linearisation at 0 nor a contraction holds for every run.")
+
+
 def gradient_sentence(doc: dict) -> str:
-    """What the dL/dh_t ratios of the analysis table say, at init and after training, per task."""
+    """What the dL/dh_t ratios of the analysis table say, at init and after training, per task; on which seeds and
+    batch they rest, and what the orthogonal start's own ratio at init is made of."""
     from rnnpath.analyses import matrices as an
 
     ratio: dict[tuple[str, str, str], float] = {}
+    kept_by_W: dict[str, bool] = {}  # task -> the ortho start's W_hh keeps lengths and the loss is at the last step
     for run in doc["runs"]:
         x, y = rp.generate_batch(run["task"], run["sequence_len"], an.GRADIENT_BATCH, np.random.default_rng(0))
-        for when, params in (("init", rp.initial_params(run["task"], run["init"], run["seed"], **run["config"])),
-                             ("trained", rp.trained_params(run))):
+        start = rp.initial_params(run["task"], run["init"], run["seed"], **run["config"])
+        for when, params in (("init", start), ("trained", rp.trained_params(run))):
             norms = an.grad_norm_through_time(params, x, y, run["task"], run["config"]["activation"])
             ratio[(run["task"], run["init"], when)] = float(norms[0] / norms[-1])
+        if run["init"] == "ortho":
+            sv = np.linalg.svd(start["W_hh"], compute_uv=False)
+            kept_by_W[run["task"]] = bool(np.allclose(sv, 1.0, atol=1e-9)) and not rp.get_task(run["task"]).per_step
     tasks = list(dict.fromkeys(r["task"] for r in doc["runs"]))
-    at_init = [f"{ratio[(t, 'random', 'init')]:.0e} against {ratio[(t, 'ortho', 'init')]:.0e} on {t}" for t in tasks]
+    seeds = sorted({r["seed"] for r in doc["runs"]})
+    lengths = {r["task"]: r["sequence_len"] for r in doc["runs"]}
+    at_init = [f"{ratio[(t, 'random', 'init')]:.1e} against {ratio[(t, 'ortho', 'init')]:.1e} on {t}" for t in tasks]
     gap = [np.log10(ratio[(t, "ortho", "init")] / ratio[(t, "random", "init")]) for t in tasks]
     trained_low = [t for t in tasks if ratio[(t, "random", "trained")] < ratio[(t, "ortho", "trained")] / 100]
     trained_not = [t for t in tasks if t not in trained_low]
-    text = (f"At initialisation the gradient reaching step 1, as a fraction of the gradient at step T, is "
-            f"{'; '.join(at_init)} (random against ortho): {min(gap):.0f} to {max(gap):.0f} orders of magnitude less "
-            f"under the random start. After training")
+    on = (f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {', '.join(map(str, seeds))}")
+    text = (f"On one run per task and init ({on}) and one fixed batch of {an.GRADIENT_BATCH} sequences per task, at "
+            f"initialisation the gradient reaching step 1, as a fraction of the gradient at step T, is "
+            f"{'; '.join(at_init)} (random against ortho): about {min(gap):.1f} to {max(gap):.1f} orders of "
+            "magnitude less under the random start.")
+    kept = [t for t in tasks if kept_by_W.get(t)]
+    if kept:
+        text += (" The orthogonal start loses a factor too, " + ", ".join(
+            f"{ratio[(t, 'ortho', 'init')]:.2g} over T = {lengths[t]} on {t}" for t in kept)
+                 + ": its W_hh keeps every length, and with the loss at the last step alone what shrinks the "
+                   "gradient is tanh's slope, each step passing it back through W_hh^T diag(1 - h_t^2).")
+    text += " After training"
     if trained_low:
         text += (f" the random arm's ratio is still more than 100 times below the orthogonal arm's on "
                  f"{', '.join(trained_low)}")
@@ -652,6 +688,12 @@ def performance(benches: dict[str, dict]) -> str:
                                   + (judged(r[f'lru_over_{base}'], m['target_lru_over_rnn_at_T1000'], 'x', '.2f')
                                      if T == "1000" else f"{r[f'lru_over_{base}']:.2f}x")
                                   for T, r in m["by_T"].items())] for dtype, m in lru.items()]
+            rows_lru += [[f"{dtype}, width {m}",
+                          *(f"{r['step_ms'][width_key(m)]:.1f} ms = "
+                            + (judged(r[f'{width_key(m)}_over_{base}'], m_['target_lru_over_rnn_at_T1000'], 'x',
+                                      '.2f') if T == "1000" else f"{r[f'{width_key(m)}_over_{base}']:.2f}x")
+                            for T, r in m_["by_T"].items())]
+                         for dtype, m_ in lru.items() for m in m_.get("widths", [])]
             scans = [scan for scan in rp.LRU_SCANS if all(f"lru_scan_{scan}" in r["step_ms"]
                                                           for m in lru.values() for r in m["by_T"].values())]
             rows_lru += [[f"{dtype}, through every state, {scan} scan",
@@ -660,7 +702,8 @@ def performance(benches: dict[str, dict]) -> str:
                          for dtype, m in lru.items() for scan in scans]
             lines += ["", f"The {label['lru']} step against the {label[base]} step as T grows ({one['task']}, a target "
                       f"at the last step, which the {label['lru']} reaches by its convolution form; N = H = "
-                      f"{one['n_hidden']}, width {one['lru_width']}, batch {one['batch_size']}, median of "
+                      f"{one['n_hidden']}, width {one['lru_width']} (other widths in rows of their own), batch "
+                      f"{one['batch_size']}, median of "
                       f"{one['repeats']} steps each, timed in turn on one BLAS thread; the rows through every state "
                       f"are the path of a per-step target, by each scan of `rp.LRU_SCANS`):", "",
                       markdown_table(["", *(f"T={int(T):,}" for T in lengths)], rows_lru)]

@@ -211,7 +211,8 @@ def test_ornn_from_henaff_is_expRNN_start_and_the_vanilla_cells_network(n):
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# contraction: modReLU on an orthogonal W_hh is not a strict contraction, tanh is
+# contraction: on an orthogonal W_hh, tanh is contractive in Edelstein's sense (distances strictly shrink, Lipschitz
+# constant 1, not below) and modReLU is not
 
 
 def modrelu_map(W, u, b):

@@ -4,6 +4,7 @@ are known, the committed files against the code, the README's prose against attr
 
 import itertools
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -179,6 +180,37 @@ def test_fixed_point_counts():
     assert cycle["visited"] == pytest.approx([-0.9575, 0.9575], abs=2e-3)  # the drive 0.01 shifts it a little
 
 
+def test_a_radius_below_1_makes_neither_a_contraction_nor_a_single_fixed_point():
+    """docs/analyses.md: W_hh's spectral radius below 1 decides how the linearisation at 0 forgets, not whether
+    tanh(W h + u) is a contraction with one fixed point per input (that needs ||W||_2 < 1). W = 0.9 [[2, 3], [-3, -4]]
+    has radius 0.9 (a double eigenvalue -0.9) and norm 5.5, and under u = (-2.7, 10) two stable fixed points."""
+    W = 0.9 * np.array([[2.0, 3.0], [-3.0, -4.0]])
+    assert np.max(np.abs(np.linalg.eigvals(W))) == pytest.approx(0.9, abs=1e-6) and np.linalg.norm(W, 2) > 5
+    params = {"W_ih": np.array([[-2.7], [10.0]]), "W_hh": W, "b_h": np.zeros(2), "W_hy": np.zeros((1, 2)),
+              "b_y": np.zeros(1)}
+    a = dy.analyse_map(dy.rnn_map(params, 0))
+    assert a["n_fixed_points"] == 2 and a["kind"] == "fixed"
+    # with ||W||_2 < 1 the map is a contraction: one fixed point, whatever the drive
+    small = {**params, "W_hh": 0.99 * W / np.linalg.norm(W, 2)}
+    assert dy.analyse_map(dy.rnn_map(small, 0))["n_fixed_points"] == 1
+
+
+def test_an_orthogonal_tanh_map_has_lipschitz_constant_1_not_below():
+    """The Jacobian diag(1 - f(h)^2) W of tanh(W h + u) with W orthogonal has norm max_i (1 - f_i(h)^2) < 1 at every
+    h where no pre-activation is 0, and 1 where one is: contractive in Edelstein's sense, not a contraction with a
+    constant below 1."""
+    rng = np.random.default_rng(0)
+    W, _ = np.linalg.qr(rng.standard_normal((5, 5)))
+    u = 0.3 * rng.standard_normal(5)
+    m = dy.Map(lambda x: np.tanh(x @ W.T + u), lambda x, fx, v: (1 - fx * fx) * (v @ W.T), 5, 5)
+    for h in rng.uniform(-1, 1, (20, 5)):
+        f = m.step(h[None])[0]
+        assert np.linalg.norm(dy.jacobian(m, h), 2) == pytest.approx(np.max(1 - f * f), rel=1e-12)
+        assert np.max(1 - f * f) < 1
+    zero = np.linalg.solve(W, -u)  # every pre-activation 0
+    assert np.linalg.norm(dy.jacobian(m, zero), 2) == pytest.approx(1.0, rel=1e-12)
+
+
 def rotation(theta):
     return [[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]]
 
@@ -188,7 +220,8 @@ GOLDEN = np.pi * (np.sqrt(5) - 1)  # 2 pi / golden ratio: a rotation by it never
 
 def test_a_slow_approach_to_a_stable_fixed_point_is_settled_by_newton():
     """tanh(R h + u) with R an irrational rotation (orthogonal: every eigenvalue on the unit circle) and a small drive:
-    a strict contraction whose unique fixed point has a Jacobian of spectral radius just below 1, so the window still
+    contractive in Edelstein's sense (Lipschitz constant 1, not below), its unique fixed point with a Jacobian of
+    spectral radius just below 1, so the window still
     turns around it at a Lyapunov exponent of about 0 (quasi-periodic by the window alone); Newton finds the point,
     the state keeps approaching it, and the verdict is a fixed point, from every start."""
     m = dy.rnn_map(tiny_rnn(rotation(GOLDEN), 0.05), 0)
@@ -560,11 +593,92 @@ def test_the_prose_about_attractors_holds():
     held = summary[("temporal_order", "ornn ortho")]
     assert all(r == pytest.approx(1.0, abs=1e-9) for r in runs[("temporal_order", "ornn ortho")]["radius"])
     assert held["max_fixed_points"] == 1 and held["newton"] > 0 and not held["onsets"]
+    # addition, ortho: "the orbit comes and goes, and both inputs end at a fixed point"
+    add = summary[("addition", "ortho")]
+    assert add["onsets"] and add["kinds_last"] == {"fixed": add["n_channels"]}
+    assert any(a["kind"] in dy.ORBITS and b["kind"] == "fixed" for c in runs[("addition", "ortho")]["channels"]
+               for a, b in itertools.pairwise(c["snapshots"]))
+
+
+def radius_onsets_recounted(doc):
+    """Per vanilla tanh run: (first orbit's epoch, W_hh's radius there, first epoch with radius above 1, snapshots
+    with radius above 1), counted from the rows without the module's summaries."""
+    out = {}
+    for r in doc["runs"]:
+        if r["cell"] != "rnn" or r.get("activation", "tanh") != "tanh":
+            continue
+        orbit = [s["epoch"] for c in r["channels"] for s in c["snapshots"] if s["kind"] in dy.ORBITS]
+        onset = min(orbit) if orbit else None
+        above = [e for e, x in zip(r["epochs"], r["radius"], strict=True) if x > 1 + 1e-8]
+        out[(r["task"], r["init"])] = (onset, r["radius"][r["epochs"].index(onset)] if orbit else None,
+                                       above[0] if above else None, len(above))
+    return out
+
+
+def test_the_radius_at_the_first_orbit_is_an_observation_and_the_block_says_so():
+    """The block's sentence on W_hh's radius at the first orbit against the rows: above 1 in every run that reaches
+    one, the runs where the radius passed 1 before the first orbit or without one named with their epochs."""
+    text = dy.readme_block(DOC)
+    rows = radius_onsets_recounted(DOC)
+    orbiting = {k: v for k, v in rows.items() if v[0] is not None}
+    assert orbiting and all(v[1] > 1 for v in orbiting.values())
+    assert f"In every one of the {len(orbiting)} vanilla runs whose state from h_0 = 0 reaches an orbit" in text
+    assert "That is what these runs show, not a rule" in text
+    for (task, init), (onset, _, first_above, n_above) in rows.items():
+        early = onset is not None and first_above is not None and first_above < onset
+        assert (f"on {task} the {init} arm's radius is above 1 from epoch {first_above}, its first orbit at epoch "
+                f"{onset}" in text) == early
+        quiet = onset is None and n_above > 0
+        assert (f"the {init} arm's on {task} is above 1 at {n_above} of its" in text) == quiet, (task, init)
+    assert ("addition", "ortho") in orbiting and rows[("addition", "ortho")][2] < rows[("addition", "ortho")][0]
+    assert any(v[0] is None and v[3] for v in rows.values())  # a radius above 1 without any orbit
+
+
+def test_the_counts_of_stable_fixed_points_say_what_the_starts_reach():
+    """Every arm's count names the starts it comes from (1 + N_STARTS, with the wide ones on a modReLU map), the
+    settings call the counts lower bounds, and nothing says a stable fixed point has gone where a search missed it."""
+    text = dy.readme_block(DOC)
+    assert f"reached from its {1 + dy.N_STARTS} starts (h_0 = 0, {dy.N_STARTS} random)" in text
+    assert f"reached from its {1 + dy.N_STARTS + dy.WIDE_STARTS} starts" in text
+    assert "lower bounds on the map's own" in text
+    assert "never disappear" not in text or "can neither confirm nor contradict" in text
+    assert "strict contraction" not in text and "contractive in Edelstein's sense" in text
+    page = (ROOT / "docs" / "analyses.md").read_text()
+    prose = " ".join(re.sub(r"<!-- BEGIN (\S+) -->.*?<!-- END \1 -->", "", page, flags=re.DOTALL).split())
+    assert "strict contraction" not in prose and "reached slowly)" not in prose  # the hand-written text
+
+
+def test_what_is_cut_against_seed_004_states_our_setup_as_the_files_hold_it(snapshots, lstm_snapshots, ornn_snapshots,
+                                                                           exprnn_snapshots):
+    """docs/analyses.md's paragraph on what differs from seed 004: our units, epochs, optimiser, fresh batches, T,
+    the symbols' windows (drawn here from the task's generator) and the starts, against the snapshot files and
+    attractors.json."""
+    prose = " ".join((ROOT / "docs" / "analyses.md").read_text().split())
+    start = prose.index("**What is cut against seed 004.**")
+    para = prose[start:prose.index("**The figure**", start)]
+    runs = [r for doc in (snapshots, lstm_snapshots, ornn_snapshots, exprnn_snapshots) for r in doc["runs"]
+            if r["task"] == "temporal_order"]
+    assert len(runs) == 5  # ortho, random, the LSTM, the tanh oRNN and the expRNN
+    configs = [rp.full_config(r["config"]) for r in runs]
+    (H,) = {c["n_hidden"] for c in configs}
+    (epochs,) = {c["n_epochs"] for c in configs}
+    (T,) = {r["sequence_len"] for r in runs}
+    assert {c["optimizer"] for c in configs} == {"momentum"} and {c["train_size"] for c in configs} == {0}
+    assert {c["positions"] for c in configs} == {"default"}
+    x, _ = rp.generate_batch("temporal_order", T, 20000, np.random.default_rng(0))
+    informative = np.argwhere(x[:, :, :2].sum(axis=2) > 0)[:, 0]  # symbols A and B: channels 0 and 1
+    first, second = informative[informative < T // 2], informative[informative >= T // 2]
+    windows = f"t1 in [{first.min()}, {first.max()}] and t2 in [{second.min()}, {second.max()}] (t counted from 0)"
+    for fact in (f"Our runs have {H} units", f"for {epochs} epochs", f"at T = {T}", windows,
+                 f"h_0 = 0 and {DOC['settings']['n_starts']} starts uniform in [-1, 1]^H",
+                 f"their {DOC['settings']['wide_starts']} wide starts",
+                 f"from {dy.WIDE_STARTS} states drawn N(0, {dy.WIDE_STD:g}^2)"):
+        assert fact in para, fact
 
 
 def test_the_tanh_ornn_has_only_fixed_points():
-    """With tanh units and an orthogonal W_hh the map is a strict contraction: one fixed point per input, which every
-    trajectory approaches (Edelstein 1962). In the committed file no input of the tanh oRNN, from h_0 = 0 or from a
+    """With tanh units and an orthogonal W_hh the map is contractive in Edelstein's sense: one fixed point per input,
+    which every trajectory approaches (Edelstein 1962), however slowly. In the committed file no input of the tanh oRNN, from h_0 = 0 or from a
     random start, at any snapshot, is classified as anything else, and each has exactly one stable fixed point."""
     held = [r for r in DOC["runs"] if r["cell"] == "ornn" and r.get("activation", "tanh") == "tanh"]
     assert held

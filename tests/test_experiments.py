@@ -607,11 +607,12 @@ def test_the_planned_cost_is_updates_times_length_times_the_benchmarks_step():
     assert any(r == pytest.approx(ratio, rel=1e-12) for r in report.plan_ratios(str(ROOT)))
 
 
-def test_the_lrus_planned_step_follows_its_length():
+def test_the_lrus_planned_step_follows_its_length_and_width():
     """The LRU's step against a vanilla one falls with T under its convolution form: the plan takes the ratio at each
     run's length from the benchmark's rows (cell_step at T = 60, lru_step at 100-10,000), interpolated in log T and
     flat past the ends, and a per-step target takes the scan's rows; a plan at T = 60's ratio would be about twice
-    this one at T = 1000."""
+    this one at T = 1000. A width the benchmark timed (LRU_STEP_WIDTHS) takes its own rows, not a linear scaling."""
+    from rnnpath import bench as bench_module
     from rnnpath.experiments import base
 
     ROOT = Path(__file__).resolve().parents[1]
@@ -619,16 +620,16 @@ def test_the_lrus_planned_step_follows_its_length():
     cells, rows = bench["cell_step"], bench["lru_step"]["by_T"]
     at60 = cells["step_ms"]["lru"] / cells["step_ms"]["rnn"]
     at1000 = rows["1000"]["step_ms"]["lru"] / rows["1000"]["step_ms"]["rnn"]
-    assert base.lru_ratio(bench, 60, False) == pytest.approx(at60, rel=1e-12)
-    assert base.lru_ratio(bench, 30, False) == pytest.approx(at60, rel=1e-12)  # flat below the first row
-    assert base.lru_ratio(bench, 1000, False) == pytest.approx(at1000, rel=1e-12)
-    assert at1000 < base.lru_ratio(bench, 500, False) < rows["100"]["step_ms"]["lru"] / rows["100"]["step_ms"]["rnn"]
-    assert base.lru_ratio(bench, 50_000, False) == pytest.approx(
+    assert base.lru_ratio(bench, 60, False) == (pytest.approx(at60, rel=1e-12), rp.LRU_WIDTH)
+    assert base.lru_ratio(bench, 30, False)[0] == pytest.approx(at60, rel=1e-12)  # flat below the first row
+    assert base.lru_ratio(bench, 1000, False)[0] == pytest.approx(at1000, rel=1e-12)
+    assert at1000 < base.lru_ratio(bench, 500, False)[0] < rows["100"]["step_ms"]["lru"] / rows["100"]["step_ms"]["rnn"]
+    assert base.lru_ratio(bench, 50_000, False)[0] == pytest.approx(
         rows["10000"]["step_ms"]["lru"] / rows["10000"]["step_ms"]["rnn"], rel=1e-12)
     scan = f"lru_scan_{rp.LRU_SCAN}"
-    assert base.lru_ratio(bench, 30, True) == pytest.approx(rows["100"]["step_ms"][scan] / rows["100"]["step_ms"]["rnn"],
-                                                            rel=1e-12)
-    assert base.lru_ratio({"cell_step": cells}, 1000, False) == pytest.approx(at60, rel=1e-12)
+    assert base.lru_ratio(bench, 30, True)[0] == pytest.approx(
+        rows["100"]["step_ms"][scan] / rows["100"]["step_ms"]["rnn"], rel=1e-12)
+    assert base.lru_ratio({"cell_step": cells}, 1000, False)[0] == pytest.approx(at60, rel=1e-12)
     # and the plan of an LRU grid uses it, length by length
     grid = ex.Grid(("addition",), ("ortho",), (60, 1000), "0", {"cell": "lru", "n_epochs": 2, "batches_per_epoch": 3})
     exp = ex.Experiment("tiny", "?", (grid,), (grid,), None, None)
@@ -636,6 +637,15 @@ def test_the_lrus_planned_step_follows_its_length():
     plan = 2 * 3 * per_T * (60 * at60 + 1000 * at1000) * base.step_scale(grid.config())
     assert base.planned_core_hours(exp, root=str(ROOT)) == pytest.approx(plan / 3600, rel=1e-12)
     assert plan < 2 * 3 * per_T * 1060 * at60 * base.step_scale(grid.config()) / 1.7
+    # a timed width: its own rows, unscaled; an untimed one: the default's rows, scaled in proportion
+    for m in bench_module.LRU_STEP_WIDTHS:
+        key = bench_module.width_key(m)
+        if all(key in row["step_ms"] for row in rows.values()):
+            own = rows["1000"]["step_ms"][key] / rows["1000"]["step_ms"]["rnn"]
+            assert base.lru_ratio(bench, 1000, False, m) == (pytest.approx(own, rel=1e-12), m)
+            assert base.step_scale({**grid.config(), "lru_width": m}, m) == pytest.approx(1.0)
+    assert base.lru_ratio(bench, 1000, False, 5)[1] == rp.LRU_WIDTH
+    assert base.step_scale({**grid.config(), "lru_width": 4}) == pytest.approx(4 / rp.LRU_WIDTH)
 
 
 def test_records_a_grid_no_longer_holds_are_counted_and_left_out():

@@ -717,3 +717,32 @@ def test_the_gru_goes_past_500_only_to_2000_and_the_answer_says_what_the_rest_wo
             ) in gated.long_cut_sentence()
     records, _ = ex.load_records(ex.EXPERIMENTS["frontier_modern"], outdir=str(ROOT))
     assert gated.long_cut_sentence() in gated.answer_frontier_modern(records)
+
+
+def test_the_lrus_coarse_addition_runs_and_its_width_are_said():
+    """frontier_modern names the LRU cells of a per-case task where most runs make partial progress and none
+    solves (the width, not the memory, is the first suspect), counted from the records, and gives the LRU's width
+    against the other cells' units."""
+    records, _ = ex.load_records(ex.EXPERIMENTS["frontier_modern"], outdir=str(ROOT))
+    answer = gated.answer_frontier_modern(records)
+    lru = [r for r in records if rp.cell_of(r) == "lru"]
+    widths = sorted({rp.full_config(r["config"])["lru_width"] for r in lru})
+    assert f"position-wise layers of width {' and '.join(map(str, widths))} (tuned per task" in answer
+    coarse = []
+    for runs in ex.group_by(lru, ex.task_key).values():
+        k, n = ex.progresses(runs)
+        if ex.is_per_case_group(runs) and not any(map(rp.is_success, runs)) and 2 * k > n:
+            coarse.append(f"{k}/{n}")
+    assert (gated._coarse_sentence(records) != "") == bool(coarse)
+    if coarse:
+        assert gated._coarse_sentence(records) in answer and f"({', '.join(coarse)})" in answer
+    # one made-up cell: 3 of 5 past the line, none solved; and one where a run solves, which is not named
+    def run(T, seed, progress, solved):
+        return {"task": "addition", "sequence_len": T, "seed": seed, "progress": progress, "solved": solved,
+                "config": {"cell": "lru"}, "final_metric": 0.01}
+    made = [run(30, s, s < 3, False) for s in range(5)] + [run(60, s, True, s == 0) for s in range(5)]
+    with mock.patch.object(rp, "is_success", lambda r: r["solved"]), \
+            mock.patch.object(gated.ex, "progresses", lambda rs: (sum(r["progress"] for r in rs), len(rs))), \
+            mock.patch.object(gated.ex, "is_per_case_group", lambda rs: True):
+        assert "on addition at T = 30 (3/5):" in gated._coarse_sentence(made)
+        assert "T = 60" not in gated._coarse_sentence(made)

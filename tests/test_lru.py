@@ -357,8 +357,14 @@ def test_the_benchmark_times_an_lru_step_beside_the_vanilla_one():
     assert bench._step("addition", 6, N, "float64", B, "lru")() > 0
     lru = bench.lru_steps("float64", 1, (12,))
     row = lru["by_T"]["12"]
-    assert set(row["step_ms"]) == {"rnn", "lru", *(f"lru_scan_{scan}" for scan in rp.LRU_SCANS)}
+    assert set(row["step_ms"]) == {"rnn", "lru", *(f"lru_scan_{scan}" for scan in rp.LRU_SCANS),
+                                   *map(bench.width_key, bench.LRU_STEP_WIDTHS)}
     assert row["lru_over_rnn"] > 0 and lru["n_hidden"] == 64
+    # the widths the tuned runs may take are all timed: the default and LRU_STEP_WIDTHS
+    from rnnpath.experiments import tuning
+    assert set(tuning.LRU_KNOBS["lru_width"]) <= {rp.LRU_WIDTH, *bench.LRU_STEP_WIDTHS}
+    assert all(row[bench.ratio_key(bench.width_key(m))] > 0 for m in bench.LRU_STEP_WIDTHS)
+    assert "(width 8: " in bench.lru_steps_text(lru)
     assert bench.LRU_STEP_LENS == (100, 1000, 10_000) and "T=12" in bench.lru_steps_text(lru)
 
 

@@ -283,6 +283,49 @@ def test_the_prose_about_gradients_and_non_normality_holds():
         assert d["ortho"][0] < 1e-6 < d["ortho"][1] and d["random"][0] > d["ortho"][1], task
 
 
+def test_the_gradient_sentence_says_what_it_rests_on_and_rounds_the_gaps_to_a_tenth():
+    """The gradient sentence: the seeds and the batch it rests on, the gap between the arms at init in orders of
+    magnitude to one decimal, and the orthogonal start's own ratio, which with W_hh keeping lengths and the loss at
+    the last step is what tanh's slope costs: recomputed here."""
+    from rnnpath.analyses import matrices as an
+
+    text = report.gradient_sentence(RESULTS)
+    seeds = sorted({r["seed"] for r in RESULTS["runs"]})
+    assert seeds == [0] and "(seed 0)" in text and f"one fixed batch of {an.GRADIENT_BATCH} sequences" in text
+    gaps, ortho = [], []
+    for task, T in rp.HEADLINE:
+        runs = {r["init"]: r for r in RESULTS["runs"] if r["task"] == task}
+        x, y = rp.generate_batch(task, T, an.GRADIENT_BATCH, np.random.default_rng(0))
+        ratio = {}
+        for init, run in runs.items():
+            params = rp.initial_params(task, init, run["seed"], **run["config"])
+            norms = an.grad_norm_through_time(params, x, y, task)
+            ratio[init] = norms[0] / norms[-1]
+            if init == "ortho":  # orthogonal, and the loss at the last step: only tanh's slope shrinks the gradient
+                np.testing.assert_allclose(np.linalg.svd(params["W_hh"], compute_uv=False), 1.0, atol=1e-9)
+                assert not rp.get_task(task).per_step and 0 < ratio[init] < 1
+        gaps.append(np.log10(ratio["ortho"] / ratio["random"]))
+        ortho.append(f"{ratio['ortho']:.2g} over T = {T} on {task}")
+    assert f"about {min(gaps):.1f} to {max(gaps):.1f} orders of magnitude less" in text
+    assert "The orthogonal start loses a factor too, " + ", ".join(ortho) in text
+
+
+def test_the_why_random_fails_block_separates_the_radius_from_the_norm():
+    """The random start's radius is below 1 and its largest singular value above 1 in every run of the ten-seed file,
+    so the block says its linearisation decays but the map is not thereby a contraction (and never calls it one)."""
+    random = [r for r in SEEDS["runs"] if r["init"] == "random"]
+    radius = [r["W_hh_stats"]["init"]["spectral_radius"] for r in random]
+    sv_max = [r["W_hh_stats"]["init"]["sv_max"] for r in random]
+    assert max(radius) < 1 < min(sv_max)
+    text = report.why_random_fails(SEEDS)
+    assert "a contracting network" not in text
+    assert f"The radius is below 1 in every one of the {len(random)} runs" in text
+    assert "so h -> tanh(W_hh h + u) is not thereby a contraction" in text
+    # the other two cases are worded by their numbers
+    assert "is a contraction: one fixed point" in report._contraction_words([0.5], [0.9], 1)
+    assert "fall on both sides of 1" in report._contraction_words([0.9, 1.1], [1.2, 1.3], 2)
+
+
 BENCH_FILES = ("bench.json", "bench_float32.json")
 
 

@@ -201,6 +201,61 @@ def test_change_picks_its_verb():
     assert sg.change(1.0, 1.5).startswith("stays between 1 and 1.5")
 
 
+def test_course_names_a_turn_the_ends_would_hide():
+    nu0s = [0.0, 0.9, 0.99, 0.999]
+    assert sg.course([1.0, 2.0, 5.0, 0.1], nu0s) == ("rises 5-fold, from 1 to 5 at nu_0 = 0.99, then falls to 0.1 "
+                                                     "at nu_0 = 0.999")
+    assert sg.course([1.0, 0.3, 0.2, 1.2], nu0s).startswith("falls to 0.2 of its value, from 1 to 0.2 at nu_0 = 0.99, "
+                                                            "then rises to 1.2")
+    assert sg.course([1.0, 1.5, 1.9, 0.2], nu0s) == sg.change(1.0, 0.2)  # no value 2-fold beyond both ends
+    assert sg.course([1.0, 10.0], nu0s[:2]) == sg.change(1.0, 10.0)
+
+
+def test_the_slope_carries_its_standard_error():
+    xs = np.array([10, 30, 100, 300, 1000.0])
+    assert sg.log_slope_stderr(xs, 3 * xs ** 1.5) == pytest.approx(0.0, abs=1e-12)
+    ys = xs ** 2 * np.exp(np.array([0.1, -0.2, 0.05, 0.3, -0.1]))
+    _, cov = np.polyfit(np.log(xs), np.log(ys), 1, cov="unscaled")
+    residual = np.log(ys) - np.polyval(np.polyfit(np.log(xs), np.log(ys), 1), np.log(xs))
+    assert sg.log_slope_stderr(xs, ys) == pytest.approx(np.sqrt(cov[0, 0] * np.sum(residual ** 2) / 3), rel=1e-12)
+    assert sg.log_slope_stderr(xs[:2], ys[:2]) is None and sg.slope_text(xs[:2], ys[:2]) == f"{sg.log_slope(xs[:2], ys[:2]):.2f}"
+    assert sg.slope_text(xs, ys) == f"{sg.log_slope(xs, ys):.2f} (s.e. {sg.log_slope_stderr(xs, ys):.2f})"
+    assert sg.slope_text(xs, ys, inline=True) == f"{sg.log_slope(xs, ys):.2f}, s.e. {sg.log_slope_stderr(xs, ys):.2f}"
+
+
+def test_the_committed_block_reads_shapes_gaps_and_uncertainty():
+    """On the committed file: the LRU's nu_log gradient is described by its turn at nu_0 = 0.99 (not by its ends
+    alone), the GRU's fall of activity against seed 001's 'constant' is named with the candidate's own number, and every
+    trained exponent carries its standard error."""
+    doc = sg.load(str(ROOT / "results" / "signal.json"))
+    block = sg.readme_block(doc)
+    nu0s = doc["config"]["nu0s"]
+    nu = sg.series(doc, "lru", 0.0, "grad", "nu_log")
+    k = int(np.argmax(nu))
+    assert 0 < k < len(nu) - 1 and nu[k] >= 2 * max(nu[0], nu[-1])
+    assert (f"LRU nu_log rises {nu[k] / nu[0]:.3g}-fold, from {nu[0]:.3g} to {nu[k]:.3g} at nu_0 = {nu0s[k]:.4g}, "
+            f"then falls to {nu[-1]:.3g}") in block
+    assert sg.PUBLISHED["statements"]["activity"]["gru"] == "constant"
+    lo, hi = (doc["config"]["times"].index(t) for t in (sg.PUBLISHED["times"][0], sg.PUBLISHED["times"][-1]))
+    ratios = [sg.series(doc, "gru", rho, "state_var")[hi] / sg.series(doc, "gru", rho, "state_var")[lo]
+              for rho in doc["config"]["rhos"]]
+    assert all(r <= 0.5 for r in ratios)
+    assert ("Seed 001 says the GRU's activity stays constant as nu_0 grows to 0.99; ours falls to "
+            + " and ".join(f"{r:.3g} (rho = {rho})" for r, rho in zip(ratios, doc["config"]["rhos"], strict=True))
+            in block)
+    z = sg.series(doc, "gru", 0.0, "mean_z")
+    kept = ((1 - z[hi]) / (1 + z[hi])) / ((1 - z[lo]) / (1 + z[lo]))
+    assert f"it falls to {kept:.2g} of its value, far below our {ratios[0]:.3g}" in block and "untested" in block
+    assert "LRU's activity stays constant" not in block  # the LRU's stays within 2-fold: no gap named
+    for row in doc["trained"]:
+        for when in ("start", "trained"):
+            se = sg.log_slope_stderr(row["lengths"], row[when]["sensitivity"])
+            slope = sg.log_slope(row["lengths"], row[when]["sensitivity"])
+            assert f"| {slope:.2f} (s.e. {se:.2f}) |" in block and f"(exponent {slope:.2f}, s.e. {se:.2f})" in block
+    worst = max(r[w]["stderr"][-1] / r[w]["sensitivity"][-1] for r in doc["trained"] for w in ("start", "trained"))
+    assert f"a standard error of up to {worst:.0%} of it at T' = {doc['trained'][0]['lengths'][-1]}" in block
+
+
 def test_published_numbers_are_their_printed_means():
     theirs = sg.published_series("complex lambda")
     assert theirs[0] == pytest.approx(np.mean([2.093021e-06, 3.352912e-06, 3.440363e-06, 4.006971e-06]))

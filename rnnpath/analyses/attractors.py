@@ -27,8 +27,10 @@ attractor, and a bifurcation as a change in the attractors as the parameters mov
     spectral radius and the distance of the last state from x*. An orbit stays an orbit: Newton finds no fixed point
     there, or an unstable one, or one the trajectory does not keep approaching;
   * does the same from N_STARTS random initial states (uniform in [-1, 1]^H, one fixed draw) and counts the distinct
-    stable fixed points they reach (a fixed point with a negative Lyapunov exponent) (two fixed points are one when no coordinate differs by more than DEDUP_TOL): the stable
-    fixed points of the map, the "cloud" of seed 004;
+    stable fixed points they reach (a fixed point with a negative Lyapunov exponent) (two fixed points are one when no
+    coordinate differs by more than DEDUP_TOL): the stable fixed points of the map that these starts find, the
+    "cloud" of seed 004 as far as they see it -- a lower bound, since a fixed point whose basin no start falls in is
+    not counted;
   * records, for the bifurcation diagram, the values the mean state (1/H) sum_i h_i visits in the window and their
     first differences, and how far the attractor reached from h_0 = 0 moved since the previous snapshot.
 
@@ -41,10 +43,13 @@ held orthogonal throughout) asks their question of a network built like theirs.
 With tanh units it cannot have their cloud. tanh is 1-Lipschitz with tanh' < 1 everywhere but at 0, and an
 orthogonal W_hh preserves the Euclidean norm, so ||f(h) - f(g)|| < ||h - g|| for all h != g: f is contractive in
 Edelstein's sense on the compact cube [-1, 1]^H that it maps into itself, so it has exactly one fixed point per
-constant input and every trajectory converges to it (Edelstein 1962) -- no orbits, no second fixed point, however
-slowly the approach goes when W_hh's eigenvalues sit on the unit circle; the Newton step above is what lets this
-script see the slow approach. Seed 004's oRNN uses modReLU units, which are no strict contraction (slope 1 wherever
-active: they shift the modulus instead of squashing it), so the theorem says nothing about it.
+constant input and every trajectory converges to it (Edelstein 1962) -- no orbits, no second fixed point. It is not a
+contraction with a constant below 1: the Jacobian diag(1 - f(h)^2) W_hh has norm max_i (1 - f_i(h)^2), which is 1
+wherever a unit's pre-activation is 0, so its Lipschitz constant is 1 and Banach's rate does not apply; the approach
+can be arbitrarily slow, the slower the closer the spectral radius of the Jacobian at the fixed point lies to 1, and
+the Newton step above is what lets this script see it. Seed 004's oRNN uses modReLU units, which are not contractive in
+that sense (slope 1 wherever active: they shift the modulus instead of squashing it; with every b_i <= 0 the map is
+only nonexpansive, with some b_i > 0 not even continuous), so the theorem says nothing about it.
 
 modReLU units (--activation modrelu, modrelu_map; with --cell ornn --init henaff, seed 004's expRNN): f(h) =
 sigma(W_hh h + W_ih u), sigma(a)_i = sign(a_i) relu(|a_i| + b_i), b = b_h learnt, no other bias. What this map can do:
@@ -391,7 +396,7 @@ def settle(m: Map, trajectory: np.ndarray, max_iter: int = NEWTON_MAX_ITER, tol:
     if not radius < 1.0 - m.radius_tol:  # a neutral point (radius 1) is circled, not approached
         return None
     distance = np.linalg.norm(trajectory - point, axis=1)
-    if m.basin_radius is not None:  # piecewise affine: approached only from inside the ball where f provably contracts
+    if m.basin_radius is not None:  # piecewise affine: approached only from inside the ball f provably takes to x*
         return ({"point": point, "radius": radius, "distance": float(distance[-1])}
                 if distance[-1] < m.basin_radius(point) else None)
     peaks = [float(np.max(part)) for part in np.array_split(distance, segments)]
@@ -919,7 +924,9 @@ def _piecewise_text(run: dict, st: dict, held: list[tuple[str, str, dict]], tanh
              + ("no window converges to one" if p["most_reached"] == 0 else
                 f"windows converge to up to {p['most_reached']} distinct ones for one input")
              + (f"; of the {p['pairs_before']} pairs with one before the last snapshot, {p['vanish']} have none found "
-                "at the next, where seed 004 reports that theirs never disappear" if p["pairs_before"] else "") + ".")
+                "at the next by this search, and a point that Newton's method from these windows misses is not a "
+                "point gone, so these counts can neither confirm nor contradict seed 004's report that theirs never "
+                "disappear" if p["pairs_before"] else "") + ".")
     most_last = max(row["stable"] for row in last)
     reached_last = max(row["reached"] for row in last)
     tanh = (f", where the tanh oRNN ({join_words(list(dict.fromkeys(n for _, n, _ in held)))}) has "
@@ -942,6 +949,54 @@ def _piecewise_text(run: dict, st: dict, held: list[tuple[str, str, dict]], tanh
     return text, f"{name} at epoch {p['epoch']}, per constant input:\n\n{table}"
 
 
+def _starts_text(st: dict, piecewise: bool) -> str:
+    """'65 starts (h_0 = 0 and 64 random)', with seed 004's wide starts on a modReLU map."""
+    wide = st["wide_starts"] if piecewise else 0
+    return (f"{1 + st['n_starts'] + wide} starts (h_0 = 0, {st['n_starts']} random"
+            + (f" and {wide} N(0, {st['wide_std']:g}^2))" if wide else ")"))
+
+
+def radius_onsets(doc: dict) -> list[dict]:
+    """Per vanilla tanh run whose W_hh is free (not held orthogonal): its first orbit's epoch, W_hh's spectral radius
+    there, the first epoch at which that radius exceeds 1, and at how many snapshots it does."""
+    out = []
+    for run in doc["runs"]:
+        if (run["cell"] not in VANILLA_MAPS or arm_cell(arm(run)).orthogonal or run.get("activation", "tanh") != "tanh"
+                or run["radius"][0] is None):
+            continue
+        onsets = [e for e in (first_orbit(c) for c in run["channels"]) if e is not None]
+        onset = min(onsets) if onsets else None
+        # above 1 beyond rounding: an orthogonal start's radius is 1 to about 1e-15
+        above = [e for e, r in zip(run["epochs"], run["radius"], strict=True) if r > 1 + RADIUS_TOL]
+        out.append({"task": run["task"], "arm": arm(run), "onset": onset,
+                    "radius_at_onset": run["radius"][run["epochs"].index(onset)] if onset is not None else None,
+                    "first_above": above[0] if above else None, "n_above": len(above),
+                    "n_snapshots": len(run["epochs"])})
+    return out
+
+
+def _radius_onset_text(doc: dict) -> str:
+    """What W_hh's spectral radius at the first orbit shows and does not: an observation over the runs, with the runs
+    where a radius above 1 came long before an orbit or without one."""
+    rows = radius_onsets(doc)
+    orbiting = [r for r in rows if r["onset"] is not None]
+    if not orbiting:
+        return ""
+    above = [r for r in orbiting if r["radius_at_onset"] > 1 + RADIUS_TOL]
+    text = (f" In {'every one' if len(above) == len(orbiting) else len(above)} of the {len(orbiting)} vanilla runs "
+            "whose state from h_0 = 0 reaches an orbit, W_hh's spectral radius is above 1 at the first orbit's snapshot. That is "
+            "what these runs show, not a rule: a fixed point h* loses its stability when an eigenvalue of the Jacobian "
+            "there, diag(1 - h*^2) W_hh, leaves the unit circle, and W_hh's own radius is neither an upper nor a lower "
+            "bound on that Jacobian's")
+    early = [f"on {r['task']} the {r['arm']} arm's radius is above 1 from epoch {r['first_above']}, its first orbit "
+             f"at epoch {r['onset']}" for r in orbiting if r["first_above"] is not None and r["first_above"] < r["onset"]]
+    never = [f"the {r['arm']} arm's on {r['task']} is above 1 at {r['n_above']} of its {r['n_snapshots']} snapshots "
+             "without an orbit" for r in rows if r["onset"] is None and r["n_above"]]
+    if early or never:
+        text += "; nor is a radius above 1 enough here: " + "; ".join(early + never)
+    return text + "."
+
+
 def readme_block(doc: dict) -> str:
     """The attractor section's numbers: a table per run and the sentences that compare the arms with seed 004."""
     st = doc["settings"]
@@ -960,7 +1015,7 @@ def readme_block(doc: dict) -> str:
     table = markdown_table(
         ["task", "arm", "solved", "W_hh radius, init -> end", "fixed point at epoch 0", "attractors at the end",
          "inputs that reach an orbit (first epoch)", "changes of kind", "W_hh radius before -> at the first orbit",
-         "fixed points from h_0 = 0 settled by Newton", "most distinct fixed points",
+         "fixed points from h_0 = 0 settled by Newton", "most distinct stable fixed points reached",
          "random starts all alike", "Lyapunov exponent at the end, median", "fixed-point drift per snapshot, median"],
         rows)
     arms = list(dict.fromkeys(arm(r) for r in doc["runs"]))
@@ -986,25 +1041,26 @@ def readme_block(doc: dict) -> str:
             text += (f"; in {slow} of the {sum(s['n_snapshots'] for _, s in mine)} (input, snapshot) pairs the state "
                      "from h_0 = 0 approaches its fixed point too slowly to settle within the burn-in, and Newton's "
                      "method settles it")
-        reached = " that a start reaches" if any(is_piecewise(r) for r, _ in mine) else ""  # modReLU: found != reached
-        text += (f". No snapshot has more than {most} distinct stable fixed point{'s' if most != 1 else ''}{reached} "
-                 f"for an input, and in {agree} of {total} (input, snapshot) pairs every random start ends in the same kind "
-                 f"of attractor as h_0 = 0.")
+        text += (f". No snapshot has more than {most} distinct stable fixed point{'s' if most != 1 else ''} reached "
+                 f"from its {_starts_text(st, any(is_piecewise(r) for r, _ in mine))} for an input, and in {agree} of "
+                 f"{total} (input, snapshot) pairs every random start ends in the same kind of attractor as h_0 = 0.")
         sentences.append(text)
     ortho = [s for (_, name), s in summaries.items() if name == "ortho"]
     cloud = any(s["max_fixed_points"] > 1 for s in ortho)
     bifurcates = any(s["onsets"] for s in ortho)
     claim = ("Ribeiro et al. 2020 (seed 004) find that an orthogonal RNN keeps a cloud of fixed points that move "
              "without bifurcating. "
-             + ("Our orthogonally initialised RNN " + ("keeps several fixed points" if cloud
-                                                        else "never has more than one stable fixed point per input")
+             + ("Our orthogonally initialised RNN " + ("reaches several fixed points" if cloud
+                                                        else "never reaches more than one stable fixed point per input "
+                                                             "from its starts")
                 + (" and does bifurcate: its fixed point gives way to an orbit on which the state keeps moving under "
                    "constant input, one that Newton's method finds no stable fixed point for"
                    if bifurcates else " and does not bifurcate")
                 + ". Theirs is constrained to stay orthogonal, so every eigenvalue of W_hh stays on the unit "
                   "circle; ours is only started there, and training moves W_hh's spectral radius to "
                 + ", ".join(f"{s['radius'][1]:.2f} on {task}" for (task, name), s in summaries.items()
-                            if name == "ortho") + "." if ortho else ""))
+                            if name == "ortho") + "." if ortho else "")
+             + _radius_onset_text(doc))
     tanh = {(r["task"], arm(r)) for r in doc["runs"] if r.get("activation", "tanh") == "tanh"}
     held = [(task, name, s) for (task, name), s in summaries.items()  # the tanh oRNN
             if arm_cell(name).orthogonal and (task, name) in tanh]
@@ -1019,13 +1075,15 @@ def readme_block(doc: dict) -> str:
                   "start with W_hh held orthogonal by the exponential parametrisation, as theirs) on "
                   + join_words([t for t, _, _ in held]) + " keeps W_hh's spectral radius at "
                   + (f"{radii[0]:.2f}" if len(radii) == 1 else f"{radii[0]:.2f}-{radii[-1]:.2f}")
-                  + ". With tanh units and an orthogonal W_hh the map h -> tanh(W_hh h + u) is a strict contraction "
-                  "(||f(h) - f(g)|| < ||h - g|| for h != g, as tanh' < 1 away from 0 and W_hh keeps lengths), so on "
-                  "the cube [-1, 1]^H it has exactly one fixed point per constant input and every trajectory converges "
-                  "to it (Edelstein 1962): no orbits and no cloud. Seed 004's oRNN uses modReLU units, which shift "
-                  "|a| by a learnt b instead of squashing it, so its map is no strict contraction and the theorem does "
-                  "not bound its fixed points. Ours "
-                  f"has at most {most} stable fixed point{'s' if most != 1 else ''} for an input; "
+                  + ". With tanh units and an orthogonal W_hh the map h -> tanh(W_hh h + u) is contractive in "
+                  "Edelstein's sense, ||f(h) - f(g)|| < ||h - g|| for h != g (tanh' < 1 away from 0 and W_hh keeps "
+                  "lengths), so on the cube [-1, 1]^H it has exactly one fixed point per constant input and every "
+                  "trajectory converges to it (Edelstein 1962): no orbits and no cloud. It is not a contraction with a "
+                  "constant below 1: its Jacobian diag(1 - f(h)^2) W_hh has norm 1 wherever a unit's pre-activation "
+                  "is 0, so the approach can be arbitrarily slow. Seed 004's oRNN uses modReLU units, which shift "
+                  "|a| by a learnt b instead of squashing it, so its map is not contractive in that sense and the "
+                  "theorem does not bound its fixed points. Ours "
+                  f"reaches at most {most} stable fixed point{'s' if most != 1 else ''} for an input from its starts; "
                   + (f"for {len(onsets)} of its {n_inputs} inputs (first at epoch {min(onsets)}) the classifier still "
                      "finds an orbit from h_0 = 0 "
                      if onsets else "every input's state from h_0 = 0 ends on its fixed point at every snapshot ")
@@ -1051,15 +1109,16 @@ def readme_block(doc: dict) -> str:
                   + f" on {join_words([t for t, _, _ in gated])} "
                   + (f"changes the kind of its attractor {changes} times over its inputs and snapshots"
                      if changes else "never changes the kind of its attractor")
-                  + f", never has more than {most} stable fixed point{'s' if most != 1 else ''} for an input, and "
-                  f"ends with " + "; ".join(_kinds_text(s["kinds_last"]) for _, _, s in gated) + " attractors")
+                  + f", never reaches more than {most} stable fixed point{'s' if most != 1 else ''} for an input from "
+                  f"its starts, and ends with " + "; ".join(_kinds_text(s["kinds_last"]) for _, _, s in gated)
+                  + " attractors")
         multi = sum(s["multistable_last"] for _, _, s in gated)
         n_inputs = sum(s["n_channels"] for _, _, s in gated)
-        claim += (f", {multi} of its {n_inputs} inputs with more than one stable fixed point at the end"
+        claim += (f", {multi} of its {n_inputs} inputs with more than one stable fixed point reached at the end"
                   if multi else "") + "."
         if changes and multi:
             claim += (" So, like theirs, our LSTM passes through bifurcations and gains fixed points, where the vanilla "
-                      "RNN keeps a single one.") if not cloud else ""
+                      "RNN's starts never reach more than one.") if not cloud else ""
     pieces = [r for r in doc["runs"] if is_piecewise(r)]
     for run in (r for r in pieces if arm_cell(arm(r)).orthogonal):  # the paragraph's claims need an orthogonal W_hh
         paragraph, per_input = _piecewise_text(run, doc["settings"], held, [
@@ -1071,13 +1130,16 @@ def readme_block(doc: dict) -> str:
                 f"within {st['dedup_tol']:g}; a state that is not at a fixed point is settled by Newton's method (at "
                 f"most {st['newton_max_iter']} steps, to {st['newton_tol']:g} per coordinate) when the fixed point it "
                 f"finds is stable and the state's distance to it falls across {st['falling_segments']} parts of the "
-                f"window; snapshots every "
+                f"window; fixed-point counts are of the distinct stable fixed points the starts reach (on modReLU "
+                f"maps also of those Newton's method finds), lower bounds on the map's own: a fixed point whose basin "
+                f"no start falls in, or that Newton's method misses, is not counted; snapshots every "
                 + " and ".join(f"{k} epochs ({', '.join(_arms_with(doc, k))})"
                                for k in dict.fromkeys(r["snapshot_every"] for r in doc["runs"])) + "."
                 + (f" modReLU maps: a fixed point within {st['kink_tol']:g} of a kink or jump has no Jacobian to judge "
                    f"it by; spectral radii within {st['radius_tol']:g} of 1 count as 1 (neutral); seed 004's "
                    f"{st['wide_starts']} starts N(0, {st['wide_std']:g}^2) beside the random ones; a window converges "
-                   "to a stable fixed point only from inside the ball around it where the map provably contracts."
+                   "to a stable fixed point only when it ends inside the ball around it that the map provably takes to "
+                   "it (no unit changes piece there)."
                    if pieces else ""))
     return "\n".join(f"- {t}" for t in sentences) + "\n\n" + claim + "\n\n" + table + "\n\n" + settings
 

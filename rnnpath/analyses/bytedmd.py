@@ -824,6 +824,7 @@ TASK = "addition"  # two inputs, one output: the recurrence dominates the trace
 T_SWEEP = {8: (8, 16, 32, 64, 128, 256, 512, 1024), 32: (8, 16, 32, 64, 128)}  # {H: T values}
 H_SWEEP = {16: (4, 8, 16, 32, 64, 128), 64: (4, 8, 16, 32, 64)}  # {T: H values}
 TRUNCATE_K = 16  # truncated BPTT along the first T sweep
+NEAR_LINEAR = 0.2  # exponents within this of 1, over the fit and between the last two points: "near-linear" in T
 K_SWEEP = {"H": 16, "T": 256, "k": (1, 2, 4, 8, 16, 32, 64, 128, 256)}
 HEADLINE_H = 64  # the headline's hidden size, at each headline task's own T
 LSTM_T_SWEEP = {8: (8, 16, 32, 64, 128, 256, 512, 1024)}  # the LSTM's, each point one of the vanilla sweeps'
@@ -1217,12 +1218,25 @@ def readme_block(doc: dict) -> str:
              for kk in ks["k"]}
     k = cfg["truncate_k"]
     p_trunc = fit["T"][f"H={H8}, truncated k={k}"]["total"]
+    cut_Ts = [T for T in cfg["T_sweep"][H8] if T > k]
+    cut = [find(doc, int(H8), T, k) for T in cut_Ts]
+    cut_inputs = [shares(x)["forward reads input values"] + shares(x)["backward reads input values"] for x in cut]
+    p_in = power_law(cut_Ts, [x["cost"]["float64"]["by_kind_read"]["forward"]["input"]
+                              + x["cost"]["float64"]["by_kind_read"]["backward"]["input"] for x in cut])
+    near = max(abs(p_trunc["exponent"] - 1), abs(p_trunc["local_exponent"] - 1))
     findings.append(f"**Truncated BPTT.** At H = {ks['H']}, T = {ks['T']}, keeping k = {ks['k'][0]} step costs "
                     f"{trunc[ks['k'][0]]:.2f} of full BPTT (the forward pass alone is "
                     f"{full['forward'] / full['total']:.2f}) and k = {ks['k'][-2]} costs {trunc[ks['k'][-2]]:.2f}. "
                     f"Along the T sweep at H = {H8}, BPTT truncated to {k} steps grows like "
-                    f"T^{p_trunc['local_exponent']:.2f} between the last two T, against "
-                    f"T^{fit['T'][f'H={H8}']['total']['local_exponent']:.2f} for full BPTT.")
+                    f"T^{p_trunc['exponent']:.2f} over T = {cut_Ts[0]}-{cut_Ts[-1]} (T^{p_trunc['local_exponent']:.2f} "
+                    f"between the last two T), against T^{fit['T'][f'H={H8}']['total']['local_exponent']:.2f} for full "
+                    "BPTT: " + (f"near-linear over this range (both exponents within {near:.2f} of 1), not linear"
+                                if near <= NEAR_LINEAR else "not linear over this range")
+                    + ". Its input still sinks as T grows: reading x "
+                    f"takes {cut_inputs[0]:.0%} of its cost at T = {cut_Ts[0]} and {cut_inputs[-1]:.0%} at T = "
+                    f"{cut_Ts[-1]}, and grows like T^{p_in['exponent']:.2f} (T^{p_in['local_exponent']:.2f}), "
+                    + ("steepening towards" if p_in["exponent"] < p_in["local_exponent"] < 1.5 else "against")
+                    + " the T^1.5 of values read from a depth that grows with t.")
     longest = find(doc, int(H8), cfg["T_sweep"][H8][-1])
     inputs = [shares(x)["forward reads input values"] + shares(x)["backward reads input values"]
               for x in (longest, r)]

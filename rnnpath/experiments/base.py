@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 import rnn_pathological as rp
 from rnnpath import files, stats, style, sweep
+from rnnpath.bench import width_key
 
 PROG = "rnnpath experiment"
 
@@ -134,6 +135,10 @@ class Experiment:
     # (read only: `run` never trains them, a missing file adds nothing): family_float32 sets its float32 runs beside
     # the family table's float64 ones without a copy of that file
     reads: tuple[Experiment, ...] = ()
+    # {dtype: ms}: one training update of this experiment's own runs, measured in their setting, for the plan
+    # (planned_core_hours) where the benchmark's shape is too far from theirs to scale (copy_orhan: batch 16 and a
+    # softmax at every one of 500 steps)
+    step_ms: dict[str, float] | None = None
 
     def grids_for(self, quick: bool) -> tuple[Grid, ...]:
         return self.quick_grids if quick else self.grids
@@ -232,29 +237,36 @@ def updates_of(config: dict) -> int:
     return config["n_epochs"] * per_epoch
 
 
-def step_scale(config: dict) -> float:
-    """A run's training step per time step against the benchmark's cell_step shape (batch 50, H = 64): batch x H^2
-    for a cell whose step is its (B, H) x (H, H) products, batch x N x width for the LRU, whose products are (B, M) by
-    (M, 2N) and whose recurrence is elementwise. Rough: it ignores the input and output layers and the caches."""
+def step_scale(config: dict, timed_width: int = rp.LRU_WIDTH) -> float:
+    """A run's training step per time step against the benchmark's shape (batch 50, H = 64): batch x H^2 for a cell
+    whose step is its (B, H) x (H, H) products, batch x N x width for the LRU, whose products are (B, M) by (M, 2N)
+    and whose recurrence is elementwise, against the width its step was timed at. Rough: it ignores the input and
+    output layers and the caches (and so overstates a wider LRU: the benchmark times the widths the runs take)."""
     B, H = config["batch_size"] / 50, config["n_hidden"] / 64
-    return B * H * config["lru_width"] / rp.LRU_WIDTH if config["cell"] == "lru" else B * H * H
+    return B * H * config["lru_width"] / timed_width if config["cell"] == "lru" else B * H * H
 
 
-def lru_ratio(bench: dict, T: int, per_step: bool) -> float:
-    """An LRU training step against a vanilla one at length T, from the benchmark: its cell_step row (T = 60) and its
-    lru_step rows (T = 100, 1000, 10,000), interpolated in log T and held flat past the ends. The ratio falls with T
-    for a last-step target (the convolution form: 0.22 at T = 60, 0.11 at T = 1000 in float64), so the one ratio of
-    T = 60 would overstate the long lengths about twofold; a per-step target takes the scan (rp.LRU_SCAN), whose rows
-    start at T = 100. A file without lru_step rows gives cell_step's ratio at every T."""
+def lru_ratio(bench: dict, T: int, per_step: bool, width: int = rp.LRU_WIDTH) -> tuple[float, int]:
+    """An LRU training step against a vanilla one at length T from the benchmark, and the width it was timed at:
+    its cell_step row (T = 60) and its lru_step rows (T = 100, 1000, 10,000), interpolated in log T and held flat
+    past the ends. The ratio falls with T for a last-step target (the convolution form: 0.22 at T = 60, 0.11 at
+    T = 1000 in float64), so the one ratio of T = 60 would overstate the long lengths about twofold; a per-step
+    target takes the scan (rp.LRU_SCAN), whose rows start at T = 100. A width the rows time apart (the benchmark's
+    LRU_STEP_WIDTHS) takes its own rows; any other width the default's, for step_scale to scale. A file without
+    lru_step rows gives cell_step's ratio at every T."""
     cells = bench["cell_step"]
-    points = {} if per_step else {cells["sequence_len"]: cells["step_ms"]["lru"] / cells["step_ms"]["rnn"]}
-    key = f"lru_scan_{rp.LRU_SCAN}" if per_step else "lru"
-    for length, row in bench.get("lru_step", {}).get("by_T", {}).items():
+    by_T = bench.get("lru_step", {}).get("by_T", {})
+    own = width != rp.LRU_WIDTH and not per_step and by_T and all(
+        width_key(width) in row["step_ms"] for row in by_T.values())
+    points = {} if per_step or own else {cells["sequence_len"]: cells["step_ms"]["lru"] / cells["step_ms"]["rnn"]}
+    key = f"lru_scan_{rp.LRU_SCAN}" if per_step else width_key(width) if own else "lru"
+    for length, row in by_T.items():
         points[int(length)] = row["step_ms"][key] / row["step_ms"]["rnn"]
+    timed = width if own else rp.LRU_WIDTH
     if not points:
-        return cells["step_ms"]["lru"] / cells["step_ms"]["rnn"]
+        return cells["step_ms"]["lru"] / cells["step_ms"]["rnn"], timed
     Ts = sorted(points)
-    return float(np.interp(np.log(T), np.log(Ts), [points[t] for t in Ts]))
+    return float(np.interp(np.log(T), np.log(Ts), [points[t] for t in Ts])), timed
 
 
 def planned_core_hours(exp: Experiment, done: set[str] = frozenset(), root: str = ".") -> float | None:
@@ -262,8 +274,9 @@ def planned_core_hours(exp: Experiment, done: set[str] = frozenset(), root: str 
     updates (updates_of) x its length x its cell's training step per time step in the benchmark (cell_step of
     results/bench.json, or bench_float32.json for a float32 run) x step_scale. A plan to size grids by, not a
     measurement: held-out evaluation is left out, and the benchmark's shape (T = 60) stands in for every length,
-    except the LRU's, whose step against a vanilla one is taken at each run's length (lru_ratio). None where a
-    benchmark file or a cell's step is missing."""
+    except the LRU's, whose step against a vanilla one is taken at each run's length (lru_ratio). An experiment
+    that measured its own update (Experiment.step_ms) is planned as its updates x that. None where a benchmark file
+    or a cell's step is missing."""
     benches: dict[str, dict] = {}
     for dtype, path in BENCH_FILES.items():
         try:
@@ -275,18 +288,23 @@ def planned_core_hours(exp: Experiment, done: set[str] = frozenset(), root: str 
     total = 0.0
     for g in exp.grids:
         config = g.config()
+        if exp.step_ms is not None:
+            total += sum(updates_of(config) * exp.step_ms[config["dtype"]] / 1e3 for spec in g.specs()
+                         if sweep.run_key(**spec, config=config) not in done)
+            continue
         bench = benches[config["dtype"]]
         cells = bench["cell_step"]
         if config["cell"] not in cells["step_ms"]:
             return None
         for spec in g.specs():
             if sweep.run_key(**spec, config=config) not in done:
-                T = spec["sequence_len"]
+                T, timed = spec["sequence_len"], rp.LRU_WIDTH
                 if config["cell"] == "lru":
-                    ms = cells["step_ms"]["rnn"] * lru_ratio(bench, T, rp.TASKS[spec["task"]].per_step)
+                    ratio, timed = lru_ratio(bench, T, rp.TASKS[spec["task"]].per_step, config["lru_width"])
+                    ms = cells["step_ms"]["rnn"] * ratio
                 else:
                     ms = cells["step_ms"][config["cell"]]
-                total += updates_of(config) * T * ms / 1e3 / cells["sequence_len"] * step_scale(config)
+                total += updates_of(config) * T * ms / 1e3 / cells["sequence_len"] * step_scale(config, timed)
     return total / 3600
 
 

@@ -59,6 +59,8 @@ Ours, and every difference:
 Costs (CPU time per update, forward, backward, Adam and the teacher's batch, H = 64, B = 32, T = 300, float64,
 measured with rp.train while both cores were busy, so perhaps 10-30% high): STEP_CPU_MS. teacher_tuning is 40 runs,
 teacher_nu 32 and teacher_ablation 8, 80 runs of 4,500 updates: planned_core_hours() = 1.47 core-hours in all.
+The docs' plan (ex.planned_core_hours, the benchmark's T = 60 steps scaled to this shape) says 0.94: the steps
+measured here, in this setting, are the likelier, so the docs' figure may be low by a third.
 
 Sections: the setting, the grids, picking, tables and statistics, figures, answers, the registry entries.
 """
