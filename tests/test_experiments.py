@@ -532,6 +532,8 @@ def test_family_float32_flags_a_cell_that_disagrees_and_not_one_that_agrees():
     assert family.FLOAT32_VERDICT not in answer
     assert "**float32 changes 1 cell of the family table by more than Fisher's test puts down to chance.**" in answer
     assert "Seed by seed, 5 of the 385 runs" in answer and "5 solved in float64 alone and 0 in float32 alone" in answer
+    assert stats.mcnemar_exact(5, 0) == pytest.approx(2 / 32)  # paired, 5 flips one way: still not below 0.05
+    assert "McNemar's exact test on those flips gives p = 0.062: float32 moves verdicts neither way" in answer
     assert "the rule flags a cell only when its counts differ by 4 or more (4/5 against 0/5)" in answer
     assert family.smallest_flagged(5) == 4 and family.smallest_flagged(10) == 5 and family.smallest_flagged(3) is None
     seeds = ", ".join(str(r["seed"]) for r in runs)

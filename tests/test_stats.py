@@ -82,3 +82,13 @@ def test_the_smallest_attainable_fisher_p_is_the_most_lopsided_split():
     assert stats.fisher_min_p(3, 10, 2, 10) == pytest.approx(stats.fisher_exact(5, 10, 0, 10))
     assert stats.fisher_min_p(0, 10, 0, 10) == 1 and stats.fisher_min_p(10, 10, 10, 10) == 1
     assert stats.fisher_min_p(1, 5, 0, 5) == 1  # one success cannot be told from chance wherever it falls
+
+
+def test_mcnemar_exact_counts_the_discordant_pairs_alone():
+    """Two-sided exact McNemar: doubled binomial(b + c, 1/2) tail at min(b, c); values by hand."""
+    assert stats.mcnemar_exact(9, 8) == 1.0 and stats.mcnemar_exact(0, 0) == 1.0
+    assert stats.mcnemar_exact(0, 6) == pytest.approx(2 / 64)
+    assert stats.mcnemar_exact(1, 9) == pytest.approx(2 * 11 / 1024)
+    assert stats.mcnemar_exact(3, 1) == stats.mcnemar_exact(1, 3) == pytest.approx(2 * 5 / 16)
+    with pytest.raises(ValueError):
+        stats.mcnemar_exact(-1, 2)

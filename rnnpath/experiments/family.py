@@ -580,6 +580,12 @@ def answer_family_float32(records: list[dict]) -> str:
         text += (f" Seed by seed, {flipped} of the {paired} runs run in both dtypes end with the other verdict "
                  f"(solved against not solved)" + (f": {lost} solved in float64 alone and {flipped - lost} in "
                                                    f"float32 alone" if flipped else "") + ".")
+        if flipped:
+            p = stats.mcnemar_exact(lost, flipped - lost)
+            text += (f" Paired by seed over every cell, McNemar's exact test on those flips gives p = {p:.2g}: "
+                     + ("float32 moves verdicts one way more often than chance would." if p < ex.SIGNIFICANCE else
+                        "float32 moves verdicts neither way more often than chance would, a test that pools the "
+                        "cells and so speaks to a shift across the table, not to any one cell."))
         sizes = sorted({w["float64"]["n"] for w in both})
         if len(sizes) == 1 and (d := smallest_flagged(sizes[0])) is not None:
             text += (f" With {sizes[0]} runs a side, the rule flags a cell only when its counts differ by {d} or "
