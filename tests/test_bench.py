@@ -134,3 +134,20 @@ def test_the_default_scan_is_the_faster_in_the_benchmark_and_the_convolution_for
         assert min(rp.LRU_SCANS, key=lambda scan: ms[f"lru_scan_{scan}"]) == rp.LRU_SCAN, name
         for row in rows.values():
             assert row["step_ms"]["lru"] < min(row["step_ms"][f"lru_scan_{scan}"] for scan in rp.LRU_SCANS), name
+
+
+def test_the_report_judges_the_lru_at_the_width_its_tuned_runs_take():
+    """The one-fifth target is judged at the width the tuned LRU runs train at, not only at the default width."""
+    from rnnpath import report
+    from rnnpath.experiments import tuning
+
+    committed = {name: json.loads((ROOT / "results" / name).read_text()) for name in ("bench.json",
+                                                                                       "bench_float32.json")}
+    lru = {b["dtype"]: b["lru_step"] for b in committed.values()}
+    widths = sorted({s["lru_width"] for (arm, _), s in tuning.TUNED.items() if arm.startswith("lru+")})
+    text = report.tuned_lru_cost(lru, "rnn")
+    for m in widths:
+        key = "lru" if m == lru["float64"]["lru_width"] else bench.width_key(m)
+        r64 = lru["float64"]["by_T"]["1000"]["step_ms"][key] / lru["float64"]["by_T"]["1000"]["step_ms"]["rnn"]
+        assert f"at width {m} the step is {r64:.2f}x in float64" in text
+    assert text in report.performance({b["dtype"]: b for b in committed.values()})

@@ -533,7 +533,9 @@ def test_family_float32_flags_a_cell_that_disagrees_and_not_one_that_agrees():
     assert "**float32 changes 1 cell of the family table by more than Fisher's test puts down to chance.**" in answer
     assert "Seed by seed, 5 of the 385 runs" in answer and "5 solved in float64 alone and 0 in float32 alone" in answer
     assert stats.mcnemar_exact(5, 0) == pytest.approx(2 / 32)  # paired, 5 flips one way: still not below 0.05
-    assert "McNemar's exact test on those flips gives p = 0.062: float32 moves verdicts neither way" in answer
+    assert ("McNemar's exact test on those flips gives p = 0.062: with 5 flips even all of them one way could not "
+            "reach p < 0.05, so the test cannot decide.") in answer
+    assert "That is 1.3% of the paired runs." in answer
     assert "the rule flags a cell only when its counts differ by 4 or more (4/5 against 0/5)" in answer
     assert family.smallest_flagged(5) == 4 and family.smallest_flagged(10) == 5 and family.smallest_flagged(3) is None
     seeds = ", ".join(str(r["seed"]) for r in runs)
@@ -632,6 +634,7 @@ def test_the_lrus_planned_step_follows_its_length_and_width():
     assert base.lru_ratio(bench, 30, True)[0] == pytest.approx(
         rows["100"]["step_ms"][scan] / rows["100"]["step_ms"]["rnn"], rel=1e-12)
     assert base.lru_ratio({"cell_step": cells}, 1000, False)[0] == pytest.approx(at60, rel=1e-12)
+    assert base.lru_ratio({"cell_step": cells}, 1000, True) is None  # a scan never timed: no plan
     # and the plan of an LRU grid uses it, length by length
     grid = ex.Grid(("addition",), ("ortho",), (60, 1000), "0", {"cell": "lru", "n_epochs": 2, "batches_per_epoch": 3})
     exp = ex.Experiment("tiny", "?", (grid,), (grid,), None, None)
@@ -668,4 +671,40 @@ def test_records_a_grid_no_longer_holds_are_counted_and_left_out():
         assert (note is None) == (others == 0), name
         if note:
             assert f"also keeps {others} record" in note
+            keys = ex.own_keys(exp)
+            hours = sum(r["cpu_s"] if r.get("cpu_s") is not None else r.get("wallclock_s") or 0.0
+                        for _, r in every if sweep.record_key(r) not in keys) / 3600
+            assert f"; {hours:.2f} core-hours of training)" in note
             assert note in " ".join((ROOT / "docs" / "experiments.md").read_text().split()), name
+
+
+def test_earlier_settings_on_the_same_seeds_are_set_beside_the_current_ones():
+    """A revised tuning pick leaves the earlier runs in the sweep file: the answer sets each cell's earlier count
+    beside the current one on the same seeds and tests the flips pooled (McNemar); the committed frontier's table
+    recounts from its file."""
+    from rnnpath import sweep
+    from rnnpath.experiments import gated, tuning
+
+    ROOT = Path(__file__).resolve().parents[1]
+    exp = ex.EXPERIMENTS["frontier"]
+    records, _ = ex.load_records(exp, outdir=str(ROOT))
+    text = ex.earlier_settings(exp, records, False, str(ROOT), shown=exp.data_path(False))
+    keys = ex.own_keys(exp)
+    current = {(gated.arm_of(r), r["task"], r["sequence_len"], r["seed"]): r for r in records}
+    pairs = [(r, current[c]) for _, r in sweep.read_sweep_file(str(ROOT / exp.data_path(False))).records
+             if sweep.record_key(r) not in keys
+             and (c := (gated.arm_of(r), r["task"], r["sequence_len"], r["seed"])) in current
+             and tuning.setting_of(r) != tuning.setting_of(current[c])]
+    if not pairs:
+        assert text == ""
+        return
+    only_new = sum(rp.is_success(n) and not rp.is_success(o) for o, n in pairs)
+    only_old = sum(rp.is_success(o) and not rp.is_success(n) for o, n in pairs)
+    assert (f"{len(pairs)} runs of the records kept in {exp.data_path(False)} ran a cell this grid still runs under a "
+            f"tuning pick since revised. Paired by seed, {only_new} solve under the current setting alone and "
+            f"{only_old} under the earlier one alone (McNemar's exact test p = "
+            f"{stats.mcnemar_exact(only_old, only_new):.2g}") in text
+    assert text.split("\n\n")[0] in (ROOT / "docs" / "experiments.md").read_text()
+    # a grid with nothing kept says nothing
+    short = ex.EXPERIMENTS["short_tuning"]
+    assert ex.earlier_settings(short, ex.load_records(short, outdir=str(ROOT))[0], False, str(ROOT)) == ""

@@ -626,6 +626,15 @@ def test_the_lstm_is_needed_only_above_a_T_the_orthogonal_start_solves():
     with mock.patch.object(rp, "is_success", lambda r: r["solved"]):
         only_never = gated._lstm_needed_sentence([r for r in records if r["task"] == "addition"])
     assert "holds in no cell" in only_never and "On addition it is not the question" in only_never
+    assert "Not yet testable" not in only_never
+    # a grid still running: the orthogonal start has failed at T = 120 after solving at 30, the LSTM has not run
+    # there yet: no verdict of 'no cell', the cell is named as not yet testable
+    pending = [record("rnn", "temporal_order", T, s, T == 30) for T in (30, 60, 120) for s in range(5)]
+    pending += [record("lstm", "temporal_order", T, s, False) for T in (30, 60) for s in range(5)]
+    with mock.patch.object(rp, "is_success", lambda r: r["solved"]):
+        text = gated._lstm_needed_sentence(pending)
+    assert "holds in no cell run so far" in text
+    assert "Not yet testable on temporal_order at T = 120, where one of the two has not run yet." in text
 
 
 def test_the_compared_answers_name_the_picks_their_tuning_could_not_make():

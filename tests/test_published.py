@@ -5,6 +5,7 @@ published settings, their quick variants run, and their answers recompute from t
 
 import copy
 import json
+import math
 import re
 from pathlib import Path
 
@@ -209,7 +210,7 @@ def test_a_bad_value_on_the_command_line_is_one_line(tmp_path):
 
 
 def test_registered_with_questions_and_run_counts():
-    expected = {"sutskever_lr": 3 * 6 * 2 * 2, "sutskever_table5": 4 * 2 * 3, "copy_orhan": 2 * 10}
+    expected = {"sutskever_lr": 3 * 6 * 2 * 2 + 3 * 2, "sutskever_table5": 4 * 2 * 3, "copy_orhan": 2 * 10}
     assert list(ex.EXPERIMENTS)[-3:] == NAMES
     for exp in pub.EXPERIMENTS:
         assert exp.question.endswith("?") and exp.n_runs() == expected[exp.name]
@@ -257,12 +258,16 @@ def test_the_tuning_grid_is_table5s_addition_row_on_tuning_seeds():
     for grid in pub.TUNING_GRIDS:
         c = grid.config()
         base = pub.sutskever_options("addition", 0.995)
-        assert {k for k in base if c[k] != base[k]} <= {"lr", "n_epochs"} and updates(c) == 10_000
-        assert grid.seeds == "1000-1001" and grid.tasks == ("addition",) and len(grid.sequence_lens) == 1
-        lrs.append((grid.sequence_lens[0], c["lr"]))
-    # every rate at Table 5's T = 80, then at the shorter lengths where runs learn, longest first
-    assert lrs == [(T, lr) for T in (pub.SUTSKEVER_T, *pub.SUTSKEVER_SHORT_TS) for lr in pub.SUTSKEVER_LRS]
+        assert {k for k in base if c[k] != base[k]} <= {"lr", "n_epochs"}
+        assert grid.tasks == ("addition",) and len(grid.sequence_lens) == 1
+        lrs.append((grid.sequence_lens[0], updates(c), grid.seeds, c["lr"]))
+    # every rate at Table 5's T = 80, then at the shorter lengths where runs learn, longest first, on two tuning seeds
+    # for 10,000 updates; then a few rates at T = 80 for Table 5's whole 50,000 updates on one
+    assert lrs == ([(T, 10_000, "1000-1001", lr) for T in (pub.SUTSKEVER_T, *pub.SUTSKEVER_SHORT_TS)
+                    for lr in pub.SUTSKEVER_LRS]
+                   + [(pub.SUTSKEVER_T, 50_000, "1000", lr) for lr in pub.SUTSKEVER_FULL_LRS])
     assert pub.SUTSKEVER_SHORT_TS == tuple(sorted(pub.SUTSKEVER_SHORT_TS, reverse=True))
+    assert set(pub.SUTSKEVER_FULL_LRS) <= set(pub.SUTSKEVER_LRS)
 
 
 def test_copy_orhan_is_their_length_network_and_optimiser():
@@ -300,7 +305,7 @@ def test_the_tuned_learning_rate_is_the_committed_pick():
     if len(records) < n:  # the grid is still running: Table 5 must not have trained with a provisional rate
         assert not (ROOT / "results" / "sweeps" / "sutskever_table5.jsonl").exists()
         pytest.skip(f"sutskever_lr is partial ({len(records)} of {n} runs): SUTSKEVER_LR is provisional")
-    assert pub.lr_picks(records)[pub.SUTSKEVER_START] == pub.SUTSKEVER_LR
+    assert pub.lr_pick(records) == pub.SUTSKEVER_LR
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -377,11 +382,18 @@ def test_the_lr_pick_is_the_lowest_median_wrong_fraction(quick_dir):
     target = max(r["config"]["lr"] for r in records)
     tuned = [staged(r, heldout={**r["heldout"], "frac_wrong": 0.01 if r["config"]["lr"] == target else 0.5})
              for r in records]
-    assert pub.lr_picks(tuned) == {"ortho": target, "sparse": target}
+    assert pub.lr_picks(tuned) == {"ortho": target, "sparse": target} and pub.lr_pick(tuned) == target
     tuned = [staged(r, diverged=1) if r["config"]["lr"] == target else r for r in tuned]  # a diverged run is worst
-    assert pub.lr_picks(tuned)["sparse"] != target
+    assert pub.lr_picks(tuned)["sparse"] != target and pub.lr_pick(tuned) != target
     answer = pub.answer_sutskever_lr(tuned)
-    assert f"sparse's at lr {pub.lr_picks(tuned)['sparse']:g}" in answer
+    assert f"sparse's alone {pub.lr_picks(tuned)['sparse']:g}" in answer
+    assert f"is at lr {pub.lr_pick(tuned):g} (" in answer
+    # pooled: a rate one start alone prefers loses to one that serves both
+    low = min(r["config"]["lr"] for r in records)
+    split = [staged(r, heldout={**r["heldout"], "frac_wrong": 0.0 if (r["config"]["lr"] == target) == (
+        r["init"] == "sparse") else (0.1 if r["config"]["lr"] == low else 0.9)}) for r in records]
+    assert pub.lr_picks(split) == {"ortho": low, "sparse": target}
+    assert pub.lr_pick(split) == low  # median over both starts: 0.05 against 0.45
 
 
 def test_copy_answer_counts_both_rules_and_compares_the_starts_by_fisher(quick_dir):
@@ -403,61 +415,80 @@ def test_copy_answer_counts_both_rules_and_compares_the_starts_by_fisher(quick_d
 
 def test_the_lr_answer_says_when_no_tuning_run_learned(quick_dir):
     records, _ = ex.load_records(ex.EXPERIMENTS["sutskever_lr"], quick=True, outdir=str(quick_dir))
-    T = records[0]["sequence_len"]
+    stage = pub.stage_text(pub.stage_of(records[0]))
     learned = any(rp.is_progress(r) or rp.is_success(r) for r in records)
-    assert (f"At T = {T} no run learned" in pub.answer_sutskever_lr(records)) == (not learned)
+    assert (f"No run learned at {stage}" in pub.answer_sutskever_lr(records)) == (not learned)
     # a run past the partial-progress line removes the caveat
     moved = copy.deepcopy(records)
     moved[0]["final_metric"] = moved[0]["progress_threshold"] / 2
     assert rp.is_progress(moved[0])
-    assert "no run learned" not in pub.answer_sutskever_lr(moved)
+    assert "No run learned" not in pub.answer_sutskever_lr(moved)
 
 
-def test_the_lr_is_picked_at_the_longest_length_where_a_run_learned(quick_dir):
+def test_the_lr_is_picked_at_the_most_faithful_stage_where_a_run_learned(quick_dir):
     """Where no run learned at the longest length, the rates differ by noise there: the pick moves to the longest
-    length where one did, and the answer says so; where none learned anywhere, the longest length's rule stands."""
+    length where one did, and the answer says so; where none learned anywhere, the longest length's rule stands. At
+    one length, the larger budget comes first."""
     records, _ = ex.load_records(ex.EXPERIMENTS["sutskever_lr"], quick=True, outdir=str(quick_dir))
     never = [staged(r, final_metric=r["chance"]) for r in records]
     assert not any(rp.is_progress(r) or rp.is_success(r) for r in never)
-    short = [staged(r, sequence_len=5, config={**r["config"]}) for r in never]
+    short = [staged(r, sequence_len=5) for r in never]
     best = max(r["config"]["lr"] for r in short)
     short = [staged(r, final_metric=r["progress_threshold"] / 2,
                     heldout={**r["heldout"], "frac_wrong": 0.3 if r["config"]["lr"] == best else 0.6})
              for r in short]
     both = never + short
-    assert pub.pick_length(never) == never[0]["sequence_len"] and pub.pick_length(both) == 5
-    assert pub.lr_picks(both) == {"ortho": best, "sparse": best}
+    top, five = pub.stage_of(never[0]), pub.stage_of(short[0])
+    assert pub.pick_stage(never) == top and pub.pick_stage(both) == five
+    assert pub.lr_pick(both) == best and pub.lr_picks(both) == {"ortho": best, "sparse": best}
     answer = pub.answer_sutskever_lr(both)
-    assert f"At T = {never[0]['sequence_len']} no run learned" in answer
-    assert "the pick is made at T = 5, the longest length where runs learn" in answer
-    assert f"a rate picked at T = 5 is a guess for T = {pub.SUTSKEVER_T}" in answer
+    assert f"No run learned at {pub.stage_text(top)}" in answer
+    assert f"the pick is made at {pub.stage_text(five)}, the most faithful stage where runs learn" in answer
+    assert f"A rate picked at T = 5 is a guess for T = {pub.SUTSKEVER_T}." in answer
     assert "the pick follows the rule, not evidence" in pub.answer_sutskever_lr(never)
-    # the committed grid: its pick is made where it learned
+    # more updates at the same length come first
+    longer = [staged(r, config={**r["config"], "n_epochs": 2 * r["config"]["n_epochs"]}) for r in short]
+    assert pub.pick_stage(short + longer) == pub.stage_of(longer[0]) > five
+    # the committed grid: its pick is made at the most faithful stage where it learned, none learned above it
     committed, n = ex.load_records(ex.EXPERIMENTS["sutskever_lr"], outdir=str(ROOT))
-    at = pub.pick_length(committed)
-    for T in sorted({r["sequence_len"] for r in committed}, reverse=True):
-        runs = [r for r in committed if r["sequence_len"] == T]
-        if T > at:
+    at = pub.pick_stage(committed)
+    for stage in sorted({pub.stage_of(r) for r in committed}, reverse=True):
+        runs = [r for r in committed if pub.stage_of(r) == stage]
+        if stage > at:
             assert not any(rp.is_progress(r) or rp.is_success(r) for r in runs)
-        elif T == at and len(committed) == n:
-            assert any(rp.is_progress(r) or rp.is_success(r) for r in runs) or T == min(r["sequence_len"]
-                                                                                       for r in committed)
+        elif stage == at:
+            assert any(rp.is_progress(r) or rp.is_success(r) for r in runs)
+
+
+def test_the_lr_answer_says_when_the_seeds_decide_more_than_the_rates(quick_dir):
+    """A start whose one seed learns at every rate (but a blown-up largest) and whose other learns at none orders
+    the rates by chance: the answer names them."""
+    records, _ = ex.load_records(ex.EXPERIMENTS["sutskever_lr"], quick=True, outdir=str(quick_dir))
+    lrs = sorted({r["config"]["lr"] for r in records})
+    seeds = sorted({r["seed"] for r in records})
+    split = [staged(r, final_metric=r["progress_threshold"] / 2 if r["init"] == "sparse" and r["seed"] == seeds[0]
+                    else r["chance"]) for r in records]
+    stage = pub.stage_of(split[0])
+    text = pub._seed_sentence(split, stage)
+    assert (f"sparse seed {seeds[0]} learns at every rate ({lrs[0]:g} to {lrs[-1]:g}) and sparse seed {seeds[1]} "
+            f"at none") in text and "the sparse start's rows order the rates there mostly by chance" in text
+    assert text in pub.answer_sutskever_lr(split)
+    assert pub._seed_sentence([staged(r, final_metric=r["chance"]) for r in records], stage) == ""
 
 
 def test_the_lr_answer_says_when_its_pick_is_at_an_end_of_the_grid():
     records, _ = ex.load_records(ex.EXPERIMENTS["sutskever_lr"], outdir=str(ROOT))
-    picked = pub.lr_picks(records)[pub.SUTSKEVER_START]
-    at = pub.pick_length(records)
-    tried = sorted({r["config"]["lr"] for r in records if r["sequence_len"] == at})
+    picked = pub.lr_pick(records)
+    at = pub.pick_stage(records)
+    tried = sorted({r["config"]["lr"] for r in records if pub.stage_of(r) == at})
     edge = {tried[0]: "smallest", tried[-1]: "largest"}.get(picked)
     answer = pub.answer_sutskever_lr(records)
-    assert (f"The pick is the {edge} rate of the grid" in answer) if edge else ("The pick is the" not in answer)
+    assert (f"The pick is the {edge} rate tried" in answer) if edge else ("The pick is the" not in answer)
     # the pick moved inside the grid: every run of an interior rate made the best
     inner = tried[1]
     moved = [{**r, "history": r["history"][:-1] + [{**r["history"][-1], "frac_wrong": 0.0}], "heldout": None,
-              "final_metric": 0.0} if r["config"]["lr"] == inner and r["init"] == pub.SUTSKEVER_START
-             and r["sequence_len"] == at else r for r in records]
-    assert pub.lr_picks(moved)[pub.SUTSKEVER_START] == inner
+              "final_metric": 0.0} if r["config"]["lr"] == inner and pub.stage_of(r) == at else r for r in records]
+    assert pub.lr_pick(moved) == inner
     assert "The pick is the" not in pub.answer_sutskever_lr(moved)
 
 
@@ -512,8 +543,13 @@ def test_copy_answer_says_beforehand_how_many_successes_a_difference_needs(quick
     counts, computed (5 of 10 at p = 0.033; 4 of 10 is p = 0.087), and said in the answer whatever the counts."""
     assert pub.fewest_to_tell(10) == 5 and pub.fewest_to_tell(5) == 4 and pub.fewest_to_tell(2) is None
     assert stats.fisher_exact(5, 10, 0, 10) < 0.05 <= stats.fisher_exact(4, 10, 0, 10)
-    assert "succeeds in 5 or more and the other in none (5/10 against 0/10 is Fisher p = 0.033; 4/10, p = 0.087)" \
-        in pub.power_sentence(10)
+    assert ("against a start that never succeeds the other needs 5 or more successes for p < 0.05 (5/10 against "
+            "0/10 is Fisher p = 0.033; 4/10, p = 0.087)") in pub.power_sentence(10)
+    assert stats.fisher_exact(7, 10, 1, 10) < 0.05  # why the sentence is about a start that never succeeds
+    rate = 46 / 462  # the published chain rate: P(at least 5 of 10)
+    tail = sum(math.comb(10, j) * rate ** j * (1 - rate) ** (10 - j) for j in range(5, 11))
+    assert f"({46}/{462} = 10%) that happens in {tail:.2%} of such experiments" in pub.power_sentence(10)
+    assert f"{tail:.2%}" == "0.16%"
     assert "not even 2/2 against 0/2 reaches" in pub.power_sentence(2)
     records = quick_records(quick_dir, "copy_orhan")
     n = min(sum(r["init"] == init for r in records) for init in ("chain", "ortho"))

@@ -252,8 +252,9 @@ def test_the_committed_block_reads_shapes_gaps_and_uncertainty():
             se = sg.log_slope_stderr(row["lengths"], row[when]["sensitivity"])
             slope = sg.log_slope(row["lengths"], row[when]["sensitivity"])
             assert f"| {slope:.2f} (s.e. {se:.2f}) |" in block and f"(exponent {slope:.2f}, s.e. {se:.2f})" in block
-    worst = max(r[w]["stderr"][-1] / r[w]["sensitivity"][-1] for r in doc["trained"] for w in ("start", "trained"))
-    assert f"a standard error of up to {worst:.0%} of it at T' = {doc['trained'][0]['lengths'][-1]}" in block
+    worst, at = max((se / v, T) for r in doc["trained"] for w in ("start", "trained")
+                    for se, v, T in zip(r[w]["stderr"], r[w]["sensitivity"], r["lengths"], strict=True))
+    assert f"a standard error of up to {worst:.0%} of it (at T' = {at})" in block
 
 
 def test_published_numbers_are_their_printed_means():
@@ -345,3 +346,21 @@ def test_the_gaps_to_the_published_growth_are_named_as_unexplained():
     close = copy.deepcopy(doc)
     close["config"]["times"] = close["config"]["times"][:1]  # their two ends not both measured
     assert sg.unexplained(close) == ""
+
+
+def test_a_trained_series_over_T_names_its_extremes_between_the_ends():
+    """A series over T' is given by its ends, and by its highest and lowest values where they fall outside them:
+    the ends alone would hide a turn."""
+    assert sg.course_in_T([1.0, 5.0, 2.0], [10, 100, 1000]) == (
+        "goes from 1 at T' = 10 to 2 at T' = 1000, up to 5 at T' = 100 in between")
+    assert sg.course_in_T([3.0, 0.5, 2.0, 4.0], [10, 30, 100, 1000]) == (
+        "goes from 3 at T' = 10 to 4 at T' = 1000, down to 0.5 at T' = 30 in between")
+    assert sg.course_in_T([1.0, 2.0, 3.0], [10, 100, 1000]) == "goes from 1 at T' = 10 to 3 at T' = 1000"
+    doc = json.loads((ROOT / "results" / "signal.json").read_text())
+    text = " ".join(sg.trained_findings(doc))
+    for row in doc["trained"]:
+        for when in ("start", "trained"):
+            assert sg.course_in_T(row[when]["sensitivity"], row["lengths"]) in text
+    worst = max(se / v for row in doc["trained"] for when in ("start", "trained")
+                for se, v in zip(row[when]["stderr"], row[when]["sensitivity"], strict=True))
+    assert f"a standard error of up to {worst:.0%} of it" in text

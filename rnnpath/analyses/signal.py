@@ -831,6 +831,21 @@ def differences(doc: dict) -> str:
             "GRU's chrono bias and input weights are theirs.")
 
 
+def course_in_T(values, lengths) -> str:
+    """How a series over T' moves: from its first to its last value, and its lowest and highest in between where
+    they fall outside that span ('goes from 0.0933 to 82.1, between 0.0933 and 82.1' would say nothing more)."""
+    values = [float(v) for v in values]
+    first, last = values[0], values[-1]
+    lo, hi = min(values), max(values)
+    text = f"goes from {first:.3g} at T' = {lengths[0]} to {last:.3g} at T' = {lengths[-1]}"
+    outside = []
+    if hi > max(first, last):
+        outside.append(f"up to {hi:.3g} at T' = {lengths[values.index(hi)]}")
+    if lo < min(first, last):
+        outside.append(f"down to {lo:.3g} at T' = {lengths[values.index(lo)]}")
+    return text + (f", {' and '.join(outside)} in between" if outside else "")
+
+
 def trained_findings(doc: dict) -> list[str]:
     """Sentences about the trained tanh RNNs: how their sensitivity to W_hh grows with T' at the start and trained,
     beside one linear unit at the spectral radius."""
@@ -841,9 +856,9 @@ def trained_findings(doc: dict) -> list[str]:
         for when in ("start", "trained"):
             m = row[when]
             parts.append(f"{'at the start' if when == 'start' else 'trained'} (spectral radius "
-                         f"{m['spectral_radius']:.3g}) it {change(m['sensitivity'][0], m['sensitivity'][-1])} "
-                         f"(exponent {slope_text(Ts, m['sensitivity'], inline=True)}), where one linear unit at that radius "
-                         f"would grow {one_unit_growth(m)}")
+                         f"{m['spectral_radius']:.3g}) it {course_in_T(m['sensitivity'], Ts)} "
+                         f"(exponent {slope_text(Ts, m['sensitivity'], inline=True)}), where one linear unit at that "
+                         f"radius would grow {one_unit_growth(m)}")
         out.append(f"**Trained tanh RNN, {row['task']} T = {row['T']}, {row['init']} (seed {row['seed']}).** From T' "
                    f"= {Ts[0]} to {Ts[-1]}, E[(dh_T',i / dW_jk)^2]: " + "; ".join(parts) + ".")
     if doc["trained"]:
@@ -851,15 +866,18 @@ def trained_findings(doc: dict) -> list[str]:
                   for when in ("start", "trained")}
         errors = [e for r in doc["trained"] for when in ("start", "trained")
                   if (e := log_slope_stderr(r["lengths"], r[when]["sensitivity"])) is not None]
-        at_end = [r[when]["stderr"][-1] / r[when]["sensitivity"][-1] for r in doc["trained"]
-                  for when in ("start", "trained")]
+        relative = [(se / v, T) for r in doc["trained"] for when in ("start", "trained")
+                    for se, v, T in zip(r[when]["stderr"], r[when]["sensitivity"], r["lengths"], strict=True)]
+        worst, worst_T = max(relative)
         draws = doc["config"]["trained"]["draws"]
         seeds = sorted({r["seed"] for r in doc["trained"]})
-        uncertain = (f" Each point is the mean of {draws} batches, with a standard error of up to {max(at_end):.0%} "
-                     f"of it at T' = {doc['trained'][0]['lengths'][-1]}, and each run is one seed "
-                     f"({'seed ' + str(seeds[0]) if len(seeds) == 1 else 'seeds ' + ', '.join(map(str, seeds))}); the "
-                     f"exponents' standard errors, from the points' scatter about a power law, are "
-                     f"{min(errors):.2f} to {max(errors):.2f}." if errors else "")
+        uncertain = (f" Each point is the mean of {draws} batches, with a standard error of up to {worst:.0%} of it "
+                     f"(at T' = {worst_T}), and each run is one seed "
+                     f"({'seed ' + str(seeds[0]) if len(seeds) == 1 else 'seeds ' + ', '.join(map(str, seeds))}). "
+                     f"An exponent is a least-squares line through points that need not lie on one: its standard "
+                     f"error, {min(errors):.2f} to {max(errors):.2f} from the points' scatter about the line, measures "
+                     f"how far they stray from a power law more than the noise of any one point, and where a series "
+                     f"turns (below) one exponent does not describe it." if errors else "")
         out.insert(0, f"**The trained tanh RNNs against T'** ({len(doc['trained'])} runs with trained weights). The "
                       f"exponent of their sensitivity to W_hh in T' is {min(slopes['start']):.2f} to "
                       f"{max(slopes['start']):.2f} at the start and {min(slopes['trained']):.2f} to "

@@ -37,7 +37,7 @@ import shlex
 import sys
 
 import rnn_pathological as rp
-from rnnpath import files, style, sweep
+from rnnpath import files, stats, style, sweep
 from rnnpath.experiments import baseline, dynamics, family, gated, published, teacher, tuning
 from rnnpath.experiments.base import *  # noqa: F403  (the package re-exports base: Grid, Experiment, paths,
 
@@ -51,8 +51,9 @@ from rnnpath.experiments.base import (
     load_records,
     own_keys,
     own_records,
+    task_rank,
 )
-from rnnpath.text import plural
+from rnnpath.text import markdown_table, plural
 
 # ----------------------------------------------------------------------------------------------------------------
 # the registry: every family's list, in the order the docs show them
@@ -97,11 +98,57 @@ def kept_note(exp: Experiment, quick: bool, outdir: str, shown: str | None = Non
     if exp.results is not None or not os.path.exists(path):
         return None
     keys = own_keys(exp, quick)
-    n = sum(1 for _, r in sweep.read_sweep_file(path).records if sweep.record_key(r) not in keys)
-    if not n:
+    kept = [r for _, r in sweep.read_sweep_file(path).records if sweep.record_key(r) not in keys]
+    if not kept:
         return None
-    return (f"{shown or path} also keeps {plural(n, 'record')} of runs its grids no longer hold (settings or "
-            f"seeds since replaced, kept as the sweep runner keeps every record); they are left out here")
+    # their training time: CPU time where the record has it, else wall time (an upper bound on a busy machine)
+    hours = sum(r["cpu_s"] if r.get("cpu_s") is not None else r.get("wallclock_s") or 0.0 for r in kept) / 3600
+    return (f"{shown or path} also keeps {plural(len(kept), 'record')} of runs its grids no longer hold (settings or "
+            f"seeds since replaced, kept as the sweep runner keeps every record; {hours:.2f} core-hours of "
+            f"training); they are left out here")
+
+
+def earlier_settings(exp: Experiment, records: list[dict], quick: bool, outdir: str, shown: str | None = None) -> str:
+    """The records a grid no longer holds that ran an arm, task, length and seed it still runs, under another
+    setting (a tuning pick since revised), beside the current runs on the same seeds: a sentence and a table of
+    solved counts, old against new, paired by seed, with McNemar's exact test over all of them pooled ('' where
+    there are none). What a changed pick changed, measured rather than assumed."""
+    path = exp.data_path(quick, outdir)
+    if exp.results is not None or not os.path.exists(path):
+        return ""
+    keys = own_keys(exp, quick)
+    current = {(gated.arm_of(r), r["task"], r["sequence_len"], r["seed"]): r for r in records
+               if sweep.record_key(r) in keys}
+    groups: dict[tuple, list[tuple[dict, dict]]] = {}
+    for _, r in sweep.read_sweep_file(path).records:
+        cell = (gated.arm_of(r), r["task"], r["sequence_len"], r["seed"])
+        if sweep.record_key(r) in keys or cell not in current:
+            continue
+        new = current[cell]
+        old_setting, new_setting = tuning.setting_of(r), tuning.setting_of(new)
+        if old_setting == new_setting:
+            continue  # the same setting under another key (an engine option since added): not a revised pick
+        groups.setdefault((cell[:3], tuning.setting_text(old_setting), tuning.setting_text(new_setting)),
+                          []).append((r, new))
+    if not groups:
+        return ""
+    rows, only_old, only_new = [], 0, 0
+    for ((arm, task, T), old_text, new_text), pairs in sorted(
+            groups.items(), key=lambda kv: (task_rank(kv[0][0][1]), kv[0][0][2], kv[0][0][0])):
+        old_solved = [rp.is_success(o) for o, _ in pairs]
+        new_solved = [rp.is_success(n) for _, n in pairs]
+        only_old += sum(o and not n for o, n in zip(old_solved, new_solved, strict=True))
+        only_new += sum(n and not o for o, n in zip(old_solved, new_solved, strict=True))
+        rows.append([task, T, arm, old_text, f"{sum(old_solved)}/{len(pairs)}", new_text,
+                     f"{sum(new_solved)}/{len(pairs)}"])
+    p = stats.mcnemar_exact(only_old, only_new)
+    n_pairs = sum(len(pairs) for pairs in groups.values())
+    text = (f"Earlier settings on the same seeds: {plural(n_pairs, 'run')} of the records kept in {shown or path} "
+            f"ran a cell this grid still runs under a tuning pick since revised. Paired by seed, {only_new} solve under the "
+            f"current setting alone and {only_old} under the earlier one alone (McNemar's exact test p = {p:.2g}, "
+            f"pooled over the cells below); the tables above count the current settings only.")
+    return text + "\n\n" + markdown_table(["task", "T", "arm", "earlier setting", "solved", "current setting",
+                                            "solved"], rows)
 
 
 def run_experiment(exp: Experiment, quick: bool, outdir: str, jobs: int, quiet: bool) -> int:
@@ -142,7 +189,9 @@ def answer_text(exp: Experiment, quick: bool, outdir: str) -> str:
     note = partial_note(exp, len(own_records(exp, records, quick)), n_want, quick, outdir)
     kept = kept_note(exp, quick, outdir)
     note = "; ".join(n for n in (note, kept) if n)
-    return (f"_{note[0].upper() + note[1:]}._\n\n" if note else "") + text  # a partial grid says so first
+    earlier = earlier_settings(exp, records, quick, outdir)
+    return ((f"_{note[0].upper() + note[1:]}._\n\n" if note else "") + text  # a partial grid says so first
+            + (f"\n\n{earlier}" if earlier else ""))
 
 
 def list_text() -> str:

@@ -246,16 +246,18 @@ def step_scale(config: dict, timed_width: int = rp.LRU_WIDTH) -> float:
     return B * H * config["lru_width"] / timed_width if config["cell"] == "lru" else B * H * H
 
 
-def lru_ratio(bench: dict, T: int, per_step: bool, width: int = rp.LRU_WIDTH) -> tuple[float, int]:
+def lru_ratio(bench: dict, T: int, per_step: bool, width: int = rp.LRU_WIDTH) -> tuple[float, int] | None:
     """An LRU training step against a vanilla one at length T from the benchmark, and the width it was timed at:
     its cell_step row (T = 60) and its lru_step rows (T = 100, 1000, 10,000), interpolated in log T and held flat
     past the ends. The ratio falls with T for a last-step target (the convolution form: 0.22 at T = 60, 0.11 at
     T = 1000 in float64), so the one ratio of T = 60 would overstate the long lengths about twofold; a per-step
     target takes the scan (rp.LRU_SCAN), whose rows start at T = 100. A width the rows time apart (the benchmark's
     LRU_STEP_WIDTHS) takes its own rows; any other width the default's, for step_scale to scale. A file without
-    lru_step rows gives cell_step's ratio at every T."""
+    lru_step rows gives cell_step's ratio at every T for a last-step target and None for a per-step one."""
     cells = bench["cell_step"]
     by_T = bench.get("lru_step", {}).get("by_T", {})
+    if per_step and not by_T:
+        return None  # the scan's cost is in the lru_step rows alone: cell_step times the convolution form
     own = width != rp.LRU_WIDTH and not per_step and by_T and all(
         width_key(width) in row["step_ms"] for row in by_T.values())
     points = {} if per_step or own else {cells["sequence_len"]: cells["step_ms"]["lru"] / cells["step_ms"]["rnn"]}
@@ -300,7 +302,10 @@ def planned_core_hours(exp: Experiment, done: set[str] = frozenset(), root: str 
             if sweep.run_key(**spec, config=config) not in done:
                 T, timed = spec["sequence_len"], rp.LRU_WIDTH
                 if config["cell"] == "lru":
-                    ratio, timed = lru_ratio(bench, T, rp.TASKS[spec["task"]].per_step, config["lru_width"])
+                    if (timed_ratio := lru_ratio(bench, T, rp.TASKS[spec["task"]].per_step,
+                                                 config["lru_width"])) is None:
+                        return None
+                    ratio, timed = timed_ratio
                     ms = cells["step_ms"]["rnn"] * ratio
                 else:
                     ms = cells["step_ms"][config["cell"]]

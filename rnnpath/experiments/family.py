@@ -582,10 +582,13 @@ def answer_family_float32(records: list[dict]) -> str:
                                                    f"float32 alone" if flipped else "") + ".")
         if flipped:
             p = stats.mcnemar_exact(lost, flipped - lost)
-            text += (f" Paired by seed over every cell, McNemar's exact test on those flips gives p = {p:.2g}: "
-                     + ("float32 moves verdicts one way more often than chance would." if p < ex.SIGNIFICANCE else
-                        "float32 moves verdicts neither way more often than chance would, a test that pools the "
-                        "cells and so speaks to a shift across the table, not to any one cell."))
+            text += (f" That is {flipped / paired:.1%} of the paired runs. Paired by seed over every cell, McNemar's "
+                     f"exact test on those flips gives p = {p:.2g}"
+                     + (f": with {flipped} flips even all of them one way could not reach p < {ex.SIGNIFICANCE:g}, "
+                        f"so the test cannot decide." if stats.mcnemar_exact(flipped, 0) >= ex.SIGNIFICANCE else
+                        ": float32 turns verdicts one way more often than an even split would." if p < ex.SIGNIFICANCE
+                        else f": {lost} against {flipped - lost} cannot be told from an even split. The test pools "
+                             f"the cells, so shifts in opposite directions in different cells would cancel in it."))
         sizes = sorted({w["float64"]["n"] for w in both})
         if len(sizes) == 1 and (d := smallest_flagged(sizes[0])) is not None:
             text += (f" With {sizes[0]} runs a side, the rule flags a cell only when its counts differ by {d} or "
