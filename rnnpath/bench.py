@@ -85,20 +85,22 @@ def gemm_peak(dtype: str, n: int = 1024, repeats: int = 7) -> float:
 
 
 def _step(task: str, sequence_len: int, n_hidden: int, dtype: str, batch_size: int,
-          cell: str = rp.DEFAULTS["cell"], **knobs) -> Callable[[], float]:
+          cell: str = rp.DEFAULTS["cell"], init: str = "ortho", activation: str = "tanh",
+          **knobs) -> Callable[[], float]:
     """A function that runs one training step's forward and backward pass of `cell` on a fixed batch and returns
     its seconds (data generation excluded); the warm-up call that allocates the buffers is made here. `knobs` go to
-    rp.init_params (the LRU's lru_width)."""
+    rp.init_params (the LRU's lru_width, the chain's chain_alpha)."""
     rng = np.random.default_rng(0)
-    params = rp.init_params(task, n_hidden, "ortho", rng, cell=cell, **knobs)
+    params = rp.init_params(task, n_hidden, init, rng, cell=cell, activation=activation, **knobs)
     params = {k: v.astype(dtype) for k, v in params.items()}
     x, y = rp.generate_batch(task, sequence_len, batch_size, rng)
+    x = x.astype(dtype)
     ws = rp.Workspace()
-    rp.forward_backward(params, x, y, task, ws, cell=cell)
+    rp.forward_backward(params, x, y, task, ws, activation=activation, cell=cell)
 
     def step() -> float:
         start = time.perf_counter()
-        rp.forward_backward(params, x, y, task, ws, cell=cell)
+        rp.forward_backward(params, x, y, task, ws, activation=activation, cell=cell)
         return time.perf_counter() - start
 
     return step
@@ -240,6 +242,29 @@ def lru_steps(dtype: str, repeats: int, lengths: tuple[int, ...] = LRU_STEP_LENS
                                for m in LRU_STEP_WIDTHS}}
     return {**shape, "lru_width": rp.DEFAULTS["lru_width"], "widths": list(LRU_STEP_WIDTHS), "repeats": repeats,
             "by_T": rows, "target_lru_over_rnn_at_T1000": LRU_STEP_TARGET}
+
+
+EXPERIMENT_STEP_REPEATS = 15
+
+
+def experiment_steps(dtype: str, repeats: int) -> dict:
+    """{name: {shape..., step_ms}}: one training step (forward and backward, data excluded) of each experiment that
+    declares its runs' shape (Experiment.step_shape), where the benchmark's cells, timed at batch 50 and one output,
+    scale badly to its runs (copy_orhan: batch 16 and a softmax at each of 500 steps). The median of `repeats`, on one
+    BLAS thread: what planned_core_hours charges an update of those runs."""
+    from rnnpath.experiments import EXPERIMENTS  # the registry sits above the benchmark: imported when timed
+
+    rows = {}
+    with rp.blas_threads(1):
+        for name, exp in EXPERIMENTS.items():
+            if exp.step_shape is None:
+                continue
+            shape = dict(exp.step_shape)
+            step = _step(shape.pop("task"), shape.pop("sequence_len"), shape.pop("n_hidden"), dtype,
+                         shape.pop("batch_size"), **shape)
+            ms = statistics.median(step() for _ in range(repeats)) * 1e3
+            rows[name] = {**exp.step_shape, "repeats": repeats, "step_ms": round(ms, 3)}
+    return rows
 
 
 def lru_steps_text(lru: dict) -> str:
@@ -431,6 +456,7 @@ def run_benchmark(dtype: str, jobs: int, repeats: int, quick: bool, log=print) -
         "step_ms_by_H": {str(H): round(t * 1e3, 3) for H, t in by_H.items()},
         "cell_step": cells,
         "lru_step": lru,
+        "experiment_step": experiment_steps(dtype, 2 if quick else EXPERIMENT_STEP_REPEATS),
         "kernel_us": kernels,
         "floor": floor,
         "peak_memory": memory,
@@ -483,6 +509,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"measure only the LRU's training step beside the vanilla cell's at H = 64, B = 50 and "
                         f"T = {', '.join(f'{T:,}' for T in LRU_STEP_LENS)} (issue 24), and write it (lru_step) into "
                         "the existing --out file, keeping its other numbers (some 30 s; about 2 GB at T = 10,000)")
+    parser.add_argument("--experiments-only", action="store_true",
+                        help="measure only the training step of each experiment that declares its runs' shape (whose "
+                        "runs the cells' batch-50 step plans badly: copy_orhan), and write it (experiment_step) into "
+                        "the existing --out file, keeping its other numbers (a few seconds)")
     parser.add_argument("--out", default=None,
                         help="JSON file for the numbers (default: results/bench.json, or results/bench_float32.json)")
     return parser
@@ -500,18 +530,27 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError(f"--repeats is at most {MAX_REPEATS}, got {args.repeats} (each repeat reruns the "
                              "headline, about 30 s in float64 on 2 cores)")
         rp.check_writable(out)
-        if args.cells_only and args.lru_only:
-            raise ValueError("--cells-only and --lru-only each re-measure one part; give one of them")
-        if args.cells_only or args.lru_only:
-            flag = "--cells-only" if args.cells_only else "--lru-only"
+        parts = {"--cells-only": args.cells_only, "--lru-only": args.lru_only,
+                 "--experiments-only": args.experiments_only}
+        if sum(parts.values()) > 1:
+            raise ValueError(f"{', '.join(parts)} each re-measure one part; give one of them")
+        if any(parts.values()):
+            flag = next(f for f, given in parts.items() if given)
             if not os.path.isfile(out):
                 raise ValueError(f"{flag} adds to an existing benchmark file; {out} does not exist")
             # checked before measuring: a cut-off file, or one with a NaN that could not be written back, fails now
-            existing = files.load_bench(out, replacing=("cell_step", "targets") if args.cells_only else ("lru_step",))
+            existing = files.load_bench(out, replacing={"--cells-only": ("cell_step", "targets"),
+                                                        "--lru-only": ("lru_step",),
+                                                        "--experiments-only": ("experiment_step",)}[flag])
     except ValueError as err:
         parser.error(str(err))
     if args.cells_only:
         result = update_cell_steps(existing, 5 if args.quick else 60)
+    elif args.experiments_only:
+        existing["experiment_step"] = experiment_steps(existing["dtype"], 2 if args.quick else EXPERIMENT_STEP_REPEATS)
+        print("experiment steps: " + ", ".join(f"{name} {row['step_ms']:.1f} ms"
+                                               for name, row in existing["experiment_step"].items()))
+        result = existing
     elif args.lru_only:
         existing["lru_step"] = lru_steps(existing["dtype"], 2 if args.quick else LRU_STEP_REPEATS,
                                          LRU_STEP_QUICK_LENS if args.quick else LRU_STEP_LENS)

@@ -708,6 +708,15 @@ def performance(benches: dict[str, dict]) -> str:
                       f"are the path of a per-step target, by each scan of `rp.LRU_SCANS`):", "",
                       markdown_table(["", *(f"T={int(T):,}" for T in lengths)], rows_lru)]
             lines += ["", tuned_lru_cost(lru, base)]
+        timed = {dtype: b["experiment_step"] for dtype, b in benches.items() if b.get("experiment_step")}
+        if timed:  # the experiments whose runs the cells' step plans badly, timed in their own shape for the plan
+            names = list(dict.fromkeys(name for rows in timed.values() for name in rows))
+            lines += ["", "One training step of the experiments whose runs the cells' batch-50 step plans badly, "
+                      "timed in their runs' shape (the plans of their grids use it; median of each row's repeats, one "
+                      "BLAS thread): " + "; ".join(
+                          f"{name} ({shape_text(next(r[name] for r in timed.values() if name in r))}) "
+                          + " and ".join(f"{rows[name]['step_ms']:.1f} ms in {dtype}" for dtype, rows in timed.items()
+                                         if name in rows) for name in names) + "."]
         updates = {dtype: m for dtype, m in measured.items() if "update_us" in m}
         if updates:  # each optimiser's cost per step (issue 14), beside the training step it follows
             u = next(iter(updates.values()))
@@ -719,6 +728,13 @@ def performance(benches: dict[str, dict]) -> str:
                       f"{label[base]} training step above:", "",
                       markdown_table(["", *u["update_us"]], rows_updates)]
     return "\n".join(lines)
+
+
+def shape_text(row: dict) -> str:
+    """'copy, T = 480, H = 100, batch 16, chain start, elu': an experiment_step row's shape."""
+    return (f"{row['task']}, T = {row['sequence_len']}, H = {row['n_hidden']}, batch {row['batch_size']}"
+            + (f", {row['init']} start" if "init" in row else "")
+            + (f", {row['activation']}" if "activation" in row else ""))
 
 
 def tuned_lru_cost(lru: dict[str, dict], base: str) -> str:

@@ -368,6 +368,20 @@ def test_the_benchmark_times_an_lru_step_beside_the_vanilla_one():
     assert bench.LRU_STEP_LENS == (100, 1000, 10_000) and "T=12" in bench.lru_steps_text(lru)
 
 
+def test_experiments_only_adds_the_experiment_steps_and_keeps_every_other_number(tmp_path):
+    committed = json.loads((Path(__file__).resolve().parents[1] / "results" / "bench.json").read_text())
+    old = {k: v for k, v in committed.items() if k != "experiment_step"}
+    path = tmp_path / "bench.json"
+    path.write_text(json.dumps(old))
+    assert bench.main(["--experiments-only", "--quick", "--out", str(path)]) == 0
+    new = json.loads(path.read_text())
+    assert {k: v for k, v in new.items() if k != "experiment_step"} == old
+    from rnnpath.experiments import EXPERIMENTS
+    assert set(new["experiment_step"]) == {name for name, e in EXPERIMENTS.items() if e.step_shape is not None}
+    assert all(row["step_ms"] > 0 and row["repeats"] == 2 for row in new["experiment_step"].values())
+    assert set(committed["experiment_step"]) == set(new["experiment_step"])  # the committed file times them all
+
+
 def test_lru_only_adds_the_lru_step_and_keeps_every_other_number(tmp_path):
     committed = json.loads((Path(__file__).resolve().parents[1] / "results" / "bench.json").read_text())
     old = {k: v for k, v in committed.items() if k != "lru_step"}

@@ -291,9 +291,10 @@ def test_copy_orhan_is_their_length_network_and_optimiser():
         assert (c["chain_alpha"], c["ih_scale"]) == ((1.02, 0.1) if init == "chain" else (1.0, 0.09))
         inits.append((init, grid.seeds))
     assert inits == [("chain", "0-4"), ("ortho", "0-4"), ("chain", "5-9"), ("ortho", "5-9")]
-    # about 2 core-hours at the float32 update of COPY_STEP_MS (the docstring's figure)
+    # about 2 core-hours at the float32 step the benchmark timed in this shape (the docstring's figure)
     runs = ex.EXPERIMENTS["copy_orhan"].n_runs()
-    hours = runs * updates(pub.COPY_ORHAN_GRIDS[0].config()) * pub.COPY_STEP_MS["float32"] / 3.6e6
+    step = json.loads((ROOT / "results" / "bench_float32.json").read_text())["experiment_step"]["copy_orhan"]
+    hours = runs * updates(pub.COPY_ORHAN_GRIDS[0].config()) * step["step_ms"] / 3.6e6
     assert round(hours) == 2 and pub.PUBLISHED_DTYPE == "float32"
 
 
@@ -450,7 +451,7 @@ def test_the_lr_is_picked_at_the_most_faithful_stage_where_a_run_learned(quick_d
     longer = [staged(r, config={**r["config"], "n_epochs": 2 * r["config"]["n_epochs"]}) for r in short]
     assert pub.pick_stage(short + longer) == pub.stage_of(longer[0]) > five
     # the committed grid: its pick is made at the most faithful stage where it learned, none learned above it
-    committed, n = ex.load_records(ex.EXPERIMENTS["sutskever_lr"], outdir=str(ROOT))
+    committed, _ = ex.load_records(ex.EXPERIMENTS["sutskever_lr"], outdir=str(ROOT))
     at = pub.pick_stage(committed)
     for stage in sorted({pub.stage_of(r) for r in committed}, reverse=True):
         runs = [r for r in committed if pub.stage_of(r) == stage]
@@ -527,13 +528,20 @@ def test_the_lr_answer_names_a_run_that_blew_up_without_diverging():
 
 
 def test_copy_orhans_budget_is_planned_from_its_own_step_and_stated():
-    """copy_orhan's plan is its updates x COPY_STEP_MS (its own setting's measured update: the benchmark's batch-50
-    step scales badly to batch 16 with a softmax at every step), and method.md names its passes."""
+    """copy_orhan's plan is its updates x the step the benchmark timed in its runs' shape (experiment_step: the
+    cells' batch-50 step scales badly to batch 16 with a softmax at every step), that shape is its grids', and
+    method.md names its passes."""
     exp = ex.EXPERIMENTS["copy_orhan"]
     updates = sum(ex.updates_of(g.config()) * len(g.specs()) for g in exp.grids)
     assert updates == 20 * pub.COPY_EPOCHS * (pub.COPY_TRAIN // 16)
-    assert ex.planned_core_hours(exp, set(), str(ROOT)) == pytest.approx(
-        updates * pub.COPY_STEP_MS[pub.PUBLISHED_DTYPE] / 3.6e6, rel=1e-12)
+    step = json.loads((ROOT / "results" / "bench_float32.json").read_text())["experiment_step"]["copy_orhan"]
+    assert ex.planned_core_hours(exp, set(), str(ROOT)) == pytest.approx(updates * step["step_ms"] / 3.6e6,
+                                                                         rel=1e-12)
+    for g in exp.grids:  # the timed shape is the runs' (the start aside, which costs nothing)
+        c = g.config()
+        assert (step["task"], step["sequence_len"], step["n_hidden"], step["batch_size"], step["activation"]) == (
+            g.tasks[0], g.sequence_lens[0], c["n_hidden"], c["batch_size"], c["activation"])
+    assert ex.planned_core_hours(exp, set(), "/nonexistent") is None
     method = " ".join((ROOT / "docs" / "method.md").read_text().split())
     assert f"for {pub.COPY_EPOCHS} passes over the training set where they allow up to 100" in method
 

@@ -135,10 +135,10 @@ class Experiment:
     # (read only: `run` never trains them, a missing file adds nothing): family_float32 sets its float32 runs beside
     # the family table's float64 ones without a copy of that file
     reads: tuple[Experiment, ...] = ()
-    # {dtype: ms}: one training update of this experiment's own runs, measured in their setting, for the plan
-    # (planned_core_hours) where the benchmark's shape is too far from theirs to scale (copy_orhan: batch 16 and a
-    # softmax at every one of 500 steps)
-    step_ms: dict[str, float] | None = None
+    # the engine options of one training step of this experiment's runs (task, sequence_len, n_hidden, batch_size,
+    # and init, activation, cell or init knobs), which the benchmark times (experiment_step) for the plan where the
+    # cells' batch-50 step scales badly to them (copy_orhan: batch 16 and a softmax at every one of 500 steps)
+    step_shape: dict | None = None
 
     def grids_for(self, quick: bool) -> tuple[Grid, ...]:
         return self.quick_grids if quick else self.grids
@@ -277,8 +277,8 @@ def planned_core_hours(exp: Experiment, done: set[str] = frozenset(), root: str 
     results/bench.json, or bench_float32.json for a float32 run) x step_scale. A plan to size grids by, not a
     measurement: held-out evaluation is left out, and the benchmark's shape (T = 60) stands in for every length,
     except the LRU's, whose step against a vanilla one is taken at each run's length (lru_ratio). An experiment
-    that measured its own update (Experiment.step_ms) is planned as its updates x that. None where a benchmark file
-    or a cell's step is missing."""
+    that declares its runs' shape (Experiment.step_shape) is planned as its updates x the step the benchmark timed
+    in that shape (experiment_step). None where a benchmark file or a step is missing."""
     benches: dict[str, dict] = {}
     for dtype, path in BENCH_FILES.items():
         try:
@@ -290,8 +290,11 @@ def planned_core_hours(exp: Experiment, done: set[str] = frozenset(), root: str 
     total = 0.0
     for g in exp.grids:
         config = g.config()
-        if exp.step_ms is not None:
-            total += sum(updates_of(config) * exp.step_ms[config["dtype"]] / 1e3 for spec in g.specs()
+        if exp.step_shape is not None:
+            timed = benches[config["dtype"]].get("experiment_step", {}).get(exp.name)
+            if timed is None:
+                return None
+            total += sum(updates_of(config) * timed["step_ms"] / 1e3 for spec in g.specs()
                          if sweep.run_key(**spec, config=config) not in done)
             continue
         bench = benches[config["dtype"]]

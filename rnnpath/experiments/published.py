@@ -75,8 +75,9 @@ chain runs and none of the orthogonal ones succeeded. Ours, one setting of their
 and of ChainInit), lambda 1, learning rate 8e-4, the largest of their grid, since our budget is a small part of
 theirs; ten seeds per start.
 Budget: a copy step at length 500, H = 100, batch 16 was estimated at 24 ms on one core in float64; measured here
-with these options it takes 31 ms in float64 and 16 ms in float32 (elu, one BLAS thread, the machine otherwise
-idle; 38 ms in float64 with both cores busy): COPY_STEP_MS, which plans the grid. COPY_EPOCHS = 6 passes over their
+with these options it takes about 31 ms in float64 and 16 ms in float32 (elu, one BLAS thread, the machine
+otherwise idle; 38 ms in float64 with both cores busy); the benchmark times it (COPY_STEP_SHAPE, experiment_step in
+results/bench*.json), and that plans the grid. COPY_EPOCHS = 6 passes over their
 60,000 training sequences, 22,500 updates (3750 each; their runs had up to 100 passes), about 2 core-hours for the
 20 runs in float32 (PUBLISHED_DTYPE), plus a validation pass over 10,000 sequences per epoch (a few seconds):
 within issue 23's 15 core-hours with the other grids' plans and their overrun (up to 1.33 times) allowed for (the
@@ -549,10 +550,6 @@ def answer_sutskever_table5(records: list[dict]) -> str:
 
 COPY_LEN = 480  # the engine's copy is sequence_len + 20 long: 480 is their length 500, a delay of 479 blanks
 COPY_EPOCHS = 6  # passes over the training set: 22,500 updates, about 2 core-hours for 20 runs in float32
-# one update of a copy run in this setting (forward and backward at length 500, H = 100, batch 16; one BLAS thread,
-# the machine otherwise idle; RMSprop's update adds about 1%): the plan's step, since the benchmark's (batch 50,
-# one output) scales to about 0.6 of it
-COPY_STEP_MS = {"float64": 31.0, "float32": 16.3}
 COPY_TRAIN, COPY_VAL = 60_000, 10_000  # their n_train and n_test (tasks.py)
 CHAIN_ALPHA = 1.02  # their train.py's default init_scale and ChainInit's default
 ORTHO_INPUT_SCALE = 0.09  # 0.9 / sqrt(N), N = 100 (utils.py, InitLoader)
@@ -562,6 +559,11 @@ COPY_OPTIONS = {"activation": "elu", "n_hidden": 100, "batch_size": 16, "clip": 
                 "n_epochs": COPY_EPOCHS, "hy_scale": GLOROT_STD, "dtype": PUBLISHED_DTYPE}
 COPY_START_OPTIONS = {"chain": {"chain_alpha": CHAIN_ALPHA}, "ortho": {"ih_scale": ORTHO_INPUT_SCALE}}
 COPY_SEED_BLOCKS = ("0-4", "5-9")
+# one training step of a copy run, which the benchmark times (bench's experiment_step) for the plan: the cells'
+# step (batch 50, one output) scales to about 0.6 of it
+COPY_STEP_SHAPE = {"task": "copy", "sequence_len": COPY_LEN, "n_hidden": COPY_OPTIONS["n_hidden"],
+                   "batch_size": COPY_OPTIONS["batch_size"], "init": "chain", "activation": COPY_OPTIONS["activation"],
+                   "chain_alpha": CHAIN_ALPHA}
 COPY_ORHAN_GRIDS = tuple(ex.Grid(("copy",), (init,), (COPY_LEN,), seeds, {**COPY_OPTIONS, **extra})
                          for seeds in COPY_SEED_BLOCKS for init, extra in COPY_START_OPTIONS.items())
 # the chain injects each of copy's 10 inputs into a unit of its own, so the quick grid keeps 10 units; a training
@@ -680,6 +682,6 @@ EXPERIMENTS = [
         "copy_orhan",
         "Orhan & Pitkow 2020's copy at total length 500 as they ran it (elu, RMSprop, a fixed training set): does "
         "the chain start succeed where the orthogonal one does not?",
-        COPY_ORHAN_GRIDS, COPY_ORHAN_QUICK_GRIDS, figure_copy_orhan, answer_copy_orhan, step_ms=COPY_STEP_MS,
+        COPY_ORHAN_GRIDS, COPY_ORHAN_QUICK_GRIDS, figure_copy_orhan, answer_copy_orhan, step_shape=COPY_STEP_SHAPE,
     ),
 ]
