@@ -206,9 +206,7 @@ LRU_STEP_TARGET = 0.2  # issue 24: an LRU step at most a fifth of a vanilla step
 LRU_STEP_WIDTHS = (8,)
 
 
-def width_key(width: int) -> str:
-    """'lru_width8': the step_ms key of the LRU's convolution form at a width other than the default."""
-    return f"lru_width{width}"
+width_key = files.width_key  # the key's format belongs to the benchmark file's reader
 
 
 def lru_steps(dtype: str, repeats: int, lengths: tuple[int, ...] = LRU_STEP_LENS) -> dict:

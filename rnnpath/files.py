@@ -475,6 +475,12 @@ BENCH_NUMBER_MAPS = ("step_ms_by_T", "step_ms_by_H", "kernel_us", "peak_memory",
 BENCH_COMMAND = "python -m rnnpath bench"
 
 
+def width_key(width: int) -> str:
+    """'lru_width8': the step_ms key, in a benchmark file's lru_step rows, of the LRU's convolution form at a width
+    other than the default."""
+    return f"lru_width{width}"
+
+
 def _fields_problem(value, spec: dict, where: str) -> str | None:
     for name, kind in spec.items():
         if name not in value:

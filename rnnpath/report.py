@@ -31,7 +31,6 @@ import numpy as np
 
 import rnn_pathological as rp
 from rnnpath import files, sweep
-from rnnpath.bench import width_key
 from rnnpath.stats import fisher_text, median_range, wilson_interval
 from rnnpath.text import join_words, markdown_table, plural
 
@@ -689,9 +688,9 @@ def performance(benches: dict[str, dict]) -> str:
                                      if T == "1000" else f"{r[f'lru_over_{base}']:.2f}x")
                                   for T, r in m["by_T"].items())] for dtype, m in lru.items()]
             rows_lru += [[f"{dtype}, width {m}",
-                          *(f"{r['step_ms'][width_key(m)]:.1f} ms = "
-                            + (judged(r[f'{width_key(m)}_over_{base}'], m_['target_lru_over_rnn_at_T1000'], 'x',
-                                      '.2f') if T == "1000" else f"{r[f'{width_key(m)}_over_{base}']:.2f}x")
+                          *(f"{r['step_ms'][files.width_key(m)]:.1f} ms = "
+                            + (judged(r[f'{files.width_key(m)}_over_{base}'], m_['target_lru_over_rnn_at_T1000'], 'x',
+                                      '.2f') if T == "1000" else f"{r[f'{files.width_key(m)}_over_{base}']:.2f}x")
                             for T, r in m_["by_T"].items())]
                          for dtype, m_ in lru.items() for m in m_.get("widths", [])]
             scans = [scan for scan in rp.LRU_SCANS if all(f"lru_scan_{scan}" in r["step_ms"]
@@ -745,7 +744,7 @@ def tuned_lru_cost(lru: dict[str, dict], base: str) -> str:
     widths = sorted({s["lru_width"] for (arm, _), s in tuning.TUNED.items() if arm.startswith("lru+")})
     parts = []
     for m in widths:
-        key = "lru" if m == next(iter(lru.values()))["lru_width"] else width_key(m)
+        key = "lru" if m == next(iter(lru.values()))["lru_width"] else files.width_key(m)
         ratios = {dtype: b["by_T"]["1000"]["step_ms"][key] / b["by_T"]["1000"]["step_ms"][base]
                   for dtype, b in lru.items() if "1000" in b["by_T"] and key in b["by_T"]["1000"]["step_ms"]}
         if ratios:

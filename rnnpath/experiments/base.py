@@ -18,7 +18,6 @@ from matplotlib.figure import Figure
 
 import rnn_pathological as rp
 from rnnpath import files, stats, style, sweep
-from rnnpath.bench import width_key
 
 PROG = "rnnpath experiment"
 
@@ -259,9 +258,9 @@ def lru_ratio(bench: dict, T: int, per_step: bool, width: int = rp.LRU_WIDTH) ->
     if per_step and not by_T:
         return None  # the scan's cost is in the lru_step rows alone: cell_step times the convolution form
     own = width != rp.LRU_WIDTH and not per_step and by_T and all(
-        width_key(width) in row["step_ms"] for row in by_T.values())
+        files.width_key(width) in row["step_ms"] for row in by_T.values())
     points = {} if per_step or own else {cells["sequence_len"]: cells["step_ms"]["lru"] / cells["step_ms"]["rnn"]}
-    key = f"lru_scan_{rp.LRU_SCAN}" if per_step else width_key(width) if own else "lru"
+    key = f"lru_scan_{rp.LRU_SCAN}" if per_step else files.width_key(width) if own else "lru"
     for length, row in by_T.items():
         points[int(length)] = row["step_ms"][key] / row["step_ms"]["rnn"]
     timed = width if own else rp.LRU_WIDTH

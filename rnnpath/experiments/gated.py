@@ -197,7 +197,8 @@ def _against(records: list[dict], arm: str, base: str) -> str:
         family = sum(cell in adjusted for cell, *_ in shared)
         kept = ("keeps this difference" if len(survive) == called == 1 else
                 "does not keep this difference" if called == 1 else
-                f"keeps all {called} of these differences" if len(survive) == called else
+                ("keeps both differences" if called == 2 else f"keeps all {called} of these differences")
+                if len(survive) == called else
                 f"keeps {len(survive)} of the {called} differences ({join_words(survive)})" if survive else
                 f"keeps none of the {called} differences")
         clear.append(f"Holm's correction over the {plural(family, 'cell')} the two share whose runs could differ "

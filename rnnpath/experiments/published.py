@@ -131,7 +131,7 @@ SUTSKEVER_TUNING_SEEDS = "1000-1001"  # never used by a reported run (the report
 SUTSKEVER_TUNING_UPDATES = 10_000
 # The pick of sutskever_lr (its answer names it); tests/test_published.py recomputes it from
 # results/sweeps/sutskever_lr.jsonl.
-SUTSKEVER_LR = 1e-3
+SUTSKEVER_LR = 1e-4
 
 
 def sutskever_options(task: str, mu_max: float, lr: float = SUTSKEVER_LR,
@@ -355,9 +355,11 @@ def answer_sutskever_lr(records: list[dict]) -> str:
                  + join_words([f"{lr:g} at {stage_text(st)}" for st, lr in reversed(learned_picks)]) + ".")
     by_start = "; ".join(f"{init}'s alone {lr:g}" for init, lr in
                          sorted(lr_picks(records).items(), key=lambda kv: style.init_rank(kv[0])))
+    n_seeds = len({r["seed"] for r in records if stage_of(r) == at})
     text += (f" At {stage_text(at)}, both starts pooled (one rate serves both, which differ in W_hh alone), the "
              f"lowest median fraction of held-out cases off by more than {rp.SUTSKEVER_TOLERANCE:g} (ties: the lower "
-             f"mean final 0.5*MSE) is at lr {picked:g} ({by_start}).")
+             f"mean final 0.5*MSE) is at lr {picked:g} ({by_start}; {plural(n_seeds, 'tuning seed')} per rate and "
+             f"start there, so a rate's row is {'one run' if n_seeds == 1 else f'{n_seeds} runs'} a start).")
     text += _seed_sentence(records, at)
     text += f" Table 5 runs at lr {picked:g} from both starts"
     text += (" (the constant SUTSKEVER_LR agrees)." if picked == SUTSKEVER_LR else
