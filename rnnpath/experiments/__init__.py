@@ -89,16 +89,22 @@ def partial_note(exp: Experiment, n_have: int, n_want: int, quick: bool, outdir:
             f"finish with `{command('run', exp.name, quick, outdir)}`")
 
 
+def kept_records(exp: Experiment, quick: bool, outdir: str) -> list[dict]:
+    """The records of an experiment's sweep file that are none of its grids' runs (kept_note, earlier_settings)."""
+    path = exp.data_path(quick, outdir)
+    if exp.results is not None or not os.path.exists(path):
+        return []
+    keys = own_keys(exp, quick)
+    return [r for _, r in sweep.read_sweep_file(path).records if sweep.record_key(r) not in keys]
+
+
 def kept_note(exp: Experiment, quick: bool, outdir: str, shown: str | None = None) -> str | None:
     """'results/sweeps/frontier.jsonl also keeps 256 records of runs its grids no longer hold (...)': the records of
     an experiment's sweep file that are none of its runs, there because the sweep runner never drops a record and
     the grid changed since (an earlier shared setting, a tuning pick since revised); None where there are none.
     `shown` is the path to print (the README names paths as typed from the repository's root)."""
     path = exp.data_path(quick, outdir)
-    if exp.results is not None or not os.path.exists(path):
-        return None
-    keys = own_keys(exp, quick)
-    kept = [r for _, r in sweep.read_sweep_file(path).records if sweep.record_key(r) not in keys]
+    kept = kept_records(exp, quick, outdir)
     if not kept:
         return None
     # their training time: CPU time where the record has it, else wall time (an upper bound on a busy machine)
@@ -114,15 +120,16 @@ def earlier_settings(exp: Experiment, records: list[dict], quick: bool, outdir: 
     solved counts, old against new, paired by seed, with McNemar's exact test over all of them pooled ('' where
     there are none). What a changed pick changed, measured rather than assumed."""
     path = exp.data_path(quick, outdir)
-    if exp.results is not None or not os.path.exists(path):
+    kept = kept_records(exp, quick, outdir)
+    if not kept:
         return ""
     keys = own_keys(exp, quick)
     current = {(gated.arm_of(r), r["task"], r["sequence_len"], r["seed"]): r for r in records
                if sweep.record_key(r) in keys}
     groups: dict[tuple, list[tuple[dict, dict]]] = {}
-    for _, r in sweep.read_sweep_file(path).records:
+    for r in kept:
         cell = (gated.arm_of(r), r["task"], r["sequence_len"], r["seed"])
-        if sweep.record_key(r) in keys or cell not in current:
+        if cell not in current:
             continue
         new = current[cell]
         old_setting, new_setting = tuning.setting_of(r), tuning.setting_of(new)
