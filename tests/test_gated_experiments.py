@@ -3,6 +3,7 @@ they claim, their quick variants run, resume, draw and answer, the answers name 
 published numbers beside ours, and an experiment without a sweep file is reported as not run."""
 
 import json
+import re
 from pathlib import Path
 from unittest import mock
 
@@ -28,7 +29,8 @@ def quick_dir(tmp_path_factory) -> Path:
 
 def test_registered_with_questions_and_run_counts():
     assert all(name in ex.EXPERIMENTS for name in NAMES)
-    expected = {"frontier": 3 * 6 * 4 * 10, "frontier_modern": 3 * 6 * 2 * 5 + 5 * len(gated.FRONTIER_LONG) * 4,
+    stopped = sum(sum(T > stop for T in gated.FRONTIER_LENS) for stop in gated.FRONTIER_STOPPED.values())
+    expected = {"frontier": (3 * 6 * 4 - stopped) * 10, "frontier_modern": 3 * 6 * 2 * 5 + 5 * len(gated.FRONTIER_LONG) * 4,
                 "order_table": 5 * 3 * 3 + 2 * 3 * 3 * 2 + 5 * 3,
                 "order_lstm200": 2 * 3, "latching_lstm": 7 * 4 * 20, "copy_rmsprop": 4 * 3 * 5}
     for exp in gated.EXPERIMENTS:
@@ -755,3 +757,66 @@ def test_the_lrus_coarse_addition_runs_and_its_width_are_said():
             mock.patch.object(gated.ex, "is_per_case_group", lambda rs: True):
         assert "on addition at T = 30 (3/5):" in gated._coarse_sentence(made)
         assert "T = 60" not in gated._coarse_sentence(made)
+
+
+def test_the_frontier_stops_a_pair_after_a_length_where_none_of_its_runs_solves():
+    """The stop rule, recomputed from the committed records: from FRONTIER_STOP_FROM on, a pair whose runs at a
+    complete length all end unsolved is stopped there (FRONTIER_STOPPED), a pair with a solved run at every complete
+    length is not, and the grids run each pair at every length up to its stop and none past it."""
+    exp = ex.EXPERIMENTS["frontier"]
+    records, _ = ex.load_records(exp, outdir=str(ROOT))
+    own = ex.own_records(exp, records)
+    n = len(rp.parse_seeds(gated.FRONTIER_SEEDS))
+    expected = {}
+    for cell, init in gated.FRONTIER_ARMS:
+        for task in gated.FRONTIER_TASKS:
+            for T in gated.FRONTIER_LENS[gated.FRONTIER_LENS.index(gated.FRONTIER_STOP_FROM):-1]:
+                runs = [r for r in own if (gated.arm_of(r), r["task"], r["sequence_len"]) == (f"{cell}+{init}", task, T)]
+                if len(runs) < n:
+                    break  # a length not complete decides nothing yet
+                if not any(rp.is_success(r) for r in runs):
+                    expected[(f"{cell}+{init}", task)] = T
+                    break
+    assert gated.FRONTIER_STOPPED == expected
+    ran = {(f"{g.config()['cell']}+{g.inits[0]}", g.tasks[0], g.sequence_lens[0]) for g in gated.FRONTIER_GRIDS}
+    for cell, init in gated.FRONTIER_ARMS:
+        for task in gated.FRONTIER_TASKS:
+            stop = gated.frontier_stop(f"{cell}+{init}", task) or gated.FRONTIER_LENS[-1]
+            assert {T for a, t, T in ran if (a, t) == (f"{cell}+{init}", task)} == {
+                T for T in gated.FRONTIER_LENS if T <= stop}
+    left = len(gated.FRONTIER_FULL_GRIDS) - len(gated.FRONTIER_GRIDS)
+    text = gated.stop_rule_sentence()
+    assert f"This leaves out {left * n} runs" in text
+    for (arm, task), stop in gated.FRONTIER_STOPPED.items():
+        assert re.search(rf"{re.escape(arm)} on [^.]*\b{task}\b[^.]* after T = {stop}", text)
+
+
+def test_a_stopped_pair_is_run_through_marked_stopped_and_never_pending():
+    def record(cell, task, T, seed, solved):
+        return {"task": task, "init": "ortho", "sequence_len": T, "seed": seed, "config": {"cell": cell},
+                "solved": solved}
+    records = [record("rnn", "temporal_order", T, s, T == 30) for T in (30, 60, 200) for s in range(5)]
+    records += [record("lstm", "temporal_order", T, s, T < 500) for T in (30, 60, 200, 300) for s in range(5)]
+    every = {30, 60, 200, 300}
+    with mock.patch.dict(gated.FRONTIER_STOPPED, {("rnn+ortho", "temporal_order"): 200}, clear=True), \
+            mock.patch.object(rp, "is_success", lambda r: r["solved"]):
+        assert gated._run_through({30, 60, 200}, every, "rnn+ortho", "temporal_order")
+        assert not gated._run_through({30, 60, 200}, every, "lstm+ortho", "temporal_order")
+        assert "| temporal_order | 300 | stopped |" in gated._rate_table(records, ["rnn+ortho", "lstm+ortho"])
+        text = gated._lstm_needed_sentence(records)
+        reach = gated._reach_sentence(records, ["rnn+ortho", "lstm+ortho"])
+    assert "Not yet testable" not in text
+    assert ("The stop rule leaves rnn+ortho unrun where lstm+ortho runs on temporal_order at T = 300 (none of its "
+            "runs solved at T = 200)") in text
+    assert "rnn+ortho T = 30 (stopped after T = 200)" in reach
+    with mock.patch.dict(gated.FRONTIER_STOPPED, {}, clear=True), \
+            mock.patch.object(rp, "is_success", lambda r: r["solved"]):
+        assert "Not yet testable on temporal_order at T = 300" in gated._lstm_needed_sentence(records)
+        assert "| temporal_order | 300 | - |" in gated._rate_table(records, ["rnn+ortho", "lstm+ortho"])
+
+
+def test_method_states_the_frontiers_stop_rule():
+    method = (ROOT / "docs" / "method.md").read_text()
+    assert "gated.FRONTIER_STOPPED" in method
+    assert f"From\n      T = {gated.FRONTIER_STOP_FROM} on, a pair (arm, task) none of whose ten runs" in method
+    assert len(rp.parse_seeds(gated.FRONTIER_SEEDS)) == 10

@@ -18,8 +18,10 @@ step about 0.045 ms per time step at H = 64 and batch 50, an LSTM step about 5 t
 The README states each grid's runs and its measured core-minutes, summed from the records' wall times):
   frontier       720 runs at the headline budget (80 epochs x 30 batches of 50, clip 1, 64 units), ten fresh seeds
                  per cell, each arm with the optimiser and learning rate (and LSTM forget bias) that frontier_tuning
-                 picked for it per task. About 10 core-hours, most of them the LSTM's at T = 300 and 500 (an oRNN
-                 step costs 1.2-1.4 vanilla steps at T = 60); an earlier grid of 360 runs on seeds 0-4 under one
+                 picked for it per task, less the lengths the stop rule leaves out (FRONTIER_STOPPED: a pair none of
+                 whose runs solves at a length from T = 200 on runs no longer length). About 10 core-hours
+                 without the rule, most of them the LSTM's at T = 300 and 500 (an oRNN step costs 1.2-1.4 vanilla
+                 steps at T = 60); an earlier grid of 360 runs on seeds 0-4 under one
                  shared setting (momentum 0.9, lr 0.01) took about 5.
   order_table    45 runs, 150 epochs over 1000 fixed training sequences (1500 Adam updates, lr 0.01, clip 0.25,
                  batch 100, 64 units), each epoch validated on 1000 held-out sequences. About 2 core-hours. Then
@@ -87,17 +89,25 @@ def _rate_panel(ax, runs: list[dict], arms: list[str], colours: dict[str, str]) 
 def _rate_table(records: list[dict], arms: list[str]) -> str:
     rows = []
     for ((_, task), T), runs in ex.group_by(records, ex.task_key).items():
-        rows.append([task, T] + [ex.rate_text(mine) if (mine := [r for r in runs if arm_of(r) == arm]) else "-"
-                                 for arm in arms])
+        rows.append([task, T] + [ex.rate_text(mine) if (mine := [r for r in runs if arm_of(r) == arm]) else
+                                 "stopped" if not _runs_at(arm, task, T) else "-" for arm in arms])
     return markdown_table(["task", "T"] + [f"{arm}: solved [95% CI]" for arm in arms], rows)
 
 
-def _run_through(mine: set[int], every: set[int], arm: str = "") -> bool:
-    """An arm has run every length the records hold up to the frontier's longest (FRONTIER_LENS), and, once it has
-    begun the lengths past it (which run only for the pairs that solve there, FRONTIER_LONG), all of its long_lens:
-    an arm without them is not unfinished, one part way through them is."""
+def _run_through(mine: set[int], every: set[int], arm: str = "", task: str = "") -> bool:
+    """An arm has run every length the records hold up to the frontier's longest (FRONTIER_LENS), or up to where
+    the stop rule stops it on `task` (FRONTIER_STOPPED), and, once it has begun the lengths past the frontier's
+    (which run only for the pairs that solve there, FRONTIER_LONG), all of its long_lens: an arm without them is not
+    unfinished, one part way through them is."""
     long = {T for T in mine if T > FRONTIER_LENS[-1]}
-    return {T for T in every if T <= FRONTIER_LENS[-1]} <= mine and (not long or set(long_lens(arm)) <= mine)
+    last = min(FRONTIER_LENS[-1], frontier_stop(arm, task) or FRONTIER_LENS[-1])
+    return {T for T in every if T <= last} <= mine and (not long or set(long_lens(arm)) <= mine)
+
+
+def _stop_words(arm: str, task: str) -> str:
+    """' (stopped after T = 200)' for a pair the stop rule stopped, '' otherwise."""
+    stop = frontier_stop(arm, task)
+    return f" (stopped after T = {stop})" if stop is not None else ""
 
 
 def _reach_sentence(records: list[dict], arms: list[str]) -> str:
@@ -110,8 +120,8 @@ def _reach_sentence(records: list[dict], arms: list[str]) -> str:
             if mine:
                 longest = ex.longest_all_solved(ex.rate_points(mine))
                 mine_Ts = {r["sequence_len"] for r in mine}  # a grid still running has not reached every T
-                so_far = (f" (run so far up to T = {max(mine_Ts)})" if not _run_through(mine_Ts, task_Ts, arm)
-                          else "")
+                so_far = (f" (run so far up to T = {max(mine_Ts)})" if not _run_through(mine_Ts, task_Ts, arm, task)
+                          else _stop_words(arm, task))
                 reach.append(f"{arm} {'no T' if longest is None else f'T = {longest}'}{so_far}")
         parts.append(f"on {task}, {join_words(reach)}")
     return "; ".join(parts)
@@ -125,7 +135,10 @@ def _last_solved_sentence(records: list[dict], arms: list[str]) -> str:
     for arm in arms:
         solved_Ts = sorted({r["sequence_len"] for r in records if arm_of(r) == arm and rp.is_success(r)})
         run_Ts = {r["sequence_len"] for r in records if arm_of(r) == arm}
-        so_far = f", run so far up to T = {max(run_Ts)}" if not _run_through(run_Ts, all_Ts, arm) else ""
+        tasks = {r["task"] for r in records if arm_of(r) == arm}
+        through = all(_run_through({r["sequence_len"] for r in records if arm_of(r) == arm and r["task"] == task},
+                                   all_Ts, arm, task) for task in tasks)
+        so_far = f", run so far up to T = {max(run_Ts)}" if not through else ""
         if not solved_Ts:
             parts.append(f"{arm} none{f' ({so_far[2:]})' if so_far else ''}")
             continue
@@ -246,18 +259,25 @@ def _lstm_needed_sentence(records: list[dict], base: str = "rnn+ortho", gated: s
                 f"(within this budget), so there is no T above which it starts to fail, and {gated} solves runs "
                 f"there." if never else "")
     # the cells that could test it but that one arm has not run yet (a grid still running)
+    # (the cells the stop rule leaves one of them out of are not pending: they will not run)
     pending = sorted({(task, T) for (task, T), (k0, _) in theirs.items()
-                      if k0 == 0 and (task, T) not in ours
+                      if k0 == 0 and (task, T) not in ours and _runs_at(gated, task, T)
                       and any(t == task and T0 < T and k > 0 for (t, T0), (k, _) in theirs.items())}
-                     | {(task, T) for (task, T) in ours if (task, T) not in theirs},
+                     | {(task, T) for (task, T) in ours if (task, T) not in theirs and _runs_at(base, task, T)},
                      key=lambda c: (ex.task_rank(c[0]), c[1]))
     later = (f" Not yet testable on {join_words([f'{t} at T = {T}' for t, T in pending])}, where one of the two has "
              f"not run yet." if pending else "")
+    unrun = [(task, T) for (task, T) in ours if (task, T) not in theirs and not _runs_at(base, task, T)]
+    if unrun:
+        where = [f"{task} at T = {join_words([str(T) for t, T in unrun if t == task])} (none of its runs solved at "
+                 f"T = {frontier_stop(base, task)})" for task in dict.fromkeys(t for t, _ in unrun)]
+        later += (f" The stop rule leaves {base} unrun where {gated} runs on {'; '.join(where)}: those cells have "
+                  f"no pair to test.")
     if not cells:
         return (f"{claim} holds in no cell run so far: wherever {base}, having solved runs at a shorter T, solves "
                 f"none, neither does {gated}.{later}{no_onset}" if pending else
                 f"{claim} holds in no cell: wherever {base}, having solved runs at a shorter T, solves none, neither "
-                f"does {gated}.{no_onset}")
+                f"does {gated}.{later}{no_onset}")
     clear = [cell for cell, told, _ in cells if told]
     unclear = [cell for cell, told, _ in cells if not told]
     kept = sum(held for _, told, held in cells if told)
@@ -313,8 +333,31 @@ FRONTIER_ARMS = tuning.FRONTIER_TUNING_ARMS  # (cell, init): rnn+ortho, rnn+rand
 # shortest length first: a grid stopped part way (the longest lengths cost the most, the LSTM's at T = 500 about 40%
 # of the whole) leaves every arm run up to the same T, which is what the question compares, rather than some arms
 # at every T and others at none.
-FRONTIER_GRIDS = tuple(ex.Grid((task,), (init,), (T,), FRONTIER_SEEDS, tuning.tuned_options(cell, init, task))
-                       for T in FRONTIER_LENS for cell, init in FRONTIER_ARMS for task in FRONTIER_TASKS)
+# The stop rule, adopted once every pair but the oRNN's (and the LSTM's on 3bit_memorization) had run T = 200 and
+# before any run at T = 300, to spend the two longest and costliest lengths where a run can still solve: from
+# T = FRONTIER_STOP_FROM on, a pair (arm, task) none of whose runs ends solved at one length runs no longer length.
+# Only "solved" counts (partial progress on addition does not carry a pair on); every pair runs every length up to
+# FRONTIER_STOP_FROM. FRONTIER_STOPPED holds each stopped pair and the last length it runs, filled from the sweep
+# file as each length completes; a test recomputes it from the committed records.
+FRONTIER_STOP_FROM = 200
+FRONTIER_STOPPED: dict[tuple[str, str], int] = {
+    (arm, task): 200 for arm in ("rnn+ortho", "rnn+random") for task in FRONTIER_TASKS}
+
+
+def frontier_stop(arm: str, task: str) -> int | None:
+    """The last length the frontier runs the pair (arm, task) at under the stop rule, None if it is not stopped."""
+    return FRONTIER_STOPPED.get((arm, task))
+
+
+def _runs_at(arm: str, task: str, T: int) -> bool:
+    stop = frontier_stop(arm, task)
+    return stop is None or T <= stop
+
+
+FRONTIER_FULL_GRIDS = tuple(ex.Grid((task,), (init,), (T,), FRONTIER_SEEDS, tuning.tuned_options(cell, init, task))
+                            for T in FRONTIER_LENS for cell, init in FRONTIER_ARMS for task in FRONTIER_TASKS)
+FRONTIER_GRIDS = tuple(g for g in FRONTIER_FULL_GRIDS
+                       if _runs_at(f"{g.config()['cell']}+{g.inits[0]}", g.tasks[0], g.sequence_lens[0]))
 FRONTIER_QUICK_GRIDS = tuple(ex.Grid(g.tasks, g.inits, (30, 60), "100-101", {**g.options, **ex.QUICK_OPTIONS})
                              for g in FRONTIER_GRIDS if g.sequence_lens == (FRONTIER_LENS[0],))
 
@@ -362,6 +405,27 @@ def _settings_sentence(records: list[dict]) -> str:
             f"batches of {c['batch_size']}) and clip {c['clip']:g}.")
 
 
+def stop_rule_sentence() -> str:
+    """' From T = 200 on, a pair (arm, task) none of whose runs ends solved at one length runs no longer length (...):
+    stopped so far, rnn+ortho on addition, ... after T = 200. This leaves out 60 runs, about 1.8 core-hours ...'."""
+    rule = (f" From T = {FRONTIER_STOP_FROM} on, a pair (arm, task) none of whose runs ends solved at one length runs "
+            f"no longer length (the stop rule, adopted before any run of this grid at T = "
+            f"{FRONTIER_LENS[FRONTIER_LENS.index(FRONTIER_STOP_FROM) + 1]}, to spend the longest and costliest "
+            f"lengths where a run can still solve; partial progress does not carry a pair on)")
+    if not FRONTIER_STOPPED:
+        return rule + ": no pair stopped yet."
+    by_stop: dict[tuple[str, int], list[str]] = {}
+    for (arm, task), stop in sorted(FRONTIER_STOPPED.items(), key=lambda p: (arm_rank(p[0][0]), p[1],
+                                                                             ex.task_rank(p[0][1]))):
+        by_stop.setdefault((arm, stop), []).append(task)
+    parts = [f"{arm} on {join_words(tasks)} after T = {stop}" for (arm, stop), tasks in by_stop.items()]
+    left = tuple(g for g in FRONTIER_FULL_GRIDS if g not in FRONTIER_GRIDS)
+    hours = ex.planned_core_hours(ex.Experiment("stopped", "", left, (), None, None))
+    cost = f", about {hours:.1f} core-hours by the benchmark's step costs" if hours is not None else ""
+    return (f"{rule}: stopped so far, {join_words(parts)}. This leaves out {sum(len(g.specs()) for g in left)} runs"
+            f"{cost}; the tables mark their cells 'stopped', and no comparison is tested there.")
+
+
 def answer_frontier(records: list[dict]) -> str:
     arms = arms_in(records)
     Ts = sorted({r["sequence_len"] for r in records})
@@ -382,7 +446,8 @@ def answer_frontier(records: list[dict]) -> str:
     against = [_against(records, arm, base) for arm in arms if arm != base and arm.endswith("+ortho")]
     versus = (f" Cell by cell, {'; '.join(against)}." if base in arms and against else "")
     text = (f"The longest T up to which every run at every T (of {', '.join(map(str, Ts))}) ends solved: "
-            f"{_reach_sentence(records, arms)}. {_last_solved_sentence(records, arms)}{pooled}{versus}"
+            f"{_reach_sentence(records, arms)}. {_last_solved_sentence(records, arms)}{stop_rule_sentence()}{pooled}"
+            f"{versus}"
             f"{_lstm_needed_sentence(records)} {_settings_sentence(records)}{tuning_caveats('frontier_tuning', arms)}"
             f"{tuning_caveats('short_tuning', arms)}")
     published = ("Published, in other settings: Pascanu et al. 2013 solve temporal order up to T = 200 with SGD, "
