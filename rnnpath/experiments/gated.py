@@ -43,6 +43,7 @@ the registry entries.
 
 from __future__ import annotations
 
+import collections
 import os
 
 import numpy as np
@@ -104,6 +105,13 @@ def _run_through(mine: set[int], every: set[int], arm: str = "", task: str = "")
     return {T for T in every if T <= last} <= mine and (not long or set(long_lens(arm)) <= mine)
 
 
+def _lengths_complete(runs: list[dict]) -> bool:
+    """Every length of one arm's runs on one task holds as many runs as its fullest: a grid still running a length
+    has run it part way."""
+    counts = collections.Counter(r["sequence_len"] for r in runs)
+    return len(set(counts.values())) <= 1
+
+
 def _stop_words(arm: str, task: str) -> str:
     """' (stopped after T = 200)' for a pair the stop rule stopped, '' otherwise."""
     stop = frontier_stop(arm, task)
@@ -120,8 +128,8 @@ def _reach_sentence(records: list[dict], arms: list[str]) -> str:
             if mine:
                 longest = ex.longest_all_solved(ex.rate_points(mine))
                 mine_Ts = {r["sequence_len"] for r in mine}  # a grid still running has not reached every T
-                so_far = (f" (run so far up to T = {max(mine_Ts)})" if not _run_through(mine_Ts, task_Ts, arm, task)
-                          else _stop_words(arm, task))
+                through = _run_through(mine_Ts, task_Ts, arm, task) and _lengths_complete(mine)
+                so_far = f" (run so far up to T = {max(mine_Ts)})" if not through else _stop_words(arm, task)
                 reach.append(f"{arm} {'no T' if longest is None else f'T = {longest}'}{so_far}")
         parts.append(f"on {task}, {join_words(reach)}")
     return "; ".join(parts)
@@ -136,8 +144,8 @@ def _last_solved_sentence(records: list[dict], arms: list[str]) -> str:
         solved_Ts = sorted({r["sequence_len"] for r in records if arm_of(r) == arm and rp.is_success(r)})
         run_Ts = {r["sequence_len"] for r in records if arm_of(r) == arm}
         tasks = {r["task"] for r in records if arm_of(r) == arm}
-        through = all(_run_through({r["sequence_len"] for r in records if arm_of(r) == arm and r["task"] == task},
-                                   all_Ts, arm, task) for task in tasks)
+        through = all(_run_through({r["sequence_len"] for r in mine}, all_Ts, arm, task) and _lengths_complete(mine)
+                      for task in tasks for mine in [[r for r in records if (arm_of(r), r["task"]) == (arm, task)]])
         so_far = f", run so far up to T = {max(run_Ts)}" if not through else ""
         if not solved_Ts:
             parts.append(f"{arm} none{f' ({so_far[2:]})' if so_far else ''}")
@@ -152,7 +160,8 @@ def _last_solved_sentence(records: list[dict], arms: list[str]) -> str:
     beyond = [T for T in sorted({r["sequence_len"] for r in records}) if T > max(last, default=0)]
     if beyond:
         Ts = [str(T) for T in beyond]  # '300', '300 or 500', '200, 300 or 500'
-        text += f"; no run of any arm ends solved at T = {', '.join(Ts[:-1]) + ' or ' if Ts[:-1] else ''}{Ts[-1]}"
+        text += (f"; no run of any arm run there ends solved at T = "
+                 f"{', '.join(Ts[:-1]) + ' or ' if Ts[:-1] else ''}{Ts[-1]}")
     return text + "."
 
 
@@ -334,14 +343,18 @@ FRONTIER_ARMS = tuning.FRONTIER_TUNING_ARMS  # (cell, init): rnn+ortho, rnn+rand
 # of the whole) leaves every arm run up to the same T, which is what the question compares, rather than some arms
 # at every T and others at none.
 # The stop rule, adopted once every pair but the oRNN's (and the LSTM's on 3bit_memorization) had run T = 200 and
-# before any run at T = 300, to spend the two longest and costliest lengths where a run can still solve: from
-# T = FRONTIER_STOP_FROM on, a pair (arm, task) none of whose runs ends solved at one length runs no longer length.
+# before any run at T = 300: from T = FRONTIER_STOP_FROM on, a pair (arm, task) none of whose runs ends solved at one
+# length runs no longer length, so the costliest lengths go to the pairs that still solved a run at the last one.
 # Only "solved" counts (partial progress on addition does not carry a pair on); every pair runs every length up to
-# FRONTIER_STOP_FROM. FRONTIER_STOPPED holds each stopped pair and the last length it runs, filled from the sweep
-# file as each length completes; a test recomputes it from the committed records.
+# FRONTIER_STOP_FROM. Not blind: the replaced shared-setting grid (seeds 0-4, in the git history at a8a482f) had
+# solved no vanilla run past T = 120 on any task, and no run of any arm at T = 300 or 500. frontier_modern's pairs
+# follow the same rule (none of them had run T = 200 when it was adopted). FRONTIER_STOPPED holds each stopped pair
+# and the last length it runs, filled from the sweep files as each length completes; a test recomputes it from the
+# committed records and checks that no record lies past a stop.
 FRONTIER_STOP_FROM = 200
 FRONTIER_STOPPED: dict[tuple[str, str], int] = {
-    (arm, task): 200 for arm in ("rnn+ortho", "rnn+random") for task in FRONTIER_TASKS}
+    **{(arm, task): 200 for arm in ("rnn+ortho", "rnn+random") for task in FRONTIER_TASKS},
+    ("ornn+ortho", "addition"): 200, ("ornn+ortho", "temporal_order"): 200}
 
 
 def frontier_stop(arm: str, task: str) -> int | None:
@@ -405,25 +418,43 @@ def _settings_sentence(records: list[dict]) -> str:
             f"batches of {c['batch_size']}) and clip {c['clip']:g}.")
 
 
-def stop_rule_sentence() -> str:
-    """' From T = 200 on, a pair (arm, task) none of whose runs ends solved at one length runs no longer length (...):
-    stopped so far, rnn+ortho on addition, ... after T = 200. This leaves out 60 runs, about 1.8 core-hours ...'."""
+# when each experiment adopted the stop rule, as its answer says it
+STOP_ADOPTED = {"frontier": "after the vanilla arms' cells at T = 200 had run, none solving a run, and before any run "
+                            "of this grid at T = 300, knowing the replaced shared-setting grid's outcomes at the "
+                            "longer lengths (seeds 0-4, in the history)",
+                "frontier_modern": "before any of its cells at T = 200 had run"}
+
+
+def stop_rule_sentence(records: list[dict], name: str, full: tuple[ex.Grid, ...], kept: tuple[ex.Grid, ...]) -> str:
+    """' From T = 200 on, a pair (arm, task) none of whose runs ends solved at one length runs no longer length (...).
+    Stopped so far: rnn+ortho on addition, ... after T = 200 (0/10 each ...). This leaves out 120 of this grid's runs,
+    about 1.8 core-hours ...'. The pairs named are the stopped ones among the arms of `records` (an answer that reads
+    another experiment's records names their stops too); `full`: experiment `name`'s grids at every length, `kept`:
+    the ones the rule leaves it, whose difference is what the rule saves."""
     rule = (f" From T = {FRONTIER_STOP_FROM} on, a pair (arm, task) none of whose runs ends solved at one length runs "
-            f"no longer length (the stop rule, adopted before any run of this grid at T = "
-            f"{FRONTIER_LENS[FRONTIER_LENS.index(FRONTIER_STOP_FROM) + 1]}, to spend the longest and costliest "
-            f"lengths where a run can still solve; partial progress does not carry a pair on)")
-    if not FRONTIER_STOPPED:
-        return rule + ": no pair stopped yet."
-    by_stop: dict[tuple[str, int], list[str]] = {}
-    for (arm, task), stop in sorted(FRONTIER_STOPPED.items(), key=lambda p: (arm_rank(p[0][0]), p[1],
-                                                                             ex.task_rank(p[0][1]))):
-        by_stop.setdefault((arm, stop), []).append(task)
-    parts = [f"{arm} on {join_words(tasks)} after T = {stop}" for (arm, stop), tasks in by_stop.items()]
-    left = tuple(g for g in FRONTIER_FULL_GRIDS if g not in FRONTIER_GRIDS)
+            f"no longer length (the stop rule; partial progress does not carry a pair on). This grid adopted it "
+            f"{STOP_ADOPTED[name]}. It spends the costliest lengths on the pairs that still solved a run at the last "
+            f"one, and assumes that a pair solving none of its runs at one length would solve few at a longer one, "
+            f"which these runs do not test: a 'stopped' cell is not measured, and no comparison is tested there.")
+    arms = set(arms_in(records))
+    stopped = {pair: stop for pair, stop in FRONTIER_STOPPED.items() if pair[0] in arms}
+    if not stopped:
+        return rule + " No pair is stopped yet."
+    by_stop: dict[tuple[str, int, int], list[str]] = {}
+    for (arm, task), stop in sorted(stopped.items(), key=lambda p: (arm_rank(p[0][0]), p[1], ex.task_rank(p[0][1]))):
+        n = sum((arm_of(r), r["task"], r["sequence_len"]) == (arm, task, stop) for r in records)
+        by_stop.setdefault((arm, stop, n), []).append(task)
+    parts = [f"{arm} on {join_words(tasks)} after T = {stop} (0/{n}{' each' if len(tasks) > 1 else ''}: a rate "
+             f"there below {stats.wilson_interval(0, n)[1]:.2f} by the 95% Wilson interval)"
+             for (arm, stop, n), tasks in by_stop.items()]
+    left = tuple(g for g in full if g not in kept)
+    n_left = sum(len(g.specs()) for g in left)
+    if not n_left:
+        return f"{rule} Stopped so far: {join_words(parts)}; none of this grid's own runs is left out yet."
     hours = ex.planned_core_hours(ex.Experiment("stopped", "", left, (), None, None))
     cost = f", about {hours:.1f} core-hours by the benchmark's step costs" if hours is not None else ""
-    return (f"{rule}: stopped so far, {join_words(parts)}. This leaves out {sum(len(g.specs()) for g in left)} runs"
-            f"{cost}; the tables mark their cells 'stopped', and no comparison is tested there.")
+    return (f"{rule} Stopped so far: {join_words(parts)}. This leaves out {n_left} of this grid's runs{cost}; the "
+            f"tables mark their cells 'stopped'.")
 
 
 def answer_frontier(records: list[dict]) -> str:
@@ -437,7 +468,10 @@ def answer_frontier(records: list[dict]) -> str:
     totals = [f"{arm} {'{}/{}'.format(*ex.successes([r for r in shared if arm_of(r) == arm]))}" for arm in arms]
     n_cells = len(ex.group_by(records, ex.task_key))
     where = ("over tasks and lengths" if len(cells) == n_cells else
-             f"over the {len(cells)} of {n_cells} (task, T) cells that every arm has run")
+             f"over the {len(cells)} of {n_cells} (task, T) cells that every arm has run"
+             + (" (the stop rule keeps some arms out of the others)" if any(
+                 not _runs_at(arm, task, T) for ((_, task), T) in ex.group_by(records, ex.task_key)
+                 for arm in arms) else ""))
     pooled = (f" Pooled {where}, the runs that end solved are {join_words(totals)}; these totals add up cells of "
               f"different tasks and lengths, whose rates differ, so they estimate no single rate and carry no "
               f"interval (the table gives each cell's)." if cells else
@@ -446,7 +480,8 @@ def answer_frontier(records: list[dict]) -> str:
     against = [_against(records, arm, base) for arm in arms if arm != base and arm.endswith("+ortho")]
     versus = (f" Cell by cell, {'; '.join(against)}." if base in arms and against else "")
     text = (f"The longest T up to which every run at every T (of {', '.join(map(str, Ts))}) ends solved: "
-            f"{_reach_sentence(records, arms)}. {_last_solved_sentence(records, arms)}{stop_rule_sentence()}{pooled}"
+            f"{_reach_sentence(records, arms)}. {_last_solved_sentence(records, arms)}"
+            f"{stop_rule_sentence(records, 'frontier', FRONTIER_FULL_GRIDS, FRONTIER_GRIDS)}{pooled}"
             f"{versus}"
             f"{_lstm_needed_sentence(records)} {_settings_sentence(records)}{tuning_caveats('frontier_tuning', arms)}"
             f"{tuning_caveats('short_tuning', arms)}")
@@ -487,8 +522,11 @@ def _modern_grid(arm: str, task: str, T: int) -> ex.Grid:
     return ex.Grid((task,), (init,), (T,), FRONTIER_MODERN_SEEDS, tuning.tuned_options(cell, init, task))
 
 
-FRONTIER_MODERN_GRIDS = (tuple(_modern_grid(f"{cell}+{init}", task, T) for T in FRONTIER_LENS
-                               for cell, init in FRONTIER_MODERN_ARMS for task in FRONTIER_TASKS)
+# the frontier's lengths for every pair, then the stop rule (FRONTIER_STOPPED) as in the frontier
+FRONTIER_MODERN_FULL_GRIDS = tuple(_modern_grid(f"{cell}+{init}", task, T) for T in FRONTIER_LENS
+                                   for cell, init in FRONTIER_MODERN_ARMS for task in FRONTIER_TASKS)
+FRONTIER_MODERN_GRIDS = (tuple(g for g in FRONTIER_MODERN_FULL_GRIDS
+                               if _runs_at(f"{g.config()['cell']}+{g.inits[0]}", g.tasks[0], g.sequence_lens[0]))
                          + tuple(_modern_grid(arm, task, T) for T in FRONTIER_LONG_LENS for arm, task in FRONTIER_LONG
                                  if T in long_lens(arm)))
 FRONTIER_MODERN_QUICK_GRIDS = tuple(ex.Grid(g.tasks, g.inits, (30, 60), "100-101", {**g.options, **ex.QUICK_OPTIONS})
@@ -531,16 +569,18 @@ def long_arms(records: list[dict]) -> tuple[tuple[str, str], ...]:
                         key=lambda p: (arm_rank(p[0]), ex.task_rank(p[1]))))
 
 
-def _reach_cell(runs: list[dict]) -> str:
-    """'T = 120 (3/10 there); every run up to T = 60; run to T = 500': how far one arm gets on one task."""
+def _reach_cell(runs: list[dict], arm: str = "", task: str = "") -> str:
+    """'T = 120 (3/10 there); every run up to T = 60; run to T = 500': how far one arm gets on one task ('run to
+    T = 200, stopped there' where the stop rule stopped the pair)."""
     if not runs:
         return "-"
     points = ex.rate_points(runs)
     solved = [(T, k, n) for T, k, n in points if k]
     last = f"T = {solved[-1][0]} ({solved[-1][1]}/{solved[-1][2]} there)" if solved else "none"
     every = ex.longest_all_solved(points)
+    stopped = ", stopped there" if frontier_stop(arm, task) == points[-1][0] else ""
     return (f"{last}; every run up to {'no T' if every is None else f'T = {every}'}; "
-            f"run to T = {points[-1][0]}")
+            f"run to T = {points[-1][0]}{stopped}")
 
 
 def answer_frontier_modern(records: list[dict]) -> str:
@@ -549,7 +589,7 @@ def answer_frontier_modern(records: list[dict]) -> str:
     by_task = ex.group_by(records, lambda r: (ex.task_rank(r["task"]),))
     table = markdown_table(
         ["task"] + [f"{arm}: longest T with a run solved" for arm in arms],
-        [[task] + [_reach_cell([r for r in runs if arm_of(r) == arm]) for arm in arms]
+        [[task] + [_reach_cell([r for r in runs if arm_of(r) == arm], arm, task) for arm in arms]
          for ((_, task),), runs in by_task.items()])
     against = [_against(records, arm, base) for arm in modern for base in ("lstm+ortho", "rnn+ortho")
                if base in arms]
@@ -560,7 +600,9 @@ def answer_frontier_modern(records: list[dict]) -> str:
               + "." + long_cut_sentence())
     text = (f"For each headline task, the longest T at which each cell ends a run solved, the longest T up to which "
             f"all its runs at every length do, and how far it has run (the frontier's arms on seeds 100-109, the GRU "
-            f"and the LRU on {FRONTIER_MODERN_SEEDS}): {_last_solved_sentence(records, arms)}{versus} {beyond} "
+            f"and the LRU on {FRONTIER_MODERN_SEEDS}): {_last_solved_sentence(records, arms)}"
+            f"{stop_rule_sentence(records, 'frontier_modern', FRONTIER_MODERN_FULL_GRIDS, FRONTIER_MODERN_GRIDS)}"
+            f"{versus} {beyond} "
             f"{_settings_sentence(records)}{tuning_caveats('frontier_tuning', arms)}"
             f"{tuning_caveats('modern_tuning', arms)}{tuning_caveats('short_tuning', arms)}")
     widths = sorted({rp.full_config(r["config"])["lru_width"] for r in records if rp.cell_of(r) == "lru"})
