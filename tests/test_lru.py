@@ -317,7 +317,9 @@ def test_the_memory_estimate_covers_an_lru_run():
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         estimate = rp.run_memory_bytes(task, T, 32, 50, cell="lru", width=width)
-        assert peak < estimate < 20 * peak, (task, width, peak, estimate)
+        # an upper bound, and not a wild one: it counts the scan's (T, B, N) complex states, which a target at the
+        # last step (the convolution form) never holds, so a narrow LRU on one uses some 20 times less
+        assert peak < estimate < 25 * peak, (task, width, peak, estimate)
 
 
 @pytest.fixture(scope="module")
@@ -425,3 +427,22 @@ def test_every_committed_lru_record_of_a_last_step_task_was_made_by_the_convolut
                 seen += 1
                 assert r.get("last_step") is True, (path.name, r["task"], r["sequence_len"], r["seed"])
     assert seen > 0
+
+
+def test_the_input_layers_gradient_in_a_kept_buffer_is_bit_for_bit_the_plain_expression():
+    """The speed-up of _lru_input_grads (1 - u^2 in a workspace buffer instead of two fresh temporaries) computes
+    the same bits as du *= 1.0 - u * u, on a fresh workspace and on one whose buffer is reused."""
+    rng = np.random.default_rng(3)
+    T, B, M, n_in = 40, 6, 8, 5
+    u = np.tanh(rng.standard_normal((T, B, M)))
+    x = rng.standard_normal((T, B, n_in))
+    du = rng.standard_normal((T, B, M))
+    plain = du.copy()
+    plain *= 1.0 - u * u
+    ws = rp.Workspace()
+    for workspace in (None, ws, ws):
+        grads, d = {}, du.copy()
+        rp._lru_input_grads(grads, d, u, x, workspace)
+        np.testing.assert_array_equal(d, plain)
+        np.testing.assert_array_equal(grads["W_u"], plain.reshape(T * B, M).T @ x.reshape(T * B, n_in))
+        np.testing.assert_array_equal(grads["b_u"], plain.reshape(T * B, M).sum(axis=0))
