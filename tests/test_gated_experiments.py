@@ -802,7 +802,8 @@ def test_the_frontier_stops_a_pair_after_a_length_where_none_of_its_runs_solves(
     if left:
         assert f"This leaves out {left * n} of this grid's runs" in text
     for (arm, task), stop in expected.items():
-        assert re.search(rf"{re.escape(arm)} on [^.]*\b{task}\b[^.]* after T = {stop} \(0/{n}", text)
+        assert re.search(rf"{re.escape(arm)} on [^.]*\b{task}\b[^.]* after T = {stop}[^.]* \(0/{n} at that length",
+                         text)
     if not expected:
         assert "No pair is stopped yet." in text or "none of this grid's own runs is left out yet" in text
 
@@ -818,7 +819,10 @@ def test_a_stopped_pair_is_run_through_marked_stopped_and_never_pending():
             mock.patch.object(rp, "is_success", lambda r: r["solved"]):
         rnn = [r for r in records if r["config"]["cell"] == "rnn"]
         assert gated._reach_cell(rnn, "rnn+ortho", "temporal_order").endswith("run to T = 200, stopped there")
-        assert "(0/5: a rate there below 0.43 by the 95% Wilson interval)" in gated.stop_rule_sentence(
+        lstm = [r for r in records if r["config"]["cell"] == "lstm"]
+        assert gated._reach_cell(lstm, "lstm+ortho", "temporal_order").endswith("run to T = 300")
+        assert gated._reach_cell(lstm[:-1], "lstm+ortho", "temporal_order").endswith("run to T = 300 (part way)")
+        assert "(0/5 at that length: a rate there below 0.43 by the 95% Wilson interval)" in gated.stop_rule_sentence(
             records, "frontier", gated.FRONTIER_FULL_GRIDS, gated.FRONTIER_FULL_GRIDS)
         # a length run part way is not run through, though every length appears
         assert "lstm+ortho T = 300 (run so far up to T = 300)" in gated._reach_sentence(

@@ -354,7 +354,7 @@ FRONTIER_ARMS = tuning.FRONTIER_TUNING_ARMS  # (cell, init): rnn+ortho, rnn+rand
 FRONTIER_STOP_FROM = 200
 FRONTIER_STOPPED: dict[tuple[str, str], int] = {
     **{(arm, task): 200 for arm in ("rnn+ortho", "rnn+random") for task in FRONTIER_TASKS},
-    ("ornn+ortho", "addition"): 200, ("ornn+ortho", "temporal_order"): 200}
+    ("ornn+ortho", "addition"): 200, ("ornn+ortho", "temporal_order"): 200, ("lstm+ortho", "addition"): 300}
 
 
 def frontier_stop(arm: str, task: str) -> int | None:
@@ -444,9 +444,12 @@ def stop_rule_sentence(records: list[dict], name: str, full: tuple[ex.Grid, ...]
     for (arm, task), stop in sorted(stopped.items(), key=lambda p: (arm_rank(p[0][0]), p[1], ex.task_rank(p[0][1]))):
         n = sum((arm_of(r), r["task"], r["sequence_len"]) == (arm, task, stop) for r in records)
         by_stop.setdefault((arm, stop, n), []).append(task)
-    parts = [f"{arm} on {join_words(tasks)} after T = {stop} (0/{n}{' each' if len(tasks) > 1 else ''}: a rate "
-             f"there below {stats.wilson_interval(0, n)[1]:.2f} by the 95% Wilson interval)"
-             for (arm, stop, n), tasks in by_stop.items()]
+    # one bound per number of runs: 0/n puts a pair's rate at its last length below the Wilson interval's top
+    parts = []
+    for n in sorted({n for _, _, n in by_stop}, reverse=True):
+        pairs = [f"{arm} on {join_words(tasks)} after T = {stop}" for (arm, stop, m), tasks in by_stop.items() if m == n]
+        parts.append(f"{join_words(pairs)} (0/{n} at that length: a rate there below "
+                     f"{stats.wilson_interval(0, n)[1]:.2f} by the 95% Wilson interval)")
     left = tuple(g for g in full if g not in kept)
     n_left = sum(len(g.specs()) for g in left)
     if not n_left:
@@ -578,7 +581,8 @@ def _reach_cell(runs: list[dict], arm: str = "", task: str = "") -> str:
     solved = [(T, k, n) for T, k, n in points if k]
     last = f"T = {solved[-1][0]} ({solved[-1][1]}/{solved[-1][2]} there)" if solved else "none"
     every = ex.longest_all_solved(points)
-    stopped = ", stopped there" if frontier_stop(arm, task) == points[-1][0] else ""
+    stopped = (", stopped there" if frontier_stop(arm, task) == points[-1][0] else
+               " (part way)" if not _lengths_complete(runs) else "")
     return (f"{last}; every run up to {'no T' if every is None else f'T = {every}'}; "
             f"run to T = {points[-1][0]}{stopped}")
 
