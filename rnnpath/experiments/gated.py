@@ -368,10 +368,14 @@ def _runs_at(arm: str, task: str, T: int) -> bool:
     return stop is None or T <= stop
 
 
+def _kept(grids: tuple[ex.Grid, ...]) -> tuple[ex.Grid, ...]:
+    """The grids (one arm, task and length each) the stop rule leaves to run."""
+    return tuple(g for g in grids if _runs_at(f"{g.config()['cell']}+{g.inits[0]}", g.tasks[0], g.sequence_lens[0]))
+
+
 FRONTIER_FULL_GRIDS = tuple(ex.Grid((task,), (init,), (T,), FRONTIER_SEEDS, tuning.tuned_options(cell, init, task))
                             for T in FRONTIER_LENS for cell, init in FRONTIER_ARMS for task in FRONTIER_TASKS)
-FRONTIER_GRIDS = tuple(g for g in FRONTIER_FULL_GRIDS
-                       if _runs_at(f"{g.config()['cell']}+{g.inits[0]}", g.tasks[0], g.sequence_lens[0]))
+FRONTIER_GRIDS = _kept(FRONTIER_FULL_GRIDS)
 FRONTIER_QUICK_GRIDS = tuple(ex.Grid(g.tasks, g.inits, (30, 60), "100-101", {**g.options, **ex.QUICK_OPTIONS})
                              for g in FRONTIER_GRIDS if g.sequence_lens == (FRONTIER_LENS[0],))
 
@@ -428,8 +432,8 @@ STOP_ADOPTED = {"frontier": "after the vanilla arms' cells at T = 200 had run, n
 
 def stop_rule_sentence(records: list[dict], name: str, full: tuple[ex.Grid, ...], kept: tuple[ex.Grid, ...]) -> str:
     """' From T = 200 on, a pair (arm, task) none of whose runs ends solved at one length runs no longer length (...).
-    Stopped so far: rnn+ortho on addition, ... after T = 200 (0/10 each ...). This leaves out 120 of this grid's runs,
-    about 1.8 core-hours ...'. The pairs named are the stopped ones among the arms of `records` (an answer that reads
+    Stopped so far: rnn+ortho on addition, ... after T = 200 (0/10 at that length: ...). This leaves out 180 of this
+    grid's runs, about 3.7 core-hours ...'. The pairs named are the stopped ones among the arms of `records` (an answer that reads
     another experiment's records names their stops too); `full`: experiment `name`'s grids at every length, `kept`:
     the ones the rule leaves it, whose difference is what the rule saves."""
     rule = (f" From T = {FRONTIER_STOP_FROM} on, a pair (arm, task) none of whose runs ends solved at one length runs "
@@ -529,8 +533,7 @@ def _modern_grid(arm: str, task: str, T: int) -> ex.Grid:
 # the frontier's lengths for every pair, then the stop rule (FRONTIER_STOPPED) as in the frontier
 FRONTIER_MODERN_FULL_GRIDS = tuple(_modern_grid(f"{cell}+{init}", task, T) for T in FRONTIER_LENS
                                    for cell, init in FRONTIER_MODERN_ARMS for task in FRONTIER_TASKS)
-FRONTIER_MODERN_GRIDS = (tuple(g for g in FRONTIER_MODERN_FULL_GRIDS
-                               if _runs_at(f"{g.config()['cell']}+{g.inits[0]}", g.tasks[0], g.sequence_lens[0]))
+FRONTIER_MODERN_GRIDS = (_kept(FRONTIER_MODERN_FULL_GRIDS)
                          + tuple(_modern_grid(arm, task, T) for T in FRONTIER_LONG_LENS for arm, task in FRONTIER_LONG
                                  if T in long_lens(arm)))
 FRONTIER_MODERN_QUICK_GRIDS = tuple(ex.Grid(g.tasks, g.inits, (30, 60), "100-101", {**g.options, **ex.QUICK_OPTIONS})
