@@ -14,8 +14,8 @@ from rnnpath.cli import dispatch
 # name on the command line -> (module, what it does)
 TOOLS = {
     "sweep": ("rnnpath.sweep", "resumable, shardable grids of training runs: run, merge, summary"),
-    "experiment": ("rnnpath.experiments", "named experiments answered from their sweep files: list, run, plot, "
-                   "answer"),
+    "experiment": ("rnnpath.experiments", ("named experiments answered from their sweep files: list, run, plot, "
+                                           "answer")),
     "analyze": ("rnnpath.analyses", "analyses that never train: matrices, attractors, memory, bytedmd"),
     "report": ("rnnpath.report", "rewrite (or --check) the generated blocks of README.md and docs/ from the files"),
     "bench": ("rnnpath.bench", "the benchmark: wall time, scaling in T and H, each cell's and optimiser's step"),

@@ -699,12 +699,12 @@ def performance(benches: dict[str, dict]) -> str:
                           *(f"{r['step_ms'][f'lru_scan_{scan}']:.1f} ms = "
                             f"{r['step_ms'][f'lru_scan_{scan}'] / r['step_ms'][base]:.2f}x" for r in m["by_T"].values())]
                          for dtype, m in lru.items() for scan in scans]
-            lines += ["", f"The {label['lru']} step against the {label[base]} step as T grows ({one['task']}, a target "
-                      f"at the last step, which the {label['lru']} reaches by its convolution form; N = H = "
-                      f"{one['n_hidden']}, width {one['lru_width']} (other widths in rows of their own), batch "
-                      f"{one['batch_size']}, median of "
-                      f"{one['repeats']} steps each, timed in turn on one BLAS thread; the rows through every state "
-                      f"are the path of a per-step target, by each scan of `rp.LRU_SCANS`):", "",
+            lines += ["", (f"The {label['lru']} step against the {label[base]} step as T grows ({one['task']}, a "
+                           f"target at the last step, which the {label['lru']} reaches by its convolution form; N = H "
+                           f"= {one['n_hidden']}, width {one['lru_width']} (other widths in rows of their own), batch "
+                           f"{one['batch_size']}, median of {one['repeats']} steps each, timed in turn on one BLAS "
+                           f"thread; the rows through every state are the path of a per-step target, by each scan of "
+                           f"`rp.LRU_SCANS`):"), "",
                       markdown_table(["", *(f"T={int(T):,}" for T in lengths)], rows_lru)]
             lines += ["", tuned_lru_cost(lru, base)]
         timed = {dtype: b["experiment_step"] for dtype, b in benches.items() if b.get("experiment_step")}
@@ -721,10 +721,10 @@ def performance(benches: dict[str, dict]) -> str:
             u = next(iter(updates.values()))
             rows_updates = [[dtype, *(f"{us:.1f} us ({us / (m['step_ms'][base] * 1e3):.1%} of a step)"
                                       for us in m["update_us"].values())] for dtype, m in updates.items()]
-            lines += ["", f"One parameter update of each optimiser on the {label[base]} cell (the same shape; "
-                      f"Nesterov's look-ahead point where it takes one, the global-norm clipping and the step, median "
-                      f"of {u['update_repeats']} updates each, timed in turn on one BLAS thread), beside the "
-                      f"{label[base]} training step above:", "",
+            lines += ["", (f"One parameter update of each optimiser on the {label[base]} cell (the same shape; "
+                           f"Nesterov's look-ahead point where it takes one, the global-norm clipping and the step, "
+                           f"median of {u['update_repeats']} updates each, timed in turn on one BLAS thread), beside "
+                           f"the {label[base]} training step above:"), "",
                       markdown_table(["", *u["update_us"]], rows_updates)]
     return "\n".join(lines)
 
@@ -1302,7 +1302,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(err))
     old_all, new_all = "\n".join(old.values()), "\n".join(new.values())  # block names are unique across pages
     changed = changed_blocks(old_all, new_all) + [(name, "", "(a new section)") for name in new_blocks(old, new)]
-    page_of = {name: page for page, text in new.items() for name in re.findall(r"^<!-- BEGIN (\S+) -->$", text, re.M)}
+    page_of = {name: page for page, text in new.items()
+               for name in re.findall(r"^<!-- BEGIN (\S+) -->$", text, re.MULTILINE)}
     sources = getattr(fresh, "sources", {})
     pages_text = join_words(list(old)) + (" agrees" if len(old) == 1 else " agree")
     if args.check:
@@ -1363,7 +1364,7 @@ def render_pages(old: dict[str, str], fresh: dict[str, str]) -> dict[str, str]:
     a folder they are made relative to it. A block no page holds is an error, except an experiment's, which gets a
     section at the end of the experiments page (under its name and question)."""
     pages = dict(old)
-    holds = {name for text in pages.values() for name in re.findall(r"^<!-- BEGIN (\S+) -->$", text, re.M)}
+    holds = {name for text in pages.values() for name in re.findall(r"^<!-- BEGIN (\S+) -->$", text, re.MULTILINE)}
     homeless = [name for name in fresh if name not in holds]
     target = next((p for p in pages if os.path.normpath(p).endswith(EXPERIMENTS_PAGE)), None)
     for name in homeless:
@@ -1374,7 +1375,7 @@ def render_pages(old: dict[str, str], fresh: dict[str, str]) -> dict[str, str]:
                          f"<!-- BEGIN {name} -->\n<!-- END {name} -->\n")
     out = {}
     for page, text in pages.items():
-        folder = os.path.dirname(os.path.relpath(page, os.path.dirname(list(pages)[0]) or "."))
+        folder = os.path.dirname(os.path.relpath(page, os.path.dirname(next(iter(pages))) or "."))
         mine = {name: relink(body, folder) for name, body in fresh.items()
                 if f"<!-- BEGIN {name} -->" in text}
         out[page] = replace_blocks(text, mine, page)
@@ -1383,8 +1384,8 @@ def render_pages(old: dict[str, str], fresh: dict[str, str]) -> dict[str, str]:
 
 def new_blocks(old: dict[str, str], new: dict[str, str]) -> list[str]:
     """The blocks render_pages added (experiments without a section)."""
-    have = set(re.findall(r"^<!-- BEGIN (\S+) -->$", "\n".join(old.values()), re.M))
-    return [n for n in re.findall(r"^<!-- BEGIN (\S+) -->$", "\n".join(new.values()), re.M) if n not in have]
+    have = set(re.findall(r"^<!-- BEGIN (\S+) -->$", "\n".join(old.values()), re.MULTILINE))
+    return [n for n in re.findall(r"^<!-- BEGIN (\S+) -->$", "\n".join(new.values()), re.MULTILINE) if n not in have]
 
 
 def relink(text: str, folder: str) -> str:
@@ -1447,7 +1448,7 @@ def other_kernel_note(old: str, new: str, changed: list[tuple[str, str, str]], s
                f"the outcome differs on {join_words(differ)}")
     return (f"note: {results_path} was computed by `{kernels[1].group(1)}`, the numbers in {readme} by "
             f"`{kernels[0].group(1)}` (another BLAS kernel rounds the last digits differently): {outcome}. To get "
-            f"the committed numbers back: git checkout {results_path}", not differ)
+            f"the committed numbers back: git checkout {results_path}"), not differ
 
 
 if __name__ == "__main__":

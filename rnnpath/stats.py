@@ -111,7 +111,7 @@ def rank_sum_exact(x: list[float], y: list[float]) -> float:
         return 1.0
     doubled = [round(2 * r) for r in midranks(list(x) + list(y))]
     N, total = m + n, sum(doubled)
-    counts = [dict() for _ in range(m + 1)]  # counts[j][s]: subsets of size j with doubled-rank sum s
+    counts = [{} for _ in range(m + 1)]  # counts[j][s]: subsets of size j with doubled-rank sum s
     counts[0][0] = 1
     for r in doubled:
         for j in range(min(m, N) - 1, -1, -1):

@@ -258,8 +258,8 @@ def engine_under_limit(limit: int, *args: str) -> subprocess.CompletedProcess:
 def test_the_engine_refuses_in_one_line_under_a_lowered_address_space_limit():
     import sys
 
-    probe = subprocess.run([sys.executable, "-c", "import sys, rnn_pathological as rp; rp.main(sys.argv[1:]); "
-                            "print(open('/proc/self/status').read())", *TINY_RUN],
+    probe = subprocess.run([sys.executable, "-c", ("import sys, rnn_pathological as rp; rp.main(sys.argv[1:]); "
+                                                   "print(open('/proc/self/status').read())"), *TINY_RUN],
                            cwd=REPO, capture_output=True, text=True, timeout=120, check=True)
     peak = int(next(line for line in probe.stdout.splitlines() if line.startswith("VmPeak:")).split()[1]) * 1024
     headroom = GIB // 2

@@ -1,10 +1,13 @@
 """Solved criteria that partial solutions cannot meet, the baselines they are judged against, and closed-form
 chain spectra (issue: scientific fidelity)."""
 
+import itertools
+
 import numpy as np
 import pytest
 
 import rnn_pathological as rp
+from rnnpath import criteria
 
 N_MC = 400_000  # Monte Carlo cases: standard error of a 1/24 loss estimate about 1e-4
 
@@ -160,8 +163,6 @@ def test_fbchain_default_alpha_is_orhan_and_pitkows():
 # ----------------------------------------------------------------------------------------------------------------
 # per-case criteria: partial predictors that know X2 and a few bits of X1 (rnnpath/criteria.py)
 
-from rnnpath import criteria  # noqa: E402
-
 REVIEWER = {  # Monte Carlo by a reviewer, to the precision stated: bits 1, 2, 3
     "addition": [(0.84, 0.005), (0.68, 0.005), (0.36, 0.005)],
     "multiplication": [(0.55, 0.005), (0.32, 0.005), (0.074, 0.0005)],
@@ -213,8 +214,8 @@ def test_four_bits_get_every_case_right_in_closed_form_and_by_simulation(task):
 @pytest.mark.parametrize("task", criteria.REGRESSION_TASKS)
 def test_wrong_fraction_falls_with_bits(task):
     wrong = [criteria.partial_predictor_wrong(task, b) for b in range(6)]
-    assert all(a > b for a, b in zip(wrong[:4], wrong[1:4]))
-    assert all(a >= b for a, b in zip(wrong, wrong[1:]))
+    assert all(a > b for a, b in itertools.pairwise(wrong[:4]))
+    assert all(a >= b for a, b in itertools.pairwise(wrong))
 
 
 @pytest.mark.parametrize("task", criteria.REGRESSION_TASKS)

@@ -2,6 +2,7 @@
 they claim, their quick variants run, resume, draw and answer, the answers name the cell of every arm and put the
 published numbers beside ours, and an experiment without a sweep file is reported as not run."""
 
+import collections
 import json
 import re
 from pathlib import Path
@@ -30,12 +31,13 @@ def quick_dir(tmp_path_factory) -> Path:
 def test_registered_with_questions_and_run_counts():
     assert all(name in ex.EXPERIMENTS for name in NAMES)
 
-    def stopped(arms):  # the (pair, length) cells the stop rule leaves out
-        return sum(sum(T > stop for T in gated.FRONTIER_LENS) for (arm, _), stop in gated.FRONTIER_STOPPED.items()
-                   if tuple(arm.split("+")) in arms)
-    expected = {"frontier": (3 * 6 * 4 - stopped(gated.FRONTIER_ARMS)) * 10,
-                "frontier_modern": (3 * 6 * 2 - stopped(gated.FRONTIER_MODERN_ARMS)) * 5
-                + 5 * len(gated.FRONTIER_LONG) * 4,
+    def cells(arms, long=False):  # the (pair, length) cells run: the long lengths for FRONTIER_LONG, less the stops
+        stop = gated.FRONTIER_STOPPED
+        return sum(T <= stop.get((arm, task), T) for cell, init in arms for task in gated.FRONTIER_TASKS
+                   for arm in [f"{cell}+{init}"] for T in gated.FRONTIER_LENS
+                   + (gated.long_lens(arm) if long and (arm, task) in gated.FRONTIER_LONG else ()))
+    expected = {"frontier": cells(gated.FRONTIER_ARMS) * 10,
+                "frontier_modern": cells(gated.FRONTIER_MODERN_ARMS, long=True) * 5,
                 "order_table": 5 * 3 * 3 + 2 * 3 * 3 * 2 + 5 * 3,
                 "order_lstm200": 2 * 3, "latching_lstm": 7 * 4 * 20, "copy_rmsprop": 4 * 3 * 5}
     for exp in gated.EXPERIMENTS:
@@ -764,10 +766,18 @@ def test_the_lrus_coarse_addition_runs_and_its_width_are_said():
         assert "T = 60" not in gated._coarse_sentence(made)
 
 
-@pytest.mark.parametrize("name, arms, seeds, full, grids", [
+FRONTIERS = [
     ("frontier", gated.FRONTIER_ARMS, gated.FRONTIER_SEEDS, gated.FRONTIER_FULL_GRIDS, gated.FRONTIER_GRIDS),
     ("frontier_modern", gated.FRONTIER_MODERN_ARMS, gated.FRONTIER_MODERN_SEEDS, gated.FRONTIER_MODERN_FULL_GRIDS,
-     gated.FRONTIER_MODERN_GRIDS)])
+     gated.FRONTIER_MODERN_GRIDS)]
+
+
+def pair_lengths(name: str, arm: str) -> tuple[int, ...]:
+    """The lengths a pair runs at, in order: past 500 only in frontier_modern, for the pairs of FRONTIER_LONG."""
+    return gated.modern_lengths(arm) if name == "frontier_modern" else gated.FRONTIER_LENS
+
+
+@pytest.mark.parametrize("name, arms, seeds, full, grids", FRONTIERS)
 def test_the_frontier_stops_a_pair_after_a_length_where_none_of_its_runs_solves(name, arms, seeds, full, grids):
     """The stop rule, recomputed from the committed records: from FRONTIER_STOP_FROM on, a pair whose runs at a
     complete length all end unsolved is stopped there (FRONTIER_STOPPED), a pair with a solved run at every complete
@@ -784,7 +794,8 @@ def test_the_frontier_stops_a_pair_after_a_length_where_none_of_its_runs_solves(
     pairs = [(f"{cell}+{init}", task) for cell, init in arms for task in gated.FRONTIER_TASKS]
     expected = {}
     for arm, task in pairs:
-        for T in gated.FRONTIER_LENS[gated.FRONTIER_LENS.index(gated.FRONTIER_STOP_FROM):-1]:
+        lengths = pair_lengths(name, arm)
+        for T in lengths[lengths.index(gated.FRONTIER_STOP_FROM):-1]:
             runs = [r for r in own if (gated.arm_of(r), r["task"], r["sequence_len"]) == (arm, task, T)]
             if len(runs) < n:
                 break  # a length not complete decides nothing yet
@@ -806,6 +817,58 @@ def test_the_frontier_stops_a_pair_after_a_length_where_none_of_its_runs_solves(
                          text)
     if not expected:
         assert "No pair is stopped yet." in text or "none of this grid's own runs is left out yet" in text
+
+
+@pytest.mark.parametrize("name, arms, seeds, full, grids", FRONTIERS)
+def test_the_runner_applies_the_stop_rule_as_the_committed_records_do(name, arms, seeds, full, grids):
+    """The gate `run` consults before each grid agrees with FRONTIER_STOPPED on the committed records: it skips every
+    grid past a stop, and trains every kept grid whose shorter lengths are in."""
+    exp = ex.EXPERIMENTS[name]
+    own = ex.records_so_far(exp, False, str(ROOT / exp.data_path(False)))
+    n = len(rp.parse_seeds(seeds))
+    have = collections.Counter((gated.arm_of(r), r["task"], r["sequence_len"]) for r in own)
+    for g in full:
+        arm, task, T = f"{g.config()['cell']}+{g.inits[0]}", g.tasks[0], g.sequence_lens[0]
+        reason = exp.gate(g, own)
+        if g not in grids:
+            assert reason is not None and "the stop rule (none of its" in reason
+        elif all(have[(arm, task, L)] == n for L in pair_lengths(name, arm) if gated.FRONTIER_STOP_FROM <= L < T):
+            assert reason is None
+
+
+def test_the_stop_gate_stops_waits_and_lets_through():
+    def record(T, seed, solved):
+        return {"task": "temporal_order", "init": "ortho", "sequence_len": T, "seed": seed,
+                "config": {"cell": "lstm"}, "solved": solved}
+    gate = gated.stop_gate("0-2", lambda arm: (30, 200, 300, 500, 1000))
+    grid = {T: ex.Grid(("temporal_order",), ("ortho",), (T,), "0-2", {"cell": "lstm"}) for T in (200, 300, 500, 1000)}
+    with mock.patch.object(rp, "is_success", lambda r: r["solved"]):
+        assert gate(grid[200], []) is None  # no stop before FRONTIER_STOP_FROM
+        assert "its T = 200 cell has 0 of 3 runs" in gate(grid[300], [])
+        solved_at_200 = [record(200, s, s == 0) for s in range(3)]
+        assert gate(grid[300], solved_at_200) is None
+        assert "its T = 200 cell has 2 of 3 runs" in gate(grid[300], solved_at_200[1:])
+        none_at_300 = solved_at_200 + [record(300, s, False) for s in range(3)]
+        for T in (500, 1000):  # past a stop, at every longer length, the long ones too
+            assert gate(grid[T], none_at_300) == ("lstm+ortho on temporal_order at T = "
+                                                  f"{T}: the stop rule (none of its 3 runs at T = 300 ends solved)")
+        assert gate(grid[1000], solved_at_200 + [record(L, s, True) for L in (300, 500) for s in range(3)]) is None
+
+
+def test_run_consults_the_gate_before_each_grid_with_the_records_so_far(tmp_path, capsys):
+    grids = tuple(ex.Grid(("temporal_order",), ("ortho",), (T,), "0", {**ex.QUICK_OPTIONS, "n_epochs": 1})
+                  for T in (10, 12, 14))
+    seen = []
+
+    def gate(grid, records):
+        seen.append((grid.sequence_lens[0], sorted(r["sequence_len"] for r in records)))
+        return "the middle one is skipped" if grid.sequence_lens == (12,) else None
+    exp = ex.Experiment("gate_probe", "Does run skip what its gate says?", grids, grids, None, None, gate=gate)
+    assert ex.run_experiment(exp, False, str(tmp_path), 1, True) == 0
+    assert seen == [(10, []), (12, [10]), (14, [10])]
+    assert "skip: the middle one is skipped" in capsys.readouterr().out
+    records = ex.records_so_far(exp, False, exp.data_path(False, str(tmp_path)))
+    assert sorted(r["sequence_len"] for r in records) == [10, 14]
 
 
 def test_a_stopped_pair_is_run_through_marked_stopped_and_never_pending():

@@ -39,9 +39,9 @@ import sys
 import rnn_pathological as rp
 from rnnpath import files, stats, style, sweep
 from rnnpath.experiments import baseline, dynamics, family, gated, published, teacher, tuning
-from rnnpath.experiments.base import *  # noqa: F403  (the package re-exports base: Grid, Experiment, paths,
 
-#                                                  helpers, so `ex.Grid` and `ex.EXPERIMENTS` sit side by side)
+# the package re-exports base (Grid, Experiment, paths, helpers), so `ex.Grid` and `ex.EXPERIMENTS` sit side by side
+from rnnpath.experiments.base import *  # noqa: F403
 from rnnpath.experiments.base import (
     PROG,
     Experiment,
@@ -51,6 +51,7 @@ from rnnpath.experiments.base import (
     load_records,
     own_keys,
     own_records,
+    records_so_far,
     task_rank,
 )
 from rnnpath.text import markdown_table, plural
@@ -172,6 +173,9 @@ def run_experiment(exp: Experiment, quick: bool, outdir: str, jobs: int, quiet: 
         return rp.main(argv)
     status = 0
     for grid in exp.grids_for(quick):
+        if exp.gate is not None and (reason := exp.gate(grid, records_so_far(exp, quick, path))):
+            print(f"skip: {reason}", flush=True)
+            continue
         code = sweep.main(grid.sweep_argv(path, jobs, quiet))
         if code == 130:  # Ctrl-C: the user wants everything to stop, not the next grid to start
             return code
@@ -233,7 +237,11 @@ def build_parser() -> argparse.ArgumentParser:
         "answer": "print the experiment's answer, a markdown paragraph and table computed from the sweep file",
     }
     for verb, text in verbs.items():
-        p = sub.add_parser(verb, help=text, description=text[0].upper() + text[1:] + ".")
+        gates = [name for name, e in EXPERIMENTS.items() if e.gate is not None]
+        note = (f" A grid past a stop of the stop rule ({', '.join(gates)}: from T = {gated.FRONTIER_STOP_FROM} on, "
+                "a pair none of whose runs at one length ends solved runs no longer length) is skipped with a line "
+                "saying why, decided from the records in so far." if verb == "run" and gates else "")
+        p = sub.add_parser(verb, help=text, description=text[0].upper() + text[1:] + "." + note)
         p.add_argument("name", metavar="NAME", help=f"experiment: {', '.join(EXPERIMENTS)}, or all")
         p.add_argument("--quick", action="store_true",
                        help="the tiny variant (8 hidden units, 2 epochs of 2 batches of 10, two seeds, the shortest "

@@ -138,6 +138,10 @@ class Experiment:
     # and init, activation, cell or init knobs), which the benchmark times (experiment_step) for the plan where the
     # cells' batch-50 step scales badly to them (copy_orhan: batch 16 and a softmax at every one of 500 steps)
     step_shape: dict | None = None
+    # a rule `run` consults before each grid: (grid, the experiment's own records so far) -> None to train it, or a
+    # one-line reason to skip it (the frontier's stop rule, which depends on the outcomes of shorter lengths: the
+    # runner applies it as the runs come in, so a grid left running across lengths never trains a stopped cell)
+    gate: Callable[[Grid, list[dict]], str | None] | None = None
 
     def grids_for(self, quick: bool) -> tuple[Grid, ...]:
         return self.quick_grids if quick else self.grids
@@ -201,6 +205,14 @@ def load_records(exp: Experiment, quick: bool = False, outdir: str = ".") -> tup
             for key, record in _matching(_sweep_file(other_path), own_keys(other, quick)).items():
                 records.setdefault(key, record)
     return sorted(records.values(), key=sweep.record_order), len(wanted)
+
+
+def records_so_far(exp: Experiment, quick: bool, path: str) -> list[dict]:
+    """The experiment's own records in its sweep file at `path` now ([] before the file exists): what its gate
+    decides by."""
+    if not os.path.exists(path):
+        return []
+    return list(_matching(_sweep_file(path), own_keys(exp, quick)).values())
 
 
 def own_keys(exp: Experiment, quick: bool = False) -> set[str]:

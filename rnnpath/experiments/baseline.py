@@ -13,10 +13,10 @@ from matplotlib.lines import Line2D
 import rnn_pathological as rp
 from rnnpath import stats, style
 from rnnpath.experiments.base import (
-    QUICK_OPTIONS,
-    Experiment,
     NOT_TOLD,
+    QUICK_OPTIONS,
     SIGNIFICANCE,
+    Experiment,
     Grid,
     SeedsResults,
     caption,

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import collections
 import os
+from collections.abc import Callable
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -348,9 +349,11 @@ FRONTIER_ARMS = tuning.FRONTIER_TUNING_ARMS  # (cell, init): rnn+ortho, rnn+rand
 # Only "solved" counts (partial progress on addition does not carry a pair on); every pair runs every length up to
 # FRONTIER_STOP_FROM. Not blind: the replaced shared-setting grid (seeds 0-4, in the git history at a8a482f) had
 # solved no vanilla run past T = 120 on any task, and no run of any arm at T = 300 or 500. frontier_modern's pairs
-# follow the same rule (none of them had run T = 200 when it was adopted). FRONTIER_STOPPED holds each stopped pair
-# and the last length it runs, filled from the sweep files as each length completes; a test recomputes it from the
-# committed records and checks that no record lies past a stop.
+# follow the same rule (none of them had run T = 200 when it was adopted), past 500 too. The runner applies it before
+# each grid from the records so far (stop_gate, the experiments' gate). FRONTIER_STOPPED writes down each stopped
+# pair and the last length it runs, for the plan and the tables, filled in from the sweep files as each length
+# completes; a test recomputes it from the committed records, checks that no record lies past a stop, and that the
+# gate agrees with it.
 FRONTIER_STOP_FROM = 200
 FRONTIER_STOPPED: dict[tuple[str, str], int] = {
     **{(arm, task): 200 for arm in ("rnn+ortho", "rnn+random") for task in FRONTIER_TASKS},
@@ -371,6 +374,30 @@ def _runs_at(arm: str, task: str, T: int) -> bool:
 def _kept(grids: tuple[ex.Grid, ...]) -> tuple[ex.Grid, ...]:
     """The grids (one arm, task and length each) the stop rule leaves to run."""
     return tuple(g for g in grids if _runs_at(f"{g.config()['cell']}+{g.inits[0]}", g.tasks[0], g.sequence_lens[0]))
+
+
+def stop_gate(seeds: str, lengths: Callable[[str], tuple[int, ...]]) -> Callable[[ex.Grid, list[dict]], str | None]:
+    """The stop rule as the runner applies it (Experiment.gate): before a grid of one (arm, task, T), the records so
+    far of the pair at every length from FRONTIER_STOP_FROM up to T (of `lengths(arm)`, the pair's lengths in the
+    order they run). A length none of whose runs (`seeds` of them) ends solved stops the pair; a length not complete
+    yet (a run that failed) decides nothing, and the grid waits for it rather than run past a stop not yet known.
+    FRONTIER_STOPPED, which plans and documents the grids, lags the files until it is filled in; this gate does not,
+    so a grid left running across lengths never trains a stopped cell (a test checks the two agree on the committed
+    files)."""
+    n = len(rp.parse_seeds(seeds))
+
+    def gate(grid: ex.Grid, records: list[dict]) -> str | None:
+        arm, task, T = f"{grid.config()['cell']}+{grid.inits[0]}", grid.tasks[0], grid.sequence_lens[0]
+        for L in (L for L in lengths(arm) if FRONTIER_STOP_FROM <= L < T):
+            runs = [r for r in records if (arm_of(r), r["task"], r["sequence_len"]) == (arm, task, L)]
+            if len(runs) < n:
+                return (f"{arm} on {task} at T = {T}: its T = {L} cell has {len(runs)} of {n} runs, so the stop "
+                        f"rule cannot decide yet; run again once they are in")
+            if not any(map(rp.is_success, runs)):
+                return f"{arm} on {task} at T = {T}: the stop rule (none of its {n} runs at T = {L} ends solved)"
+        return None
+
+    return gate
 
 
 FRONTIER_FULL_GRIDS = tuple(ex.Grid((task,), (init,), (T,), FRONTIER_SEEDS, tuning.tuned_options(cell, init, task))
@@ -530,12 +557,18 @@ def _modern_grid(arm: str, task: str, T: int) -> ex.Grid:
     return ex.Grid((task,), (init,), (T,), FRONTIER_MODERN_SEEDS, tuning.tuned_options(cell, init, task))
 
 
-# the frontier's lengths for every pair, then the stop rule (FRONTIER_STOPPED) as in the frontier
-FRONTIER_MODERN_FULL_GRIDS = tuple(_modern_grid(f"{cell}+{init}", task, T) for T in FRONTIER_LENS
-                                   for cell, init in FRONTIER_MODERN_ARMS for task in FRONTIER_TASKS)
-FRONTIER_MODERN_GRIDS = (_kept(FRONTIER_MODERN_FULL_GRIDS)
-                         + tuple(_modern_grid(arm, task, T) for T in FRONTIER_LONG_LENS for arm, task in FRONTIER_LONG
-                                 if T in long_lens(arm)))
+def modern_lengths(arm: str) -> tuple[int, ...]:
+    """Every length frontier_modern runs a pair of `arm` at, in order: the frontier's, then long_lens(arm)."""
+    return FRONTIER_LENS + long_lens(arm)
+
+
+# the frontier's lengths for every pair, the long ones for the pairs of FRONTIER_LONG, then the stop rule
+# (FRONTIER_STOPPED) as in the frontier, past 500 too
+FRONTIER_MODERN_FULL_GRIDS = (tuple(_modern_grid(f"{cell}+{init}", task, T) for T in FRONTIER_LENS
+                                    for cell, init in FRONTIER_MODERN_ARMS for task in FRONTIER_TASKS)
+                              + tuple(_modern_grid(arm, task, T) for T in FRONTIER_LONG_LENS
+                                      for arm, task in FRONTIER_LONG if T in long_lens(arm)))
+FRONTIER_MODERN_GRIDS = _kept(FRONTIER_MODERN_FULL_GRIDS)
 FRONTIER_MODERN_QUICK_GRIDS = tuple(ex.Grid(g.tasks, g.inits, (30, 60), "100-101", {**g.options, **ex.QUICK_OPTIONS})
                                     for g in FRONTIER_MODERN_GRIDS if g.sequence_lens == (FRONTIER_LENS[0],))
 
@@ -605,7 +638,7 @@ def answer_frontier_modern(records: list[dict]) -> str:
     beyond = (f"Past T = {FRONTIER_LENS[-1]} (T = {', '.join(map(str, FRONTIER_LONG_LENS))}) go the pairs with a run "
               f"solved at {FRONTIER_LENS[-1]}: " + (join_words([f"{arm} on {task}" for arm, task in FRONTIER_LONG])
                                                     if FRONTIER_LONG else "none chosen yet (the T = 500 cells decide)")
-              + "." + long_cut_sentence())
+              + "; the stop rule goes on there." + long_cut_sentence())
     text = (f"For each headline task, the longest T at which each cell ends a run solved, the longest T up to which "
             f"all its runs at every length do, and how far it has run (the frontier's arms on seeds 100-109, the GRU "
             f"and the LRU on {FRONTIER_MODERN_SEEDS}): {_last_solved_sentence(records, arms)}"
@@ -1375,6 +1408,7 @@ FRONTIER = ex.Experiment(
     "Where does each stop: the vanilla RNN from an orthogonal or a random start, an LSTM, or the RNN kept "
     "orthogonal throughout, on the headline tasks at T = 30-500?",
     FRONTIER_GRIDS, FRONTIER_QUICK_GRIDS, figure_frontier, answer_frontier,
+    gate=stop_gate(FRONTIER_SEEDS, lambda arm: FRONTIER_LENS),
 )
 
 FRONTIER_MODERN = ex.Experiment(
@@ -1382,7 +1416,7 @@ FRONTIER_MODERN = ex.Experiment(
         "The 2023 row: how far do a GRU and a linear recurrent unit (LRU), each tuned, get on the headline tasks at "
         "the frontier's lengths and beyond, beside every other cell of the suite?",
         FRONTIER_MODERN_GRIDS, FRONTIER_MODERN_QUICK_GRIDS, figure_frontier, answer_frontier_modern,
-        reads=(FRONTIER,),
+        reads=(FRONTIER,), gate=stop_gate(FRONTIER_MODERN_SEEDS, modern_lengths),
     )
 
 EXPERIMENTS = [

@@ -322,7 +322,7 @@ def pick_caveats(records: list[dict], grids: tuple[ex.Grid, ...]) -> str:
                     f"setting" + (f", so {'it is' if len(blind) == 1 else 'they are'} tuned again at T = "
                                   f"{SHORT_TUNING_LEN} (short_tuning) and run with that pick where a setting learns "
                                   f"there" if len(again) == len(blind) else
-                                  f"; a comparison that uses such a pick measures the tuning as much as the arm")
+                                  "; a comparison that uses such a pick measures the tuning as much as the arm")
                     + ".")
     if edge:
         named = [f"{arm} on {task} ({setting_text(chosen[(arm, task)])})" for arm, task in edge]
