@@ -7,6 +7,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 from cli_helpers import command_line, run_main
 
@@ -56,9 +57,9 @@ def quick_records(outdir: Path, name: str) -> list[dict]:
 
 
 def test_experiments_with_questions_and_full_size_run_counts():
-    expected = {"xor_nesterov": 1 * 2 * 3, "solve_vs_T": 2 * 4 * 7 * 5, "identity_vs_ortho": 3 * 3 * 3,
+    expected = {"xor_nesterov": 1 * 2 * 10, "solve_vs_T": 2 * 4 * 7 * 5, "identity_vs_ortho": 3 * 3 * 10,
                 "convergence": 3 * 2 * 10, "addition_budget": 2 * 10, "latching": 7 * 4 * 10,
-                "family": 11 * 7 * 5, "hidden_size": 3 * 2 * 4 * 5, "random_scale": 3 * 5 * 3 + 3 * 3,
+                "family": 11 * 7 * 5, "hidden_size": 3 * 2 * 4 * 5, "random_scale": 3 * 5 * 10 + 3 * 10,
                 "family_float32": 11 * 7 * 5}
     assert NAMES[:len(expected)] == list(expected)  # the sibling modules' experiments follow
     for name, exp in ex.EXPERIMENTS.items():
@@ -310,7 +311,9 @@ def test_the_family_table_gives_partial_progress_on_the_per_case_tasks():
     cells = family._cells(records)
     sentence = next(line for line in text.splitlines() if line.startswith("Runs that end with partial progress"))
     for (task, arm), runs in cells.items():
-        assert f"| {task} | {runs[0]['sequence_len']} | {arm} | {ex.rate_text(runs)} |" in text
+        start = f"{arm} (critical scale{family.CRITICAL_MARK})" if family.at_critical_scale(runs) and arm == "random" \
+            else arm
+        assert f"| {task} | {runs[0]['sequence_len']} | {start} | {ex.rate_text(runs)} |" in text
         per_case = rp.TASKS[task].per_case is not None
         assert ("partial progress" in ex.rate_text(runs)) == per_case
         if per_case:
@@ -319,6 +322,21 @@ def test_the_family_table_gives_partial_progress_on_the_per_case_tasks():
     # without a per-case task the answer says nothing of partial progress
     others = [r for r in records if not rp.is_per_case(r)]
     assert "partial progress" not in family.answer_family(others).lower()
+
+
+def test_the_family_table_marks_the_random_start_where_it_sits_at_the_critical_scale():
+    """random_permutation runs at H = 100, where std 0.1 x sqrt(100) = 1: its random cell says, in the table, that it
+    is not a small start; the other tasks' (0.1 x sqrt(64) = 0.8) do not."""
+    records = committed("family")
+    text = family.answer_family(records)
+    for task in {r["task"] for r in records}:
+        runs = [r for r in records if r["task"] == task and family.arm_of(r) == "random"]
+        c = rp.full_config(runs[0]["config"])
+        critical = c["random_scale"] * np.sqrt(c["n_hidden"]) >= 1 - family.CRITICAL_TOLERANCE
+        start = next(cols[3] for line in text.splitlines() if line.startswith(f"| {task} | ")
+                     for cols in [[c.strip() for c in line.split("|")]] if cols[3].startswith("random"))
+        assert start == (f"random (critical scale{family.CRITICAL_MARK})" if critical else "random"), task
+        assert critical == (task == "random_permutation")
 
 
 def test_the_random_scale_answer_names_the_tasks_the_critical_start_learns():
@@ -345,6 +363,14 @@ def test_the_random_scale_answer_names_the_tasks_the_critical_start_learns():
     # where every task is learnt at the critical scale, the answer says so
     fixed = [solved(r, 1) if r in above else r for r in records]
     assert "it learns the headline tasks" in family.answer_random_scale(fixed)
+    # one run below the critical scale solves too: the scale still tells them apart, and the answer says how many
+    # below it do; where nothing is told apart, no conclusion is drawn
+    target = next(r for r in below if not rp.is_per_case(r))  # a classification run, solved by its metric alone
+    one_below = [solved(r, 1) if r in above or r is target else solved(r, None) for r in records]
+    assert f"mostly a matter of its scale (below it 1 of {len(below)} runs do end solved)" in (
+        family.answer_random_scale(one_below))
+    alike = [solved(r, 1) for r in records]
+    assert "matter of its scale" not in family.answer_random_scale(alike)
 
 
 def test_the_hidden_size_answer_counts_partial_progress_per_size():

@@ -1,7 +1,7 @@
 """Why temporal order is easy (seed 000, open question 6): an ablation of its symbol coding and its positions.
 Registered in rnnpath experiment (the entry point):
 
-    python -m rnnpath experiment run symbol_coding --jobs 2     # 42 runs into sweeps/symbol_coding.jsonl
+    python -m rnnpath experiment run symbol_coding --jobs 2     # 140 runs into sweeps/symbol_coding.jsonl
     python -m rnnpath experiment plot symbol_coding             # -> viz/exp_symbol_coding.png
     python -m rnnpath experiment answer symbol_coding           # the answer, from the sweep file
 
@@ -17,7 +17,7 @@ Two things make temporal order differ from the other tasks, and the grid takes t
   positions  default (the informative symbols at random steps in [0.1 T, 0.2 T) and [0.5 T, 0.6 T)) or early (at
              t = 0 and 1, so the first lies T - 1 steps before the answer, as 3bit_memorization's first bit does).
 
-Each of the 6 arms runs under the ortho and random starts with 3 seeds at T = 60 and the headline budget, beside
+Each of the 6 arms runs under the ortho and random starts with 10 seeds at T = 60 and the headline budget, beside
 3bit_memorization at T = 60 (the same seeds) as the reference for a one-hot task with the long delay. The options are
 engine training options (rp.OPTIONS symbol_code and positions), so the runs go through the sweep script like every
 other experiment's, and the defaults reproduce the published task bit for bit.
@@ -27,11 +27,13 @@ Sections: the grids, the figure, the answer, the registry entry.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from matplotlib.figure import Figure
 
 import rnn_pathological as rp
-from rnnpath import style
+from rnnpath import stats, style
 from rnnpath.experiments import base as ex
 from rnnpath.text import markdown_table
 
@@ -39,7 +41,7 @@ from rnnpath.text import markdown_table
 # the grids
 
 CODING_T = 60
-CODING_SEEDS = "0-2"
+CODING_SEEDS = "0-9"  # ten per arm, so that two arms can differ by Fisher's or the rank-sum test (three could not)
 CODING_ARMS = tuple((code, positions) for positions in ("default", "early") for code in rp.SYMBOL_CODES)
 REFERENCE_TASK = "3bit_memorization"
 
@@ -147,6 +149,99 @@ def _arm_text(cells: dict, name: str, init: str) -> str:
     return f"{name} {k}/{n}{extra}{when}"
 
 
+def _epochs(runs: list[dict]) -> list[float]:
+    """The first epoch each run met the threshold, inf for a run that never did: the rank-sum test's sample (a run
+    that never gets there ranks as the latest)."""
+    return [math.inf if r["solved_epoch"] is None else float(r["solved_epoch"]) for r in runs]
+
+
+def _when(runs: list[dict]) -> str:
+    """'median epoch 14' over every run, 'never' where most runs never get there."""
+    median = float(np.median(_epochs(runs)))
+    return "never" if math.isinf(median) else f"median epoch {median:g}"
+
+
+def _speed(a: list[dict], b: list[dict]) -> tuple[float, str]:
+    """The exact rank-sum p between two arms' first solved epochs, and its words."""
+    return stats.rank_sum_exact(_epochs(a), _epochs(b)), stats.rank_sum_text(_epochs(a), _epochs(b))
+
+
+def _ortho(cells: dict, name: str) -> list[dict]:
+    return cells.get((name, "ortho"), [])
+
+
+def _dense_finding(cells: dict) -> str:
+    """Dense against one-hot at the default positions: how fast each is learnt, by the rank-sum test."""
+    hot, dense = _ortho(cells, "onehot, default"), _ortho(cells, "dense, default")
+    if not hot or not dense:
+        return ""
+    p, words = _speed(dense, hot)
+    head = (f"A dense code, in which every symbol drives every input channel, against the one-hot code: first past "
+            f"the threshold at {_when(dense)} against {_when(hot)} ({words}")
+    if p >= ex.SIGNIFICANCE:
+        (k1, n1), (k2, n2) = ex.successes(dense), ex.successes(hot)
+        ends = (f"both end solved in {k1}/{n1} runs" if (k1, n1) == (k2, n2) else
+                f"solved at the end {ex.compare_text(k1, n1, k2, n2)}")
+        return (f"{head}: {ex.NOT_TOLD}; {ends}). These runs give no sign that a channel of its own for each symbol "
+                f"is what makes the task easy.")
+    faster = float(np.median(_epochs(dense))) < float(np.median(_epochs(hot)))
+    return f"{head}): the dense code is learnt {'faster' if faster else 'more slowly'}."
+
+
+def _scalar_finding(cells: dict) -> str:
+    """The scalar code at the default positions against the same code with the symbols first, by Fisher's test."""
+    default, first = _ortho(cells, "scalar, default"), _ortho(cells, "scalar, early")
+    if not default or not first:
+        return ""
+    (k_first, n_first), (k_default, n_default) = ex.successes(first), ex.successes(default)
+    told = ex.told_apart(k_first, n_first, k_default, n_default)
+    best = max(r["best_metric"] for r in default)
+    text = (f"A scalar code, in which every symbol pushes the state along the same input direction, ends solved in "
+            f"{k_first}/{n_first} runs when the symbols come first and in {k_default}/{n_default} at the default "
+            f"positions ({stats.fisher_text(k_first, n_first, k_default, n_default)}"
+            + ("" if told else f": {ex.NOT_TOLD}") + f"; the best epoch at the default positions reaches accuracy "
+            f"{best:.2f})")
+    if not told or k_first <= k_default:
+        return text + "."
+    return (text + ". This fits a refined form of the seed's hypothesis: the network needs to tell the informative "
+            "symbols from the distractors around them at steps it cannot know in advance, and a code whose symbols "
+            "are linearly independent (one-hot or dense) lets the input layer do that, while a scalar code leaves it "
+            "to the nonlinearity; when the symbols always come first there is nothing to tell apart.")
+
+
+def _early_finding(cells: dict) -> str:
+    """The symbols moved to t = 0 and 1 against the default positions, then against 3bit_memorization at the same
+    delay, each by the rank-sum test on the first solved epochs."""
+    pairs = [(code, _ortho(cells, f"{code}, early"), _ortho(cells, f"{code}, default")) for code in ("onehot", "dense")]
+    pairs = [(code, early, default) for code, early, default in pairs if early and default]
+    if not pairs:
+        return ""
+    tests = [(code, early, default, *_speed(early, default)) for code, early, default in pairs]
+    parts = [f"{code} first past the threshold at {_when(early)} against {_when(default)} at the default positions, "
+             f"{words}" for code, early, default, _, words in tests]
+    sooner = all(p < ex.SIGNIFICANCE and np.median(_epochs(early)) < np.median(_epochs(default))
+                 for _, early, default, p, _ in tests)
+    untold = [code for code, _, _, p, _ in tests if p >= ex.SIGNIFICANCE]
+    move = ("Moving the informative symbols to t = 0 and 1, so that the first waits T - 1 steps like "
+            "3bit_memorization's first bit")
+    if sooner:
+        text = f"{move}, makes the task easier, not harder ({'; '.join(parts)})"
+    else:
+        text = f"{move}: {'; '.join(parts)}" + (f"; for {' and '.join(untold)} {ex.NOT_TOLD}" if untold else "")
+    reference, hot_early = _ortho(cells, REFERENCE_TASK), _ortho(cells, "onehot, early")
+    if sooner and reference and hot_early:
+        p, words = _speed(reference, hot_early)
+        if p < ex.SIGNIFICANCE and np.median(_epochs(reference)) > np.median(_epochs(hot_early)):
+            text += (f", while 3bit_memorization at the same delay takes longer ({_when(reference)}, {words} against "
+                     f"one-hot first): the delay does not explain why temporal order is easier; at the same layout "
+                     f"what remains different is how much there is to hold, two symbols and 4 classes against three "
+                     f"bits and 8 classes")
+        else:
+            text += (f"; 3bit_memorization at the same delay ({_when(reference)}) against one-hot first: {words}, "
+                     f"{ex.NOT_TOLD}")
+    return text + "."
+
+
 def answer_symbol_coding(records: list[dict]) -> str:
     cells = _cells(records)
     T = ex.common(records, lambda r: r["sequence_len"])
@@ -154,57 +249,18 @@ def answer_symbol_coding(records: list[dict]) -> str:
     n_seeds = ex.common(list(cells.values()), len)
     seeds = f"{n_seeds} seeds per arm, so each median is of {n_seeds} runs" if n_seeds else "seeds as in the table"
     lines = [f"At T = {T} ({seeds}), runs that end solved, per arm (ortho start): "
-             + "; ".join(_arm_text(cells, a, "ortho") for a in arms) + "."]
+             + "; ".join(_arm_text(cells, a, "ortho") for a in arms) + ". Below, how fast two arms learn is "
+             "compared over every run of each, by the exact rank-sum test on the first epoch past the threshold, a "
+             "run that never gets there counted as the latest (so a median there can differ from the one above, "
+             "which is over the runs that got there)."]
 
-    def median(name):
-        return _median_epoch(cells.get((name, "ortho"), []))
-
-    def all_solved(name):
-        runs = cells.get((name, "ortho"), [])
-        return bool(runs) and ex.successes(runs)[0] == len(runs)
-
-    def none_solved(name):
-        runs = cells.get((name, "ortho"), [])
-        return bool(runs) and ex.successes(runs)[0] == 0
-
-    findings = []
-    hot, dense, scalar = median("onehot, default"), median("dense, default"), median("scalar, default")
-    if all_solved("onehot, default") and all_solved("dense, default"):
-        verb = "as fast" if max(hot, dense) <= 1.5 * min(hot, dense) else \
-            ("faster" if dense < hot else "more slowly")
-        findings.append(f"A dense code, in which every symbol drives every input channel, is learnt {verb} as the "
-                        f"one-hot code (median epoch {dense:g} against {hot:g}): a channel of its own for each "
-                        f"symbol is not what makes the task easy." if verb == "as fast" else
-                        f"A dense code, in which every symbol drives every input channel, is learnt {verb} than the "
-                        f"one-hot code (median epoch {dense:g} against {hot:g}).")
-    if none_solved("scalar, default") and all_solved("scalar, early"):
-        best = max(r["best_metric"] for r in cells[("scalar, default", "ortho")])
-        findings.append(f"A scalar code, in which every symbol pushes the state along the same input direction, is "
-                        f"not learnt at the default positions within the budget (no run passes the threshold; the "
-                        f"best epoch reaches accuracy {best:.2f}), yet it is learnt when the symbols come first "
-                        f"(median epoch {median('scalar, early'):g}). This fits a refined form of the seed's "
-                        f"hypothesis: the network needs to tell the informative symbols from the distractors around "
-                        f"them at steps it cannot know in advance, and a code whose symbols are linearly independent "
-                        f"(one-hot or dense) lets the input layer do that, while a scalar code leaves it to the "
-                        f"nonlinearity; when the symbols always come first there is nothing to tell apart.")
-    elif scalar is not None:
-        findings.append(f"A scalar code is learnt at median epoch {scalar:g} at the default positions.")
-    early = [median(f"{c}, early") for c in ("onehot", "dense")]
-    ref = median(REFERENCE_TASK)
-    if all(e is not None for e in early) and hot is not None and max(early) < hot:
-        text = (f"Moving the informative symbols to t = 0 and 1, so that the first waits T - 1 steps like "
-                f"3bit_memorization's first bit, makes the task easier, not harder (median epoch "
-                f"{early[0]:g} one-hot, {early[1]:g} dense)")
-        if ref is not None and ref > max(early):
-            text += (f", while 3bit_memorization at the same delay takes {ref:g}: the delay does not explain why "
-                     f"temporal order is easier; at the same layout what remains different is how much there is "
-                     f"to hold, two symbols and 4 classes against three bits and 8 classes")
-        findings.append(text + ".")
-    random_solved = [r for r in records if r["init"] == "random" and rp.is_success(r)]
-    findings.append(f"The random start ends solved in {len(random_solved)} of "
-                    f"{sum(1 for r in records if r['init'] == 'random')} runs"
-                    + (" (" + ", ".join(f"{arm_of(r)} seed {r['seed']}" for r in random_solved) + ")"
-                       if random_solved else "") + ".")
+    findings = [f for f in (_dense_finding(cells), _scalar_finding(cells), _early_finding(cells)) if f]
+    random = [r for r in records if r["init"] == "random"]
+    random_solved = [r for r in random if rp.is_success(r)]
+    if random:
+        findings.append(f"The random start ends solved in {len(random_solved)} of {len(random)} runs"
+                        + (" (" + ", ".join(f"{arm_of(r)} seed {r['seed']}" for r in random_solved) + ")"
+                           if random_solved else "") + ".")
     rows = []
     for (name, init), runs in cells.items():
         rows.append([name, init, ex.rate_text(runs), f"{len(ex.solved_epochs(runs))}/{len(runs)}",
