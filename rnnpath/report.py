@@ -32,7 +32,7 @@ import numpy as np
 import rnn_pathological as rp
 from rnnpath import files, sweep
 from rnnpath.stats import fisher_text, median_range, wilson_interval
-from rnnpath.text import join_words, markdown_table, plural
+from rnnpath.text import capitalised, join_words, markdown_table, plural
 
 # ----------------------------------------------------------------------------------------------------------------
 # tables
@@ -882,7 +882,7 @@ def experiment_section(name: str, root: str = ".") -> str:
         note += f"; the runs left: {plan}"
     if kept := ex.kept_note(exp, False, root, shown=exp.data_path(False, ".")):
         note = f"{note}; {kept}" if note else kept
-    answer = (f"_{note[0].upper() + note[1:]}._\n\n" if note else "") + exp.answer(records)
+    answer = (f"_{capitalised(note)}._\n\n" if note else "") + exp.answer(records)
     if earlier := ex.earlier_settings(exp, records, False, root, shown=exp.data_path(False, ".")):
         answer += f"\n\n{earlier}"
     env = f"{plural(len(own), 'run')}, {cost_text(own)}"
@@ -1013,7 +1013,7 @@ def addition_budget_verdict(root: str = ".") -> str:
     records, n_want = ex.load_records(exp, outdir=root)
     note = ex.partial_note(exp, len(records), n_want, False, ".")
     first = exp.answer(records).split("\n\n")[0]
-    return (f"_{note[0].upper() + note[1:]}._ " if note else "") + first
+    return (f"_{capitalised(note)}._ " if note else "") + first
 
 
 def scale_verdict(root: str = ".") -> str:

@@ -35,3 +35,11 @@ def markdown_table(header: list[str], rows: list[list]) -> str:
     """A GitHub-markdown table (the README's generated tables and the experiments' answers)."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     return "\n".join(lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows])
+
+
+def capitalised(sentence: str) -> str:
+    """The sentence with its first letter in upper case, unless it begins with a file path ('results/sweeps/x.jsonl
+    also keeps ...'), which keeps its case: a path is typed as written."""
+    if not sentence or "/" in sentence.split(maxsplit=1)[0]:
+        return sentence
+    return sentence[0].upper() + sentence[1:]

@@ -734,3 +734,14 @@ def test_earlier_settings_on_the_same_seeds_are_set_beside_the_current_ones():
     # a grid with nothing kept says nothing
     short = ex.EXPERIMENTS["short_tuning"]
     assert ex.earlier_settings(short, ex.load_records(short, outdir=str(ROOT))[0], False, str(ROOT)) == ""
+
+
+def test_a_note_that_begins_with_a_path_keeps_the_paths_case():
+    """A partial note starts a sentence ('Partial: ...'); a kept-records note alone starts with its file's path,
+    which is typed as written (the docs had 'Results/sweeps/...' once the frontier completed)."""
+    from rnnpath.text import capitalised
+
+    assert capitalised("partial: 3 of 5 runs") == "Partial: 3 of 5 runs"
+    assert capitalised("results/sweeps/frontier.jsonl also keeps 2 records") == (
+        "results/sweeps/frontier.jsonl also keeps 2 records")
+    assert capitalised("") == ""

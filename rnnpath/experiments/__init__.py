@@ -54,7 +54,7 @@ from rnnpath.experiments.base import (
     records_so_far,
     task_rank,
 )
-from rnnpath.text import markdown_table, plural
+from rnnpath.text import capitalised, markdown_table, plural
 
 # ----------------------------------------------------------------------------------------------------------------
 # the registry: every family's list, in the order the docs show them
@@ -201,7 +201,7 @@ def answer_text(exp: Experiment, quick: bool, outdir: str) -> str:
     kept = kept_note(exp, quick, outdir)
     note = "; ".join(n for n in (note, kept) if n)
     earlier = earlier_settings(exp, records, quick, outdir)
-    return ((f"_{note[0].upper() + note[1:]}._\n\n" if note else "") + text  # a partial grid says so first
+    return ((f"_{capitalised(note)}._\n\n" if note else "") + text  # a partial grid says so first
             + (f"\n\n{earlier}" if earlier else ""))
 
 
