@@ -859,9 +859,11 @@ def profile_line(dtype: str, bench: dict) -> str:
 
 
 def has_data(exp, root: str = ".") -> bool:
-    """Whether an experiment has been started: its data file exists. (An empty one is an error the reader reports,
-    with the command that fills it.)"""
-    return os.path.exists(exp.data_path(False, root))
+    """Whether an experiment has a finished run to report (ex.started): a sweep file created by a grid whose first
+    run has not ended reads as not run yet."""
+    from rnnpath import experiments as ex
+
+    return ex.started(exp, outdir=root)
 
 
 def experiment_section(name: str, root: str = ".") -> str:
@@ -871,8 +873,10 @@ def experiment_section(name: str, root: str = ".") -> str:
     exp = ex.EXPERIMENTS[name]
     if not has_data(exp, root):
         plan = plan_text(exp, set(), root)
+        begun = (f"; its sweep file {exp.data_path(False, '.')} is started and no run in it has finished yet"
+                 if os.path.exists(exp.data_path(False, root)) else "")
         return (f"**Question.** {exp.question}\n\n**Not run yet** ({plural(exp.n_runs(), 'run')}"
-                f"{', ' + plan if plan else ''}): `{ex.command('run', name)} --jobs 2`, then "
+                f"{', ' + plan if plan else ''}{begun}): `{ex.command('run', name)} --jobs 2`, then "
                 f"`{ex.command('plot', name)}` and `{ex.command('answer', name)}`.")
     records, n_want = ex.load_records(exp, outdir=root)
     own = ex.own_records(exp, records)  # without the runs of the experiments it reads, which their sections cost

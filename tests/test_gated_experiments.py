@@ -150,6 +150,20 @@ def test_an_experiment_without_a_sweep_file_is_reported_as_not_run(tmp_path):
         assert "Not run yet" in text and f"python -m rnnpath experiment run {name}" in text
 
 
+def test_a_sweep_file_with_no_finished_run_is_reported_as_not_run(tmp_path):
+    # the runner creates the file when its first grid starts; until a run ends it is empty, or holds a torn line
+    exp = ex.EXPERIMENTS[NAMES[0]]
+    path = tmp_path / exp.data_path(False, ".")
+    path.parent.mkdir(parents=True)
+    for content in ("", '{"task": "addi'):
+        path.write_text(content)
+        assert not report.has_data(exp, str(tmp_path))
+        text = report.experiment_section(exp.name, str(tmp_path))
+        assert "Not run yet" in text and "is started and no run in it has finished yet" in text
+    path.unlink()
+    assert "is started" not in report.experiment_section(exp.name, str(tmp_path))
+
+
 def test_arms_keep_the_vanilla_colours_and_name_the_cell():
     run = {"init": "ortho", "config": {}}
     assert gated.arm_of(run) == "rnn+ortho"

@@ -207,6 +207,16 @@ def load_records(exp: Experiment, quick: bool = False, outdir: str = ".") -> tup
     return sorted(records.values(), key=sweep.record_order), len(wanted)
 
 
+def started(exp: Experiment, quick: bool = False, outdir: str = ".") -> bool:
+    """Whether `exp` has a run to report: its data file exists and, for a sweep file, holds a finished run. The
+    runner creates the sweep file when a grid starts, before its first run ends: such a file (empty, or holding only
+    a torn line) means "not run yet", not an error."""
+    path = exp.data_path(quick, outdir)
+    if not os.path.exists(path):
+        return False
+    return exp.results is not None or bool(_sweep_file(path).records)
+
+
 def records_so_far(exp: Experiment, quick: bool, path: str) -> list[dict]:
     """The experiment's own records in its sweep file at `path` now ([] before the file exists): what its gate
     decides by."""
