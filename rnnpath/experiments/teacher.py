@@ -43,7 +43,7 @@ Ours, and every difference:
   - the learning rate is picked on tuning seed 1000 (the mean, here of one seed, lowest; a diverged run counts as
     the worst; ties to the smaller rate) and the reported runs are other seeds (0-3) at that rate: not a
     best-over-grid. The picks live in TEACHER_TUNED, which tests/test_teacher.py recomputes from the committed tuning
-    file once there is one; until then they are provisional (guesses from a pilot of 300 updates);
+    file (before it ran they were guesses from a pilot of 300 updates);
   - budget: 4,500 updates (45 epochs of 100 batches) of 32 sequences, against their 10,000 of 128 (a ninth of their
     sequences); four of their seven nu_0 (0.36, 0.84, 0.96, 0.99, a factor 4 in 1 - nu_0 apart); four learning
     rates per student where they had four to seven (LR_GRIDS: their grids' part where a pilot at our budget found
@@ -124,13 +124,12 @@ ABLATION_STUDENTS = ("dense", "blocks", "cdiag", "lru")  # their Fig. 3B, in its
 CELL_STUDENT = {s.cell: s.name for s in STUDENTS.values()}
 
 # The learning rate of each (student, nu_0), picked by teacher_tuning (its answer names them; tests/test_teacher.py
-# recomputes them from results/sweeps/teacher_tuning.jsonl once it is committed). Provisional until then: the best
-# of a pilot of 300 updates at nu_0 = 0.99 for every nu_0.
+# recomputes them from results/sweeps/teacher_tuning.jsonl).
 TEACHER_TUNED: dict[tuple[str, float], float] = {
-    **{("dense", nu0): 3.2e-4 for nu0 in NU0S},
-    **{("lru", nu0): 0.01 for nu0 in NU0S},
-    ("blocks", ABLATION_NU0): 0.01,
-    ("cdiag", ABLATION_NU0): 0.001,
+    ("dense", 0.99): 0.00032, ("lru", 0.99): 0.01, ("blocks", 0.99): 0.0032, ("cdiag", 0.99): 0.0032,
+    ("dense", 0.96): 0.00032, ("lru", 0.96): 0.032,
+    ("dense", 0.84): 0.001, ("lru", 0.84): 0.1,
+    ("dense", 0.36): 0.001, ("lru", 0.36): 0.032,
 }
 
 # CPU milliseconds per update at COMMON's sizes (module docstring), measured with rp.train
