@@ -201,9 +201,10 @@ LRU_STEP_LENS = (100, 1000, 10_000)  # issue 24: the LRU's step beside the vanil
 LRU_STEP_QUICK_LENS = (100,)
 LRU_STEP_REPEATS = 9  # a step at T = 10,000 takes about a second: fewer rounds than cell_steps (9: the width-8 ratio sits near the 0.2 target, and 5 rounds moved it by 15%)
 LRU_STEP_TARGET = 0.2  # issue 24: an LRU step at most a fifth of a vanilla step at H = 64, B = 50, T = 1000
-# the LRU's widths besides the default that the tuned runs take (modern_tuning tries 2 and 8), timed too: a wider
-# position-wise layer costs more, though less than in proportion (the recurrence's sums do not grow with it)
-LRU_STEP_WIDTHS = (8,)
+# the LRU's widths besides the default that the tuned runs may take (modern_tuning tries 2, 8, 32 and 64), timed too:
+# a wider position-wise layer costs more (from 2 to 8 less than in proportion, the recurrence's sums not growing with
+# it; from 32 to 64 about twice)
+LRU_STEP_WIDTHS = (8, 32, 64)
 
 
 width_key = files.width_key  # the key's format belongs to the benchmark file's reader

@@ -873,7 +873,7 @@ def experiment_section(name: str, root: str = ".") -> str:
     exp = ex.EXPERIMENTS[name]
     if not has_data(exp, root):
         plan = plan_text(exp, set(), root)
-        begun = (f"; its sweep file {exp.data_path(False, '.')} is started and no run in it has finished yet"
+        begun = (f"; its sweep file {exp.data_path(False, '.')} exists but holds no finished run of its grids yet"
                  if os.path.exists(exp.data_path(False, root)) else "")
         return (f"**Question.** {exp.question}\n\n**Not run yet** ({plural(exp.n_runs(), 'run')}"
                 f"{', ' + plan if plan else ''}{begun}): `{ex.command('run', name)} --jobs 2`, then "

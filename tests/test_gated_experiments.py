@@ -159,9 +159,13 @@ def test_a_sweep_file_with_no_finished_run_is_reported_as_not_run(tmp_path):
         path.write_text(content)
         assert not report.has_data(exp, str(tmp_path))
         text = report.experiment_section(exp.name, str(tmp_path))
-        assert "Not run yet" in text and "is started and no run in it has finished yet" in text
+        assert "Not run yet" in text and "exists but holds no finished run of its grids yet" in text
+    # records of grids since replaced alone: not run yet either
+    other = json.loads((ROOT / exp.data_path(False, ".")).read_text().splitlines()[0])
+    path.write_text(json.dumps({**other, "seed": 999_999}) + "\n")
+    assert not report.has_data(exp, str(tmp_path))
     path.unlink()
-    assert "is started" not in report.experiment_section(exp.name, str(tmp_path))
+    assert "exists but" not in report.experiment_section(exp.name, str(tmp_path))
 
 
 def test_arms_keep_the_vanilla_colours_and_name_the_cell():

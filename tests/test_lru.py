@@ -364,7 +364,7 @@ def test_the_benchmark_times_an_lru_step_beside_the_vanilla_one():
     assert row["lru_over_rnn"] > 0 and lru["n_hidden"] == 64
     # the widths the tuned runs may take are all timed: the default and LRU_STEP_WIDTHS
     from rnnpath.experiments import tuning
-    assert set(tuning.LRU_KNOBS["lru_width"]) <= {rp.LRU_WIDTH, *bench.LRU_STEP_WIDTHS}
+    assert set(tuning.LRU_WIDTHS_TRIED) <= {rp.LRU_WIDTH, *bench.LRU_STEP_WIDTHS}
     assert all(row[bench.ratio_key(bench.width_key(m))] > 0 for m in bench.LRU_STEP_WIDTHS)
     assert "(width 8: " in bench.lru_steps_text(lru)
     assert bench.LRU_STEP_LENS == (100, 1000, 10_000) and "T=12" in bench.lru_steps_text(lru)

@@ -670,8 +670,12 @@ def test_the_deviations_section_names_every_experiment_and_its_module():
     def biases(grids) -> list[float]:
         return sorted({g.config()["forget_bias"] for g in grids if g.config()["cell"] == "lstm"})
 
-    assert biases(tuning.FRONTIER_TUNING_GRIDS) == [1, 3] and biases(tuning.LATCHING_TUNING_GRIDS) == [1, 3, 5]
-    assert "forget-gate bias of 1 or 3 (and 5 on latching)" in tune
+    assert biases(tuning.FRONTIER_TUNING_GRIDS) == [1, 3] and biases(tuning.LATCHING_TUNING_GRIDS) == [1, 3, 5, 7]
+    assert "forget-gate bias of 1 or 3 (and 5 and 7 on latching" in tune
+    extra = [s for s in tuning.LATCHING_EXTRA_SETTINGS]
+    assert extra == [{"optimizer": "momentum", "lr": 0.1}, {"optimizer": "adam", "lr": 0.0001},
+                     {"optimizer": "adam", "lr": 0.01}]
+    assert "also tries momentum at lr 0.1 and Adam at 1e-4 and 0.01" in tune
     assert (f"T = {tuning.FRONTIER_TUNING_LEN} on each headline task, T = {tuning.LATCHING_TUNING_LEN} on "
             f"latching") in tune
     assert f"tuning seeds {tuning.TUNING_SEEDS} ({tuning.LATCHING_TUNING_SEEDS} on latching)" in tune

@@ -208,13 +208,13 @@ def load_records(exp: Experiment, quick: bool = False, outdir: str = ".") -> tup
 
 
 def started(exp: Experiment, quick: bool = False, outdir: str = ".") -> bool:
-    """Whether `exp` has a run to report: its data file exists and, for a sweep file, holds a finished run. The
-    runner creates the sweep file when a grid starts, before its first run ends: such a file (empty, or holding only
-    a torn line) means "not run yet", not an error."""
+    """Whether `exp` has a run to report: its data file exists and, for a sweep file, holds a finished run of the
+    experiment's grids. The runner creates the sweep file when a grid starts, before its first run ends: such a file
+    (empty, holding only a torn line, or only records of grids since replaced) means "not run yet", not an error."""
     path = exp.data_path(quick, outdir)
     if not os.path.exists(path):
         return False
-    return exp.results is not None or bool(_sweep_file(path).records)
+    return exp.results is not None or bool(_matching(_sweep_file(path), own_keys(exp, quick)))
 
 
 def records_so_far(exp: Experiment, quick: bool, path: str) -> list[dict]:

@@ -44,7 +44,6 @@ the registry entries.
 from __future__ import annotations
 
 import collections
-import os
 from collections.abc import Callable
 
 import numpy as np
@@ -235,11 +234,13 @@ def tuning_caveats(name: str, arms: list[str] | None = None) -> str:
     '' while the file does not exist or there is nothing to say. So an answer that compares tuned arms names the
     picks that are no evidence (a file that exists but cannot be read stops the answer, as any bad file does)."""
     exp = next(e for e in tuning.EXPERIMENTS if e.name == name)
-    if not os.path.exists(exp.data_path(False)):
+    if not ex.started(exp):
         return ""
     records, _ = ex.load_records(exp)
     mine = [r for r in records if arms is None or arm_of(r) in arms]
-    caveats = tuning.pick_caveats(mine, exp.grids) if mine else ""
+    # judged: the settings the compared runs used (TUNED), not a pick recomputed from a tuning grid still running
+    used = {pair: tuning.TUNED.get(pair, pick) for pair, pick in tuning.picks(mine, exp.grids).items()}
+    caveats = tuning.pick_caveats(mine, exp.grids, used) if mine else ""
     return f" From {name}: {caveats}" if caveats else ""
 
 
@@ -648,7 +649,7 @@ def answer_frontier_modern(records: list[dict]) -> str:
             f"{tuning_caveats('modern_tuning', arms)}{tuning_caveats('short_tuning', arms)}")
     widths = sorted({rp.full_config(r["config"])["lru_width"] for r in records if rp.cell_of(r) == "lru"})
     width = (f" of width {join_words([str(m) for m in widths])} (tuned per task among "
-             f"{join_words([str(m) for m in tuning.LRU_KNOBS['lru_width']])}: its output layer reads that many "
+             f"{join_words([str(m) for m in tuning.LRU_WIDTHS_TRIED])}: its output layer reads that many "
              f"numbers where the other cells' read their {rp.DEFAULTS['n_hidden']} units), with neither their "
              f"residual connections nor their normalisation," if widths else "")
     published = ("Published, in other settings: Orvieto et al. 2023 train the LRU in deep stacks (several blocks with "
@@ -678,7 +679,7 @@ def _coarse_sentence(records: list[dict]) -> str:
     return (f" The LRU's runs end past the partial-progress line in most runs but none meets the per-case rule "
             f"{'; '.join(parts)}: past that line a run knows something of the earlier value, yet too few of its "
             f"answers fall within the rule's tolerance. Whether a wider LRU (its width grid stops at "
-            f"{max(tuning.LRU_KNOBS['lru_width'])}) meets the rule is not tested here.")
+            f"{max(tuning.LRU_WIDTHS_TRIED)}) meets the rule is not tested here.")
 
 
 def _lru_form_sentence(records: list[dict]) -> str:

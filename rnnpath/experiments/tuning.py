@@ -8,8 +8,10 @@ rnnpath experiment (the entry point):
 
 A comparison of cells under one optimiser setting chosen for one of them measures the setting as much as the cell:
 under the headline's heavy-ball momentum at lr 0.01, an LSTM fails addition at T = 30. So every arm (a cell and its
-start) gets a small grid per task: heavy-ball momentum 0.9 and Adam, three learning rates each, and for the LSTM
-also a forget-gate bias of 1 and 3 (and 5 on latching, where a reviewer found it matters). The runs use tuning seeds
+start) gets a small grid per task: heavy-ball momentum 0.9 and Adam, three learning rates each (more where
+widened), and for the LSTM also a forget-gate bias of 1 and 3 (and 5 and 7 on latching, where a reviewer found it
+matters). Where first picks sat at the ends of a grid, the grid was widened (short_tuning's, latching_tuning's and modern_tuning's extra settings
+below), after the compared experiments' first runs, which run again where a pick changed. The runs use tuning seeds
 (1000 and up) that no reported experiment uses, at one length per experiment, and keep the compared experiment's
 budget. The pick per (arm, task) is the setting with the best median final metric over the tuning seeds (a diverged
 run counts as the worst); ties go to the better mean, then to the setting whose runs meet the solved rule soonest
@@ -21,8 +23,10 @@ and the loss still ranks them by how far they get. The experiments that compare 
 the committed tuning sweep files, so the settings in the code are the ones the tuning runs chose.
 
 Costs (measured from the records' wall times, in the README): frontier_tuning is 270 runs at T = 60, most of it the
-LSTM's; latching_tuning is single units, core-minutes; modern_tuning is 270 runs at T = 60 (54 of the GRU at about 4
-vanilla steps each, 216 of the LRU, whose width and ring are tuned too, at about one), about an hour.
+LSTM's; latching_tuning is single units, core-minutes; modern_tuning's first grid is 270 runs at T = 60 (54 of the
+GRU at about 4 vanilla steps each, 216 of the LRU, whose width and ring are tuned too, at about one), about 42
+core-minutes, and its widening 270 more (27 of the GRU, 243 of the LRU, widths up to 64, the widest some 25 CPU
+seconds a run), about an hour by the benchmark's steps.
 
 Sections: settings and arms, picking, figure and answer, the experiments.
 """
@@ -88,22 +92,51 @@ def tuning_grids(arms, tasks, T: int, seeds: str, base: dict, forget_biases: tup
 FRONTIER_TUNING_GRIDS = tuning_grids(FRONTIER_TUNING_ARMS, FRONTIER_TUNING_TASKS, FRONTIER_TUNING_LEN, TUNING_SEEDS,
                                      {}, (1.0, 3.0))
 FRONTIER_TUNING_QUICK_GRIDS = tuple(ex.quick_grid(g, (30,), seeds="1000-1001") for g in FRONTIER_TUNING_GRIDS)
-MODERN_TUNING_GRIDS = tuning_grids(MODERN_TUNING_ARMS, FRONTIER_TUNING_TASKS, FRONTIER_TUNING_LEN, TUNING_SEEDS, {},
-                                   (1.0,))
-MODERN_TUNING_QUICK_GRIDS = tuple(ex.quick_grid(g, (30,), seeds="1000-1001") for g in MODERN_TUNING_GRIDS)
-LATCHING_TUNING_GRIDS = tuning_grids(LATCHING_TUNING_ARMS, ("latching",), LATCHING_TUNING_LEN, LATCHING_TUNING_SEEDS,
-                                     LATCHING_BASE, (1.0, 3.0, 5.0))
-LATCHING_TUNING_QUICK_GRIDS = tuple(ex.quick_grid(g, (5,), "1000-1001", n_hidden=1) for g in LATCHING_TUNING_GRIDS)
+MODERN_FIRST_GRIDS = tuning_grids(MODERN_TUNING_ARMS, FRONTIER_TUNING_TASKS, FRONTIER_TUNING_LEN, TUNING_SEEDS, {},
+                                  (1.0,))
+
+# modern_tuning's first grid put every LRU pick at an end of all three of its knobs (Adam 0.003, width 8, r_min 0.9,
+# the largest of each) and the GRU's at Adam's largest rate, with the LRU's addition runs far from solved. It was
+# widened after frontier_modern's first 70 runs (T = 30-120), which run again where a pick changed (earlier_settings
+# sets the two beside each other): the LRU at widths 32 and 64 (64, the units every other cell's output layer reads,
+# is where it stops) and r_min 0.99, crossed with Adam 1e-3 to 1e-2 and momentum 0.03 and 0.1 (the first grid's
+# smaller rates never won); the GRU at Adam 0.01 and momentum 0.1, then Adam 0.03 once 0.01 came out best. An LRU run
+# at T = 60 takes 3 to 25 CPU seconds by its width, a GRU run about 40.
+MODERN_WIDE_LRU = {"lru_width": (8, 32, 64), "lru_r_min": (0.9, 0.99)}
+MODERN_WIDE_SETTINGS = tuple({"optimizer": "adam", "lr": lr} for lr in (0.001, 0.003, 0.01)) + tuple(
+    {"optimizer": "momentum", "lr": lr} for lr in (0.03, 0.1))
+MODERN_WIDE_GRU_SETTINGS = ({"optimizer": "adam", "lr": 0.01}, {"optimizer": "momentum", "lr": 0.1},
+                            {"optimizer": "adam", "lr": 0.03})  # 0.03 once 0.01 came out best on two tasks
+
+
+def modern_wide_grids() -> tuple:
+    """The grids that widen modern_tuning's first: the GRU's MODERN_WIDE_GRU_SETTINGS, then the LRU's
+    MODERN_WIDE_LRU crossed with MODERN_WIDE_SETTINGS, less the settings the first grid ran."""
+    first = {tuple(sorted(g.config().items())) for g in MODERN_FIRST_GRIDS}
+    settings = [({"cell": "gru"}, s) for s in MODERN_WIDE_GRU_SETTINGS]
+    settings += [({"cell": "lru", "lru_width": m, "lru_r_min": r}, s) for m in MODERN_WIDE_LRU["lru_width"]
+                 for r in MODERN_WIDE_LRU["lru_r_min"] for s in MODERN_WIDE_SETTINGS]
+    grids = [ex.Grid(FRONTIER_TUNING_TASKS, ("ortho",), (FRONTIER_TUNING_LEN,), TUNING_SEEDS, {**knobs, **s})
+             for knobs, s in settings]
+    return tuple(g for g in grids if tuple(sorted(g.config().items())) not in first)
+
+
+MODERN_TUNING_GRIDS = (*MODERN_FIRST_GRIDS, *modern_wide_grids())
+MODERN_TUNING_QUICK_GRIDS = tuple(ex.quick_grid(g, (30,), seeds="1000-1001") for g in MODERN_FIRST_GRIDS)
+LRU_WIDTHS_TRIED = tuple(sorted({g.config()["lru_width"] for g in MODERN_TUNING_GRIDS if g.config()["cell"] == "lru"}))
 
 # Where no setting of an arm learned at FRONTIER_TUNING_LEN (blind_pairs: no run solved, no median past the
 # partial-progress line), its settings differ there by noise around chance and the rule's pick is no evidence: the
 # vanilla arms and the oRNN on addition, the GRU on 3bit_memorization. Those pairs are tuned again, the same grid on
 # the same tuning seeds, at SHORT_TUNING_LEN, the frontier's shortest length, where a setting can show what it does
 # (short_tuning); the pick there replaces the blind one in TUNED, unless no setting learns at T = 30 either. BLIND_PAIRS
-# is what blind_pairs gives on the committed frontier_tuning and modern_tuning files (a test recomputes it).
+# is what blind_pairs gives on the committed frontier_tuning and modern_tuning files (a test recomputes it);
+# SHORT_TUNING_PAIRS, the pairs short_tuning runs, are those the first grids left blind, so a pair a widened grid
+# taught something (the GRU on 3bit_memorization, at Adam 0.01) keeps its short_tuning runs but takes its T = 60 pick.
 SHORT_TUNING_LEN = 30
-BLIND_PAIRS = (("rnn+ortho", "addition"), ("rnn+random", "addition"), ("ornn+ortho", "addition"),
-               ("gru+ortho", "3bit_memorization"))
+SHORT_TUNING_PAIRS = (("rnn+ortho", "addition"), ("rnn+random", "addition"), ("ornn+ortho", "addition"),
+                      ("gru+ortho", "3bit_memorization"))
+BLIND_PAIRS = (("rnn+ortho", "addition"), ("rnn+random", "addition"), ("ornn+ortho", "addition"))
 
 
 # short_tuning's first picks all sat at an end of the usual rates (momentum at its top, Adam at its top or bottom),
@@ -122,8 +155,35 @@ def pair_grids(pairs, T: int, seeds: str, base: dict, extra: tuple[dict, ...] = 
     return tuple(grids)
 
 
-SHORT_TUNING_GRIDS = pair_grids(BLIND_PAIRS, SHORT_TUNING_LEN, TUNING_SEEDS, {}, SHORT_EXTRA_SETTINGS)
+SHORT_TUNING_GRIDS = pair_grids(SHORT_TUNING_PAIRS, SHORT_TUNING_LEN, TUNING_SEEDS, {}, SHORT_EXTRA_SETTINGS)
 SHORT_TUNING_QUICK_GRIDS = tuple(ex.quick_grid(g, (30,), seeds="1000-1001") for g in SHORT_TUNING_GRIDS)
+
+# latching_tuning's first picks sat at an end of their grids (three of four arms: the LSTM's at the smallest or the
+# largest Adam rate and at the largest forget bias, 5), so the grid goes one step past each end: momentum 0.1, Adam
+# 1e-4 and 0.01, and a forget bias of 7; a pick at an end of this wider grid is still named as such (pick_caveats).
+# Widened after latching_lstm's 560 runs, whose cells run again where a pick changed.
+LATCHING_FORGET_BIASES = (1.0, 3.0, 5.0, 7.0)
+LATCHING_EXTRA_SETTINGS = SHORT_EXTRA_SETTINGS
+
+
+def latching_tuning_grids() -> tuple:
+    """The first grid (the usual rates, forget biases 1, 3, 5) in its order, then what widened it: each arm's
+    LATCHING_EXTRA_SETTINGS (at every forget bias of the LSTM) and the LSTM's forget bias 7 at the usual rates."""
+    first = tuning_grids(LATCHING_TUNING_ARMS, ("latching",), LATCHING_TUNING_LEN, LATCHING_TUNING_SEEDS,
+                         LATCHING_BASE, (1.0, 3.0, 5.0))
+    extra = []
+    for cell, init in LATCHING_TUNING_ARMS:
+        fbs = LATCHING_FORGET_BIASES if cell == "lstm" else (None,)
+        settings = [{**s, "forget_bias": fb} if fb is not None else s for fb in fbs for s in LATCHING_EXTRA_SETTINGS]
+        if cell == "lstm":
+            settings += [{**s, "forget_bias": LATCHING_FORGET_BIASES[-1]} for s in OPTIMISER_SETTINGS]
+        extra += [ex.Grid(("latching",), (init,), (LATCHING_TUNING_LEN,), LATCHING_TUNING_SEEDS,
+                          {**LATCHING_BASE, **_cell_options(cell), **s}) for s in settings]
+    return (*first, *extra)
+
+
+LATCHING_TUNING_GRIDS = latching_tuning_grids()
+LATCHING_TUNING_QUICK_GRIDS = tuple(ex.quick_grid(g, (5,), "1000-1001", n_hidden=1) for g in LATCHING_TUNING_GRIDS)
 
 # ----------------------------------------------------------------------------------------------------------------
 # picking
@@ -221,16 +281,16 @@ TUNED: dict[tuple[str, str], dict] = {
     ("lstm+ortho", "3bit_memorization"): {"optimizer": "adam", "lr": 0.001, "forget_bias": 3.0},
     ("ornn+ortho", "3bit_memorization"): {"optimizer": "adam", "lr": 0.003},
     ("rnn+ortho", "latching"): {"optimizer": "adam", "lr": 0.001},
-    ("rnn+random", "latching"): {"optimizer": "momentum", "lr": 0.03},
-    ("lstm+ortho", "latching"): {"optimizer": "adam", "lr": 0.0003, "forget_bias": 5.0},
-    ("lstm+random", "latching"): {"optimizer": "adam", "lr": 0.003, "forget_bias": 5.0},
+    ("rnn+random", "latching"): {"optimizer": "momentum", "lr": 0.1},
+    ("lstm+ortho", "latching"): {"optimizer": "adam", "lr": 0.0001, "forget_bias": 7.0},
+    ("lstm+random", "latching"): {"optimizer": "adam", "lr": 0.01, "forget_bias": 5.0},
     # modern_tuning (issue 24)
-    ("gru+ortho", "addition"): {"optimizer": "adam", "lr": 0.003},
-    ("lru+ortho", "addition"): {"optimizer": "adam", "lr": 0.003, "lru_width": 8, "lru_r_min": 0.9},
-    ("gru+ortho", "temporal_order"): {"optimizer": "adam", "lr": 0.003},
-    ("lru+ortho", "temporal_order"): {"optimizer": "adam", "lr": 0.003, "lru_width": 8, "lru_r_min": 0.9},
-    ("gru+ortho", "3bit_memorization"): {"optimizer": "adam", "lr": 0.003},  # short_tuning (BLIND_PAIRS)
-    ("lru+ortho", "3bit_memorization"): {"optimizer": "adam", "lr": 0.003, "lru_width": 8, "lru_r_min": 0.9},
+    ("gru+ortho", "addition"): {"optimizer": "adam", "lr": 0.01},
+    ("lru+ortho", "addition"): {"optimizer": "adam", "lr": 0.01, "lru_width": 64, "lru_r_min": 0.99},
+    ("gru+ortho", "temporal_order"): {"optimizer": "adam", "lr": 0.03},
+    ("lru+ortho", "temporal_order"): {"optimizer": "adam", "lr": 0.01, "lru_width": 32, "lru_r_min": 0.99},
+    ("gru+ortho", "3bit_memorization"): {"optimizer": "adam", "lr": 0.03},
+    ("lru+ortho", "3bit_memorization"): {"optimizer": "adam", "lr": 0.01, "lru_width": 8, "lru_r_min": 0.99},
 }
 
 
@@ -278,10 +338,15 @@ def learned(runs: list[dict]) -> bool:
         float(np.median(finals)), runs[0]["partial_baseline"], runs[0]["higher_is_better"])
 
 
-def at_grid_edge(setting: dict, rates: set[float]) -> bool:
-    """The setting's learning rate is the smallest or the largest of `rates`, those its optimiser was tried at for
-    the pair: the best rate may lie beyond the grid."""
-    return len(rates) > 1 and setting["lr"] in (min(rates), max(rates))
+def at_grid_edge(value: float, tried: set[float]) -> bool:
+    """`value` is the smallest or the largest of `tried`, the values a knob was tried at for a pair with every other
+    knob as picked: the best value may lie beyond the grid. (With two values tried, either is at an end.)"""
+    return len(tried) > 1 and value in (min(tried), max(tried))
+
+
+# the numeric knobs whose grid has ends, as the answers name them: every arm's learning rate, the LSTM's forget bias,
+# the LRU's width and ring radius
+EDGE_KNOBS = {"lr": "learning rate", "forget_bias": "forget bias", "lru_width": "width", "lru_r_min": "r_min"}
 
 
 def blind_pairs(records: list[dict], grids: tuple[ex.Grid, ...]) -> tuple[tuple[str, str], ...]:
@@ -291,27 +356,40 @@ def blind_pairs(records: list[dict], grids: tuple[ex.Grid, ...]) -> tuple[tuple[
     return tuple(key for key in order if not any(learned(r["runs"]) for r in rows if (r["arm"], r["task"]) == key))
 
 
-def pick_caveats(records: list[dict], grids: tuple[ex.Grid, ...]) -> str:
-    """The picks that say less than a tuned setting should, as one or two sentences ('' where none): the (arm, task)
-    pairs where no setting learned (blind_pairs; at FRONTIER_TUNING_LEN those are tuned again at SHORT_TUNING_LEN),
-    and the picks at an end of their learning-rate grid (at_grid_edge)."""
-    chosen = picks(records, grids)
-    order = sorted(chosen, key=lambda key: (ex.task_rank(key[1]), _arm_rank(key[0])))
-    blind = blind_pairs(records, grids)
-    # the rates the grids try for each pair and setting but its lr (a grid still running tries them all the same)
+def edge_knobs(chosen: dict[tuple[str, str], dict], grids: tuple[ex.Grid, ...]) -> dict[tuple[str, str], list[str]]:
+    """For each pick, the knobs of EDGE_KNOBS at an end of what the grids try for its pair with its other knobs as
+    picked (at_grid_edge); pairs with none are left out. A grid still running tries them all the same."""
     tried: dict[tuple, set[float]] = {}
     for g in grids:
         config = g.config()
-        knobs = {k: config[k] for k in (*SETTING_KEYS, *CELL_KNOBS.get(config["cell"], ())) if k != "lr"}
-        for task in g.tasks:
-            for init in g.inits:
-                key = (f"{config['cell']}+{init}", task, tuple(sorted(knobs.items())))
-                tried.setdefault(key, set()).add(config["lr"])
+        names = (*SETTING_KEYS, *CELL_KNOBS.get(config["cell"], ()))
+        for knob in EDGE_KNOBS:
+            if knob not in names:
+                continue
+            others = tuple(sorted((k, config[k]) for k in names if k != knob))
+            for task in g.tasks:
+                for init in g.inits:
+                    tried.setdefault((f"{config['cell']}+{init}", task, knob, others), set()).add(config[knob])
+    edges = {}
+    for pair, setting in chosen.items():
+        others = {knob: tuple(sorted((k, v) for k, v in setting.items() if k != knob)) for knob in EDGE_KNOBS}
+        at = [knob for knob in EDGE_KNOBS
+              if knob in setting and at_grid_edge(setting[knob], tried.get((*pair, knob, others[knob]), set()))]
+        if at:
+            edges[pair] = at
+    return edges
 
-    def rates(pair: tuple[str, str]) -> set[float]:
-        knobs = tuple(sorted((k, v) for k, v in chosen[pair].items() if k != "lr"))
-        return tried.get((*pair, knobs), set())
-    edge = [key for key in order if key not in blind and at_grid_edge(chosen[key], rates(key))]
+
+def pick_caveats(records: list[dict], grids: tuple[ex.Grid, ...], chosen: dict | None = None) -> str:
+    """The picks that say less than a tuned setting should, as one or two sentences ('' where none): the (arm, task)
+    pairs where no setting learned (blind_pairs; at FRONTIER_TUNING_LEN those are tuned again at SHORT_TUNING_LEN),
+    and the picks with a knob of EDGE_KNOBS at an end of its grid (edge_knobs). `chosen`: the settings to judge,
+    {(arm, task): setting} (default: the records' picks; an answer comparing arms passes the ones its runs used)."""
+    chosen = picks(records, grids) if chosen is None else chosen
+    order = sorted(chosen, key=lambda key: (ex.task_rank(key[1]), _arm_rank(key[0])))
+    blind = blind_pairs(records, grids)
+    edges = edge_knobs(chosen, grids)
+    edge = [key for key in order if key not in blind and key in edges]
     text = []
     if blind:
         Ts = {r["sequence_len"] for r in records}
@@ -325,8 +403,9 @@ def pick_caveats(records: list[dict], grids: tuple[ex.Grid, ...]) -> str:
                                   "; a comparison that uses such a pick measures the tuning as much as the arm")
                     + ".")
     if edge:
-        named = [f"{arm} on {task} ({setting_text(chosen[(arm, task)])})" for arm, task in edge]
-        text.append(f"Picked at an end of its learning-rate grid, so a better rate may lie beyond it: "
+        named = [f"the {join_words([EDGE_KNOBS[k] for k in edges[(arm, task)]])} of {arm} on {task} "
+                 f"({setting_text(chosen[(arm, task)])})" for arm, task in edge]
+        text.append(f"Picked at an end of the values tried, so a better value may lie beyond it: "
                     f"{join_words(named)}.")
     return " ".join(text)
 
@@ -363,6 +442,22 @@ def tie_sentence(rows: list[dict], chosen: dict[tuple[str, str], dict]) -> str:
             "and with three seeds a gap of an epoch or two is within noise.")
 
 
+def grid_sizes_sentence(grids: tuple[ex.Grid, ...]) -> str:
+    """'Settings tried per task: rnn+ortho 6, lstm+ortho 12 ...': the size of each arm's grid (the most over its
+    tasks), since a pick from a larger grid has had more chances to fit the tuning seeds."""
+    sizes: dict[tuple[str, str], int] = {}
+    for g in grids:
+        for task in g.tasks:
+            for init in g.inits:
+                key = (f"{g.config()['cell']}+{init}", task)
+                sizes[key] = sizes.get(key, 0) + 1
+    per_arm: dict[str, int] = {}
+    for (arm, _), n in sizes.items():
+        per_arm[arm] = max(per_arm.get(arm, 0), n)
+    named = [f"{arm} {n}" for arm, n in sorted(per_arm.items(), key=lambda kv: _arm_rank(kv[0]))]
+    return f"Settings tried per task: {join_words(named)}."
+
+
 def answer_tuning(records: list[dict], grids: tuple[ex.Grid, ...]) -> str:
     rows = setting_table(records, grids)
     chosen = picks(records, grids)
@@ -373,6 +468,7 @@ def answer_tuning(records: list[dict], grids: tuple[ex.Grid, ...]) -> str:
             + "; ".join(f"{arm} on {task}: {setting_text(s)}" for (arm, task), s in
                         sorted(chosen.items(), key=lambda kv: (ex.task_rank(kv[0][1]), _arm_rank(kv[0][0]))))
             + ".")
+    text += f" {grid_sizes_sentence(grids)}"
     ties = tie_sentence(rows, chosen)
     text += f" {ties}" if ties else ""
     caveats = pick_caveats(records, grids)
@@ -408,8 +504,8 @@ EXPERIMENTS = [
     ),
     ex.Experiment(
         "short_tuning",
-        "Where no setting learned at T = 60 (the vanilla arms and the oRNN on addition, the GRU on "
-        "3bit_memorization): which does, on the same tuning seeds at T = 30, the frontier's shortest length?",
+        "Where no setting of the first tuning grids learned at T = 60 (the vanilla arms and the oRNN on addition, the "
+        "GRU on 3bit_memorization): which does, on the same tuning seeds at T = 30, the frontier's shortest length?",
         SHORT_TUNING_GRIDS, SHORT_TUNING_QUICK_GRIDS,
         lambda records: figure_tuning(records, SHORT_TUNING_GRIDS),
         lambda records: answer_tuning(records, SHORT_TUNING_GRIDS),
