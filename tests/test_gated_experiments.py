@@ -599,8 +599,7 @@ def test_the_long_lengths_go_to_the_pairs_that_solve_a_run_at_500():
     solved = {id(r) for r in records if r["final_metric"] == 1.0}
     with mock.patch.object(rp, "is_success", lambda r: id(r) in solved):
         assert gated.long_arms(records) == (("lru+ortho", "temporal_order"),)  # modern arms at T = 500 only
-    path = ROOT / "results" / "sweeps" / "frontier_modern.jsonl"
-    if path.exists():
+    if ex.started(ex.EXPERIMENTS["frontier_modern"], outdir=str(ROOT)):
         records, _ = ex.load_records(ex.EXPERIMENTS["frontier_modern"], outdir=str(ROOT))
         own = ex.own_records(ex.EXPERIMENTS["frontier_modern"], records)
         top = [r for r in own if r["sequence_len"] == gated.FRONTIER_LENS[-1]]
@@ -751,14 +750,17 @@ def test_the_gru_goes_past_500_only_to_2000_and_the_answer_says_what_the_rest_wo
              "A GRU pair that solves a run at T = 500 would stop at T = 2000")
             + f": five seeds of one task at T = 5000 and 10000 would take about {cost:.0f} core-hours"
             ) in gated.long_cut_sentence()
-    records, _ = ex.load_records(ex.EXPERIMENTS["frontier_modern"], outdir=str(ROOT))
-    assert gated.long_cut_sentence() in gated.answer_frontier_modern(records)
+    if ex.started(ex.EXPERIMENTS["frontier_modern"], outdir=str(ROOT)):
+        records, _ = ex.load_records(ex.EXPERIMENTS["frontier_modern"], outdir=str(ROOT))
+        assert gated.long_cut_sentence() in gated.answer_frontier_modern(records)
 
 
 def test_the_lrus_coarse_addition_runs_and_its_width_are_said():
     """frontier_modern names the LRU cells of a per-case task where most runs make partial progress and none
     solves (the width, not the memory, is the first suspect), counted from the records, and gives the LRU's width
     against the other cells' units."""
+    if not ex.started(ex.EXPERIMENTS["frontier_modern"], outdir=str(ROOT)):
+        pytest.skip("frontier_modern holds no run under the current tuning picks yet")
     records, _ = ex.load_records(ex.EXPERIMENTS["frontier_modern"], outdir=str(ROOT))
     answer = gated.answer_frontier_modern(records)
     lru = [r for r in records if rp.cell_of(r) == "lru"]
@@ -803,8 +805,9 @@ def test_the_frontier_stops_a_pair_after_a_length_where_none_of_its_runs_solves(
     exp = ex.EXPERIMENTS[name]
     own, every = [], []
     if (ROOT / exp.data_path(False)).exists():
-        own = ex.own_records(exp, ex.load_records(exp, outdir=str(ROOT))[0])
         every = [r for _, r in sweep.read_sweep_file(str(ROOT / exp.data_path(False))).records]
+    if ex.started(exp, outdir=str(ROOT)):
+        own = ex.own_records(exp, ex.load_records(exp, outdir=str(ROOT))[0])
     # no record in the file, of any setting, lies past a pair's stop: a stopped cell was never looked at
     assert not [r for r in every if (p := (gated.arm_of(r), r["task"])) in gated.FRONTIER_STOPPED
                 and r["sequence_len"] > gated.FRONTIER_STOPPED[p]]

@@ -150,17 +150,34 @@ def test_a_pick_no_setting_learned_for_or_at_the_end_of_its_grid_is_named():
     learned = [(s, (1.0, 1.0, 1.0) if s == interior else f) for s, f in chance]
     assert tuning.pick_caveats(runs(learned), grids) == ""
     edge = [(s, (1.0, 1.0, 1.0) if s == top else f) for s, f in chance]
-    assert tuning.pick_caveats(runs(edge), grids) == ("Picked at an end of the values tried, so a better value may "
-                                                      "lie beyond it: the learning rate of rnn+ortho on latching "
-                                                      "(adam lr 0.003).")
+    assert tuning.pick_caveats(runs(edge), grids) == ("Picked at an end of the values tried with its other knobs "
+                                                      "as picked, so a better value may lie beyond it: the learning "
+                                                      "rate of rnn+ortho on latching (adam lr 0.003).")
     # the LSTM's forget bias too: an interior rate at the largest bias tried is named for its bias alone
     lstm = tuning.tuning_grids((("lstm", "ortho"),), ("latching",), 50, "1000-1002", {}, (1.0, 3.0, 5.0))
     lstm_runs = [{**_record("latching", "ortho", s, 1.0 if setting == {**interior, "forget_bias": 5.0} else 0.5,
                             cell="lstm", **setting), "partial_baseline": 0.5}
                  for setting in tuning.settings_for("lstm", (1.0, 3.0, 5.0)) for s in range(3)]
     assert tuning.pick_caveats(lstm_runs, lstm) == (
-        "Picked at an end of the values tried, so a better value may lie beyond it: the forget bias of lstm+ortho on "
-        "latching (adam lr 0.001, forget bias 5).")
+        "Picked at an end of the values tried with its other knobs as picked, so a better value may lie beyond it: "
+        "the forget bias of lstm+ortho on latching (adam lr 0.001, forget bias 5).")
     inner = [{**r, "final_metric": 1.0 if r["config"].get("forget_bias") == 3.0 and r["config"]["lr"] == 0.001
               and r["config"]["optimizer"] == "adam" else 0.5} for r in lstm_runs]
     assert tuning.pick_caveats(inner, lstm) == ""
+
+
+def test_the_edges_of_a_grid_that_is_not_fully_crossed_are_judged_with_the_other_knobs_as_picked():
+    """modern_tuning's widening tries the LRU's wider widths and r_min 0.99 at some rates only: a knob is at an end
+    where it is the smallest or largest value tried with every other knob at the pick's value."""
+    pair = ("lru+ortho", "addition")
+
+    def named(setting):
+        return tuning.edge_knobs({pair: setting}, tuning.MODERN_TUNING_GRIDS).get(pair, [])
+    inner = {"optimizer": "adam", "lr": 0.003, "lru_width": 8, "lru_r_min": 0.9}
+    assert named(inner) == []  # 1e-3 < 3e-3 < 1e-2; widths 2 < 8 < 32; r_min 0 < 0.9 < 0.99
+    assert named({**inner, "lru_width": 32}) == ["lru_r_min"]  # at width 32 r_min is 0.9 or 0.99 alone
+    # Adam 0.01 is tried at widths 8-64 alone (and r_min 0.9, 0.99): every knob sits at an end there
+    assert named({**inner, "lr": 0.01}) == ["lr", "lru_width", "lru_r_min"]
+    # momentum 0.1 is tried at widths 8-64 alone: width 8 is the smallest there, though width 2 ran at other rates
+    assert named({"optimizer": "momentum", "lr": 0.1, "lru_width": 8, "lru_r_min": 0.9}) == [
+        "lr", "lru_width", "lru_r_min"]

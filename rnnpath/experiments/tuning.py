@@ -405,8 +405,8 @@ def pick_caveats(records: list[dict], grids: tuple[ex.Grid, ...], chosen: dict |
     if edge:
         named = [f"the {join_words([EDGE_KNOBS[k] for k in edges[(arm, task)]])} of {arm} on {task} "
                  f"({setting_text(chosen[(arm, task)])})" for arm, task in edge]
-        text.append(f"Picked at an end of the values tried, so a better value may lie beyond it: "
-                    f"{join_words(named)}.")
+        text.append(f"Picked at an end of the values tried with its other knobs as picked, so a better value may "
+                    f"lie beyond it: {join_words(named)}.")
     return " ".join(text)
 
 
