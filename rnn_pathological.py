@@ -3229,10 +3229,14 @@ def blas_kernel(environment: dict | None) -> str | None:
 
 
 def same_kernel(environment: dict | None) -> bool:
-    """Whether the BLAS that made a file (its environment block) is the one running now: only then does retraining
-    reproduce its numbers bit for bit. False where the file does not say."""
+    """Whether the BLAS that made a file (its environment block) is the one running now, on the same CPU model where
+    the block names one: only then does retraining reproduce its numbers bit for bit. The kernel's name is not
+    enough: OpenBLAS's Haswell kernel on an AMD EPYC and on an Intel Xeon round differently in the last digit, as
+    do numpy's own vectorised loops, which pick their instructions by CPU. False where the file does not say."""
     recorded = blas_kernel(environment)
-    return recorded is not None and recorded == blas_kernel({"blas": blas_libraries()})
+    if recorded is None or recorded != blas_kernel({"blas": blas_libraries()}):
+        return False
+    return "cpu" not in environment or environment["cpu"] == cpu_model()
 
 
 def recurrent_stats(W_hh: np.ndarray, sequence_len: int, init: str | None = None, config: dict | None = None) -> dict:

@@ -55,6 +55,9 @@ def test_every_run_computes_with_one_blas_thread_and_records_say_so():
     assert rp.same_kernel(rp.environment())
     assert not rp.same_kernel({"blas": [{**libraries[0], "kernel": "Pentium"}]})
     assert not rp.same_kernel({"python": "3.11"})  # an old file that does not say: never "the same"
+    # the same kernel's name on another CPU model rounds differently (Haswell on an AMD EPYC and on an Intel Xeon)
+    assert not rp.same_kernel({**rp.environment(), "cpu": rp.cpu_model() + " (another)"})
+    assert rp.same_kernel({k: v for k, v in rp.environment().items() if k != "cpu"})  # a block without a CPU
     assert rp.blas_kernel({"python": "3.11"}) is None
 
 

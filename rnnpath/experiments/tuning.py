@@ -10,8 +10,9 @@ A comparison of cells under one optimiser setting chosen for one of them measure
 under the headline's heavy-ball momentum at lr 0.01, an LSTM fails addition at T = 30. So every arm (a cell and its
 start) gets a small grid per task: heavy-ball momentum 0.9 and Adam, three learning rates each (more where
 widened), and for the LSTM also a forget-gate bias of 1 and 3 (and 5 and 7 on latching, where a reviewer found it
-matters). Where first picks sat at the ends of a grid, the grid was widened (short_tuning's, latching_tuning's and modern_tuning's extra settings
-below), after the compared experiments' first runs, which run again where a pick changed. The runs use tuning seeds
+matters). Where first picks sat at the ends of a grid, the grid was widened (short_tuning's, latching_tuning's and
+modern_tuning's extra settings below), after the compared experiments' first runs, which run again where a pick
+changed. The runs use tuning seeds
 (1000 and up) that no reported experiment uses, at one length per experiment, and keep the compared experiment's
 budget. The pick per (arm, task) is the setting with the best median final metric over the tuning seeds (a diverged
 run counts as the worst); ties go to the better mean, then to the setting whose runs meet the solved rule soonest
