@@ -237,16 +237,18 @@ def headline_kernel(doc: dict) -> str:
     pin = ""
     if [lib["library"] for lib in libraries] == ["openblas"]:
         pin = (f" With numpy's OpenBLAS on an x86-64 CPU that picks another kernel, `OPENBLAS_CORETYPE="
-               f"{libraries[0]['kernel']} python rnn_pathological.py --all --seed 0` pins the same kernel.")
+               f"{libraries[0]['kernel']} python rnn_pathological.py --all --seed 0` pins the same kernel (on another "
+               f"CPU model the last digits can still differ: numpy's own loops pick their instructions by CPU).")
     return (f"The headline numbers were computed by {KERNEL_MARK}{kernel}` ({threads}) on an "
             f"{env.get('cpu', 'unrecorded CPU')}, numpy {env['numpy']}. The same command gives the same bits under "
-            f"the same BLAS library, version and kernel; under another kernel the last digits differ, and over a "
-            f"run they grow into other solved epochs and final metrics.{pin}")
+            f"the same BLAS library, version and kernel on the same CPU model; under another kernel or CPU the last "
+            f"digits differ, and over a run they grow into other solved epochs and final metrics.{pin}")
 
 
-# The generated sentence that names the kernel of the README's headline numbers, as --check reads it back.
+# The generated sentence that names the kernel and CPU of the README's headline numbers, as --check reads it back:
+# "... BLAS `openblas 0.3.31 Haswell` (pthreads, 1 thread) on an AMD EPYC 7B13, numpy ...".
 KERNEL_MARK = "BLAS `"
-KERNEL_NAMED = re.compile(re.escape(KERNEL_MARK) + r"([^`]+)`")
+KERNEL_NAMED = re.compile(re.escape(KERNEL_MARK) + r"([^`]+)`(?: \([^)]*\) on an (.+?), numpy)?")
 
 
 def took(doc: dict) -> str:
@@ -1285,7 +1287,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="only compare, write nothing; exit 1 if a block disagrees with the files, naming the "
                         "block and its first differing line (wall times alone do not count: they are reported as "
                         "the only difference). Where only the headline's blocks differ because results.json was "
-                        "computed by another BLAS kernel than the README's numbers (your own run of the quick start "
+                        "computed by another BLAS kernel or CPU model than the README's numbers (your own run of the quick start "
                         "on another CPU), it says so in a note and exits 0 if every run has the same outcome")
     parser.add_argument("--allow-downgrade", action="store_true",
                         help="write a section as partial or not run even where the README's section is complete "
@@ -1439,10 +1441,15 @@ def table_outcomes(body: str) -> dict[tuple[str, str, str], bool]:
 def other_kernel_note(old: str, new: str, changed: list[tuple[str, str, str]], sources: dict[str, str],
                       results_path: str, readme: str) -> tuple[str, bool] | None:
     """Where the only blocks that differ are computed from the headline results file and that file was computed by
-    another BLAS kernel than the one the README names (a user's own run of the quick start on another CPU): a note
+    another BLAS kernel or on another CPU model than the README names (a user's own run of the quick start): a note
     that says so, with whether every run has the outcome the README gives. None otherwise."""
     kernels = [KERNEL_NAMED.search(block_text(text, "headline-kernel") or "") for text in (old, new)]
-    if not all(kernels) or kernels[0].group(1) == kernels[1].group(1):
+    if not all(kernels):
+        return None
+    # The kernel's name alone does not fix the digits: the same kernel on another CPU model rounds differently
+    # (rp.same_kernel), so a file from another CPU is a user's own run too.
+    made_by = [f"`{kernel.group(1)}`" + (f" on an {kernel.group(2)}" if kernel.group(2) else "") for kernel in kernels]
+    if made_by[0] == made_by[1]:
         return None
     if any(sources.get(name) != results_path for name, _, _ in changed):
         return None
@@ -1450,8 +1457,8 @@ def other_kernel_note(old: str, new: str, changed: list[tuple[str, str, str]], s
     differ = [f"{task} {init}" for (task, T, init), solved in was.items() if now.get((task, T, init)) != solved]
     outcome = ("every run ends solved or not as the README says, and only the digits differ" if not differ else
                f"the outcome differs on {join_words(differ)}")
-    return (f"note: {results_path} was computed by `{kernels[1].group(1)}`, the numbers in {readme} by "
-            f"`{kernels[0].group(1)}` (another BLAS kernel rounds the last digits differently): {outcome}. To get "
+    return (f"note: {results_path} was computed by {made_by[1]}, the numbers in {readme} by {made_by[0]} (another "
+            f"BLAS kernel or CPU rounds the last digits differently): {outcome}. To get "
             f"the committed numbers back: git checkout {results_path}"), not differ
 
 

@@ -77,6 +77,19 @@ def test_another_kernel_with_the_same_outcomes_is_a_note_not_an_error(folder):
     assert "only the digits differ" in note and note.endswith("git checkout results.json")
 
 
+def test_the_same_kernel_on_another_cpu_is_a_note_naming_both_cpus(folder):
+    # OpenBLAS's Haswell kernel on an AMD EPYC and on an Intel Xeon round differently (rp.same_kernel), so a user's
+    # retrain on another CPU model under the kernel the README names is their own run too, not a mismatch
+    rewrite(folder, lambda doc: (doc["environment"].update(cpu="Another CPU 9000"), nudge_a_final_metric(doc)))
+    proc = run_main(report.main, ["--check"])
+    assert proc.returncode == 0, proc.stderr
+    kernel = rp.blas_kernel(rp.environment())
+    note = proc.stdout.strip()
+    assert note.startswith(f"note: results.json was computed by `{kernel}` on an Another CPU 9000, ")
+    assert f"the numbers in README.md by `{kernel}` on an {rp.cpu_model()} (" in note
+    assert "only the digits differ" in note
+
+
 def flip_outcome(run: dict) -> None:
     """The run's outcome turned, solved at the end if it was not and the other way round, in the number its task's
     rule judges: the held-out fraction of wrong cases on a per-case task (addition), the final metric elsewhere."""
