@@ -672,7 +672,7 @@ def test_the_deviations_section_names_every_experiment_and_its_module():
 
     assert biases(tuning.FRONTIER_TUNING_GRIDS) == [1, 3] and biases(tuning.LATCHING_TUNING_GRIDS) == [1, 3, 5, 7]
     assert "forget-gate bias of 1 or 3 (and 5 and 7 on latching" in tune
-    extra = [s for s in tuning.LATCHING_EXTRA_SETTINGS]
+    extra = list(tuning.LATCHING_EXTRA_SETTINGS)
     assert extra == [{"optimizer": "momentum", "lr": 0.1}, {"optimizer": "adam", "lr": 0.0001},
                      {"optimizer": "adam", "lr": 0.01}]
     assert "also tries momentum at lr 0.1 and Adam at 1e-4 and 0.01" in tune
