@@ -940,7 +940,7 @@ def _budget_parts() -> list[tuple[str, str, tuple | None]]:
     from rnnpath.experiments import gated
 
     return [("addition_budget", "addition_budget", None), ("family_float32", "family_float32", None),
-            ("sutskever_lr", "sutskever_lr", None),
+            ("sutskever_lr", "sutskever_lr", None), ("sutskever_lr09", "sutskever_lr09", None),
             ("sutskever_table5", "sutskever_table5", None), ("copy_orhan", "copy_orhan", None),
             ("order_table's expRNN arm", "order_table", gated.ORDER_EXPRNN_GRIDS),
             ("order_lstm200", "order_lstm200", None)]
@@ -950,8 +950,9 @@ PUBLISHED_BUDGET_CORE_HOURS = 15
 
 
 def published_budget(root: str = ".") -> str:
-    """Issue 23's grids with their core-hours: measured (CPU time of the runs in the files) and planned for the runs
-    left (ex.planned_core_hours), and the total against the issue's budget."""
+    """Issue 23's grids with their core-hours: measured (CPU time of the runs in the files, the grids' own and those
+    of settings since replaced, which the file keeps), planned for the runs left (ex.planned_core_hours), and the
+    total against the issue's budget."""
     import dataclasses
 
     from rnnpath import experiments as ex
@@ -967,13 +968,18 @@ def published_budget(root: str = ".") -> str:
         own = ([r for r in ex.load_records(ex.EXPERIMENTS[name], outdir=root)[0] if sweep.record_key(r) in keys]
                if has_data(ex.EXPERIMENTS[name], root) else [])
         done = sum(r["cpu_s"] if r.get("cpu_s") is not None else r["wallclock_s"] for r in own) / 3600
+        # runs of settings since replaced, spent all the same (none for an arm cut out of a wider file)
+        replaced = [] if grids is not None else ex.kept_records(exp, False, root)
+        spent = sum(r["cpu_s"] if r.get("cpu_s") is not None else r.get("wallclock_s") or 0.0 for r in replaced) / 3600
         left = ex.planned_core_hours(exp, {sweep.record_key(r) for r in own}, root)
         unplanned |= left is None
-        measured, planned = measured + done, planned + (left or 0.0)
+        measured, planned = measured + done + spent, planned + (left or 0.0)
         rows.append([f"`{name}`" if grids is None else label, f"{len(own)}/{len(keys)}", f"{done:.2f}",
+                     f"{spent:.2f} ({plural(len(replaced), 'run')})" if replaced else "-",
                      "-" if len(own) == len(keys) else "unknown (no benchmark step)" if left is None
                      else f"{left:.2f}"])
-    table = markdown_table(["grid", "runs done", "core-hours measured", "core-hours planned for the runs left"], rows)
+    table = markdown_table(["grid", "runs done", "core-hours measured", "core-hours of replaced settings' runs",
+                            "core-hours planned for the runs left"], rows)
     if unplanned:
         return (table + "\n\nWithout a benchmark file, or a benchmark step of some grid's cell, the runs left have no "
                 "plan, so the total is not given.")
@@ -1422,8 +1428,9 @@ def changed_blocks(old: str, new: str) -> list[tuple[str, str, str]]:
 
 
 def is_complete(body: str | None) -> bool:
-    """Whether an experiment's block reports its whole grid (experiment_section's partial and not-run wording)."""
-    return body is not None and "_Partial: " not in body and "**Not run yet**" not in body
+    """Whether an experiment's block reports its whole grid (experiment_section's partial and not-run wording); an
+    empty block, markers placed by hand for a new experiment, reports nothing yet."""
+    return bool(body and body.strip()) and "_Partial: " not in body and "**Not run yet**" not in body
 
 
 def table_outcomes(body: str) -> dict[tuple[str, str, str], bool]:

@@ -211,8 +211,9 @@ def test_a_bad_value_on_the_command_line_is_one_line(tmp_path):
 
 
 def test_registered_with_questions_and_run_counts():
-    expected = {"sutskever_lr": 3 * 6 * 2 * 2 + 3 * 2, "sutskever_table5": 4 * 2 * 3, "copy_orhan": 2 * 10}
-    assert list(ex.EXPERIMENTS)[-3:] == NAMES
+    expected = {"sutskever_lr": 3 * 6 * 2 * 2 + 3 * 2, "sutskever_lr09": 3 * 2, "sutskever_table5": 4 * 2 * 3,
+                "copy_orhan": 2 * 10}
+    assert list(ex.EXPERIMENTS)[-len(NAMES):] == NAMES
     for exp in pub.EXPERIMENTS:
         assert exp.question.endswith("?") and exp.n_runs() == expected[exp.name]
         assert 0 < exp.n_runs(quick=True) < exp.n_runs()
@@ -241,9 +242,9 @@ def test_table5_carries_sutskevers_recipe_row_by_row():
         assert grid.sequence_lens == (80,)
         assert (c["n_hidden"], c["batch_size"], c["activation"], c["cell"]) == (100, 100, "tanh", "rnn")
         assert updates(c) == 50_000 and c["train_size"] == 0  # fresh batches
-        # each start at its own tuned rate
+        # each start at its own rate, tuned at the row's mu_max
         assert (c["optimizer"], c["momentum_schedule"], c["lr"]) == ("nesterov", "sutskever_rnn",
-                                                                      pub.SUTSKEVER_START_LRS[init])
+                                                                      pub.SUTSKEVER_START_LRS[c["momentum"]][init])
         assert c["clip"] >= 1e9 and c["dtype"] == pub.PUBLISHED_DTYPE == "float32"
         assert (c["hy_scale"], c["output_bias"]) == (0.1, "target_mean")
         task = grid.tasks[0]
@@ -251,11 +252,14 @@ def test_table5_carries_sutskevers_recipe_row_by_row():
         assert c["layout"] == ("early" if rp.TASKS[task].two_markers else "halves")
         rows.append((task, c["momentum"], grid.seeds, init))
     # row by row, seed by seed, both starts of a seed together: a run stopped part way leaves them paired
-    assert rows == [(t, mu, str(s), init) for t, mu, _ in pub.TABLE5_ROWS for s in (0, 1, 2)
+    assert rows == [(t, mu, str(s), init) for t, mu, _ in pub.TABLE5_RUN_ORDER for s in (0, 1, 2)
                     for init in ("sparse", "ortho")]
     assert [(t, mu) for t, mu, _ in pub.TABLE5_ROWS] == [("addition", 0.9), ("addition", 0.995),
                                                          ("multiplication", 0.995),
-                                                         ("noiseless_memorization_20bit", 0.995)]  # memorisation last
+                                                         ("noiseless_memorization_20bit", 0.995)]  # Table 5's order
+    # the rows whose rate is tuned at their mu_max first, the 0.9 row (sutskever_lr09's rate) next, memorisation last
+    assert [(t, mu) for t, mu, _ in pub.TABLE5_RUN_ORDER] == [("addition", 0.995), ("multiplication", 0.995),
+                                                              ("addition", 0.9), ("noiseless_memorization_20bit", 0.995)]
     assert [p for _, _, p in pub.TABLE5_ROWS] == [0.02, 0.00025, 0.0013, 0.00005]
 
 
@@ -274,6 +278,20 @@ def test_the_tuning_grid_is_table5s_addition_row_on_tuning_seeds():
                    + [(pub.SUTSKEVER_T, 50_000, "1000", lr) for lr in pub.SUTSKEVER_FULL_LRS])
     assert pub.SUTSKEVER_SHORT_TS == tuple(sorted(pub.SUTSKEVER_SHORT_TS, reverse=True))
     assert set(pub.SUTSKEVER_FULL_LRS) <= set(pub.SUTSKEVER_LRS)
+
+
+def test_the_mu09_row_is_tuned_at_its_own_mu_max_around_the_095_picks_scaled():
+    """Nesterov's steady step is lr / (1 - mu): a rate tuned at mu_max 0.995 takes 20 times smaller steps at 0.9, so
+    that row's grid is Table 5's own run at 0.9 on a tuning seed, over rates that bracket the 0.995 picks x 20."""
+    (row,) = [g for g in pub.TABLE5_GRIDS if g.config()["momentum"] == 0.9][:1]
+    for grid in pub.MU09_TUNING_GRIDS:
+        c, want = grid.config(), row.config()
+        assert {k for k in c if c[k] != want[k]} <= {"lr"} and grid.inits == ("sparse", "ortho")
+        assert grid.tasks == row.tasks and grid.seeds == "1000" and int(grid.seeds) >= 1000  # never reported
+    picks = pub.SUTSKEVER_START_LRS[0.995].values()
+    scale = (1 - 0.9) / (1 - 0.995)
+    assert min(pub.SUTSKEVER_MU09_LRS) <= scale * min(picks) and max(pub.SUTSKEVER_MU09_LRS) >= scale * max(picks)
+    assert set(pub.SUTSKEVER_START_LRS) == {mu for _, mu, _ in pub.TABLE5_ROWS}
 
 
 def test_copy_orhan_is_their_length_network_and_optimiser():
@@ -304,15 +322,18 @@ def test_copy_orhan_is_their_length_network_and_optimiser():
     assert round(hours) == 2 and pub.PUBLISHED_DTYPE == "float32"
 
 
-def test_the_tuned_learning_rate_is_the_committed_pick():
-    path = ROOT / "results" / "sweeps" / "sutskever_lr.jsonl"
-    if not path.exists():
-        pytest.skip("sutskever_lr has not run yet: SUTSKEVER_START_LRS is provisional")
-    records, n = ex.load_records(ex.EXPERIMENTS["sutskever_lr"], outdir=str(ROOT))
-    if len(records) < n:  # the grid is still running: Table 5 must not have trained with a provisional rate
-        assert not (ROOT / "results" / "sweeps" / "sutskever_table5.jsonl").exists()
-        pytest.skip(f"sutskever_lr is partial ({len(records)} of {n} runs): SUTSKEVER_START_LRS is provisional")
-    assert pub.lr_picks(records) == pub.SUTSKEVER_START_LRS
+@pytest.mark.parametrize("name, mu", [("sutskever_lr", 0.995), ("sutskever_lr09", 0.9)])
+def test_the_tuned_learning_rates_are_the_committed_picks(name, mu):
+    exp = ex.EXPERIMENTS[name]
+    records = ex.load_records(exp, outdir=str(ROOT))[0] if ex.started(exp, outdir=str(ROOT)) else []
+    if len(records) < exp.n_runs():  # still tuning: no run of Table 5 at this mu_max may have trained yet
+        table5 = ex.EXPERIMENTS["sutskever_table5"]
+        done = ex.load_records(table5, outdir=str(ROOT))[0] if ex.started(table5, outdir=str(ROOT)) else []
+        assert not [r for r in done if pub.table5_row(r)[1] == mu]
+        pytest.skip(f"{name} is partial ({len(records)} of {exp.n_runs()} runs): SUTSKEVER_START_LRS[{mu}] is "
+                    f"provisional")
+    assert float(rp.full_config(records[0]["config"])["momentum"]) == mu
+    assert pub.lr_picks(records) == pub.SUTSKEVER_START_LRS[mu]
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -393,6 +414,8 @@ def test_the_lr_pick_is_the_lowest_median_wrong_fraction(quick_dir):
     tuned = [staged(r, diverged=1) if r["config"]["lr"] == target else r for r in tuned]  # a diverged run is worst
     assert pub.lr_picks(tuned)["sparse"] != target and pub.lr_pick(tuned) != target
     answer = pub.answer_sutskever_lr(tuned)
+    assert "Table 5's rows at mu_max 0.995 run each start at its own pick" in answer
+    assert "The rows at mu_max 0.9 take rates tuned at their own mu_max" in answer and "differs 20 times" in answer
     own = pub.lr_picks(tuned)
     assert f"for each start alone, at lr ortho {own['ortho']:g} and sparse {own['sparse']:g} (" in answer
     assert f"(both starts pooled: {pub.lr_pick(tuned):g}; " in answer
@@ -515,8 +538,9 @@ def test_the_budget_table_counts_every_grid_of_the_issue_and_adds_up():
     rows = [line.strip("|").split("|") for line in text.splitlines() if line.startswith("| ") and "---" not in line]
     rows = rows[1:]  # the header
     assert len(rows) == len(report._budget_parts())
-    measured = sum(float(r[2]) for r in rows)
-    planned = sum(float(r[3]) for r in rows if r[3].strip() != "-")
+    # the grids' runs and the runs of settings since replaced ("0.57 (3 runs)"), both spent
+    measured = sum(float(r[2]) + (float(r[3].split()[0]) if r[3].strip() != "-" else 0.0) for r in rows)
+    planned = sum(float(r[4]) for r in rows if r[4].strip() != "-")
     got = re.search(r"Together ([\d.]+) core-hours measured and ([\d.]+) planned: ([\d.]+) core-hours", text)
     assert float(got.group(1)) == pytest.approx(measured, abs=0.01 * len(rows))
     assert float(got.group(2)) == pytest.approx(planned, abs=0.01 * len(rows))

@@ -493,6 +493,8 @@ def test_sweep_files_come_from_the_committed_code(name):
     written before the kernel was recorded do not say)."""
     lines = (ROOT / "results" / "sweeps" / f"{name}.jsonl").read_text().splitlines()
     records = [json.loads(line) for line in lines]
+    if not records:  # the runner creates the file as a grid starts, before its first run ends
+        pytest.skip(f"{name}.jsonl holds no finished run yet")
     run = min(records, key=lambda r: (r["sequence_len"] * r["config"].get("n_hidden", 64), r["seed"]))
 
     class FirstEpoch(Exception):

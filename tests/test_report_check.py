@@ -183,6 +183,21 @@ def test_a_complete_section_is_not_downgraded_from_a_damaged_sweep_file(folder):
     assert "_Partial: " in (folder / "README.md").read_text()
 
 
+def test_empty_markers_placed_for_a_new_experiment_are_filled_not_read_as_a_complete_section(folder):
+    # markers placed by hand where a new experiment's section belongs hold nothing yet: filling them with its
+    # not-run or partial section is no downgrade
+    readme = folder / "README.md"
+    text = readme.read_text()
+    body = text.split("<!-- BEGIN experiment-xor_nesterov -->\n")[1].split("<!-- END experiment-xor_nesterov -->")[0]
+    readme.write_text(text.replace(body, ""))
+    sweep_file = folder / "results" / "sweeps" / "xor_nesterov.jsonl"
+    lines = sweep_file.read_text().splitlines(keepends=True)
+    sweep_file.write_text("".join(lines[: len(lines) // 2]))
+    proc = run_main(report.main, [])
+    assert proc.returncode == 0, proc.stderr
+    assert "_Partial: " in readme.read_text()
+
+
 def test_a_results_file_of_another_kind_is_named_not_a_shape_error(tmp_path):
     """report --results with the LSTM's snapshot file: one line that says what the file holds."""
     path = tmp_path / "README.md"

@@ -67,7 +67,7 @@ EXPERIMENTS: dict[str, Experiment] = {  # noqa: F405
 
 # the experiments that choose settings for others, on tuning seeds (1000 and up) that no reported run draws
 TUNING_EXPERIMENTS = ("frontier_tuning", "latching_tuning", "modern_tuning", "short_tuning", "teacher_tuning",
-                      "sutskever_lr")
+                      "sutskever_lr", "sutskever_lr09")
 
 
 def resolve(name: str) -> list[Experiment]:

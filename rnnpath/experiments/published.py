@@ -3,6 +3,7 @@
 under one rule. Registered in rnnpath experiment (the entry point):
 
     python -m rnnpath experiment run sutskever_lr --jobs 2       # first: the learning rate, on tuning seeds
+    python -m rnnpath experiment run sutskever_lr09 --jobs 2     # and the rate of Table 5's mu_max 0.9 row
     python -m rnnpath experiment run sutskever_table5 --jobs 2   # Table 5 at 50,000 updates, sparse and ortho
     python -m rnnpath experiment run copy_orhan --jobs 2         # copy of total length 500, chain and ortho
     python -m rnnpath experiment run sutskever_table5 --quick --jobs 1 --outdir /tmp/pubq   # any of them, tiny
@@ -25,16 +26,20 @@ symbol). What we could not check at the source: the paper's text itself could no
 search corpora hold its first page and summaries, not its RNN section), so
   - its learning rate: not found. SUTSKEVER_START_LRS comes instead from the experiment sutskever_lr, a grid of
     SUTSKEVER_LRS on addition (mu_max 0.995, T = 80) at 10,000 updates on tuning seeds 1000-1001, each start
-    picking its own rate (lr_picks), used for every row: the arms are compared each at its tuned rate, as every
-    comparison of the suite is (the pooled pick, one rate for both, came out at the sparse start's rate, where the
-    orthogonal start's own tuning run did worse than at the next rate up); the values below are that grid's picks,
-    and tests/test_published.py checks them against the committed tuning file. The grid first ran 3e-4 to 1e-2 and picked its smallest rate, so 3e-5 and 1e-4 were
-    added. At T = 80 no run learned within the 10,000 updates (none past the partial-progress line), so the rates
-    could not be told apart there and a pick would be noise; the grid also runs at T = 50 and 30
+    picking its own rate (lr_picks), used for every row at mu_max 0.995 (the mu_max 0.9 row: below): the arms are
+    compared each at its tuned rate, as every comparison of the suite is (the pooled pick, one rate for both, came
+    out at the sparse start's rate, where the orthogonal start's own tuning run did worse than at the next rate
+    up); the values below are that grid's picks, and tests/test_published.py checks them against the committed
+    tuning file. The grid first ran 3e-4 to 1e-2 and picked its smallest rate, so 3e-5 and 1e-4 were added. At
+    T = 80 no run learned within the 10,000 updates (none past the partial-progress line), so the rates could not
+    be told apart there and a pick would be noise; the grid also runs at T = 50 and 30
     (SUTSKEVER_SHORT_TS), where runs learn, and then at T = 80 for the full 50,000 updates at three rates around
     their picks (SUTSKEVER_FULL_LRS, one seed); the picks are made at the most faithful stage where a run learned
-    (pick_stage), on one tuning run per rate and start there. One learning rate for both mu_max is a difference: a paper that tunes per
-    mu_max would give mu_max 0.9 a larger one;
+    (pick_stage), on one tuning run per rate and start there. A rate tuned at mu_max 0.995 does not serve the
+    mu_max 0.9 row: Nesterov's steady step is lr / (1 - mu), 20 times smaller at 0.9 for the same lr, and the
+    first three runs of that row at 1e-4 and 3e-4 (rates tuned at 0.995) ended at chance. So that row takes its
+    rates from sutskever_lr09, the same pick at mu_max 0.9 (T = 80, 50,000 updates, one tuning seed) over
+    SUTSKEVER_MU09_LRS, which bracket the 0.995 picks times 20;
   - clipping: neither REFERENCES.md's summary of Table 5 nor the summaries we found name gradient clipping, so the
     runs do not clip: clip is an engine option, and NO_CLIP (1e9) lies far above every gradient norm of these runs
     (a pilot of 1200 updates, addition T = 80, lr 1e-4 to 1e-2, saw 0.4-3);
@@ -54,8 +59,8 @@ batch 100, 20 ms, so a 50,000-update run takes about 17 minutes; memorisation, 1
 core-minutes, 8.5 core-hours, 3.4 of them the memorisation row (float32 about half). sutskever_lr: 6 learning
 rates x 2 starts x 2 seeds at each of T = 80, 50 and 30 (72 runs of 10,000 updates), and 3 rates x 2 starts x 1
 seed at T = 80 for 50,000 updates (the docs give their measured core-minutes). The grids are one per (row, seed)
-then start, rows in Table 5's order and the memorisation row last, so a run stopped part way has both starts of the
-seeds before it and drops memorisation first.
+then start, the rows at mu_max 0.995 first, then the mu_max 0.9 row, memorisation last (TABLE5_RUN_ORDER), so a run
+stopped part way has both starts of the seeds before it and drops memorisation first.
 
 Orhan & Pitkow 2020 (seed 002), copy, as their code runs it (github.com/eminorhan/nonnormal-init: train.py,
 tasks.py, generate_data.py, utils.py, NonnormalInit.py; Keras 2.2.4): N = 100 elu units, batch 16, RMSprop
@@ -132,8 +137,12 @@ SUTSKEVER_TUNING_SEEDS = "1000-1001"  # never used by a reported run (the report
 SUTSKEVER_TUNING_UPDATES = 10_000
 # Each start's pick of sutskever_lr (lr_picks; its answer names them); tests/test_published.py recomputes them from
 # results/sweeps/sutskever_lr.jsonl. sutskever_table5's first run (ortho, seed 0, mu_max 0.9) trained at the pooled
-# pick, 1e-4, before the starts were given their own: its record stays in the file, outside the grid.
-SUTSKEVER_START_LRS = {"sparse": 1e-4, "ortho": 3e-4}
+# pick, 1e-4, before the starts were given their own, and the row's next two (sparse seed 0 at 1e-4, ortho seed 0
+# at 3e-4) before it got rates of its own (sutskever_lr09): their records stay in the file, outside the grid.
+# {mu_max: {start: lr}}; the 0.9 row's are sutskever_lr09's picks.
+# The 0.9 row's are provisional (the middle of SUTSKEVER_MU09_LRS) until sutskever_lr09 has run: no Table 5 run at
+# mu_max 0.9 trains before then (tests/test_published.py checks the committed files).
+SUTSKEVER_START_LRS = {0.995: {"sparse": 1e-4, "ortho": 3e-4}, 0.9: {"sparse": 3e-3, "ortho": 3e-3}}
 
 
 def sutskever_options(task: str, mu_max: float, lr: float, updates: int = SUTSKEVER_UPDATES) -> dict:
@@ -167,6 +176,13 @@ TUNING_GRIDS = (tuple(ex.Grid(("addition",), SUTSKEVER_INITS, (T,), SUTSKEVER_TU
 # T = 10, the shortest length of the early layout; the smallest and the largest learning rate
 TUNING_QUICK_GRIDS = tuple(ex.quick_grid(g, (10,), seeds="1000-1001") for g in TUNING_GRIDS[:len(SUTSKEVER_LRS)]
                            [::len(SUTSKEVER_LRS) - 1])
+# Table 5's mu_max 0.9 row, tuned at its own mu_max (module docstring): Table 5's whole budget at T = 80 on one tuning
+# seed, both starts, at the 0.995 picks (1e-4, 3e-4) scaled by (1 - 0.995) / (1 - 0.9) = 1/20 in the step they
+# take, i.e. times 20, bracketed: 6 runs, about 1.1 core-hours in float32
+SUTSKEVER_MU09_LRS = (1e-3, 3e-3, 1e-2)
+MU09_TUNING_GRIDS = tuple(ex.Grid(("addition",), SUTSKEVER_INITS, (SUTSKEVER_T,), SUTSKEVER_FULL_SEEDS,
+                                  sutskever_options("addition", 0.9, lr)) for lr in SUTSKEVER_MU09_LRS)
+MU09_TUNING_QUICK_GRIDS = tuple(ex.quick_grid(g, (10,), seeds="1000") for g in MU09_TUNING_GRIDS[::2])
 
 
 def wrong_fraction(r: dict) -> float:
@@ -336,13 +352,14 @@ def _seed_sentence(records: list[dict], stage: tuple[int, int]) -> str:
 def answer_sutskever_lr(records: list[dict]) -> str:
     rows = lr_table(records)
     seeds = sorted({r["seed"] for r in records})
+    seeds_text = f"tuning seed {seeds[0]}" if len(seeds) == 1 else f"tuning seeds {seeds[0]}-{seeds[-1]}"
     first = records[0]
     stages = sorted({stage_of(r) for r in records}, reverse=True)
     at = pick_stage(records)
     picked = lr_pick(records)
     lrs = join_words([f"{lr:g}" for lr in sorted({r["lr"] for r in rows})])
     text = (f"Sutskever et al. 2013's recipe on {first['task']} ({ex.optimiser_phrase(records)}), learning rates "
-            f"{lrs} on tuning seeds {seeds[0]}-{seeds[-1]}, at "
+            f"{lrs} on {seeds_text}, at "
             f"{'; '.join(stage_text(st) for st in stages)}.")
     unlearned = [st for st in stages if not _learned([r for r in records if stage_of(r) == st])]
     if unlearned:
@@ -364,10 +381,18 @@ def answer_sutskever_lr(records: list[dict]) -> str:
              f"{by_start} (both starts pooled: {picked:g}; {plural(n_seeds, 'tuning seed')} per rate and start there, "
              f"so a rate's row is {'one run' if n_seeds == 1 else f'{n_seeds} runs'} a start).")
     text += _seed_sentence(records, at)
-    text += f" Table 5 runs each start at its own pick, as every comparison of the suite is made between tuned arms"
-    text += (" (the constant SUTSKEVER_START_LRS agrees)." if own == SUTSKEVER_START_LRS else
-             f"; the constant SUTSKEVER_START_LRS ({SUTSKEVER_START_LRS}) does not yet: set it to {own} before "
-             f"running sutskever_table5.")
+    mu = float(ex.common(records, lambda r: rp.full_config(r["config"])["momentum"]))
+    text += (f" Table 5's rows at mu_max {mu:g} run each start at its own pick, as every comparison of the suite is "
+             f"made between tuned arms")
+    text += (" (the constant SUTSKEVER_START_LRS agrees)." if own == SUTSKEVER_START_LRS.get(mu) else
+             f"; the constant SUTSKEVER_START_LRS[{mu:g}] ({SUTSKEVER_START_LRS.get(mu)}) does not yet: set it to "
+             f"{own} before running sutskever_table5.")
+    others = [m for m in SUTSKEVER_START_LRS if m != mu]
+    if others:
+        spread = max(1 - m for m in SUTSKEVER_START_LRS) / min(1 - m for m in SUTSKEVER_START_LRS)
+        text += (f" The rows at mu_max {join_words([f'{m:g}' for m in others])} take rates tuned at their own "
+                 f"mu_max (for the same lr, Nesterov's steady step lr / (1 - mu) differs {spread:g} times between "
+                 f"the mu_max of Table 5).")
     if at[0] != SUTSKEVER_T:
         text += f" A rate picked at T = {at[0]} is a guess for T = {SUTSKEVER_T}."
     blown = [r for r in records if not r.get("diverged") and r["final_metric"] is not None
@@ -405,11 +430,16 @@ def answer_sutskever_lr(records: list[dict]) -> str:
 TABLE5_ROWS = (("addition", 0.9, 0.02), ("addition", 0.995, 0.00025), ("multiplication", 0.995, 0.0013),
                ("noiseless_memorization_20bit", 0.995, 0.00005))
 TABLE5_SEEDS = (0, 1, 2)
+# The order the rows run in: the rows at mu_max 0.995, whose rate is tuned, before the mu_max 0.9 row, whose rate
+# comes from sutskever_lr09 (so a runner started before that grid is done and its picks set reaches it last), and
+# memorisation, the costliest, last so a budget cut drops it first
+TABLE5_RUN_ORDER = tuple(sorted(TABLE5_ROWS, key=lambda row: (row[0] == "noiseless_memorization_20bit",
+                                                                row[1] != 0.995)))
 TABLE5_GRIDS = tuple(ex.Grid((task,), (init,), (SUTSKEVER_T,), str(seed),
-                             sutskever_options(task, mu, SUTSKEVER_START_LRS[init]))
-                     for task, mu, _ in TABLE5_ROWS for seed in TABLE5_SEEDS for init in SUTSKEVER_INITS)
+                             sutskever_options(task, mu, SUTSKEVER_START_LRS[mu][init]))
+                     for task, mu, _ in TABLE5_RUN_ORDER for seed in TABLE5_SEEDS for init in SUTSKEVER_INITS)
 TABLE5_QUICK_GRIDS = tuple(ex.quick_grid(ex.Grid((task,), (init,), (SUTSKEVER_T,), "0-1",
-                                                 sutskever_options(task, mu, SUTSKEVER_START_LRS[init])), (10,))
+                                                 sutskever_options(task, mu, SUTSKEVER_START_LRS[mu][init])), (10,))
                            for task, mu, _ in TABLE5_ROWS for init in SUTSKEVER_INITS)
 PUBLISHED_TABLE5 = {(task, mu): value for task, mu, value in TABLE5_ROWS}
 
@@ -502,10 +532,15 @@ def figure_sutskever_table5(records: list[dict]) -> Figure:
 
 
 def _lrs_text(records: list[dict]) -> str:
-    """'sparse 0.0001 and ortho 0.0003': each start's learning rate in the records, in init order."""
-    lrs = {r["init"]: join_words(sorted({f"{rp.full_config(x['config'])['lr']:g}" for x in records
-                                         if x["init"] == r["init"]})) for r in records}
-    return join_words([f"{init} {lrs[init]}" for init in sorted(lrs, key=style.init_rank)])
+    """'at mu_max 0.9 ortho 0.003 and sparse 0.003; at mu_max 0.995 ortho 0.0003 and sparse 0.0001': each start's
+    learning rate in the records, by mu_max, starts in init order."""
+    parts = []
+    for mu in sorted({table5_row(r)[1] for r in records}):
+        at = [r for r in records if table5_row(r)[1] == mu]
+        lrs = {init: join_words(sorted({f"{rp.full_config(r['config'])['lr']:g}" for r in at if r["init"] == init}))
+               for init in sorted({r["init"] for r in at}, key=style.init_rank)}
+        parts.append(f"at mu_max {mu:g} " + join_words([f"{init} {lr}" for init, lr in lrs.items()]))
+    return "; ".join(parts)
 
 
 def answer_sutskever_table5(records: list[dict]) -> str:
@@ -534,15 +569,17 @@ def answer_sutskever_table5(records: list[dict]) -> str:
     text = (f"Table 5's rows at T = {first['sequence_len']} ({c['n_hidden']} {c['activation']} units, "
             f"{updates if updates is not None else 'various'} updates on batches of {c['batch_size']}, "
             f"{ex.optimiser_phrase(records)}, clip {c['clip']:g}, W_hy ~ {c['hy_scale']:g} N(0, 1), output bias "
-            f"{c['output_bias'].replace('_', ' ')}, {c['dtype']}; each start at its own learning rate, "
-            f"{_lrs_text(records)}, sutskever_lr's picks, since the paper's could not be checked): the fraction of wrong cases at the end, median [range] over seeds, "
+            f"{c['output_bias'].replace('_', ' ')}, {c['dtype']}; each start at its own learning "
+            f"rate ({_lrs_text(records)}), the picks of sutskever_lr and sutskever_lr09, since the paper's could "
+            f"not be checked): the fraction of wrong cases at the end, median [range] over seeds, "
             + "; ".join(parts) + ".")
     per_case = [r for r in records if rp.is_per_case(r)]
     if per_case:
         text += (f" On {rp.HELDOUT_CASES} held-out cases a fraction below {1 / rp.HELDOUT_CASES:g} reads as 0, so "
                  f"the table also gives the last epoch's {fresh_cases(per_case[0])} fresh cases (each counted before "
                  f"its update, at the Nesterov look-ahead point).")
-    text += (" Differences that remain: the learning rate (tuned here per start, one for both mu_max), no clipping (none is "
+    text += (" Differences that remain: the learning rate (tuned here per start and mu_max, on one tuning seed at "
+             "Table 5's budget), no clipping (none is "
              "stated where we could check), the held-out set size, uncentred multiplication inputs (they needed "
              "centred ones) and, for memorisation, a fraction over the last epoch's fresh sequences. The headline's "
              "addition runs carried on past 80 epochs: the experiment addition_budget.")
@@ -686,6 +723,12 @@ EXPERIMENTS = [
         "on addition at T = 80 (tried there and at T = 50 and 30, where runs learn within the tuning budget), "
         "since the paper's could not be checked?",
         TUNING_GRIDS, TUNING_QUICK_GRIDS, figure_sutskever_lr, answer_sutskever_lr,
+    ),
+    ex.Experiment(
+        "sutskever_lr09",
+        "Which learning rate does Table 5's mu_max 0.9 row need from each start (addition, T = 80, 50,000 "
+        "updates), since a rate tuned at mu_max 0.995 takes steps 20 times smaller there?",
+        MU09_TUNING_GRIDS, MU09_TUNING_QUICK_GRIDS, figure_sutskever_lr, answer_sutskever_lr,
     ),
     ex.Experiment(
         "sutskever_table5",
