@@ -77,10 +77,15 @@ def mcnemar_exact(b: int, c: int) -> float:
     return min(1.0, 2 * tail)
 
 
+def p_text(p: float) -> str:
+    """'0.44' (two significant digits), '< 0.001' below that: a p-value as the answers print it."""
+    return "< 0.001" if p < 0.001 else f"{p:.2g}"
+
+
 def fisher_text(k1: int, n1: int, k2: int, n2: int) -> str:
     """'Fisher p = 0.44' (two significant digits; 'p < 0.001' below that), for a sentence that compares two arms."""
     p = fisher_exact(k1, n1, k2, n2)
-    return "Fisher p < 0.001" if p < 0.001 else f"Fisher p = {p:.2g}"
+    return "Fisher p < 0.001" if p < 0.001 else f"Fisher p = {p_text(p)}"
 
 
 
@@ -125,7 +130,7 @@ def rank_sum_exact(x: list[float], y: list[float]) -> float:
 def rank_sum_text(x: list[float], y: list[float]) -> str:
     """'rank-sum p = 0.003' (exact, two-sided; 'p < 0.001' below that), for a sentence that compares two samples."""
     p = rank_sum_exact(x, y)
-    return "exact rank-sum p < 0.001" if p < 0.001 else f"exact rank-sum p = {p:.2g}"
+    return "exact rank-sum p < 0.001" if p < 0.001 else f"exact rank-sum p = {p_text(p)}"
 
 
 def holm(pvalues: list[float]) -> list[float]:

@@ -133,7 +133,7 @@ def test_quick_variant_runs_draws_and_answers(name, tmp_path, capsys):
 
 
 def test_a_pick_no_setting_learned_for_or_at_the_end_of_its_grid_is_named():
-    """pick_caveats: where no setting learned (no run solved, no median past the partial-progress line) the pick is
+    """pick_caveats: where no setting learned (no run solved, no median past the partial baseline) the pick is
     the rule's and the answer says so; a pick at the smallest or largest rate of its optimiser is named as such; an
     interior pick of a setting that learned goes unnamed."""
     grids = tuning.tuning_grids((("rnn", "ortho"),), ("latching",), 50, "1000-1002", {}, (1.0,))

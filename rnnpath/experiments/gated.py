@@ -636,9 +636,10 @@ def answer_frontier_modern(records: list[dict]) -> str:
     against = [_against(records, arm, base) for arm in modern for base in ("lstm+ortho", "rnn+ortho")
                if base in arms]
     versus = f" Cell by cell, {'; '.join(against)}." if against else ""
-    beyond = (f"Past T = {FRONTIER_LENS[-1]} (T = {', '.join(map(str, FRONTIER_LONG_LENS))}) go the pairs with a run "
-              f"solved at {FRONTIER_LENS[-1]}: " + (join_words([f"{arm} on {task}" for arm, task in FRONTIER_LONG])
-                                                    if FRONTIER_LONG else "none chosen yet (the T = 500 cells decide)")
+    beyond = (f"Past T = {FRONTIER_LENS[-1]} (T = {', '.join(map(str, FRONTIER_LONG_LENS))}) go the GRU's and the "
+              f"LRU's pairs with a run solved at {FRONTIER_LENS[-1]} (the frontier's own arms stop there): "
+              + (join_words([f"{arm} on {task}" for arm, task in FRONTIER_LONG]) if FRONTIER_LONG else
+                 f"none yet (their T = {FRONTIER_LENS[-1]} cells decide)")
               + "; the stop rule goes on there." + long_cut_sentence())
     text = (f"For each headline task, the longest T at which each cell ends a run solved, the longest T up to which "
             f"all its runs at every length do, and how far it has run (the frontier's arms on seeds 100-109, the GRU "
@@ -648,8 +649,9 @@ def answer_frontier_modern(records: list[dict]) -> str:
             f"{_settings_sentence(records)}{tuning_caveats('frontier_tuning', arms)}"
             f"{tuning_caveats('modern_tuning', arms)}{tuning_caveats('short_tuning', arms)}")
     widths = sorted({rp.full_config(r["config"])["lru_width"] for r in records if rp.cell_of(r) == "lru"})
-    width = (f" of width {join_words([str(m) for m in widths])} (tuned per task among "
-             f"{join_words([str(m) for m in tuning.LRU_WIDTHS_TRIED])}: its output layer reads that many "
+    width = (f" of width {join_words([str(m) for m in widths])} (picked per task among "
+             f"{join_words([str(m) for m in tuning.LRU_WIDTHS_TRIED])} by modern_tuning, whose answer names the "
+             f"picks that settings tied for and grid order decided: its output layer reads that many "
              f"numbers where the other cells' read their {rp.DEFAULTS['n_hidden']} units), with neither their "
              f"residual connections nor their normalisation," if widths else "")
     published = ("Published, in other settings: Orvieto et al. 2023 train the LRU in deep stacks (several blocks with "
@@ -671,12 +673,15 @@ def _coarse_sentence(records: list[dict]) -> str:
         if ex.is_per_case_group(runs) and not any(rp.is_success(r) for r in runs):
             k, n = ex.progresses(runs)
             if 2 * k > n:
-                cells.append((task, T, f"{k}/{n}"))
+                cells.append((task, T, k, n))
     if not cells:
         return ""
-    parts = [f"on {task} at T = {join_words([str(T) for t, T, _ in cells if t == task])} "
-             f"({', '.join(c for t, _, c in cells if t == task)})" for task in dict.fromkeys(t for t, _, _ in cells)]
-    return (f" The LRU's runs end past the partial-progress line in most runs but none meets the per-case rule "
+    parts = [f"on {task} at T = {join_words([str(T) for t, T, _, _ in cells if t == task])} "
+             f"({', '.join(f'{k}/{n}' for t, _, k, n in cells if t == task)})"
+             for task in dict.fromkeys(t for t, _, _, _ in cells)]
+    share = "every run" if all(k == n for _, _, k, n in cells) else "most runs"
+    return (f" The LRU's runs end past the partial-progress line in {share} of these cells but none meets the "
+            f"per-case rule "
             f"{'; '.join(parts)}: past that line a run knows something of the earlier value, yet too few of its "
             f"answers fall within the rule's tolerance. Whether a wider LRU (its width grid stops at "
             f"{max(tuning.LRU_WIDTHS_TRIED)}) meets the rule is not tested here.")
@@ -895,11 +900,17 @@ def _order_fit_text(rows: list[dict], data_tested: bool = False) -> str:
                          f"{_span([w['val_loss_min'] for w in mem], 2)}")
         elif unsolved:
             at_chance = sum(abs(w["val"] - w["chance"]) <= ORDER_NEAR_CHANCE for w in unsolved)
+            # short of the rule's training accuracy, a run can still fit much of its training set and carry none
+            # of it over: the same overfitting, less complete
+            gap = min(w["train"] - w["val"] for w in unsolved)
+            part = (f": each fits part of its training set without carrying it over (training accuracy above "
+                    f"validation by {gap:.2f} or more), the same overfitting short of the rule's "
+                    f"{ORDER_FITS_TRAIN:.2f}" if gap > 2 * ORDER_NEAR_CHANCE else "")
             others.append((arm, (f"{arm}'s {len(unsolved)} end with training accuracy "
                                  f"{_span([w['train'] for w in unsolved], 3)} and validation accuracy "
                                  f"{_span([w['val'] for w in unsolved], 3)} ({at_chance} of them within "
                                  f"{ORDER_NEAR_CHANCE:.2f} of chance), validation loss ending at "
-                                 f"{_span([w['val_loss_end'] for w in unsolved], 2)}")))
+                                 f"{_span([w['val_loss_end'] for w in unsolved], 2)}{part}")))
     classes = round(1 / chance)
     text = (f"Training against validation accuracy (the second table, one row per run): a run memorises its "
             f"training set here when it ends with {rule}. ")
@@ -1010,8 +1021,9 @@ def _data_reading(cells: list[dict], regimes: list[str]) -> str:
             out.append(f"{arm}, which memorises the fixed set, ends solved in {k}/{n} of its runs on {words}, and "
                        f"each of the other {len(unsolved)} ends within {ORDER_NEAR_CHANCE:.2f} of chance on sequences "
                        f"it had not seen: with the same updates, more data does not turn its memorising into "
-                       f"learning the task, so the data alone does not explain its gap to seed 004; their larger "
-                       f"network with more data and updates is order_lstm200's question")
+                       f"learning the task, so more data does not stand in for what else seed 004 had (it trained "
+                       f"on the same 1000 sequences, with a larger network and more updates); their size with more "
+                       f"data and updates is order_lstm200's question")
         else:
             out.append(f"{arm}, which memorises the fixed set, ends solved in {k}/{n} of its runs on {words}, "
                        f"{len(at_chance)} of the {len(unsolved)} others within {ORDER_NEAR_CHANCE:.2f} of chance")

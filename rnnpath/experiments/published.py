@@ -371,7 +371,8 @@ def answer_sutskever_lr(records: list[dict]) -> str:
                  "sutskever_table5 are what says whether the recipe learns.")
     learned_picks = [(st, lr_pick(records, st)) for st in stages if st not in unlearned]
     if len(learned_picks) > 1:
-        text += (" The best rate, both starts pooled, moves with the stage: "
+        text += (" The best rate, both starts pooled, differs between the stages, which differ in T and budget "
+                 "together and rest on one or two tuning runs per rate and start, so this is no trend in either: "
                  + join_words([f"{lr:g} at {stage_text(st)}" for st, lr in reversed(learned_picks)]) + ".")
     own = dict(sorted(lr_picks(records).items(), key=lambda kv: style.init_rank(kv[0])))
     by_start = join_words([f"{init} {lr:g}" for init, lr in own.items()])

@@ -127,7 +127,7 @@ MODERN_TUNING_QUICK_GRIDS = tuple(ex.quick_grid(g, (30,), seeds="1000-1001") for
 LRU_WIDTHS_TRIED = tuple(sorted({g.config()["lru_width"] for g in MODERN_TUNING_GRIDS if g.config()["cell"] == "lru"}))
 
 # Where no setting of an arm learned at FRONTIER_TUNING_LEN (blind_pairs: no run solved, no median past the
-# partial-progress line), its settings differ there by noise around chance and the rule's pick is no evidence: the
+# partial baseline, the loss of the best predictor that holds all but one item), its settings differ there by noise around chance and the rule's pick is no evidence: the
 # vanilla arms and the oRNN on addition, the GRU on 3bit_memorization. Those pairs are tuned again, the same grid on
 # the same tuning seeds, at SHORT_TUNING_LEN, the frontier's shortest length, where a setting can show what it does
 # (short_tuning); the pick there replaces the blind one in TUNED, unless no setting learns at T = 30 either. BLIND_PAIRS
@@ -331,8 +331,9 @@ def figure_tuning(records: list[dict], grids: tuple[ex.Grid, ...]) -> Figure:
 
 
 def learned(runs: list[dict]) -> bool:
-    """A setting learned something: a run ends solved, or its median final metric is past the partial-progress line
-    (the best predictor that holds all but one item, the records' partial_baseline). Where no setting of an arm
+    """A setting learned something: a run ends solved, or its median final metric is past the partial baseline (the
+    loss of the best predictor that holds all but one item, the records' partial_baseline: on addition 1/24, twice
+    the partial-progress line's 1/48). Where no setting of an arm
     learned, the settings differ by noise around chance and the pick is the rule's, not evidence."""
     finals = [r["final_metric"] for r in runs if not r.get("diverged") and r["final_metric"] is not None]
     return any(rp.is_success(r) for r in runs) or bool(finals) and rp.past_threshold(
@@ -396,7 +397,8 @@ def pick_caveats(records: list[dict], grids: tuple[ex.Grid, ...], chosen: dict |
         Ts = {r["sequence_len"] for r in records}
         again = [key for key in blind if key in BLIND_PAIRS] if Ts == {FRONTIER_TUNING_LEN} else []
         named = join_words([f"{arm} on {task}" for arm, task in blind])
-        text.append(f"No setting learned (no run solved, no median past the partial-progress line) for {named}: "
+        text.append(f"No setting learned (no run solved, no median past the partial baseline, the loss of the best "
+                    f"predictor that holds all but one item) for {named}: "
                     f"there the settings differ by noise around chance and the rule's pick is no evidence of a better "
                     f"setting" + (f", so {'it is' if len(blind) == 1 else 'they are'} tuned again at T = "
                                   f"{SHORT_TUNING_LEN} (short_tuning) and run with that pick where a setting learns "
