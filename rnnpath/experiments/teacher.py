@@ -79,7 +79,7 @@ import rnn_pathological as rp
 from rnnpath import stats, style
 from rnnpath.experiments import base as ex
 from rnnpath.experiments.published import NO_CLIP
-from rnnpath.text import join_words, markdown_table
+from rnnpath.text import join_words, markdown_table, plural
 
 # ----------------------------------------------------------------------------------------------------------------
 # the setting
@@ -559,7 +559,14 @@ def answer_nu(records: list[dict]) -> str:
         # are compared by the exact rank-sum test, so "grows more" is a test's verdict and not a ratio of means
         p_growth = stats.rank_sum_exact(trends["dense"], trends["lru"])
         grows_more = p_growth < ex.SIGNIFICANCE and np.median(trends["dense"]) > np.median(trends["lru"])
-        verdict = ("Ours has that trend" if lru_better_at_top and grows_more else "Ours differs")
+        # a trend the other way is a test's verdict too (the LRU told apart as higher at the top, or the dense
+        # RNN's loss told apart as growing less); anything else is a trend these runs cannot confirm, not a denial
+        lru_worse_at_top = (hi in verdicts and verdicts[hi][0]
+                            and np.median(by[("lru", hi)]["losses"]) > np.median(by[("dense", hi)]["losses"]))
+        grows_less = p_growth < ex.SIGNIFICANCE and np.median(trends["dense"]) < np.median(trends["lru"])
+        verdict = ("Ours has that trend" if lru_better_at_top and grows_more else
+                   "Ours differs" if lru_worse_at_top or grows_less else
+                   f"These {plural(len(seeds), 'seed')} cannot confirm that trend")
         at_top = ("lower, told apart after the correction" if lru_better_at_top else
                   "not lower by a margin the test can tell after the correction")
         text += (f" {verdict}: at nu_0 = {hi:g} the LRU's loss is {at_top}, "
