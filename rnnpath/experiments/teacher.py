@@ -289,12 +289,13 @@ def growth_per_seed(a: dict, b: dict) -> list[float]:
             for k in sorted(at_a.keys() & at_b.keys()) if np.isfinite(at_a[k]) and at_a[k] > 0]
 
 
-def compare(a: dict, b: dict, adjusted: float | None = None, family: str = "") -> tuple[bool, str]:
+def compare(a: dict, b: dict, adjusted: float | None = None, family: str = "",
+            p: float | None = None) -> tuple[bool, str]:
     """(told apart, words) of the exact two-sided rank-sum test of row a's final losses against row b's (a diverged
     run is the largest loss), judged by `adjusted`, its Holm-adjusted p over `family` ('the 4 nu_0') where the answer
     makes several such comparisons: 'the LRU's lower (exact rank-sum p < 0.001; Holm over the 4 nu_0: 0.002)' or
-    '...: a difference this test cannot tell from chance'."""
-    p = stats.rank_sum_exact(a["losses"], b["losses"])
+    '...: a difference this test cannot tell from chance'. `p`: the test's p where the caller has it already."""
+    p = stats.rank_sum_exact(a["losses"], b["losses"]) if p is None else p
     judged = p if adjusted is None else adjusted
     lower = a if np.median(a["losses"]) < np.median(b["losses"]) else b
     text = stats.rank_sum_text(a["losses"], b["losses"])
@@ -310,7 +311,7 @@ def compare_family(pairs: list[tuple[dict, dict]], family: str) -> list[tuple[bo
     family, so a difference is claimed only where it survives the correction (a single pair is its own family)."""
     raw = [stats.rank_sum_exact(a["losses"], b["losses"]) for a, b in pairs]
     adjusted = stats.holm(raw) if len(pairs) > 1 else [None] * len(pairs)
-    return [compare(a, b, q, family) for (a, b), q in zip(pairs, adjusted, strict=True)]
+    return [compare(a, b, q, family, p) for (a, b), q, p in zip(pairs, adjusted, raw, strict=True)]
 
 
 def table(rows: list[dict]) -> str:
