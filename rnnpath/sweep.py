@@ -12,7 +12,10 @@ its run finishes, without the trained weights (`W_hh_final`, `params_final`) unl
 identified by its key: task, init, sequence_len, seed and the whole training config, as JSON with sorted keys.
 Rerunning a command skips every run whose key is already in the file, so a sweep killed at any point resumes where
 it stopped; a last line cut off by the kill is detected, reported and dropped (the file is rewritten atomically) and
-its run redone. Records of other configurations in the same file are kept and left alone. A run that raises is
+its run redone. Records of other configurations in the same file are kept and left alone. One `run` at a time
+writes a sweep file: it holds an exclusive lock on `OUT.lock` (flock, released by the system when the process ends,
+however it ends) from before it reads the file until it exits, and a second `run` on the same file stops with a
+one-line error before it trains, instead of duplicating the first one's runs. A run that raises is
 reported in the progress, counted as failed and not written (the file holds finished runs only); the command then
 exits 1, and rerunning it retries the failed runs.
 
@@ -31,6 +34,7 @@ merge, summary, command line.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -233,6 +237,39 @@ def check_out(path: str) -> None:
         raise SweepError(str(err)) from None
 
 
+@contextlib.contextmanager
+def writer_lock(path: str):
+    """Hold the exclusive right to write sweep file `path` (an flock on `path`.lock) for the `with` block.
+
+    The lock lives on a separate file because a torn-line repair replaces the sweep file itself (a new inode), which
+    would drop a lock held on the old one. A stale .lock file left by a killed run holds no lock and is harmless.
+    Where fcntl is missing (Windows) the block runs unlocked.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        yield
+        return
+    lock_path = path + ".lock"
+    try:
+        lock = open(lock_path, "a+", encoding="utf-8")
+    except OSError as err:
+        raise SweepError(f"cannot create {lock_path}: {err.strerror or err}") from None
+    with lock:
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.seek(0)
+            holder = lock.read().strip() or "another process"
+            raise SweepError(f"{path} is being written by {holder} (it holds {lock_path}); wait for that run to "
+                             f"end or stop it, then rerun") from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"process {os.getpid()}\n")
+        lock.flush()
+        yield
+
+
 def record_line(record: dict, keep_weights: bool, environment: dict | None = None) -> str:
     """One JSON line (no newline), "task" first; the trained weights dropped unless keep_weights; `environment`
     (rp.environment(): CPU, BLAS library, version and kernel) says what computed it, as results files do."""
@@ -285,6 +322,13 @@ def training_config(args: argparse.Namespace) -> dict:
 
 def cmd_run(args: argparse.Namespace) -> int:
     # every check before any training or any write: bad input costs nothing and loses nothing
+    config, shard, grid = check_run_args(args)
+    with writer_lock(args.out):
+        return run_locked(args, config, shard, grid)
+
+
+def check_run_args(args: argparse.Namespace) -> tuple[dict, tuple[int, int], list[dict]]:
+    """Check every argument of `run` before the lock is taken; return (training config, shard, grid)."""
     config = training_config(args)
     if args.jobs < 1:
         raise SweepError(f"--jobs must be a positive integer, got {args.jobs}")
@@ -301,6 +345,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         except (ValueError, TypeError, KeyError) as err:
             raise SweepError(f"grid point {describe(spec)}: {err}") from None
     check_out(args.out)
+    return config, shard, grid
+
+
+def run_locked(args: argparse.Namespace, config: dict, shard: tuple[int, int], grid: list[dict]) -> int:
+    """Run what `grid` still lacks in args.out; the caller holds the file's writer lock."""
     existing = read_sweep_file(args.out)
 
     # the file is a sweep file: repair a torn last line, then work out what is left to do

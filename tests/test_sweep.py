@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cli_helpers import command_line, run_main
+from cli_helpers import assert_one_line_error, command_line, run_main
 
 import rnn_pathological as rp
 from rnnpath import stats, sweep, text
@@ -128,6 +128,22 @@ def test_progress_lines_and_keep_weights(tmp_path):
     assert all(len(r["W_hh_final"]) == 8 for r in read_records(out))
     code, stdout, _ = run_main(sweep.main, [*TINY, "--seeds", "0", "--keep-weights", "--out", out])
     assert code == 0 and "2 already in" in stdout and "0 to run" in stdout
+
+
+def test_a_second_writer_of_the_same_sweep_file_is_refused_before_it_trains(tmp_path):
+    """Two runners on one file would each run the missing runs and append them twice: the second one must stop with
+    a one-line error, leave the file as it was, and the file must be writable again once the first one ends."""
+    out = tmp_path / "shared.jsonl"
+    assert sweep.main([*TINY, "--seeds", "0", "--out", str(out), "--quiet"]) == 0
+    before = out.read_bytes()
+    with sweep.writer_lock(str(out)):
+        ran = run_main(sweep.main, [*TINY, "--out", out])
+        assert ran.returncode == 2 and ran.stdout == "", ran.stdout
+        assert_one_line_error(ran, "rnnpath sweep", str(out), f"being written by process {os.getpid()}",
+                              "shared.jsonl.lock")
+        assert out.read_bytes() == before
+    code, stdout, _ = run_main(sweep.main, [*TINY, "--out", out, "--quiet"])
+    assert code == 0 and "2 already in" in stdout and len(read_records(out)) == 6
 
 
 def test_help_has_a_flag_for_every_training_option():
