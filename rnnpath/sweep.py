@@ -14,8 +14,8 @@ Rerunning a command skips every run whose key is already in the file, so a sweep
 it stopped; a last line cut off by the kill is detected, reported and dropped (the file is rewritten atomically) and
 its run redone. Records of other configurations in the same file are kept and left alone. One `run` at a time
 writes a sweep file: it holds an exclusive lock on `OUT.lock` (flock, released by the system when the process ends,
-however it ends) from before it reads the file until it exits, and a second `run` on the same file stops with a
-one-line error before it trains, instead of duplicating the first one's runs. A run that raises is
+however it ends; the file is removed when the run ends) from before it reads the file until it exits, and a second
+`run` on the same file stops with a one-line error before it trains, instead of duplicating the first one's runs. A run that raises is
 reported in the progress, counted as failed and not written (the file holds finished runs only); the command then
 exits 1, and rerunning it retries the failed runs.
 
@@ -239,10 +239,12 @@ def check_out(path: str) -> None:
 
 @contextlib.contextmanager
 def writer_lock(path: str):
-    """Hold the exclusive right to write sweep file `path` (an flock on `path`.lock) for the `with` block.
+    """Hold the exclusive right to write sweep file `path` for the `with` block: an flock on `path`.lock.
 
-    The lock lives on a separate file because a torn-line repair replaces the sweep file itself (a new inode), which
-    would drop a lock held on the old one. A stale .lock file left by a killed run holds no lock and is harmless.
+    The lock has a file of its own because a torn-line repair replaces the sweep file (a new inode), which would drop
+    a lock held on it. The file is removed when the block ends; one left behind by a kill holds no lock (the system
+    drops an flock with its process), and the next run takes it over. A lock won on a file that the previous holder
+    removed in the meantime is let go and taken again on the file now at the path, so two runs never both hold one.
     Where fcntl is missing (Windows) the block runs unlocked.
     """
     try:
@@ -251,23 +253,37 @@ def writer_lock(path: str):
         yield
         return
     lock_path = path + ".lock"
-    try:
-        lock = open(lock_path, "a+", encoding="utf-8")
-    except OSError as err:
-        raise SweepError(f"cannot create {lock_path}: {err.strerror or err}") from None
-    with lock:
+    while True:
+        try:
+            lock = open(lock_path, "a+", encoding="utf-8")
+        except OSError as err:
+            raise SweepError(f"cannot create {lock_path}: {err.strerror or err}") from None
         try:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             lock.seek(0)
             holder = lock.read().strip() or "another process"
+            lock.close()
             raise SweepError(f"{path} is being written by {holder} (it holds {lock_path}); wait for that run to "
                              f"end or stop it, then rerun") from None
+        held = os.fstat(lock.fileno())
+        try:
+            at_path = os.stat(lock_path)
+        except FileNotFoundError:
+            at_path = None
+        if at_path is not None and (at_path.st_dev, at_path.st_ino) == (held.st_dev, held.st_ino):
+            break
+        lock.close()  # the holder before us removed this file after we opened it: lock the one at the path now
+    try:
         lock.seek(0)
         lock.truncate()
         lock.write(f"process {os.getpid()}\n")
         lock.flush()
         yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.remove(lock_path)  # still holding the lock, so no other run is between its open and its check
+        lock.close()
 
 
 def record_line(record: dict, keep_weights: bool, environment: dict | None = None) -> str:

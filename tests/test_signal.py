@@ -364,3 +364,9 @@ def test_a_trained_series_over_T_names_its_extremes_between_the_ends():
     worst = max(se / v for row in doc["trained"] for when in ("start", "trained")
                 for se, v in zip(row[when]["stderr"], row[when]["sensitivity"], strict=True))
     assert f"a standard error of up to {worst:.0%} of it" in text
+    # each run names its outcome, and the count of solved runs agrees with the records behind them
+    for row in doc["trained"]:
+        outcome = "did not solve its task" if row["solved_epoch"] is None else f"solved at epoch {row['solved_epoch']}"
+        assert f"{row['init']} (seed {row['seed']}; {outcome})" in text
+    n_solved = sum(row["solved_epoch"] is not None for row in doc["trained"])
+    assert f"{n_solved} of the {len(doc['trained'])} runs solved their task" in text

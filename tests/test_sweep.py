@@ -142,8 +142,19 @@ def test_a_second_writer_of_the_same_sweep_file_is_refused_before_it_trains(tmp_
         assert_one_line_error(ran, "rnnpath sweep", str(out), f"being written by process {os.getpid()}",
                               "shared.jsonl.lock")
         assert out.read_bytes() == before
+    assert not (tmp_path / "shared.jsonl.lock").exists()  # the holder removes it when it lets go
     code, stdout, _ = run_main(sweep.main, [*TINY, "--out", out, "--quiet"])
     assert code == 0 and "2 already in" in stdout and len(read_records(out)) == 6
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shared.jsonl"]
+
+
+def test_a_lock_file_left_by_a_killed_run_is_taken_over(tmp_path):
+    """An flock dies with its process: a .lock file that outlived its run (SIGKILL leaves it) blocks nothing."""
+    out = tmp_path / "s.jsonl"
+    (tmp_path / "s.jsonl.lock").write_text("process 999999\n")
+    code, stdout, _ = run_main(sweep.main, [*TINY, "--seeds", "0", "--out", out, "--quiet"])
+    assert code == 0 and len(read_records(out)) == 2
+    assert not (tmp_path / "s.jsonl.lock").exists()
 
 
 def test_help_has_a_flag_for_every_training_option():

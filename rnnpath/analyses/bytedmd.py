@@ -1381,6 +1381,11 @@ def lstm_findings(doc: dict) -> list[str]:
     return out
 
 
+
+def _times_text(ratio: float) -> str:
+    """'5.04 times' for a ratio above 1, '0.026 of' below it: how one cost stands to another in prose."""
+    return f"{ratio:.3g} times" if ratio >= 1 else f"{ratio:.2g} of"
+
 def cell_findings(doc: dict, cell: str) -> list[str]:
     """The README's sentences about the GRU or the LRU beside the tanh cell at the same sizes (the LRU's N in the
     place of H): the ratios of instructions and ByteDMD, the exponents in T and in the size, and the share of the
@@ -1405,7 +1410,7 @@ def cell_findings(doc: dict, cell: str) -> list[str]:
            f"tanh RNN's instructions and costs {c_ratio.min():.2f}-{c_ratio.max():.2f} times its ByteDMD, {share}; at "
            f"the largest, {size} = {top[0]['H']} and T = {top[0]['T']}, {_instructions(top[0]) / top[0]['T']:,.0f} "
            f"instructions a step against the tanh RNN's {_instructions(top[1]) / top[1]['T']:,.0f}, and "
-           f"{top[0]['cost']['float64']['total'] / top[1]['cost']['float64']['total']:.2g} of its ByteDMD."]
+           f"{_times_text(top[0]['cost']['float64']['total'] / top[1]['cost']['float64']['total'])} its ByteDMD."]
     key = "backward reads forward values"
     for H, Ts in cfg[cell]["T_sweep"].items():
         f = fit["T"][f"H={H}"]

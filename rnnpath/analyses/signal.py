@@ -748,7 +748,10 @@ def unexplained(doc: dict) -> str:
         return ""
     return (f" Where the growths differ by more than {FAR}-fold, {'; '.join(gaps)}, these runs do not say which "
             f"difference above makes the gap: the first candidate is depth (a gradient through their four stacked "
-            f"layers compounds each layer's growth, ours crosses one), but no run here stacks layers to test it.")
+            f"layers compounds each layer's growth, ours crosses one), but no run here stacks layers to test it. "
+            f"Another, also untested: our position-wise layer after the recurrence is a tanh of width "
+            f"{doc['config']['lru_width']}, which saturates as the state grows and so caps the gradient that "
+            f"reaches the recurrence, where their GELU and GLU layers do not saturate.")
 
 
 def _ends(doc: dict, arm: str, rho: float, *path: str) -> tuple[float, float] | None:
@@ -846,6 +849,12 @@ def course_in_T(values, lengths) -> str:
     return text + (f", {' and '.join(outside)} in between" if outside else "")
 
 
+def solved_text(row: dict) -> str:
+    """Whether the trained run behind a row of doc['trained'] solved its task, from the record it was read from."""
+    epoch = row.get("solved_epoch")
+    return "did not solve its task" if epoch is None else f"solved at epoch {epoch}"
+
+
 def trained_findings(doc: dict) -> list[str]:
     """Sentences about the trained tanh RNNs: how their sensitivity to W_hh grows with T' at the start and trained,
     beside one linear unit at the spectral radius."""
@@ -859,8 +868,9 @@ def trained_findings(doc: dict) -> list[str]:
                          f"{m['spectral_radius']:.3g}) it {course_in_T(m['sensitivity'], Ts)} "
                          f"(exponent {slope_text(Ts, m['sensitivity'], inline=True)}), where one linear unit at that "
                          f"radius would grow {one_unit_growth(m)}")
-        out.append(f"**Trained tanh RNN, {row['task']} T = {row['T']}, {row['init']} (seed {row['seed']}).** From T' "
-                   f"= {Ts[0]} to {Ts[-1]}, E[(dh_T',i / dW_jk)^2]: " + "; ".join(parts) + ".")
+        out.append(f"**Trained tanh RNN, {row['task']} T = {row['T']}, {row['init']} (seed {row['seed']}; "
+                   f"{solved_text(row)}).** From T' = {Ts[0]} to {Ts[-1]}, E[(dh_T',i / dW_jk)^2]: "
+                   + "; ".join(parts) + ".")
     if doc["trained"]:
         slopes = {when: [log_slope(r["lengths"], r[when]["sensitivity"]) for r in doc["trained"]]
                   for when in ("start", "trained")}
@@ -869,6 +879,7 @@ def trained_findings(doc: dict) -> list[str]:
         relative = [(se / v, T) for r in doc["trained"] for when in ("start", "trained")
                     for se, v, T in zip(r[when]["stderr"], r[when]["sensitivity"], r["lengths"], strict=True)]
         worst, worst_T = max(relative)
+        n_solved = sum(r.get("solved_epoch") is not None for r in doc["trained"])
         draws = doc["config"]["trained"]["draws"]
         seeds = sorted({r["seed"] for r in doc["trained"]})
         uncertain = (f" Each point is the mean of {draws} batches, with a standard error of up to {worst:.0%} of it "
@@ -882,7 +893,15 @@ def trained_findings(doc: dict) -> list[str]:
                       f"exponent of their sensitivity to W_hh in T' is {min(slopes['start']):.2f} to "
                       f"{max(slopes['start']):.2f} at the start and {min(slopes['trained']):.2f} to "
                       f"{max(slopes['trained']):.2f} trained; one linear unit grows like T'^3 at radius 1 (the "
-                      "orthogonal start's), levels off below it and grows exponentially above it." + uncertain)
+                      "orthogonal start's), levels off below it and grows exponentially above it. What these "
+                      "exponents measure: each network was trained at one length T and is run with its weights fixed "
+                      "at every T', so they say how its sensitivity carries on past the length it learned, not how "
+                      "sensitivity grows with the memory a network has learned (that needs networks trained at each "
+                      f"T); {n_solved} of the {len(doc['trained'])} runs solved their task (each run's outcome is "
+                      "named below). The linear unit at the spectral radius is a reference, not a prediction and "
+                      "not a bound: the tanh network's Jacobians diag(1 - h^2) W_hh shrink where its units saturate, "
+                      "and a non-normal W_hh can grow for a while faster than its radius."
+                      + uncertain)
     return out
 
 
