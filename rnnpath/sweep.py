@@ -35,8 +35,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
+import pickle
 import re
 import sys
 import time
@@ -161,7 +163,18 @@ class SweepFile:
             path, records, good_text, torn, needs_newline)
 
 
+# The lines this process has already parsed, checked and judged, by digest, each as the pickle of its record. The
+# report reads each sweep file many times over (once per experiment and per question that reads it); the schema check
+# walks every number of every record and json.loads is slow, so together they were most of its time. A line is parsed
+# and checked once; a changed line has another digest and is checked again, so nothing stale is ever trusted, and
+# every read still gets records of its own (unpickled afresh), which a caller may change without touching another's.
+_PARSED_LINES: dict[bytes, bytes] = {}
+
+
 def _parse_record(line: str):
+    digest = hashlib.sha1(line.encode("utf-8")).digest()
+    if (known := _PARSED_LINES.get(digest)) is not None:
+        return pickle.loads(known), None
     try:
         value = json.loads(line)
     except ValueError:
@@ -176,6 +189,7 @@ def _parse_record(line: str):
         return None, f"is not a run record ({'it ' if why.startswith(('has ', 'is ')) else ''}{why})"
     if value["task"] in rp.TASKS:  # verdicts under the engine's criteria, whichever version wrote the record
         rp.judge(value)
+    _PARSED_LINES[digest] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     return value, None
 
 

@@ -157,6 +157,29 @@ def test_a_lock_file_left_by_a_killed_run_is_taken_over(tmp_path):
     assert not (tmp_path / "s.jsonl.lock").exists()
 
 
+def test_a_file_read_again_gives_the_same_records_as_fresh_objects(reference, tmp_path):
+    """read_sweep_file keeps what it parsed and checked by line digest: a second read must give records equal to a
+    first parse in a fresh state, objects of its own (changing one changes no other read), and a line changed on
+    disk must be checked again."""
+    first = sweep.read_sweep_file(str(reference)).records
+    saved = dict(sweep._PARSED_LINES)
+    sweep._PARSED_LINES.clear()
+    try:
+        fresh = sweep.read_sweep_file(str(reference)).records
+    finally:
+        sweep._PARSED_LINES.update(saved)
+    again = sweep.read_sweep_file(str(reference)).records
+    assert again == fresh == first
+    again[0][1]["final_metric"] = -1.0
+    assert sweep.read_sweep_file(str(reference)).records == fresh
+    bad = tmp_path / "bad.jsonl"
+    lines = reference.read_text().splitlines()
+    bad.write_text("\n".join([lines[0].replace('"final_metric": ', '"final_metric": "x", "was": ', 1), *lines[1:]])
+                   + "\n")
+    with pytest.raises(sweep.SweepError, match="line 1 is not a run record"):
+        sweep.read_sweep_file(str(bad))
+
+
 def test_help_has_a_flag_for_every_training_option():
     code, stdout, _ = run_main(sweep.main, ["run", "--help"])
     assert code == 0
