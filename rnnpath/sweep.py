@@ -15,7 +15,8 @@ it stopped; a last line cut off by the kill is detected, reported and dropped (t
 its run redone. Records of other configurations in the same file are kept and left alone. One `run` at a time
 writes a sweep file: it holds an exclusive lock on `OUT.lock` (flock, released by the system when the process ends,
 however it ends; the file is removed when the run ends) from before it reads the file until it exits, and a second
-`run` on the same file stops with a one-line error before it trains, instead of duplicating the first one's runs. A run that raises is
+`run` on the same file stops with a one-line error before it trains, instead of duplicating the first one's runs;
+`merge` takes the same lock before it replaces its --out. A run that raises is
 reported in the progress, counted as failed and not written (the file holds finished runs only); the command then
 exits 1, and rerunning it retries the failed runs.
 
@@ -520,7 +521,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
     check_out(args.out)
     records = merge_records(sweep_files, args.allow_mixed)
     text = "".join(record_line(r, keep_weights=True) + "\n" for r in records)
-    rp.write_text_atomic(args.out, text)
+    with writer_lock(args.out):  # replacing a file a run appends to would send its next records to a deleted inode
+        rp.write_text_atomic(args.out, text)
     n_in = sum(len(sf.records) for sf in sweep_files)
     print(f"merged {plural(n_in, 'record')} from {plural(len(sweep_files), 'file')} into {len(records)} in "
           f"{args.out} ({plural(n_in - len(records), 'duplicate')} dropped)")

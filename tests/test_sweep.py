@@ -148,6 +148,19 @@ def test_a_second_writer_of_the_same_sweep_file_is_refused_before_it_trains(tmp_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shared.jsonl"]
 
 
+def test_merge_refuses_to_replace_a_file_a_run_is_writing(reference, tmp_path):
+    """merge replaces its --out atomically: under a running sweep that would leave the run appending to a deleted
+    file, so it takes the same lock and stops with a one-line error while a run holds it."""
+    out = tmp_path / "target.jsonl"
+    out.write_text("")
+    with sweep.writer_lock(str(out)):
+        ran = run_main(sweep.main, ["merge", reference, "--out", out])
+        assert_one_line_error(ran, "rnnpath sweep", "being written by process")
+    assert out.read_text() == ""
+    assert run_main(sweep.main, ["merge", reference, "--out", out]).returncode == 0
+    assert len(read_records(out)) == 6 and not (tmp_path / "target.jsonl.lock").exists()
+
+
 def test_a_lock_file_left_by_a_killed_run_is_taken_over(tmp_path):
     """An flock dies with its process: a .lock file that outlived its run (SIGKILL leaves it) blocks nothing."""
     out = tmp_path / "s.jsonl"
