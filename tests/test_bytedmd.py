@@ -517,3 +517,18 @@ def test_the_script_fails_in_one_line_as_a_user_sees_it():
     proc = run_script(SCRIPT, "plot", "--results", "no_such_file.json")
     assert proc.returncode == 2
     assert_one_line_error(proc, SCRIPT, "not found")
+
+
+@pytest.mark.parametrize("cell", ["gru", "lru"])
+def test_the_cells_beside_the_lstm_are_its_measured_ratios(cell):
+    """The sentence on a cell's ByteDMD against the LSTM's gives the least and the most of the ratios at the sizes
+    both were measured at, and where they fall."""
+    lstm = {(r["H"], r["T"]): r["cost"]["float64"]["total"] for r in DOC["measurements"]
+            if r["cell"] == "lstm" and r["truncate"] is None}
+    ratios = sorted((r["cost"]["float64"]["total"] / lstm[r["H"], r["T"]], r["H"], r["T"])
+                    for r in DOC["measurements"] if r["cell"] == cell and (r["H"], r["T"]) in lstm)
+    assert len(ratios) >= 2 and ratios[0][0] < ratios[-1][0]
+    text = bd.beside_lstm(DOC, cell)
+    assert f"at the {len(ratios)} sizes" in text
+    assert f"{ratios[0][0]:.3g}-{ratios[-1][0]:.3g} times the LSTM's ByteDMD" in text
+    assert f"= {ratios[0][1]}, T = {ratios[0][2]}; the most" in text and text in bd.readme_block(DOC)

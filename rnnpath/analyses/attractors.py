@@ -986,7 +986,7 @@ def _radius_onset_text(doc: dict) -> str:
     text = (f" In {'every one' if len(above) == len(orbiting) else len(above)} of the {len(orbiting)} vanilla runs "
             "whose state from h_0 = 0 reaches an orbit, W_hh's spectral radius is above 1 at the first orbit's snapshot. That is "
             "what these runs show, not a rule: a fixed point h* loses its stability when an eigenvalue of the Jacobian "
-            "there, diag(1 - h*^2) W_hh, leaves the unit circle, and W_hh's own radius is neither an upper nor a lower "
+            "there, diag(1 - h*^2) W_hh, crosses the unit circle, and W_hh's own radius is neither an upper nor a lower "
             "bound on that Jacobian's")
     early = [f"on {r['task']} the {r['arm']} arm's radius is above 1 from epoch {r['first_above']}, its first orbit "
              f"at epoch {r['onset']}" for r in orbiting if r["first_above"] is not None and r["first_above"] < r["onset"]]
@@ -1098,7 +1098,10 @@ def readme_block(doc: dict) -> str:
         claim += (" So holding W_hh orthogonal gives several fixed points per input here, like seed 004's cloud."
                   if most > 1 else
                   " So holding W_hh orthogonal does not give a cloud of fixed points here: one per input, as the "
-                  "theorem requires, against seed 004's cloud.")
+                  "theorem requires, against seed 004's cloud. Their diagrams plot where their starts end after a "
+                  "fixed number of steps, without Newton's method; with the Jacobian's spectral radius this close to "
+                  "1 at the fixed point, such end states stay spread around it, so the difference may lie in how the "
+                  "points are found as much as in the network (not tested here).")
     gated = [(task, name, s) for (task, name), s in summaries.items()  # the LSTM: W_hh in gate blocks
              if len(arm_cell(name).blocks) > 1]
     if gated:
@@ -1117,8 +1120,10 @@ def readme_block(doc: dict) -> str:
         claim += (f", {multi} of its {n_inputs} inputs with more than one stable fixed point reached at the end"
                   if multi else "") + "."
         if changes and multi:
-            claim += (" So, like theirs, our LSTM passes through bifurcations and gains fixed points, where the vanilla "
-                      "RNN's starts never reach more than one.") if not cloud else ""
+            claim += (" So, like theirs, our LSTM's attractors change kind as it trains and its starts come to reach "
+                      "more than one stable fixed point, where the vanilla RNN's starts never reach more than one (a "
+                      "count of what the starts reach can also grow as a basin grows, without a new fixed point)."
+                      ) if not cloud else ""
     pieces = [r for r in doc["runs"] if is_piecewise(r)]
     for run in (r for r in pieces if arm_cell(arm(r)).orthogonal):  # the paragraph's claims need an orthogonal W_hh
         paragraph, per_input = _piecewise_text(run, doc["settings"], held, [

@@ -1381,10 +1381,25 @@ def lstm_findings(doc: dict) -> list[str]:
     return out
 
 
-
 def _times_text(ratio: float) -> str:
     """'5.04 times' for a ratio above 1, '0.026 of' below it: how one cost stands to another in prose."""
     return f"{ratio:.3g} times" if ratio >= 1 else f"{ratio:.2g} of"
+
+
+def beside_lstm(doc: dict, cell: str) -> str:
+    """A sentence on `cell`'s ByteDMD against the LSTM's at the sizes both were measured at ('' where none)."""
+    lstm = {(r["task"], r["H"], r["T"], r["truncate"]): r for r in doc["measurements"] if r["cell"] == "lstm"}
+    ratios = [(r["cost"]["float64"]["total"] / other["cost"]["float64"]["total"], r["H"], r["T"])
+              for r in doc["measurements"] if r["cell"] == cell
+              if (other := lstm.get((r["task"], r["H"], r["T"], r["truncate"]))) is not None]
+    if not ratios:
+        return ""
+    low, high = min(ratios), max(ratios)
+    size = "N = H" if cell == "lru" else "H"
+    return (f" Beside the LSTM at the {len(ratios)} sizes both were measured at, it costs {low[0]:.3g}-{high[0]:.3g} "
+            f"times the LSTM's ByteDMD (the least at {size} = {low[1]}, T = {low[2]}; the most at {size} = "
+            f"{high[1]}, T = {high[2]}).")
+
 
 def cell_findings(doc: dict, cell: str) -> list[str]:
     """The README's sentences about the GRU or the LRU beside the tanh cell at the same sizes (the LRU's N in the
@@ -1410,7 +1425,8 @@ def cell_findings(doc: dict, cell: str) -> list[str]:
            f"tanh RNN's instructions and costs {c_ratio.min():.2f}-{c_ratio.max():.2f} times its ByteDMD, {share}; at "
            f"the largest, {size} = {top[0]['H']} and T = {top[0]['T']}, {_instructions(top[0]) / top[0]['T']:,.0f} "
            f"instructions a step against the tanh RNN's {_instructions(top[1]) / top[1]['T']:,.0f}, and "
-           f"{_times_text(top[0]['cost']['float64']['total'] / top[1]['cost']['float64']['total'])} its ByteDMD."]
+           f"{_times_text(top[0]['cost']['float64']['total'] / top[1]['cost']['float64']['total'])} its ByteDMD."
+           + beside_lstm(doc, cell)]
     key = "backward reads forward values"
     for H, Ts in cfg[cell]["T_sweep"].items():
         f = fit["T"][f"H={H}"]
