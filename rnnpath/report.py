@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 import os
 import re
 import sys
@@ -31,7 +32,7 @@ import numpy as np
 
 import rnn_pathological as rp
 from rnnpath import files, sweep
-from rnnpath.stats import fisher_text, median_range, wilson_interval
+from rnnpath.stats import fisher_text, median_range, rank_sum_text, wilson_interval
 from rnnpath.text import capitalised, join_words, markdown_table, plural
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -484,6 +485,53 @@ def _contraction_words(radius: list[float], sv_max: list[float], n: int) -> str:
             "linearisation at 0 nor a contraction holds for every run.")
 
 
+INIT_GRADIENT_SEEDS = 10  # starts per task and init for the ratio at initialisation: no training, 0.1 s each
+
+
+@functools.lru_cache(maxsize=None)
+def _init_ratios(task: str, init: str, sequence_len: int, config_json: str, n_seeds: int) -> tuple[float, ...]:
+    """The ratio of dL/dh_1 to dL/dh_T at initialisation for seeds 0 .. n_seeds - 1 of one headline arm, on the fixed
+    batch of gradient_sentence. Kept per process: the report and its tests ask for the same arms many times."""
+    from rnnpath.analyses import matrices as an
+
+    config = json.loads(config_json)
+    x, y = rp.generate_batch(task, sequence_len, an.GRADIENT_BATCH, np.random.default_rng(0))
+    ratios = []
+    for seed in range(n_seeds):
+        start = rp.initial_params(task, init, seed, **config)
+        norms = an.grad_norm_through_time(start, x, y, task, config["activation"])
+        ratios.append(float(norms[0] / norms[-1]))
+    return tuple(ratios)
+
+
+def init_gradient_ratios(doc: dict, n_seeds: int = INIT_GRADIENT_SEEDS) -> dict[tuple[str, str], list[float]]:
+    """(task, init) -> the ratio of dL/dh_1 to dL/dh_T at initialisation for seeds 0 .. n_seeds - 1, each network built
+    as the headline run of that task and init builds its start, on the same fixed batch as gradient_sentence."""
+    return {(run["task"], run["init"]): list(_init_ratios(run["task"], run["init"], run["sequence_len"],
+                                                          json.dumps(run["config"], sort_keys=True), n_seeds))
+            for run in doc["runs"]}
+
+
+def init_seeds_sentence(doc: dict) -> str:
+    """The init ratios of gradient_sentence over INIT_GRADIENT_SEEDS starts per arm, with the rank-sum test between the
+    starts: a start needs no training, so the one-seed comparison can be checked on many."""
+    ratios = init_gradient_ratios(doc)
+    tasks = list(dict.fromkeys(task for task, _ in ratios))
+    if not all((t, "random") in ratios and (t, "ortho") in ratios for t in tasks):
+        return ""
+    parts = []
+    for t in tasks:
+        r, o = ratios[(t, "random")], ratios[(t, "ortho")]
+        parts.append(f"on {t} random {np.median(r):.1e} [{min(r):.1e}, {max(r):.1e}] against ortho "
+                     f"{np.median(o):.1e} [{min(o):.1e}, {max(o):.1e}] ({rank_sum_text(r, o)})")
+    n = len(next(iter(ratios.values())))
+    lower = [t for t in tasks if max(ratios[(t, "random")]) < min(ratios[(t, "ortho")])]
+    verdict = ("every random start's ratio lies below every orthogonal start's on every task" if len(lower) == len(tasks)
+               else f"the two ranges do not overlap on {join_words(lower) if lower else 'no task'}")
+    return (f" The starts need no training, so the same ratio at initialisation over seeds 0-{n - 1} per task and "
+            f"init (median [range]): {'; '.join(parts)}: {verdict}.")
+
+
 def gradient_sentence(doc: dict) -> str:
     """What the dL/dh_t ratios of the analysis table say, at init and after training, per task; on which seeds and
     batch they rest, and what the orthogonal start's own ratio at init is made of."""
@@ -511,7 +559,7 @@ def gradient_sentence(doc: dict) -> str:
     text = (f"On one run per task and init ({on}) and one fixed batch of {an.GRADIENT_BATCH} sequences per task, at "
             f"initialisation the gradient reaching step 1, as a fraction of the gradient at step T, is "
             f"{'; '.join(at_init)} (random against ortho): about {min(gap):.1f} to {max(gap):.1f} orders of "
-            "magnitude less under the random start.")
+            "magnitude less under the random start." + init_seeds_sentence(doc))
     kept = [t for t in tasks if kept_by_W.get(t)]
     if kept:
         text += (" The orthogonal start loses a factor too, " + ", ".join(

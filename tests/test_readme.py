@@ -310,6 +310,28 @@ def test_the_gradient_sentence_says_what_it_rests_on_and_rounds_the_gaps_to_a_te
     assert "The orthogonal start loses a factor too, " + ", ".join(ortho) in text
 
 
+def test_the_gradient_ratio_at_init_over_seeds_starts_from_the_runs_own_and_is_tested():
+    """The one-seed comparison at initialisation is checked on report.INIT_GRADIENT_SEEDS starts per arm: seed 0's
+    ratio is the run's own (the same network and batch), the medians and ranges printed are those of the lists, and
+    each task's comparison carries its exact rank-sum test."""
+    from rnnpath import stats
+
+    ratios = report.init_gradient_ratios(RESULTS)
+    text = report.init_seeds_sentence(RESULTS)
+    assert f"over seeds 0-{report.INIT_GRADIENT_SEEDS - 1}" in text
+    for (task, init), values in ratios.items():
+        assert len(values) == report.INIT_GRADIENT_SEEDS
+        run = next(r for r in RESULTS["runs"] if (r["task"], r["init"]) == (task, init))
+        assert run["seed"] == 0 and f"{values[0]:.1e}" in report.gradient_sentence(RESULTS)
+        assert f"{init} {np.median(values):.1e} [{min(values):.1e}, {max(values):.1e}]" in text
+    for task, _ in rp.HEADLINE:
+        r, o = ratios[(task, "random")], ratios[(task, "ortho")]
+        assert (f"on {task} random {np.median(r):.1e} [{min(r):.1e}, {max(r):.1e}] against ortho {np.median(o):.1e} "
+                f"[{min(o):.1e}, {max(o):.1e}] ({stats.rank_sum_text(r, o)})") in text
+    every = all(max(ratios[(t, "random")]) < min(ratios[(t, "ortho")]) for t, _ in rp.HEADLINE)
+    assert ("every random start's ratio lies below every orthogonal start's on every task" in text) == every
+
+
 def test_the_why_random_fails_block_separates_the_radius_from_the_norm():
     """The random start's radius is below 1 and its largest singular value above 1 in every run of the ten-seed file,
     so the block says its linearisation decays but the map is not thereby a contraction (and never calls it one)."""
