@@ -370,3 +370,26 @@ def test_a_trained_series_over_T_names_its_extremes_between_the_ends():
         assert f"{row['init']} (seed {row['seed']}; {outcome})" in text
     n_solved = sum(row["solved_epoch"] is not None for row in doc["trained"])
     assert f"{n_solved} of the {len(doc['trained'])} runs solved their task" in text
+
+
+def test_the_theory_note_holds_on_the_committed_file():
+    """The note under the signal numbers: the fitted slopes fall short of the stationary -3 and -2, the LRU's nu_log
+    falls at the last column, the LRU without gamma and the complex diagonal RNN give the same state-variance and
+    'other' rows (one network), and the columns it says to read are those whose memory is within a fifth of T."""
+    doc = sg.load(str(ROOT / "results" / "signal.json"))
+    text = sg.theory_note(doc)
+    nu0s = [sg.nu0_of_time(t) for t in doc["config"]["times"]]
+    one_minus = 1.0 - np.array(nu0s[1:])
+    lam = sg.series(doc, "complex_diagonal", 0.0, "state_sens", "lambda")
+    theta = sg.series(doc, "lru", 0.0, "state_sens", "theta_log")
+    assert -3 < sg.log_slope(one_minus, lam[1:]) and -2 < sg.log_slope(one_minus, theta[1:])
+    nu = sg.series(doc, "lru", 0.0, "state_sens", "nu_log")
+    assert nu[-1] < nu[-2] and "the fall of the LRU's nu_log at the last columns" in text
+    T = doc["config"]["sizes"]["seq_len"]
+    cut = max(n for n in nu0s if 1 / (1 - n) <= T / 5)
+    assert f"up to nu_0 = {cut:.4g};" in text and f"T = {T}" in text
+    for rho in doc["config"]["rhos"]:
+        np.testing.assert_allclose(sg.series(doc, "lru_no_gamma", rho, "state_var"),
+                                   sg.series(doc, "complex_diagonal", rho, "state_var"), rtol=1e-12)
+        np.testing.assert_allclose(sg.series(doc, "lru_no_gamma", rho, "grad", "other"),
+                                   sg.series(doc, "complex_diagonal", rho, "grad", "other"), rtol=1e-12)
