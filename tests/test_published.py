@@ -211,7 +211,7 @@ def test_a_bad_value_on_the_command_line_is_one_line(tmp_path):
 
 
 def test_registered_with_questions_and_run_counts():
-    expected = {"sutskever_lr": 3 * 6 * 2 * 2 + 3 * 2, "sutskever_lr09": 3 * 2, "sutskever_table5": 4 * 2 * 3,
+    expected = {"sutskever_lr": 3 * 6 * 2 * 2 + 3 * 2, "sutskever_lr09": 3 * 2 + 1, "sutskever_table5": 4 * 2 * 3,
                 "copy_orhan": 2 * 10}
     assert list(ex.EXPERIMENTS)[-len(NAMES):] == NAMES
     for exp in pub.EXPERIMENTS:
@@ -286,12 +286,19 @@ def test_the_mu09_row_is_tuned_at_its_own_mu_max_around_the_095_picks_scaled():
     (row,) = [g for g in pub.TABLE5_GRIDS if g.config()["momentum"] == 0.9][:1]
     for grid in pub.MU09_TUNING_GRIDS:
         c, want = grid.config(), row.config()
-        assert {k for k in c if c[k] != want[k]} <= {"lr"} and grid.inits == ("sparse", "ortho")
+        assert {k for k in c if c[k] != want[k]} <= {"lr"} and set(grid.inits) <= {"sparse", "ortho"}
         assert grid.tasks == row.tasks and grid.seeds == "1000" and int(grid.seeds) >= 1000  # never reported
     picks = pub.SUTSKEVER_START_LRS[0.995].values()
     scale = (1 - 0.9) / (1 - 0.995)
     assert min(pub.SUTSKEVER_MU09_LRS) <= scale * min(picks) and max(pub.SUTSKEVER_MU09_LRS) >= scale * max(picks)
     assert set(pub.SUTSKEVER_START_LRS) == {mu for _, mu, _ in pub.TABLE5_ROWS}
+    # both starts over the first rates; a widening adds a start's rates past them, after the first grids
+    first = pub.MU09_TUNING_GRIDS[:len(pub.SUTSKEVER_MU09_LRS)]
+    assert [g.config()["lr"] for g in first] == list(pub.SUTSKEVER_MU09_LRS)
+    assert all(g.inits == ("sparse", "ortho") for g in first)
+    wider = [(g.inits, g.config()["lr"]) for g in pub.MU09_TUNING_GRIDS[len(first):]]
+    assert wider == [((init,), lr) for init, lrs in pub.MU09_WIDER_LRS.items() for lr in lrs]
+    assert all(lr < min(pub.SUTSKEVER_MU09_LRS) or lr > max(pub.SUTSKEVER_MU09_LRS) for _, lr in wider)
 
 
 def test_copy_orhan_is_their_length_network_and_optimiser():
@@ -511,8 +518,11 @@ def test_the_lr_answer_says_when_its_pick_is_at_an_end_of_the_grid():
     records, _ = ex.load_records(ex.EXPERIMENTS["sutskever_lr"], outdir=str(ROOT))
     at = pub.pick_stage(records)
     tried = sorted({r["config"]["lr"] for r in records if pub.stage_of(r) == at})
-    end = {tried[0]: "smallest", tried[-1]: "largest"}
-    edges = [f"{init} (the {end[lr]} rate tried)" for init, lr in sorted(pub.lr_picks(records).items()) if lr in end]
+    edges = []
+    for init, lr in sorted(pub.lr_picks(records).items()):  # each start judged by the rates it tried
+        own = sorted({r["config"]["lr"] for r in records if pub.stage_of(r) == at and r["init"] == init})
+        if lr in (own[0], own[-1]):
+            edges.append(f"{init} (the {'smallest' if lr == own[0] else 'largest'} rate it tried)")
     answer = pub.answer_sutskever_lr(records)
     if edges:  # each start's own pick is judged, the rates Table 5 runs
         assert f"The pick of {join_words(edges)} sits at an end of the rates tried" in answer
