@@ -488,7 +488,7 @@ def _contraction_words(radius: list[float], sv_max: list[float], n: int) -> str:
 INIT_GRADIENT_SEEDS = 10  # starts per task and init for the ratio at initialisation: no training, 0.1 s each
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _init_ratios(task: str, init: str, sequence_len: int, config_json: str, n_seeds: int) -> tuple[float, ...]:
     """The ratio of dL/dh_1 to dL/dh_T at initialisation for seeds 0 .. n_seeds - 1 of one headline arm, on the fixed
     batch of gradient_sentence. Kept per process: the report and its tests ask for the same arms many times."""

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 from unittest import mock
 
+import numpy as np
 import pytest
 
 import rnn_pathological as rp
@@ -13,6 +14,10 @@ from rnnpath import stats
 from rnnpath.experiments import dynamics as dyn
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def no_training(*args, **kwargs):
+    raise AssertionError("plot and answer must read files, never train")
 SWEEP = ROOT / "results" / "sweeps" / "symbol_coding.jsonl"
 
 
@@ -107,3 +112,47 @@ def test_the_answer_survives_arms_that_never_learn(records):
     n_random = sum(r["init"] == "random" for r in records)
     assert "never past it" in text and f"0 of {n_random} runs" in text
     assert "This fits" not in text and "easier, not harder" not in text
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# signal_trained: networks trained at each T, their weights kept for the signal analysis
+
+
+def test_signal_trained_is_the_frontiers_runs_with_their_weights_kept():
+    """Its grids are the frontier's tanh runs on temporal_order at the same settings and seeds (the same run keys),
+    the sweep told to keep the trained weights; the quick grids keep them too."""
+    from rnnpath.experiments import gated
+
+    exp = ex.EXPERIMENTS["signal_trained"]
+    assert exp.n_runs() == 2 * 4 * 10
+    frontier = set().union(*(g.keys() for g in gated.FRONTIER_FULL_GRIDS))
+    for grid in exp.grids + exp.quick_grids:
+        assert grid.keep_weights and "--keep-weights" in grid.sweep_argv("x.jsonl")
+    assert all(grid.keys() <= frontier for grid in exp.grids)
+    plain = ex.Grid(("addition",), ("ortho",), (30,), "0")
+    assert "--keep-weights" not in plain.sweep_argv("x.jsonl")
+    assert ex.quick_grid(plain).keep_weights is False
+
+
+def test_signal_trained_answer_and_figure_read_the_runs(tmp_path):
+    exp = ex.EXPERIMENTS["signal_trained"]
+    assert ex.main(["run", "signal_trained", "--quick", "--jobs", "1", "--quiet", "--outdir", str(tmp_path)]) == 0
+    records, _ = ex.load_records(exp, quick=True, outdir=str(tmp_path))
+    assert records and all("W_hh_final" in r for r in records)
+    text = dyn.answer_signal_trained(records)
+    for (init, T), runs in dyn._signal_cells(records).items():
+        radii = [dyn.spectral_radius(r) for r in runs]
+        assert (f"| {init} | {T} | {ex.rate_text(runs)} | {len(ex.solved_epochs(runs))}/{len(runs)} | "
+                f"{ex.epochs_text(ex.solved_epochs(runs))} | {ex.final_text(runs)} | "
+                f"{np.median(radii):.3g} [{min(radii):.3g}, {max(radii):.3g}] |") in text
+    with mock.patch.object(rp, "train", no_training):
+        assert len(dyn.figure_signal_trained(records).axes) == 2
+    # solved against unsolved radii appear only where a cell has two of each, worded by the test
+    cell = [r for r in records if (r["init"], r["sequence_len"]) == ("ortho", 10)]
+    assert "runs that end solved against runs that do not" not in dyn.answer_signal_trained(cell)
+    four = [{**cell[k % 2], "seed": 200 + k, "final_metric": 1.0 if k < 2 else 0.0} for k in range(4)]
+    radii = [dyn.spectral_radius(r) for r in four]
+    text = dyn.answer_signal_trained(four)
+    assert (f"ortho at T = 10: median {np.median(radii[:2]):.3g} solved against {np.median(radii[2:]):.3g} not "
+            f"(exact rank-sum p = ") in text and "cannot tell from chance" in text  # 2 against 2: p >= 1/3
+    assert dyn.answer_signal_trained([]) == "No run with its trained weights in the file yet."

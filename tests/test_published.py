@@ -17,8 +17,8 @@ from gradcheck import assert_gradients_agree, central_differences
 import rnn_pathological as rp
 from rnnpath import experiments as ex
 from rnnpath import stats
-from rnnpath.text import join_words
 from rnnpath.experiments import published as pub
+from rnnpath.text import join_words
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = [e.name for e in pub.EXPERIMENTS]

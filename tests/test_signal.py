@@ -264,11 +264,13 @@ def test_published_numbers_are_their_printed_means():
     assert set(sg.PUBLISHED_MATCH) == set(sg.PUBLISHED["grad"])
 
 
-def test_quick_run_and_plot_from_the_command_line(tmp_path):
+def test_quick_run_and_plot_from_the_command_line(tmp_path, quick_across):
     out, png = tmp_path / "q.json", tmp_path / "q.png"
-    assert sg.main(["run", "--quick", "--quiet", "--results", str(ROOT / "results.json"), "--out", str(out)]) == 0
+    assert sg.main(["run", "--quick", "--quiet", "--results", str(ROOT / "results.json"), "--across-T",
+                    str(quick_across), "--out", str(out)]) == 0
     doc = sg.load(str(out))
     assert doc["config"]["quick"] is True
+    assert doc["across_T"]["source"] == str(quick_across) and doc["across_T"]["runs"]
     assert sg.main(["plot", "--results", str(out), "--out", str(png)]) == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -291,6 +293,16 @@ def test_committed_file_matches_the_code_and_the_closed_form():
             assert np.all(np.abs(ratio - 1) < 0.1), (arm, path, ratio)
     block = sg.readme_block(doc)
     assert "lies within" in block and "Beside the published trend" in block
+    # the runs trained at each T: every run of the committed signal_trained sweep, measured at its own T
+    from rnnpath import sweep
+
+    assert doc["across_T"]["source"] == sg.ACROSS_T_FILE
+    records = [r for _, r in sweep.read_sweep_file(str(ROOT / sg.ACROSS_T_FILE)).records]
+    assert sorted((r["init"], r["sequence_len"], r["seed"], rp.is_success(r)) for r in records) == sorted(
+        (r["init"], r["T"], r["seed"], r["solved"]) for r in doc["across_T"]["runs"])
+    assert all(r["lengths"] == list(dyn_lengths()) for r in doc["across_T"]["runs"])
+    for row in doc["init"]:  # every mean carries its standard error over the draws
+        assert set(row["stderr"]["grad"]) == set(row["grad"]) and row["stderr"]["state_var"] >= 0
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -299,6 +311,8 @@ def test_committed_file_matches_the_code_and_the_closed_form():
 
 @pytest.mark.parametrize("args, fragments", [
     (["run", "--quick", "--results", "no_such_file.json"], ["not found"]),
+    (["run", "--quick", "--across-T", "no_such_file.jsonl"], ["not found", "experiment run signal_trained"]),
+    (["run", "--quick", "--across-T", "README.md"], ["README.md"]),
     (["run", "--out", "no/such/folder/x.json"], ["does not exist"]),
     (["plot", "--results", "no_such_file.json"], ["not found", "no_such_file.json"]),
     (["plot", "--results", "README.md"], ["not valid JSON"]),
@@ -393,3 +407,146 @@ def test_the_theory_note_holds_on_the_committed_file():
                                    sg.series(doc, "complex_diagonal", rho, "state_var"), rtol=1e-12)
         np.testing.assert_allclose(sg.series(doc, "lru_no_gamma", rho, "grad", "other"),
                                    sg.series(doc, "complex_diagonal", rho, "grad", "other"), rtol=1e-12)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the networks trained at each T (the experiment signal_trained, --across-T)
+
+
+@pytest.fixture(scope="module")
+def quick_across(tmp_path_factory):
+    """The quick signal_trained sweep (tiny networks trained at T = 10 and 20, weights kept), in a temporary folder."""
+    from rnnpath import experiments as ex
+
+    out = tmp_path_factory.mktemp("across")
+    code, _, err = run_main(ex.main, ["run", "signal_trained", "--quick", "--jobs", "1", "--quiet", "--outdir", out])
+    assert code == 0, err
+    return out / "results" / "sweeps" / "quick" / "signal_trained.jsonl"
+
+
+def test_each_network_is_measured_at_every_length_at_its_start_and_trained(quick_across):
+    runs = sg.read_across(str(quick_across))
+    rows = sg.measure_across(runs, sg.QUICK["trained"])
+    lengths = sorted({r["sequence_len"] for r in runs})
+    assert len(rows) == len(runs) and {(r["init"], r["T"], r["seed"]) for r in rows} == {
+        (r["init"], r["sequence_len"], r["seed"]) for r in runs}
+    trained = sg.QUICK["trained"]
+    for row in rows[:2]:
+        run = next(r for r in runs if (r["init"], r["sequence_len"], r["seed"]) == (row["init"], row["T"],
+                                                                                     row["seed"]))
+        assert row["lengths"] == lengths and row["solved"] == rp.is_success(run)
+        assert row["final_metric"] == run["final_metric"]
+        for when, params in (("start", rp.initial_network(run["task"], run["init"], run["seed"], **run["config"])),
+                             ("trained", rp.trained_params(run))):
+            for T in lengths:  # the batches depend on the seed and T' alone: the same for every training length
+                rng = np.random.default_rng([trained["seed"], run["seed"], T])
+                again = sg.rnn_sensitivity(params, run["task"], T, run["config"], trained["batch"],
+                                           trained["draws"], rng)
+                assert sg.at(row, when, T) == again["sensitivity"]
+                assert sg.at(row, when, T, "state_var") == again["state_var"]
+            assert row[when]["spectral_radius"] == pytest.approx(sg.spectral_radius(params["W_hh"]))
+    assert sg.read_across("") == []
+
+
+def _across_doc(seeds=range(10), Ts=(30, 60, 120, 200), collapse_factor=0.1):
+    """A synthetic document: the runs at T <= 60 end solved, at T = 120 those of seeds below 5, at 200 none. The start
+    measures 0.01 at every T'; a network trained at T measures 1e-4 T^2 at T' = T and 100 times more at every T' > T
+    (run past its length); those trained at T = 200 end at `collapse_factor` times their start."""
+    rows = []
+    for init in ("ortho", "random"):
+        for T in Ts:
+            for seed in seeds:
+                jitter = 1 + 0.01 * seed
+                own = 1e-4 * T ** 2 * jitter if T < 200 else 0.01 * collapse_factor * jitter
+                trained = [own * (100 if L > T else 1) for L in Ts]
+                solved = T <= 60 or (T == 120 and seed < 5)
+                rows.append({"task": "temporal_order", "init": init, "seed": seed, "T": T, "lengths": list(Ts),
+                             "solved": solved, "solved_epoch": 3 if solved else None,
+                             "final_metric": 1.0 if solved else 0.25, "best_metric": 1.0,
+                             "start": {"spectral_radius": 1.0, "sensitivity": [0.01] * len(Ts),
+                                       "stderr": [0.001] * len(Ts), "state_var": [0.07] * len(Ts)},
+                             "trained": {"spectral_radius": 1.2 if solved else 0.8, "sensitivity": trained,
+                                         "stderr": [1e-6] * len(Ts),
+                                         "state_var": [0.5 if solved else 0.005] * len(Ts)}})
+    return {"config": {"trained": {"draws": 8, "batch": 100}}, "across_T": {"source": "s.jsonl", "runs": rows}}
+
+
+def test_the_runs_trained_at_each_T_are_compared_paired_by_seed_and_worded_by_their_tests():
+    doc = _across_doc()
+    tests = sg.across_tests(doc)
+    assert [(t["init"], t["from"], t["to"]) for t in tests["own"]][:3] == [("ortho", 30, 60), ("ortho", 60, 120),
+                                                                          ("ortho", 120, 200)]
+    assert tests["own"][0]["fold"] == pytest.approx(4.0) and tests["own"][0]["p"] == pytest.approx(2 / 1024)
+    assert all(t["fold"] == pytest.approx((t["long"] / t["short"]) ** 2 / 100) and t["below"] == 10
+               for t in tests["past"][:2])
+    assert [(t["init"], t["T"]) for t in tests["collapse"]] == [("ortho", 200), ("random", 200)]
+    findings, table = sg.across_findings(doc)
+    text = " ".join(findings)
+    assert ("at the last epoch) in ortho 10/10, 10/10, 5/10, 0/10 and random 10/10, 10/10, 5/10, 0/10 at T = 30, "
+            "60, 120, 200") in text
+    # ten seeds all one way: p = 2 / 1024, times 6 after Holm
+    assert ("ortho from T = 30 to 60 it grows 4-fold (exact signed-rank p = 0.002 over 10 seeds, 0.012 after Holm "
+            "over 6)") in text
+    assert ("ortho at T' = 60: trained at 30, 25 times the sensitivity of those trained at 60, 10 of 10 above them "
+            "(exact signed-rank p = 0.002 over 10 seeds, 0.012 after Holm over 6)") in text
+    assert ("Wherever the test tells them apart (6 of 6), the networks trained at a length are the less "
+            "sensitive") in text
+    assert ("ortho at T = 200: the trained network's sensitivity falls to 0.1 of its value against its start's (10 of "
+            "10 below it; exact signed-rank p = 0.002 over 10 seeds, 0.0039 after Holm over 2)") in text
+    assert "median E[h_T^2] 0.005 against 0.07 at the start: the state ends near the origin" in text
+    assert "on average 1 - E[h^2] = 0.93 at the orthogonal start" in text
+    mean = sg.geometric_mean([1e-4 * 30 ** 2 * (1 + 0.01 * k) for k in range(10)])
+    assert f"| ortho | 30 | 10/10 | 1.00 | 1.2 | 0.5 | **{mean:.3g}** |" in table
+    assert "| ortho | untrained | - | - | 1 | - | 0.01 | 0.01 | 0.01 | 0.01 |" in table
+    # networks that end where they started: the test cannot tell them apart, and says so
+    flat = " ".join(sg.across_findings(_across_doc(seeds=range(3), collapse_factor=1.0))[0])
+    assert "ortho at T = 200: the trained network's sensitivity changes by a factor" in flat
+    assert "a difference this test cannot tell from chance" in flat
+    assert sg.across_findings({"config": {}, "across_T": {"source": "", "runs": []}}) == ([], "")
+    assert sg.p_phrase(0.0001) == "p < 0.001" and sg.p_phrase(0.25) == "p = 0.25"
+
+
+def test_the_block_and_the_figure_carry_the_runs_trained_at_each_T(quick_doc, tmp_path):
+    doc = copy.deepcopy(quick_doc)
+    doc["across_T"] = _across_doc()["across_T"]
+    block = sg.readme_block(doc)
+    assert "**The tanh RNNs trained at each T**" in block
+    assert "Trained at each T (signal_trained)" in block
+    assert "(networks trained at each T answer that, in the paragraph after these runs)" in block
+    assert "(that needs networks trained at each T: the experiment signal_trained)" in sg.readme_block(quick_doc)
+    fig = sg.plot(doc)
+    assert len(fig.axes) == 5  # the quick file's two panels, and three for the runs trained at each T
+
+
+def dyn_lengths():
+    from rnnpath.experiments import dynamics
+
+    return dynamics.SIGNAL_LENS
+
+
+def test_the_verbs_are_read_against_the_standard_error_of_the_draws(quick_doc):
+    """noise_text: with one draw there is no standard error and it says so; with several, the median and largest
+    relative standard errors are named, and every change a verb names (course_claims) is checked against two standard
+    errors of its log-ratio: all named as clear, or the ones that are not listed."""
+    assert "without a standard error" in sg.noise_text(quick_doc)
+    assert sg.course_claims([1, 1.5, 1.2]) == [] and sg.course_claims([1, 3]) == [(0, 1)]
+    assert sg.course_claims([1, 5, 2]) == [(0, 1), (1, 2)] and sg.course_claims([4, 1, 3]) == [(0, 1), (1, 2)]
+
+    def scaled(value, factor):
+        return ({k: scaled(v, factor) for k, v in value.items() if k != "dlambda2"} if isinstance(value, dict)
+                else factor * value if isinstance(value, float) else None)
+
+    def with_errors(factor):
+        doc = copy.deepcopy(quick_doc)
+        doc["config"]["sizes"]["draws"] = 4
+        for row in doc["init"]:
+            row["stderr"] = {k: scaled(v, factor) for k, v in row.items()
+                             if k in ("state_var", "output_var", "grad", "state_sens")}
+        return doc
+
+    small, large = with_errors(0.01), with_errors(10.0)
+    n = len(sg.verb_margins(small))
+    assert n > 0 and f"every one of the {n} changes the verbs name is more than two standard errors" in sg.noise_text(
+        small)
+    assert "1% of it at the median over the table and at most 1% (" in sg.noise_text(small)
+    assert f"{n} of the {n} changes the verbs name are within two standard errors" in sg.noise_text(large)

@@ -92,3 +92,24 @@ def test_mcnemar_exact_counts_the_discordant_pairs_alone():
     assert stats.mcnemar_exact(3, 1) == stats.mcnemar_exact(1, 3) == pytest.approx(2 * 5 / 16)
     with pytest.raises(ValueError):
         stats.mcnemar_exact(-1, 2)
+
+
+def test_signed_rank_exact_against_known_values_and_brute_force():
+    """Every sign pattern equally likely: n pairs all one way give 2 / 2^n; zeros are dropped; ties take mid-ranks
+    (checked against enumerating the 2^n patterns); the text's wording."""
+    import itertools
+
+    assert stats.signed_rank_exact([1, 2, 3, 4, 5]) == pytest.approx(2 / 32)
+    assert stats.signed_rank_exact([-0.3] * 10) == pytest.approx(2 / 1024)
+    assert stats.signed_rank_exact([1, -2, 3, -4, 0]) == stats.signed_rank_exact([1, -2, 3, -4])
+    assert stats.signed_rank_exact([]) == 1.0 and stats.signed_rank_exact([0, 0]) == 1.0
+    # W+ = 1 + 2 = 3 of ranks 1..4 (total 10): |2 W+ - 10| = 4; patterns with W+ <= 3 or >= 7: 5 + 5 of 16
+    assert stats.signed_rank_exact([1, 2, -3, -4]) == pytest.approx(10 / 16)
+    d = [0.5, -1.5, 1.5, 2.0, 2.0, -3.0, 4.0]
+    ranks = stats.midranks([abs(v) for v in d])
+    observed = abs(sum(r if v > 0 else -r for r, v in zip(ranks, d, strict=True)))
+    brute = sum(abs(sum(r * s for r, s in zip(ranks, signs, strict=True))) >= observed - 1e-12
+                for signs in itertools.product((1, -1), repeat=len(d))) / 2 ** len(d)
+    assert stats.signed_rank_exact(d) == pytest.approx(brute)
+    assert stats.signed_rank_text([1, 2, 3, 4, 5]) == "exact signed-rank p = 0.062"
+    assert stats.signed_rank_text(list(range(1, 12))) == "exact signed-rank p < 0.001"

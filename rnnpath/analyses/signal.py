@@ -2,7 +2,7 @@
 Fig. 5A-B of the published paper) for the LRU, a complex diagonal RNN and the GRU, and the same sensitivity measured
 on the suite's trained tanh RNNs against T. Never trains.
 
-    python -m rnnpath analyze signal run --out results/signal.json   # every measurement below (about a minute of CPU)
+    python -m rnnpath analyze signal run --out results/signal.json   # every measurement below (about 3 CPU-minutes)
     python -m rnnpath analyze signal plot                            # signal.json -> viz/signal.png
     python -m rnnpath analyze signal run --quick --out q.json        # tiny sizes, a few seconds (a smoke test)
 
@@ -59,13 +59,22 @@ The trained tanh RNNs: the runs of a results file with trained weights (results.
 start (rp.initial_network) and trained (rp.trained_params), run on its own task at lengths T' from 10 to 1000;
 measured as above, E[(dh_T',i / dW_jk)^2] per example, unit and entry of W_hh, beside one linear unit at lambda =
 the spectral radius of W_hh (memory_curse's sums, finite T', in logarithms since a radius above 1 overflows them).
+Those say how a network's sensitivity carries on past the length it learned. To read the length trained at apart
+from the length measured at: the runs of the experiment signal_trained (--across-T, its sweep file: temporal_order,
+trained at T = 30, 60, 120 and 200 from both starts, ten seeds, weights kept), each network measured the same way,
+at its start and trained, at every one of those lengths T' (at one T' the same batches for every network of a seed).
+Three families of comparisons, each paired by seed (the exact signed-rank test on log ratios, Holm's correction
+within the family): the trained sensitivity at the network's own length from one training length to the next; at
+T' = the longer of two training lengths, the networks trained at the shorter against those trained at it; and, in
+the cells where no run ends solved (so none is picked by its outcome), each network against its own start.
 
 Sections, in dependency order: sizes and inputs, the arms, measurements at initialisation, the closed forms, the
-trained tanh RNNs, the results file, figure, README block, command line.
+trained tanh RNNs, the results file, figure, README block (the runs trained at each T last), command line.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 import types
@@ -74,14 +83,14 @@ import numpy as np
 from matplotlib.figure import Figure
 
 import rnn_pathological as rp
-from rnnpath import files
+from rnnpath import files, stats
 from rnnpath.analyses import memory_curse as mc
 from rnnpath.analyses.base import Analysis, AnalysisError, Command, Option, drawer
 from rnnpath.analyses.matrices import load_runs
 from rnnpath.text import markdown_table
 
 PROG = "rnnpath analyze signal"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: across_T, the runs trained at each T
 
 # ----------------------------------------------------------------------------------------------------------------
 # sizes and inputs
@@ -90,6 +99,7 @@ TIMES = tuple(float(10 ** (k / 2)) for k in range(7))  # t: nu_0 = 1 - 1/t = 0 .
 RHOS = (0.0, 0.9)  # input autocorrelations: i.i.d. (the closed forms'), and correlated as text is
 SIZES = {"n_hidden": 64, "n_in": 8, "seq_len": 512, "batch": 64, "draws": 4, "seed": 0}
 TRAINED = {"lengths": (10, 30, 60, 100, 300, 1000), "batch": 100, "draws": 8, "seed": 0}
+ACROSS_T_FILE = os.path.join("results", "sweeps", "signal_trained.jsonl")  # the experiment signal_trained's
 QUICK = {"times": TIMES[::3], "rhos": (0.0,), "sizes": {"n_hidden": 8, "n_in": 3, "seq_len": 64, "batch": 16,
                                                        "draws": 1, "seed": 0},
          "trained": {"lengths": (10, 30), "batch": 8, "draws": 1, "seed": 0}}
@@ -259,6 +269,20 @@ def _average(rows: list[dict]) -> dict:
     return out
 
 
+def _stderr(rows: list[dict]) -> dict:
+    """The standard error over draws (std with ddof 1, over sqrt(draws)) of every number _average averages; 0 for
+    one draw."""
+    first = rows[0]
+    out = {}
+    for key, value in first.items():
+        if isinstance(value, dict) and key != "dlambda2":
+            out[key] = _stderr([r[key] for r in rows])
+        elif isinstance(value, float):
+            values = [r[key] for r in rows]
+            out[key] = float(np.std(values, ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
+    return out
+
+
 def measure_init(t: float, rho: float, sizes: dict) -> list[dict]:
     """Every arm at one characteristic time and input correlation, averaged over sizes["draws"] draws of the
     networks, the inputs (shared by the arms of a draw) and the readout. One row per arm."""
@@ -278,7 +302,8 @@ def measure_init(t: float, rho: float, sizes: dict) -> list[dict]:
         gru = gru_network(t, N, n_in, rng)
         per_arm["gru"].append(gru_measure(gru, x, rng.standard_normal((B, N))))
     nu0 = nu0_of_time(t)
-    return [{"arm": arm, "rho": rho, "time": t, "nu0": nu0, **_average(rows)} for arm, rows in per_arm.items()]
+    return [{"arm": arm, "rho": rho, "time": t, "nu0": nu0, **_average(rows), "stderr": _stderr(rows)}
+            for arm, rows in per_arm.items()]
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -351,6 +376,41 @@ def read_runs(path: str) -> list[dict]:
     return runs
 
 
+def read_across(path: str) -> list[dict]:
+    """The vanilla tanh runs with trained weights of the sweep file of the experiment signal_trained (networks
+    trained at each T), or [] for path '' (left out). AnalysisError (one line) for a missing or unsuitable file."""
+    if not path:
+        return []
+    if not os.path.exists(path):
+        raise AnalysisError(f"{path} not found; create it with: python -m rnnpath experiment run signal_trained "
+                            f"(about 20 CPU-minutes), or leave it out with --across-T ''")
+    return read_runs(path)
+
+
+def measure_across(runs: list[dict], trained: dict) -> list[dict]:
+    """Every run of signal_trained (one network per start, training length T and seed) at its start and trained,
+    measured at every length T' its file holds (the training lengths): E[(dh_T',i / dW_jk)^2], its standard error and
+    E[h_T'^2], so that the length trained at and the length measured at are read apart. At one T' every network of a
+    seed sees the same batches (the generator is seeded by the seed and T', not by the training length), so networks
+    trained at different lengths compare paired. With its spectral radius, final and best accuracy, and whether it
+    ends solved."""
+    lengths = sorted({r["sequence_len"] for r in runs})
+    out = []
+    for run in sorted(runs, key=lambda r: (r["init"] != "ortho", r["init"], r["sequence_len"], r["seed"])):
+        config = run.get("config", {})
+        row = {"task": run["task"], "init": run["init"], "seed": run["seed"], "T": run["sequence_len"],
+               "lengths": lengths, "solved": bool(rp.is_success(run)), "solved_epoch": run.get("solved_epoch"),
+               "final_metric": run["final_metric"], "best_metric": run["best_metric"]}
+        for when, params in (("start", rp.initial_network(run["task"], run["init"], run["seed"], **config)),
+                             ("trained", rp.trained_params(run))):
+            measured = [rnn_sensitivity(params, run["task"], T, config, trained["batch"], trained["draws"],
+                                        np.random.default_rng([trained["seed"], run["seed"], T])) for T in lengths]
+            row[when] = {"spectral_radius": spectral_radius(params["W_hh"]),
+                         **{k: [m[k] for m in measured] for k in ("sensitivity", "stderr", "state_var")}}
+        out.append(row)
+    return out
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # the results file
 
@@ -399,8 +459,11 @@ PUBLISHED_MATCH = {"lru nu": ("lru", "nu_log"), "lru theta": ("lru", "theta_log"
                    "complex lambda": ("complex_diagonal", "lambda"), "complex other": ("complex_diagonal", "other")}
 
 
-def compute(runs: list[dict], quick: bool = False, progress=None) -> dict:
-    """Every number of the figure and the README block: the arms at every (t, rho), the trained tanh runs."""
+def compute(runs: list[dict], quick: bool = False, progress=None, across: list[dict] | None = None,
+            across_source: str = "") -> dict:
+    """Every number of the figure and the README block: the arms at every (t, rho), the trained tanh runs against
+    T' (`runs`), and against the length each was trained at (`across`, the runs of signal_trained, from
+    `across_source`)."""
     start = time.perf_counter()
     times = QUICK["times"] if quick else TIMES
     rhos = QUICK["rhos"] if quick else RHOS
@@ -418,6 +481,10 @@ def compute(runs: list[dict], quick: bool = False, progress=None) -> dict:
         trained_rows = measure_trained(runs, trained)
         if progress:
             progress(f"{len(runs)} trained tanh runs: {time.perf_counter() - t0:.1f} s")
+        t0 = time.perf_counter()
+        across_rows = measure_across(across or [], trained)
+        if progress and across:
+            progress(f"{len(across)} tanh runs at the length each trained at: {time.perf_counter() - t0:.1f} s")
     return {
         "schema_version": SCHEMA_VERSION,
         "source": "Zucchet & Orvieto (NeurIPS 2024), signal propagation at initialisation, seed 001",
@@ -428,6 +495,7 @@ def compute(runs: list[dict], quick: bool = False, progress=None) -> dict:
                                                      for k, v in trained.items()}},
         "init": rows,
         "trained": trained_rows,
+        "across_T": {"source": across_source, "runs": across_rows},
         "published": PUBLISHED,
         "wallclock_s": round(time.perf_counter() - start, 1),
     }
@@ -502,10 +570,13 @@ def plot(doc: dict) -> Figure:
     """Per input correlation, a row: the state's and the output's variance, the squared gradient per group, and
     (i.i.d. row) the diagonal arms' state sensitivity beside the closed form; last, the trained tanh RNNs."""
     rhos = doc["config"]["rhos"]
-    fig = Figure(figsize=(17, 5.2 * len(rhos) + 0.6), layout="constrained")
-    axes = fig.subplots(len(rhos), 3, squeeze=False)
+    across = bool(across_cells(doc))
+    fig = Figure(figsize=(17, 5.2 * (len(rhos) + across) + 0.6), layout="constrained")
+    axes = fig.subplots(len(rhos) + across, 3, squeeze=False)
     times = np.array(doc["config"]["times"])
-    for (ax_var, ax_grad, ax_third), rho in zip(axes, rhos, strict=True):
+    if across:
+        plot_across(axes[-1], doc)
+    for (ax_var, ax_grad, ax_third), rho in zip(axes[:len(rhos)], rhos, strict=True):
         for arm in ("lru", "complex_diagonal", "gru"):
             colour = ARM_COLOURS[arm]
             name = "complex diagonal = LRU without gamma" if arm == "complex_diagonal" else LABELS[arm]
@@ -545,6 +616,57 @@ def plot(doc: dict) -> Figure:
     fig.suptitle("Signal propagation at initialisation (Zucchet & Orvieto 2024): the engine's LRU, complex diagonal "
                  "RNN and GRU against nu_0, and the suite's trained tanh RNNs", fontsize=12)
     return fig
+
+
+def plot_across(axes, doc: dict) -> None:
+    """The runs trained at each T, measured at every T': one panel per start, the geometric mean over seeds of the
+    trained networks' sensitivity against T', one line per training length (a large marker where T' is the length it
+    trained at), the untrained start dashed, and one linear unit at radius 1 through the start's first point;
+    then each network's trained sensitivity over its start's at its own T (filled: ends solved)."""
+    cells = across_cells(doc)
+    inits = list(dict.fromkeys(i for i, _ in cells))[:2]
+    lengths = next(iter(cells.values()))[0]["lengths"]
+    palette = ("tab:green", "tab:olive", "tab:orange", "tab:purple", "tab:brown", "tab:pink")
+    unit = np.array([10.0 ** one_unit_log10_sensitivity(1.0, T) for T in lengths])
+    ax_ratio = axes[2]
+    for ax, init in zip(axes[:2], inits, strict=False):
+        Ts = [T for i, T in cells if i == init]
+        first = cells[(init, Ts[0])]
+        start = [geometric_mean([at(r, "start", L) for r in first]) for L in lengths]
+        ax.loglog(lengths, start, "k--", lw=1.2, label="untrained (the start)")
+        ax.loglog(lengths, start[0] * unit / unit[0], ":", color="0.5", lw=1, label="one linear unit at radius 1")
+        for T, colour in zip(Ts, palette, strict=False):
+            rows = cells[(init, T)]
+            means = [geometric_mean([at(r, "trained", L) for r in rows]) for L in lengths]
+            k = sum(r["solved"] for r in rows)
+            ax.loglog(lengths, means, "-o", color=colour, ms=3, label=f"trained at T = {T} ({k}/{len(rows)} solved)")
+            ax.loglog([T], [means[lengths.index(T)]], "o", color=colour, ms=9, mfc="none", mew=2)
+        ax.set_xticks(lengths, [str(L) for L in lengths])
+        ax.minorticks_off()
+        ax.set_xlabel("T', the length it is measured at (ring: the length it trained at)")
+        ax.set_ylabel("E[(dh_T',i / dW_jk)^2], geometric mean over seeds")
+        ax.set_title(f"{init} start: each training length measured at every T' (signal_trained)", fontsize=10)
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(fontsize=7)
+    colours = {"ortho": "tab:blue", "random": "tab:red"}
+    for k, init in enumerate(inits):
+        colour = colours.get(init, "tab:green")
+        shift = 1.04 ** (k - (len(inits) - 1) / 2)
+        for T in (T for i, T in cells if i == init):
+            for n, r in enumerate(cells[(init, T)]):
+                ax_ratio.plot(T * shift, at(r, "trained", T) / at(r, "start", T), "o", ms=5, color=colour,
+                              mfc=colour if r["solved"] else "none", alpha=0.8,
+                              label=init if T == lengths[0] and n == 0 else None)
+    ax_ratio.axhline(1.0, color="0.4", lw=0.8, ls=":")
+    ax_ratio.set_yscale("log")
+    ax_ratio.set_xscale("log")
+    ax_ratio.set_xticks(lengths, [str(L) for L in lengths])
+    ax_ratio.minorticks_off()
+    ax_ratio.set_xlabel("T, the length each network trained at and is measured at")
+    ax_ratio.set_ylabel("trained / start sensitivity, per network")
+    ax_ratio.set_title("each network against its own start, at its own T (filled: ends solved)", fontsize=10)
+    ax_ratio.grid(alpha=0.3, which="both")
+    ax_ratio.legend(fontsize=7)
 
 
 def plot_trained(ax, doc: dict) -> None:
@@ -605,6 +727,20 @@ def course(values, nu0s) -> str:
     return change(first, last)
 
 
+def relative_stderrs(doc: dict) -> list[tuple[float, str]]:
+    """(standard error / mean, where) of every state variance and gradient mean of the table at initialisation."""
+    out = []
+    for row in doc["init"]:
+        where = f"{LABELS[row['arm']]}, %s, rho = {row['rho']}, nu_0 = {row['nu0']:.4g}"
+        se = row.get("stderr", {})
+        if "state_var" in se:
+            out.append((se["state_var"] / row["state_var"], where % "state variance"))
+        for group, value in row["grad"].items():
+            if group in se.get("grad", {}):
+                out.append((se["grad"][group] / value, where % group))
+    return out
+
+
 def theory_note(doc: dict) -> str:
     """What one linear unit predicts for the rows of the diagonal arms (stationary powers), why the fitted slopes fall
     short of them at T = seq_len, and which rows are identities rather than findings."""
@@ -632,8 +768,65 @@ def theory_note(doc: dict) -> str:
             f"The LRU without gamma is the complex diagonal RNN parametrised through nu_log and theta_log instead of "
             f"lambda: the same network, so their state-variance and 'other' rows agree, and only the eigenvalues' "
             f"own gradients differ, by the chain rule. The verbs (grows, rises then falls) come from a fixed 2-fold "
-            f"rule on means over {sizes['draws']} draws, without a standard error: a change near that line is not "
-            f"told apart from noise.")
+            f"rule on means over {sizes['draws']} draws" + noise_text(doc))
+
+
+def course_claims(values) -> list[tuple[int, int]]:
+    """The pairs of points (i, j) whose change course() puts into words ('grows', 'falls', 'rises ... then falls'):
+    none where it says the series stays within 2-fold."""
+    values = np.asarray(values, dtype=float)
+    n, first, last = len(values), float(values[0]), float(values[-1])
+    if n > 2:
+        inner = values[1:-1]
+        k_hi, k_lo = 1 + int(np.argmax(inner)), 1 + int(np.argmin(inner))
+        if values[k_hi] >= 2 * max(first, last) or values[k_lo] <= 0.5 * min(first, last):
+            k = k_hi if values[k_hi] >= 2 * max(first, last) else k_lo
+            return [(0, k), (k, n - 1)]
+    return [(0, n - 1)] if last / first >= 2 or last / first <= 0.5 else []
+
+
+def verb_margins(doc: dict) -> list[tuple[float, str]]:
+    """For every change a verb of the block names (course() over nu_0 of each state variance, output variance,
+    gradient group and state sensitivity, at every rho): the margin z = |log(b / a)| / sqrt(r_a^2 + r_b^2), r the
+    relative standard errors over the draws (delta method), and where it is."""
+    cfg = doc["config"]
+    nu0s = cfg["nu0s"]
+    out = []
+    for rho in cfg["rhos"]:
+        for arm in ARMS:
+            first = row_of(doc, arm, rho, cfg["times"][0])
+            paths = [("state_var",), *(("grad", g) for g in first["grad"])]
+            paths += [("output_var",)] if arm != "gru" else []
+            paths += [("state_sens", g) for g in first.get("state_sens", {})] if rho == 0.0 else []
+            for path in paths:
+                values = series(doc, arm, rho, *path)
+                se = series(doc, arm, rho, "stderr", *path)
+                for i, j in course_claims(values):
+                    r = np.hypot(se[i] / values[i], se[j] / values[j])
+                    z = abs(np.log(values[j] / values[i])) / r if r > 0 else np.inf
+                    where = f"{LABELS[arm]} {path[-1]}, rho = {rho}, nu_0 = {nu0s[i]:.4g} to {nu0s[j]:.4g}"
+                    out.append((float(z), where))
+    return out
+
+
+def noise_text(doc: dict) -> str:
+    """How noisy the table's means are: the median and largest standard error over the draws, relative to the mean,
+    and where the largest is; what that means for the 2-fold rule."""
+    relative = relative_stderrs(doc)
+    if not relative or doc["config"]["sizes"]["draws"] < 2:
+        return ", without a standard error: a change near that line is not told apart from noise."
+    worst, where = max(relative)
+    median = float(np.median([r for r, _ in relative]))
+    margins = verb_margins(doc)
+    weak = [(z, w) for z, w in margins if z < 2]
+    smallest, at_where = min(margins) if margins else (np.inf, "")
+    verdict = (f"every one of the {len(margins)} changes the verbs name is more than two standard errors of its "
+               f"log-ratio (delta method; an error from {doc['config']['sizes']['draws']} draws is itself rough) "
+               f"past no change, the smallest margin {smallest:.1f} ({at_where})" if not weak else
+               f"{len(weak)} of the {len(margins)} changes the verbs name are within two standard errors of their "
+               f"log-ratio (delta method) of no change: " + "; ".join(f"{w} (z = {z:.1f})" for z, w in weak))
+    return (f"; a mean's standard error over the draws is {median:.0%} of it at the median over the table and at most "
+            f"{worst:.0%} ({where}), and {verdict}.")
 
 
 def readme_block(doc: dict) -> str:
@@ -689,6 +882,7 @@ def readme_block(doc: dict) -> str:
         findings += checks
         findings.append(theory_note(doc))
     findings += trained_findings(doc)
+    findings += across_findings(doc)[0]
     lines = [f"- {text}" for text in findings]
     rows = []
     for rho in cfg["rhos"]:
@@ -722,6 +916,11 @@ def readme_block(doc: dict) -> str:
               markdown_table(["run", "spectral radius", "at its own T", f"T' = {Ts[0] if Ts else ''}",
                               f"T' = {Ts[-1] if Ts else ''}", "exponent in T' (s.e.)",
                               f"one linear unit at that radius, growth over {span}"], rows)]
+    _, across_table = across_findings(doc)
+    if across_table:
+        lines += ["", ("Trained at each T (signal_trained): E[(dh_T',i / dW_jk)^2] of each network measured at every "
+                       "length T' (geometric means over the seeds; bold: at the length it trained at; the untrained "
+                       "row is the start, the same network for every training length):"), "", across_table]
     return "\n".join(lines)
 
 
@@ -928,13 +1127,239 @@ def trained_findings(doc: dict) -> list[str]:
                       "orthogonal start's), levels off below it and grows exponentially above it. What these "
                       "exponents measure: each network was trained at one length T and is run with its weights fixed "
                       "at every T', so they say how its sensitivity carries on past the length it learned, not how "
-                      "sensitivity grows with the memory a network has learned (that needs networks trained at each "
-                      f"T); {n_solved} of the {len(doc['trained'])} runs solved their task (each run's outcome is "
+                      "sensitivity grows with the memory a network has learned ("
+                      + ("networks trained at each T answer that, in the paragraph after these runs"
+                         if across_cells(doc) else "that needs networks trained at each T: the experiment "
+                         "signal_trained") + f"); {n_solved} of the "
+                      f"{len(doc['trained'])} runs solved their task (each run's outcome is "
                       "named below). The linear unit at the spectral radius is a reference, not a prediction and "
                       "not a bound: the tanh network's Jacobians diag(1 - h^2) W_hh shrink where its units saturate, "
                       "and a non-normal W_hh can grow for a while faster than its radius."
                       + uncertain)
     return out
+
+
+# the runs trained at each T (signal_trained)
+
+
+def across_cells(doc: dict) -> dict[tuple[str, int], list[dict]]:
+    """{(init, T): the rows of doc['across_T'] of that start and training length, by seed}, ortho first, T
+    ascending."""
+    cells: dict[tuple[str, int], list[dict]] = {}
+    for row in doc.get("across_T", {}).get("runs", []):
+        cells.setdefault((row["init"], row["T"]), []).append(row)
+    for rows in cells.values():
+        rows.sort(key=lambda r: r["seed"])
+    return dict(sorted(cells.items(), key=lambda kv: (kv[0][0] != "ortho", kv[0])))
+
+
+def at(row: dict, when: str, T: int, key: str = "sensitivity") -> float:
+    """One measurement of a row of doc['across_T'] at the length T' = T."""
+    return row[when][key][row["lengths"].index(T)]
+
+
+def solved_counts(cells: dict[tuple[str, int], list[dict]]) -> str:
+    """'ortho 10/10, 9/10, 4/10, 0/10 and random ... at T = 30, 60, 120, 200': the runs that end solved per cell."""
+    inits = list(dict.fromkeys(i for i, _ in cells))
+    Ts = sorted({T for _, T in cells})
+    per = [f"{init} " + ", ".join(f"{sum(r['solved'] for r in cells[(init, T)])}/{len(cells[(init, T)])}"
+                                  if (init, T) in cells else "-" for T in Ts) for init in inits]
+    return f"{' and '.join(per)} at T = {', '.join(map(str, Ts))}"
+
+
+def geometric_mean(values) -> float:
+    return float(np.exp(np.mean(np.log(np.asarray(values, dtype=float)))))
+
+
+def one_unit_slope(Ts) -> float:
+    """The exponent in T of one linear unit's E[(dh_T/dlambda)^2] at radius 1 from the first to the last of Ts
+    (T^3 in the limit; a little more over short lengths, since its sum of k^2 runs over k < T)."""
+    a, b = Ts[0], Ts[-1]
+    return float((one_unit_log10_sensitivity(1.0, b) - one_unit_log10_sensitivity(1.0, a)) / np.log10(b / a))
+
+
+SIGNIFICANCE = 0.05  # as the experiments' (rnnpath.experiments.base.SIGNIFICANCE)
+NOT_TOLD = "a difference this test cannot tell from chance"
+NEAR_ORIGIN = 0.05  # E[h_T^2] below this: the state sits near h = 0, where tanh is nearly linear
+
+
+def p_phrase(p: float) -> str:
+    """'p = 0.11' or 'p < 0.001'."""
+    text = stats.p_text(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
+def paired(a: list[dict], b: list[dict], when_a: str, when_b: str, T: int) -> list[tuple[float, float]]:
+    """(a's, b's) sensitivity at T' = T of the seeds both cells hold, paired by seed."""
+    by_seed = {r["seed"]: r for r in b}
+    return [(at(r, when_a, T), at(by_seed[r["seed"]], when_b, T)) for r in a if r["seed"] in by_seed]
+
+
+def _test(pairs: list[tuple[float, float]]) -> dict:
+    """The fold change b / a of the geometric means of paired values, the count of pairs where b is below a, and the
+    exact signed-rank p of log(b / a)."""
+    logs = [float(np.log(b / a)) for a, b in pairs]
+    return {"fold": geometric_mean([b for _, b in pairs]) / geometric_mean([a for a, _ in pairs]),
+            "below": sum(v < 0 for v in logs), "n": len(pairs), "p": stats.signed_rank_exact(logs)}
+
+
+def _holm(tests: list[dict]) -> None:
+    for t, adj in zip(tests, stats.holm([t["p"] for t in tests]), strict=True):
+        t["adjusted"] = adj
+
+
+def _change(t: dict) -> str:
+    """'grows 3.8-fold', 'falls to 0.21 of its value', or 'changes by a factor 0.44' where the test cannot tell."""
+    if t["adjusted"] >= SIGNIFICANCE:
+        return f"changes by a factor {t['fold']:.3g}"
+    return f"grows {t['fold']:.3g}-fold" if t["fold"] > 1 else f"falls to {t['fold']:.2g} of its value"
+
+
+def _p_words(t: dict, family: int) -> str:
+    told = "" if t["adjusted"] < SIGNIFICANCE else NOT_TOLD + "; "
+    return (f"{told}exact signed-rank {p_phrase(t['p'])} over {t['n']} seeds, {stats.p_text(t['adjusted'])} after "
+            f"Holm over {family}")
+
+
+def across_tests(doc: dict) -> dict[str, list[dict]]:
+    """The three families of paired comparisons (exact signed-rank on the log ratios, paired by seed, Holm within a
+    family): 'own', each start's trained sensitivity at its own length from one training length to the next; 'past',
+    at T' = the longer of two consecutive training lengths, the networks trained at the shorter against those trained
+    at it (the same seeds and batches); 'collapse', in the cells where no run ends solved (so none is picked by its
+    outcome), each network trained against its own start at its own T."""
+    cells = across_cells(doc)
+    inits = list(dict.fromkeys(i for i, _ in cells))
+    own, past, collapse = [], [], []
+    for init in inits:
+        Ts = [T for i, T in cells if i == init]
+        for a, b in itertools.pairwise(Ts):
+            first, second = cells[(init, a)], cells[(init, b)]
+            by_seed = {r["seed"]: r for r in second}
+            pairs = [(at(r, "trained", a), at(by_seed[r["seed"]], "trained", b)) for r in first if r["seed"] in by_seed]
+            own.append({"init": init, "from": a, "to": b, **_test(pairs)})
+            past.append({"init": init, "short": a, "long": b, **_test(paired(first, second, "trained", "trained", b))})
+        for T in Ts:
+            rows = cells[(init, T)]
+            if rows and not any(r["solved"] for r in rows):
+                collapse.append({"init": init, "T": T, **_test([(at(r, "start", T), at(r, "trained", T))
+                                                                for r in rows])})
+    for family in (own, past, collapse):
+        _holm(family)
+    return {"own": own, "past": past, "collapse": collapse}
+
+
+def across_findings(doc: dict) -> tuple[list[str], str]:
+    """Sentences and a table on the networks trained at each T, measured at every T': what the untrained networks
+    do against T', how the trained sensitivity at the network's own length changes from one training length to the
+    next, how a network run past its length compares with one trained at that length, and where the networks that
+    no run of a cell solves end against their start (across_tests). Every verb follows its test."""
+    cells = across_cells(doc)
+    if not cells:
+        return [], ""
+    rows_all = [r for rows in cells.values() for r in rows]
+    inits = list(dict.fromkeys(i for i, _ in cells))
+    lengths = rows_all[0]["lengths"]
+    seeds = sorted({r["seed"] for r in rows_all})
+    tests = across_tests(doc)
+    source = doc["across_T"].get("source") or "the runs given"
+    finals = "; ".join(f"{i} " + ", ".join(f"{np.median([r['final_metric'] for r in cells[(i, T)]]):.2f}"
+                                           for T in lengths if (i, T) in cells) for i in inits)
+    out = [(f"**The tanh RNNs trained at each T** ({len(rows_all)} runs of the experiment signal_trained, read from "
+           f"{source}: {rows_all[0]['task']}, one network per start, training length T = "
+           f"{', '.join(map(str, lengths))} and seed {seeds[0]}-{seeds[-1]}; each network, at its start and trained, "
+           f"is measured at every one of these lengths T'). They end solved (final accuracy at least the task's "
+           f"threshold at the last epoch) in {solved_counts(cells)}; median final accuracy {finals}. The measure, "
+           "E[(dh_T',i / dW_jk)^2] averaged over units i and entries jk, is estimated with a random readout v ~ "
+           "N(0, I), which leaves that mean unbiased: the average curvature in W_hh that a loss with a white, "
+           "unit-variance error at h_T' would have (the trace of its Gauss-Newton matrix over the entries), not its "
+           "sharpest direction.")]
+    unit = one_unit_slope(lengths)
+    start = {i: [geometric_mean([at(r, "start", T) for r in cells[(i, lengths[0])]]) for T in lengths]
+             for i in inits if (i, lengths[0]) in cells}
+    if start:
+        var = {i: [float(np.median([at(r, "start", T, "state_var") for r in cells[(i, lengths[0])]])) for T in lengths]
+               for i in start}
+        out.append("**Untrained, across T'**: the sensitivity " + "; ".join(
+            f"{i} goes from {v[0]:.3g} at T' = {lengths[0]} to {v[-1]:.3g} at {lengths[-1]} (exponent "
+            f"{log_slope(lengths, v):.2f})" for i, v in start.items())
+            + f", where one linear unit at radius 1 (the orthogonal start's) grows like T'^{unit:.2f} over the same "
+            "lengths; and the state's median E[h_T'^2] goes " + "; ".join(
+                f"{i} from {v[0]:.2g} to {v[-1]:.2g}" for i, v in var.items())
+            + ", where that unit's would grow like T'. The curse of memory's power is that of one linear mode at "
+            "radius 1, and these tanh networks at their start do not behave like one" + (
+                f". A candidate, not tested: tanh's slope 1 - h^2, on average 1 - E[h^2] = {1 - var['ortho'][-1]:.2f} "
+                f"at the orthogonal start, multiplies W_hh at every step, so a signal shrinks roughly as through one "
+                f"linear unit at radius {1 - var['ortho'][-1]:.2f}, a memory of about "
+                f"{1 / var['ortho'][-1]:.0f} steps." if "ortho" in var and 0 < var["ortho"][-1] < 1 else "."))
+    own = tests["own"]
+    if own:
+        parts = [f"{t['init']} from T = {t['from']} to {t['to']} it {_change(t)} ({_p_words(t, len(own))})"
+                 for t in own]
+        out.append("**Trained, at its own length** (the sensitivity at T' = T of the network trained at T, every run, "
+                   "paired by seed from one training length to the next): " + "; ".join(parts) + ".")
+    past = tests["past"]
+    if past:
+        parts = [f"{t['init']} at T' = {t['long']}: trained at {t['short']}, {1 / t['fold']:.3g} times the "
+                 f"sensitivity of those trained at {t['long']}, {t['below']} of {t['n']} above them "
+                 f"({_p_words(t, len(past))})" for t in past]
+        told = [t for t in past if t["adjusted"] < SIGNIFICANCE]
+        less = [t for t in told if t["fold"] < 1]
+        reading = (f" Wherever the test tells them apart ({len(told)} of {len(past)}), the networks trained at a "
+                   "length are the less sensitive there: a network run past the length it learned is far more "
+                   "sensitive than one trained at that length. The sensitivity at a length thus depends on what the "
+                   "network was trained for, not on the length alone, and the rise along the training length above "
+                   "cannot be read as the curse's growth with memory without the memory each network holds (the "
+                   "decay of dh_T / dx_t over t), which these runs do not measure." if told and len(less) == len(told)
+                   else f" In {len(less)} of the {len(past)} comparisons the networks trained at that length are "
+                   f"the less sensitive by the test, in {len(told) - len(less)} the more.")
+        out.append("**A network run past the length it trained at** (at T' = the longer of two training lengths, the "
+                   "networks trained at the shorter against those trained at it, the same seeds and batches): "
+                   + "; ".join(parts) + "." + reading)
+    collapse = tests["collapse"]
+    if collapse:
+        parts = []
+        for t in collapse:
+            rows = cells[(t["init"], t["T"])]
+            radii = [r["trained"]["spectral_radius"] for r in rows]
+            var = float(np.median([at(r, "trained", t["T"], "state_var") for r in rows]))
+            var0 = float(np.median([at(r, "start", t["T"], "state_var") for r in rows]))
+            where = ("near the origin" if var < NEAR_ORIGIN else "far from the origin, where tanh's slopes are small")
+            parts.append(f"{t['init']} at T = {t['T']}: the trained network's sensitivity {_change(t)} against its "
+                         f"start's ({t['below']} of {t['n']} below it; {_p_words(t, len(collapse))}); trained spectral "
+                         f"radius {min(radii):.3g} to {max(radii):.3g}, median E[h_T^2] {var:.2g} against {var0:.2g} "
+                         f"at the start: the state ends {where}")
+        out.append("**Where no run ends solved** (nothing picked by its outcome; each network trained against its own "
+                   "start at its own T): " + "; ".join(parts) + ". A spectral radius says little here on its own: "
+                   "below 1 the linearisation at h = 0 decays only asymptotically (a non-normal W_hh can grow a "
+                   "signal for a while, and the biases move the fixed point off 0), and above 1 a tanh network can "
+                   "still sit at saturated fixed points where diag(1 - h^2) W_hh has radius below 1; the state's size "
+                   "E[h_T^2] tells the two regimes apart.")
+    worst = max(se / v for r in rows_all for w in ("start", "trained")
+                for se, v in zip(r[w]["stderr"], r[w]["sensitivity"], strict=True))
+    cfg = doc["config"]["trained"]
+    out.append(f"Each network's sensitivity is the mean over {cfg['draws']} batch{'es' if cfg['draws'] > 1 else ''} "
+               f"of {cfg['batch']} (at one T' the same batches for every network of a seed), with a standard error of "
+               f"up to {worst:.0%} of it; the tests compare networks, so the spread between seeds is their noise. What "
+               "is cut from seed 001: no LRU or GRU trained at each T, no input-correlation axis, Adam on the "
+               "suite's task loss, and a random readout of h_T' in the place of a per-step loss.")
+    header = ["start", "trained at T", "solved", "final accuracy, median", "trained spectral radius, median",
+              "E[h_T^2] at its own T, median", *(f"T' = {T}" for T in lengths)]
+    table_rows = []
+    for init in inits:
+        first = cells.get((init, lengths[0]), [])
+        if first:
+            radius = np.median([r["start"]["spectral_radius"] for r in first])
+            table_rows.append([init, "untrained", "-", "-", f"{radius:.3g}", "-",
+                               *(f"{geometric_mean([at(r, 'start', T) for r in first]):.3g}" for T in lengths)])
+        for T in (T for i, T in cells if i == init):
+            rows = cells[(init, T)]
+            table_rows.append([init, T, f"{sum(r['solved'] for r in rows)}/{len(rows)}",
+                               f"{np.median([r['final_metric'] for r in rows]):.2f}",
+                               f"{np.median([r['trained']['spectral_radius'] for r in rows]):.3g}",
+                               f"{np.median([at(r, 'trained', T, 'state_var') for r in rows]):.2g}",
+                               *(f"**{geometric_mean([at(r, 'trained', L) for r in rows]):.3g}**" if L == T else
+                                 f"{geometric_mean([at(r, 'trained', L) for r in rows]):.3g}" for L in lengths)])
+    return out, markdown_table(header, table_rows)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -945,16 +1370,22 @@ def trained_findings(doc: dict) -> list[str]:
 ANALYSIS = Analysis(PROG, __doc__, (
     Command("run", "the arms at initialisation and the trained tanh RNNs -> a JSON results file",
             "Measure the LRU, the LRU without gamma, the complex diagonal RNN and the GRU at every nu_0 and input "
-            "correlation, check the diagonal arms against the closed form, and the sensitivity of the trained tanh "
-            "RNNs of --results against T (about a minute of CPU on one core); write them atomically.",
+            "correlation, check the diagonal arms against the closed form, the sensitivity of the trained tanh "
+            "RNNs of --results against T' (each run at lengths beyond the one it trained at), and that of the runs "
+            "of --across-T at every length they trained at (about three minutes of CPU on one core); write them "
+            "atomically.",
             (Option("--out", default="results/signal.json", help="results file (default: %(default)s)"),
              Option("--results", default="results.json",
                     help="runs with trained weights: results.json, or a sweep .jsonl written with --keep-weights "
                          "(default: %(default)s)"),
+             Option("--across-T", dest="across_T", default=ACROSS_T_FILE, metavar="FILE",
+                    help="networks trained at each T, with their weights: the sweep file of the experiment "
+                         "signal_trained; '' leaves them out (default: %(default)s)"),
              Option("--quick", action="store_true", help="tiny sizes, a few seconds (a smoke test)"),
              Option("--quiet", action="store_true", help="no progress line per nu_0")),
-            make=lambda args, runs: compute(runs, args.quick, None if args.quiet else print),
-            read=lambda args: read_runs(args.results)),
+            make=lambda args, runs: compute(runs[0], args.quick, None if args.quiet else print, runs[1],
+                                            args.across_T),
+            read=lambda args: (read_runs(args.results), read_across(args.across_T))),
     Command("plot", "draw a results file -> a PNG (never measures)",
             "Draw the panels of a results file of `run`.",
             (Option("--results", default="results/signal.json", help="results file of run (default: %(default)s)"),

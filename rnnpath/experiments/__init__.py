@@ -41,7 +41,7 @@ from rnnpath import files, stats, style, sweep
 from rnnpath.experiments import baseline, dynamics, family, gated, published, teacher, tuning
 
 # the package re-exports base (Grid, Experiment, paths, helpers), so `ex.Grid` and `ex.EXPERIMENTS` sit side by side
-from rnnpath.experiments.base import *  # noqa: F403
+from rnnpath.experiments.base import *
 from rnnpath.experiments.base import (
     PROG,
     Experiment,
@@ -59,7 +59,7 @@ from rnnpath.text import capitalised, markdown_table, plural
 # ----------------------------------------------------------------------------------------------------------------
 # the registry: every family's list, in the order the docs show them
 
-EXPERIMENTS: dict[str, Experiment] = {  # noqa: F405
+EXPERIMENTS: dict[str, Experiment] = {
     e.name: e for e in [*baseline.EXPERIMENTS, *family.EXPERIMENTS, *dynamics.EXPERIMENTS, *tuning.EXPERIMENTS,
                             *gated.EXPERIMENTS, *teacher.EXPERIMENTS, *published.EXPERIMENTS]
 }

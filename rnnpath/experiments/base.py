@@ -74,6 +74,9 @@ class Grid:
     sequence_lens: tuple[int, ...]
     seeds: str  # as the sweep script takes them: "0-2", "0-9", "0 3 7"
     options: dict = field(default_factory=dict)  # overrides of rp.DEFAULTS, the same for every run of the grid
+    # records keep the trained weights (sweep --keep-weights), for an analysis that measures the trained networks;
+    # not part of the run key, so the same run of another grid has the same key and the same outcome
+    keep_weights: bool = False
 
     def config(self) -> dict:
         return {**rp.DEFAULTS, **self.options}
@@ -94,7 +97,7 @@ class Grid:
                 "--sequence-lens", *map(str, self.sequence_lens), "--seeds", *self.seeds.split()]
         for name, value in self.options.items():
             argv += ["--" + name.replace("_", "-"), str(value)]
-        argv += ["--out", out]
+        argv += ["--out", out] + (["--keep-weights"] if self.keep_weights else [])
         if jobs is not None:
             argv += ["--jobs", str(jobs)]
         return argv + (["--quiet"] if quiet else [])
@@ -171,7 +174,7 @@ def quick_grid(grid: Grid, sequence_lens: tuple[int, ...] | None = None, seeds: 
     """The tiny version of a grid: QUICK_OPTIONS over its options (then `options` over those), fewer seeds and,
     if given, fewer lengths."""
     return Grid(grid.tasks, grid.inits, sequence_lens or grid.sequence_lens, seeds,
-                {**grid.options, **QUICK_OPTIONS, **options})
+                {**grid.options, **QUICK_OPTIONS, **options}, grid.keep_weights)
 
 
 # ----------------------------------------------------------------------------------------------------------------

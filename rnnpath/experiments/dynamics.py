@@ -1,9 +1,11 @@
-"""Why temporal order is easy (seed 000, open question 6): an ablation of its symbol coding and its positions.
-Registered in rnnpath experiment (the entry point):
+"""Why temporal order is easy (seed 000, open question 6): an ablation of its symbol coding and its positions; and
+signal_trained, the trained networks whose sensitivity the signal analysis measures against T. Registered in
+rnnpath experiment (the entry point):
 
     python -m rnnpath experiment run symbol_coding --jobs 2     # 140 runs into sweeps/symbol_coding.jsonl
     python -m rnnpath experiment plot symbol_coding             # -> viz/exp_symbol_coding.png
     python -m rnnpath experiment answer symbol_coding           # the answer, from the sweep file
+    python -m rnnpath experiment run signal_trained --jobs 2    # 80 runs, their trained weights kept
 
 Seed 000 saw the orthogonal start solve temporal_order at T = 60 in 11 epochs, where addition at half the length took
 41 to pass seed 000's own line for addition (0.5 * MSE < 0.05, which a network holding one of the two values meets;
@@ -22,7 +24,14 @@ Each of the 6 arms runs under the ortho and random starts with 10 seeds at T = 6
 engine training options (rp.OPTIONS symbol_code and positions), so the runs go through the sweep script like every
 other experiment's, and the defaults reproduce the published task bit for bit.
 
-Sections: the grids, the figure, the answer, the registry entry.
+signal_trained trains the vanilla tanh RNN on temporal_order at T = 30, 60, 120 and 200 from both starts, at each
+start's tuned setting (frontier_tuning's picks) and the frontier's seeds 100-109, with --keep-weights: networks
+trained at each T, from the length where both starts solve to the one where neither does, so that
+`python -m rnnpath analyze signal run` can measure their sensitivity to W_hh against the length each trained at (the
+curse of memory on trained networks; seed 001, issue 24). Its own figure and answer say where each run ended: the
+runs that end solved and the trained spectral radius. About 20 CPU-minutes, 8 MB of weights.
+
+Sections: the grids, the figure, the answer, signal_trained, the registry entry.
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ from matplotlib.figure import Figure
 import rnn_pathological as rp
 from rnnpath import stats, style
 from rnnpath.experiments import base as ex
+from rnnpath.experiments import tuning
 from rnnpath.text import markdown_table
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -271,6 +281,118 @@ def answer_symbol_coding(records: list[dict]) -> str:
 
 
 # ----------------------------------------------------------------------------------------------------------------
+# signal_trained: trained networks with their weights, for the sensitivity against the length trained at
+
+SIGNAL_TASK = "temporal_order"  # the one headline task that both starts solve at some length (the frontier's counts)
+SIGNAL_LENS = (30, 60, 120, 200)  # from where both starts solve to where neither does (the frontier's stop at 200)
+SIGNAL_SEEDS = "100-109"  # the frontier's: the same runs (same key), ten so that paired seeds can reach p < 0.01
+SIGNAL_INITS = rp.HEADLINE_INITS
+
+
+def _signal_grids(seeds: str, lens: tuple[int, ...], extra: dict | None = None) -> tuple[ex.Grid, ...]:
+    return tuple(ex.Grid((SIGNAL_TASK,), (init,), lens, seeds,
+                         {**tuning.tuned_options("rnn", init, SIGNAL_TASK), **(extra or {})}, keep_weights=True)
+                 for init in SIGNAL_INITS)
+
+
+SIGNAL_GRIDS = _signal_grids(SIGNAL_SEEDS, SIGNAL_LENS)
+SIGNAL_QUICK_GRIDS = _signal_grids("100-101", (10, 20), ex.QUICK_OPTIONS)
+
+
+def spectral_radius(r: dict) -> float:
+    """The largest |eigenvalue| of a record's trained W_hh (a record written with --keep-weights)."""
+    return float(np.max(np.abs(np.linalg.eigvals(np.array(r["W_hh_final"], dtype=float)))))
+
+
+def _signal_cells(records: list[dict]) -> dict[tuple[str, int], list[dict]]:
+    """{(init, T): runs by seed}, inits ortho first, T ascending; records without weights left out."""
+    kept = [r for r in records if "W_hh_final" in r]
+    return ex.group_by(sorted(kept, key=lambda r: (style.init_rank(r["init"]), r["sequence_len"], r["seed"])),
+                       lambda r: (r["init"], r["sequence_len"]))
+
+
+def figure_signal_trained(records: list[dict]) -> Figure:
+    """Left: the runs that end solved against T, per start, with 95% Wilson intervals. Right: each run's trained
+    spectral radius against T (filled: solved; open: not), the start's radius 1 (orthogonal) dotted."""
+    cells = _signal_cells(records)
+    runs = [r for group in cells.values() for r in group]
+    inits = sorted({r["init"] for r in runs}, key=style.init_rank)
+    colours = style.init_colours(inits)
+    Ts = sorted({r["sequence_len"] for r in runs})
+    fig = Figure(figsize=(12, 4.8), layout="constrained")
+    ax_rate, ax_radius = fig.subplots(1, 2)
+    ex.rate_lines(ax_rate, runs, inits, lambda r: r["init"], colours)
+    ax_rate.set_ylabel("runs that end solved")
+    ax_rate.legend(fontsize=9, frameon=False)
+    for k, init in enumerate(inits):
+        for T in Ts:
+            group = cells.get((init, T), [])
+            xs = T * 1.06 ** (k - (len(inits) - 1) / 2) * np.exp(ex.jitter(len(group), 0.06))
+            for x, r in zip(xs, group, strict=True):
+                solved = rp.is_success(r)
+                ax_radius.plot(x, spectral_radius(r), "o", ms=5, color=colours[init],
+                               mfc=colours[init] if solved else "none", alpha=0.85)
+    ax_radius.axhline(1.0, color="0.4", lw=0.8, ls=":")
+    ax_radius.set_ylabel("spectral radius of the trained W_hh (filled: solved)")
+    for ax in (ax_rate, ax_radius):
+        ex.set_log2_T_axis(ax, Ts)
+        ax.grid(alpha=0.3)
+    ax_rate.set_title(f"{SIGNAL_TASK}: runs that end solved", fontsize=10)
+    ax_radius.set_title("where the trained recurrence ends (its sensitivity: analyze signal)", fontsize=10)
+    fig.suptitle("The tanh RNN trained at each T, weights kept: the networks the signal analysis measures "
+                 "against T", fontsize=12)
+    ex.caption(fig, runs)
+    return fig
+
+
+def kernels_text(records: list[dict]) -> str:
+    """'the OpenBLAS Haswell kernel' (or kernels, joined): what the records say computed them."""
+    kernels = sorted({f"{b.get('library', '?')} {b.get('kernel', '?')}" for r in records
+                      for b in r.get("environment", {}).get("blas", [])})
+    if not kernels:
+        return "a BLAS kernel the records do not name"
+    return f"the {' and '.join(kernels)} kernel{'s' if len(kernels) > 1 else ''}"
+
+
+def answer_signal_trained(records: list[dict]) -> str:
+    """Per start and T: the runs that end solved and the trained spectral radius; solved against unsolved radii by
+    the exact rank-sum test where a cell has at least two of each."""
+    cells = _signal_cells(records)
+    if not cells:
+        return "No run with its trained weights in the file yet."
+    rows, contrasts = [], []
+    for (init, T), runs in cells.items():
+        radii = [spectral_radius(r) for r in runs]
+        solved = [x for x, r in zip(radii, runs, strict=True) if rp.is_success(r)]
+        failed = [x for x, r in zip(radii, runs, strict=True) if not rp.is_success(r)]
+        rows.append([init, T, ex.rate_text(runs), f"{len(ex.solved_epochs(runs))}/{len(runs)}",
+                     ex.epochs_text(ex.solved_epochs(runs)), ex.final_text(runs),
+                     f"{np.median(radii):.3g} [{min(radii):.3g}, {max(radii):.3g}]"])
+        if len(solved) >= 2 and len(failed) >= 2:
+            contrasts.append(f"{init} at T = {T}: median {np.median(solved):.3g} solved against "
+                             f"{np.median(failed):.3g} not ({stats.rank_sum_text(solved, failed)}"
+                             + ("" if stats.rank_sum_exact(solved, failed) < ex.SIGNIFICANCE else f": {ex.NOT_TOLD}")
+                             + ")")
+    seeds = sorted({r["seed"] for runs in cells.values() for r in runs})
+    head = (f"The vanilla tanh RNN on {SIGNAL_TASK}, at each start's tuned setting (frontier_tuning's picks) and "
+            f"seeds {seeds[0]}-{seeds[-1]} (the frontier's seeds and settings: the frontier's runs again, with their "
+            f"trained weights kept; trained on {kernels_text(records)}, where a different BLAS kernel from the "
+            f"frontier's changes the last digits, and training can carry that to another end), trained at T = "
+            f"{', '.join(str(T) for T in sorted({T for _, T in cells}))}. "
+            "What these networks' sensitivity to W_hh does against the length each was trained at is measured by "
+            "`python -m rnnpath analyze signal run` (docs/analyses.md, signal propagation); here, where each run "
+            "ended. Solved at the end means the last epoch's accuracy at or above the task's threshold; a run can "
+            "pass it and fall back (reached counts the runs that passed it at some epoch), and a run that ends below "
+            "it may still be well above chance (the final accuracies).")
+    contrast = ("Trained spectral radius, runs that end solved against runs that do not, where a cell has at least "
+                "two of each: " + "; ".join(contrasts) + "." if contrasts else "")
+    epoch = "first epoch past the threshold, median [range] (runs that reached it)"
+    table = markdown_table(["init", "T", "solved at the end [95% CI]", "reached", epoch,
+                            "final accuracy, median [range]", "trained spectral radius, median [range]"], rows)
+    return "\n\n".join(p for p in (head, contrast, table) if p)
+
+
+# ----------------------------------------------------------------------------------------------------------------
 # the experiment, added to the registry of rnnpath.experiments
 
 EXPERIMENTS = [
@@ -279,5 +401,11 @@ EXPERIMENTS = [
         "Why is temporal order easy (seed 000, open question 6)? Its symbols one-hot, dense or scalar, at the default "
         "positions or first (the delay of 3bit_memorization)",
         CODING_GRIDS, CODING_QUICK_GRIDS, figure_symbol_coding, answer_symbol_coding,
+    ),
+    ex.Experiment(
+        "signal_trained",
+        "How does a trained tanh RNN's sensitivity to its recurrent weights grow with the length it was trained at "
+        "(seed 001's curse of memory, on trained networks)? temporal_order at T = 30 to 200, weights kept",
+        SIGNAL_GRIDS, SIGNAL_QUICK_GRIDS, figure_signal_trained, answer_signal_trained,
     ),
 ]
