@@ -383,7 +383,7 @@ def read_across(path: str) -> list[dict]:
         return []
     if not os.path.exists(path):
         raise AnalysisError(f"{path} not found; create it with: python -m rnnpath experiment run signal_trained "
-                            f"(about 20 CPU-minutes), or leave it out with --across-T ''")
+                            f"(about half a core-hour), or leave it out with --across-T ''")
     return read_runs(path)
 
 
@@ -619,10 +619,11 @@ def plot(doc: dict) -> Figure:
 
 
 def plot_across(axes, doc: dict) -> None:
-    """The runs trained at each T, measured at every T': one panel per start, the geometric mean over seeds of the
-    trained networks' sensitivity against T', one line per training length (a large marker where T' is the length it
-    trained at), the untrained start dashed, and one linear unit at radius 1 through the start's first point;
-    then each network's trained sensitivity over its start's at its own T (filled: ends solved)."""
+    """The runs trained at each T, measured at every T': one panel per start, each trained network's sensitivity
+    against T' as a thin line coloured by its training length (solid: it ends solved; dotted: not; a ring where T' is
+    the length it trained at), the untrained start's geometric mean dashed, and one linear unit at radius 1 through
+    the start's first point; then each network's trained sensitivity over its start's at its own T (filled: ends
+    solved)."""
     cells = across_cells(doc)
     inits = list(dict.fromkeys(i for i, _ in cells))[:2]
     lengths = next(iter(cells.values()))[0]["lengths"]
@@ -637,14 +638,16 @@ def plot_across(axes, doc: dict) -> None:
         ax.loglog(lengths, start[0] * unit / unit[0], ":", color="0.5", lw=1, label="one linear unit at radius 1")
         for T, colour in zip(Ts, palette, strict=False):
             rows = cells[(init, T)]
-            means = [geometric_mean([at(r, "trained", L) for r in rows]) for L in lengths]
             k = sum(r["solved"] for r in rows)
-            ax.loglog(lengths, means, "-o", color=colour, ms=3, label=f"trained at T = {T} ({k}/{len(rows)} solved)")
-            ax.loglog([T], [means[lengths.index(T)]], "o", color=colour, ms=9, mfc="none", mew=2)
+            for n, r in enumerate(rows):  # one thin line per network: solved and failed ones are 100s of times apart
+                values = [at(r, "trained", L) for L in lengths]
+                ax.loglog(lengths, values, "-" if r["solved"] else ":", color=colour, lw=0.8, alpha=0.7,
+                          label=f"trained at T = {T} ({k}/{len(rows)} solved: solid)" if n == 0 else None)
+                ax.loglog([T], [values[lengths.index(T)]], "o", color=colour, ms=5, mfc="none")
         ax.set_xticks(lengths, [str(L) for L in lengths])
         ax.minorticks_off()
         ax.set_xlabel("T', the length it is measured at (ring: the length it trained at)")
-        ax.set_ylabel("E[(dh_T',i / dW_jk)^2], geometric mean over seeds")
+        ax.set_ylabel("E[(dh_T',i / dW_jk)^2], one line per network")
         ax.set_title(f"{init} start: each training length measured at every T' (signal_trained)", fontsize=10)
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=7)
@@ -820,9 +823,11 @@ def noise_text(doc: dict) -> str:
     margins = verb_margins(doc)
     weak = [(z, w) for z, w in margins if z < 2]
     smallest, at_where = min(margins) if margins else (np.inf, "")
-    verdict = (f"every one of the {len(margins)} changes the verbs name is more than two standard errors of its "
-               f"log-ratio (delta method; an error from {doc['config']['sizes']['draws']} draws is itself rough) "
-               f"past no change, the smallest margin {smallest:.1f} ({at_where})" if not weak else
+    draws = doc["config"]["sizes"]["draws"]
+    verdict = (f"every one of the {len(margins)} changes the verbs name lies more than two standard errors of its "
+               f"log-ratio (delta method) from no change, the smallest margin {smallest:.1f} ({at_where}): a margin, "
+               f"not a test, since each error comes from {draws} draws and {len(margins)} changes are read"
+               if not weak else
                f"{len(weak)} of the {len(margins)} changes the verbs name are within two standard errors of their "
                f"log-ratio (delta method) of no change: " + "; ".join(f"{w} (z = {z:.1f})" for z, w in weak))
     return (f"; a mean's standard error over the draws is {median:.0%} of it at the median over the table and at most "
@@ -1216,17 +1221,21 @@ def _change(t: dict) -> str:
 
 
 def _p_words(t: dict, family: int) -> str:
+    """'exact signed-rank p = 0.002 over 10 seeds, 0.029 after Holm over 15', led by NOT_TOLD where Holm's p is not
+    below SIGNIFICANCE."""
     told = "" if t["adjusted"] < SIGNIFICANCE else NOT_TOLD + "; "
     return (f"{told}exact signed-rank {p_phrase(t['p'])} over {t['n']} seeds, {stats.p_text(t['adjusted'])} after "
             f"Holm over {family}")
 
 
 def across_tests(doc: dict) -> dict[str, list[dict]]:
-    """The three families of paired comparisons (exact signed-rank on the log ratios, paired by seed, Holm within a
-    family): 'own', each start's trained sensitivity at its own length from one training length to the next; 'past',
-    at T' = the longer of two consecutive training lengths, the networks trained at the shorter against those trained
-    at it (the same seeds and batches); 'collapse', in the cells where no run ends solved (so none is picked by its
-    outcome), each network trained against its own start at its own T."""
+    """Three kinds of paired comparison (exact signed-rank on log ratios, paired by seed; Holm's correction over all
+    of them at once, since the reading draws on them together): 'own', each start's trained sensitivity at its own
+    length from one training length to the next; 'past', for two consecutive training lengths a < b, how much more
+    the network trained at a gains than the one trained at b when both are moved from T' = a to T' = b, the log
+    ratio short/long at T' = b minus the same at T' = a (an interaction: a network that failed to learn at b, less
+    sensitive at every T', cancels out), with the plain ratio at T' = b beside it; 'collapse', in the cells where no
+    run ends solved (so none is picked by its outcome), each network trained against its own start at its own T."""
     cells = across_cells(doc)
     inits = list(dict.fromkeys(i for i, _ in cells))
     own, past, collapse = [], [], []
@@ -1235,16 +1244,23 @@ def across_tests(doc: dict) -> dict[str, list[dict]]:
         for a, b in itertools.pairwise(Ts):
             first, second = cells[(init, a)], cells[(init, b)]
             by_seed = {r["seed"]: r for r in second}
-            pairs = [(at(r, "trained", a), at(by_seed[r["seed"]], "trained", b)) for r in first if r["seed"] in by_seed]
-            own.append({"init": init, "from": a, "to": b, **_test(pairs)})
-            past.append({"init": init, "short": a, "long": b, **_test(paired(first, second, "trained", "trained", b))})
+            both = [(r, by_seed[r["seed"]]) for r in first if r["seed"] in by_seed]
+            counts = {"solved_a": sum(r["solved"] for r in first), "solved_b": sum(r["solved"] for r in second),
+                      "n_a": len(first), "n_b": len(second)}
+            own.append({"init": init, "from": a, "to": b, **counts,
+                        **_test([(at(x, "trained", a), at(y, "trained", b)) for x, y in both])})
+            gains = [float(np.log(at(x, "trained", b) / at(y, "trained", b))
+                           - np.log(at(x, "trained", a) / at(y, "trained", a))) for x, y in both]
+            plain = _test([(at(y, "trained", b), at(x, "trained", b)) for x, y in both])
+            past.append({"init": init, "short": a, "long": b, **counts, "plain": plain["fold"],
+                         "fold": float(np.exp(np.mean(gains))), "below": sum(g < 0 for g in gains),
+                         "n": len(gains), "p": stats.signed_rank_exact(gains)})
         for T in Ts:
             rows = cells[(init, T)]
             if rows and not any(r["solved"] for r in rows):
                 collapse.append({"init": init, "T": T, **_test([(at(r, "start", T), at(r, "trained", T))
                                                                 for r in rows])})
-    for family in (own, past, collapse):
-        _holm(family)
+    _holm(own + past + collapse)
     return {"own": own, "past": past, "collapse": collapse}
 
 
@@ -1261,6 +1277,7 @@ def across_findings(doc: dict) -> tuple[list[str], str]:
     lengths = rows_all[0]["lengths"]
     seeds = sorted({r["seed"] for r in rows_all})
     tests = across_tests(doc)
+    n_tests = sum(len(v) for v in tests.values())
     source = doc["across_T"].get("source") or "the runs given"
     finals = "; ".join(f"{i} " + ", ".join(f"{np.median([r['final_metric'] for r in cells[(i, T)]]):.2f}"
                                            for T in lengths if (i, T) in cells) for i in inits)
@@ -1270,9 +1287,11 @@ def across_findings(doc: dict) -> tuple[list[str], str]:
            f"is measured at every one of these lengths T'). They end solved (final accuracy at least the task's "
            f"threshold at the last epoch) in {solved_counts(cells)}; median final accuracy {finals}. The measure, "
            "E[(dh_T',i / dW_jk)^2] averaged over units i and entries jk, is estimated with a random readout v ~ "
-           "N(0, I), which leaves that mean unbiased: the average curvature in W_hh that a loss with a white, "
-           "unit-variance error at h_T' would have (the trace of its Gauss-Newton matrix over the entries), not its "
-           "sharpest direction.")]
+           "N(0, I), which leaves that mean unbiased: the mean diagonal entry of J^T J, J = dh_T' / dW_hh (the "
+           "Gauss-Newton matrix of a squared loss on h_T', per output unit), an average curvature, not the sharpest "
+           "direction. The tests below are exact signed-rank tests paired by seed (each seed's start is one network "
+           "for every training length, and at one T' every network of a seed sees the same batches), Holm's "
+           f"correction over all {sum(len(v) for v in tests.values())} of them at once.")]
     unit = one_unit_slope(lengths)
     start = {i: [geometric_mean([at(r, "start", T) for r in cells[(i, lengths[0])]]) for T in lengths]
              for i in inits if (i, lengths[0]) in cells}
@@ -1286,60 +1305,76 @@ def across_findings(doc: dict) -> tuple[list[str], str]:
             "lengths; and the state's median E[h_T'^2] goes " + "; ".join(
                 f"{i} from {v[0]:.2g} to {v[-1]:.2g}" for i, v in var.items())
             + ", where that unit's would grow like T'. The curse of memory's power is that of one linear mode at "
-            "radius 1, and these tanh networks at their start do not behave like one" + (
-                f". A candidate, not tested: tanh's slope 1 - h^2, on average 1 - E[h^2] = {1 - var['ortho'][-1]:.2f} "
-                f"at the orthogonal start, multiplies W_hh at every step, so a signal shrinks roughly as through one "
-                f"linear unit at radius {1 - var['ortho'][-1]:.2f}, a memory of about "
-                f"{1 / var['ortho'][-1]:.0f} steps." if "ortho" in var and 0 < var["ortho"][-1] < 1 else "."))
+            "radius 1, and at the orthogonal start it is impossible, not merely absent: with ||W_hh||_2 = 1 and "
+            "0 < tanh' <= 1, every product of step Jacobians diag(1 - h^2) W_hh has norm at most 1, so "
+            "|dh_T',i / dW_jk| <= sum_t |h_t-1,k| <= T' and the measure grows at most like T'^2. That it stays flat "
+            "says these products shrink; why, these runs do not test.")
     own = tests["own"]
     if own:
-        parts = [f"{t['init']} from T = {t['from']} to {t['to']} it {_change(t)} ({_p_words(t, len(own))})"
-                 for t in own]
+        parts = [f"{t['init']} from T = {t['from']} to {t['to']} (solved {t['solved_a']}/{t['n_a']}, then "
+                 f"{t['solved_b']}/{t['n_b']}) it {_change(t)} ({_p_words(t, n_tests)})" for t in own]
         out.append("**Trained, at its own length** (the sensitivity at T' = T of the network trained at T, every run, "
-                   "paired by seed from one training length to the next): " + "; ".join(parts) + ".")
+                   "from one training length to the next): " + "; ".join(parts) + ". Where the solved count drops "
+                   "to none, a fall marks networks that did not learn the task, not an effect of the length.")
     past = tests["past"]
     if past:
-        parts = [f"{t['init']} at T' = {t['long']}: trained at {t['short']}, {1 / t['fold']:.3g} times the "
-                 f"sensitivity of those trained at {t['long']}, {t['below']} of {t['n']} above them "
-                 f"({_p_words(t, len(past))})" for t in past]
+        parts = [f"{t['init']}, trained at {t['short']} (solved {t['solved_a']}/{t['n_a']}) against {t['long']} "
+                 f"({t['solved_b']}/{t['n_b']}): moved from T' = {t['short']} to {t['long']}, the first's sensitivity "
+                 f"rises {t['fold']:.3g} times as much as the second's, {t['below']} of {t['n']} seeds the other way "
+                 f"({_p_words(t, n_tests)}; at T' = {t['long']} itself it is {t['plain']:.3g} times as sensitive)"
+                 for t in past]
         told = [t for t in past if t["adjusted"] < SIGNIFICANCE]
-        less = [t for t in told if t["fold"] < 1]
-        reading = (f" Wherever the test tells them apart ({len(told)} of {len(past)}), the networks trained at a "
-                   "length are the less sensitive there: a network run past the length it learned is far more "
-                   "sensitive than one trained at that length. The sensitivity at a length thus depends on what the "
-                   "network was trained for, not on the length alone, and the rise along the training length above "
-                   "cannot be read as the curse's growth with memory without the memory each network holds (the "
-                   "decay of dh_T / dx_t over t), which these runs do not measure." if told and len(less) == len(told)
-                   else f" In {len(less)} of the {len(past)} comparisons the networks trained at that length are "
-                   f"the less sensitive by the test, in {len(told) - len(less)} the more.")
-        out.append("**A network run past the length it trained at** (at T' = the longer of two training lengths, the "
-                   "networks trained at the shorter against those trained at it, the same seeds and batches): "
-                   + "; ".join(parts) + "." + reading)
+        more = [t for t in told if t["fold"] > 1]
+        reading = (f" Wherever the test tells them apart ({len(told)} of {len(past)}), a network run past the length "
+                   "it learned gains far more sensitivity than one trained at the longer length, beyond the "
+                   "difference the two already have at the shorter length. The sensitivity at a length thus "
+                   "depends on what the network was trained for, not on the length alone, and a rise along the "
+                   "training length cannot be read as the curse's growth with memory without the memory each "
+                   "network holds (the decay of dh_T / dx_t over t), which these runs do not measure."
+                   if told and len(more) == len(told) else
+                   f" In {len(more)} of the {len(past)} comparisons the network run past its length gains more by "
+                   f"the test, in {len(told) - len(more)} less.")
+        out.append("**A network run past the length it trained at** (for two consecutive training lengths, how much "
+                   "more the network trained at the shorter gains than the one trained at the longer when both are "
+                   "moved from the shorter length to the longer: the log ratio of the two at the longer T' less the "
+                   "same at the shorter, so that a network less sensitive at every T', as one that did not learn "
+                   "is, cancels out): " + "; ".join(parts) + "." + reading)
     collapse = tests["collapse"]
     if collapse:
         parts = []
         for t in collapse:
             rows = cells[(t["init"], t["T"])]
-            radii = [r["trained"]["spectral_radius"] for r in rows]
-            var = float(np.median([at(r, "trained", t["T"], "state_var") for r in rows]))
             var0 = float(np.median([at(r, "start", t["T"], "state_var") for r in rows]))
-            where = ("near the origin" if var < NEAR_ORIGIN else "far from the origin, where tanh's slopes are small")
+            groups = []
+            for name, members in (("near the origin", [r for r in rows
+                                                       if at(r, "trained", t["T"], "state_var") < NEAR_ORIGIN]),
+                                  ("away from it", [r for r in rows
+                                                    if at(r, "trained", t["T"], "state_var") >= NEAR_ORIGIN])):
+                if members:
+                    var = [at(r, "trained", t["T"], "state_var") for r in members]
+                    radii = [r["trained"]["spectral_radius"] for r in members]
+                    groups.append(f"{len(members)} {name} (E[h_T^2] {min(var):.2g} to {max(var):.2g}, spectral "
+                                  f"radius {min(radii):.3g} to {max(radii):.3g})")
             parts.append(f"{t['init']} at T = {t['T']}: the trained network's sensitivity {_change(t)} against its "
-                         f"start's ({t['below']} of {t['n']} below it; {_p_words(t, len(collapse))}); trained spectral "
-                         f"radius {min(radii):.3g} to {max(radii):.3g}, median E[h_T^2] {var:.2g} against {var0:.2g} "
-                         f"at the start: the state ends {where}")
-        out.append("**Where no run ends solved** (nothing picked by its outcome; each network trained against its own "
-                   "start at its own T): " + "; ".join(parts) + ". A spectral radius says little here on its own: "
-                   "below 1 the linearisation at h = 0 decays only asymptotically (a non-normal W_hh can grow a "
-                   "signal for a while, and the biases move the fixed point off 0), and above 1 a tanh network can "
-                   "still sit at saturated fixed points where diag(1 - h^2) W_hh has radius below 1; the state's size "
-                   "E[h_T^2] tells the two regimes apart.")
-    worst = max(se / v for r in rows_all for w in ("start", "trained")
-                for se, v in zip(r[w]["stderr"], r[w]["sensitivity"], strict=True))
+                         f"start's ({t['below']} of {t['n']} below it; {_p_words(t, n_tests)}); of its networks "
+                         + " and ".join(groups) + f", against a median E[h_T^2] of {var0:.2g} at the start")
+        out.append(f"**Where no run ends solved** (nothing picked by its outcome; each network trained against its own "
+                   f"start at its own T; 'near the origin' is E[h_T^2] below {NEAR_ORIGIN}): " + "; ".join(parts)
+                   + ". A spectral radius says little here on its own: below 1 the linearisation at h = 0 decays only "
+                   "asymptotically (a non-normal W_hh can grow a signal for a while, the biases move the fixed point "
+                   "off 0, and along a trajectory a product of Jacobians diag(1 - h^2) W_hh, each of radius below 1, "
+                   "can still grow), and above 1 a tanh network can still sit at saturated fixed points where "
+                   "diag(1 - h^2) W_hh has radius below 1. The state's size is consistent with two regimes, a "
+                   "state near the origin and one far from it; a stability measure (a finite-time Lyapunov "
+                   "exponent) would tell them apart, and is not measured here.")
+    worst, worst_at, worst_T = max((se / v, L, r["T"]) for r in rows_all for w in ("start", "trained")
+                                   for se, v, L in zip(r[w]["stderr"], r[w]["sensitivity"], r["lengths"], strict=True))
     cfg = doc["config"]["trained"]
     out.append(f"Each network's sensitivity is the mean over {cfg['draws']} batch{'es' if cfg['draws'] > 1 else ''} "
                f"of {cfg['batch']} (at one T' the same batches for every network of a seed), with a standard error of "
-               f"up to {worst:.0%} of it; the tests compare networks, so the spread between seeds is their noise. What "
+               f"up to {worst:.0%} of it (at T' = {worst_at}, for a network trained at T = {worst_T}); the tests "
+               "compare networks, so the spread between seeds is their noise, but where single networks are that "
+               "noisy the table's geometric means are too. What "
                "is cut from seed 001: no LRU or GRU trained at each T, no input-correlation axis, Adam on the "
                "suite's task loss, and a random readout of h_T' in the place of a per-step loss.")
     header = ["start", "trained at T", "solved", "final accuracy, median", "trained spectral radius, median",
