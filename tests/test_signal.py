@@ -301,6 +301,9 @@ def test_committed_file_matches_the_code_and_the_closed_form():
     assert sorted((r["init"], r["sequence_len"], r["seed"], rp.is_success(r)) for r in records) == sorted(
         (r["init"], r["T"], r["seed"], r["solved"]) for r in doc["across_T"]["runs"])
     assert all(r["lengths"] == list(dyn_lengths()) for r in doc["across_T"]["runs"])
+    for r in doc["across_T"]["runs"]:  # the memory at its own T, and its reach read off it
+        for when in ("start", "trained"):
+            assert len(r[when]["memory"]) == r["T"] and r[when]["reach"] == sg.memory_reach(r[when]["memory"])
     for row in doc["init"]:  # every mean carries its standard error over the draws
         assert set(row["stderr"]["grad"]) == set(row["grad"]) and row["stderr"]["state_var"] >= 0
 
@@ -464,9 +467,10 @@ def _across_doc(seeds=range(10), Ts=(30, 60, 120, 200), collapse_factor=0.1):
                              "solved": solved, "solved_epoch": 3 if solved else None,
                              "final_metric": 1.0 if solved else 0.25, "best_metric": 1.0,
                              "start": {"spectral_radius": 1.0, "sensitivity": [0.01] * len(Ts),
-                                       "stderr": [0.001] * len(Ts), "state_var": [0.07] * len(Ts)},
+                                       "stderr": [0.001] * len(Ts), "state_var": [0.07] * len(Ts),
+                                       "reach": min(T, 30)},
                              "trained": {"spectral_radius": 1.2 if solved else 0.8, "sensitivity": trained,
-                                         "stderr": [1e-6] * len(Ts),
+                                         "stderr": [1e-6] * len(Ts), "reach": T if solved else T // 10,
                                          "state_var": [0.5 if solved else 0.005] * len(Ts)}})
     return {"config": {"trained": {"draws": 8, "batch": 100}}, "across_T": {"source": "s.jsonl", "runs": rows}}
 
@@ -556,3 +560,33 @@ def test_the_verbs_are_read_against_the_standard_error_of_the_draws(quick_doc):
         sg.noise_text(small))
     assert "1% of it at the median over the table and at most 1% (" in sg.noise_text(small)
     assert f"{n} of the {n} changes the verbs name are within two standard errors" in sg.noise_text(large)
+
+
+def test_the_memory_profile_is_the_backward_pass_and_its_reach_the_first_lag_below_the_floor(quick_across):
+    """rnn_sensitivity's memory: one value per lag, 1 at lag 0, the readout's squared dL/dh sent back (checked
+    against rnn_backward's own dh_steps), and asking for it changes no other number; memory_reach: the first lag
+    below MEMORY_FLOOR, the whole length if none; the findings read the reach against the first symbol's distance."""
+    runs = sg.read_across(str(quick_across))
+    run = runs[0]
+    params, T = rp.trained_params(run), run["sequence_len"]
+    plain = sg.rnn_sensitivity(params, run["task"], T, run["config"], 4, 2, np.random.default_rng(7))
+    with_memory = sg.rnn_sensitivity(params, run["task"], T, run["config"], 4, 2, np.random.default_rng(7),
+                                     memory=True)
+    assert {k: with_memory[k] for k in plain} == plain and len(with_memory["memory"]) == T
+    assert with_memory["memory"][0] == 1.0 and min(with_memory["memory"]) >= 0
+    rng = np.random.default_rng(7)
+    profiles = []
+    for _ in range(2):
+        x, _ = rp.generate_batch(run["task"], T, 4, rng)
+        hs = rp.rnn_forward(params, x, None, "tanh")
+        v = rng.standard_normal((4, params["W_hh"].shape[0]))
+        dh = np.empty((T, 4, params["W_hh"].shape[0]))
+        rp.rnn_backward(params, x, hs, v, None, "tanh", dh_steps=dh)
+        power = np.mean(dh ** 2, axis=(1, 2))[::-1]
+        profiles.append(power / power[0])
+    np.testing.assert_allclose(with_memory["memory"], np.mean(profiles, axis=0), rtol=1e-12)
+    assert sg.memory_reach([1.0, 0.5, 0.02, 0.009, 0.5]) == 3 and sg.memory_reach([1.0, 0.5]) == 2
+    text = sg.memory_findings(sg.across_cells(_across_doc()))[0]
+    assert "ortho at T = 120: 0.55 [0.10, 1.00] of T trained (5 of 10 reaching 0.8 T; 5 solved), 0.25 at the start" \
+        in text
+    assert "exact rank-sum p < 0.001" in text and "(further;" in text and "reach less than" not in text

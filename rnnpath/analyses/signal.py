@@ -66,7 +66,9 @@ at its start and trained, at every one of those lengths T' (at one T' the same b
 Three families of comparisons, each paired by seed (the exact signed-rank test on log ratios, Holm's correction
 within the family): the trained sensitivity at the network's own length from one training length to the next; at
 T' = the longer of two training lengths, the networks trained at the shorter against those trained at it; and, in
-the cells where no run ends solved (so none is picked by its outcome), each network against its own start.
+the cells where no run ends solved (so none is picked by its outcome), each network against its own start. At its
+own T each network's memory reach: how many steps back the random readout's squared gradient dL/dh keeps at least
+MEMORY_FLOOR of its power at the last step (the curse's variable is the memory, not T).
 
 Sections, in dependency order: sizes and inputs, the arms, measurements at initialisation, the closed forms, the
 trained tanh RNNs, the results file, figure, README block (the runs trained at each T last), command line.
@@ -86,7 +88,7 @@ import rnn_pathological as rp
 from rnnpath import files, stats
 from rnnpath.analyses import memory_curse as mc
 from rnnpath.analyses.base import Analysis, AnalysisError, Command, Option, drawer
-from rnnpath.analyses.matrices import load_runs
+from rnnpath.analyses.matrices import load_runs, spectral_radius
 from rnnpath.text import markdown_table
 
 PROG = "rnnpath analyze signal"
@@ -256,31 +258,27 @@ def closed_form(abs_lambda: np.ndarray, drive_power: np.ndarray, dlambda2: dict[
     return out
 
 
-def _average(rows: list[dict]) -> dict:
-    """The mean over draws of every number of a measurement (nested dicts of floats); the arrays the closed forms
-    read (|lambda|, the drive's power, |dlambda/dp|^2) stay behind."""
-    first = rows[0]
+def _over_draws(rows: list[dict], reduce) -> dict:
+    """`reduce` (a list of floats -> a float) applied across draws to every number of a measurement (nested dicts of
+    floats); the arrays the closed forms read (|lambda|, the drive's power, |dlambda/dp|^2) stay behind."""
     out = {}
-    for key, value in first.items():
+    for key, value in rows[0].items():
         if isinstance(value, dict) and key != "dlambda2":
-            out[key] = _average([r[key] for r in rows])
+            out[key] = _over_draws([r[key] for r in rows], reduce)
         elif isinstance(value, float):
-            out[key] = float(np.mean([r[key] for r in rows]))
+            out[key] = float(reduce([r[key] for r in rows]))
     return out
+
+
+def _average(rows: list[dict]) -> dict:
+    """The mean over draws of every number of a measurement."""
+    return _over_draws(rows, np.mean)
 
 
 def _stderr(rows: list[dict]) -> dict:
     """The standard error over draws (std with ddof 1, over sqrt(draws)) of every number _average averages; 0 for
     one draw."""
-    first = rows[0]
-    out = {}
-    for key, value in first.items():
-        if isinstance(value, dict) and key != "dlambda2":
-            out[key] = _stderr([r[key] for r in rows])
-        elif isinstance(value, float):
-            values = [r[key] for r in rows]
-            out[key] = float(np.std(values, ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
-    return out
+    return _over_draws(rows, lambda v: np.std(v, ddof=1) / np.sqrt(len(v)) if len(v) > 1 else 0.0)
 
 
 def measure_init(t: float, rho: float, sizes: dict) -> list[dict]:
@@ -319,29 +317,44 @@ def one_unit_log10_sensitivity(lam: float, T: int) -> float:
     return float((top + np.log(np.sum(np.exp(logs - top)))) / np.log(10.0))
 
 
-def spectral_radius(W: np.ndarray) -> float:
-    return float(np.max(np.abs(np.linalg.eigvals(W))))
-
-
 def rnn_sensitivity(params: dict[str, np.ndarray], task: str, T: int, config: dict, batch: int, draws: int,
-                    rng: np.random.Generator) -> dict:
+                    rng: np.random.Generator, memory: bool = False) -> dict:
     """E[(dh_T,i / dW_jk)^2] per example, unit i and entry (j, k) of W_hh, of the engine's vanilla cell on fresh
     batches of its task at length T, drawn as the run drew them (its config's layout and symbol options), through
     rp.rnn_forward and rp.rnn_backward with a random readout of h_T; and E[h_T^2]; the mean over `draws` batches and
-    its standard error."""
+    its standard error. memory: also the readout's gradient sent back through time, E[(dL/dh_T-k)^2] over examples
+    and units for k = 0 .. T - 1 over its value at k = 0 (the memory profile; the backward pass's own dL/dh_t,
+    so no more random numbers are drawn and the other numbers do not change)."""
     H = params["W_hh"].shape[0]
     activation = config.get("activation", "tanh")
     data = {k: config[k] for k in ("layout", "symbol_code", "positions") if k in config}
-    sens, var = [], []
+    sens, var, profiles = [], [], []
     for _ in range(draws):
         x, _ = rp.generate_batch(task, T, batch, rng, **data)
         hs = rp.rnn_forward(params, x, None, activation)
         v = rng.standard_normal((batch, H))
-        grads = rp.rnn_backward(params, x, hs, v, None, activation)
+        dh = np.empty((T, batch, H)) if memory else None
+        grads = rp.rnn_backward(params, x, hs, v, None, activation, dh_steps=dh)
         sens.append(float(np.mean(grads["W_hh"] ** 2)) / (batch * H))
         var.append(float(np.mean(hs[-1] ** 2)))
+        if memory:
+            power = np.mean(dh[::-1] ** 2, axis=(1, 2))  # lag k = 0 (the last step) first
+            profiles.append(power / power[0])
     stderr = float(np.std(sens, ddof=1) / np.sqrt(draws)) if draws > 1 else 0.0
-    return {"sensitivity": float(np.mean(sens)), "stderr": stderr, "state_var": float(np.mean(var))}
+    out = {"sensitivity": float(np.mean(sens)), "stderr": stderr, "state_var": float(np.mean(var))}
+    if memory:
+        out["memory"] = [float(p) for p in np.mean(profiles, axis=0)]
+    return out
+
+
+MEMORY_FLOOR = 0.01  # a lag still reached while the gradient sent back keeps this much of its power at the last step
+
+
+def memory_reach(profile: list[float]) -> int:
+    """The number of steps back over which a memory profile stays at or above MEMORY_FLOOR: the first lag below it
+    (len(profile), the whole sequence, if none is)."""
+    below = [k for k, p in enumerate(profile) if p < MEMORY_FLOOR]
+    return below[0] if below else len(profile)
 
 
 def measure_trained(runs: list[dict], trained: dict) -> list[dict]:
@@ -390,7 +403,8 @@ def read_across(path: str) -> list[dict]:
 def measure_across(runs: list[dict], trained: dict) -> list[dict]:
     """Every run of signal_trained (one network per start, training length T and seed) at its start and trained,
     measured at every length T' its file holds (the training lengths): E[(dh_T',i / dW_jk)^2], its standard error and
-    E[h_T'^2], so that the length trained at and the length measured at are read apart. At one T' every network of a
+    E[h_T'^2], so that the length trained at and the length measured at are read apart; at its own T also its memory
+    profile and reach (rnn_sensitivity's memory, memory_reach). At one T' every network of a
     seed sees the same batches (the generator is seeded by the seed and T', not by the training length), so networks
     trained at different lengths compare paired. With its spectral radius, final and best accuracy, and whether it
     ends solved."""
@@ -404,9 +418,12 @@ def measure_across(runs: list[dict], trained: dict) -> list[dict]:
         for when, params in (("start", rp.initial_network(run["task"], run["init"], run["seed"], **config)),
                              ("trained", rp.trained_params(run))):
             measured = [rnn_sensitivity(params, run["task"], T, config, trained["batch"], trained["draws"],
-                                        np.random.default_rng([trained["seed"], run["seed"], T])) for T in lengths]
+                                        np.random.default_rng([trained["seed"], run["seed"], T]),
+                                        memory=T == run["sequence_len"]) for T in lengths]
+            profile = measured[lengths.index(run["sequence_len"])]["memory"]
             row[when] = {"spectral_radius": spectral_radius(params["W_hh"]),
-                         **{k: [m[k] for m in measured] for k in ("sensitivity", "stderr", "state_var")}}
+                         **{k: [m[k] for m in measured] for k in ("sensitivity", "stderr", "state_var")},
+                         "memory": profile, "reach": memory_reach(profile)}
         out.append(row)
     return out
 
@@ -1264,6 +1281,47 @@ def across_tests(doc: dict) -> dict[str, list[dict]]:
     return {"own": own, "past": past, "collapse": collapse}
 
 
+FIRST_SYMBOL = 0.8  # temporal_order's first informative symbol lies 0.8 T to 0.9 T steps before the answer
+
+
+def memory_findings(cells: dict) -> list[str]:
+    """The memory each network holds at its own T (its reach: how far back the readout's gradient keeps at least
+    MEMORY_FLOOR of its power), per cell, trained and at the start, and the trained networks that end solved against
+    those that do not (the exact rank-sum test on reach / T, pooled over the cells)."""
+    rows_all = [r for rows in cells.values() for r in rows if "reach" in r["trained"]]
+    if not rows_all:
+        return []
+    parts = []
+    for (init, T), rows in cells.items():
+        reach = [r["trained"]["reach"] / T for r in rows]
+        start = [r["start"]["reach"] / T for r in rows]
+        far = sum(x >= FIRST_SYMBOL for x in reach)
+        parts.append(f"{init} at T = {T}: {np.median(reach):.2f} [{min(reach):.2f}, {max(reach):.2f}] of T trained "
+                     f"({far} of {len(rows)} reaching {FIRST_SYMBOL} T; {sum(r['solved'] for r in rows)} solved), "
+                     f"{np.median(start):.2f} at the start")
+    solved = [r["trained"]["reach"] / r["T"] for r in rows_all if r["solved"]]
+    failed = [r["trained"]["reach"] / r["T"] for r in rows_all if not r["solved"]]
+    test = ""
+    if len(solved) >= 2 and len(failed) >= 2:
+        p = stats.rank_sum_exact(solved, failed)
+        words = (("further" if np.median(solved) > np.median(failed) else "less far") if p < SIGNIFICANCE
+                 else NOT_TOLD)
+        test = (f" Over every cell, the networks that end solved reach a median {np.median(solved):.2f} of T, "
+                f"those that do not {np.median(failed):.2f} ({words}; exact rank-sum {p_phrase(p)}; pooled over "
+                "lengths, so it mixes the lengths' different solved counts).")
+    short = [r for r in rows_all if r["solved"] and r["trained"]["reach"] / r["T"] < FIRST_SYMBOL]
+    if short:
+        test += (f" {len(short)} of the {len(solved)} networks that end solved reach less than {FIRST_SYMBOL} T and "
+                 "still hold the first symbol: the readout is random, so the reach is that of an average direction of "
+                 "h_T, and a memory held in a few directions can carry less than the floor's share of the power.")
+    return [f"**The memory each network holds** (at its own T: the reach, the number of steps back over which the "
+            f"squared gradient of the random readout, E[(dL/dh_T-k)^2], keeps at least {MEMORY_FLOOR:g} of its value "
+            f"at the last step, as a fraction of T, capped at 1; temporal_order's first informative symbol lies "
+            f"{FIRST_SYMBOL} T to 0.9 T steps back), median [range]: " + "; ".join(parts) + "." + test
+            + f" The floor {MEMORY_FLOOR:g} is a choice, not a property of the task: a gradient 100 times weaker in "
+            "power can still be read by a network, and one above it need not be."]
+
+
 def across_findings(doc: dict) -> tuple[list[str], str]:
     """Sentences and a table on the networks trained at each T, measured at every T': what the untrained networks
     do against T', how the trained sensitivity at the network's own length changes from one training length to the
@@ -1329,8 +1387,8 @@ def across_findings(doc: dict) -> tuple[list[str], str]:
                    "it learned gains far more sensitivity than one trained at the longer length, beyond the "
                    "difference the two already have at the shorter length. The sensitivity at a length thus "
                    "depends on what the network was trained for, not on the length alone, and a rise along the "
-                   "training length cannot be read as the curse's growth with memory without the memory each "
-                   "network holds (the decay of dh_T / dx_t over t), which these runs do not measure."
+                   "training length cannot be read as the curse's growth with memory on its own (the memory each "
+                   "network holds is read below)."
                    if told and len(more) == len(told) else
                    f" In {len(more)} of the {len(past)} comparisons the network run past its length gains more by "
                    f"the test, in {len(told) - len(more)} less.")
@@ -1367,6 +1425,7 @@ def across_findings(doc: dict) -> tuple[list[str], str]:
                    "diag(1 - h^2) W_hh has radius below 1. The state's size is consistent with two regimes, a "
                    "state near the origin and one far from it; a stability measure (a finite-time Lyapunov "
                    "exponent) would tell them apart, and is not measured here.")
+    out += memory_findings(cells)
     worst, worst_at, worst_T = max((se / v, L, r["T"]) for r in rows_all for w in ("start", "trained")
                                    for se, v, L in zip(r[w]["stderr"], r[w]["sensitivity"], r["lengths"], strict=True))
     cfg = doc["config"]["trained"]
@@ -1377,7 +1436,7 @@ def across_findings(doc: dict) -> tuple[list[str], str]:
                "noisy the table's geometric means are too. What "
                "is cut from seed 001: no LRU or GRU trained at each T, no input-correlation axis, Adam on the "
                "suite's task loss, and a random readout of h_T' in the place of a per-step loss.")
-    header = ["start", "trained at T", "solved", "final accuracy, median", "trained spectral radius, median",
+    header = ["start", "trained at T", "solved", "final accuracy, median", "spectral radius, median",
               "E[h_T^2] at its own T, median", *(f"T' = {T}" for T in lengths)]
     table_rows = []
     for init in inits:
