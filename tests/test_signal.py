@@ -301,9 +301,9 @@ def test_committed_file_matches_the_code_and_the_closed_form():
     assert sorted((r["init"], r["sequence_len"], r["seed"], rp.is_success(r)) for r in records) == sorted(
         (r["init"], r["T"], r["seed"], r["solved"]) for r in doc["across_T"]["runs"])
     assert all(r["lengths"] == list(dyn_lengths()) for r in doc["across_T"]["runs"])
-    for r in doc["across_T"]["runs"]:  # the memory at its own T, and its reach read off it
+    for r in doc["across_T"]["runs"]:  # the gradient sent back at its own T, one share per lag, 1 at the last step
         for when in ("start", "trained"):
-            assert len(r[when]["memory"]) == r["T"] and r[when]["reach"] == sg.memory_reach(r[when]["memory"])
+            assert len(r[when]["memory"]) == r["T"] and r[when]["memory"][0] == 1.0
     for row in doc["init"]:  # every mean carries its standard error over the draws
         assert set(row["stderr"]["grad"]) == set(row["grad"]) and row["stderr"]["state_var"] >= 0
 
@@ -468,9 +468,10 @@ def _across_doc(seeds=range(10), Ts=(30, 60, 120, 200), collapse_factor=0.1):
                              "final_metric": 1.0 if solved else 0.25, "best_metric": 1.0,
                              "start": {"spectral_radius": 1.0, "sensitivity": [0.01] * len(Ts),
                                        "stderr": [0.001] * len(Ts), "state_var": [0.07] * len(Ts),
-                                       "reach": min(T, 30)},
+                                       "memory": [0.9 ** k for k in range(T)]},
                              "trained": {"spectral_radius": 1.2 if solved else 0.8, "sensitivity": trained,
-                                         "stderr": [1e-6] * len(Ts), "reach": T if solved else T // 10,
+                                         "stderr": [1e-6] * len(Ts),
+                                         "memory": [1.0 if solved else 0.5 ** k for k in range(T)],
                                          "state_var": [0.5 if solved else 0.005] * len(Ts)}})
     return {"config": {"trained": {"draws": 8, "batch": 100}}, "across_T": {"source": "s.jsonl", "runs": rows}}
 
@@ -562,10 +563,10 @@ def test_the_verbs_are_read_against_the_standard_error_of_the_draws(quick_doc):
     assert f"{n} of the {n} changes the verbs name are within two standard errors" in sg.noise_text(large)
 
 
-def test_the_memory_profile_is_the_backward_pass_and_its_reach_the_first_lag_below_the_floor(quick_across):
+def test_the_gradient_sent_back_is_the_backward_pass_and_is_read_at_the_first_symbols_steps(quick_across):
     """rnn_sensitivity's memory: one value per lag, 1 at lag 0, the readout's squared dL/dh sent back (checked
-    against rnn_backward's own dh_steps), and asking for it changes no other number; memory_reach: the first lag
-    below MEMORY_FLOOR, the whole length if none; the findings read the reach against the first symbol's distance."""
+    against rnn_backward's own dh_steps), and asking for it changes no other number; first_symbol_power: its smallest
+    share over the lags where temporal_order's first symbol can sit; the findings count the networks against it."""
     runs = sg.read_across(str(quick_across))
     run = runs[0]
     params, T = rp.trained_params(run), run["sequence_len"]
@@ -585,8 +586,13 @@ def test_the_memory_profile_is_the_backward_pass_and_its_reach_the_first_lag_bel
         power = np.mean(dh ** 2, axis=(1, 2))[::-1]
         profiles.append(power / power[0])
     np.testing.assert_allclose(with_memory["memory"], np.mean(profiles, axis=0), rtol=1e-12)
-    assert sg.memory_reach([1.0, 0.5, 0.02, 0.009, 0.5]) == 3 and sg.memory_reach([1.0, 0.5]) == 2
-    text = sg.memory_findings(sg.across_cells(_across_doc()))[0]
-    assert "ortho at T = 120: 0.55 [0.10, 1.00] of T trained (5 of 10 reaching 0.8 T; 5 solved), 0.25 at the start" \
-        in text
-    assert "exact rank-sum p < 0.001" in text and "(further;" in text and "reach less than" not in text
+    rows = sg.across_cells(_across_doc())[("ortho", 120)]
+    lo = int(np.ceil(0.8 * 120))  # lags 96 to 107: the smallest share over them is the last, 107
+    assert sg.first_symbol_power(rows[0], "trained") == 1.0
+    assert sg.first_symbol_power(rows[-1], "trained") == 0.5 ** 107 and sg.first_symbol_power(rows[0], "start") == (
+        0.9 ** 107) and lo == 96
+    text = sg.gradient_findings(sg.across_cells(_across_doc()))[0]
+    assert (f"ortho at T = 120: at the start, median {0.9 ** 107:.2g}; trained, the 5 that end solved 1 to 1; the 5 "
+            f"that do not {0.5 ** 107:.2g} to {0.5 ** 107:.3g}") in text
+    assert "Every network that ends solved keeps at least 1 of the power there; 30 of the 30 that do not" in text
+    assert "as it does in 0 of the 80 trained networks" in text

@@ -67,8 +67,8 @@ Three families of comparisons, each paired by seed (the exact signed-rank test o
 within the family): the trained sensitivity at the network's own length from one training length to the next; at
 T' = the longer of two training lengths, the networks trained at the shorter against those trained at it; and, in
 the cells where no run ends solved (so none is picked by its outcome), each network against its own start. At its
-own T each network's memory reach: how many steps back the random readout's squared gradient dL/dh keeps at least
-MEMORY_FLOOR of its power at the last step (the curse's variable is the memory, not T).
+own T, how much of the random readout's squared gradient dL/dh reaches the steps where the first informative symbol
+can sit (how far the gradient carries; not a measure of what the network stores).
 
 Sections, in dependency order: sizes and inputs, the arms, measurements at initialisation, the closed forms, the
 trained tanh RNNs, the results file, figure, README block (the runs trained at each T last), command line.
@@ -347,16 +347,6 @@ def rnn_sensitivity(params: dict[str, np.ndarray], task: str, T: int, config: di
     return out
 
 
-MEMORY_FLOOR = 0.01  # a lag still reached while the gradient sent back keeps this much of its power at the last step
-
-
-def memory_reach(profile: list[float]) -> int:
-    """The number of steps back over which a memory profile stays at or above MEMORY_FLOOR: the first lag below it
-    (len(profile), the whole sequence, if none is)."""
-    below = [k for k, p in enumerate(profile) if p < MEMORY_FLOOR]
-    return below[0] if below else len(profile)
-
-
 def measure_trained(runs: list[dict], trained: dict) -> list[dict]:
     """Every vanilla tanh run, at its start and trained, at every length of trained["lengths"] (and its own)."""
     out = []
@@ -403,8 +393,8 @@ def read_across(path: str) -> list[dict]:
 def measure_across(runs: list[dict], trained: dict) -> list[dict]:
     """Every run of signal_trained (one network per start, training length T and seed) at its start and trained,
     measured at every length T' its file holds (the training lengths): E[(dh_T',i / dW_jk)^2], its standard error and
-    E[h_T'^2], so that the length trained at and the length measured at are read apart; at its own T also its memory
-    profile and reach (rnn_sensitivity's memory, memory_reach). At one T' every network of a
+    E[h_T'^2], so that the length trained at and the length measured at are read apart; at its own T also the
+    readout's gradient sent back through time (rnn_sensitivity's memory). At one T' every network of a
     seed sees the same batches (the generator is seeded by the seed and T', not by the training length), so networks
     trained at different lengths compare paired. With its spectral radius, final and best accuracy, and whether it
     ends solved."""
@@ -423,7 +413,7 @@ def measure_across(runs: list[dict], trained: dict) -> list[dict]:
             profile = measured[lengths.index(run["sequence_len"])]["memory"]
             row[when] = {"spectral_radius": spectral_radius(params["W_hh"]),
                          **{k: [m[k] for m in measured] for k in ("sensitivity", "stderr", "state_var")},
-                         "memory": profile, "reach": memory_reach(profile)}
+                         "memory": profile}
         out.append(row)
     return out
 
@@ -1281,45 +1271,54 @@ def across_tests(doc: dict) -> dict[str, list[dict]]:
     return {"own": own, "past": past, "collapse": collapse}
 
 
-FIRST_SYMBOL = 0.8  # temporal_order's first informative symbol lies 0.8 T to 0.9 T steps before the answer
+FIRST_SYMBOL = (0.8, 0.9)  # temporal_order's first informative symbol: at t in [0.1 T, 0.2 T), 0.8 T to 0.9 T back
+GRADIENT_FLOOR = 0.01  # a share of the last step's gradient power the findings count networks against
 
 
-def memory_findings(cells: dict) -> list[str]:
-    """The memory each network holds at its own T (its reach: how far back the readout's gradient keeps at least
-    MEMORY_FLOOR of its power), per cell, trained and at the start, and the trained networks that end solved against
-    those that do not (the exact rank-sum test on reach / T, pooled over the cells)."""
-    rows_all = [r for rows in cells.values() for r in rows if "reach" in r["trained"]]
+def first_symbol_power(row: dict, when: str) -> float:
+    """The smallest share of the readout's squared gradient at the last step that reaches a step where the first
+    informative symbol can sit (lags ceil(0.8 T) to ceil(0.9 T) - 1 of the profile at the network's own T)."""
+    T = row["T"]
+    lo, hi = (int(np.ceil(f * T)) for f in FIRST_SYMBOL)
+    return float(min(row[when]["memory"][lo:hi]))
+
+
+def gradient_findings(cells: dict) -> list[str]:
+    """How much of the random readout's gradient reaches the first symbol's steps, per cell, trained (solved and
+    not) and at the start; where it grows backwards instead. Counts, no comparison across cells (the starts differ in
+    what they carry before training, and the cells in their solved counts)."""
+    rows_all = [r for rows in cells.values() for r in rows if "memory" in r["trained"]]
     if not rows_all:
         return []
     parts = []
     for (init, T), rows in cells.items():
-        reach = [r["trained"]["reach"] / T for r in rows]
-        start = [r["start"]["reach"] / T for r in rows]
-        far = sum(x >= FIRST_SYMBOL for x in reach)
-        parts.append(f"{init} at T = {T}: {np.median(reach):.2f} [{min(reach):.2f}, {max(reach):.2f}] of T trained "
-                     f"({far} of {len(rows)} reaching {FIRST_SYMBOL} T; {sum(r['solved'] for r in rows)} solved), "
-                     f"{np.median(start):.2f} at the start")
-    solved = [r["trained"]["reach"] / r["T"] for r in rows_all if r["solved"]]
-    failed = [r["trained"]["reach"] / r["T"] for r in rows_all if not r["solved"]]
-    test = ""
-    if len(solved) >= 2 and len(failed) >= 2:
-        p = stats.rank_sum_exact(solved, failed)
-        words = (("further" if np.median(solved) > np.median(failed) else "less far") if p < SIGNIFICANCE
-                 else NOT_TOLD)
-        test = (f" Over every cell, the networks that end solved reach a median {np.median(solved):.2f} of T, "
-                f"those that do not {np.median(failed):.2f} ({words}; exact rank-sum {p_phrase(p)}; pooled over "
-                "lengths, so it mixes the lengths' different solved counts).")
-    short = [r for r in rows_all if r["solved"] and r["trained"]["reach"] / r["T"] < FIRST_SYMBOL]
-    if short:
-        test += (f" {len(short)} of the {len(solved)} networks that end solved reach less than {FIRST_SYMBOL} T and "
-                 "still hold the first symbol: the readout is random, so the reach is that of an average direction of "
-                 "h_T, and a memory held in a few directions can carry less than the floor's share of the power.")
-    return [f"**The memory each network holds** (at its own T: the reach, the number of steps back over which the "
-            f"squared gradient of the random readout, E[(dL/dh_T-k)^2], keeps at least {MEMORY_FLOOR:g} of its value "
-            f"at the last step, as a fraction of T, capped at 1; temporal_order's first informative symbol lies "
-            f"{FIRST_SYMBOL} T to 0.9 T steps back), median [range]: " + "; ".join(parts) + "." + test
-            + f" The floor {MEMORY_FLOOR:g} is a choice, not a property of the task: a gradient 100 times weaker in "
-            "power can still be read by a network, and one above it need not be."]
+        power = [(first_symbol_power(r, "trained"), r["solved"]) for r in rows]
+        start = float(np.median([first_symbol_power(r, "start") for r in rows]))
+        solved = [p for p, s in power if s]
+        failed = [p for p, s in power if not s]
+        text = (f"{init} at T = {T}: at the start, median {start:.2g}; trained, "
+                + (f"the {len(solved)} that end solved {min(solved):.2g} to {max(solved):.3g}" if solved else "")
+                + ("; " if solved and failed else "")
+                + (f"the {len(failed)} that do not {min(failed):.2g} to {max(failed):.3g}" if failed else ""))
+        parts.append(text)
+    solved = [first_symbol_power(r, "trained") for r in rows_all if r["solved"]]
+    failed = [first_symbol_power(r, "trained") for r in rows_all if not r["solved"]]
+    grows = sum(first_symbol_power(r, "trained") > 1 for r in rows_all)
+    split = ""
+    if solved and failed:
+        below = [p for p in failed if p < min(solved)]
+        split = (f" Every network that ends solved keeps at least {min(solved):.2g} of the power there; "
+                 f"{len(below)} of the {len(failed)} that do not keep less than that (from {min(failed):.2g}), and "
+                 f"the other {len(failed) - len(below)} as much or more.")
+    return [f"**How far back the readout's gradient reaches** (at its own T: the smallest share of the random "
+            f"readout's squared gradient at the last step, E[(dL/dh_T-k)^2] over its value at k = 0, over the lags "
+            f"k from {FIRST_SYMBOL[0]} T to {FIRST_SYMBOL[1]} T where temporal_order's first informative symbol can "
+            f"sit; above 1 the gradient grows on its way back, as it does in {grows} of the {len(rows_all)} trained "
+            "networks), lowest to highest: " + "; ".join(parts) + "." + split + " This is how far a learning signal "
+            "carries, not what a network stores: a network can hold a bit in an attractor while its gradient "
+            "vanishes, and a gradient that reaches back, or grows on the way, does not show that the symbol is "
+            "kept. Which symbol each network holds would take a probe of h_T (a linear read-out of the first "
+            "symbol), not run here."]
 
 
 def across_findings(doc: dict) -> tuple[list[str], str]:
@@ -1387,8 +1386,8 @@ def across_findings(doc: dict) -> tuple[list[str], str]:
                    "it learned gains far more sensitivity than one trained at the longer length, beyond the "
                    "difference the two already have at the shorter length. The sensitivity at a length thus "
                    "depends on what the network was trained for, not on the length alone, and a rise along the "
-                   "training length cannot be read as the curse's growth with memory on its own (the memory each "
-                   "network holds is read below)."
+                   "training length cannot be read as the curse's growth with memory: these runs measure how far "
+                   "the gradient carries (below), not the memory each network holds."
                    if told and len(more) == len(told) else
                    f" In {len(more)} of the {len(past)} comparisons the network run past its length gains more by "
                    f"the test, in {len(told) - len(more)} less.")
@@ -1425,7 +1424,7 @@ def across_findings(doc: dict) -> tuple[list[str], str]:
                    "diag(1 - h^2) W_hh has radius below 1. The state's size is consistent with two regimes, a "
                    "state near the origin and one far from it; a stability measure (a finite-time Lyapunov "
                    "exponent) would tell them apart, and is not measured here.")
-    out += memory_findings(cells)
+    out += gradient_findings(cells)
     worst, worst_at, worst_T = max((se / v, L, r["T"]) for r in rows_all for w in ("start", "trained")
                                    for se, v, L in zip(r[w]["stderr"], r[w]["sensitivity"], r["lengths"], strict=True))
     cfg = doc["config"]["trained"]
