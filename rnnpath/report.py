@@ -1044,6 +1044,40 @@ def published_budget(root: str = ".") -> str:
             "did not record it).")
 
 
+
+def published_verdicts(attractors_doc: dict | None, root: str = ".") -> str:
+    """Issue 23's published numbers, each beside ours under its own metric, one row each: Table 5
+    (published.table5_beside), Ribeiro et al.'s Table 1 (order_beside), their cloud of fixed points
+    (attractors.cloud_beside, from the attractor analysis's file) and Orhan & Pitkow's copy (copy_beside); then the
+    count of each verdict. A grid not run yet gives rows that say so."""
+    from rnnpath import experiments as ex
+    from rnnpath.analyses import attractors as dy
+    from rnnpath.experiments import published as pub
+
+    def records(name: str) -> list[dict]:
+        exp = ex.EXPERIMENTS.get(name)
+        return ex.load_records(exp, outdir=root)[0] if exp is not None and has_data(exp, root) else []
+
+    rows = pub.table5_beside(records("sutskever_table5"))
+    rows += pub.order_beside(records("order_table"), records("order_lstm200"))
+    cloud = dy.cloud_beside(attractors_doc) if attractors_doc is not None else None
+    rows += [cloud] if cloud is not None else []
+    rows += pub.copy_beside(records("copy_orhan"))
+    table = markdown_table(["published", "theirs", "ours", "verdict"], rows)
+    counted = [pub.verdict_kind(v) for *_, v in rows]
+    partial = sum(v.startswith("partial") for *_, v in rows)
+    counts = join_words([f"{counted.count(kind)} {kind}" for kind in pub.VERDICT_KINDS if counted.count(kind)])
+    return (table + f"\n\nOf these {len(rows)} rows: {counts}"
+            + (f"; {plural(partial, 'row')} rest{'s' if partial == 1 else ''} on part of {'its' if partial == 1 else 'their'} grid's runs (partial)"
+               if partial else "") + ". A row is reproduced when "
+            "every seed's 95% Wilson interval on its cases holds the published number as printed (half a unit of "
+            "its last digit either side), and not reproduced when every seed's interval lies on one side of it; the "
+            "sign test of our median against theirs goes with it; with 5 seeds or fewer it cannot reach p < 0.05, so "
+            "there such a row says what every seed of ours shows, not a significant difference. Counts of successes are set "
+            "against theirs by Fisher's exact test. What differs from each paper (budget, size, settings) is listed "
+            "in each experiment's answer below and in docs/method.md.")
+
+
 def cost_text(records: list[dict]) -> str:
     """'412 core-minutes of training (CPU time summed over the runs)', or for records from before the engine
     recorded its CPU time '500 minutes of training (wall time summed over the runs)', which overstates the cost when
@@ -1298,6 +1332,9 @@ def blocks(results_path: str = "results.json", seeds_path: str = "results/result
     with about(sweeps):
         out.add(sweeps, {"scale-verdict": scale_verdict(root), "addition-budget-verdict": addition_budget_verdict(root),
                          "published-budget": published_budget(root)})
+    both = f"{sweeps} and {attractors_path}"
+    with about(both):
+        out.add(both, {"published-verdicts": published_verdicts(attractors_doc, root)})
     with about(bytedmd_path):
         out.add(bytedmd_path, {"bytedmd-numbers": bd.readme_block(bytedmd_doc)})
     with about(memory_path):

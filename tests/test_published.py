@@ -606,3 +606,70 @@ def test_copy_answer_says_beforehand_how_many_successes_a_difference_needs(quick
     records = quick_records(quick_dir, "copy_orhan")
     n = min(sum(r["init"] == init for r in records) for init in ("chain", "ortho"))
     assert pub.power_sentence(n) in pub.answer_copy_orhan(records)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the published numbers beside ours (report.published_verdicts)
+
+
+def test_a_published_number_stands_for_what_its_printed_digits_allow():
+    assert pub._published_span("0.970") == pytest.approx((0.9695, 0.9705))
+    assert pub._published_span("1.00") == pytest.approx((0.995, 1.0))  # clipped at 1
+    assert pub._published_span("0.00025") == pytest.approx((0.000245, 0.000255))
+    assert pub._published_span("5e-05") == pytest.approx((4.5e-5, 5.5e-5))
+
+
+def test_each_seed_is_set_against_the_published_number_by_its_interval():
+    """A seed agrees when its 95% Wilson interval meets the published number: 0 wrong of 1000 cannot tell 0.00025
+    from 0 (it holds both), 12 of 1000 can; three seeds all worse are 'not reproduced' with the sign test's 0.25;
+    accuracies run the other way; nothing run is 'not run yet'."""
+    ours, verdict = pub.beside_published([(0, 1000)] * 3, "0.00025", "lower")
+    assert verdict.startswith("reproduced") and "3 seeds" in ours
+    ours, verdict = pub.beside_published([(12, 1000), (11, 1000), (21, 1000)], "0.00025", "lower")
+    assert verdict.startswith("not reproduced: every seed worse") and "44 to 84 times theirs" in verdict
+    assert "sign test p = 0.25" in verdict and ours.startswith("0.012 [0.011, 0.021]")
+    _, verdict = pub.beside_published([(250, 1000), (1000, 1000)], "0.970", "higher")
+    assert verdict.startswith("mixed: of 2 seeds, 1 worse and 1 better")
+    _, verdict = pub.beside_published([(250, 1000)] * 6, "0.970", "higher")
+    assert verdict.startswith("not reproduced: every seed worse") and "p = 0.031" in verdict
+    _, verdict = pub.beside_published([(999, 1000)] * 2, "0.970", "higher")
+    assert verdict.startswith("not reproduced: every seed better")
+    assert pub.beside_published([], "0.02", "lower") == ("-", "not run yet")
+    with pytest.raises(ValueError, match="better must be"):
+        pub.beside_published([(1, 10)], "0.1", "smaller")
+
+
+def test_a_verdicts_kind_is_read_through_a_partial_prefix():
+    assert pub.verdict_kind("partial (2 of 3 seeds): not reproduced: every seed worse") == "not reproduced"
+    assert pub.verdict_kind("reproduced: every seed's 95% interval holds 1.000") == "reproduced"
+    assert pub.verdict_kind("partial (5 of 10 seeds): agrees: no run succeeds in either") == "agrees"
+    with pytest.raises(ValueError, match="no known kind"):
+        pub.verdict_kind("solved")
+
+
+def test_the_verdict_table_has_a_row_per_published_number_and_follows_the_records():
+    """Every published number of issue 23 has its row (Table 5's four entries from each start, Ribeiro's Table 1 at
+    each length for the expRNN and at 100 and 200 for the 200-unit LSTM, their cloud of fixed points, Orhan &
+    Pitkow's two counts and their finding); the counts under it add up to the rows; and a Table 5 row turns
+    'reproduced' when its held-out cases are all right (0 of 1000 holds 0.00025), so the verdicts follow the
+    files."""
+    from rnnpath import report
+    from rnnpath.analyses import attractors as dy
+
+    doc = dy.load(str(ROOT / "results" / "attractors.json"))
+    text = report.published_verdicts(doc, str(ROOT))
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    n_order = len(pub.gated.ORDER_LENS) + len(pub.gated.ORDER_LSTM200_LENS)
+    assert len(rows) == len(pub.TABLE5_ROWS) * len(pub.SUTSKEVER_INITS) + n_order + 1 + len(pub.COPY_PUBLISHED) + 1
+    counts = re.search(r"Of these (\d+) rows: ([^;.]*)", text)
+    assert int(counts.group(1)) == len(rows)
+    assert sum(int(n) for n in re.findall(r"(\d+) [a-z]", counts.group(2))) == len(rows)
+    records, _ = ex.load_records(ex.EXPERIMENTS["sutskever_table5"], outdir=str(ROOT))
+    addition = [r for r in records if pub.table5_row(r) == ("addition", 0.995)]
+    assert addition, "the committed file has Table 5's addition row at mu_max 0.995"
+    perfect = [{**r, "heldout": {**r["heldout"], "frac_wrong": 0.0}} if r in addition else r for r in records]
+    rows = {row[0]: row[3] for row in pub.table5_beside(perfect)}
+    for init in {r["init"] for r in addition}:
+        start = "their sparse start" if init == "sparse" else "the orthogonal start (theirs is sparse)"
+        verdict = rows[f"Sutskever et al. 2013, Table 5: addition, T = 80, mu_max 0.995, from {start}"]
+        assert pub.verdict_kind(verdict) == "reproduced"

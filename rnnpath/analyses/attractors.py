@@ -949,6 +949,33 @@ def _piecewise_text(run: dict, st: dict, held: list[tuple[str, str, dict]], tanh
     return text, f"{name} at epoch {p['epoch']}, per constant input:\n\n{table}"
 
 
+
+def cloud_beside(doc: dict) -> list[str] | None:
+    """Seed 004's cloud of fixed points beside ours, a row of report.published_verdicts ([published finding, theirs,
+    ours, verdict]): the expRNN run (Henaff's start, modReLU units, W_hh held orthogonal) at its last snapshot, by
+    the rule of its paragraph (_piecewise_text): a cloud when the starts settle on two or more distinct stable fixed
+    points for some input. None when the file holds no such run."""
+    runs = [r for r in doc["runs"] if is_piecewise(r) and r["init"] == "henaff" and arm_cell(arm(r)).orthogonal]
+    if not runs:
+        return None
+    run = runs[0]
+    p = piecewise_summary(run)
+    reached = max(row["reached"] for row in p["last"])
+    found = max(row["stable"] for row in p["last"])
+    moving = sum(row["moving"] for row in p["last"])
+    starts = sum(row["starts"] for row in p["last"])
+    settle = ("no start settles on a stable fixed point under any constant input" if reached == 0 else
+              f"the starts settle on at most {reached} distinct stable fixed point{'s' if reached != 1 else ''} per "
+              "constant input")
+    ours = (f"one run (temporal_order, T = {run['sequence_len']}) at epoch {p['epoch']}: {settle} ({moving} of "
+            f"{starts} starts keep moving); Newton's method finds at most {found} per input")
+    verdict = ("reproduced: its starts settle on several fixed points for some input" if reached >= 2 else
+               "not reproduced: " + ("no start settles on a fixed point" if reached == 0 else
+                                     "its starts settle on at most one fixed point per input"))
+    claim = ("Ribeiro et al. 2020: their orthogonal RNN (expRNN) solves temporal order with a cloud of fixed points "
+             "that move during training without bifurcating or disappearing")
+    return [claim, "a cloud of fixed points (their bifurcation diagrams)", ours, verdict]
+
 def _starts_text(st: dict, piecewise: bool) -> str:
     """'65 starts (h_0 = 0 and 64 random)', with seed 004's wide starts on a modReLU map."""
     wide = st["wide_starts"] if piecewise else 0

@@ -106,6 +106,7 @@ Sections: the shared setting, Sutskever's learning rate, Table 5, copy, the regi
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -718,6 +719,165 @@ def answer_copy_orhan(records: list[dict]) -> str:
                             "within 2% of chance", "final validation cross-entropy, median [range]", "diverged",
                             "published (their grid)"], rows)
     return text + "\n\n" + table
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the published numbers beside ours: one row each (report.published_verdicts adds the attractor row and the table)
+
+# the verdicts of the rows below, as they begin (after 'partial (k of n seeds): ' on a grid part way)
+VERDICT_KINDS = ("reproduced", "agrees", "not reproduced", "not told apart", "differs", "mixed", "not run yet")
+
+
+def verdict_kind(verdict: str) -> str:
+    """The kind a row's verdict begins with (VERDICT_KINDS), a grid part way or not."""
+    core = re.sub(r"^partial \([^)]*\): ", "", verdict)
+    kind = next((k for k in sorted(VERDICT_KINDS, key=len, reverse=True) if core.startswith(k)), None)
+    if kind is None:
+        raise ValueError(f"a verdict of no known kind: {verdict!r}")
+    return kind
+
+
+def _published_span(published: str) -> tuple[float, float]:
+    """The values a number printed as `published` stands for: '0.970' is [0.9695, 0.9705], '1.00' [0.995, 1.0],
+    '0.00025' [0.000245, 0.000255] (half a unit of its last printed digit either side, clipped to [0, 1])."""
+    mantissa = published.lower().split("e")[0]
+    digits = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    exponent = int(published.lower().split("e")[1]) if "e" in published.lower() else 0
+    half = 0.5 * 10.0 ** (exponent - digits)
+    value = float(published)
+    return max(0.0, value - half), min(1.0, value + half)
+
+
+def _times(ratio: float) -> str:
+    """'44', '3,700', '2.6': a ratio to two significant digits, without an exponent."""
+    return f"{float(f'{ratio:.2g}'):,.0f}" if ratio >= 10 else f"{ratio:.2g}"
+
+
+def beside_published(counts: list[tuple[int, int]], published: str, better: str) -> tuple[str, str]:
+    """(ours, verdict) for one published fraction against our seeds, each seed a count k of n cases (wrong cases,
+    or right ones). A seed agrees with the paper when the published number, as printed (_published_span), meets
+    the seed's 95% Wilson interval; it is worse (or better) when the whole interval lies on one side. Every seed
+    agreeing: reproduced; every seed on the same side: not reproduced, with the exact sign test of our median
+    against the published number (the seeds that agree dropped; 5 or fewer cannot reach p < 0.05, so there the
+    count alone says it); anything else is mixed. `better` is 'lower' (wrong cases) or 'higher' (accuracy)."""
+    if better not in ("lower", "higher"):
+        raise ValueError(f"better must be 'lower' or 'higher', got {better!r}")
+    if not counts:
+        return "-", "not run yet"
+    lo_pub, hi_pub = _published_span(published)
+    sides = []
+    for k, n in counts:
+        lo, hi = stats.wilson_interval(k, n)
+        above = lo > hi_pub
+        below = hi < lo_pub
+        sides.append("agrees" if not (above or below) else "worse" if above == (better == "lower") else "better")
+    fractions = [k / n for k, n in counts]
+    n = len(counts)
+    spread = (_spread(fractions) if better == "lower" else stats.median_range(fractions, "accuracy"))
+    ours = f"{spread} ({plural(n, 'seed')}, each on {join_words(sorted({str(m) for _, m in counts}))} cases)"
+    worse, better_n, agree = sides.count("worse"), sides.count("better"), sides.count("agrees")
+    sign = f"sign test p = {stats.p_text(stats.mcnemar_exact(worse, better_n))}"
+    if agree == n:
+        return ours, f"reproduced: every seed's 95% interval holds {published}"
+    if worse == n or better_n == n:
+        side = "worse" if worse == n else "better"
+        ratio = ([f / float(published) for f in fractions] if better == "lower" and float(published) > 0 else None)
+        by = (f", {_times(min(ratio))} to {_times(max(ratio))} times theirs" if ratio and side == "worse" else
+              f", by {min(abs(f - float(published)) for f in fractions):.2g} to "
+              f"{max(abs(f - float(published)) for f in fractions):.2g}")
+        return ours, f"not reproduced: every seed {side} than {published} beyond its 95% interval{by} ({sign})"
+    parts = [f"{count} {word}" for count, word in ((agree, "agree"), (worse, "worse"), (better_n, "better")) if count]
+    return ours, f"mixed: of {n} seeds, {join_words(parts)} ({sign})"
+
+
+def _wrong_count(r: dict) -> tuple[int, int]:
+    """(wrong cases, cases) behind wrong_fraction: held-out cases on the per-case tasks, the last epoch's fresh
+    sequences elsewhere; a diverged run counts every case wrong."""
+    n = rp.HELDOUT_CASES if rp.is_per_case(r) else fresh_cases(r)
+    return round(wrong_fraction(r) * n), n
+
+
+def table5_beside(records: list[dict]) -> list[list[str]]:
+    """One row per Table 5 entry and start: [published number, theirs, ours, verdict]; rows not run yet say so,
+    rows part way say how many of their seeds have run."""
+    rows = []
+    for task, mu, published in TABLE5_ROWS:
+        for init in sorted(SUTSKEVER_INITS, key=lambda i: i != "sparse"):  # their start first
+            runs = sorted((r for r in records if table5_row(r) == (task, mu) and r["init"] == init),
+                          key=lambda r: r["seed"])
+            ours, verdict = beside_published([_wrong_count(r) for r in runs], f"{published:g}", "lower")
+            if 0 < len(runs) < len(TABLE5_SEEDS):
+                verdict = f"partial ({len(runs)} of {len(TABLE5_SEEDS)} seeds): {verdict}"
+            start = "their sparse start" if init == "sparse" else "the orthogonal start (theirs is sparse)"
+            rows.append([f"Sutskever et al. 2013, Table 5: {task}, T = {SUTSKEVER_T}, mu_max {mu:g}, from {start}",
+                         f"{published:g} of {'sequences' if task.startswith('noiseless') else 'cases'} wrong", ours,
+                         verdict])
+    return rows
+
+
+def order_beside(order_records: list[dict], lstm200_records: list[dict]) -> list[list[str]]:
+    """Ribeiro et al. 2020's Table 1 (seed 004), validation accuracy: their orthogonal RNN against ours built as
+    theirs (order_table's expRNN arm, their 1000 training sequences), and their LSTM at 100 and 200 steps against
+    ours at their 200 units with ten times the data (order_lstm200)."""
+    n_seeds = len(rp.parse_seeds(gated.ORDER_SEEDS))
+    rows = []
+    groups = (("orthogonal RNN (kept orthogonal)", gated.ORDER_LENS,
+               [r for r in order_records if gated.arm_of(r) == gated.ORDER_EXPRNN_ARM
+                and gated.order_regime(r) == "fixed"], "expRNN as they built it, on their data"),
+              ("LSTM", gated.ORDER_LSTM200_LENS, lstm200_records, "an LSTM on ten times their data"))
+    for name, lens, records, what in groups:
+        for T in lens:
+            runs = sorted((r for r in records if r["sequence_len"] == T), key=lambda r: r["seed"])
+            published = gated.ORDER_PUBLISHED[name][T]
+            counts = [(round(r["final_metric"] * rp.full_config(r["config"])["val_size"]),
+                       rp.full_config(r["config"])["val_size"]) for r in runs if r["final_metric"] is not None]
+            ours, verdict = beside_published(counts, published, "higher")
+            if 0 < len(runs) < n_seeds:
+                verdict = f"partial ({len(runs)} of {n_seeds} seeds): {verdict}"
+            size = ex.common(runs, lambda r: rp.full_config(r["config"])["n_hidden"])
+            updates = ex.common(runs, lambda r: ex.updates_of(rp.full_config(r["config"])))
+            cut = (f" ({size} of their {gated.ORDER_THEIR_HIDDEN} units, {updates:,} updates of their up to "
+                   f"{gated.ORDER_THEIR_UPDATES:,})" if size and updates else "")
+            rows.append([f"Ribeiro et al. 2020, Table 1: {name}, temporal order, length {T}; ours: {what}{cut}",
+                         f"{published} validation accuracy", ours, verdict])
+    return rows
+
+
+def copy_beside(records: list[dict]) -> list[list[str]]:
+    """Orhan & Pitkow 2020's copy: their successes by their rule over their whole grid against ours at one setting
+    of it, per start (Fisher's exact test between the two counts), and their finding, that the chain start succeeds
+    where the orthogonal one does not, against ours."""
+    rows, counts = [], {}
+    for init, (k_pub, n_pub) in COPY_PUBLISHED.items():
+        mine = [r for r in records if r["init"] == init]
+        k = sum(gated.meets_lenient(r) for r in mine)
+        counts[init] = (k, len(mine))
+        planned = sum(len(g.specs()) for g in COPY_ORHAN_GRIDS if g.inits == (init,))
+        if not mine:
+            ours, verdict = "-", "not run yet"
+        else:
+            ours = f"{k}/{len(mine)} by their rule"
+            verdict = ("agrees: no run succeeds in either" if k == 0 == k_pub else
+                       f"{'not told apart' if not ex.told_apart(k, len(mine), k_pub, n_pub) else 'differs'} "
+                       f"({stats.fisher_text(k, len(mine), k_pub, n_pub)}; their count is over a grid of settings, "
+                       f"ours one setting of it)")
+            if len(mine) < planned:
+                verdict = f"partial ({len(mine)} of {planned} seeds): {verdict}"
+        rows.append([f"Orhan & Pitkow 2020, copy of total length 500, from the {init} start",
+                     f"{k_pub}/{n_pub} runs succeed (their grid)", ours, verdict])
+    (kc, nc), (ko, no) = counts["chain"], counts["ortho"]
+    if nc and no:
+        finding = ("reproduced" if kc > ko and ex.told_apart(kc, nc, ko, no) else
+                   f"not reproduced: {'no start succeeds' if kc == ko == 0 else 'the counts are not told apart'}")
+        ours = f"chain {kc}/{nc} against ortho {ko}/{no}, {stats.fisher_text(kc, nc, ko, no)}"
+        total = sum(len(g.specs()) for g in COPY_ORHAN_GRIDS)
+        if nc + no < total:
+            finding = f"partial ({nc + no} of {total} runs): {finding}"
+    else:
+        finding, ours = "not run yet", "-"
+    rows.append(["Orhan & Pitkow 2020: the chain start succeeds on copy-500 where the orthogonal one does not",
+                 "chain 46/462, orthogonal 0/594", ours, finding])
+    return rows
 
 
 # ----------------------------------------------------------------------------------------------------------------
