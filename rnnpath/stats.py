@@ -159,12 +159,6 @@ def signed_rank_exact(d: list[float]) -> float:
     return min(1.0, extreme / 2 ** n)
 
 
-def signed_rank_text(d: list[float]) -> str:
-    """'signed-rank p = 0.002' (exact, two-sided; 'p < 0.001' below that), for a sentence on paired samples."""
-    p = signed_rank_exact(d)
-    return "exact signed-rank p < 0.001" if p < 0.001 else f"exact signed-rank p = {p_text(p)}"
-
-
 def holm(pvalues: list[float]) -> list[float]:
     """Holm's step-down adjusted p-values (Holm 1979), in the order given: the k-th smallest p times (m - k + 1),
     made non-decreasing along the sorted order and capped at 1. A family of m comparisons keeps a difference at

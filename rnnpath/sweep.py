@@ -270,7 +270,8 @@ def writer_lock(path: str):
     lock_path = path + ".lock"
     while True:
         try:
-            lock = open(lock_path, "a+", encoding="utf-8")
+            # no `with`: the lock is held across the yield below and closed or re-opened in this loop
+            lock = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115
         except OSError as err:
             raise SweepError(f"cannot create {lock_path}: {err.strerror or err}") from None
         try:

@@ -111,5 +111,4 @@ def test_signed_rank_exact_against_known_values_and_brute_force():
     brute = sum(abs(sum(r * s for r, s in zip(ranks, signs, strict=True))) >= observed - 1e-12
                 for signs in itertools.product((1, -1), repeat=len(d))) / 2 ** len(d)
     assert stats.signed_rank_exact(d) == pytest.approx(brute)
-    assert stats.signed_rank_text([1, 2, 3, 4, 5]) == "exact signed-rank p = 0.062"
-    assert stats.signed_rank_text(list(range(1, 12))) == "exact signed-rank p < 0.001"
+    assert stats.signed_rank_exact([1, 2, 3, 4, 5]) == pytest.approx(0.0625)  # 2 of 32 sign patterns as extreme

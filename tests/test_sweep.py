@@ -165,7 +165,7 @@ def test_a_lock_file_left_by_a_killed_run_is_taken_over(tmp_path):
     """An flock dies with its process: a .lock file that outlived its run (SIGKILL leaves it) blocks nothing."""
     out = tmp_path / "s.jsonl"
     (tmp_path / "s.jsonl.lock").write_text("process 999999\n")
-    code, stdout, _ = run_main(sweep.main, [*TINY, "--seeds", "0", "--out", out, "--quiet"])
+    code, _, _ = run_main(sweep.main, [*TINY, "--seeds", "0", "--out", out, "--quiet"])
     assert code == 0 and len(read_records(out)) == 2
     assert not (tmp_path / "s.jsonl.lock").exists()
 
