@@ -1046,10 +1046,10 @@ def published_budget(root: str = ".") -> str:
 
 
 def published_verdicts(attractors_doc: dict | None, root: str = ".") -> str:
-    """Issue 23's published numbers, each beside ours under its own metric, one row each: Table 5
-    (published.table5_beside), Ribeiro et al.'s Table 1 (order_beside), their cloud of fixed points
+    """Issue 23's published numbers, each beside ours under its own metric, one row each with what differs from the
+    paper: Table 5 (published.table5_beside), Ribeiro et al.'s Table 1 (order_beside), their cloud of fixed points
     (attractors.cloud_beside, from the attractor analysis's file) and Orhan & Pitkow's copy (copy_beside); then the
-    count of each verdict. A grid not run yet gives rows that say so."""
+    count of each kind of verdict. A grid not run yet gives rows that say so."""
     from rnnpath import experiments as ex
     from rnnpath.analyses import attractors as dy
     from rnnpath.experiments import published as pub
@@ -1058,25 +1058,38 @@ def published_verdicts(attractors_doc: dict | None, root: str = ".") -> str:
         exp = ex.EXPERIMENTS.get(name)
         return ex.load_records(exp, outdir=root)[0] if exp is not None and has_data(exp, root) else []
 
-    rows = pub.table5_beside(records("sutskever_table5"))
+    table5 = ex.EXPERIMENTS.get("sutskever_table5")
+    replaced = ex.kept_records(table5, False, root) if table5 is not None and has_data(table5, root) else []
+    rows = pub.table5_beside(records("sutskever_table5"), replaced)
     rows += pub.order_beside(records("order_table"), records("order_lstm200"))
     cloud = dy.cloud_beside(attractors_doc) if attractors_doc is not None else None
     rows += [cloud] if cloud is not None else []
     rows += pub.copy_beside(records("copy_orhan"))
-    table = markdown_table(["published", "theirs", "ours", "verdict"], rows)
-    counted = [pub.verdict_kind(v) for *_, v in rows]
-    partial = sum(v.startswith("partial") for *_, v in rows)
-    counts = join_words([f"{counted.count(kind)} {kind}" for kind in pub.VERDICT_KINDS if counted.count(kind)])
+    table = markdown_table(["published", "theirs", "ours", "verdict", "what differs from theirs"], rows)
+    kinds = [pub.verdict_kind(row[3]) for row in rows]
+    partial = sum(row[3].startswith("partial") for row in rows)
+    counts = join_words([f"{kinds.count(kind)} {kind}" for kind in pub.VERDICT_KINDS if kinds.count(kind)])
+    every_arm = sum(k == "reproduced" and "every arm of the table ends solved" in row[2]
+                    for k, row in zip(kinds, rows, strict=True))
     return (table + f"\n\nOf these {len(rows)} rows: {counts}"
-            + (f"; {plural(partial, 'row')} rest{'s' if partial == 1 else ''} on part of {'its' if partial == 1 else 'their'} grid's runs (partial)"
-               if partial else "") + ". A row is reproduced when "
-            "every seed's 95% Wilson interval on its cases holds the published number as printed (half a unit of "
-            "its last digit either side), and not reproduced when every seed's interval lies on one side of it; the "
-            "sign test of our median against theirs goes with it; with 5 seeds or fewer it cannot reach p < 0.05, so "
-            "there such a row says what every seed of ours shows, not a significant difference. Counts of successes are set "
-            "against theirs by Fisher's exact test. What differs from each paper (budget, size, settings) is listed "
-            "in each experiment's answer below and in docs/method.md.")
-
+            + (f"; {plural(partial, 'row')} rest{'s' if partial == 1 else ''} on part of "
+               f"{'its' if partial == 1 else 'their'} grid's runs (partial)" if partial else "")
+            + (f". {'The' if every_arm == kinds.count('reproduced') else f'{every_arm} of the'} reproduced "
+               f"row{'s' if every_arm > 1 else ''} {'are' if every_arm > 1 else 'is'} at a length where every arm of "
+               "Ribeiro's table ends solved, so it says nothing of the build" if every_arm else "")
+            + ". How a row is read: each seed is one network, tested on its own cases against the published fraction "
+            "(Fisher's exact test against their count where the paper states its cases, Ribeiro's 1000 validation "
+            "sequences; else the exact binomial test, theirs taken as exact at the end of its printed rounding "
+            "nearest ours), Holm's correction over the row's seeds. Every seed consistent with it is 'reproduced' "
+            f"where the widest 95% interval resolves a fraction of wrong cases {pub.RESOLVE_FACTOR:g} times theirs "
+            f"(or an accuracy {pub.RESOLVE_ACCURACY:g} below theirs) and 'consistent, not resolved' where it does "
+            "not; every seed worse is 'not reproduced', and 'not reproduced with changes' where the runs depart "
+            "from a setting the paper states (named in the verdict; the row's course of training says what the runs "
+            "did meanwhile, and a change named is not offered as the reason); anything else is 'mixed'. The spread "
+            "between seeds is not noise around one rate, so no test pools them. Table 5's numbers are the sparse "
+            "start's, so the orthogonal start's rows stand beside them without a verdict of reproduction; Orhan & "
+            "Pitkow's counts pool their whole grid of settings, so one setting of ours is not tested against them, "
+            "and their finding is tested between our two starts. The answers below give each grid's seeds and settings in full.")
 
 def cost_text(records: list[dict]) -> str:
     """'412 core-minutes of training (CPU time summed over the runs)', or for records from before the engine

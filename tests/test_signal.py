@@ -507,8 +507,8 @@ def test_the_runs_trained_at_each_T_are_compared_paired_by_seed_and_worded_by_th
             "0.07 at the start") in text
     assert "the measure grows at most like T'^2" in text
     mean = sg.geometric_mean([1e-4 * 30 ** 2 * (1 + 0.01 * k) for k in range(10)])
-    assert f"| ortho | 30 | 10/10 | 1.00 | 1.2 | 0.5 | **{mean:.3g}** |" in table
-    assert "| ortho | untrained | - | - | 1 | - | 0.01 | 0.01 | 0.01 | 0.01 |" in table
+    assert f"| ortho | 30 | 10/10 | 1.00 | 1.2 | 0.5 | - | **{mean:.3g}** |" in table
+    assert "| ortho | untrained | - | - | 1 | - | - | 0.01 | 0.01 | 0.01 | 0.01 |" in table
     # networks that end where they started: the test cannot tell them apart, and says so
     flat = " ".join(sg.across_findings(_across_doc(seeds=range(3), collapse_factor=1.0))[0])
     assert "ortho at T = 200: the trained network's sensitivity changes by a factor" in flat
@@ -596,3 +596,80 @@ def test_the_gradient_sent_back_is_the_backward_pass_and_is_read_at_the_first_sy
             f"that do not {0.5 ** 107:.2g} to {0.5 ** 107:.3g}") in text
     assert "Every network that ends solved keeps at least 1 of the power there; 30 of the 30 that do not" in text
     assert "as it does in 0 of the 80 trained networks" in text
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# what each network trained at each T holds: the first-symbol probe
+
+
+def test_the_symbols_are_the_two_informative_symbols_in_order():
+    """symbols reads temporal_order's target 2 a + b back to (a, b), the first and the second of A (0) and B (1) in
+    the inputs."""
+    x, y = rp.generate_batch("temporal_order", 40, 200, np.random.default_rng(3))
+    seen = x.argmax(axis=2)  # (T, B)
+    order = [seen[np.flatnonzero(seen[:, b] <= 1), b] for b in range(x.shape[1])]
+    first, second = sg.symbols("temporal_order", y)
+    assert np.array_equal(first, [o[0] for o in order]) and np.array_equal(second, [o[1] for o in order])
+    with pytest.raises(ValueError, match="temporal_order"):
+        sg.symbols("addition", y)
+
+
+def test_the_probe_is_scored_on_sequences_it_was_not_fitted_on():
+    """A linearly separable set is probed right but for a few points near the boundary (least squares is no
+    maximum-margin fit); labels that follow one rule in the fitting half and the opposite
+    rule in the scored half are probed all wrong (the scored half never enters the fit); labels independent of
+    the states score near one half."""
+    rng = np.random.default_rng(0)
+    h = rng.standard_normal((400, 6))
+    labels = (h[:, 0] > 0).astype(int)
+    right, tested = sg.probe_accuracy(h, labels)
+    assert tested == 200 and right >= 190
+    flipped = np.concatenate([labels[:200], 1 - labels[200:]])
+    assert sg.probe_accuracy(h, flipped) == (tested - right, 200)
+    right, tested = sg.probe_accuracy(rng.standard_normal((4000, 6)), rng.integers(0, 2, 4000))
+    assert tested == 2000 and abs(right / tested - 0.5) < 0.05
+    assert sg.holds([200, 200]) and not sg.holds([110, 200]) and sg.holds([120, 200])
+
+
+def test_the_probe_draws_no_random_number_of_its_own(quick_across):
+    """With the probe or without it, the measure's numbers are the same bits: it reads the batches already drawn."""
+    run = sg.read_across(str(quick_across))[0]
+    params = rp.trained_params(run)
+    trained = sg.QUICK["trained"]
+    plain, probed = (sg.rnn_sensitivity(params, run["task"], 10, run["config"], 16, 2, np.random.default_rng(5),
+                                        memory=True, probe=probe) for probe in (False, True))
+    assert {k: v for k, v in probed.items() if k not in ("probe", "probe_second")} == plain
+    assert all(probed[k][1] == 16 and 0 <= probed[k][0] <= 16 for k in ("probe", "probe_second"))
+    row = sg.measure_across([run], trained)[0]
+    assert all(len(row[w]["probe"]) == len(row["lengths"]) for w in ("start", "trained"))
+
+
+def test_the_probe_findings_count_what_each_cell_holds():
+    """Solved networks that hold the symbol everywhere, failed ones at chance but one that holds it: the counts per
+    cell, that one named with its second-symbol probe and task accuracy, and the networks run past their length
+    compared paired by seed with those trained there, worded by the test."""
+    doc = _across_doc()
+    for r in doc["across_T"]["runs"]:
+        for when in ("start", "trained"):
+            held = when == "trained" and (r["solved"] or (r["init"], r["T"], r["seed"]) == ("ortho", 200, 3))
+            # run past its length (T' > T), a solved network keeps less of the symbol: 300 of 400
+            r[when]["probe"] = [[(300 if L > r["T"] and r["solved"] else 388) if held else 200, 400]
+                                for L in r["lengths"]]
+            r[when]["probe_second"] = [[210, 400] for _ in r["lengths"]]
+    [text] = sg.probe_findings(sg.across_cells(doc))
+    assert "ortho at T = 30: at the start 0 of 10 hold it (0.50 to 0.50); trained, of the 10 that end solved, " \
+           "10 hold it (0.97 to 0.97)" in text
+    assert "ortho at T = 200: at the start 0 of 10 hold it (0.50 to 0.50); trained, of the 10 that do not, 1 holds " \
+           "it (0.50 to 0.97)" in text
+    assert "The 1 network that holds it without ending solved" in text
+    assert "ortho at T = 200, seed 3: first 0.97, second 0.53, task 0.25" in text
+    # at T' = 60, trained at 30 (300 of 400) against trained at 60 (388): lower in every seed
+    assert ("ortho at T' = 60, trained at 30 against trained there: median 0.75 against 0.97, lower in 10 and higher "
+            "in 0 of 10 seeds (exact signed-rank p = 0.002 over 10 seeds") in text
+    assert "part ways" not in text  # without the sensitivity's tests, no reading against them
+    [read] = sg.probe_findings(sg.across_cells(doc), sg.across_tests(doc)["past"])
+    assert "the network moved past its length keeps less of it at ortho T' = 60 (10/10 trained there end solved)" in read
+    assert "it also gains more sensitivity than the one trained there" in read and "part ways" in read
+    for r in doc["across_T"]["runs"]:
+        del r["trained"]["probe"]
+    assert sg.probe_findings(sg.across_cells(doc)) == []

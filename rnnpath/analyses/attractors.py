@@ -952,13 +952,15 @@ def _piecewise_text(run: dict, st: dict, held: list[tuple[str, str, dict]], tanh
 
 def cloud_beside(doc: dict) -> list[str] | None:
     """Seed 004's cloud of fixed points beside ours, a row of report.published_verdicts ([published finding, theirs,
-    ours, verdict]): the expRNN run (Henaff's start, modReLU units, W_hh held orthogonal) at its last snapshot, by
-    the rule of its paragraph (_piecewise_text): a cloud when the starts settle on two or more distinct stable fixed
-    points for some input. None when the file holds no such run."""
+    ours, verdict, what differs]): the expRNN run (Henaff's start, modReLU units, W_hh held orthogonal) at its last
+    snapshot. Their evidence is a diagram of the states visited after a burn-in, from many starts; states that keep
+    moving fill such a diagram as fixed points would, so the row reads the two apart: the cloud of states, and fixed
+    points the states settle on (two or more distinct ones reached for some input, the rule of _piecewise_text).
+    None when the file holds no such run."""
     runs = [r for r in doc["runs"] if is_piecewise(r) and r["init"] == "henaff" and arm_cell(arm(r)).orthogonal]
     if not runs:
         return None
-    run = runs[0]
+    run, st = runs[0], doc["settings"]
     p = piecewise_summary(run)
     reached = max(row["reached"] for row in p["last"])
     found = max(row["stable"] for row in p["last"])
@@ -967,14 +969,25 @@ def cloud_beside(doc: dict) -> list[str] | None:
     settle = ("no start settles on a stable fixed point under any constant input" if reached == 0 else
               f"the starts settle on at most {reached} distinct stable fixed point{'s' if reached != 1 else ''} per "
               "constant input")
-    ours = (f"one run (temporal_order, T = {run['sequence_len']}) at epoch {p['epoch']}: {settle} ({moving} of "
-            f"{starts} starts keep moving); Newton's method finds at most {found} per input")
-    verdict = ("reproduced: its starts settle on several fixed points for some input" if reached >= 2 else
-               "not reproduced: " + ("no start settles on a fixed point" if reached == 0 else
-                                     "its starts settle on at most one fixed point per input"))
+    ours = (f"at epoch {p['epoch']}: {settle} ({moving} of {starts} starts still moving after a burn-in of "
+            f"{st['burn_in']} steps and a window of {st['window']}); Newton's method finds at most {found} stable "
+            "fixed points per input, which no window reaches" if reached == 0 else
+            f"at epoch {p['epoch']}: {settle}; Newton's method finds at most {found} per input")
+    if reached >= 2:
+        verdict = "reproduced: its starts settle on several fixed points for some input"
+    elif moving:
+        verdict = ("partly: a cloud of states that keep moving, which a diagram of the states after a burn-in "
+                   "could also show as a cloud (not tested); fixed points the states settle on, " + ("none" if reached == 0 else "at most one per input")
+                   + " in this run")
+    else:
+        verdict = "not reproduced: " + ("no start settles on a fixed point" if reached == 0 else
+                                        "its starts settle on at most one fixed point per input")
     claim = ("Ribeiro et al. 2020: their orthogonal RNN (expRNN) solves temporal order with a cloud of fixed points "
              "that move during training without bifurcating or disappearing")
-    return [claim, "a cloud of fixed points (their bifurcation diagrams)", ours, verdict]
+    differs = (f"one run (temporal_order, T = {run['sequence_len']}, {run['n_hidden']} units), its last snapshot, "
+               "where their diagram is of sequences of length 100 and 200 units; whether points disappear during "
+               "training is not tested (docs/analyses.md)")
+    return [claim, "a cloud of fixed points (their diagrams of the states after a burn-in)", ours, verdict, differs]
 
 def _starts_text(st: dict, piecewise: bool) -> str:
     """'65 starts (h_0 = 0 and 64 random)', with seed 004's wide starts on a modReLU map."""

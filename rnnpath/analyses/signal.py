@@ -68,7 +68,9 @@ within the family): the trained sensitivity at the network's own length from one
 T' = the longer of two training lengths, the networks trained at the shorter against those trained at it; and, in
 the cells where no run ends solved (so none is picked by its outcome), each network against its own start. At its
 own T, how much of the random readout's squared gradient dL/dh reaches the steps where the first informative symbol
-can sit (how far the gradient carries; not a measure of what the network stores).
+can sit (how far the gradient carries; not a measure of what the network stores); and what it stores: a linear
+probe of h_T' for the first informative symbol, fitted on half of the measure's own sequences and tested on the other
+half (no new random numbers, so no other number changes), at every T'.
 
 Sections, in dependency order: sizes and inputs, the arms, measurements at initialisation, the closed forms, the
 trained tanh RNNs, the results file, figure, README block (the runs trained at each T last), command line.
@@ -89,10 +91,10 @@ from rnnpath import files, stats
 from rnnpath.analyses import memory_curse as mc
 from rnnpath.analyses.base import Analysis, AnalysisError, Command, Option, drawer
 from rnnpath.analyses.matrices import load_runs, spectral_radius
-from rnnpath.text import markdown_table
+from rnnpath.text import join_words, markdown_table
 
 PROG = "rnnpath analyze signal"
-SCHEMA_VERSION = 2  # 2: across_T, the runs trained at each T
+SCHEMA_VERSION = 3  # 2: across_T, the runs trained at each T; 3: their first-symbol probe
 
 # ----------------------------------------------------------------------------------------------------------------
 # sizes and inputs
@@ -317,26 +319,58 @@ def one_unit_log10_sensitivity(lam: float, T: int) -> float:
     return float((top + np.log(np.sum(np.exp(logs - top)))) / np.log(10.0))
 
 
+PROBE_RIDGE = 1e-6  # times the mean squared feature: keeps the fit defined where units saturate alike
+
+
+def symbols(task: str, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """((B,), (B,)) 0 or 1: the first and the second informative symbol of each sequence (A = 0, B = 1), from the
+    target (B,) that reads temporal_order's two symbols as a binary number, 2 a + b."""
+    if task != "temporal_order":
+        raise ValueError(f"the symbol probe reads temporal_order's targets, not {task}'s")
+    y = np.asarray(y)
+    return y // 2, y % 2
+
+
+def probe_accuracy(states: np.ndarray, labels: np.ndarray) -> tuple[int, int]:
+    """(right, tested): a linear probe of states (N, H) for binary labels (N,), least squares (ridge PROBE_RIDGE) of
+    the targets +-1 on [h, 1] over the first N // 2 examples, its sign scored on the other N - N // 2. Least squares
+    and not a logistic fit, for its closed form: it can miss points that a logistic fit would separate, so what it
+    finds is a lower bound on what a linear readout could use."""
+    n_fit = len(labels) // 2
+    features = np.hstack([states, np.ones((len(labels), 1))])
+    a, target = features[:n_fit], 2.0 * labels[:n_fit] - 1.0
+    ridge = PROBE_RIDGE * float(np.mean(a ** 2)) * n_fit
+    w = np.linalg.solve(a.T @ a + ridge * np.eye(a.shape[1]), a.T @ target)
+    guess = features[n_fit:] @ w > 0
+    return int(np.sum(guess == (labels[n_fit:] == 1))), len(labels) - n_fit
+
+
 def rnn_sensitivity(params: dict[str, np.ndarray], task: str, T: int, config: dict, batch: int, draws: int,
-                    rng: np.random.Generator, memory: bool = False) -> dict:
+                    rng: np.random.Generator, memory: bool = False, probe: bool = False) -> dict:
     """E[(dh_T,i / dW_jk)^2] per example, unit i and entry (j, k) of W_hh, of the engine's vanilla cell on fresh
     batches of its task at length T, drawn as the run drew them (its config's layout and symbol options), through
     rp.rnn_forward and rp.rnn_backward with a random readout of h_T; and E[h_T^2]; the mean over `draws` batches and
     its standard error. memory: also the readout's gradient sent back through time, E[(dL/dh_T-k)^2] over examples
     and units for k = 0 .. T - 1 over its value at k = 0 (the memory profile; the backward pass's own dL/dh_t,
-    so no more random numbers are drawn and the other numbers do not change)."""
+    so no more random numbers are drawn and the other numbers do not change). probe: also the first-symbol probe of
+    h_T for the first symbol (probe_accuracy over the draws' sequences, the first half of the draws fitting it and
+    the rest testing it; (right, tested) under "probe") and for the second ("probe_second"), from the same batches:
+    no more random numbers either."""
     H = params["W_hh"].shape[0]
     activation = config.get("activation", "tanh")
     data = {k: config[k] for k in ("layout", "symbol_code", "positions") if k in config}
-    sens, var, profiles = [], [], []
+    sens, var, profiles, finals, labels = [], [], [], [], []
     for _ in range(draws):
-        x, _ = rp.generate_batch(task, T, batch, rng, **data)
+        x, y = rp.generate_batch(task, T, batch, rng, **data)
         hs = rp.rnn_forward(params, x, None, activation)
         v = rng.standard_normal((batch, H))
         dh = np.empty((T, batch, H)) if memory else None
         grads = rp.rnn_backward(params, x, hs, v, None, activation, dh_steps=dh)
         sens.append(float(np.mean(grads["W_hh"] ** 2)) / (batch * H))
         var.append(float(np.mean(hs[-1] ** 2)))
+        if probe:
+            finals.append(hs[-1])
+            labels.append(symbols(task, y))
         if memory:
             power = np.mean(dh[::-1] ** 2, axis=(1, 2))  # lag k = 0 (the last step) first
             profiles.append(power / power[0])
@@ -344,6 +378,10 @@ def rnn_sensitivity(params: dict[str, np.ndarray], task: str, T: int, config: di
     out = {"sensitivity": float(np.mean(sens)), "stderr": stderr, "state_var": float(np.mean(var))}
     if memory:
         out["memory"] = [float(p) for p in np.mean(profiles, axis=0)]
+    if probe:
+        states = np.concatenate(finals)
+        for key, i in (("probe", 0), ("probe_second", 1)):
+            out[key] = list(probe_accuracy(states, np.concatenate([pair[i] for pair in labels])))
     return out
 
 
@@ -394,7 +432,8 @@ def measure_across(runs: list[dict], trained: dict) -> list[dict]:
     """Every run of signal_trained (one network per start, training length T and seed) at its start and trained,
     measured at every length T' its file holds (the training lengths): E[(dh_T',i / dW_jk)^2], its standard error and
     E[h_T'^2], so that the length trained at and the length measured at are read apart; at its own T also the
-    readout's gradient sent back through time (rnn_sensitivity's memory). At one T' every network of a
+    readout's gradient sent back through time (rnn_sensitivity's memory); at every T' the probes of h_T' for the
+    first and the second symbol (rnn_sensitivity's probe: what the network stores, from the same sequences). At one T' every network of a
     seed sees the same batches (the generator is seeded by the seed and T', not by the training length), so networks
     trained at different lengths compare paired. With its spectral radius, final and best accuracy, and whether it
     ends solved."""
@@ -409,10 +448,11 @@ def measure_across(runs: list[dict], trained: dict) -> list[dict]:
                              ("trained", rp.trained_params(run))):
             measured = [rnn_sensitivity(params, run["task"], T, config, trained["batch"], trained["draws"],
                                         np.random.default_rng([trained["seed"], run["seed"], T]),
-                                        memory=T == run["sequence_len"]) for T in lengths]
+                                        memory=T == run["sequence_len"], probe=True) for T in lengths]
             profile = measured[lengths.index(run["sequence_len"])]["memory"]
             row[when] = {"spectral_radius": spectral_radius(params["W_hh"]),
-                         **{k: [m[k] for m in measured] for k in ("sensitivity", "stderr", "state_var")},
+                         **{k: [m[k] for m in measured] for k in ("sensitivity", "stderr", "state_var", "probe",
+                                                                   "probe_second")},
                          "memory": profile}
         out.append(row)
     return out
@@ -1317,8 +1357,121 @@ def gradient_findings(cells: dict) -> list[str]:
             "networks), lowest to highest: " + "; ".join(parts) + "." + split + " This is how far a learning signal "
             "carries, not what a network stores: a network can hold a bit in an attractor while its gradient "
             "vanishes, and a gradient that reaches back, or grows on the way, does not show that the symbol is "
-            "kept. Which symbol each network holds would take a probe of h_T (a linear read-out of the first "
-            "symbol), not run here."]
+            "kept; what each network holds of the symbol is the probe's question, next."]
+
+
+def holds(right_tested: list[int]) -> bool:
+    """The probe tells the first symbol from a coin: its 95% Wilson interval lies above one half."""
+    return stats.wilson_interval(*right_tested)[0] > 0.5
+
+
+def _accuracy(r: dict, when: str, T: int, key: str = "probe") -> float:
+    right, tested = r[when][key][r["lengths"].index(T)]
+    return right / tested
+
+
+def _holds_at(r: dict, when: str, T: int) -> bool:
+    return holds(r[when]["probe"][r["lengths"].index(T)])
+
+
+def _held(k: int, n: int | None = None) -> str:
+    return f"{k}{'' if n is None else f' of {n}'} hold{'s' if k == 1 and n is None else ''} it"
+
+
+def probe_tests(cells: dict) -> list[dict]:
+    """For two consecutive training lengths a < b of a start, at T' = b: the first-symbol probe's accuracy of the
+    network trained at a against the one trained at b, paired by seed (the same batches), the exact signed-rank
+    test on the differences, Holm's correction over these comparisons (a family of their own: the question is what
+    is stored, not how sensitive)."""
+    tests = []
+    for init in dict.fromkeys(i for i, _ in cells):
+        Ts = [T for i, T in cells if i == init]
+        for a, b in itertools.pairwise(Ts):
+            by_seed = {r["seed"]: r for r in cells[(init, b)]}
+            pairs = [(_accuracy(x, "trained", b), _accuracy(by_seed[x["seed"]], "trained", b))
+                     for x in cells[(init, a)] if x["seed"] in by_seed]
+            diffs = [u - v for u, v in pairs]
+            tests.append({"init": init, "short": a, "long": b, "n": len(pairs),
+                          "short_median": float(np.median([u for u, _ in pairs])),
+                          "long_median": float(np.median([v for _, v in pairs])),
+                          "lower": sum(d < 0 for d in diffs), "higher": sum(d > 0 for d in diffs),
+                          "p": stats.signed_rank_exact(diffs)})
+    _holm(tests)
+    return tests
+
+
+def _probe_reading(cells: dict, tests: list[dict], past_sensitivity) -> str:
+    """Where the probe tells a network moved past its length from the one trained there: which keeps more of the
+    symbol, with the solved count of the cell trained there, and where the sensitivity's test of the same pair also
+    tells them apart with the moved network ahead, that the two measures part ways there."""
+    told = [t for t in tests if t["adjusted"] < SIGNIFICANCE]
+    if not told:
+        return " No comparison tells the two apart."
+    words = []
+    for t in told:
+        rows = cells[(t["init"], t["long"])]
+        words.append(f"{'less' if t['lower'] > t['higher'] else 'more'} of it at {t['init']} T' = {t['long']} "
+                     f"({sum(r['solved'] for r in rows)}/{len(rows)} trained there end solved)")
+    sens = {(t["init"], t["short"], t["long"]): t for t in past_sensitivity}
+    apart = [t for t in told if t["lower"] > t["higher"] and (u := sens.get((t["init"], t["short"], t["long"])))
+             and u["adjusted"] < SIGNIFICANCE and u["fold"] > 1]
+    text = " Where the test tells them apart, the network moved past its length keeps " + "; ".join(words) + "."
+    if apart:
+        text += (" At " + join_words([f"{t['init']} T' = {t['long']}" for t in apart]) + " it also gains more "
+                 "sensitivity than the one trained there (the interaction above): there the sensitivity rises while "
+                 "less of the symbol is kept, so the two measures part ways.")
+    return text
+
+
+def probe_findings(cells: dict, past_sensitivity: list[dict] = ()) -> list[str]:
+    """What each network holds of the first symbol at the end of the sequence (the probe of h_T'), per cell: at the
+    start and trained, at its own T, for the networks that end solved and those that do not, with the second
+    symbol's probe and the task accuracy of those that hold the first without ending solved; then the networks run
+    past their length against those trained there (probe_tests)."""
+    rows_all = [r for rows in cells.values() for r in rows if "probe" in r["trained"]]
+    if not rows_all:
+        return []
+    tested = rows_all[0]["trained"]["probe"][0][1]
+    parts = []
+    for (init, T), rows in cells.items():
+        groups = []
+        for name, members in (("that end solved", [r for r in rows if r["solved"]]),
+                              ("that do not", [r for r in rows if not r["solved"]])):
+            if members:
+                acc = [_accuracy(r, "trained", T) for r in members]
+                groups.append(f"of the {len(members)} {name}, {_held(sum(_holds_at(r, 'trained', T) for r in members))}"
+                              f" ({min(acc):.2f} to {max(acc):.2f})")
+        start = [_accuracy(r, "start", T) for r in rows]
+        parts.append(f"{init} at T = {T}: at the start {_held(sum(_holds_at(r, 'start', T) for r in rows), len(rows))}"
+                     f" ({min(start):.2f} to {max(start):.2f}); trained, " + ", ".join(groups))
+    lost = sorted((r for r in rows_all if not r["solved"] and _holds_at(r, "trained", r["T"])),
+                  key=lambda r: -_accuracy(r, "trained", r["T"]))
+    lost_text = ""
+    if lost:
+        lost_text = (f" The {len(lost)} network{'s' if len(lost) > 1 else ''} that hold{'' if len(lost) > 1 else 's'}"
+                     " it without ending solved, with the probe of the second symbol and the task's final accuracy "
+                     "(chance 0.25; the first symbol alone allows 0.5): " + "; ".join(
+                         f"{r['init']} at T = {r['T']}, seed {r['seed']}: first {_accuracy(r, 'trained', r['T']):.2f}, "
+                         f"second {_accuracy(r, 'trained', r['T'], 'probe_second'):.2f}, task "
+                         f"{r['final_metric']:.2f}" for r in lost) + ".")
+    tests = probe_tests(cells)
+    past = [f"{t['init']} at T' = {t['long']}, trained at {t['short']} against trained there: median "
+            f"{t['short_median']:.2f} against {t['long_median']:.2f}, lower in {t['lower']} and higher in "
+            f"{t['higher']} of {t['n']} seeds ({_p_words(t, len(tests))})" for t in tests]
+    return [f"**What each network holds of the first symbol** (a linear probe of h_T' for temporal_order's first "
+            f"informative symbol: least squares of +-1 on [h, 1] fitted on half of the measure's own sequences and "
+            f"scored on the other {tested}, so no other number changes; chance 0.5; a network 'holds' the symbol "
+            "when the 95% Wilson interval of its probe's accuracy lies above 0.5, which a network holding nothing "
+            f"passes about once in 40), at its own T: " + "; ".join(parts) + "." + lost_text
+            + (" Moved past the length it trained at, a network against the one trained at the longer length, "
+               "paired by seed on the same sequences (exact signed-rank tests on the differences, Holm over these "
+               f"{len(tests)}): " + "; ".join(past) + "." if past else "")
+            + _probe_reading(cells, tests, past_sensitivity)
+            + " Both comparisons move the symbols too: temporal_order places them at fixed fractions of T', so past its "
+            "length a network meets them at steps it never saw them at, and the second symbol after its training "
+            "sequences had ended. A linear probe finds what a linear readout could use; a symbol held in a form no "
+            f"hyperplane separates counts as not held, and {tested} scored sequences leave each accuracy a standard "
+            f"error of up to {0.5 / np.sqrt(tested):.3f}."]
 
 
 def across_findings(doc: dict) -> tuple[list[str], str]:
@@ -1425,6 +1578,7 @@ def across_findings(doc: dict) -> tuple[list[str], str]:
                    "state near the origin and one far from it; a stability measure (a finite-time Lyapunov "
                    "exponent) would tell them apart, and is not measured here.")
     out += gradient_findings(cells)
+    out += probe_findings(cells, tests["past"])
     worst, worst_at, worst_T = max((se / v, L, r["T"]) for r in rows_all for w in ("start", "trained")
                                    for se, v, L in zip(r[w]["stderr"], r[w]["sensitivity"], r["lengths"], strict=True))
     cfg = doc["config"]["trained"]
@@ -1436,13 +1590,14 @@ def across_findings(doc: dict) -> tuple[list[str], str]:
                "is cut from seed 001: no LRU or GRU trained at each T, no input-correlation axis, Adam on the "
                "suite's task loss, and a random readout of h_T' in the place of a per-step loss.")
     header = ["start", "trained at T", "solved", "final accuracy, median", "spectral radius, median",
-              "E[h_T^2] at its own T, median", *(f"T' = {T}" for T in lengths)]
+              "E[h_T^2] at its own T, median", "hold the first symbol at its own T",
+              *(f"T' = {T}" for T in lengths)]
     table_rows = []
     for init in inits:
         first = cells.get((init, lengths[0]), [])
         if first:
             radius = np.median([r["start"]["spectral_radius"] for r in first])
-            table_rows.append([init, "untrained", "-", "-", f"{radius:.3g}", "-",
+            table_rows.append([init, "untrained", "-", "-", f"{radius:.3g}", "-", "-",
                                *(f"{geometric_mean([at(r, 'start', T) for r in first]):.3g}" for T in lengths)])
         for T in (T for i, T in cells if i == init):
             rows = cells[(init, T)]
@@ -1450,6 +1605,8 @@ def across_findings(doc: dict) -> tuple[list[str], str]:
                                f"{np.median([r['final_metric'] for r in rows]):.2f}",
                                f"{np.median([r['trained']['spectral_radius'] for r in rows]):.3g}",
                                f"{np.median([at(r, 'trained', T, 'state_var') for r in rows]):.2g}",
+                               f"{sum(_holds_at(r, 'trained', T) for r in rows)}/{len(rows)}"
+                               if "probe" in rows[0]["trained"] else "-",
                                *(f"**{geometric_mean([at(r, 'trained', L) for r in rows]):.3g}**" if L == T else
                                  f"{geometric_mean([at(r, 'trained', L) for r in rows]):.3g}" for L in lengths)])
     return out, markdown_table(header, table_rows)
