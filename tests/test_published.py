@@ -733,3 +733,20 @@ def test_the_cloud_row_reads_states_that_keep_moving_apart_from_fixed_points():
     run["channels"][0]["snapshots"][-1]["n_fixed_points"] = 2
     assert pub.verdict_kind(dy.cloud_beside(settled)[3]) == "reproduced"
     assert dy.cloud_beside({**doc, "runs": [r for r in doc["runs"] if not dy.is_piecewise(r)]}) is None
+
+
+def test_table5_compares_the_starts_fraction_wrong_by_the_rank_sum_test():
+    """Beside the solved counts, the starts' fractions of wrong cases by the exact rank-sum test, which says when
+    its seeds cannot reach p < 0.05 at all (3 against 3: 0.1 at best) and names the lower start when it can."""
+    records = _committed("sutskever_table5")
+    text = pub.answer_sutskever_table5(records)
+    addition = [r for r in records if pub.table5_row(r) == ("addition", 0.995)]
+    wrong = {i: [pub.wrong_fraction(r) for r in addition if r["init"] == i] for i in ("ortho", "sparse")}
+    assert f"the fraction wrong, ortho against sparse: median {pub._fmt(float(np.median(wrong['ortho'])))}" in text
+    if len(wrong["ortho"]) == len(wrong["sparse"]) == 3:
+        assert "(with 3 seeds against 3 no split can reach p < 0.05: the smallest is 0.1)" in text
+    # ten seeds a start apart: the test can tell them, and names the lower start
+    many = [{**r, "seed": r["seed"] + 10 * k, "heldout": {**r["heldout"], "frac_wrong": (0.01 if r["init"] == "ortho"
+                                                                                          else 0.5) + 0.001 * k}}
+            for k in range(10) for r in addition]
+    assert "exact rank-sum p < 0.001 (ortho lower)" in pub.answer_sutskever_table5(many)

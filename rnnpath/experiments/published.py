@@ -573,6 +573,17 @@ def answer_sutskever_table5(records: list[dict]) -> str:
             (a, ra), (b, rb) = mine.items()
             versus = ex.compare_text(*ex.successes(ra), *ex.successes(rb))
             sentence += f"; solved by the suite's rule, {a} against {b}: {versus}"
+            wa, wb = [wrong_fraction(r) for r in ra], [wrong_fraction(r) for r in rb]
+            p = stats.rank_sum_exact(wa, wb)
+            floor = 2 / math.comb(len(wa) + len(wb), len(wa))  # the smallest two-sided p these sizes allow
+            lower = a if np.median(wa) < np.median(wb) else b
+            sentence += (f"; the fraction wrong, {a} against {b}: median {_fmt(float(np.median(wa)))} against "
+                         f"{_fmt(float(np.median(wb)))}, {stats.rank_sum_text(wa, wb)}"
+                         + (f" ({lower} lower)" if p < ex.SIGNIFICANCE else
+                            f", a difference this test cannot tell from chance"
+                            + (f" (with {plural(len(wa), 'seed')} against {len(wb)} no split can reach p < "
+                               f"{ex.SIGNIFICANCE:g}: the smallest is {stats.p_text(floor)})"
+                               if floor >= ex.SIGNIFICANCE else "")))
         parts.append(sentence)
     text = (f"Table 5's rows at T = {first['sequence_len']} ({c['n_hidden']} {c['activation']} units, "
             f"{updates if updates is not None else 'various'} updates on batches of {c['batch_size']}, "
