@@ -2652,8 +2652,9 @@ def evaluate(
 # clipping and optimiser (outside the gradient function, so the gradient check sees the true gradient)
 
 MOMENTUM_SCHEDULES = ("constant", "sutskever_eq5", "sutskever_rnn")
-LR_SCHEDULES = ("constant", "cosine")
+LR_SCHEDULES = ("constant", "cosine", "ribeiro")
 COSINE_LR_END = 1e-7  # Zucchet et al.'s lr_min: the cosine schedule's last value
+RIBEIRO_LR_EPOCHS = (500, 1000, 2000)  # Ribeiro et al. 2020 (seed 004) divide Adam's lr by 10 after these epochs
 SUTSKEVER_RNN_WARMUP = 1000  # updates at momentum 0.9 before the RNN runs of Sutskever et al. 2013 switch to mu0
 
 
@@ -2692,13 +2693,18 @@ def momentum_at(update: int, momentum: float, schedule: str = "constant") -> flo
     return min(1.0 - 1.0 / (2.0 * (update // 250 + 1)), momentum)
 
 
-def lr_at(update: int, lr: float, schedule: str = "constant", total: int = 1) -> float:
+def lr_at(update: int, lr: float, schedule: str = "constant", total: int = 1, per_epoch: int = 1) -> float:
     """The learning rate of update number `update` (from 0) of `total`: `lr` under constant; under cosine
     end + (lr - end) (1 + cos(pi update / total)) / 2 with end = COSINE_LR_END, so the first update takes lr and the
     rate falls to end over the run, as optax's warmup_cosine_decay_schedule(end, lr, 0, total, end) that Zucchet et
-    al. 2024 train with (their train.py)."""
+    al. 2024 train with (their train.py); under ribeiro lr / 10^k, k the number of RIBEIRO_LR_EPOCHS already
+    completed (epochs of `per_epoch` updates: the 501st epoch is the first at lr / 10, as a multi-step schedule
+    stepped after each epoch gives)."""
     if schedule == "constant":
         return lr
+    if schedule == "ribeiro":
+        done = update // per_epoch  # epochs completed before this update
+        return lr * 0.1 ** sum(done >= e for e in RIBEIRO_LR_EPOCHS)
     progress = min(update, total) / total
     return COSINE_LR_END + (lr - COSINE_LR_END) * 0.5 * (1.0 + np.cos(np.pi * progress))
 
@@ -2870,7 +2876,9 @@ OPTION_TABLE: dict[str, Option] = {
                           OPTIMISER_GROUP),
     "lr_schedule": Option("constant", "constant: --lr throughout; cosine: from --lr down to 1e-7 along half a cosine "
                           "over all the run's updates, no warm-up (Zucchet et al. 2024's schedule, optax's "
-                          "warmup_cosine_decay_schedule with 0 warm-up steps)", OPTIMISER_GROUP, LR_SCHEDULES),
+                          "warmup_cosine_decay_schedule with 0 warm-up steps); ribeiro: --lr divided by 10 after "
+                          "epochs 500, 1000 and 2000 (Ribeiro et al. 2020's temporal order)", OPTIMISER_GROUP,
+                          LR_SCHEDULES),
     "activation": Option("tanh", "hidden nonlinearity of the vanilla cell and the oRNN: tanh; relu (with --init "
                          "identity, the IRNN); elu (Orhan & Pitkow 2020's copy units); modrelu = sign(a) relu(|a| + b) "
                          "(Arjovsky et al. 2016, expRNN's units), b a learnt per-unit bias in place of b_h, drawn "
@@ -3380,7 +3388,7 @@ def _train(spec: Task, init: str, sequence_len: int, seed: int, config: dict,
             if not (np.isfinite(loss) and np.isfinite(norm)):
                 diverged = epoch
                 break
-            lr = lr_at(update, config["lr"], config["lr_schedule"], total_updates)
+            lr = lr_at(update, config["lr"], config["lr_schedule"], total_updates, per_epoch)
             optimizer.step(params, grads, state, lr, mu, update, config)
             update += 1
             losses.append(loss)

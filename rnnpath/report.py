@@ -991,7 +991,7 @@ def _budget_parts() -> list[tuple[str, str, tuple | None]]:
             ("sutskever_lr", "sutskever_lr", None), ("sutskever_lr09", "sutskever_lr09", None),
             ("sutskever_table5", "sutskever_table5", None), ("copy_orhan", "copy_orhan", None),
             ("order_table's expRNN arm", "order_table", gated.ORDER_EXPRNN_GRIDS),
-            ("order_lstm200", "order_lstm200", None)]
+            ("order_lstm200", "order_lstm200", None), ("order_exprnn_long", "order_exprnn_long", None)]
 
 
 PUBLISHED_BUDGET_CORE_HOURS = 15
@@ -1061,7 +1061,7 @@ def published_verdicts(attractors_doc: dict | None, root: str = ".") -> str:
     table5 = ex.EXPERIMENTS.get("sutskever_table5")
     replaced = ex.kept_records(table5, False, root) if table5 is not None and has_data(table5, root) else []
     rows = pub.table5_beside(records("sutskever_table5"), replaced)
-    rows += pub.order_beside(records("order_table"), records("order_lstm200"))
+    rows += pub.order_beside(records("order_table"), records("order_lstm200"), records("order_exprnn_long"))
     cloud = dy.cloud_beside(attractors_doc) if attractors_doc is not None else None
     rows += [cloud] if cloud is not None else []
     rows += pub.copy_beside(records("copy_orhan"))

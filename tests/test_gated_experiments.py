@@ -39,7 +39,8 @@ def test_registered_with_questions_and_run_counts():
     expected = {"frontier": cells(gated.FRONTIER_ARMS) * 10,
                 "frontier_modern": cells(gated.FRONTIER_MODERN_ARMS, long=True) * 5,
                 "order_table": 5 * 3 * 3 + 2 * 3 * 3 * 2 + 5 * 3,
-                "order_lstm200": 2 * 3, "latching_lstm": 7 * 4 * 20, "copy_rmsprop": 4 * 3 * 5}
+                "order_lstm200": 2 * 3, "order_exprnn_long": 3, "latching_lstm": 7 * 4 * 20,
+                "copy_rmsprop": 4 * 3 * 5}
     for exp in gated.EXPERIMENTS:
         assert exp.question.endswith("?")
         assert exp.n_runs() == expected[exp.name]

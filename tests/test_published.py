@@ -677,7 +677,7 @@ def test_the_verdict_table_has_a_row_per_published_number_and_follows_the_record
     doc = dy.load(str(ROOT / "results" / "attractors.json"))
     text = report.published_verdicts(doc, str(ROOT))
     rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line][1:]
-    n_order = len(pub.gated.ORDER_LENS) + len(pub.gated.ORDER_LSTM200_LENS)
+    n_order = len(pub.gated.ORDER_LENS) + len(pub.gated.ORDER_LSTM200_LENS) + 1  # and the expRNN past the drop
     assert len(rows) == len(pub.TABLE5_ROWS) * len(pub.SUTSKEVER_INITS) + n_order + 1 + len(pub.COPY_PUBLISHED) + 1
     assert all(row.count(" | ") == 4 for row in rows)
     counts = re.search(r"Of these (\d+) rows: ([^;.]*)", text)
@@ -750,3 +750,48 @@ def test_table5_compares_the_starts_fraction_wrong_by_the_rank_sum_test():
                                                                                           else 0.5) + 0.001 * k}}
             for k in range(10) for r in addition]
     assert "exact rank-sum p < 0.001 (ortho lower)" in pub.answer_sutskever_table5(many)
+
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# seed 004's expRNN past their first lr drop (order_exprnn_long)
+
+
+def test_ribeiros_schedule_divides_the_lr_by_ten_after_their_epochs():
+    per = 10  # updates per epoch
+    assert rp.lr_at(0, 0.01, "ribeiro", 1, per) == 0.01
+    assert rp.lr_at(500 * per - 1, 0.01, "ribeiro", 1, per) == 0.01  # the last update of epoch 500
+    assert rp.lr_at(500 * per, 0.01, "ribeiro", 1, per) == pytest.approx(1e-3)  # the first of epoch 501
+    assert rp.lr_at(1000 * per, 0.01, "ribeiro", 1, per) == pytest.approx(1e-4)
+    assert rp.lr_at(2000 * per + 3, 0.01, "ribeiro", 1, per) == pytest.approx(1e-5)
+    assert rp.RIBEIRO_LR_EPOCHS == (500, 1000, 2000)
+
+
+def test_before_the_drop_their_schedule_trains_the_same_bits_as_the_constant_one():
+    """A short expRNN run under the ribeiro schedule and under the constant one: the same record but for the option,
+    so the long runs' first 150 epochs are the 150-epoch arm's."""
+    kw = {"cell": "ornn", "activation": "modrelu", "optimizer": "adam", "lr": 0.01, "clip": 0.25, "n_hidden": 6,
+          "train_size": 20, "val_size": 10, "batch_size": 10, "n_epochs": 3, "positions": "fixed", "seed": 1}
+    a = rp.train("temporal_order", "henaff", 50, lr_schedule="ribeiro", **kw)
+    b = rp.train("temporal_order", "henaff", 50, **kw)
+    drop = ("config", "wallclock_s", "cpu_s")
+    assert [{k: v for k, v in e.items() if k != "elapsed_s"} for e in a["history"]] == [
+        {k: v for k, v in e.items() if k != "elapsed_s"} for e in b["history"]]
+    assert {k: v for k, v in a.items() if k not in drop and k != "history"} == {
+        k: v for k, v in b.items() if k not in drop and k != "history"}
+
+
+def test_the_long_runs_begin_as_the_expRNN_arms_runs_of_the_same_seeds():
+    """The committed long runs' first 150 epochs equal order_table's expRNN runs at length 200, seed by seed, to 1e-6
+    (the two were made under different BLAS kernels, whose last digits differ: here to about 1e-10 by epoch 150)."""
+    long = _committed("order_exprnn_long")
+    assert long, "the committed file holds the long runs"
+    short = {r["seed"]: r for r in _committed("order_table") if pub.gated.arm_of(r) == pub.gated.ORDER_EXPRNN_ARM
+             and pub.gated.order_regime(r) == "fixed" and r["sequence_len"] == pub.gated.ORDER_LONG_T}
+    for r in long:
+        s = short[r["seed"]]
+        n = len(s["history"])
+        assert len(r["history"]) > n
+        for mine, theirs in zip(r["history"][:n], s["history"], strict=True):
+            for key in ("loss", "metric", "train_metric", "val_loss"):
+                assert mine[key] == pytest.approx(theirs[key], rel=1e-6, abs=1e-9)
