@@ -1105,8 +1105,8 @@ ORDER_LSTM200_QUICK_GRIDS = tuple(ex.quick_grid(g, (50,), train_size=ORDER_QUICK
 # Seed 004's orthogonal RNN as they built it (the expRNN arm above) at length 200, where its 150 epochs end at chance
 # on held-out sequences against their 0.999: the same runs carried on to 1000 epochs under their schedule (lr / 10
 # after epoch 500: --lr-schedule ribeiro), so that their first lr drop acts. Does the budget cut explain the gap?
-# The same start, data and lr as the expRNN arm's runs of these seeds, so their first 150 epochs are those runs' up
-# to the BLAS kernel's last digits (a test checks it). About 8 CPU-minutes a run (the arm's 150 epochs took 72 s), 0.4 core-hours for three seeds.
+# The same start, data and lr as the expRNN arm's runs of these seeds, so they begin as those runs (to the BLAS
+# kernel's last digits, which grow in training; a test checks the first 100 epochs). About 8 CPU-minutes a run (the arm's 150 epochs took 72 s), 0.4 core-hours for three seeds.
 ORDER_LONG_T = 200
 ORDER_LONG_EPOCHS = 1000  # 10,000 updates; their second drop would come after epoch 1000, their budget at 15,000
 ORDER_LONG_OPTIONS = {**ORDER_EXPRNN_OPTIONS, "n_epochs": ORDER_LONG_EPOCHS, "lr_schedule": "ribeiro"}
