@@ -934,7 +934,8 @@ def order_beside(order_records: list[dict], lstm200_records: list[dict], long_re
                [r for r in order_records if gated.order_regime(r) == "fixed"], gated.ORDER_EXPRNN_ARM,
                "expRNN as they built it, on their data"),
               ("orthogonal RNN (kept orthogonal)", (gated.ORDER_LONG_T,), list(long_records), gated.ORDER_EXPRNN_ARM,
-               f"expRNN as they built it, {gated.ORDER_LONG_EPOCHS} epochs under their lr schedule"),
+               (f"expRNN as they built it, the same runs carried on to {gated.ORDER_LONG_EPOCHS} epochs under their "
+                "lr schedule")),
               ("LSTM", gated.ORDER_LSTM200_LENS, lstm200_records, None, "an LSTM on ten times their data"))
     for name, lens, records, arm, what in groups:
         for T in lens:
@@ -961,9 +962,14 @@ def order_beside(order_records: list[dict], lstm200_records: list[dict], long_re
                 others = [r for r in at_T if arm is not None and gated.arm_of(r) != arm]
                 if others and all(rp.is_success(r) for r in at_T):
                     ours += f"; every arm of the table ends solved at this length ({len(at_T)} runs)"
+            drop = (f"their first lr drop, at {first_drop:,}, included; their later drops not run"
+                    if updates and updates > first_drop else f"their first lr drop at {first_drop:,}")
             differs = (f"{size} of their {gated.ORDER_THEIR_HIDDEN} units; {updates:,} updates of their up to "
-                       f"{their_updates:,} (their first lr drop at {first_drop:,}); {dtype}"
-                       if size and updates else "-")
+                       f"{their_updates:,} ({drop}); {dtype}" if size and updates else "-")
+            if (updates and updates <= first_drop and arm is not None and T == gated.ORDER_LONG_T and long_records
+                    and all(r["final_metric"] is not None and abs(r["final_metric"] - r["chance"])
+                            <= gated.ORDER_NEAR_CHANCE for r in long_records)):
+                differs += "; carried on past their first lr drop, the same runs end at chance (the next row)"
             rows.append([f"Ribeiro et al. 2020, Table 1: {name}, temporal order, length {T}; ours: {what}",
                          f"{published} validation accuracy", ours, verdict, differs])
     return rows
