@@ -1069,7 +1069,7 @@ def published_verdicts(attractors_doc: dict | None, root: str = ".") -> str:
     kinds = [pub.verdict_kind(row[3]) for row in rows]
     partial = sum(row[3].startswith("partial") for row in rows)
     counts = join_words([f"{kinds.count(kind)} {kind}" for kind in pub.VERDICT_KINDS if kinds.count(kind)])
-    every_arm = sum(k == "reproduced" and "every arm of the table ends solved" in row[2]
+    every_arm = sum(k == "reproduced" and pub.EVERY_ARM_SOLVED in row[2]
                     for k, row in zip(kinds, rows, strict=True))
     return (table + f"\n\nOf these {len(rows)} rows: {counts}"
             + (f"; {plural(partial, 'row')} rest{'s' if partial == 1 else ''} on part of "
@@ -1090,6 +1090,7 @@ def published_verdicts(attractors_doc: dict | None, root: str = ".") -> str:
             "start's, so the orthogonal start's rows stand beside them without a verdict of reproduction; Orhan & "
             "Pitkow's counts pool their whole grid of settings, so one setting of ours is not tested against them, "
             "and their finding is tested between our two starts. The answers below give each grid's seeds and settings in full.")
+
 
 def cost_text(records: list[dict]) -> str:
     """'412 core-minutes of training (CPU time summed over the runs)', or for records from before the engine

@@ -31,6 +31,13 @@ def fmt_duration(seconds: float) -> str:
 # sharded sweep cuts the same grid the same way: run i of the canonical order belongs to shard (i mod N) + 1.
 
 
+def span(values, fmt: str = ".2f", sep: str = " to ") -> str:
+    """The range of `values` as printed: '0.27 to 0.30' (sep between the ends), or '0.28' where both ends print
+    alike."""
+    lo, hi = format(min(values), fmt), format(max(values), fmt)
+    return lo if lo == hi else f"{lo}{sep}{hi}"
+
+
 def markdown_table(header: list[str], rows: list[list]) -> str:
     """A GitHub-markdown table (the README's generated tables and the experiments' answers)."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]

@@ -18,7 +18,7 @@ import rnn_pathological as rp
 from rnnpath import experiments as ex
 from rnnpath import stats, sweep
 from rnnpath.experiments import published as pub
-from rnnpath.text import join_words
+from rnnpath.text import join_words, span
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = [e.name for e in pub.EXPERIMENTS]
@@ -617,6 +617,13 @@ def test_a_published_number_stands_for_what_its_printed_digits_allow():
     assert pub._published_span("1.00") == pytest.approx((0.995, 1.0))  # clipped at 1
     assert pub._published_span("0.00025") == pytest.approx((0.000245, 0.000255))
     assert pub._published_span("5e-05") == pytest.approx((4.5e-5, 5.5e-5))
+
+
+def test_a_range_is_printed_once_where_its_ends_print_alike():
+    assert span([0.30, 0.271]) == "0.27 to 0.30"
+    assert span([0.281, 0.279]) == "0.28"
+    assert span([12, 3, 7], "d", "-") == "3-12"
+    assert span([4.5e-4, 1.2e-3], ".2g") == "0.00045 to 0.0012"
 
 
 def test_each_seed_is_tested_against_the_published_number_on_its_own_cases():

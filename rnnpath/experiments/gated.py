@@ -53,7 +53,7 @@ import rnn_pathological as rp
 from rnnpath import stats, style
 from rnnpath.experiments import base as ex
 from rnnpath.experiments import tuning
-from rnnpath.text import join_words, markdown_table, plural
+from rnnpath.text import join_words, markdown_table, plural, span
 
 # ----------------------------------------------------------------------------------------------------------------
 # arms and colours
@@ -874,8 +874,8 @@ def memorises(row: dict) -> bool:
 
 
 def _span(values: list[float], digits: int) -> str:
-    lo, hi = min(values), max(values)
-    return f"{lo:.{digits}f}" if f"{lo:.{digits}f}" == f"{hi:.{digits}f}" else f"{lo:.{digits}f}-{hi:.{digits}f}"
+    """'0.97-1.00': a range with a hyphen, as this module's tables print it."""
+    return span(values, f".{digits}f", "-")
 
 
 def _order_fit_text(rows: list[dict], data_tested: bool = False) -> str:

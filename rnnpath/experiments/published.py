@@ -115,7 +115,7 @@ import rnn_pathological as rp
 from rnnpath import stats, style
 from rnnpath.experiments import base as ex
 from rnnpath.experiments import gated
-from rnnpath.text import join_words, markdown_table, plural
+from rnnpath.text import join_words, markdown_table, plural, span
 
 # ----------------------------------------------------------------------------------------------------------------
 # the shared setting
@@ -786,28 +786,23 @@ def seed_tests(counts: list[tuple[int, int]], published: str, their_cases: int |
             for (k, n), p in zip(counts, adjusted, strict=True)]
 
 
-def _span(lo: float, hi: float, fmt: str = ".2f") -> str:
-    """'0.27 to 0.30', or '0.28' where the two ends are one number as printed."""
-    a, b = format(lo, fmt), format(hi, fmt)
-    return a if a == b else f"{a} to {b}"
-
-
 def _times(ratio: float) -> str:
     """'44', '3,700', '2.6': a ratio to two significant digits, without an exponent."""
     return f"{float(f'{ratio:.2g}'):,.0f}" if ratio >= 10 else f"{ratio:.2g}"
 
 
 def count_verdict(counts: list[tuple[int, int]], published: str, better: str, changes: str = "",
-                  their_cases: int | None = None) -> str:
+                  their_cases: int | None = None, tests: list[tuple[str, float]] | None = None) -> str:
     """A row's verdict from its seeds' tests (seed_tests): every seed consistent, reproduced where the widest 95%
     interval resolves a number twice as bad (or 0.01 of accuracy lower), else 'consistent, not resolved'; every seed
     worse, not reproduced ('with changes: ...' where `changes` names departures from the paper's stated setting);
-    every seed better; else mixed. `better`: 'lower' (wrong cases) or 'higher' (accuracy)."""
+    every seed better; else mixed. `better`: 'lower' (wrong cases) or 'higher' (accuracy); `tests`: seed_tests'
+    answer for these counts, where the caller has it already."""
     if better not in ("lower", "higher"):
         raise ValueError(f"better must be 'lower' or 'higher', got {better!r}")
     if not counts:
         return "not run yet"
-    tests = seed_tests(counts, published, their_cases)
+    tests = tests if tests is not None else seed_tests(counts, published, their_cases)
     worse_side = "above" if better == "lower" else "below"
     sides = ["consistent" if s == "consistent" else "worse" if s == worse_side else "better" for s, _ in tests]
     n = len(counts)
@@ -834,7 +829,7 @@ def count_verdict(counts: list[tuple[int, int]], published: str, better: str, ch
             low, high = _times(min(fractions) / value), _times(max(fractions) / value)
             by = f", {low if low == high else f'{low} to {high}'} times theirs"
         else:
-            by = f", by {_span(min(gaps), max(gaps), '.2g')}"
+            by = f", by {span(gaps, '.2g')}"
         head = ("better than theirs" if side == "better" else
                 f"not reproduced with changes ({changes})" if changes else "not reproduced")
         return (f"{head}: every seed {side} than {published}{by} ({test}, Holm over seeds, every p "
@@ -895,6 +890,11 @@ def table5_beside(records: list[dict], replaced: list[dict] = ()) -> list[list[s
     return rows
 
 
+# Said in the ours column of a Ribeiro row whose length every arm of the order table ends solved at: such a row
+# tells nothing of how a cell was built (report.published_verdicts counts them).
+EVERY_ARM_SOLVED = "every arm of the table ends solved at this length"
+
+
 def _right_count(r: dict) -> tuple[int, int]:
     """(right, validation sequences) of a run of Ribeiro's table; a run without a final accuracy (diverged) gets
     none right."""
@@ -912,10 +912,10 @@ def _course_text(runs: list[dict]) -> str:
     low = [min(x, key=lambda e: e["val_loss"]) for x in h]
     train = [x[-1]["train_metric"] for x in h if "train_metric" in x[-1]]
     return (f"; the {plural(len(h), 'seed')} below it: best validation accuracy at any epoch "
-            f"{_span(min(best), max(best))}, validation loss lowest at epoch "
-            f"{_span(min(e['epoch'] for e in low), max(e['epoch'] for e in low), 'd')} and ending at "
-            f"{_span(min(x[-1]['val_loss'] for x in h), max(x[-1]['val_loss'] for x in h))}"
-            + (f", training accuracy ending at {_span(min(train), max(train))}" if train else ""))
+            f"{span(best)}, validation loss lowest at epoch "
+            f"{span([e['epoch'] for e in low], 'd')} and ending at "
+            f"{span([x[-1]['val_loss'] for x in h])}"
+            + (f", training accuracy ending at {span(train)}" if train else ""))
 
 
 def order_beside(order_records: list[dict], lstm200_records: list[dict], long_records: list[dict] = ()
@@ -943,25 +943,25 @@ def order_beside(order_records: list[dict], lstm200_records: list[dict], long_re
             runs = sorted((r for r in at_T if arm is None or gated.arm_of(r) == arm), key=lambda r: r["seed"])
             published = gated.ORDER_PUBLISHED[name][T]
             counts = [_right_count(r) for r in runs]
+            sides = seed_tests(counts, published, their_cases=1000) if runs else []
             size = ex.common(runs, lambda r: rp.full_config(r["config"])["n_hidden"])
             updates = ex.common(runs, lambda r: ex.updates_of(rp.full_config(r["config"])))
             dtype = ex.common(runs, lambda r: rp.full_config(r["config"])["dtype"])
             changes = (join_words(([f"{size} of their {gated.ORDER_THEIR_HIDDEN} units"]
                                    if size != gated.ORDER_THEIR_HIDDEN else [])
                                   + [f"{updates / their_updates:.0%} of their updates"]) if size and updates else "")
-            verdict = _partial(count_verdict(counts, published, "higher", changes, their_cases=1000), len(runs),
+            verdict = _partial(count_verdict(counts, published, "higher", changes, 1000, sides), len(runs),
                                n_seeds)
             ours = "-"
             if runs:
                 accuracy = [k / n for k, n in counts]
                 ours = (f"{stats.median_range(accuracy, 'accuracy')} ({plural(len(runs), 'seed')}, each on "
                         f"{counts[0][1]} held-out sequences)")
-                sides = seed_tests(counts, published, their_cases=1000)
                 below = [r for r, (side, _) in zip(runs, sides, strict=True) if side == "below"]
                 ours += _course_text(below) if below else ""
                 others = [r for r in at_T if arm is not None and gated.arm_of(r) != arm]
                 if others and all(rp.is_success(r) for r in at_T):
-                    ours += f"; every arm of the table ends solved at this length ({len(at_T)} runs)"
+                    ours += f"; {EVERY_ARM_SOLVED} ({len(at_T)} runs)"
             drop = (f"their first lr drop, at {first_drop:,}, included; their later drops not run"
                     if updates and updates > first_drop else f"their first lr drop at {first_drop:,}")
             differs = (f"{size} of their {gated.ORDER_THEIR_HIDDEN} units; {updates:,} updates of their up to "
