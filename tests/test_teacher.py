@@ -399,8 +399,6 @@ def test_the_grids_carry_the_settings_the_module_states():
     assert tried == set(tuned)
     assert {k for k in tuned if k[1] != 0.99} == {(s, nu0) for s in ("dense", "lru") for nu0 in teacher.NU0S
                                                   if nu0 != 0.99}
-    assert round(teacher.planned_core_hours(), 2) == 2.57  # the module docstring's plan
-    assert {g.config()["cell"] for g in teacher.TUNING_GRIDS} == set(teacher.STEP_CPU_MS)
 
 
 def test_the_tuned_rates_are_the_committed_tuning_runs_picks():

@@ -57,12 +57,9 @@ Ours, and every difference:
     theirs is uniform on [-3.14, 3.14) mod 2 pi (a gap of 0.003 rad at pi); every output is read with their C and D
     and no bias (b_y held at 0).
 
-Costs (CPU time per update, forward, backward, Adam and the teacher's batch, H = 64, B = 32, T = 300, float64,
-measured with rp.train while both cores were busy, so perhaps 10-30% high): STEP_CPU_MS. teacher_tuning is 40 runs,
-teacher_nu 80 and teacher_ablation 20, 140 runs of 4,500 updates: planned_core_hours() = 2.57 core-hours in all.
-The docs' plan (ex.planned_core_hours, the benchmark's T = 60 steps scaled to this shape) says 1.66. Both were low:
-the first 80 runs (seeds 0-3 and the tuning) took 1.90 core-hours by their records' CPU time, 86 s a run against
-the 66 s STEP_CPU_MS plans, on a machine running two or three grids at once.
+Costs: 140 runs of 4,500 updates (teacher_tuning 40, teacher_nu 80, teacher_ablation 20). Each experiment's section
+of docs/experiments.md gives its core-minutes from the records' CPU time; ex.planned_core_hours plans a grid's runs
+left from the benchmark's steps, and the partial grids' notes say how far the complete ones ran from that plan.
 
 Sections: the setting, the grids, picking, tables and statistics, figures, answers, the registry entries.
 """
@@ -134,10 +131,6 @@ TEACHER_TUNED: dict[tuple[str, float], float] = {
     ("dense", 0.36): 0.001, ("lru", 0.36): 0.032,
 }
 
-# CPU milliseconds per update at COMMON's sizes (module docstring), measured with rp.train
-STEP_CPU_MS = {"linrnn": 13.1, "linrnn_blocks": 12.6, "cdiag": 16.5, "lru_linear": 16.3}
-
-
 def options(student: str, nu0: float, lr: float) -> dict:
     """The engine options of one student at one nu_0 and learning rate."""
     s = STUDENTS[student]
@@ -184,15 +177,6 @@ def _quick(grids: tuple[ex.Grid, ...], seeds: str, lrs_of=None) -> tuple[ex.Grid
 TUNING_QUICK_GRIDS = _quick(TUNING_GRIDS, TUNING_SEEDS, lambda s: (STUDENTS[s].lrs[0], STUDENTS[s].lrs[-1]))
 NU_QUICK_GRIDS = _quick(NU_GRIDS, QUICK_SEEDS)
 ABLATION_QUICK_GRIDS = _quick(ABLATION_GRIDS, QUICK_SEEDS)
-
-
-def planned_core_hours(grids: tuple[ex.Grid, ...] = TUNING_GRIDS + NU_GRIDS + ABLATION_GRIDS) -> float:
-    """The grids' CPU time from STEP_CPU_MS: runs x updates x the milliseconds of their cell's update."""
-    total_ms = 0.0
-    for g in grids:
-        c = g.config()
-        total_ms += len(g.specs()) * c["n_epochs"] * c["batches_per_epoch"] * STEP_CPU_MS[c["cell"]]
-    return total_ms / 3.6e6
 
 
 # ----------------------------------------------------------------------------------------------------------------
