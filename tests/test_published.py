@@ -701,6 +701,27 @@ def test_the_verdict_table_has_a_row_per_published_number_and_follows_the_record
         "beside the sparse start's number: no seed's test")
 
 
+def test_a_memorisation_row_names_the_runs_that_recall_nothing_and_how_far_they_got():
+    """A sequence is wrong for one wrong symbol of ten, so 'over half wrong' is no sign of never learning there: the
+    row names the runs with every sequence wrong, and their loss beside that of every blank right and each recalled
+    symbol guessed (10 ln 5 / 100 at T = 80); the rate it runs at is addition's, which the row says."""
+    base = next(r for r in _committed("sutskever_table5") if pub.table5_row(r) == ("addition", 0.995)
+                and r["init"] == "sparse")
+    config = {**base["config"], "ih_scale": 0.1}
+
+    def run(seed, accuracy, loss):
+        return {**base, "task": "noiseless_memorization_20bit", "seed": seed, "config": config, "heldout": None,
+                "final_metric": accuracy, "history": [{**base["history"][-1], "loss": loss}]}
+
+    records = [run(0, 0.0, 0.1612), run(1, 0.4, 0.05), run(2, 0.0, 0.1601)]
+    row = next(r for r in pub.table5_beside(records) if "noiseless" in r[0] and "sparse start" in r[0])
+    assert "seeds 0 and 2 recalled no sequence whole (last epoch's training loss 0.160 to 0.161, where every " \
+        "blank right and each recalled symbol a guess costs 10 ln 5 / 100 = 0.161)" in row[2]
+    assert "never learned" not in row[2]
+    assert "tuned here on addition, on one seed (theirs not found), not on this task" in row[4]
+    assert pub.verdict_kind(row[3]) == "not reproduced"
+
+
 def test_the_copy_rows_test_the_finding_between_our_starts_alone():
     """Their counts pool a grid of settings: the per-start rows are descriptive whatever ours are; the finding is
     Fisher's test between our two starts, not tested while neither succeeds, reproduced once the chain start
