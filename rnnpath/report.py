@@ -1063,7 +1063,7 @@ def published_verdicts(attractors_doc: dict | None, root: str = ".") -> str:
 
     table5 = ex.EXPERIMENTS.get("sutskever_table5")
     replaced = ex.kept_records(table5, False, root) if table5 is not None and has_data(table5, root) else []
-    rows = pub.table5_beside(records("sutskever_table5"), replaced)
+    rows = pub.table5_beside(records("sutskever_table5"), replaced, records("sutskever_lr") + records("sutskever_lr09"))
     rows += pub.order_beside(records("order_table"), records("order_lstm200"), records("order_exprnn_long"))
     cloud = dy.cloud_beside(attractors_doc) if attractors_doc is not None else None
     rows += [cloud] if cloud is not None else []

@@ -740,6 +740,24 @@ def test_an_addition_row_calls_never_learned_only_the_runs_without_partial_progr
     assert "seeds" not in row[2].split(";", 1)[1]
 
 
+def test_a_table5_row_says_when_its_starts_rate_sits_at_an_end_of_its_tuning_grid():
+    """The rows name a start whose tuned rate is an end of the rates its tuning tried (edge_picks, the same rule as
+    sutskever_lr's answer), at that row's mu_max alone."""
+    lr = _committed("sutskever_lr") + _committed("sutskever_lr09")
+    edges = {mu: pub.edge_picks([r for r in lr if float(r["config"]["momentum"]) == mu]) for mu in (0.9, 0.995)}
+    rows = pub.table5_beside(_committed("sutskever_table5"), (), lr)
+    for task, mu, _ in pub.TABLE5_ROWS:
+        for init, start in (("sparse", "their sparse start"), ("ortho", "the orthogonal start (theirs is sparse)")):
+            [row] = [r for r in rows if r[0] == f"Sutskever et al. 2013, Table 5: {task}, T = 80, mu_max {mu:g}, "
+                     f"from {start}"]
+            named = f"this start's rate is the {edges[mu].get(init)} its tuning grid tried at mu_max {mu:g}"
+            assert (named in row[4]) == (init in edges[mu])
+    assert not any("its tuning grid tried" in r[4] for r in pub.table5_beside(_committed("sutskever_table5")))
+    answer = pub.answer_sutskever_lr(_committed("sutskever_lr"))
+    for init, end in edges[0.995].items():
+        assert f"{init} (the {end} rate it tried)" in answer
+
+
 def test_the_copy_rows_test_the_finding_between_our_starts_alone():
     """Their counts pool a grid of settings: the per-start rows are descriptive whatever ours are; the finding is
     Fisher's test between our two starts, not tested while neither succeeds, reproduced once the chain start

@@ -288,6 +288,18 @@ def lr_picks(records: list[dict]) -> dict[str, float]:
     return {init: row["lr"] for init, row in best.items()}
 
 
+def edge_picks(records: list[dict]) -> dict[str, str]:
+    """{init: 'smallest' or 'largest'} for each start whose own pick (lr_picks) is an end of the rates it tried at
+    pick_stage: a better rate may lie beyond it. Starts in init order."""
+    at, rows = pick_stage(records), lr_table(records)
+    out = {}
+    for init, lr in sorted(lr_picks(records).items(), key=lambda kv: style.init_rank(kv[0])):
+        tried = sorted({r["lr"] for r in rows if r["stage"] == at and r["init"] == init})
+        if len(tried) > 1 and lr in (tried[0], tried[-1]):
+            out[init] = "smallest" if lr == tried[0] else "largest"
+    return out
+
+
 def figure_sutskever_lr(records: list[dict]) -> Figure:
     """Wrong fraction at the end against the learning rate, one panel per stage, a dot per run, a line through each
     start's medians."""
@@ -414,9 +426,7 @@ def answer_sutskever_lr(records: list[dict]) -> str:
                  f"up to {max(r['final_metric'] for r in blown):.2g}, chance {blown[0]['chance']:.3g}): blown up, "
                  f"though the table's diverged column, which counts non-finite losses alone, does not count "
                  f"{'it' if len(blown) == 1 else 'them'}.")
-    tried = {init: sorted({r["lr"] for r in rows if r["stage"] == at and r["init"] == init}) for init in own}
-    ends = [f"{init} (the {'smallest' if lr == tried[init][0] else 'largest'} rate it tried)"
-            for init, lr in own.items() if len(tried[init]) > 1 and lr in (tried[init][0], tried[init][-1])]
+    ends = [f"{init} (the {end} rate it tried)" for init, end in edge_picks(records).items()]
     if ends:
         text += (f" The pick of {join_words(ends)} sits at an end of the rates tried at that stage, so a better one "
                  f"may lie beyond it.")
@@ -865,11 +875,14 @@ def _guessing_text(runs: list[dict]) -> str:
             f"guess costs {n_pos} ln {n_values} / {L} = {n_pos * math.log(n_values) / L:.3f})")
 
 
-def table5_beside(records: list[dict], replaced: list[dict] = ()) -> list[list[str]]:
+def table5_beside(records: list[dict], replaced: list[dict] = (), lr_records: list[dict] = ()) -> list[list[str]]:
     """One row per Table 5 entry and start: [published number, theirs, ours, verdict, what differs]. Their numbers
     are the sparse start's, so the orthogonal start's rows stand beside them without a verdict of reproduction;
     their test set's size is not stated where we could check, so theirs is taken as exact. A row not run yet names
-    the runs of its entry at settings since replaced (`replaced`: the sweep file's other records)."""
+    the runs of its entry at settings since replaced (`replaced`: the sweep file's other records). `lr_records`: the
+    tuning runs of sutskever_lr and sutskever_lr09, whose picks at an end of their grid the rows name."""
+    edges = {key[0]: edge_picks(runs) for key, runs in ex.group_by(  # {mu_max: {init: end}}
+        list(lr_records), lambda r: (float(rp.full_config(r["config"])["momentum"]),)).items()}
     rows = []
     for task, mu, published in TABLE5_ROWS:
         for init in sorted(SUTSKEVER_INITS, key=lambda i: i != "sparse"):  # their start first
@@ -904,6 +917,8 @@ def table5_beside(records: list[dict], replaced: list[dict] = ()) -> list[list[s
                        + ("" if task == "addition" else ", not on this task") + "; float32; no clipping (none stated); "
                        "their test set's size unknown, so their number is taken as exact; their seeds per entry unknown"
                        + ("; inputs uncentred, where they needed centred ones" if changes else "")
+                       + (f"; this start's rate is the {edges[mu][init]} its tuning grid tried at mu_max {mu:g}, so a "
+                          "better one may lie beyond it" if init in edges.get(mu, {}) else "")
                        + ("; the last epoch's fresh sequences, not held-out ones" if runs and not rp.is_per_case(
                            runs[0]) else ""))
             start = "their sparse start" if init == "sparse" else "the orthogonal start (theirs is sparse)"
