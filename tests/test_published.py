@@ -556,6 +556,11 @@ def test_the_budget_table_counts_every_grid_of_the_issue_and_adds_up():
     assert float(got.group(1)) == pytest.approx(measured, abs=0.01 * len(rows))
     assert float(got.group(2)) == pytest.approx(planned, abs=0.01 * len(rows))
     assert float(got.group(3)) == pytest.approx(float(got.group(1)) + float(got.group(2)), abs=0.011)
+    total = float(got.group(3))
+    if planned == 0:  # every grid complete: the sentence says so, and where the total sits against the budget
+        assert "every grid is complete and the total " + (
+            "stays within it" if total <= report.PUBLISHED_BUDGET_CORE_HOURS else
+            f"is {total - report.PUBLISHED_BUDGET_CORE_HOURS:.2f} core-hours") in text
     exp = ex.EXPERIMENTS["copy_orhan"]
     assert ex.planned_core_hours(exp, ex.own_keys(exp), str(ROOT)) == 0  # a complete grid plans nothing
     assert ex.planned_core_hours(exp, set(), str(ROOT)) > 0
