@@ -359,7 +359,7 @@ FRONTIER_STOP_FROM = 200
 FRONTIER_STOPPED: dict[tuple[str, str], int] = {
     **{(arm, task): 200 for arm in ("rnn+ortho", "rnn+random") for task in FRONTIER_TASKS},
     ("ornn+ortho", "addition"): 200, ("ornn+ortho", "temporal_order"): 200, ("lstm+ortho", "addition"): 300,
-    ("ornn+ortho", "3bit_memorization"): 300}
+    ("ornn+ortho", "3bit_memorization"): 300, ("lru+ortho", "addition"): 200}
 
 
 def frontier_stop(arm: str, task: str) -> int | None:
