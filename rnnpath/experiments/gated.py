@@ -1296,6 +1296,11 @@ def answer_order_exprnn_long(records: list[dict]) -> str:
                "train_drop": at_drop, "train_end": h[-1].get("train_metric") if h else None,
                "low": low["epoch"] if low else None, "epochs": len(h)}
         rows.append(row)
+
+    def present(key: str) -> list:
+        """The rows' values of `key` where a run has one."""
+        return [w[key] for w in rows if w[key] is not None]
+
     reached = [w for w in rows if w["final"] is not None and w["final"] >= ORDER_MATCH]
     better_after = [w for w in rows if w["after"] is not None and w["before"] is not None
                     and w["after"] > w["before"]]
@@ -1308,17 +1313,17 @@ def answer_order_exprnn_long(records: list[dict]) -> str:
     text += (f"Solved (validation accuracy > {rp.format_metric(records[0]['solved_threshold'], 'accuracy')}): "
              f"{ex.rate_text(records)}; {len(reached)} of {plural(len(rows), 'run')} end at or above {ORDER_MATCH} (final "
              f"validation accuracy "
-             f"{_span([w['final'] for w in rows if w['final'] is not None], 3)}); the best validation accuracy at "
-             f"any epoch up to the drop is {_span([w['before'] for w in rows if w['before'] is not None], 3)}, and "
-             + (f"after it {_span([w['after'] for w in rows if w['after'] is not None], 3)}, higher than before it "
+             f"{_span(present('final'), 3)}); the best validation accuracy at "
+             f"any epoch up to the drop is {_span(present('before'), 3)}, and "
+             + (f"after it {_span(present('after'), 3)}, higher than before it "
                 f"in {len(better_after)} of {len(rows)}" if any(w["after"] is not None for w in rows) else
                 "no run has reached the drop yet")
              + f"; training accuracy at epoch {min(ORDER_FIRST_LR_STEP, max(w['epochs'] for w in rows))} "
-             f"{_span([w['train_drop'] for w in rows if w['train_drop'] is not None], 3)}"
-             f" and at the end {_span([w['train_end'] for w in rows if w['train_end'] is not None], 3)}; the "
-             f"validation loss is lowest at epoch {_span([w['low'] for w in rows if w['low'] is not None], 0)}, at "
-             f"{_span([w['low_loss'] for w in rows if w['low_loss'] is not None], 3)} (chance: ln 4 = "
-             f"{np.log(4):.3f}), and ends at {_span([w['end_loss'] for w in rows if w['end_loss'] is not None], 2)}. "
+             f"{_span(present('train_drop'), 3)}"
+             f" and at the end {_span(present('train_end'), 3)}; the "
+             f"validation loss is lowest at epoch {_span(present('low'), 0)}, at "
+             f"{_span(present('low_loss'), 3)} (chance: ln 4 = "
+             f"{np.log(4):.3f}), and ends at {_span(present('end_loss'), 2)}. "
              "A best accuracy is the largest of hundreds of epochs' accuracies on 1000 sequences (at chance, each "
              "spread by about 0.014), so these are no sign of learning.")
     if rows and not reached and all(w["after"] is not None for w in rows):
