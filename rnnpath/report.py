@@ -922,7 +922,7 @@ def experiment_section(name: str, root: str = ".") -> str:
 
     exp = ex.EXPERIMENTS[name]
     if not has_data(exp, root):
-        plan = plan_text(exp, set(), root)
+        plan = plan_text(exp, [], root)
         begun = (f"; its sweep file {exp.data_path(False, '.')} exists but holds no finished run of its grids yet"
                  if os.path.exists(exp.data_path(False, root)) else "")
         return (f"**Question.** {exp.question}\n\n**Not run yet** ({plural(exp.n_runs(), 'run')}"
@@ -932,7 +932,7 @@ def experiment_section(name: str, root: str = ".") -> str:
     own = ex.own_records(exp, records)  # without the runs of the experiments it reads, which their sections cost
     # the README names paths as a user in the repository's root types them, wherever `root` is
     note = ex.partial_note(exp, len(own), n_want, False, ".")
-    if note and (plan := plan_text(exp, {sweep.record_key(r) for r in own}, root)):
+    if note and (plan := plan_text(exp, own, root)):
         note += f"; the runs left: {plan}"
     if kept := ex.kept_note(exp, False, root, shown=exp.data_path(False, ".")):
         note = f"{note}; {kept}" if note else kept
@@ -967,19 +967,25 @@ def plan_ratios(root: str = ".") -> tuple[float, ...]:
     return tuple(ratios)
 
 
-def plan_text(exp, done: set[str], root: str = ".") -> str:
+def plan_text(exp, own: list[dict], root: str = ".") -> str:
     """'about 3.97 core-hours of training by the benchmark's step costs; the 9 complete experiments timed in CPU time
-    took 0.93-1.58 times their plan': the planned cost of an experiment's runs not in `done`, and how plans have
-    fared; '' where there is no plan (a benchmark file missing)."""
+    took 0.93-1.58 times their plan': the planned cost of an experiment's runs not among its finished ones (`own`),
+    and how plans have fared; where some of the runs left belong to a pair (task, init, configuration) that has
+    finished runs at a shorter length, the plan scaled by what those took against theirs
+    (ex.calibrated_core_hours) comes first. '' where there is no plan (a benchmark file missing)."""
     from rnnpath import experiments as ex
 
-    plan = ex.planned_core_hours(exp, done, root)
-    if plan is None:
+    plans = ex.calibrated_core_hours(exp, own, root)
+    if plans is None:
         return ""
+    calibrated, plain = plans
     ratios = plan_ratios(root)
     fared = (f"; the {len(ratios)} complete experiments timed in CPU time took {min(ratios):.2f}-{max(ratios):.2f} "
              f"times their plan" if ratios else "")
-    return f"about {plan:.2f} core-hours of training by the benchmark's step costs{fared}"
+    if abs(calibrated - plain) < 0.005:
+        return f"about {plain:.2f} core-hours of training by the benchmark's step costs{fared}"
+    return (f"about {calibrated:.2f} core-hours of training, the benchmark's step costs ({plain:.2f}) scaled for "
+            f"each cell and task by what its runs at the longest length finished took against their plan{fared}")
 
 
 # issue 23's grids, each an experiment or a part of one (name, the grids that count; None: all of them), and its

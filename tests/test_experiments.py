@@ -637,6 +637,53 @@ def test_the_planned_cost_is_updates_times_length_times_the_benchmarks_step():
     assert any(r == pytest.approx(ratio, rel=1e-12) for r in report.plan_ratios(str(ROOT)))
 
 
+def test_the_plan_of_the_runs_left_is_scaled_by_what_their_pairs_finished_runs_took():
+    """calibrated_core_hours: each run left is planned at the benchmark's step (the plain plan beside it) times what
+    the finished runs of its pair (task, init, configuration) took in CPU time against their own plan, at the
+    longest length the pair has finished; a pair with none, or whose runs recorded no CPU time, keeps the plain plan.
+    The partial-grid note of the docs gives both."""
+    from rnnpath import report
+    from rnnpath.experiments import base
+
+    ROOT = Path(__file__).resolve().parents[1]
+    grids = (ex.Grid(("addition",), ("ortho",), (30, 60, 90), "0-1", {"n_epochs": 400, "batches_per_epoch": 500}),
+             ex.Grid(("temporal_order",), ("ortho",), (30, 60), "0", {"n_epochs": 400, "batches_per_epoch": 500}))
+    exp = ex.Experiment("tiny", "?", grids, grids, None, None)
+    plan = {key: seconds for key, _, _, seconds in base._run_plans(exp, str(ROOT))}
+    config = grids[0].config()
+
+    def record(T: int, seed: int, factor: float | None, task: str = "addition") -> dict:
+        key = sweep.run_key(task, "ortho", T, seed, config)
+        return {"task": task, "init": "ortho", "sequence_len": T, "seed": seed, "config": config,
+                "cpu_s": None if factor is None else factor * plan[key]}
+
+    def left(*keys) -> float:
+        return sum(plan[sweep.run_key(task, "ortho", T, seed, config)] for task, T, seed in keys) / 3600
+
+    # addition: T = 30 took 3x, T = 60 (the longest finished) 2x and 1.5x: the runs left at 90 are planned at 1.75x
+    # the mean of the longest length's runs, weighted by their plans; temporal_order has none finished: plain
+    records = [record(30, 0, 3.0), record(30, 1, 3.0), record(60, 0, 2.0), record(60, 1, 1.5)]
+    plain = left(("addition", 90, 0), ("addition", 90, 1), ("temporal_order", 30, 0), ("temporal_order", 60, 0))
+    at60 = plan[sweep.run_key("addition", "ortho", 60, 0, config)]  # both seeds plan the same
+    scaled = left(("addition", 90, 0), ("addition", 90, 1)) * (2.0 + 1.5) * at60 / (2 * at60) + left(
+        ("temporal_order", 30, 0), ("temporal_order", 60, 0))
+    assert base.calibrated_core_hours(exp, records, str(ROOT)) == (pytest.approx(scaled, rel=1e-12),
+                                                                     pytest.approx(plain, rel=1e-12))
+    assert base.calibrated_core_hours(exp, records, str(ROOT))[1] == pytest.approx(
+        base.planned_core_hours(exp, {sweep.record_key(r) for r in records}, str(ROOT)), rel=1e-12)
+    # runs without CPU time do not scale the plan (but count as done)
+    untimed = [record(30, 0, None), record(30, 1, None)]
+    calibrated, unscaled = base.calibrated_core_hours(exp, untimed, str(ROOT))
+    assert calibrated == pytest.approx(unscaled, rel=1e-12)
+    assert base.calibrated_core_hours(exp, records, "/nonexistent") is None
+    # the docs: the partial note gives the scaled plan and the benchmark's beside it
+    text = report.plan_text(exp, records, str(ROOT))
+    assert text.startswith(f"about {scaled:.2f} core-hours of training, the benchmark's step costs ({plain:.2f})")
+    assert report.plan_text(exp, untimed, str(ROOT)).startswith(
+        f"about {base.planned_core_hours(exp, {sweep.record_key(r) for r in untimed}, str(ROOT)):.2f} core-hours "
+        "of training by the benchmark's step costs")
+
+
 def test_the_lrus_planned_step_follows_its_length_and_width():
     """The LRU's step against a vanilla one falls with T under its convolution form: the plan takes the ratio at each
     run's length from the benchmark's rows (cell_step at T = 60, lru_step at 100-10,000), interpolated in log T and

@@ -13,7 +13,7 @@ import pytest
 import rnn_pathological as rp
 from rnnpath import experiments as ex
 from rnnpath import report, stats, sweep
-from rnnpath.experiments import gated, tuning
+from rnnpath.experiments import base, gated, tuning
 from rnnpath.text import join_words
 
 NAMES = [e.name for e in gated.EXPERIMENTS]
@@ -766,7 +766,21 @@ def test_the_gru_goes_past_500_only_to_2000_and_the_answer_says_what_the_rest_wo
             ) in gated.long_cut_sentence()
     if ex.started(ex.EXPERIMENTS["frontier_modern"], outdir=str(ROOT)):
         records, _ = ex.load_records(ex.EXPERIMENTS["frontier_modern"], outdir=str(ROOT))
-        assert gated.long_cut_sentence() in gated.answer_frontier_modern(records)
+        sentence = gated.long_cut_sentence(records)
+        assert sentence in gated.answer_frontier_modern(records)
+        # the pace of the GRU's finished runs on its task at the frontier's lengths, where it differs from the plan
+        paced = gated.long_cost("gru", (5000, 10_000), records)
+        grids = tuple(gated._modern_grid("gru+ortho", gated._long_task("gru"), T) for T in gated.FRONTIER_LENS)
+        plans = {key: (spec["sequence_len"], seconds) for key, _, spec, seconds in
+                 base._run_plans(ex.Experiment("p", "", grids, (), None, None))}
+        ran = [(plans[sweep.record_key(r)], r["cpu_s"]) for r in records if sweep.record_key(r) in plans]
+        top = max(T for (T, _), _ in ran)
+        scale = sum(c for (T, _), c in ran if T == top) / sum(s for (T, s), _ in ran if T == top)
+        assert paced == pytest.approx(cost * scale, rel=1e-9)
+        assert (f"(about {paced:.0f} at the pace of its finished runs on addition)" in sentence) == (
+            round(paced) != round(cost))
+    # no records: no pace
+    assert "pace" not in gated.long_cut_sentence()
 
 
 def test_the_lrus_coarse_addition_runs_and_its_width_are_said():

@@ -8,6 +8,7 @@ helpers, the optimiser phrase.
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 from collections.abc import Callable
@@ -295,14 +296,13 @@ def lru_ratio(bench: dict, T: int, per_step: bool, width: int = rp.LRU_WIDTH) ->
     return float(np.interp(np.log(T), np.log(Ts), [points[t] for t in Ts])), timed
 
 
-def planned_core_hours(exp: Experiment, done: set[str] = frozenset(), root: str = ".") -> float | None:
-    """Core-hours of training the experiment's own runs whose keys are not in `done` will take, estimated as each run's
-    updates (updates_of) x its length x its cell's training step per time step in the benchmark (cell_step of
-    results/bench.json, or bench_float32.json for a float32 run) x step_scale. A plan to size grids by, not a
-    measurement: held-out evaluation is left out, and the benchmark's shape (T = 60) stands in for every length,
-    except the LRU's, whose step against a vanilla one is taken at each run's length (lru_ratio). An experiment
-    that declares its runs' shape (Experiment.step_shape) is planned as its updates x the step the benchmark timed
-    in that shape (experiment_step). None where a benchmark file or a step is missing."""
+def _run_plans(exp: Experiment, root: str = ".") -> list[tuple[str, str, dict, float]] | None:
+    """[(run key, pair key, spec, planned seconds)] for every run of the experiment's grids, where the pair key names
+    the task, init and whole configuration (every length of one pair shares it): each run's updates (updates_of) x its
+    length x its cell's training step per time step in the benchmark (cell_step of results/bench.json, or
+    bench_float32.json for a float32 run) x step_scale, or, for an experiment that declares its runs' shape
+    (Experiment.step_shape), its updates x the step the benchmark timed in that shape (experiment_step). None where a
+    benchmark file or a step is missing."""
     benches: dict[str, dict] = {}
     for dtype, path in BENCH_FILES.items():
         try:
@@ -311,23 +311,20 @@ def planned_core_hours(exp: Experiment, done: set[str] = frozenset(), root: str 
             return None
         if "step_ms" not in benches[dtype].get("cell_step", {}):
             return None
-    total = 0.0
+    plans = []
     for g in exp.grids:
         config = g.config()
-        if exp.step_shape is not None:
-            timed = benches[config["dtype"]].get("experiment_step", {}).get(exp.name)
-            if timed is None:
-                return None
-            total += sum(updates_of(config) * timed["step_ms"] / 1e3 for spec in g.specs()
-                         if sweep.run_key(**spec, config=config) not in done)
-            continue
         bench = benches[config["dtype"]]
         cells = bench["cell_step"]
-        if config["cell"] not in cells["step_ms"]:
+        timed_shape = bench.get("experiment_step", {}).get(exp.name) if exp.step_shape is not None else None
+        if (exp.step_shape is not None and timed_shape is None) or (
+                exp.step_shape is None and config["cell"] not in cells["step_ms"]):
             return None
         for spec in g.specs():
-            if sweep.run_key(**spec, config=config) not in done:
-                T, timed = spec["sequence_len"], rp.LRU_WIDTH
+            T, timed = spec["sequence_len"], rp.LRU_WIDTH
+            if timed_shape is not None:
+                seconds = updates_of(config) * timed_shape["step_ms"] / 1e3
+            else:
                 if config["cell"] == "lru":
                     if (timed_ratio := lru_ratio(bench, T, rp.TASKS[spec["task"]].per_step,
                                                  config["lru_width"])) is None:
@@ -336,8 +333,53 @@ def planned_core_hours(exp: Experiment, done: set[str] = frozenset(), root: str 
                     ms = cells["step_ms"]["rnn"] * ratio
                 else:
                     ms = cells["step_ms"][config["cell"]]
-                total += updates_of(config) * T * ms / 1e3 / cells["sequence_len"] * step_scale(config, timed)
-    return total / 3600
+                seconds = updates_of(config) * T * ms / 1e3 / cells["sequence_len"] * step_scale(config, timed)
+            pair = json.dumps([spec["task"], spec["init"], sweep.config_key(config)])
+            plans.append((sweep.run_key(**spec, config=config), pair, spec, seconds))
+    return plans
+
+
+def planned_core_hours(exp: Experiment, done: set[str] = frozenset(), root: str = ".") -> float | None:
+    """Core-hours of training the experiment's own runs whose keys are not in `done` will take, by the benchmark's
+    step costs (_run_plans). A plan to size grids by, not a measurement: held-out evaluation is left out, and the
+    benchmark's shape (T = 60) stands in for every length, except the LRU's, whose step against a vanilla one is
+    taken at each run's length (lru_ratio). None where a benchmark file or a step is missing."""
+    plans = _run_plans(exp, root)
+    if plans is None:
+        return None
+    return sum(seconds for key, _, _, seconds in plans if key not in done) / 3600
+
+
+def calibrated_core_hours(exp: Experiment, records: list[dict], root: str = ".",
+                          paced_by: Experiment | None = None) -> tuple[float, float] | None:
+    """(calibrated, plain) core-hours of the experiment's runs not among `records`: the plain plan
+    (planned_core_hours), and the same with each run's plan scaled by what the finished runs of its pair (task, init
+    and configuration, at any length) took against theirs, in CPU time, at the longest length the pair has finished:
+    the plan's error is mostly per cell and task (the caches, the output layer, held-out evaluation), which the
+    pair's own runs measure, while the benchmark's step keeps its say in how the cost grows with T. A pair with no
+    finished run timed in CPU time keeps its plain plan. The pace is read from the runs of `paced_by`'s grids (by
+    default the experiment's own), so a plan of lengths not run yet can take it from the same pairs at the lengths
+    that have. None where there is no plan."""
+    plans = _run_plans(exp, root)
+    paced = plans if paced_by is None else _run_plans(paced_by, root)
+    if plans is None or paced is None:
+        return None
+    finished = {sweep.record_key(r): r for r in records}
+    longest: dict[str, list[tuple[float, float]]] = {}  # pair -> [(cpu_s, planned s)] at its longest finished T
+    top: dict[str, int] = {}
+    for key, pair, spec, seconds in paced:
+        r = finished.get(key)
+        if r is None or r.get("cpu_s") is None:
+            continue
+        T = spec["sequence_len"]
+        if T > top.get(pair, -1):
+            top[pair], longest[pair] = T, []
+        if T == top[pair]:
+            longest[pair].append((r["cpu_s"], seconds))
+    scale = {pair: sum(c for c, _ in runs) / sum(s for _, s in runs) for pair, runs in longest.items()}
+    left = [(pair, seconds) for key, pair, _, seconds in plans if key not in finished]
+    return (sum(seconds * scale.get(pair, 1.0) for pair, seconds in left) / 3600,
+            sum(seconds for _, seconds in left) / 3600)
 
 
 def _matching(sf: sweep.SweepFile, wanted: set[str]) -> dict[str, dict]:

@@ -574,28 +574,44 @@ FRONTIER_MODERN_QUICK_GRIDS = tuple(ex.Grid(g.tasks, g.inits, (30, 60), "100-101
                                     for g in FRONTIER_MODERN_GRIDS if g.sequence_lens == (FRONTIER_LENS[0],))
 
 
-def long_cost(cell: str, lengths: tuple[int, ...]) -> float | None:
+def _long_task(cell: str) -> str:
+    """The headline task long_cost plans `cell` on: the first of tuning.TUNED with a setting for it."""
+    return next(t for (a, t) in tuning.TUNED if a.partition("+")[0] == cell)
+
+
+def long_cost(cell: str, lengths: tuple[int, ...], records: list[dict] | None = None) -> float | None:
     """Planned core-hours (ex.planned_core_hours) of one headline task's five seeds of `cell` at `lengths`, under
-    the first tuned setting of the cell in tuning.TUNED: what a cut of the long lengths saves."""
-    task = next(t for (a, t) in tuning.TUNED if a.partition("+")[0] == cell)
-    grids = tuple(_modern_grid(f"{cell}+ortho", task, T) for T in lengths)
-    return ex.planned_core_hours(ex.Experiment("long", "", grids, (), None, None))
+    the first tuned setting of the cell in tuning.TUNED (_long_task): what a cut of the long lengths saves. Given the
+    experiment's records, the plan scaled by the pace of the pair's finished runs at the frontier's lengths
+    (ex.calibrated_core_hours)."""
+    grids = tuple(_modern_grid(f"{cell}+ortho", _long_task(cell), T) for T in lengths)
+    exp = ex.Experiment("long", "", grids, (), None, None)
+    if records is None:
+        return ex.planned_core_hours(exp)
+    paced_by = ex.Experiment("paced", "", tuple(_modern_grid(f"{cell}+ortho", _long_task(cell), T)
+                                                for T in FRONTIER_LENS), (), None, None)
+    plans = ex.calibrated_core_hours(exp, records, paced_by=paced_by)
+    return None if plans is None else plans[0]
 
 
-def long_cut_sentence() -> str:
+def long_cut_sentence(records: list[dict] = ()) -> str:
     """' A GRU pair that solves a run at T = 500 would stop at T = 2000: five seeds of one task at T = 5000 and 10000
-    would take about 12 core-hours by the benchmark's step costs.' for each cell of LONG_LENS_CUT ('The GRU's pairs
-    stop at ...' once FRONTIER_LONG holds one)."""
+    would take about 12 core-hours by the benchmark's step costs (about 19 at the pace of its finished runs on
+    addition).' for each cell of LONG_LENS_CUT ('The GRU's pairs stop at ...' once FRONTIER_LONG holds one); the pace
+    from `records`, where they hold runs of that pair."""
     out = []
     for cell, kept in LONG_LENS_CUT.items():
         cut = tuple(T for T in FRONTIER_LONG_LENS if T not in kept)
         cost = long_cost(cell, cut)
+        paced = long_cost(cell, cut, list(records)) if cost is not None else None
         going = any(arm.partition("+")[0] == cell for arm, _ in FRONTIER_LONG)
         label = rp.CELLS[cell].label
+        pace = (f" (about {paced:.0f} at the pace of its finished runs on {_long_task(cell)})"
+                if paced is not None and round(paced) != round(cost) else "")
         out.append((f" The {label}'s pairs stop at T = {max(kept)}" if going else
                     f" A {label} pair that solves a run at T = {FRONTIER_LENS[-1]} would stop at T = {max(kept)}")
                    + f": five seeds of one task at T = {join_words([str(T) for T in cut])} would take "
-                   + (f"about {cost:.0f} core-hours by the benchmark's step costs" if cost is not None else
+                   + (f"about {cost:.0f} core-hours by the benchmark's step costs{pace}" if cost is not None else
                       "an unknown time (no benchmark file)") + ".")
     return "".join(out)
 
@@ -640,7 +656,7 @@ def answer_frontier_modern(records: list[dict]) -> str:
               f"LRU's pairs with a run solved at {FRONTIER_LENS[-1]} (the frontier's own arms stop there): "
               + (join_words([f"{arm} on {task}" for arm, task in FRONTIER_LONG]) if FRONTIER_LONG else
                  f"none yet (their T = {FRONTIER_LENS[-1]} cells decide)")
-              + "; the stop rule goes on there." + long_cut_sentence())
+              + "; the stop rule goes on there." + long_cut_sentence(records))
     text = (f"For each headline task, the longest T at which each cell ends a run solved, the longest T up to which "
             f"all its runs at every length do, and how far it has run (the frontier's arms on seeds 100-109, the GRU "
             f"and the LRU on {FRONTIER_MODERN_SEEDS}): {_last_solved_sentence(records, arms)}"
