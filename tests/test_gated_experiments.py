@@ -189,8 +189,11 @@ def test_frontier_answer_pools_only_what_every_arm_has_run(quick_dir):
     answer = gated.answer_frontier(partial)
     assert f"over the {n_cells // len(Ts)} of {n_cells} (task, T) cells that every arm has run" in answer
     assert f"(run so far up to T = {Ts[0]})" in answer
-    full = gated.answer_frontier(records)
+    with mock.patch.object(gated, "FRONTIER_LENS", tuple(Ts)):  # the quick grids' lengths are the whole plan here
+        full = gated.answer_frontier(records)
     assert "Pooled over tasks and lengths" in full and "run so far" not in full
+    # at full size the plan goes on to T = 500: every arm has run so far up to the quick grids' last length
+    assert f"(run so far up to T = {Ts[-1]})" in gated.answer_frontier(records)
     only_lstm = [r for r in records if gated.arm_of(r) == "lstm+ortho" and r["sequence_len"] == Ts[0]]
     lonely = [r for r in records if gated.arm_of(r) == "rnn+ortho" and r["sequence_len"] == Ts[-1]] + only_lstm
     assert "no rates are pooled" in gated.answer_frontier(lonely)
@@ -935,14 +938,22 @@ def test_a_stopped_pair_is_run_through_marked_stopped_and_never_pending():
         rnn = [r for r in records if r["config"]["cell"] == "rnn"]
         assert gated._reach_cell(rnn, "rnn+ortho", "temporal_order").endswith("run to T = 200, stopped there")
         lstm = [r for r in records if r["config"]["cell"] == "lstm"]
-        assert gated._reach_cell(lstm, "lstm+ortho", "temporal_order").endswith("run to T = 300")
+        # planned on to T = 500, whose runs have not begun: part way, though every length begun is complete
+        assert gated._reach_cell(lstm, "lstm+ortho", "temporal_order").endswith("run to T = 300 (part way)")
         assert gated._reach_cell(lstm[:-1], "lstm+ortho", "temporal_order").endswith("run to T = 300 (part way)")
+        assert "lstm+ortho T = 300 (run so far up to T = 300)" in gated._reach_sentence(
+            records, ["rnn+ortho", "lstm+ortho"])
+    with mock.patch.dict(gated.FRONTIER_STOPPED, {("rnn+ortho", "temporal_order"): 200,
+                                                  ("lstm+ortho", "temporal_order"): 300}, clear=True), \
+            mock.patch.object(rp, "is_success", lambda r: r["solved"]):
+        assert gated._reach_cell(lstm, "lstm+ortho", "temporal_order").endswith("run to T = 300, stopped there")
         assert "(0/5 at that length: a rate there below 0.43 by the 95% Wilson interval)" in gated.stop_rule_sentence(
             records, "frontier", gated.FRONTIER_FULL_GRIDS, gated.FRONTIER_FULL_GRIDS)
         # a length run part way is not run through, though every length appears
         assert "lstm+ortho T = 300 (run so far up to T = 300)" in gated._reach_sentence(
             records[:-1], ["rnn+ortho", "lstm+ortho"])
-        assert gated._reach_sentence(records, ["rnn+ortho", "lstm+ortho"]).endswith("and lstm+ortho T = 300")
+        assert gated._reach_sentence(records, ["rnn+ortho", "lstm+ortho"]).endswith(
+            "and lstm+ortho T = 300 (stopped after T = 300)")
         assert gated._run_through({30, 60, 200}, every, "rnn+ortho", "temporal_order")
         assert not gated._run_through({30, 60, 200}, every, "lstm+ortho", "temporal_order")
         assert "| temporal_order | 300 | stopped |" in gated._rate_table(records, ["rnn+ortho", "lstm+ortho"])

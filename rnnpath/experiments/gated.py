@@ -105,6 +105,20 @@ def _run_through(mine: set[int], every: set[int], arm: str = "", task: str = "")
     return {T for T in every if T <= last} <= mine and (not long or set(long_lens(arm)) <= mine)
 
 
+def planned_lengths(arm: str, task: str) -> tuple[int, ...]:
+    """The lengths the frontier (or frontier_modern) runs a pair at: the frontier's, and the long ones for a pair
+    of FRONTIER_LONG, none past the pair's stop (FRONTIER_STOPPED)."""
+    lens = modern_lengths(arm) if (arm, task) in FRONTIER_LONG else FRONTIER_LENS
+    stop = frontier_stop(arm, task)
+    return tuple(T for T in lens if stop is None or T <= stop)
+
+
+def _reached_plan(arm: str, task: str, mine: set[int]) -> bool:
+    """Whether a pair's runs reach the longest of its planned_lengths (true where no arm is named): a grid whose
+    longer lengths have not begun is part way, though every length it has begun is complete."""
+    return not arm or max(mine, default=0) >= planned_lengths(arm, task)[-1]
+
+
 def _lengths_complete(runs: list[dict]) -> bool:
     """Every length of one arm's runs on one task holds as many runs as its fullest: a grid still running a length
     has run it part way."""
@@ -128,7 +142,8 @@ def _reach_sentence(records: list[dict], arms: list[str]) -> str:
             if mine:
                 longest = ex.longest_all_solved(ex.rate_points(mine))
                 mine_Ts = {r["sequence_len"] for r in mine}  # a grid still running has not reached every T
-                through = _run_through(mine_Ts, task_Ts, arm, task) and _lengths_complete(mine)
+                through = (_run_through(mine_Ts, task_Ts, arm, task) and _lengths_complete(mine)
+                           and _reached_plan(arm, task, mine_Ts))
                 so_far = f" (run so far up to T = {max(mine_Ts)})" if not through else _stop_words(arm, task)
                 reach.append(f"{arm} {'no T' if longest is None else f'T = {longest}'}{so_far}")
         parts.append(f"on {task}, {join_words(reach)}")
@@ -636,7 +651,8 @@ def _reach_cell(runs: list[dict], arm: str = "", task: str = "") -> str:
     last = f"T = {solved[-1][0]} ({solved[-1][1]}/{solved[-1][2]} there)" if solved else "none"
     every = ex.longest_all_solved(points)
     stopped = (", stopped there" if frontier_stop(arm, task) == points[-1][0] else
-               " (part way)" if not _lengths_complete(runs) else "")
+               " (part way)" if not (_lengths_complete(runs) and _reached_plan(arm, task, {T for T, _, _ in points}))
+               else "")
     return (f"{last}; every run up to {'no T' if every is None else f'T = {every}'}; "
             f"run to T = {points[-1][0]}{stopped}")
 
