@@ -43,6 +43,7 @@ import pickle
 import re
 import sys
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -380,30 +381,72 @@ def check_run_args(args: argparse.Namespace) -> tuple[dict, tuple[int, int], lis
     return config, shard, grid
 
 
+@dataclass(frozen=True)
+class GridPart:
+    """One grid of a pooled run: its training config, its grid points and whether its records keep the weights."""
+    config: dict
+    specs: list[dict]
+    keep_weights: bool = False
+
+
 def run_locked(args: argparse.Namespace, config: dict, shard: tuple[int, int], grid: list[dict]) -> int:
     """Run what `grid` still lacks in args.out; the caller holds the file's writer lock."""
-    existing = read_sweep_file(args.out)
+    mine = [spec for i, spec in enumerate(grid) if in_shard(i, shard)]
+    where = f", shard {shard[0]}/{shard[1]}: {plural(len(mine), 'run')}" if shard != (1, 1) else ""
+    return run_parts(args.out, [GridPart(config, mine, args.keep_weights)], args.jobs, args.quiet,
+                     f"grid: {plural(len(grid), 'run')}{where}")
+
+
+def run_grids(out: str, parts: list[GridPart], jobs: int, quiet: bool = False) -> int:
+    """Run what several grids still lack in sweep file `out`, their runs in one pool of `jobs` workers: a grid whose
+    last runs would leave workers idle shares them with the next grid's first. Each record is the one its own grid
+    run alone would write (every run is seeded from its spec and config alone). Checks every grid point first,
+    then holds the file's writer lock throughout, as `run` does. Returns run's exit codes: 0, 1 (a run failed),
+    130 (Ctrl-C); SweepError for bad input or a file another process is writing."""
+    if jobs < 1:
+        raise SweepError(f"jobs must be a positive integer, got {jobs}")
+    for part in parts:
+        for spec in part.specs:
+            try:
+                rp.check_config(**spec, **part.config)
+            except (ValueError, TypeError, KeyError) as err:
+                raise SweepError(f"grid point {describe(spec)}: {err}") from None
+    check_out(out)
+    n = len({run_key(**spec, config=part.config) for part in parts for spec in part.specs})  # shared runs once
+    with writer_lock(out):
+        return run_parts(out, parts, jobs, quiet, f"grids: {plural(len(parts), 'grid')} of {plural(n, 'run')} in all")
+
+
+def run_parts(out: str, parts: list[GridPart], jobs: int, quiet: bool, head: str) -> int:
+    """Train the runs of `parts` that sweep file `out` lacks, in one pool, appending each record as it finishes; the
+    caller holds the file's writer lock. `head` opens the line that says what is to run."""
+    existing = read_sweep_file(out)
 
     # the file is a sweep file: repair a torn last line, then work out what is left to do
     if existing.torn is not None:
-        print(f"{args.out}: dropped a torn last line ({len(existing.torn)} characters, a write cut off by a kill); "
+        print(f"{out}: dropped a torn last line ({len(existing.torn)} characters, a write cut off by a kill); "
               f"its run will be redone", file=sys.stderr, flush=True)
-        rp.write_text_atomic(args.out, existing.good_text)
+        rp.write_text_atomic(out, existing.good_text)
     elif existing.needs_newline:
-        rp.write_text_atomic(args.out, existing.good_text + "\n")
+        rp.write_text_atomic(out, existing.good_text + "\n")
     done = {record_key(r) for _, r in existing.records}
-    mine = [spec for i, spec in enumerate(grid) if in_shard(i, shard)]
-    mine_keys = {run_key(**spec, config=config) for spec in mine}
-    pending = [spec for spec in mine if run_key(**spec, config=config) not in done]
-    already = len(mine) - len(pending)
+    mine: dict[str, tuple[dict, GridPart]] = {}  # a run two grids share trains once, with the weights if either keeps them
+    for part in parts:
+        for spec in part.specs:
+            key = run_key(**spec, config=part.config)
+            if key not in mine or (part.keep_weights and not mine[key][1].keep_weights):
+                mine[key] = (spec, part)
+    mine_keys = set(mine)
+    pending = [item for key, item in mine.items() if key not in done]
+    n_mine = len(mine)
+    already = n_mine - len(pending)
     others = sum(1 for _, r in existing.records if record_key(r) not in mine_keys)
-    workers = min(args.jobs, max(1, len(pending)))
-    where = f", shard {shard[0]}/{shard[1]}: {plural(len(mine), 'run')}" if shard != (1, 1) else ""
+    workers = min(jobs, max(1, len(pending)))
     kept = f" ({plural(others, 'other record')} kept)" if others else ""
-    print(f"grid: {plural(len(grid), 'run')}{where}; {already} already in {args.out}{kept}; "
-          f"{len(pending)} to run on {plural(workers, 'worker')}", flush=True)
+    print(f"{head}; {already} already in {out}{kept}; {len(pending)} to run on {plural(workers, 'worker')}",
+          flush=True)
     if not pending:
-        open(args.out, "a").close()  # an empty shard still leaves a (mergeable) file
+        open(out, "a").close()  # an empty shard still leaves a (mergeable) file
         return 0
 
     start = time.perf_counter()
@@ -411,38 +454,40 @@ def run_locked(args: argparse.Namespace, config: dict, shard: tuple[int, int], g
     counts = {"finished": 0, "failed": 0, "written": 0}
     warned = []
 
-    with open(args.out, "a", encoding="utf-8") as f:
+    with open(out, "a", encoding="utf-8") as f:
 
         def report(i: int, outcome: str, failed: bool) -> None:
             counts["finished"] += 1
             counts["failed"] += failed
-            if not args.quiet or failed:
+            if not quiet or failed:
                 finished = counts["finished"]
-                print(progress_line(already + finished, len(mine), pending[i], outcome, counts["failed"],
+                print(progress_line(already + finished, n_mine, pending[i][0], outcome, counts["failed"],
                                     time.perf_counter() - start, finished, len(pending) - finished), flush=True)
 
         def on_done(i: int, record: dict) -> None:
-            append_line(f, record_line(record, args.keep_weights, made_by))  # on disk before anything else
+            spec, part = pending[i]
+            append_line(f, record_line(record, part.keep_weights, made_by))  # on disk before anything else
             counts["written"] += 1
-            if not warned and record_key(record) != run_key(**pending[i], config=config):
+            if not warned and record_key(record) != run_key(**spec, config=part.config):
                 warned.append(i)
-                print(f"{PROG}: warning: the record of {describe(pending[i])} carries a different config than "
+                print(f"{PROG}: warning: the record of {describe(spec)} carries a different config than "
                       f"requested; a rerun will not recognise it as done", file=sys.stderr, flush=True)
             report(i, outcome_text(record), failed=False)
 
         def on_error(i: int, err: BaseException) -> None:
             report(i, f"FAILED ({type(err).__name__}: {err})", failed=True)
 
-        try:
-            rp.run_many(pending, config, jobs=args.jobs, on_done=on_done, on_error=on_error)
+        try:  # each run carries its own grid's config, so one pool serves every part
+            rp.run_many([{**part.config, **spec} for spec, part in pending], {}, jobs=jobs, on_done=on_done,
+                        on_error=on_error)
         except KeyboardInterrupt:
-            print(f"\ninterrupted: {plural(counts['written'], 'new record')} in {args.out}; rerun the same command to "
+            print(f"\ninterrupted: {plural(counts['written'], 'new record')} in {out}; rerun the same command to "
                   "resume",
                   file=sys.stderr, flush=True)
             return 130
     n_failed, n_written = counts["failed"], counts["written"]
     elapsed = fmt_duration(time.perf_counter() - start)
-    print(f"wrote {plural(n_written, 'record')} to {args.out} in {elapsed}; {n_failed} failed", flush=True)
+    print(f"wrote {plural(n_written, 'record')} to {out} in {elapsed}; {n_failed} failed", flush=True)
     if n_failed:
         print(f"{PROG}: {plural(n_failed, 'run')} failed (not written); rerun the same command to retry them",
               file=sys.stderr, flush=True)

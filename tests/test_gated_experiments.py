@@ -910,6 +910,46 @@ def test_the_stop_gate_stops_waits_and_lets_through():
         assert gate(grid[1000], solved_at_200 + [record(L, s, True) for L in (300, 500) for s in range(3)]) is None
 
 
+def test_run_trains_grids_together_and_each_record_is_the_one_its_grid_alone_writes(tmp_path, capsys):
+    """`run` pools the runs of its grids (waves: all at once, or one length at a time under a gate) so no worker
+    idles at a grid's end; each record equals the one `sweep run` of its grid alone writes, a run two grids share
+    trains once (keeping the weights if either grid keeps them), and a rerun trains nothing."""
+    base_options = {**ex.QUICK_OPTIONS, "n_epochs": 1}
+    grids = (ex.Grid(("temporal_order",), ("ortho",), (10,), "0-1", base_options),
+             ex.Grid(("temporal_order",), ("ortho",), (10,), "1-2", base_options, keep_weights=True),
+             ex.Grid(("addition",), ("random",), (12,), "0", {**base_options, "lr": 0.003}))
+    exp = ex.Experiment("pool_probe", "Are pooled runs the grids' own?", grids, grids, None, None)
+    assert ex.waves(exp, False) == [grids]
+    assert ex.run_experiment(exp, False, str(tmp_path / "pooled"), 2, True) == 0
+    assert "grids: 3 grids of 4 runs in all; 0 already in" in capsys.readouterr().out
+    pooled = ex.records_so_far(exp, False, exp.data_path(False, str(tmp_path / "pooled")))
+    assert len(pooled) == 4 and len({sweep.record_key(r) for r in pooled}) == 4  # seed 1 of temporal_order once
+    alone = tmp_path / "alone.jsonl"
+    for g in grids:
+        assert sweep.main(g.sweep_argv(str(alone), 1, True)) == 0
+    by_key = {sweep.record_key(r): r for _, r in sweep.read_sweep_file(str(alone)).records}
+    assert len(by_key) == 4
+    def numbers(r):  # alone, the shared run was written by the first grid, which drops the weights
+        return {k: v for k, v in sweep.deterministic_view(r).items() if k not in sweep.WEIGHT_FIELDS}
+    for r in pooled:
+        assert numbers(r) == numbers(by_key[sweep.record_key(r)])
+    shared = next(r for r in pooled if r["task"] == "temporal_order" and r["seed"] == 1)
+    assert any(name in shared for name in sweep.WEIGHT_FIELDS)  # the second grid keeps its weights
+    assert ex.run_experiment(exp, False, str(tmp_path / "pooled"), 2, True) == 0
+    assert "4 already in" in capsys.readouterr().out and len(ex.records_so_far(
+        exp, False, exp.data_path(False, str(tmp_path / "pooled")))) == 4
+    # under a gate, one wave per length, in the grids' order
+    gated_exp = ex.Experiment("pool_gate", "?", grids, grids, None, None, gate=lambda grid, records: None)
+    assert ex.waves(gated_exp, False) == [grids[:2], grids[2:]]
+    # bad input fails before anything trains, as one line
+    bad = ex.Experiment("pool_bad", "?", (ex.Grid(("temporal_order",), ("ortho",), (10,), "0", {"lr": -1.0}),),
+                        (), None, None)
+    assert ex.run_experiment(bad, False, str(tmp_path / "bad"), 2, True) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("rnnpath sweep: error: grid point temporal_order T=10 ortho seed 0")
+    assert not (tmp_path / "bad" / "results" / "sweeps" / "pool_bad.jsonl").exists()
+
+
 def test_run_consults_the_gate_before_each_grid_with_the_records_so_far(tmp_path, capsys):
     grids = tuple(ex.Grid(("temporal_order",), ("ortho",), (T,), "0", {**ex.QUICK_OPTIONS, "n_epochs": 1})
                   for T in (10, 12, 14))

@@ -13,9 +13,10 @@ frontier_modern, order_table, order_lstm200, latching_lstm, copy_rmsprop), teach
 teacher-student test) and published (Sutskever et al.'s Table 5 and Orhan & Pitkow's copy at their budgets); `list`
 gives every experiment's question. An experiment may read another's records beside its own (Experiment.reads:
 family_float32 reads the family table, frontier_modern the frontier); `run` trains its own grids alone.
-Every run goes through rnnpath.sweep.main, so `run` is resumable: rerun it after a kill and only the
-missing runs train. Records in a sweep file that belong to no grid of the experiment are ignored. `convergence`
-trains nothing of its own: it reads results/results_seeds.json, the ten-seed headline of rnn_pathological.py, and `run
+Every run goes through the sweep runner (rnnpath.sweep.run_grids, what `sweep run` runs), so `run` is
+resumable: rerun it after a kill and only the missing runs train. It trains the grids together, their runs in one
+pool of --jobs workers, or, under the frontier's stop rule, one length at a time (waves). Records in a sweep file
+that belong to no grid of the experiment are ignored. `convergence` trains nothing of its own: it reads results/results_seeds.json, the ten-seed headline of rnn_pathological.py, and `run
 convergence` creates that file only when it is missing. `plot` and `answer` read the files and never train.
 
 --quick runs each grid tiny (8 hidden units, 2 epochs of 2 batches of 10, two seeds, the shortest lengths) into
@@ -172,15 +173,43 @@ def run_experiment(exp: Experiment, quick: bool, outdir: str, jobs: int, quiet: 
             return 0
         return rp.main(argv)
     status = 0
-    for grid in exp.grids_for(quick):
-        if exp.gate is not None and (reason := exp.gate(grid, records_so_far(exp, quick, path))):
-            print(f"skip: {reason}", flush=True)
+    for wave in waves(exp, quick):
+        kept = list(wave)
+        if exp.gate is not None:
+            so_far = records_so_far(exp, quick, path)
+            for grid in wave:
+                if reason := exp.gate(grid, so_far):
+                    print(f"skip: {reason}", flush=True)
+                    kept.remove(grid)
+        if not kept:
             continue
-        code = sweep.main(grid.sweep_argv(path, jobs, quiet))
-        if code == 130:  # Ctrl-C: the user wants everything to stop, not the next grid to start
+        try:
+            code = sweep.run_grids(path, [sweep.GridPart(g.config(), g.specs(), g.keep_weights) for g in kept],
+                                   jobs, quiet)
+        except sweep.SweepError as err:
+            print(f"{sweep.PROG}: error: {err}", file=sys.stderr, flush=True)
+            code = 2
+        if code == 130:  # Ctrl-C: the user wants everything to stop, not the next wave to start
             return code
         status = status or code
     return status
+
+
+def waves(exp: Experiment, quick: bool) -> list[tuple[Grid, ...]]:
+    """The experiment's grids in the groups `run` trains together, each group's runs in one pool of workers (so
+    no worker idles at a grid's end while another grid waits): every grid at once, or, for an experiment with a
+    gate, each run of consecutive grids at one length, since a gate decides from the records of other lengths
+    (the stop rule: shorter ones), which the earlier groups have finished."""
+    grids = exp.grids_for(quick)
+    if exp.gate is None:
+        return [grids] if grids else []
+    out: list[tuple[Grid, ...]] = []
+    for grid in grids:
+        if out and out[-1][-1].sequence_lens == grid.sequence_lens:
+            out[-1] += (grid,)
+        else:
+            out.append((grid,))
+    return out
 
 
 def plot_experiment(exp: Experiment, quick: bool, outdir: str) -> str:

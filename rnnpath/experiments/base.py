@@ -144,7 +144,9 @@ class Experiment:
     step_shape: dict | None = None
     # a rule `run` consults before each grid: (grid, the experiment's own records so far) -> None to train it, or a
     # one-line reason to skip it (the frontier's stop rule, which depends on the outcomes of shorter lengths: the
-    # runner applies it as the runs come in, so a grid left running across lengths never trains a stopped cell)
+    # runner applies it as the runs come in, so a grid left running across lengths never trains a stopped cell). It
+    # may decide from other lengths' records alone: `run` decides the grids of one length together, then trains them
+    # in one pool (waves)
     gate: Callable[[Grid, list[dict]], str | None] | None = None
 
     def grids_for(self, quick: bool) -> tuple[Grid, ...]:
