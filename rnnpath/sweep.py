@@ -43,6 +43,7 @@ import pickle
 import re
 import sys
 import time
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import numpy as np
@@ -397,12 +398,9 @@ def run_locked(args: argparse.Namespace, config: dict, shard: tuple[int, int], g
                      f"grid: {plural(len(grid), 'run')}{where}")
 
 
-def run_grids(out: str, parts: list[GridPart], jobs: int, quiet: bool = False) -> int:
-    """Run what several grids still lack in sweep file `out`, their runs in one pool of `jobs` workers: a grid whose
-    last runs would leave workers idle shares them with the next grid's first. Each record is the one its own grid
-    run alone would write (every run is seeded from its spec and config alone). Checks every grid point first,
-    then holds the file's writer lock throughout, as `run` does. Returns run's exit codes: 0, 1 (a run failed),
-    130 (Ctrl-C); SweepError for bad input or a file another process is writing."""
+def check_parts(out: str, parts: list[GridPart], jobs: int) -> None:
+    """SweepError, before anything trains, for a bad worker count, a grid point the engine would refuse, or an `out`
+    that cannot be written: run_grids' checks, which a caller with several waves makes on all of them first."""
     if jobs < 1:
         raise SweepError(f"jobs must be a positive integer, got {jobs}")
     for part in parts:
@@ -412,6 +410,15 @@ def run_grids(out: str, parts: list[GridPart], jobs: int, quiet: bool = False) -
             except (ValueError, TypeError, KeyError) as err:
                 raise SweepError(f"grid point {describe(spec)}: {err}") from None
     check_out(out)
+
+
+def run_grids(out: str, parts: list[GridPart], jobs: int, quiet: bool = False) -> int:
+    """Run what several grids still lack in sweep file `out`, their runs in one pool of `jobs` workers: a grid whose
+    last runs would leave workers idle shares them with the next grid's first. Each record is the one its own grid
+    run alone would write (every run is seeded from its spec and config alone). Checks every grid point first,
+    then holds the file's writer lock throughout, as `run` does. Returns run's exit codes: 0, 1 (a run failed),
+    130 (Ctrl-C); SweepError for bad input or a file another process is writing."""
+    check_parts(out, parts, jobs)
     n = len({run_key(**spec, config=part.config) for part in parts for spec in part.specs})  # shared runs once
     with writer_lock(out):
         return run_parts(out, parts, jobs, quiet, f"grids: {plural(len(parts), 'grid')} of {plural(n, 'run')} in all")
@@ -430,7 +437,8 @@ def run_parts(out: str, parts: list[GridPart], jobs: int, quiet: bool, head: str
     elif existing.needs_newline:
         rp.write_text_atomic(out, existing.good_text + "\n")
     done = {record_key(r) for _, r in existing.records}
-    mine: dict[str, tuple[dict, GridPart]] = {}  # a run two grids share trains once, with the weights if either keeps them
+    # a run two grids share trains once, keeping the weights if either grid keeps them
+    mine: dict[str, tuple[dict, GridPart]] = {}
     for part in parts:
         for spec in part.specs:
             key = run_key(**spec, config=part.config)
@@ -451,7 +459,7 @@ def run_parts(out: str, parts: list[GridPart], jobs: int, quiet: bool, head: str
 
     start = time.perf_counter()
     made_by = rp.environment()  # the workers inherit this process's BLAS and kernel
-    counts = {"finished": 0, "failed": 0, "written": 0}
+    counts = {"finished": 0, "failed": 0, "written": 0, "broken": 0}
     warned = []
 
     with open(out, "a", encoding="utf-8") as f:
@@ -475,6 +483,15 @@ def run_parts(out: str, parts: list[GridPart], jobs: int, quiet: bool, head: str
             report(i, outcome_text(record), failed=False)
 
         def on_error(i: int, err: BaseException) -> None:
+            if isinstance(err, BrokenProcessPool):  # a worker died (killed, out of memory): every run left fails
+                counts["broken"] += 1
+                if counts["broken"] > 1:
+                    counts["finished"] += 1
+                    counts["failed"] += 1
+                    return
+                report(i, f"FAILED ({type(err).__name__}: {err}); a worker process died, so the runs not finished "
+                          "fail with it: rerun to retry them", failed=True)
+                return
             report(i, f"FAILED ({type(err).__name__}: {err})", failed=True)
 
         try:  # each run carries its own grid's config, so one pool serves every part

@@ -950,6 +950,57 @@ def test_run_trains_grids_together_and_each_record_is_the_one_its_grid_alone_wri
     assert not (tmp_path / "bad" / "results" / "sweeps" / "pool_bad.jsonl").exists()
 
 
+def test_a_wave_decides_each_grid_from_the_records_at_its_start_and_trains_the_kept_ones(tmp_path, capsys):
+    """Under a gate, the grids of one length form a wave: each is decided from the records as they stood at the
+    wave's start, a skipped one trains nothing and the kept ones train together; a bad grid in a later wave fails
+    the command before the first wave trains. The frontier's grids give one wave per length, shortest first."""
+    options = {**ex.QUICK_OPTIONS, "n_epochs": 1}
+    grids = (ex.Grid(("temporal_order",), ("ortho",), (10,), "0", options),
+             ex.Grid(("temporal_order",), ("ortho",), (12,), "0", options),
+             ex.Grid(("addition",), ("ortho",), (12,), "0", options),
+             ex.Grid(("temporal_order",), ("ortho",), (14,), "0", options))
+    seen = []
+
+    def gate(grid, records):
+        seen.append((grid.tasks[0], grid.sequence_lens[0], sorted((r["task"], r["sequence_len"]) for r in records)))
+        return "addition is skipped" if grid.tasks == ("addition",) else None
+    exp = ex.Experiment("wave_probe", "?", grids, grids, None, None, gate=gate)
+    assert ex.waves(exp, False) == [grids[:1], grids[1:3], grids[3:]]
+    assert ex.run_experiment(exp, False, str(tmp_path), 2, True) == 0
+    assert seen == [("temporal_order", 10, []), ("temporal_order", 12, [("temporal_order", 10)]),
+                    ("addition", 12, [("temporal_order", 10)]),
+                    ("temporal_order", 14, [("temporal_order", 10), ("temporal_order", 12)])]
+    out = capsys.readouterr().out
+    assert "skip: addition is skipped" in out and "grids: 1 grid of 1 run in all" in out
+    records = ex.records_so_far(exp, False, exp.data_path(False, str(tmp_path)))
+    assert sorted((r["task"], r["sequence_len"]) for r in records) == [("temporal_order", T) for T in (10, 12, 14)]
+    bad = (grids[0], ex.Grid(("temporal_order",), ("ortho",), (12,), "0", {**options, "lr": -1.0}))
+    bad_exp = ex.Experiment("wave_bad", "?", bad, bad, None, None, gate=lambda grid, records: None)
+    assert ex.run_experiment(bad_exp, False, str(tmp_path / "bad"), 2, True) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    assert not (tmp_path / "bad" / "results" / "sweeps" / "wave_bad.jsonl").exists()
+    for name in ("frontier", "frontier_modern"):
+        lengths = [w[0].sequence_lens[0] for w in ex.waves(ex.EXPERIMENTS[name], False)]
+        assert lengths == sorted(set(lengths))
+        assert all(len({g.sequence_lens for g in w}) == 1 for w in ex.waves(ex.EXPERIMENTS[name], False))
+
+
+def test_a_dead_worker_fails_the_runs_left_in_one_line(tmp_path, capsys):
+    """A worker that dies (killed, out of memory) breaks the pool and every run not finished fails with it: one
+    FAILED line says so, the count says how many, and a rerun retries them."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    def broken(work, config, jobs, on_done, on_error):
+        for i in range(len(work)):
+            on_error(i, BrokenProcessPool("a child process terminated abruptly"))
+    grid = ex.Grid(("temporal_order",), ("ortho",), (10,), "0-3", {**ex.QUICK_OPTIONS, "n_epochs": 1})
+    with mock.patch.object(rp, "run_many", broken):
+        code = sweep.run_grids(str(tmp_path / "x.jsonl"), [sweep.GridPart(grid.config(), grid.specs())], 2, True)
+    out, err = capsys.readouterr()
+    assert code == 1 and out.count("FAILED") == 1 and "a worker process died" in out
+    assert "wrote 0 records" in out and "4 runs failed (not written); rerun the same command" in err
+
+
 def test_run_consults_the_gate_before_each_grid_with_the_records_so_far(tmp_path, capsys):
     grids = tuple(ex.Grid(("temporal_order",), ("ortho",), (T,), "0", {**ex.QUICK_OPTIONS, "n_epochs": 1})
                   for T in (10, 12, 14))

@@ -16,8 +16,9 @@ family_float32 reads the family table, frontier_modern the frontier); `run` trai
 Every run goes through the sweep runner (rnnpath.sweep.run_grids, what `sweep run` runs), so `run` is
 resumable: rerun it after a kill and only the missing runs train. It trains the grids together, their runs in one
 pool of --jobs workers, or, under the frontier's stop rule, one length at a time (waves). Records in a sweep file
-that belong to no grid of the experiment are ignored. `convergence` trains nothing of its own: it reads results/results_seeds.json, the ten-seed headline of rnn_pathological.py, and `run
-convergence` creates that file only when it is missing. `plot` and `answer` read the files and never train.
+that belong to no grid of the experiment are ignored. `convergence` trains nothing of its own: it reads
+results/results_seeds.json, the ten-seed headline of rnn_pathological.py, and `run convergence` creates that file only
+when it is missing. `plot` and `answer` read the files and never train.
 
 --quick runs each grid tiny (8 hidden units, 2 epochs of 2 batches of 10, two seeds, the shortest lengths) into
 results/sweeps/quick/ and viz/quick/ (convergence's stand-in for results/results_seeds.json is
@@ -161,7 +162,8 @@ def earlier_settings(exp: Experiment, records: list[dict], quick: bool, outdir: 
 
 
 def run_experiment(exp: Experiment, quick: bool, outdir: str, jobs: int, quiet: bool) -> int:
-    """Train what is missing of `exp` through the sweep script (or rnn_pathological.py for `convergence`)."""
+    """Train what is missing of `exp` through the sweep runner, wave by wave (waves), every grid checked before the
+    first trains (or rnn_pathological.py for `convergence`)."""
     path = exp.data_path(quick, outdir)
     print(f"== {exp.name}: {exp.question}", flush=True)
     source = exp.results_for(quick)
@@ -172,6 +174,11 @@ def run_experiment(exp: Experiment, quick: bool, outdir: str, jobs: int, quiet: 
                   f"{shlex.join(['python', 'rnn_pathological.py', *source.main_argv(path)])})", flush=True)
             return 0
         return rp.main(argv)
+    try:  # every grid of every wave, before the first trains
+        sweep.check_parts(path, [sweep.GridPart(g.config(), g.specs()) for g in exp.grids_for(quick)], jobs)
+    except sweep.SweepError as err:
+        print(f"{sweep.PROG}: error: {err}", file=sys.stderr, flush=True)
+        return 2
     status = 0
     for wave in waves(exp, quick):
         kept = list(wave)
@@ -261,7 +268,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="names, questions, the full-size command and the number of runs of each experiment",
                    description="List the experiments.")
     verbs = {
-        "run": "train the experiment's grids through the sweep script into its sweep file (resumable)",
+        "run": "train the experiment's grids into its sweep file through the sweep runner, their runs in one pool "
+               "of --jobs workers (resumable)",
         "plot": "draw viz/exp_NAME.png from the sweep file (never trains)",
         "answer": "print the experiment's answer, a markdown paragraph and table computed from the sweep file",
     }
@@ -269,7 +277,8 @@ def build_parser() -> argparse.ArgumentParser:
         gates = [name for name, e in EXPERIMENTS.items() if e.gate is not None]
         note = (f" A grid past a stop of the stop rule ({', '.join(gates)}: from T = {gated.FRONTIER_STOP_FROM} on, "
                 "a pair none of whose runs at one length ends solved runs no longer length) is skipped with a line "
-                "saying why, decided from the records in so far." if verb == "run" and gates else "")
+                "saying why, decided from the records in so far: there the grids train one length at a time."
+                if verb == "run" and gates else "")
         p = sub.add_parser(verb, help=text, description=text[0].upper() + text[1:] + "." + note)
         p.add_argument("name", metavar="NAME", help=f"experiment: {', '.join(EXPERIMENTS)}, or all")
         p.add_argument("--quick", action="store_true",

@@ -61,7 +61,8 @@ def command(verb: str, name: str, quick: bool = False, outdir: str = ".") -> str
 # ----------------------------------------------------------------------------------------------------------------
 # grids and experiments
 #
-# A grid is one call of the sweep script: tasks x sequence lengths x inits x seeds under one training config.
+# A grid is what one call of the sweep script runs: tasks x sequence lengths x inits x seeds under one training
+# config (`run` trains several grids' runs in one pool, each with its own config).
 # An experiment that needs several configs (relu next to tanh) or several (task, T) pairs lists several grids;
 # they all append to the same sweep file, which keeps records of different configs apart by their run key.
 
@@ -145,8 +146,8 @@ class Experiment:
     # a rule `run` consults before each grid: (grid, the experiment's own records so far) -> None to train it, or a
     # one-line reason to skip it (the frontier's stop rule, which depends on the outcomes of shorter lengths: the
     # runner applies it as the runs come in, so a grid left running across lengths never trains a stopped cell). It
-    # may decide from other lengths' records alone: `run` decides the grids of one length together, then trains them
-    # in one pool (waves)
+    # may read only records at lengths other than its grid's: `run` decides the grids of one length together, from
+    # the records at the start of their wave, then trains them in one pool (waves)
     gate: Callable[[Grid, list[dict]], str | None] | None = None
 
     def grids_for(self, quick: bool) -> tuple[Grid, ...]:
