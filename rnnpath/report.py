@@ -1138,6 +1138,22 @@ def addition_budget_verdict(root: str = ".") -> str:
     return (f"_{capitalised(note)}._ " if note else "") + first
 
 
+def reach_block(root: str = ".") -> str:
+    """The README's table of how far each cell gets on each headline task (gated.reach_table of frontier_modern,
+    which reads the frontier's records beside its own): the partial note first while a grid runs; a line that says
+    it has not run when its sweep file is missing."""
+    from rnnpath import experiments as ex
+    from rnnpath.experiments import gated
+
+    exp = ex.EXPERIMENTS["frontier_modern"]
+    if not has_data(exp, root):
+        return (f"The frontier_modern experiment has not run yet: `{ex.command('run', exp.name)} --jobs 2` "
+                f"({plural(exp.n_runs(), 'run')}).")
+    records, n_want = ex.load_records(exp, outdir=root)
+    note = ex.partial_note(exp, len(ex.own_records(exp, records)), n_want, False, ".")
+    return (f"_{capitalised(note)}._\n\n" if note else "") + gated.reach_table(records)
+
+
 def scale_verdict(root: str = ".") -> str:
     """The random start at and above the critical scale, from the random_scale and hidden_size sweeps: whether the
     headline's random arm fails for being random or for being small. A task no run of either sweep solves (addition
@@ -1359,7 +1375,7 @@ def blocks(results_path: str = "results.json", seeds_path: str = "results/result
     out.add("the task table of rnn_pathological.py", {"tasks-table": tasks_table(), "per-case-table": per_case_table()})
     with about(sweeps):
         out.add(sweeps, {"scale-verdict": scale_verdict(root), "addition-budget-verdict": addition_budget_verdict(root),
-                         "published-budget": published_budget(root)})
+                         "published-budget": published_budget(root), "reach-table": reach_block(root)})
     both = f"{sweeps} and {attractors_path}"
     with about(both):
         out.add(both, {"published-verdicts": published_verdicts(attractors_doc, root)})

@@ -636,6 +636,22 @@ def test_the_reach_of_a_cell_is_its_longest_solved_T_and_its_longest_all_solved_
     assert gated._reach_cell([]) == "-"
 
 
+def test_the_readme_gives_the_reach_of_every_cell_in_one_table():
+    """The mission's question with its 2023 row: the README's block is frontier_modern's reach table, the frontier's
+    arms beside the GRU and the LRU, with the partial note while a grid runs (the same table as the answer's)."""
+    exp = ex.EXPERIMENTS["frontier_modern"]
+    block = (ROOT / "README.md").read_text().split("<!-- BEGIN reach-table -->\n")[1].split("<!-- END")[0]
+    if not ex.started(exp, outdir=str(ROOT)):
+        assert "has not run yet" in block
+        return
+    records, n_want = ex.load_records(exp, outdir=str(ROOT))
+    table = gated.reach_table(records)
+    assert block.strip() == report.reach_block(str(ROOT)).strip() and table in block
+    assert table in gated.answer_frontier_modern(records)
+    assert {"rnn+ortho", "lstm+ortho", "ornn+ortho", "gru+ortho", "lru+ortho"} <= set(gated.arms_in(records))
+    assert ("_Partial:" in block) == (len(ex.own_records(exp, records)) < n_want)
+
+
 def test_the_lstm_is_needed_only_above_a_T_the_orthogonal_start_solves():
     """Seed 000's 'above some T even ortho fails and you need an LSTM' holds in a cell only where the orthogonal
     start solves runs at a shorter T of the task; where it solves none at any length, the sentence says there is no

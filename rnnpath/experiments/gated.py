@@ -657,14 +657,21 @@ def _reach_cell(runs: list[dict], arm: str = "", task: str = "") -> str:
             f"run to T = {points[-1][0]}{stopped}")
 
 
-def answer_frontier_modern(records: list[dict]) -> str:
+def reach_table(records: list[dict]) -> str:
+    """The mission's question in one table: a row per headline task, a column per arm, each cell how far the arm
+    gets (_reach_cell); frontier_modern's answer and the README's block both print it."""
     arms = arms_in(records)
-    modern = [arm for arm in arms if arm.partition("+")[0] in {cell for cell, _ in FRONTIER_MODERN_ARMS}]
     by_task = ex.group_by(records, lambda r: (ex.task_rank(r["task"]),))
-    table = markdown_table(
+    return markdown_table(
         ["task"] + [f"{arm}: longest T with a run solved" for arm in arms],
         [[task] + [_reach_cell([r for r in runs if arm_of(r) == arm], arm, task) for arm in arms]
          for ((_, task),), runs in by_task.items()])
+
+
+def answer_frontier_modern(records: list[dict]) -> str:
+    arms = arms_in(records)
+    modern = [arm for arm in arms if arm.partition("+")[0] in {cell for cell, _ in FRONTIER_MODERN_ARMS}]
+    table = reach_table(records)
     against = [_against(records, arm, base) for arm in modern for base in ("lstm+ortho", "rnn+ortho")
                if base in arms]
     versus = f" Cell by cell, {'; '.join(against)}." if against else ""
