@@ -1139,9 +1139,9 @@ def addition_budget_verdict(root: str = ".") -> str:
 
 
 def reach_block(root: str = ".") -> str:
-    """The README's table of how far each cell gets on each headline task (gated.reach_table of frontier_modern,
-    which reads the frontier's records beside its own): the partial note first while a grid runs; a line that says
-    it has not run when its sweep file is missing."""
+    """The README's table of how far each cell gets on each headline task (gated.shared_reach_table of
+    frontier_modern, which reads the frontier's records beside its own: every arm on the seeds all of them ran): the
+    partial note first while a grid runs; a line that says it has not run when its sweep file is missing."""
     from rnnpath import experiments as ex
     from rnnpath.experiments import gated
 
@@ -1151,7 +1151,9 @@ def reach_block(root: str = ".") -> str:
                 f"({plural(exp.n_runs(), 'run')}).")
     records, n_want = ex.load_records(exp, outdir=root)
     note = ex.partial_note(exp, len(ex.own_records(exp, records)), n_want, False, ".")
-    return (f"_{capitalised(note)}._\n\n" if note else "") + gated.reach_table(records)
+    return ((f"_{capitalised(note)}._\n\n" if note else "") + gated.shared_reach_table(records) + "\n\n"
+            + f"{gated.SHARED_SEEDS_NOTE} The frontier's arms ran seeds {gated.FRONTIER_SEEDS}; "
+            "docs/experiments.md gives them on all ten, with the comparisons and their tests.")
 
 
 def scale_verdict(root: str = ".") -> str:

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from unittest import mock
 
+import numpy as np
 import pytest
 
 import rnn_pathological as rp
@@ -631,8 +632,8 @@ def test_the_reach_of_a_cell_is_its_longest_solved_T_and_its_longest_all_solved_
         return [{"sequence_len": T, "seed": i, "solved": i < k} for i in range(n)]
     with mock.patch.object(rp, "is_success", lambda r: r["solved"]):
         cell = gated._reach_cell(runs(30, 5, 5) + runs(60, 5, 5) + runs(120, 2, 5) + runs(200, 0, 5))
-        assert cell == "T = 120 (2/5 there); every run up to T = 60; run to T = 200"
-        assert gated._reach_cell(runs(30, 0, 5)) == "none; every run up to no T; run to T = 30"
+        assert cell == "T = 120 (2/5 there); every run solved up to T = 60; run to T = 200"
+        assert gated._reach_cell(runs(30, 0, 5)) == "none solved; no length with every run solved; run to T = 30"
     assert gated._reach_cell([]) == "-"
 
 
@@ -645,11 +646,40 @@ def test_the_readme_gives_the_reach_of_every_cell_in_one_table():
         assert "has not run yet" in block
         return
     records, n_want = ex.load_records(exp, outdir=str(ROOT))
-    table = gated.reach_table(records)
+    table = gated.shared_reach_table(records)
     assert block.strip() == report.reach_block(str(ROOT)).strip() and table in block
+    assert gated.reach_table(records) in gated.answer_frontier_modern(records)
+    # the README's table counts the seeds every arm ran, so no 10-seed cell stands beside a 5-seed one
+    assert table == gated.reach_table([r for r in records if r["seed"] in rp.parse_seeds(gated.FRONTIER_MODERN_SEEDS)])
     assert table in gated.answer_frontier_modern(records)
     assert {"rnn+ortho", "lstm+ortho", "ornn+ortho", "gru+ortho", "lru+ortho"} <= set(gated.arms_in(records))
     assert ("_Partial:" in block) == (len(ex.own_records(exp, records)) < n_want)
+
+
+def test_the_frontier_modern_answer_names_edge_picks_and_describes_the_gru_as_built():
+    """The picks behind the comparisons that sit at an end of every tuning grid that tried them are named beside
+    the comparisons (tuning.edge_knobs of TUNED), and the GRU's description matches gru_init and gru_forward: the
+    biases start at 0, each H x H block of W_hh orthogonal, the reset gate after the recurrent product."""
+    grids = tuple(g for e in tuning.EXPERIMENTS for g in e.grids)
+    edges = tuning.edge_knobs({("lru+ortho", "addition"): tuning.TUNED[("lru+ortho", "addition")],
+                               ("gru+ortho", "addition"): tuning.TUNED[("gru+ortho", "addition")]}, grids)
+    sentence = gated._edge_sentence([], [("gru+ortho", "addition"), ("lru+ortho", "addition")])
+    if ("lru+ortho", "addition") in edges:
+        knobs = join_words([tuning.EDGE_KNOBS[k] for k in edges[("lru+ortho", "addition")]])
+        assert f"lru+ortho's on addition ({knobs})" in sentence
+    assert ("gru+ortho's on addition" in sentence) == (("gru+ortho", "addition") in edges)
+    assert gated._edge_sentence([], [("gru+ortho", "no_such_task")]) == ""
+    spec = rp.get_task("addition")
+    params = rp.gru_init(spec, 8, "ortho", np.random.default_rng(0), dict(rp.DEFAULTS))
+    assert not params["b_h"].any() and not params["b_hn"].any()
+    for k in range(3):
+        block = params["W_hh"][8 * k: 8 * (k + 1)]
+        assert np.allclose(block @ block.T, np.eye(8))
+    if ex.started(ex.EXPERIMENTS["frontier_modern"], outdir=str(ROOT)):
+        records, _ = ex.load_records(ex.EXPERIMENTS["frontier_modern"], outdir=str(ROOT))
+        answer = gated.answer_frontier_modern(records)
+        assert "the reset gate applied after the recurrent product" in answer and "every bias at 0" in answer
+        assert "gru+ortho against lru+ortho" in answer
 
 
 def test_the_lstm_is_needed_only_above_a_T_the_orthogonal_start_solves():
@@ -804,8 +834,9 @@ def test_the_gru_goes_past_500_only_to_2000_and_the_answer_says_what_the_rest_wo
 
 def test_the_lrus_coarse_addition_runs_and_its_width_are_said():
     """frontier_modern names the LRU cells of a per-case task where most runs make partial progress and none
-    solves (the width, not the memory, is the first suspect), counted from the records, and gives the LRU's width
-    against the other cells' units."""
+    solves, counted from the records, with how far they got (their final metric against the line, the share of
+    wrong cases early and late) and the candidates these runs do not tell apart (budget, learning-rate schedule,
+    width), and gives the LRU's width against the other cells' units."""
     if not ex.started(ex.EXPERIMENTS["frontier_modern"], outdir=str(ROOT)):
         pytest.skip("frontier_modern holds no run under the current tuning picks yet")
     records, _ = ex.load_records(ex.EXPERIMENTS["frontier_modern"], outdir=str(ROOT))
@@ -821,6 +852,11 @@ def test_the_lrus_coarse_addition_runs_and_its_width_are_said():
     assert (gated._coarse_sentence(records) != "") == bool(coarse)
     if coarse:
         assert gated._coarse_sentence(records) in answer and f"({', '.join(coarse)})" in answer
+        assert "The budget, the constant learning rate and the width" in answer
+        finals = [r["final_metric"] for runs in ex.group_by(lru, ex.task_key).values() for r in runs
+                  if ex.is_per_case_group(runs) and not any(map(rp.is_success, runs))
+                  and 2 * ex.progresses(runs)[0] > len(runs)]
+        assert f"their final 0.5*MSE is {min(finals):.2g}-{max(finals):.2g}" in answer
     # one made-up cell: 3 of 5 past the line, none solved; and one where a run solves, which is not named
     def run(T, seed, progress, solved):
         return {"task": "addition", "sequence_len": T, "seed": seed, "progress": progress, "solved": solved,
@@ -829,7 +865,7 @@ def test_the_lrus_coarse_addition_runs_and_its_width_are_said():
     with mock.patch.object(rp, "is_success", lambda r: r["solved"]), \
             mock.patch.object(gated.ex, "progresses", lambda rs: (sum(r["progress"] for r in rs), len(rs))), \
             mock.patch.object(gated.ex, "is_per_case_group", lambda rs: True):
-        assert "on addition at T = 30 (3/5):" in gated._coarse_sentence(made)
+        assert "on addition at T = 30 (3/5)" in gated._coarse_sentence(made)
         assert "in most runs of these cells" in gated._coarse_sentence(made)
         assert "T = 60" not in gated._coarse_sentence(made)
         every = [run(30, s, True, False) for s in range(5)]
@@ -1043,17 +1079,19 @@ def test_a_stopped_pair_is_run_through_marked_stopped_and_never_pending():
     with mock.patch.dict(gated.FRONTIER_STOPPED, {("rnn+ortho", "temporal_order"): 200}, clear=True), \
             mock.patch.object(rp, "is_success", lambda r: r["solved"]):
         rnn = [r for r in records if r["config"]["cell"] == "rnn"]
-        assert gated._reach_cell(rnn, "rnn+ortho", "temporal_order").endswith("run to T = 200, stopped there")
+        assert gated._reach_cell(rnn, "rnn+ortho", "temporal_order").endswith(
+            "run to T = 200, stopped there by the stop rule")
         lstm = [r for r in records if r["config"]["cell"] == "lstm"]
-        # planned on to T = 500, whose runs have not begun: part way, though every length begun is complete
-        assert gated._reach_cell(lstm, "lstm+ortho", "temporal_order").endswith("run to T = 300 (part way)")
+        # planned on to T = 500, whose runs have not begun: still to come, though every length begun is complete
+        assert gated._reach_cell(lstm, "lstm+ortho", "temporal_order").endswith("run to T = 300, T = 500 to come")
         assert gated._reach_cell(lstm[:-1], "lstm+ortho", "temporal_order").endswith("run to T = 300 (part way)")
         assert "lstm+ortho T = 300 (run so far up to T = 300)" in gated._reach_sentence(
             records, ["rnn+ortho", "lstm+ortho"])
     with mock.patch.dict(gated.FRONTIER_STOPPED, {("rnn+ortho", "temporal_order"): 200,
                                                   ("lstm+ortho", "temporal_order"): 300}, clear=True), \
             mock.patch.object(rp, "is_success", lambda r: r["solved"]):
-        assert gated._reach_cell(lstm, "lstm+ortho", "temporal_order").endswith("run to T = 300, stopped there")
+        assert gated._reach_cell(lstm, "lstm+ortho", "temporal_order").endswith(
+            "run to T = 300, stopped there by the stop rule")
         assert "(0/5 at that length: a rate there below 0.43 by the 95% Wilson interval)" in gated.stop_rule_sentence(
             records, "frontier", gated.FRONTIER_FULL_GRIDS, gated.FRONTIER_FULL_GRIDS)
         # a length run part way is not run through, though every length appears

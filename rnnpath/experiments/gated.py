@@ -373,8 +373,10 @@ FRONTIER_ARMS = tuning.FRONTIER_TUNING_ARMS  # (cell, init): rnn+ortho, rnn+rand
 FRONTIER_STOP_FROM = 200
 FRONTIER_STOPPED: dict[tuple[str, str], int] = {
     **{(arm, task): 200 for arm in ("rnn+ortho", "rnn+random") for task in FRONTIER_TASKS},
-    ("ornn+ortho", "addition"): 200, ("ornn+ortho", "temporal_order"): 200, ("lstm+ortho", "addition"): 300,
+    ("ornn+ortho", "addition"): 200, ("ornn+ortho", "temporal_order"): 200,
     ("ornn+ortho", "3bit_memorization"): 300, ("lru+ortho", "addition"): 200}
+# (the LSTM on addition stopped after T = 300 under Adam 0.003; its pick moved to 0.01 when frontier_tuning's LSTM
+# grid was widened, and its cells run again from T = 30, the stop rule deciding afresh)
 
 
 def frontier_stop(arm: str, task: str) -> int | None:
@@ -642,39 +644,86 @@ def long_arms(records: list[dict]) -> tuple[tuple[str, str], ...]:
 
 
 def _reach_cell(runs: list[dict], arm: str = "", task: str = "") -> str:
-    """'T = 120 (3/10 there); every run up to T = 60; run to T = 500': how far one arm gets on one task ('run to
-    T = 200, stopped there' where the stop rule stopped the pair)."""
+    """'T = 120 (3/10 there); every run solved up to T = 60; run to T = 500': how far one arm gets on one task. The
+    last part says why the lengths end where they do: 'stopped there by the stop rule', 'T = 500 to come' (planned,
+    not begun), '(part way)' (a length begun, not complete), 'cut there for cost' (a cell of LONG_LENS_CUT whose
+    runs still solve), or 'the last length its experiment runs' (the frontier's arms, which still solve at 500)."""
     if not runs:
         return "-"
     points = ex.rate_points(runs)
     solved = [(T, k, n) for T, k, n in points if k]
-    last = f"T = {solved[-1][0]} ({solved[-1][1]}/{solved[-1][2]} there)" if solved else "none"
+    last = f"T = {solved[-1][0]} ({solved[-1][1]}/{solved[-1][2]} there)" if solved else "none solved"
     every = ex.longest_all_solved(points)
-    stopped = (", stopped there" if frontier_stop(arm, task) == points[-1][0] else
-               " (part way)" if not (_lengths_complete(runs) and _reached_plan(arm, task, {T for T, _, _ in points}))
-               else "")
-    return (f"{last}; every run up to {'no T' if every is None else f'T = {every}'}; "
-            f"run to T = {points[-1][0]}{stopped}")
+    top = points[-1][0]
+    why = ""
+    if arm:
+        plan = planned_lengths(arm, task)
+        if frontier_stop(arm, task) == top:
+            why = ", stopped there by the stop rule"
+        elif not _lengths_complete(runs):
+            why = " (part way)"
+        elif top < plan[-1]:
+            why = f", T = {min(T for T in plan if T > top)} to come"
+        elif points[-1][1] and arm.partition("+")[0] in LONG_LENS_CUT:
+            why = ", cut there for cost"
+        elif points[-1][1]:
+            why = ", the last length its experiment runs"
+    elif not _lengths_complete(runs):
+        why = " (part way)"
+    return (f"{last}; " + ("no length with every run solved" if every is None else
+                           f"every run solved up to T = {every}") + f"; run to T = {top}{why}")
 
 
 def reach_table(records: list[dict]) -> str:
     """The mission's question in one table: a row per headline task, a column per arm, each cell how far the arm
-    gets (_reach_cell); frontier_modern's answer and the README's block both print it."""
+    gets (_reach_cell: the longest T with a run solved; every run solved up to; the lengths run); frontier_modern's
+    answer and the README's block both print it."""
     arms = arms_in(records)
     by_task = ex.group_by(records, lambda r: (ex.task_rank(r["task"]),))
     return markdown_table(
-        ["task"] + [f"{arm}: longest T with a run solved" for arm in arms],
+        ["task", *arms],
         [[task] + [_reach_cell([r for r in runs if arm_of(r) == arm], arm, task) for arm in arms]
          for ((_, task),), runs in by_task.items()])
+
+
+SHARED_SEEDS_NOTE = ("Both of a cell's first two numbers depend on how many seeds an arm ran: the longest T with a run "
+                     "solved grows with them, the longest T with every run solved shrinks.")
+
+
+def shared_reach_table(records: list[dict]) -> str:
+    """reach_table of every arm on the seeds the GRU and the LRU ran (FRONTIER_MODERN_SEEDS), the first five of the
+    frontier's: the side-by-side table whose cells count the same seeds."""
+    shared = set(rp.parse_seeds(FRONTIER_MODERN_SEEDS))
+    return reach_table([r for r in records if r["seed"] in shared])
+
+
+def _edge_sentence(records: list[dict], pairs: list[tuple[str, str]]) -> str:
+    """' Of the picks behind these comparisons, lru+ortho's on addition sits at an end of its tuning grids (learning
+    rate, width and r_min), so a better setting may lie beyond it: ...': tuning.edge_knobs of the settings the runs
+    used (TUNED) against every tuning grid that tried the pair, for the (arm, task) pairs the comparisons name."""
+    grids = tuple(g for e in tuning.EXPERIMENTS for g in e.grids)
+    used = {pair: tuning.TUNED[pair] for pair in pairs if pair in tuning.TUNED}
+    edges = tuning.edge_knobs(used, grids)
+    named = [f"{arm}'s on {task} ({join_words([tuning.EDGE_KNOBS[k] for k in edges[(arm, task)]])})"
+             for arm, task in pairs if (arm, task) in edges]
+    if not named:
+        return ""
+    return (f" Of the picks behind these comparisons, {join_words(named)} "
+            f"{'sits' if len(named) == 1 else 'sit'} at an end of what the tuning grids tried, so a better setting "
+            f"may lie beyond {'it' if len(named) == 1 else 'them'} and a count there may be the setting's as much as "
+            f"the cell's.")
 
 
 def answer_frontier_modern(records: list[dict]) -> str:
     arms = arms_in(records)
     modern = [arm for arm in arms if arm.partition("+")[0] in {cell for cell, _ in FRONTIER_MODERN_ARMS}]
     table = reach_table(records)
-    against = [_against(records, arm, base) for arm in modern for base in ("lstm+ortho", "rnn+ortho")
-               if base in arms]
-    versus = f" Cell by cell, {'; '.join(against)}." if against else ""
+    compared = [(arm, base) for arm in modern for base in ("lstm+ortho", "rnn+ortho") if base in arms]
+    compared += [(a, b) for i, a in enumerate(modern) for b in modern[i + 1:]]  # the GRU against the LRU
+    against = [_against(records, arm, base) for arm, base in compared]
+    pairs = list(dict.fromkeys((arm, r["task"]) for r in records for arm in {a for pair in compared for a in pair}
+                               if arm_of(r) == arm))
+    versus = (f" Cell by cell, {'; '.join(against)}.{_edge_sentence(records, pairs)}" if against else "")
     beyond = (f"Past T = {FRONTIER_LENS[-1]} (T = {', '.join(map(str, FRONTIER_LONG_LENS))}) go the GRU's and the "
               f"LRU's pairs with a run solved at {FRONTIER_LENS[-1]} (the frontier's own arms stop there): "
               + (join_words([f"{arm} on {task}" for arm, task in FRONTIER_LONG]) if FRONTIER_LONG else
@@ -696,34 +745,61 @@ def answer_frontier_modern(records: list[dict]) -> str:
     published = ("Published, in other settings: Orvieto et al. 2023 train the LRU in deep stacks (several blocks with "
                  "normalisation, MLPs and skip connections) on the Long Range Arena, sequences of 1,000 to 16,000 "
                  "steps; seed 001 (Zucchet et al. 2024) reads its success as the element-wise recurrence's. Ours is "
-                 f"one LRU between two position-wise layers{width} at the frontier's budget of 2400 updates.")
+                 f"one LRU between two position-wise layers{width} at the frontier's budget of 2400 updates, "
+                 "trained with Adam at a constant rate and the suite's global clip, its phases drawn over the whole "
+                 "circle (max_phase 2 pi, never tuned) and read at the last step; 'lru+ortho' names its ring "
+                 "init. The GRU is PyTorch's (gates r, z, n; the reset gate applied after the recurrent product, as "
+                 "cuDNN and Keras's reset_after do, where Cho et al. 2014 apply it before), each H x H block of its "
+                 "recurrent matrix started orthogonal and every bias at 0; its update-gate bias, the GRU's analogue "
+                 "of the LSTM's forget bias, is not tuned where the LSTM's is. The budget is equal in updates, not in "
+                 "compute: a GRU or LSTM step costs about four vanilla steps, an LRU step less than one.")
     text += _lru_form_sentence(records) + _coarse_sentence(records)
     note = ex.progress_note(records)
-    return (text + (f" {note}" if note else "") + "\n\n" + table + "\n\n" + _rate_table(records, arms) + "\n\n"
-            + published)
+    shared = (f"The same on the seeds every arm ran ({FRONTIER_MODERN_SEEDS}; the frontier's arms ran "
+              f"{FRONTIER_SEEDS}, the table above counts all of theirs). {SHARED_SEEDS_NOTE}")
+    return (text + (f" {note}" if note else "") + "\n\n" + table + "\n\n" + shared + "\n\n"
+            + shared_reach_table(records) + "\n\n" + _rate_table(records, arms) + "\n\n" + published)
 
 
 def _coarse_sentence(records: list[dict]) -> str:
-    """' On addition, lru+ortho's runs at T = 30 and 60 end past the partial-progress line (5/5, 4/5) but none meets
-    the per-case rule: ...': the LRU cells of a per-case task where most runs make partial progress and none solves
-    (the vanilla arms show the same at T = 30 with 64 units, so the width is one candidate, not the cause)."""
+    """' The LRU's runs end past the partial-progress line on addition at T = 30 and 60 (5/5, 4/5) but none meets
+    the per-case rule: ...': the LRU cells of a per-case task where most runs make partial progress and none solves,
+    with how far they got (their final metric against the line) and whether the share of wrong cases in a batch
+    still fell over the last three quarters of the budget. The vanilla arms end past the line at T = 30 with 64 units
+    too, so the width is one candidate among the budget and the learning rate's schedule, not the cause."""
     cells = []
     for ((_, task), T), runs in ex.group_by([r for r in records if rp.cell_of(r) == "lru"], ex.task_key).items():
         if ex.is_per_case_group(runs) and not any(rp.is_success(r) for r in runs):
             k, n = ex.progresses(runs)
             if 2 * k > n:
-                cells.append((task, T, k, n))
+                cells.append((task, T, k, n, runs))
     if not cells:
         return ""
-    parts = [f"on {task} at T = {join_words([str(T) for t, T, _, _ in cells if t == task])} "
-             f"({', '.join(f'{k}/{n}' for t, _, k, n in cells if t == task)})"
-             for task in dict.fromkeys(t for t, _, _, _ in cells)]
-    share = "every run" if all(k == n for _, _, k, n in cells) else "most runs"
-    return (f" The LRU's runs end past the partial-progress line in {share} of these cells but none meets the "
-            f"per-case rule "
-            f"{'; '.join(parts)}: past that line a run knows something of the earlier value, yet too few of its "
-            f"answers fall within the rule's tolerance. Whether a wider LRU (its width grid stops at "
-            f"{max(tuning.LRU_WIDTHS_TRIED)}) meets the rule is not tested here.")
+    parts = [f"on {task} at T = {join_words([str(T) for t, T, *_ in cells if t == task])} "
+             f"({', '.join(f'{k}/{n}' for t, _, k, n, _ in cells if t == task)})"
+             for task in dict.fromkeys(t for t, *_ in cells)]
+    runs = [r for *_, group in cells for r in group]
+    share = "every run" if all(k == n for _, _, k, n, _ in cells) else "most runs"
+    text = (f" The LRU's runs end past the partial-progress line in {share} of these cells but none meets the "
+            f"per-case rule {'; '.join(parts)}")
+    finals = [r["final_metric"] for r in runs if r.get("final_metric") is not None]
+    if finals and "metric_name" in runs[0]:
+        name = rp.METRIC_LABELS.get(runs[0]["metric_name"], runs[0]["metric_name"])
+        line, _ = style.metric_line(runs[0])
+        text += (f": their final {name} is {span(finals, '.2g', '-')} against the line's "
+                 f"{rp.format_metric(line, runs[0]['metric_name'])}, so they carry the earlier value, but too "
+                 f"roughly for the rule's tolerance")
+    wrong = [(h[len(h) // 4 - 1]["frac_wrong"], h[-1]["frac_wrong"]) for h in (r.get("history", []) for r in runs)
+             if len(h) >= 4 and all("frac_wrong" in e for e in h)]
+    if wrong:
+        epoch = len(runs[0]["history"]) // 4
+        falling = all(b < a for a, b in wrong)
+        text += (f"; the share of a batch's cases off by more than the tolerance "
+                 f"{'still falls' if falling else 'moves'} from {span([a for a, _ in wrong], sep='-')} at epoch "
+                 f"{epoch} to {span([b for _, b in wrong], sep='-')} at the last")
+    return (text + f". The budget, the constant learning rate and the width (its grid stops at "
+            f"{max(tuning.LRU_WIDTHS_TRIED)}) are candidates these runs do not tell apart; the vanilla arms also end "
+            f"past the line without solving at T = 30 with {rp.DEFAULTS['n_hidden']} units.")
 
 
 def _lru_form_sentence(records: list[dict]) -> str:
