@@ -634,7 +634,7 @@ def test_the_reach_of_a_cell_is_its_longest_solved_T_and_its_longest_all_solved_
         cell = gated._reach_cell(runs(30, 5, 5) + runs(60, 5, 5) + runs(120, 2, 5) + runs(200, 0, 5))
         assert cell == "T = 120 (2/5 there); every run solved up to T = 60; run to T = 200"
         assert gated._reach_cell(runs(30, 0, 5)) == "none solved; no length with every run solved; run to T = 30"
-    assert gated._reach_cell([]) == "-"
+    assert gated._reach_cell([]) == "not run yet"
 
 
 def test_the_readme_gives_the_reach_of_every_cell_in_one_table():

@@ -649,7 +649,7 @@ def _reach_cell(runs: list[dict], arm: str = "", task: str = "") -> str:
     not begun), '(part way)' (a length begun, not complete), 'cut there for cost' (a cell of LONG_LENS_CUT whose
     runs still solve), or 'the last length its experiment runs' (the frontier's arms, which still solve at 500)."""
     if not runs:
-        return "-"
+        return "not run yet"
     points = ex.rate_points(runs)
     solved = [(T, k, n) for T, k, n in points if k]
     last = f"T = {solved[-1][0]} ({solved[-1][1]}/{solved[-1][2]} there)" if solved else "none solved"
