@@ -663,12 +663,12 @@ def test_the_frontier_modern_answer_names_edge_picks_and_describes_the_gru_as_bu
     grids = tuple(g for e in tuning.EXPERIMENTS for g in e.grids)
     edges = tuning.edge_knobs({("lru+ortho", "addition"): tuning.TUNED[("lru+ortho", "addition")],
                                ("gru+ortho", "addition"): tuning.TUNED[("gru+ortho", "addition")]}, grids)
-    sentence = gated._edge_sentence([], [("gru+ortho", "addition"), ("lru+ortho", "addition")])
+    sentence = gated._edge_sentence([("gru+ortho", "addition"), ("lru+ortho", "addition")])
     if ("lru+ortho", "addition") in edges:
         knobs = join_words([tuning.EDGE_KNOBS[k] for k in edges[("lru+ortho", "addition")]])
         assert f"lru+ortho's on addition ({knobs})" in sentence
     assert ("gru+ortho's on addition" in sentence) == (("gru+ortho", "addition") in edges)
-    assert gated._edge_sentence([], [("gru+ortho", "no_such_task")]) == ""
+    assert gated._edge_sentence([("gru+ortho", "no_such_task")]) == ""
     spec = rp.get_task("addition")
     params = rp.gru_init(spec, 8, "ortho", np.random.default_rng(0), dict(rp.DEFAULTS))
     assert not params["b_h"].any() and not params["b_hn"].any()

@@ -697,7 +697,7 @@ def shared_reach_table(records: list[dict]) -> str:
     return reach_table([r for r in records if r["seed"] in shared])
 
 
-def _edge_sentence(records: list[dict], pairs: list[tuple[str, str]]) -> str:
+def _edge_sentence(pairs: list[tuple[str, str]]) -> str:
     """' Of the picks behind these comparisons, lru+ortho's on addition sits at an end of its tuning grids (learning
     rate, width and r_min), so a better setting may lie beyond it: ...': tuning.edge_knobs of the settings the runs
     used (TUNED) against every tuning grid that tried the pair, for the (arm, task) pairs the comparisons name."""
@@ -723,7 +723,7 @@ def answer_frontier_modern(records: list[dict]) -> str:
     against = [_against(records, arm, base) for arm, base in compared]
     pairs = list(dict.fromkeys((arm, r["task"]) for r in records for arm in {a for pair in compared for a in pair}
                                if arm_of(r) == arm))
-    versus = (f" Cell by cell, {'; '.join(against)}.{_edge_sentence(records, pairs)}" if against else "")
+    versus = (f" Cell by cell, {'; '.join(against)}.{_edge_sentence(pairs)}" if against else "")
     beyond = (f"Past T = {FRONTIER_LENS[-1]} (T = {', '.join(map(str, FRONTIER_LONG_LENS))}) go the GRU's and the "
               f"LRU's pairs with a run solved at {FRONTIER_LENS[-1]} (the frontier's own arms stop there): "
               + (join_words([f"{arm} on {task}" for arm, task in FRONTIER_LONG]) if FRONTIER_LONG else
