@@ -3236,13 +3236,25 @@ def blas_kernel(environment: dict | None) -> str | None:
     return "; ".join(f"{lib['library']} {lib['version']} {lib['kernel']}" for lib in libraries)
 
 
+@functools.cache
+def simd_extensions() -> tuple[str, ...]:
+    """The SIMD extensions numpy found on this CPU beyond its build's baseline ("X86_V3", "AVX512_ICL", ...): its
+    own vectorised loops (tanh, exp, sums) pick their instructions by them at run time, so two machines that differ
+    here round those loops differently whatever their BLAS."""
+    return tuple(np.show_config(mode="dicts")["SIMD Extensions"]["found"])
+
+
 def same_kernel(environment: dict | None) -> bool:
     """Whether the BLAS that made a file (its environment block) is the one running now, on the same CPU model where
-    the block names one: only then does retraining reproduce its numbers bit for bit. The kernel's name is not
-    enough: OpenBLAS's Haswell kernel on an AMD EPYC and on an Intel Xeon round differently in the last digit, as
-    do numpy's own vectorised loops, which pick their instructions by CPU. False where the file does not say."""
+    the block names one, with the same SIMD extensions for numpy's own loops: only then does retraining reproduce
+    its numbers bit for bit. The kernel's name is not enough: OpenBLAS's Haswell kernel on an AMD EPYC and on an
+    Intel Xeon round differently in the last digit, and two AMD EPYCs of one name, one with AVX-512 and one
+    without, run numpy's tanh and exp through different instructions. False where the file does not say which
+    kernel or which extensions (files written before either was recorded)."""
     recorded = blas_kernel(environment)
     if recorded is None or recorded != blas_kernel({"blas": blas_libraries()}):
+        return False
+    if environment.get("simd") is None or tuple(environment["simd"]) != simd_extensions():
         return False
     return "cpu" not in environment or environment["cpu"] == cpu_model()
 
@@ -3780,6 +3792,7 @@ def environment() -> dict:
         "cpu": cpu_model(),
         "cpu_count": os.cpu_count(),
         "blas": blas_libraries(),  # the kernels decide the last digits: see blas_threads
+        "simd": list(simd_extensions()),  # so do numpy's own loops (same_kernel)
     }
 
 

@@ -1,8 +1,9 @@
 """Comparing what the code computes now with what a committed file holds, on any CPU.
 
-The same code gives the same bits only under the same BLAS library, version and kernel on the same CPU model
-(rp.same_kernel): OpenBLAS picks its kernels by CPU, the kernels round differently in the last digit, and so does one
-kernel on two CPU models. Where the running kernel on this CPU model made the file,
+The same code gives the same bits only under the same BLAS library, version and kernel on the same CPU model with
+the same SIMD extensions (rp.same_kernel): OpenBLAS picks its kernels by CPU, the kernels round differently in the
+last digit, and so does one kernel on two CPU models, as do numpy's own loops (tanh, exp) on CPUs with and without
+AVX-512. Where the running kernel on this CPU model with these extensions made the file,
 a retrain must equal it exactly; elsewhere it must agree to a stated relative tolerance, which the last-digit
 differences (about 1e-16 per product in float64, 6e-8 in float32) stay far below over the first epochs, before they
 have grown, and which a real change of the code (a different loss, gradient or init) misses by orders of magnitude.

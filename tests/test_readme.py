@@ -3,6 +3,7 @@
 import json
 import re
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -508,29 +509,73 @@ def test_the_performance_profile_is_worded_by_the_numbers():
     assert "The one T=60 run target (8 s) leaves 20.4 us a step above the bound, more than" in line
 
 
-@pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "results" / "sweeps").glob("*.jsonl")))
-def test_sweep_files_come_from_the_committed_code(name):
-    """The first epoch of the shortest run of each committed sweep file, retrained, matches its record: exactly
-    where the record says the running BLAS kernel computed it, within 1e-9 elsewhere (tests/kernels.py; records
-    written before the kernel was recorded do not say)."""
-    lines = (ROOT / "results" / "sweeps" / f"{name}.jsonl").read_text().splitlines()
-    records = [json.loads(line) for line in lines]
-    if not records:  # the runner creates the file as a grid starts, before its first run ends
-        pytest.skip(f"{name}.jsonl holds no finished run yet")
-    run = min(records, key=lambda r: (r["sequence_len"] * r["config"].get("n_hidden", 64), r["seed"]))
-
+def first_epoch(run: dict, nudge: float = 1.0) -> dict | None:
+    """The first epoch of a sweep record's run, retrained with the run's own n_epochs and stopped there (a schedule
+    over the whole run, lr_schedule cosine or the teacher grids', sets the first epoch's rates from the total, so a
+    run of n_epochs 1 would not be the same run); None where it diverges in that epoch. `nudge` scales the first
+    update's gradients: 1 + eps is a change in the last digit, the size of what another kernel's rounding makes."""
     class FirstEpoch(Exception):
         pass
 
     def stop(epoch_record):
         raise FirstEpoch(epoch_record)
-    # the run's own n_epochs, stopped after its first epoch: a schedule over the whole run (lr_schedule cosine, the
-    # teacher grids') sets the first epoch's rates from the total, so a run of n_epochs 1 would not be the same run
-    with pytest.raises(FirstEpoch) as first:
-        rp.train(run["task"], run["init"], run["sequence_len"], seed=run["seed"], callback=stop, **run["config"])
-    for key in ("loss", "metric", "grad_norm"):
-        assert_same_numbers(first.value.args[0][key], run["history"][0][key], run.get("environment"),
-                            rtol=rtol_for(run["config"]), where=key)
+
+    clip, updates = rp.clip_by_global_norm, []
+
+    def nudged_clip(grads, max_norm):
+        if not updates and nudge != 1.0:
+            for g in grads.values():
+                g *= g.dtype.type(nudge)
+        updates.append(1)
+        return clip(grads, max_norm)
+    try:
+        with mock.patch.object(rp, "clip_by_global_norm", nudged_clip):
+            rp.train(run["task"], run["init"], run["sequence_len"], seed=run["seed"], callback=stop,
+                     **run["config"])
+    except FirstEpoch as first:
+        return first.args[0]
+    return None
+
+
+def gap(a: dict | None, b: dict | None) -> float:
+    """The largest relative difference between two first epochs in the numbers the test compares; inf where one of
+    them diverged and the other did not."""
+    if a is None or b is None:
+        return 0.0 if a is b else float("inf")
+    return max(abs(a[k] - b[k]) / max(abs(b[k]), 1e-300) for k in FIRST_EPOCH_KEYS)
+
+
+FIRST_EPOCH_KEYS = ("loss", "metric", "grad_norm")
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "results" / "sweeps").glob("*.jsonl")))
+def test_sweep_files_come_from_the_committed_code(name):
+    """The first epoch of the shortest run of each committed sweep file, retrained, matches its record: exactly
+    where the record says the running BLAS kernel and SIMD extensions computed it, within 1e-9 (1e-5 in float32)
+    elsewhere (tests/kernels.py; records written before the kernel was recorded do not say). Some first epochs
+    amplify a last-digit difference past that: the LSTM's 100 float32 Adam updates of order_lstm200 move by 1e-3
+    under a one-ulp nudge of their first update, and copy_orhan's 3750 float32 updates from a chain start can
+    overflow the gradient's norm on one kernel and not on another. Where the retrain on another kernel misses its
+    record, the test measures that on this machine, and skips only a run that a one-ulp nudge moves past the
+    tolerance: only the machine that made such a record can check it."""
+    lines = (ROOT / "results" / "sweeps" / f"{name}.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    if not records:  # the runner creates the file as a grid starts, before its first run ends
+        pytest.skip(f"{name}.jsonl holds no finished run yet")
+    run = min(records, key=lambda r: (r["sequence_len"] * r["config"].get("n_hidden", 64), r["seed"]))
+    recorded, rtol = run["history"][0], rtol_for(run["config"])
+    fresh = first_epoch(run)
+    if not rp.same_kernel(run.get("environment")) and gap(fresh, recorded) > rtol:
+        spread = gap(first_epoch(run, 1 + float(np.finfo(run["config"]["dtype"]).eps)), fresh)
+        if spread > rtol:
+            made = run.get("environment") or {}
+            pytest.skip(f"{name}: a one-ulp nudge of the first update moves this run's first epoch by {spread:.1g} "
+                        f"relative, past the {rtol:g} another kernel is held to: only the machine that made its "
+                        f"record ({rp.blas_kernel(made) or 'an unrecorded kernel'} on "
+                        f"{made.get('cpu', 'an unrecorded CPU')}) can check it")
+    assert fresh is not None, f"{name}: the retrain diverged in its first epoch, where the record did not"
+    for key in FIRST_EPOCH_KEYS:
+        assert_same_numbers(fresh[key], recorded[key], run.get("environment"), rtol=rtol, where=key)
 
 
 def test_the_sweep_examples_write_to_a_git_ignored_folder_the_tests_never_read():

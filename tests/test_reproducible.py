@@ -58,6 +58,11 @@ def test_every_run_computes_with_one_blas_thread_and_records_say_so():
     # the same kernel's name on another CPU model rounds differently (Haswell on an AMD EPYC and on an Intel Xeon)
     assert not rp.same_kernel({**rp.environment(), "cpu": rp.cpu_model() + " (another)"})
     assert rp.same_kernel({k: v for k, v in rp.environment().items() if k != "cpu"})  # a block without a CPU
+    # numpy's own loops pick their instructions by CPU: another set of SIMD extensions, or a block that does not say
+    # (written before they were recorded), is not the same, whatever the BLAS
+    assert rp.environment()["simd"] == list(rp.simd_extensions())
+    assert not rp.same_kernel({**rp.environment(), "simd": [*rp.simd_extensions(), "AVX512_FUTURE"]})
+    assert not rp.same_kernel({k: v for k, v in rp.environment().items() if k != "simd"})
     assert rp.blas_kernel({"python": "3.11"}) is None
 
 
@@ -66,7 +71,7 @@ def test_a_committed_number_is_compared_exactly_under_its_kernel_and_to_a_tolera
     number, 1e-8 relative off fails under any other."""
     if not rp.blas_libraries():
         pytest.skip("threadpoolctl finds no BLAS library in this numpy build: no kernel to compare")
-    this = {"blas": rp.blas_libraries()}
+    this = {"blas": rp.blas_libraries(), "simd": list(rp.simd_extensions())}
     other = {"blas": [{**lib, "kernel": "another"} for lib in rp.blas_libraries()]}
     assert_same_numbers({"a": [1.0, 2.0], "n": 3}, {"a": [1.0, 2.0], "n": 3}, this)
     with pytest.raises(AssertionError):
