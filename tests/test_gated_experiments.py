@@ -784,7 +784,11 @@ def test_a_cell_by_cell_comparison_says_which_differences_survive_holms_correcti
         text = gated._against(records, "lstm+ortho", "rnn+ortho")
     assert stats.holm([stats.fisher_exact(10, 10, 0, 10), stats.fisher_exact(5, 10, 0, 10), 1, 1, 1, 1])[1] > 0.05
     assert stats.fisher_min_p(3, 10, 2, 10) < 0.05 <= stats.fisher_min_p(0, 10, 0, 10)
-    assert "more runs end solved on addition at T = 30" in text and "addition at T = 60 (5/10 against 0/10" in text
+    assert "more runs end solved on addition at T = 30 (10/10 against 0/10" in text
+    # the cell Fisher's test tells apart and Holm's correction does not keep is not called "more" without saying so
+    assert ("more runs end solved at Fisher p < 0.05 before Holm's correction but not after it on addition at T = 60 "
+            "(5/10 against 0/10") in text
+    assert "more runs end solved on addition at T = 30 (10/10 against 0/10, Fisher p < 0.001); more" in text
     assert (f"Holm's correction over the 6 cells the two share whose runs could differ at p < 0.05 at all "
             f"({gated.HOLM_SCREEN}) keeps 1 of the 2 differences (addition at T = 30) below 0.05") in text
     # on the committed frontier, the family is the screened cells: a 9/10 against 10/10 cell (no split of 19

@@ -206,10 +206,13 @@ def _holm_family(shared: list[tuple]) -> dict[tuple[str, int], float]:
 
 def _against(records: list[dict], arm: str, base: str) -> str:
     """Where `arm` ends solved in more runs than `base`, and where in fewer, cell by cell of (task, T) that both
-    have, each with Fisher's exact p and worded by it: 'lstm+ortho against rnn+ortho: fewer runs end solved on
-    addition at T = 30 (0/5 against 5/5, Fisher p = 0.0079); the counts differ, by a difference this test cannot
-    tell from chance at these counts, on temporal_order at T = 120 (2/5 against 0/5, Fisher p = 0.44) ...'."""
+    have, each with Fisher's exact p and worded by it and by Holm's correction over the cells: 'lstm+ortho against
+    rnn+ortho: fewer runs end solved on addition at T = 30 (0/5 against 5/5, Fisher p = 0.0079); more runs end
+    solved at Fisher p < 0.05 before Holm's correction but not after it on ...; the counts differ on temporal_order
+    at T = 120 (2/5 against 0/5, Fisher p = 0.44), in each cell by a difference this test cannot tell from chance
+    at these counts; Holm's correction over the 5 cells ... keeps 1 of the 2 differences (...) below 0.05'."""
     more, fewer, unclear = [], [], []
+    loose: dict[str, list[str]] = {"more": [], "fewer": []}  # told apart by Fisher's test, not kept by Holm's
     theirs = _counts_by_cell(records, base)
     shared = [(cell, k, n, *theirs[cell]) for cell, (k, n) in _counts_by_cell(records, arm).items() if cell in theirs]
     adjusted = _holm_family(shared)
@@ -217,14 +220,23 @@ def _against(records: list[dict], arm: str, base: str) -> str:
     for (task, T), k, n, k0, n0 in shared:
         if k * n0 != k0 * n:
             cell = f"{task} at T = {T} ({k}/{n} against {k0}/{n0}, {stats.fisher_text(k, n, k0, n0)})"
-            (unclear if not ex.told_apart(k, n, k0, n0) else more if k * n0 > k0 * n else fewer).append(cell)
-            if adjusted.get((task, T), 1.0) < ex.SIGNIFICANCE:
+            kept = adjusted.get((task, T), 1.0) < ex.SIGNIFICANCE
+            if not ex.told_apart(k, n, k0, n0):
+                unclear.append(cell)
+            else:
+                way = "more" if k * n0 > k0 * n else "fewer"
+                ((more if way == "more" else fewer) if kept else loose[way]).append(cell)
+            if kept:
                 survive.append(f"{task} at T = {T}")
-    if not (more or fewer or unclear):
+    if not (more or fewer or unclear or loose["more"] or loose["fewer"]):
         return (f"{arm} ends solved as often as {base} in each of the {plural(len(shared), '(task, T) cell')} the two "
                 f"have both run" if shared else f"{arm} and {base} have no (task, T) cell in common yet")
+    # a cell Holm's correction does not keep is not called "more" or "fewer" without saying so
     clear = ([f"more runs end solved on {join_words(more)}"] if more else []) + (
-        [f"fewer runs end solved on {join_words(fewer)}"] if fewer else [])
+        [f"fewer runs end solved on {join_words(fewer)}"] if fewer else []) + [
+        f"{way} runs end solved at Fisher p < {ex.SIGNIFICANCE:g} before Holm's correction but not after it on "
+        f"{join_words(cells)}" for way, cells in loose.items() if cells]
+    more, fewer = more + loose["more"], fewer + loose["fewer"]  # every difference Fisher's test tells apart
     if not clear:
         clear = [f"no cell where Fisher's exact test tells the two apart (p < {ex.SIGNIFICANCE:g})"]
     if unclear:
