@@ -3241,7 +3241,11 @@ def simd_extensions() -> tuple[str, ...]:
     """The SIMD extensions numpy found on this CPU beyond its build's baseline ("X86_V3", "AVX512_ICL", ...): its
     own vectorised loops (tanh, exp, sums) pick their instructions by them at run time, so two machines that differ
     here round those loops differently whatever their BLAS."""
-    return tuple(np.show_config(mode="dicts")["SIMD Extensions"]["found"])
+    try:
+        config = np.show_config(mode="dicts")
+    except TypeError:  # numpy before 1.25 only prints its configuration
+        return ()
+    return tuple(config.get("SIMD Extensions", {}).get("found") or ())
 
 
 def same_kernel(environment: dict | None) -> bool:
