@@ -3963,6 +3963,8 @@ def summary_line(run: dict) -> str:
     name = ("validation " if run.get("metric_on") == "validation" else "") + METRIC_LABELS[m]
     if run["diverged"]:
         outcome = f"DIVERGED at epoch {run['diverged']}"
+    elif is_success(run) and run["solved_epoch"] is None:  # per case: the held-out cases at the end judge it
+        outcome = "solved at the end (on held-out cases; no epoch's training batches met the rule)"
     elif is_success(run):
         outcome = f"solved at epoch {run['solved_epoch']}"
     elif run["solved_epoch"] is not None:

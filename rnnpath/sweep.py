@@ -330,11 +330,16 @@ def append_line(f, line: str) -> None:
 def outcome_text(record: dict) -> str:
     """The verdict of the success rule (rp.is_success: the final epoch meets the threshold), then the final metric:
     'solved@14 final 1.000' (first met at epoch 14, met at the end), 'not solved at the end (met the threshold @1)
-    final 0.950', 'not solved final 0.501', 'diverged@7 final 0.250'."""
+    final 0.950', 'not solved final 0.501', 'diverged@7 final 0.250'; 'solved at the end (no epoch's batches met
+    the rule) final 4.7e-04' for a per-case run its held-out cases judge solved at the end before any epoch's mean
+    over its training batches met the rule."""
     m = record["metric_name"]
     final = f"final {rp.format_metric(record['final_metric'], m)}"
     if record.get("diverged"):
         return f"diverged@{record['diverged']} {final}"
+    if rp.is_success(record) and record["solved_epoch"] is None:
+        # judged per case on held-out cases at the end, while no epoch's mean over its training batches met the rule
+        return f"solved at the end (no epoch's batches met the rule) {final}"
     if rp.is_success(record):
         return f"solved@{record['solved_epoch']} {final}"
     if record["solved_epoch"] is not None:

@@ -426,6 +426,11 @@ def test_progress_gives_the_verdict_of_the_final_epoch(reference):
     held = {**record, "solved_epoch": 1, "diverged": False,
             "heldout": {**record["heldout"], "frac_wrong": threshold / 1.5}}
     assert rp.is_success(held) and sweep.outcome_text(held).startswith("solved@1 ")
+    # solved on its held-out cases at the end before any epoch's training batches met the rule (an LSTM at T = 300
+    # printed 'solved@None')
+    late = {**held, "solved_epoch": None}
+    assert rp.is_success(late) and sweep.outcome_text(late).startswith("solved at the end (no epoch's batches met")
+    assert "solved at the end (on held-out cases" in rp.summary_line(late) and "None" not in rp.summary_line(late)
     temporal = rp.judge({**record, "task": "temporal_order", "metric_name": "accuracy", "higher_is_better": True,
                          "history": [{**h, "metric": 0.95} for h in record["history"][:-1]]
                          + [{**record["history"][-1], "metric": 0.5}], "final_metric": 0.5})
