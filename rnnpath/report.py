@@ -40,11 +40,14 @@ from rnnpath.text import capitalised, join_words, markdown_table, plural
 
 
 def _outcome(run: dict) -> str:
-    """'@25' (the first epoch past the solved rule), 'never' or 'diverged @7'; on the per-case tasks followed by the
-    first epoch past the partial-progress line ('never; progress @63')."""
+    """'@25' (the first epoch past the solved rule), 'never', 'at the end' (solved on held-out cases before any
+    epoch's batches met the rule) or 'diverged @7'; on the per-case tasks followed by the first epoch past the
+    partial-progress line ('never; progress @63')."""
     if run["diverged"]:
         return f"diverged @{run['diverged']}"
-    text = f"@{run['solved_epoch']}" if run["solved_epoch"] is not None else "never"
+    # a per-case run solved on its held-out cases at the end though no epoch's training batches met the rule
+    text = (f"@{run['solved_epoch']}" if run["solved_epoch"] is not None else
+            "at the end" if rp.is_success(run) else "never")
     if rp.is_per_case(run) and run.get("progress_epoch") is not None:
         text += f"; progress @{run['progress_epoch']}"
     return text

@@ -431,6 +431,8 @@ def test_progress_gives_the_verdict_of_the_final_epoch(reference):
     late = {**held, "solved_epoch": None}
     assert rp.is_success(late) and sweep.outcome_text(late).startswith("solved at the end (no epoch's batches met")
     assert "solved at the end (on held-out cases" in rp.summary_line(late) and "None" not in rp.summary_line(late)
+    from rnnpath import report
+    assert report._outcome(late).startswith("at the end") and report._outcome(fell_back).startswith("@1")
     temporal = rp.judge({**record, "task": "temporal_order", "metric_name": "accuracy", "higher_is_better": True,
                          "history": [{**h, "metric": 0.95} for h in record["history"][:-1]]
                          + [{**record["history"][-1], "metric": 0.5}], "final_metric": 0.5})
