@@ -581,7 +581,8 @@ def long_lens(arm: str) -> tuple[int, ...]:
     """The lengths past 500 an (arm, task) pair of FRONTIER_LONG runs at: FRONTIER_LONG_LENS, cut for some cells."""
     return LONG_LENS_CUT.get(arm.partition("+")[0], FRONTIER_LONG_LENS)
 FRONTIER_LONG: tuple[tuple[str, str], ...] = (  # (arm, task) pairs that solve a run at T = 500 (long_arms)
-    ("gru+ortho", "addition"), ("gru+ortho", "temporal_order"), ("gru+ortho", "3bit_memorization"))
+    ("gru+ortho", "addition"), ("gru+ortho", "temporal_order"), ("gru+ortho", "3bit_memorization"),
+    ("lru+ortho", "temporal_order"), ("lru+ortho", "3bit_memorization"))
 
 
 def _modern_grid(arm: str, task: str, T: int) -> ex.Grid:
