@@ -3280,8 +3280,10 @@ def recurrent_stats(W_hh: np.ndarray, sequence_len: int, init: str | None = None
         radius = float(np.max(np.abs(np.linalg.eigvals(W))))
     with np.errstate(over="ignore", invalid="ignore"):  # a radius of 5 and T = 500 leave float64's range
         W_pow_T = np.linalg.matrix_power(W, sequence_len)
-    # None (JSON null) where W^T overflows: NaN is not JSON, and results files are strict JSON
-    power = float(np.linalg.norm(W_pow_T, 2)) if np.all(np.isfinite(W_pow_T)) else None
+        # a W^T whose entries all fit can still have a norm that does not (a GRU's block at T = 1000)
+        power = float(np.linalg.norm(W_pow_T, 2)) if np.all(np.isfinite(W_pow_T)) else np.inf
+    # None (JSON null) where W^T or its norm overflows: inf and NaN are not JSON, and results files are strict JSON
+    power = power if np.isfinite(power) else None
     return {"spectral_radius": radius, "sv_max": float(sv[0]), "sv_min": float(sv[-1]),
             "norm_W_pow_T": power, "T": int(sequence_len)}
 

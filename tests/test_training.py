@@ -114,3 +114,9 @@ def test_a_power_of_w_beyond_float64_is_recorded_as_null_not_nan():
     assert stats["norm_W_pow_T"] is None and stats["spectral_radius"] == 3.0
     json.dumps(stats, allow_nan=False)
     assert rp.recurrent_stats(0.5 * np.eye(4), 10)["norm_W_pow_T"] == 0.5**10
+    # entries that fit and a norm that does not: ones((4, 4))^512 = 4^511 ones, norm 4^512 = 2^1024 (a GRU at
+    # T = 1000 wrote Infinity into a sweep file, which its reader then refused)
+    assert np.all(np.isfinite(np.linalg.matrix_power(np.ones((4, 4)), 512)))
+    stats = rp.recurrent_stats(np.ones((4, 4)), 512)
+    assert stats["norm_W_pow_T"] is None
+    json.dumps(stats, allow_nan=False)
