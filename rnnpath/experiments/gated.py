@@ -565,8 +565,9 @@ def answer_frontier(records: list[dict]) -> str:
 # included), on the first five of the frontier's seeds (the same data streams) at the frontier's lengths; then, at
 # FRONTIER_LONG_LENS, only the (arm, task) pairs with a run that ends solved at T = 500 (FRONTIER_LONG, filled from
 # this experiment's own file: a pair joins as soon as one of its runs at T = 500 ends solved, which the rest of its
-# seeds cannot undo, so its long lengths need not wait for other pairs' T = 500 cells; a test recomputes it). Its answer reads the frontier's
-# records too (Experiment.reads), so the table has every cell of the suite side by side: the mission's 2023 row.
+# seeds cannot undo, so its long lengths need not wait for other pairs' T = 500 cells; a test recomputes it). Its
+# answer reads the frontier's records too (Experiment.reads), so the table has every cell of the suite side by side:
+# the mission's 2023 row.
 
 FRONTIER_MODERN_ARMS = tuning.MODERN_TUNING_ARMS  # gru+ortho, lru+ortho (the LRU's ring init is filed under ortho)
 FRONTIER_MODERN_SEEDS = "100-104"  # five seeds per cell: 5/5 against 0/10 is Fisher p < 0.001
