@@ -243,14 +243,19 @@ def headline_kernel(doc: dict) -> str:
         pin = (f" With numpy's OpenBLAS on an x86-64 CPU that picks another kernel, `OPENBLAS_CORETYPE="
                f"{libraries[0]['kernel']} python rnn_pathological.py --all --seed 0` pins the same kernel (on another "
                f"CPU model the last digits can still differ: numpy's own loops pick their instructions by CPU).")
+    # numpy's own loops (tanh, exp) pick their instructions by the SIMD extensions found (rp.same_kernel): named
+    # beside the CPU where the file records them, so --check reads two machines that differ only there as two
+    simd = f" (numpy's SIMD extensions {join_words(env['simd'])})" if env.get("simd") else ""
     return (f"The headline numbers were computed by {KERNEL_MARK}{kernel}` ({threads}) on an "
-            f"{env.get('cpu', 'unrecorded CPU')}, numpy {env['numpy']}. The same command gives the same bits under "
-            f"the same BLAS library, version and kernel on the same CPU model; under another kernel or CPU the last "
-            f"digits differ, and over a run they grow into other solved epochs and final metrics.{pin}")
+            f"{env.get('cpu', 'unrecorded CPU')}{simd}, numpy {env['numpy']}. The same command gives the same bits "
+            f"under the same BLAS library, version and kernel on the same CPU model with the same SIMD extensions; "
+            f"under another kernel or CPU the last digits differ, and over a run they grow into other solved epochs "
+            f"and final metrics.{pin}")
 
 
 # The generated sentence that names the kernel and CPU of the README's headline numbers, as --check reads it back:
-# "... BLAS `openblas 0.3.31 Haswell` (pthreads, 1 thread) on an AMD EPYC 7B13, numpy ...".
+# "... BLAS `openblas 0.3.31 Haswell` (pthreads, 1 thread) on an AMD EPYC 7B13 (numpy's SIMD extensions ...), numpy
+# ...", the extensions only where the file records them.
 KERNEL_MARK = "BLAS `"
 KERNEL_NAMED = re.compile(re.escape(KERNEL_MARK) + r"([^`]+)`(?: \([^)]*\) on an (.+?), numpy)?")
 
@@ -1582,13 +1587,14 @@ def table_outcomes(body: str) -> dict[tuple[str, str, str], bool]:
 def other_kernel_note(old: str, new: str, changed: list[tuple[str, str, str]], sources: dict[str, str],
                       results_path: str, readme: str) -> tuple[str, bool] | None:
     """Where the only blocks that differ are computed from the headline results file and that file was computed by
-    another BLAS kernel or on another CPU model than the README names (a user's own run of the quick start): a note
+    another BLAS kernel, on another CPU model or with other SIMD extensions than the README names (a user's own run
+    of the quick start): a note
     that says so, with whether every run has the outcome the README gives. None otherwise."""
     kernels = [KERNEL_NAMED.search(block_text(text, "headline-kernel") or "") for text in (old, new)]
     if not all(kernels):
         return None
-    # The kernel's name alone does not fix the digits: the same kernel on another CPU model rounds differently
-    # (rp.same_kernel), so a file from another CPU is a user's own run too.
+    # The kernel's name alone does not fix the digits: the same kernel on another CPU model, or with numpy's loops on
+    # other SIMD extensions, rounds differently (rp.same_kernel), so a file from another CPU is a user's own run too.
     made_by = [f"`{kernel.group(1)}`" + (f" on an {kernel.group(2)}" if kernel.group(2) else "") for kernel in kernels]
     if made_by[0] == made_by[1]:
         return None
@@ -1599,7 +1605,7 @@ def other_kernel_note(old: str, new: str, changed: list[tuple[str, str, str]], s
     outcome = ("every run ends solved or not as the README says, and only the digits differ" if not differ else
                f"the outcome differs on {join_words(differ)}")
     return (f"note: {results_path} was computed by {made_by[1]}, the numbers in {readme} by {made_by[0]} (another "
-            f"BLAS kernel or CPU rounds the last digits differently): {outcome}. To get "
+            f"BLAS kernel, CPU or set of SIMD extensions rounds the last digits differently): {outcome}. To get "
             f"the committed numbers back: git checkout {results_path}"), not differ
 
 

@@ -18,7 +18,9 @@ however it ends; the file is removed when the run ends) from before it reads the
 `run` on the same file stops with a one-line error before it trains, instead of duplicating the first one's runs;
 `merge` takes the same lock before it replaces its --out. A run that raises is
 reported in the progress, counted as failed and not written (the file holds finished runs only); the command then
-exits 1, and rerunning it retries the failed runs.
+exits 1, and rerunning it retries the failed runs. So is a run whose record holds a NaN or an infinity, which the
+file's reader would refuse (every number in a sweep file is finite): its record goes to `OUT.nonfinite` instead,
+kept for a look, never read back as a run.
 
 Every training option of rnn_pathological.DEFAULTS is a flag (--n-epochs for n_epochs, ...), generated from the
 engine at start-up, so options the engine gains need no change here. Every grid point is checked with
@@ -304,16 +306,33 @@ def writer_lock(path: str):
         lock.close()
 
 
+class NonFiniteRecord(ValueError):
+    """A run record with a NaN or an infinity in it, which a sweep file cannot hold: the message names the field."""
+
+    def __init__(self, message: str, text: str):
+        super().__init__(message)
+        self.text = text  # the record as json writes it by default (NaN, Infinity), to keep aside
+
+
 def record_line(record: dict, keep_weights: bool, environment: dict | None = None) -> str:
     """One JSON line (no newline), "task" first; the trained weights dropped unless keep_weights; `environment`
-    (rp.environment(): CPU, BLAS library, version and kernel) says what computed it, as results files do."""
+    (rp.environment(): CPU, BLAS library, version and kernel) says what computed it, as results files do.
+
+    NonFiniteRecord if a number in it is NaN or infinite: json would write `NaN` or `Infinity`, which is not JSON,
+    and the reader (_parse_record) refuses such a line, so one written would make the whole file unreadable."""
     out = {"task": record["task"], **record}
     if environment is not None:
         out["environment"] = environment
     if not keep_weights:
         for name in WEIGHT_FIELDS:
             out.pop(name, None)
-    return json.dumps(out)
+    try:
+        return json.dumps(out, allow_nan=False)
+    except ValueError:
+        found = files.nonfinite_field(out)
+        if found is None:  # not a NaN (a circular reference, ...): a bug of another kind
+            raise
+        raise NonFiniteRecord(f"its field {found[0]} is {found[1]}, not a finite number", json.dumps(out)) from None
 
 
 def append_line(f, line: str) -> None:
@@ -479,7 +498,14 @@ def run_parts(out: str, parts: list[GridPart], jobs: int, quiet: bool, head: str
 
         def on_done(i: int, record: dict) -> None:
             spec, part = pending[i]
-            append_line(f, record_line(record, part.keep_weights, made_by))  # on disk before anything else
+            try:
+                line = record_line(record, part.keep_weights, made_by)
+            except NonFiniteRecord as err:  # a bug in what a run records: keep it aside, keep the file readable
+                with open(out + ".nonfinite", "a", encoding="utf-8") as aside:
+                    append_line(aside, err.text)
+                report(i, f"FAILED (the record's {err}: kept in {out}.nonfinite, not in {out})", failed=True)
+                return
+            append_line(f, line)  # on disk before anything else
             counts["written"] += 1
             if not warned and record_key(record) != run_key(**spec, config=part.config):
                 warned.append(i)

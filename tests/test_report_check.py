@@ -85,8 +85,23 @@ def test_the_same_kernel_on_another_cpu_is_a_note_naming_both_cpus(folder):
     assert proc.returncode == 0, proc.stderr
     kernel = rp.blas_kernel(rp.environment())
     note = proc.stdout.strip()
-    assert note.startswith(f"note: results.json was computed by `{kernel}` on an Another CPU 9000, ")
+    assert note.startswith(f"note: results.json was computed by `{kernel}` on an Another CPU 9000")
     assert f"the numbers in README.md by `{kernel}` on an {rp.cpu_model()} (" in note
+    assert "only the digits differ" in note
+
+
+def test_the_same_kernel_and_cpu_with_other_simd_extensions_is_a_note(folder):
+    # two AMD EPYCs of one name, one with AVX-512 and one without, run numpy's tanh and exp through different
+    # instructions (rp.same_kernel): the README names the extensions where the file records them, so a user's run on
+    # the other one is a note naming both, not an error
+    other = ["NOT_" + name for name in rp.simd_extensions()] or ["SOME_EXTENSION"]
+    rewrite(folder, lambda doc: (doc["environment"].update(simd=other), nudge_a_final_metric(doc)))
+    proc = run_main(report.main, ["--check"])
+    assert proc.returncode == 0, proc.stderr
+    note = proc.stdout.strip()
+    kernel, cpu = rp.blas_kernel(rp.environment()), rp.cpu_model()
+    assert note.startswith(f"note: results.json was computed by `{kernel}` on an {cpu} (numpy's SIMD extensions "
+                           f"{other[0]}")
     assert "only the digits differ" in note
 
 

@@ -268,6 +268,38 @@ def test_a_failing_run_is_reported_counted_and_retried(tmp_path, monkeypatch):
     assert code == 0 and "4 already in" in stdout and len(read_records(out)) == 6
 
 
+def test_a_record_with_a_nan_fails_its_run_and_is_kept_aside(tmp_path, monkeypatch):
+    # a NaN or an infinity in a record (an ||W^T|| that overflowed, before recurrent_stats recorded null there) would
+    # be written as NaN or Infinity, which the reader refuses, and so make the whole file unreadable
+    real_train = rp.train
+
+    def overflowing(**kwargs):
+        record = real_train(**kwargs)
+        if kwargs["seed"] == 1:
+            record["recurrent"] = {**record.get("recurrent", {}), "power_norm": float("inf")}
+        return record
+
+    out = tmp_path / "s.jsonl"
+    monkeypatch.setattr(rp, "train", overflowing)
+    code, stdout, stderr = run_main(sweep.main, [*TINY, "--quiet", "--out", out])
+    assert code == 1 and "2 runs failed" in stderr
+    failed = [line for line in stdout.splitlines() if "FAILED" in line]
+    assert len(failed) == 2 and all("its field recurrent.power_norm is inf, not a finite number" in line
+                                    and f"kept in {out}.nonfinite" in line for line in failed)
+    assert sorted(r["seed"] for r in read_records(out)) == [0, 0, 2, 2]  # the file stays readable
+    assert len(sweep.read_sweep_file(str(out)).records) == 4
+    aside = Path(f"{out}.nonfinite").read_text().splitlines()
+    assert len(aside) == 2 and all('"power_norm": Infinity' in line and '"seed": 1' in line for line in aside)
+
+
+def test_record_line_refuses_a_nan_anywhere_and_names_it():
+    record = {"task": "addition", "history": [{"epoch": 1, "loss": 0.5}, {"epoch": 2, "loss": float("nan")}]}
+    with pytest.raises(sweep.NonFiniteRecord, match=r"its field history\[1\]\.loss is nan"):
+        sweep.record_line(record, keep_weights=False)
+    assert json.loads(sweep.record_line({"task": "addition", "loss": 0.5}, keep_weights=False)) == {
+        "task": "addition", "loss": 0.5}
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # shards and merge
 
