@@ -13,6 +13,20 @@ def join_words(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def seed_ranges(seeds) -> str:
+    """'seed 3', 'seeds 0-9', 'seeds 0-4, 7 and 9': the distinct seeds sorted, each run of consecutive ones a range
+    (a plain first-last range would claim seeds a grid never ran)."""
+    seeds = sorted(set(seeds))
+    runs: list[list[int]] = []
+    for seed in seeds:
+        if runs and seed == runs[-1][-1] + 1:
+            runs[-1].append(seed)
+        else:
+            runs.append([seed])
+    parts = [f"{run[0]}-{run[-1]}" if len(run) > 1 else f"{run[0]}" for run in runs]
+    return f"{'seed' if len(seeds) == 1 else 'seeds'} {join_words(parts)}"
+
+
 def fmt_duration(seconds: float) -> str:
     """13s, 2m13s, 1h02m."""
     s = round(seconds)

@@ -14,8 +14,8 @@ from cli_helpers import command_line, run_main
 import rnn_pathological as rp
 from rnnpath import experiments as ex
 from rnnpath import stats, sweep
-from rnnpath.experiments import baseline, family
-from rnnpath.text import join_words
+from rnnpath.experiments import baseline, family, gated
+from rnnpath.text import join_words, seed_ranges
 
 ROOT = Path(__file__).resolve().parents[1]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -792,3 +792,19 @@ def test_a_note_that_begins_with_a_path_keeps_the_paths_case():
     assert capitalised("results/sweeps/frontier.jsonl also keeps 2 records") == (
         "results/sweeps/frontier.jsonl also keeps 2 records")
     assert capitalised("") == ""
+
+
+def test_a_caption_names_the_seeds_run_and_momentum_only_where_an_optimiser_reads_it():
+    # a first-last range would claim seeds a grid never ran; Adam never reads the momentum options every record carries
+    assert [seed_ranges(s) for s in ([3], range(10), [0, 1, 2, 3, 4, 7, 9], [5, 1, 3, 3])] == [
+        "seed 3", "seeds 0-9", "seeds 0-4, 7 and 9", "seeds 1, 3 and 5"]
+    base = {"task": "addition", "sequence_len": 30, "init": "ortho"}
+    sgd = {**base, "seed": 0, "config": {"optimizer": "momentum", "momentum": 0.9, "clip": 1.0, "lr": 0.01}}
+    adam = {**base, "seed": 2, "config": {"optimizer": "adam", "momentum": 0.9, "clip": 1.0, "lr": 0.001}}
+    assert ex.caption_text([sgd, adam], ("lr", "momentum", "clip", "optimizer")) == (
+        "momentum 0.9 where used, clip 1, seeds 0 and 2")
+    assert ex.caption_text([sgd, {**sgd, "seed": 1}], ("lr", "momentum", "optimizer")) == (
+        "lr 0.01, momentum 0.9, optimizer momentum, seeds 0-1")
+    assert ex.caption_text([adam], ("momentum",), seeds="seeds 7-8") == "seeds 7-8"
+    assert gated.seeds_by_arm([sgd, {**adam, "config": {**adam["config"], "cell": "gru"}}], ["rnn+ortho", "gru+ortho"]) \
+        == "rnn+ortho seed 0; gru+ortho seed 2"

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 
 import rnn_pathological as rp
 from rnnpath import files, stats, style, sweep
+from rnnpath.text import seed_ranges
 
 PROG = "rnnpath experiment"
 
@@ -581,16 +582,28 @@ CAPTION_OPTIONS = ("n_hidden", "n_epochs", "batches_per_epoch", "batch_size", "l
                    "momentum_schedule")
 
 
-def caption(fig: Figure, records: list[dict], keys=CAPTION_OPTIONS) -> None:
-    """A grey line at the bottom with the training options every record shares, and the seeds."""
+def caption_text(records: list[dict], keys=CAPTION_OPTIONS, seeds: str | None = None) -> str:
+    """The training options every record shares, and the seeds: 'n_hidden 64, ..., seeds 100-109'.
+
+    Every record carries the momentum options, but an Adam or RMSprop run never reads them: where the records mix
+    optimisers, a momentum option is named as shared by the runs that use it ('momentum 0.9 where used'). The seeds
+    are those of any record, in runs of consecutive ones, unless `seeds` says it better (arms that ran different
+    seeds)."""
     parts = []
+    uses_momentum = [rp.OPTIMIZER_TABLE[r["config"].get("optimizer", "momentum")].momentum for r in records]
     for k in keys:
-        v = common(records, lambda r, k=k: r["config"].get(k))
+        where_used = k in rp.MOMENTUM_OPTIONS and not all(uses_momentum)
+        mine = [r for r, uses in zip(records, uses_momentum, strict=True) if uses] if where_used else records
+        v = common(mine, lambda r, k=k: r["config"].get(k)) if mine else None
         if v is not None:
-            parts.append(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}")
-    seeds = sorted({r["seed"] for r in records})
-    parts.append(f"seeds {seeds[0]}-{seeds[-1]}" if len(seeds) > 1 else f"seed {seeds[0]}")
-    fig.supxlabel(", ".join(parts), fontsize=8, color="0.35")  # a supxlabel takes part in the constrained layout
+            parts.append((f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}") + (" where used" if where_used else ""))
+    parts.append(seeds or seed_ranges(r["seed"] for r in records))
+    return ", ".join(parts)
+
+
+def caption(fig: Figure, records: list[dict], keys=CAPTION_OPTIONS, seeds: str | None = None) -> None:
+    """A grey line at the bottom with caption_text: the training options every record shares, and the seeds."""
+    fig.supxlabel(caption_text(records, keys, seeds), fontsize=8, color="0.35")  # takes part in the layout
 
 
 def panels_over_legend(fig: Figure, n: int, sharey: bool = False) -> tuple[np.ndarray, object]:

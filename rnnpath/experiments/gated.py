@@ -53,7 +53,7 @@ import rnn_pathological as rp
 from rnnpath import stats, style
 from rnnpath.experiments import base as ex
 from rnnpath.experiments import tuning
-from rnnpath.text import join_words, markdown_table, plural, span
+from rnnpath.text import join_words, markdown_table, plural, seed_ranges, span
 
 # ----------------------------------------------------------------------------------------------------------------
 # arms and colours
@@ -79,6 +79,15 @@ def arm_colours(arms) -> dict[str, str]:
 
 def arms_in(records: list[dict]) -> list[str]:
     return sorted({arm_of(r) for r in records}, key=arm_rank)
+
+
+def seeds_by_arm(records: list[dict], arms: list[str]) -> str | None:
+    """'rnn+ortho and lstm+ortho seeds 100-109; gru+ortho seeds 100-104' where the arms ran different seeds (a
+    figure's caption), None where they all ran the same."""
+    by_seeds: dict[str, list[str]] = {}
+    for arm in arms:
+        by_seeds.setdefault(seed_ranges(r["seed"] for r in records if arm_of(r) == arm), []).append(arm)
+    return None if len(by_seeds) == 1 else "; ".join(f"{join_words(a)} {s}" for s, a in by_seeds.items())
 
 
 def _rate_panel(ax, runs: list[dict], arms: list[str], colours: dict[str, str]) -> None:
@@ -450,7 +459,7 @@ def figure_frontier(records: list[dict]) -> Figure:
     axes[0].set_ylabel("success rate (final metric solved)")
     fig.suptitle(f"Where each arm stops: success rate against T, {', '.join(arms)}, each with its tuned optimiser "
                  "(error bars: 95% Wilson interval)", fontsize=12)
-    ex.caption(fig, records, SGD_CAPTION)
+    ex.caption(fig, records, SGD_CAPTION, seeds_by_arm(records, arms))
     return fig
 
 
