@@ -244,7 +244,7 @@ def headline_kernel(doc: dict) -> str:
                f"{libraries[0]['kernel']} python rnn_pathological.py --all --seed 0` pins the same kernel (on another "
                f"CPU model the last digits can still differ: numpy's own loops pick their instructions by CPU).")
     # numpy's own loops (tanh, exp) pick their instructions by the SIMD extensions found (rp.same_kernel): named
-    # beside the CPU where the file records them, so --check reads two machines that differ only there as two
+    # beside the CPU where the file records them, so --check tells apart two machines that differ only there
     simd = f" (numpy's SIMD extensions {join_words(env['simd'])})" if env.get("simd") else ""
     return (f"The headline numbers were computed by {KERNEL_MARK}{kernel}` ({threads}) on an "
             f"{env.get('cpu', 'unrecorded CPU')}{simd}, numpy {env['numpy']}. The same command gives the same bits "
@@ -1588,8 +1588,8 @@ def other_kernel_note(old: str, new: str, changed: list[tuple[str, str, str]], s
                       results_path: str, readme: str) -> tuple[str, bool] | None:
     """Where the only blocks that differ are computed from the headline results file and that file was computed by
     another BLAS kernel, on another CPU model or with other SIMD extensions than the README names (a user's own run
-    of the quick start): a note
-    that says so, with whether every run has the outcome the README gives. None otherwise."""
+    of the quick start): a note that says so, with whether every run has the outcome the README gives. None
+    otherwise."""
     kernels = [KERNEL_NAMED.search(block_text(text, "headline-kernel") or "") for text in (old, new)]
     if not all(kernels):
         return None

@@ -814,6 +814,25 @@ def test_a_task_the_orthogonal_start_solves_somewhere_is_not_called_one_it_never
     assert "holds on addition at T = 120 (10/10 against 0/10" in text and "not the question" not in text
 
 
+def test_the_frontier_answers_name_every_run_that_diverged():
+    def record(cell, T, seed, diverged):
+        return {"task": "temporal_order", "init": "ortho", "sequence_len": T, "seed": seed, "diverged": diverged,
+                "config": {"cell": cell, "n_epochs": 80}}
+    records = [record("gru", 1000, 103, 58), record("gru", 1000, 104, None), record("rnn", 60, 2, 7)]
+    assert gated._diverged_sentence(records) == (
+        " Diverged, and counted as not solved (2 runs: a NaN or an infinity in the loss or the gradient norm ends a "
+        "run): rnn+ortho on temporal_order at T = 60 (seed 2, in epoch 7 of 80) and gru+ortho on temporal_order at "
+        "T = 1000 (seed 103, in epoch 58 of 80).")
+    assert gated._diverged_sentence(records[1:2]) == ""
+    # and the committed docs name each diverged run of frontier_modern's sweep file (report --check holds the page
+    # to the file; a GRU run at T = 1000 diverged there)
+    exp = ex.EXPERIMENTS["frontier_modern"]
+    gone = [r for r in ex.own_records(exp, ex.load_records(exp, outdir=str(ROOT))[0]) if r.get("diverged")]
+    page = report.block_text((ROOT / "docs" / "experiments.md").read_text(), "experiment-frontier_modern")
+    assert gone and all(f"{gated.arm_of(r)} on {r['task']} at T = {r['sequence_len']} (seed {r['seed']}, in epoch "
+                        f"{r['diverged']} of" in page for r in gone)
+
+
 def test_an_arm_without_the_long_lengths_is_not_called_unfinished():
     full = set(gated.FRONTIER_LENS)
     assert gated._run_through(full, full | set(gated.FRONTIER_LONG_LENS))  # past 500 only the pairs that solve

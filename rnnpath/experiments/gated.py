@@ -395,7 +395,7 @@ FRONTIER_STOP_FROM = 200
 FRONTIER_STOPPED: dict[tuple[str, str], int] = {
     **{(arm, task): 200 for arm in ("rnn+ortho", "rnn+random") for task in FRONTIER_TASKS},
     ("ornn+ortho", "addition"): 200, ("ornn+ortho", "temporal_order"): 200,
-    ("ornn+ortho", "3bit_memorization"): 300, ("lru+ortho", "addition"): 200}
+    ("ornn+ortho", "3bit_memorization"): 300, ("lru+ortho", "addition"): 200, ("lru+ortho", "temporal_order"): 1000}
 # (the LSTM on addition stopped after T = 300 under Adam 0.003; its pick moved to 0.01 when frontier_tuning's LSTM
 # grid was widened, and its cells run again from T = 30, the stop rule deciding afresh)
 
@@ -461,6 +461,20 @@ def figure_frontier(records: list[dict]) -> Figure:
                  "(error bars: 95% Wilson interval)", fontsize=12)
     ex.caption(fig, records, SGD_CAPTION, seeds_by_arm(records, arms))
     return fig
+
+
+def _diverged_sentence(records: list[dict]) -> str:
+    """' Diverged ...: gru+ortho on temporal_order at T = 1000 (seed 103, in epoch 58 of 80).', the runs a NaN or an
+    infinity in the loss or the gradient norm ended (rp.train stops there; they count as not solved); '' where none
+    did."""
+    gone = sorted((r for r in records if r.get("diverged")),
+                  key=lambda r: (arm_rank(arm_of(r)), ex.task_rank(r["task"]), r["sequence_len"], r["seed"]))
+    if not gone:
+        return ""
+    runs = [f"{arm_of(r)} on {r['task']} at T = {r['sequence_len']} (seed {r['seed']}, in epoch {r['diverged']} of "
+            f"{r['config']['n_epochs']})" for r in gone]
+    return (f" Diverged, and counted as not solved ({plural(len(gone), 'run')}: a NaN or an infinity in the loss or "
+            f"the gradient norm ends a run): {join_words(runs)}.")
 
 
 def _settings_sentence(records: list[dict]) -> str:
@@ -554,7 +568,7 @@ def answer_frontier(records: list[dict]) -> str:
     against = [_against(records, arm, base) for arm in arms if arm != base and arm.endswith("+ortho")]
     versus = (f" Cell by cell, {'; '.join(against)}." if base in arms and against else "")
     text = (f"The longest T up to which every run at every T (of {', '.join(map(str, Ts))}) ends solved: "
-            f"{_reach_sentence(records, arms)}. {_last_solved_sentence(records, arms)}"
+            f"{_reach_sentence(records, arms)}. {_last_solved_sentence(records, arms)}{_diverged_sentence(records)}"
             f"{stop_rule_sentence(records, 'frontier', FRONTIER_FULL_GRIDS, FRONTIER_GRIDS)}{pooled}"
             f"{versus}"
             f"{_lstm_needed_sentence(records)} {_settings_sentence(records)}{tuning_caveats('frontier_tuning', arms)}"
@@ -773,6 +787,7 @@ def answer_frontier_modern(records: list[dict]) -> str:
     text = (f"For each headline task, the longest T at which each cell ends a run solved, the longest T up to which "
             f"all its runs at every length do, and how far it has run (the frontier's arms on seeds 100-109, the GRU "
             f"and the LRU on {FRONTIER_MODERN_SEEDS}): {_last_solved_sentence(records, arms)}"
+            f"{_diverged_sentence(records)}"
             f"{stop_rule_sentence(records, 'frontier_modern', FRONTIER_MODERN_FULL_GRIDS, FRONTIER_MODERN_GRIDS)}"
             f"{versus} {beyond} "
             f"{_settings_sentence(records)}{tuning_caveats('frontier_tuning', arms)}"
