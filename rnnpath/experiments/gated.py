@@ -566,19 +566,25 @@ def answer_frontier(records: list[dict]) -> str:
               " No (task, T) cell has been run by every arm yet, so no rates are pooled.")
     base = "rnn+ortho"  # the headline's arm: what a gated or constrained cell is measured against
     against = [_against(records, arm, base) for arm in arms if arm != base and arm.endswith("+ortho")]
-    versus = (f" Cell by cell, {'; '.join(against)}." if base in arms and against else "")
-    text = (f"The longest T up to which every run at every T (of {', '.join(map(str, Ts))}) ends solved: "
-            f"{_reach_sentence(records, arms)}. {_last_solved_sentence(records, arms)}{_diverged_sentence(records)}"
-            f"{stop_rule_sentence(records, 'frontier', FRONTIER_FULL_GRIDS, FRONTIER_GRIDS)}{pooled}"
-            f"{versus}"
-            f"{_lstm_needed_sentence(records)} {_settings_sentence(records)}{tuning_caveats('frontier_tuning', arms)}"
-            f"{tuning_caveats('short_tuning', arms)}")
+    # labelled paragraphs and one bullet per pair of arms, as in answer_frontier_modern
+    versus = ("**Cell by cell.** Fisher's exact test in each (task, T) cell that both arms ran, and Holm's correction "
+              "over each pair's cells:\n\n" + "\n".join(f"- {line}." for line in against)
+              if base in arms and against else "")
+    reach = (f"**Reach.** The longest T up to which every run at every T (of {', '.join(map(str, Ts))}) ends solved: "
+             f"{_reach_sentence(records, arms)}. {_last_solved_sentence(records, arms)}{_diverged_sentence(records)}"
+             f"{pooled}")
+    stop = stop_rule_sentence(records, "frontier", FRONTIER_FULL_GRIDS, FRONTIER_GRIDS)
+    settings = (f"**Settings.** {_settings_sentence(records)}{tuning_caveats('frontier_tuning', arms)}"
+                f"{tuning_caveats('short_tuning', arms)}")
+    needed = _lstm_needed_sentence(records).strip()
+    text = "\n\n".join(part for part in (reach, f"**The stop rule.**{stop}", versus,
+                                           f"**Is an LSTM needed?** {needed}" if needed else "", settings) if part)
     published = ("Published, in other settings: Pascanu et al. 2013 solve temporal order up to T = 200 with SGD, "
                  "clipping and a regulariser that keeps the gradient's norm from vanishing; seed 004 (Ribeiro et al. "
                  "2020, see order_table) has an LSTM solve temporal order with its symbols in fixed early windows up "
                  "to length 200 and fail at 300 and 500.")
     note = ex.progress_note(records)
-    return text + (f" {note}" if note else "") + "\n\n" + _rate_table(records, arms) + "\n\n" + published
+    return "\n\n".join(part for part in (text, note, _rate_table(records, arms), published) if part)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -779,19 +785,26 @@ def answer_frontier_modern(records: list[dict]) -> str:
     against = [_against(records, arm, base) for arm, base in compared]
     pairs = list(dict.fromkeys((arm, r["task"]) for r in records for arm in {a for pair in compared for a in pair}
                                if arm_of(r) == arm))
-    versus = (f" Cell by cell, {'; '.join(against)}.{_edge_sentence(pairs)}" if against else "")
-    beyond = (f"Past T = {FRONTIER_LENS[-1]} (T = {', '.join(map(str, FRONTIER_LONG_LENS))}) go the GRU's and the "
-              f"LRU's pairs with a run solved at {FRONTIER_LENS[-1]} (the frontier's own arms stop there): "
+    # one labelled paragraph per part of the answer and one bullet per pair of arms: the answer is long, and a
+    # reader looking for one comparison finds it by its arms at the head of a line
+    versus = ("**Cell by cell.** Fisher's exact test in each (task, T) cell that both arms ran, and Holm's correction "
+              "over each pair's cells:\n\n" + "\n".join(f"- {line}." for line in against)
+              + (f"\n\n{_edge_sentence(pairs).strip()}" if _edge_sentence(pairs) else "") if against else "")
+    beyond = (f"**Past T = {FRONTIER_LENS[-1]}.** T = {', '.join(map(str, FRONTIER_LONG_LENS))} go to the GRU's and "
+              f"the LRU's pairs with a run solved at {FRONTIER_LENS[-1]} (the frontier's own arms stop there): "
               + (join_words([f"{arm} on {task}" for arm, task in FRONTIER_LONG]) if FRONTIER_LONG else "none yet")
               + _undecided_clause(records) + "; the stop rule goes on there." + long_cut_sentence(records))
-    text = (f"For each headline task, the longest T at which each cell ends a run solved, the longest T up to which "
-            f"all its runs at every length do, and how far it has run (the frontier's arms on seeds 100-109, the GRU "
-            f"and the LRU on {FRONTIER_MODERN_SEEDS}): {_last_solved_sentence(records, arms)}"
-            f"{_diverged_sentence(records)}"
-            f"{stop_rule_sentence(records, 'frontier_modern', FRONTIER_MODERN_FULL_GRIDS, FRONTIER_MODERN_GRIDS)}"
-            f"{versus} {beyond} "
-            f"{_settings_sentence(records)}{tuning_caveats('frontier_tuning', arms)}"
-            f"{tuning_caveats('modern_tuning', arms)}{tuning_caveats('short_tuning', arms)}")
+    reach = (f"**Reach.** For each headline task, the longest T at which each cell ends a run solved, the longest T "
+             f"up to which all its runs at every length do, and how far it has run (the frontier's arms on seeds "
+             f"100-109, the GRU and the LRU on {FRONTIER_MODERN_SEEDS}): {_last_solved_sentence(records, arms)}"
+             f"{_diverged_sentence(records)}")
+    stop = stop_rule_sentence(records, "frontier_modern", FRONTIER_MODERN_FULL_GRIDS, FRONTIER_MODERN_GRIDS)
+    settings = (f"**Settings.** {_settings_sentence(records)}{tuning_caveats('frontier_tuning', arms)}"
+                f"{tuning_caveats('modern_tuning', arms)}{tuning_caveats('short_tuning', arms)}")
+    lru = (_lru_form_sentence(records) + _coarse_sentence(records)).strip()
+    note = ex.progress_note(records)
+    text = "\n\n".join(part for part in (reach, f"**The stop rule.**{stop}", versus, beyond, settings,
+                                           f"**The LRU.** {lru}" if lru else "", note) if part)
     widths = sorted({rp.full_config(r["config"])["lru_width"] for r in records if rp.cell_of(r) == "lru"})
     width = (f" of width {join_words([str(m) for m in widths])} (picked per task among "
              f"{join_words([str(m) for m in tuning.LRU_WIDTHS_TRIED])} by modern_tuning, whose answer names the "
@@ -809,12 +822,9 @@ def answer_frontier_modern(records: list[dict]) -> str:
                  "recurrent matrix started orthogonal and every bias at 0; its update-gate bias, the GRU's analogue "
                  "of the LSTM's forget bias, is not tuned where the LSTM's is. The budget is equal in updates, not in "
                  "compute: a GRU or LSTM step costs about four vanilla steps, an LRU step less than one.")
-    text += _lru_form_sentence(records) + _coarse_sentence(records)
-    note = ex.progress_note(records)
     shared = (f"The same on the seeds every arm ran ({FRONTIER_MODERN_SEEDS}; the frontier's arms ran "
               f"{FRONTIER_SEEDS}, the table above counts all of theirs). {SHARED_SEEDS_NOTE}")
-    return (text + (f" {note}" if note else "") + "\n\n" + table + "\n\n" + shared + "\n\n"
-            + shared_reach_table(records) + "\n\n" + _rate_table(records, arms) + "\n\n" + published)
+    return "\n\n".join((text, table, shared, shared_reach_table(records), _rate_table(records, arms), published))
 
 
 def _coarse_sentence(records: list[dict]) -> str:
