@@ -473,8 +473,18 @@ def _diverged_sentence(records: list[dict]) -> str:
         return ""
     runs = [f"{arm_of(r)} on {r['task']} at T = {r['sequence_len']} (seed {r['seed']}, in epoch {r['diverged']} of "
             f"{r['config']['n_epochs']})" for r in gone]
+    # the setting each diverged under, and whether its knobs sit at an end of what tuning tried (at a shorter T):
+    # a rate picked at the top of its grid is the first suspect for a run that blows up at a longer length
+    grids = tuple(g for e in tuning.EXPERIMENTS for g in e.grids)
+    under = []
+    for arm, task in dict.fromkeys((arm_of(r), r["task"]) for r in gone):
+        setting = tuning.setting_of(next(r for r in gone if (arm_of(r), r["task"]) == (arm, task)))
+        edges = tuning.edge_knobs({(arm, task): setting}, grids).get((arm, task), [])
+        at = (f" ({'its' if len(edges) == 1 else 'each'} {join_words([tuning.EDGE_KNOBS[k] for k in edges])} at an "
+              f"end of what its tuning grids tried)" if edges else "")
+        under.append(f"{arm} on {task} at {tuning.setting_text(setting)}{at}")
     return (f" Diverged, and counted as not solved ({plural(len(gone), 'run')}: a NaN or an infinity in the loss or "
-            f"the gradient norm ends a run): {join_words(runs)}.")
+            f"the gradient norm ends a run): {join_words(runs)}; each at its pair's setting: {join_words(under)}.")
 
 
 def _settings_sentence(records: list[dict]) -> str:
