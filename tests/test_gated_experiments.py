@@ -815,10 +815,15 @@ def test_a_task_the_orthogonal_start_solves_somewhere_is_not_called_one_it_never
 
 
 def test_the_frontier_answers_name_every_run_that_diverged():
-    def record(cell, T, seed, diverged, lr):
+    def record(cell, T, seed, diverged, lr, history=()):
         return {"task": "temporal_order", "init": "ortho", "sequence_len": T, "seed": seed, "diverged": diverged,
-                "config": {"cell": cell, "n_epochs": 80, "optimizer": "adam", "lr": lr}}
-    records = [record("gru", 1000, 103, 58, 0.03), record("gru", 1000, 104, None, 0.03), record("rnn", 60, 2, 7, 1e-3)]
+                "config": {"cell": cell, "n_epochs": 80, "optimizer": "adam", "lr": lr}, "history": list(history),
+                "metric_name": "accuracy", "chance": 0.25, "best_metric": 0.3}
+    # where the run stood in its last finite epoch (and at its best): a blow-up of a run stuck at chance reads apart
+    # from one that ended progress; a run that diverged in its first epoch has no such epoch
+    last = {"epoch": 57, "metric": 0.2531, "grad_norm": 8.1e138}
+    records = [record("gru", 1000, 103, 58, 0.03, [last]), record("gru", 1000, 104, None, 0.03),
+               record("rnn", 60, 2, 7, 1e-3)]
     # each with its setting, and the knobs of it that sit at an end of the tuning grids (edge_knobs): Adam 0.03 is
     # the top of the GRU's rates, Adam 0.001 inside the vanilla cell's
     grids = tuple(g for e in tuning.EXPERIMENTS for g in e.grids)
@@ -828,7 +833,8 @@ def test_the_frontier_answers_name_every_run_that_diverged():
     assert gated._diverged_sentence(records) == (
         " Diverged, and counted as not solved (2 runs: a NaN or an infinity in the loss or the gradient norm ends a "
         "run): rnn+ortho on temporal_order at T = 60 (seed 2, in epoch 7 of 80) and gru+ortho on temporal_order at "
-        "T = 1000 (seed 103, in epoch 58 of 80); each at its pair's setting: rnn+ortho on temporal_order at adam lr "
+        "T = 1000 (seed 103, in epoch 58 of 80; accuracy 0.253 at epoch 57, its best 0.300, chance 0.25, mean "
+        "gradient norm 8.1e+138); each at its pair's setting: rnn+ortho on temporal_order at adam lr "
         "0.001 and gru+ortho on temporal_order at adam lr 0.03 (its learning rate at an end of what its tuning grids "
         "tried).")
     assert gated._diverged_sentence(records[1:2]) == ""
