@@ -1171,3 +1171,30 @@ def test_method_states_the_frontiers_stop_rule():
     method = " ".join((ROOT / "docs" / "method.md").read_text().split())
     assert "gated.FRONTIER_STOPPED" in method
     assert f"From T = {gated.FRONTIER_STOP_FROM} on, a pair (arm, task) none of whose runs" in method
+
+
+def test_the_unsolved_long_runs_say_which_were_still_improving_when_the_budget_ran_out():
+    """frontier_modern lists the GRU's and the LRU's unsolved runs from T = 500 on with their metric at each quarter
+    of the budget, and names those whose best epoch falls in the last LEARNING_AT_END (still improving); solved runs,
+    shorter lengths and the frontier's own arms are left out."""
+    def run(cell, T, seed, metrics, solved=False, diverged=None):
+        history = [{"epoch": e + 1, "metric": m} for e, m in enumerate(metrics)]
+        best = max(range(len(metrics)), key=lambda i: metrics[i])
+        return {"task": "temporal_order", "init": "ortho", "sequence_len": T, "seed": seed, "metric_name": "accuracy",
+                "config": {"cell": cell, "n_epochs": 80}, "history": history, "final_metric": metrics[-1],
+                "best_metric": metrics[best], "best_epoch": best + 1, "diverged": diverged, "solved": solved}
+    rising = [0.25 + 0.005 * e for e in range(80)]  # best at epoch 80
+    flat = [0.3] + [0.25] * 79  # best at epoch 1
+    records = [run("lru", 1000, 101, rising), run("lru", 1000, 103, flat), run("gru", 2000, 101, flat[:27], diverged=28),
+               run("lru", 500, 100, rising, solved=True), run("lru", 300, 100, rising), run("lstm", 500, 100, rising)]
+    with mock.patch.object(rp, "is_success", lambda r: r["solved"]):
+        text = gated.unsolved_long(records)
+        assert gated.unsolved_long(records[3:4]) == ""
+    head, table = text.split("\n\n")
+    assert head.startswith("**Unsolved from T = 500 on.** Of the 3 runs of the GRU and the LRU")
+    assert "1 reached its best in the last 10 epochs of the 80: lru+ortho on temporal_order at T = 1000 (seed 101)" in head
+    rows = table.splitlines()[2:]
+    assert [row.split(" | ")[0] for row in rows] == ["| gru+ortho", "| lru+ortho", "| lru+ortho"]
+    assert rows[0].endswith("| 0.250 | - | - | - | 0.300 (epoch 1) | diverged in epoch 28 |")
+    assert rows[1].endswith("| 0.345 | 0.445 | 0.545 | 0.645 | 0.645 (epoch 80) | best in the last 10 epochs |")
+    assert rows[2].endswith("| 0.300 (epoch 1) |  |")

@@ -830,8 +830,8 @@ def answer_frontier_modern(records: list[dict]) -> str:
                 f"{tuning_caveats('modern_tuning', arms)}{tuning_caveats('short_tuning', arms)}")
     lru = (_lru_form_sentence(records) + _coarse_sentence(records)).strip()
     note = ex.progress_note(records)
-    text = "\n\n".join(part for part in (reach, f"**The stop rule.**{stop}", versus, beyond, settings,
-                                           f"**The LRU.** {lru}" if lru else "", note) if part)
+    text = "\n\n".join(part for part in (reach, f"**The stop rule.**{stop}", versus, beyond, unsolved_long(records),
+                                           settings, f"**The LRU.** {lru}" if lru else "", note) if part)
     widths = sorted({rp.full_config(r["config"])["lru_width"] for r in records if rp.cell_of(r) == "lru"})
     width = (f" of width {join_words([str(m) for m in widths])} (picked per task among "
              f"{join_words([str(m) for m in tuning.LRU_WIDTHS_TRIED])} by modern_tuning, whose answer names the "
@@ -852,6 +852,54 @@ def answer_frontier_modern(records: list[dict]) -> str:
     shared = (f"The same on the seeds every arm ran ({FRONTIER_MODERN_SEEDS}; the frontier's arms ran "
               f"{FRONTIER_SEEDS}, the table above counts all of theirs). {SHARED_SEEDS_NOTE}")
     return "\n\n".join((text, table, shared, shared_reach_table(records), _rate_table(records, arms), published))
+
+
+# an unsolved run whose best epoch falls in the last LEARNING_AT_END epochs of its budget was still improving when
+# the budget ran out: its cell's count is the cell's within that budget, which more updates might change
+LEARNING_AT_END = 10
+
+
+def unsolved_long(records: list[dict]) -> str:
+    """'**Unsolved from T = 500 on.** Of the 14 runs of the GRU and the LRU ..., 4 reached their best in the last 10
+    epochs ...' and a table of those runs (arm, task, T, seed, the metric at each quarter of the budget, the best and
+    its epoch, how the run ended): whether a count at a long length is a wall or a budget. '' where every such run
+    ends solved."""
+    modern = {f"{cell}+{init}" for cell, init in FRONTIER_MODERN_ARMS}
+    runs = sorted((r for r in records if arm_of(r) in modern and r["sequence_len"] >= FRONTIER_LENS[-1]
+                   and not rp.is_success(r)),
+                  key=lambda r: (arm_rank(arm_of(r)), ex.task_rank(r["task"]), r["sequence_len"], r["seed"]))
+    if not runs:
+        return ""
+    n_epochs = rp.full_config(runs[0]["config"])["n_epochs"]
+    marks = [n_epochs * k // 4 for k in (1, 2, 3, 4)]
+    rows, rising = [], []
+    for r in runs:
+        name = r["metric_name"]
+        by_epoch = {h["epoch"]: h["metric"] for h in r.get("history", [])}
+        still = not r.get("diverged") and r["best_epoch"] is not None and r["best_epoch"] > n_epochs - LEARNING_AT_END
+        if still:
+            rising.append(r)
+        ended = (f"diverged in epoch {r['diverged']}" if r.get("diverged") else
+                 f"best in the last {LEARNING_AT_END} epochs" if still else "")
+        rows.append([arm_of(r), r["task"], r["sequence_len"], r["seed"],
+                     rp.METRIC_LABELS.get(name, name),
+                     *[rp.format_metric(by_epoch[e], name) if e in by_epoch else "-" for e in marks],
+                     f"{rp.format_metric(r['best_metric'], name)} (epoch {r['best_epoch']})", ended])
+    named = [f"{arm_of(r)} on {r['task']} at T = {r['sequence_len']} (seed {r['seed']})" for r in rising]
+    text = (f"**Unsolved from T = {FRONTIER_LENS[-1]} on.** Of the {plural(len(runs), 'run')} of the GRU and the LRU "
+            f"that end unsolved at T = {FRONTIER_LENS[-1]} or longer, "
+            + (f"{len(rising)} reached {'its' if len(rising) == 1 else 'their'} best in the last {LEARNING_AT_END} "
+               f"epochs of the {n_epochs}: {join_words(named)}. "
+               f"{'It was' if len(rising) == 1 else 'These were'} still improving when the budget ran out, so "
+               f"{'its cell' if len(rising) == 1 else 'their cells'}' counts hold for this budget, and more updates "
+               f"might change them; the others reached their best earlier (or diverged)."
+               if rising else f"none reached its best in the last {LEARNING_AT_END} epochs of the {n_epochs}: each "
+                              f"reached its best earlier (or diverged).")
+            + f" The metric along the budget (each epoch's mean over its batches; epoch {n_epochs}'s is the run's "
+              f"final metric):")
+    table = markdown_table(["arm", "task", "T", "seed", "metric", *[f"epoch {e}" for e in marks], "best (epoch)",
+                            "ended"], rows)
+    return text + "\n\n" + table
 
 
 def _coarse_sentence(records: list[dict]) -> str:
