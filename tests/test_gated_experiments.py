@@ -1175,26 +1175,34 @@ def test_method_states_the_frontiers_stop_rule():
 
 def test_the_unsolved_long_runs_say_which_were_still_improving_when_the_budget_ran_out():
     """frontier_modern lists the GRU's and the LRU's unsolved runs from T = 500 on with their metric at each quarter
-    of the budget, and names those whose best epoch falls in the last LEARNING_AT_END (still improving); solved runs,
-    shorter lengths and the frontier's own arms are left out."""
+    of the budget, and flags those whose last ten epochs rank better than the ten before (exact rank-sum test); a run
+    flat at chance, whose best epoch may fall late by noise, is not flagged; solved runs, shorter lengths and the
+    frontier's own arms are left out, and the expected number of flags by chance is given."""
     def run(cell, T, seed, metrics, solved=False, diverged=None):
         history = [{"epoch": e + 1, "metric": m} for e, m in enumerate(metrics)]
         best = max(range(len(metrics)), key=lambda i: metrics[i])
         return {"task": "temporal_order", "init": "ortho", "sequence_len": T, "seed": seed, "metric_name": "accuracy",
-                "config": {"cell": cell, "n_epochs": 80}, "history": history, "final_metric": metrics[-1],
-                "best_metric": metrics[best], "best_epoch": best + 1, "diverged": diverged, "solved": solved}
-    rising = [0.25 + 0.005 * e for e in range(80)]  # best at epoch 80
-    flat = [0.3] + [0.25] * 79  # best at epoch 1
-    records = [run("lru", 1000, 101, rising), run("lru", 1000, 103, flat), run("gru", 2000, 101, flat[:27], diverged=28),
+                "higher_is_better": True, "config": {"cell": cell, "n_epochs": 80}, "history": history,
+                "final_metric": metrics[-1], "best_metric": metrics[best], "best_epoch": best + 1,
+                "diverged": diverged, "solved": solved}
+    rising = [0.25 + 0.005 * e for e in range(80)]  # best at epoch 80, and every late epoch above the ones before
+    noisy = [0.25 + 0.01 * ((7 * e) % 5) for e in range(79)] + [0.3]  # at chance, its best in the last epoch
+    records = [run("lru", 1000, 101, rising), run("lru", 1000, 103, noisy), run("gru", 2000, 101, noisy[:27], diverged=28),
                run("lru", 500, 100, rising, solved=True), run("lru", 300, 100, rising), run("lstm", 500, 100, rising)]
+    assert gated.still_improving(records[0]) < 0.001 and gated.still_improving(records[2]) is None
+    assert gated.still_improving(records[1]) is None  # its last ten epochs' median is no better
     with mock.patch.object(rp, "is_success", lambda r: r["solved"]):
         text = gated.unsolved_long(records)
         assert gated.unsolved_long(records[3:4]) == ""
+        frontier = gated.improving_sentence(records, 200)
     head, table = text.split("\n\n")
-    assert head.startswith("**Unsolved from T = 500 on.** Of the 3 runs of the GRU and the LRU")
-    assert "1 reached its best in the last 10 epochs of the 80: lru+ortho on temporal_order at T = 1000 (seed 101)" in head
+    assert head.startswith("**Unsolved from T = 500 on.** A run that ends unsolved is counted as still improving")
+    assert ("Still improving: lru+ortho on temporal_order at T = 1000 (1 of its 2 unsolved runs); the other 2 of the "
+            "3 unsolved runs from T = 500 on were not. Were none of them improving, at most about 0.1 of the 3") in head
     rows = table.splitlines()[2:]
     assert [row.split(" | ")[0] for row in rows] == ["| gru+ortho", "| lru+ortho", "| lru+ortho"]
-    assert rows[0].endswith("| 0.250 | - | - | - | 0.300 (epoch 1) | diverged in epoch 28 |")
-    assert rows[1].endswith("| 0.345 | 0.445 | 0.545 | 0.645 | 0.645 (epoch 80) | best in the last 10 epochs |")
-    assert rows[2].endswith("| 0.300 (epoch 1) |  |")
+    assert rows[0].endswith("| 0.280 | - | - | - | 0.290 (epoch 3) | - | diverged in epoch 28 |")
+    assert rows[1].endswith("| 0.345 | 0.445 | 0.545 | 0.645 | 0.645 (epoch 80) | < 0.001 | still improving |")
+    assert rows[2].endswith("| 0.280 | 0.280 | 0.280 | 0.300 | 0.300 (epoch 80) | - |  |")
+    # the frontier's sentence counts every arm's unsolved runs from its T0 on (the LSTM at 500 and the LRU at 300 too)
+    assert "lstm+ortho on temporal_order at T = 500 (1 of its 1 unsolved run)" in frontier and "of the 5 unsolved" in frontier

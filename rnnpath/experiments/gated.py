@@ -605,7 +605,8 @@ def answer_frontier(records: list[dict]) -> str:
                 f"{tuning_caveats('short_tuning', arms)}")
     needed = _lstm_needed_sentence(records).strip()
     text = "\n\n".join(part for part in (reach, f"**The stop rule.**{stop}", versus,
-                                           f"**Is an LSTM needed?** {needed}" if needed else "", settings) if part)
+                                           f"**Is an LSTM needed?** {needed}" if needed else "",
+                                           improving_sentence(records, FRONTIER_STOP_FROM), settings) if part)
     published = ("Published, in other settings: Pascanu et al. 2013 solve temporal order up to T = 200 with SGD, "
                  "clipping and a regulariser that keeps the gradient's norm from vanishing; seed 004 (Ribeiro et al. "
                  "2020, see order_table) has an LSTM solve temporal order with its symbols in fixed early windows up "
@@ -854,52 +855,95 @@ def answer_frontier_modern(records: list[dict]) -> str:
     return "\n\n".join((text, table, shared, shared_reach_table(records), _rate_table(records, arms), published))
 
 
-# an unsolved run whose best epoch falls in the last LEARNING_AT_END epochs of its budget was still improving when
-# the budget ran out: its cell's count is the cell's within that budget, which more updates might change
-LEARNING_AT_END = 10
+# An unsolved run is still improving at the end when the metrics of its last LATE_EPOCHS epochs rank better than
+# those of the LATE_EPOCHS before them by the exact rank-sum test (two-sided p < ex.SIGNIFICANCE): its cell's count
+# holds for this budget, and more updates might change it. The best epoch alone will not do: a run flat at chance
+# sets its best in the last ten of 80 epochs one time in eight by noise.
+LATE_EPOCHS = 10
+
+
+def still_improving(r: dict) -> float | None:
+    """The rank-sum p of run `r`'s last LATE_EPOCHS epoch metrics against the LATE_EPOCHS before them where the last
+    are the better (higher, or lower for a loss), else None; None too for a run that diverged or has fewer epochs."""
+    metrics = [h["metric"] for h in r.get("history", [])]
+    if r.get("diverged") or len(metrics) < 2 * LATE_EPOCHS:
+        return None
+    before, last = metrics[-2 * LATE_EPOCHS:-LATE_EPOCHS], metrics[-LATE_EPOCHS:]
+    better = np.median(last) > np.median(before) if r["higher_is_better"] else np.median(last) < np.median(before)
+    return stats.rank_sum_exact(last, before) if better else None
+
+
+def _improving(r: dict) -> bool:
+    p = still_improving(r)
+    return p is not None and p < ex.SIGNIFICANCE
+
+
+def _unsolved_from(records: list[dict], arms: set[str], T0: int) -> list[dict]:
+    return sorted((r for r in records if arm_of(r) in arms and r["sequence_len"] >= T0 and not rp.is_success(r)),
+                  key=lambda r: (arm_rank(arm_of(r)), ex.task_rank(r["task"]), r["sequence_len"], r["seed"]))
+
+
+def _improving_rule(n_epochs: int) -> str:
+    return (f"the metrics of its last {LATE_EPOCHS} epochs of {n_epochs} rank better than those of the "
+            f"{LATE_EPOCHS} before them (exact rank-sum test, p < {ex.SIGNIFICANCE:g})")
+
+
+def improving_sentence(records: list[dict], T0: int) -> str:
+    """'**Unsolved from T = 200 on.** Still improving when the budget ran out (...): lstm+ortho on addition at T =
+    200 (2 of its 2 unsolved runs), ...': per (arm, task, T) cell, how many of its unsolved runs were still improving
+    at the end (still_improving), for every arm of `records`; '' where no run from T0 on ends unsolved."""
+    runs = _unsolved_from(records, set(arms_in(records)), T0)
+    if not runs:
+        return ""
+    n_epochs = rp.full_config(runs[0]["config"])["n_epochs"]
+    cells = {}
+    for r in runs:
+        k, n = cells.get((arm_of(r), r["task"], r["sequence_len"]), (0, 0))
+        cells[(arm_of(r), r["task"], r["sequence_len"])] = (k + _improving(r), n + 1)
+    named = [f"{arm} on {task} at T = {T} ({k} of its {plural(n, 'unsolved run')})"
+             for (arm, task, T), (k, n) in cells.items() if k]
+    head = (f"**Unsolved from T = {T0} on.** A run that ends unsolved is counted as still improving when "
+            f"{_improving_rule(n_epochs)}; its cell's count then holds for this budget, and more updates might change "
+            f"it. ")
+    if not named:
+        return head + f"None of the {plural(len(runs), 'unsolved run')} from T = {T0} on was still improving."
+    flagged = sum(k for (k, _) in cells.values())
+    # under no improvement at all, a run is flagged with probability at most SIGNIFICANCE / 2 (a two-sided test of
+    # which only the better end counts; mid-ranks of tied epochs make it smaller still)
+    chance = len(runs) * ex.SIGNIFICANCE / 2
+    return (head + f"Still improving: {join_words(named)}; the other {len(runs) - flagged} of the "
+            f"{plural(len(runs), 'unsolved run')} from T = {T0} on were not. Were none of them improving, at most "
+            f"about {chance:.1f} of the {len(runs)} would be flagged by chance at this level, so a flag on a run "
+            f"near chance is weak evidence on its own.")
 
 
 def unsolved_long(records: list[dict]) -> str:
-    """'**Unsolved from T = 500 on.** Of the 14 runs of the GRU and the LRU ..., 4 reached their best in the last 10
-    epochs ...' and a table of those runs (arm, task, T, seed, the metric at each quarter of the budget, the best and
-    its epoch, how the run ended): whether a count at a long length is a wall or a budget. '' where every such run
-    ends solved."""
+    """improving_sentence for the GRU's and the LRU's runs from T = 500 on, and a table of their unsolved runs (arm,
+    task, T, seed, the metric at each quarter of the budget, the best and its epoch, the rank-sum p of the last
+    epochs against the ones before, how the run ended): whether a count at a long length is a wall or a budget."""
     modern = {f"{cell}+{init}" for cell, init in FRONTIER_MODERN_ARMS}
-    runs = sorted((r for r in records if arm_of(r) in modern and r["sequence_len"] >= FRONTIER_LENS[-1]
-                   and not rp.is_success(r)),
-                  key=lambda r: (arm_rank(arm_of(r)), ex.task_rank(r["task"]), r["sequence_len"], r["seed"]))
+    mine = [r for r in records if arm_of(r) in modern]
+    runs = _unsolved_from(mine, modern, FRONTIER_LENS[-1])
     if not runs:
         return ""
     n_epochs = rp.full_config(runs[0]["config"])["n_epochs"]
     marks = [n_epochs * k // 4 for k in (1, 2, 3, 4)]
-    rows, rising = [], []
+    rows = []
     for r in runs:
         name = r["metric_name"]
         by_epoch = {h["epoch"]: h["metric"] for h in r.get("history", [])}
-        still = not r.get("diverged") and r["best_epoch"] is not None and r["best_epoch"] > n_epochs - LEARNING_AT_END
-        if still:
-            rising.append(r)
+        p = still_improving(r)
         ended = (f"diverged in epoch {r['diverged']}" if r.get("diverged") else
-                 f"best in the last {LEARNING_AT_END} epochs" if still else "")
-        rows.append([arm_of(r), r["task"], r["sequence_len"], r["seed"],
-                     rp.METRIC_LABELS.get(name, name),
+                 "still improving" if _improving(r) else "")
+        rows.append([arm_of(r), r["task"], r["sequence_len"], r["seed"], rp.METRIC_LABELS.get(name, name),
                      *[rp.format_metric(by_epoch[e], name) if e in by_epoch else "-" for e in marks],
-                     f"{rp.format_metric(r['best_metric'], name)} (epoch {r['best_epoch']})", ended])
-    named = [f"{arm_of(r)} on {r['task']} at T = {r['sequence_len']} (seed {r['seed']})" for r in rising]
-    text = (f"**Unsolved from T = {FRONTIER_LENS[-1]} on.** Of the {plural(len(runs), 'run')} of the GRU and the LRU "
-            f"that end unsolved at T = {FRONTIER_LENS[-1]} or longer, "
-            + (f"{len(rising)} reached {'its' if len(rising) == 1 else 'their'} best in the last {LEARNING_AT_END} "
-               f"epochs of the {n_epochs}: {join_words(named)}. "
-               f"{'It was' if len(rising) == 1 else 'These were'} still improving when the budget ran out, so "
-               f"{'its cell' if len(rising) == 1 else 'their cells'}' counts hold for this budget, and more updates "
-               f"might change them; the others reached their best earlier (or diverged)."
-               if rising else f"none reached its best in the last {LEARNING_AT_END} epochs of the {n_epochs}: each "
-                              f"reached its best earlier (or diverged).")
-            + f" The metric along the budget (each epoch's mean over its batches; epoch {n_epochs}'s is the run's "
-              f"final metric):")
+                     f"{rp.format_metric(r['best_metric'], name)} (epoch {r['best_epoch']})",
+                     "-" if p is None else stats.p_text(p), ended])
     table = markdown_table(["arm", "task", "T", "seed", "metric", *[f"epoch {e}" for e in marks], "best (epoch)",
-                            "ended"], rows)
-    return text + "\n\n" + table
+                            f"last {LATE_EPOCHS} epochs better, p", "ended"], rows)
+    return (improving_sentence(mine, FRONTIER_LENS[-1]) + f" The GRU's and the LRU's unsolved runs, with the metric "
+            f"along the budget (each epoch's mean over its batches; epoch {n_epochs}'s is the run's final metric):"
+            + "\n\n" + table)
 
 
 def _coarse_sentence(records: list[dict]) -> str:
