@@ -889,9 +889,11 @@ def _improving_rule(n_epochs: int) -> str:
 
 
 def improving_sentence(records: list[dict], T0: int) -> str:
-    """'**Unsolved from T = 200 on.** Still improving when the budget ran out (...): lstm+ortho on addition at T =
-    200 (2 of its 2 unsolved runs), ...': per (arm, task, T) cell, how many of its unsolved runs were still improving
-    at the end (still_improving), for every arm of `records`; '' where no run from T0 on ends unsolved."""
+    """'**Unsolved from T = 200 on.** A run that ends unsolved is counted as still improving when ... Still
+    improving: lstm+ortho on addition at T = 200 (2 of its 2 unsolved runs), ...; the other 122 of the 129 ... were
+    not. Were none of them improving, at most about 3.2 ...': per (arm, task, T) cell, how many of its unsolved runs
+    were still improving at the end (still_improving), for every arm of `records`, beside the number chance alone
+    would flag; '' where no run from T0 on ends unsolved."""
     runs = _unsolved_from(records, set(arms_in(records)), T0)
     if not runs:
         return ""
@@ -934,7 +936,7 @@ def unsolved_long(records: list[dict]) -> str:
         by_epoch = {h["epoch"]: h["metric"] for h in r.get("history", [])}
         p = still_improving(r)
         ended = (f"diverged in epoch {r['diverged']}" if r.get("diverged") else
-                 "still improving" if _improving(r) else "")
+                 "still improving" if p is not None and p < ex.SIGNIFICANCE else "")
         rows.append([arm_of(r), r["task"], r["sequence_len"], r["seed"], rp.METRIC_LABELS.get(name, name),
                      *[rp.format_metric(by_epoch[e], name) if e in by_epoch else "-" for e in marks],
                      f"{rp.format_metric(r['best_metric'], name)} (epoch {r['best_epoch']})",
