@@ -1206,3 +1206,24 @@ def test_the_unsolved_long_runs_say_which_were_still_improving_when_the_budget_r
     assert rows[2].endswith("| 0.280 | 0.280 | 0.280 | 0.300 | 0.300 (epoch 80) | - |  |")
     # the frontier's sentence counts every arm's unsolved runs from its T0 on (the LSTM at 500 and the LRU at 300 too)
     assert "lstm+ortho on temporal_order at T = 500 (1 of its 1 unsolved run)" in frontier and "of the 5 unsolved" in frontier
+
+
+def test_the_long_lengths_say_where_every_pair_ended_once_each_has_run_its_last():
+    """Once every pair past T = 500 holds all its seeds at the last of its planned lengths, the answer says where
+    each ended and why (the stop rule, the cost cut) and which long lengths no cell ran; before then it says nothing."""
+    seeds = rp.parse_seeds(gated.FRONTIER_MODERN_SEEDS)
+
+    def runs(arm, task, T):
+        return [{"task": task, "init": "ortho", "sequence_len": T, "seed": s, "config": {"cell": arm.split("+")[0]}}
+                for s in seeds]
+    stopped = {("lru+ortho", "temporal_order"): 1000, ("lru+ortho", "3bit_memorization"): 2000}
+    with mock.patch.object(gated, "FRONTIER_LONG", (("gru+ortho", "addition"), ("lru+ortho", "temporal_order"),
+                                                    ("lru+ortho", "3bit_memorization"))), \
+            mock.patch.dict(gated.FRONTIER_STOPPED, stopped):
+        records = (runs("gru+ortho", "addition", 2000) + runs("lru+ortho", "temporal_order", 1000)
+                   + runs("lru+ortho", "3bit_memorization", 2000))
+        assert gated.long_end_sentence(records) == (
+            " Every pair past T = 500 has run its last length: lru+ortho on temporal_order to T = 1000 (stopped there "
+            "by the stop rule), gru+ortho on addition to T = 2000 (cut there for cost) and lru+ortho on "
+            "3bit_memorization to T = 2000 (stopped there by the stop rule); no cell ran at T = 5000 or 10000.")
+        assert gated.long_end_sentence(records[1:]) == ""  # one GRU seed short at its last length

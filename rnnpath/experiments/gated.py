@@ -787,6 +787,28 @@ def _edge_sentence(pairs: list[tuple[str, str]]) -> str:
             f"the cell's.")
 
 
+def long_end_sentence(records: list[dict]) -> str:
+    """' Every pair past T = 500 has run its last length: gru+ortho on addition, ... to T = 2000 (cut there for cost)
+    and lru+ortho on temporal_order to T = 1000 (stopped there by the stop rule); no cell ran at T = 5000 or 10000.'
+    once each pair of FRONTIER_LONG holds all its seeds at the last of its planned_lengths; '' before then."""
+    n = len(rp.parse_seeds(FRONTIER_MODERN_SEEDS))
+    ends: dict[tuple[int, str], list[str]] = {}
+    for arm, task in FRONTIER_LONG:
+        last = planned_lengths(arm, task)[-1]
+        if sum((arm_of(r), r["task"], r["sequence_len"]) == (arm, task, last) for r in records) < n:
+            return ""
+        why = ("stopped there by the stop rule" if frontier_stop(arm, task) == last else
+               "cut there for cost" if last < FRONTIER_LONG_LENS[-1] else "the longest length run")
+        ends.setdefault((last, why), []).append(f"{arm} on {task}")
+    if not ends:
+        return ""
+    parts = [f"{join_words(pairs)} to T = {T} ({why})" for (T, why), pairs in sorted(ends.items())]
+    top = max(T for T, _ in ends)
+    unrun = [str(T) for T in FRONTIER_LONG_LENS if T > top]
+    return (f" Every pair past T = {FRONTIER_LENS[-1]} has run its last length: {join_words(parts)}"
+            + (f"; no cell ran at T = {' or '.join(unrun)}." if unrun else "."))
+
+
 def _undecided_clause(records: list[dict]) -> str:
     """'; still to decide at T = 500: lru+ortho on temporal_order (0 of 5 run) and ...': the modern pairs neither in
     FRONTIER_LONG nor stopped by the stop rule whose T = 500 cell does not hold all its seeds yet."""
@@ -821,7 +843,8 @@ def answer_frontier_modern(records: list[dict]) -> str:
     beyond = (f"**Past T = {FRONTIER_LENS[-1]}.** T = {', '.join(map(str, FRONTIER_LONG_LENS))} go to the GRU's and "
               f"the LRU's pairs with a run solved at {FRONTIER_LENS[-1]} (the frontier's own arms stop there): "
               + (join_words([f"{arm} on {task}" for arm, task in FRONTIER_LONG]) if FRONTIER_LONG else "none yet")
-              + _undecided_clause(records) + "; the stop rule goes on there." + long_cut_sentence(records))
+              + _undecided_clause(records) + "; the stop rule goes on there." + long_cut_sentence(records)
+              + long_end_sentence(records))
     reach = (f"**Reach.** For each headline task, the longest T at which each cell ends a run solved, the longest T "
              f"up to which all its runs at every length do, and how far it has run (the frontier's arms on seeds "
              f"100-109, the GRU and the LRU on {FRONTIER_MODERN_SEEDS}): {_last_solved_sentence(records, arms)}"
