@@ -395,7 +395,8 @@ FRONTIER_STOP_FROM = 200
 FRONTIER_STOPPED: dict[tuple[str, str], int] = {
     **{(arm, task): 200 for arm in ("rnn+ortho", "rnn+random") for task in FRONTIER_TASKS},
     ("ornn+ortho", "addition"): 200, ("ornn+ortho", "temporal_order"): 200,
-    ("ornn+ortho", "3bit_memorization"): 300, ("lru+ortho", "addition"): 200, ("lru+ortho", "temporal_order"): 1000}
+    ("ornn+ortho", "3bit_memorization"): 300, ("lru+ortho", "addition"): 200, ("lru+ortho", "temporal_order"): 1000,
+    ("lru+ortho", "3bit_memorization"): 2000}
 # (the LSTM on addition stopped after T = 300 under Adam 0.003; its pick moved to 0.01 when frontier_tuning's LSTM
 # grid was widened, and its cells run again from T = 30, the stop rule deciding afresh)
 
