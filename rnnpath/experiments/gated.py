@@ -476,7 +476,7 @@ def _diverged_sentence(records: list[dict]) -> str:
             f"{r['config']['n_epochs']}{_before_diverging(r)})" for r in gone]
     # the setting each diverged under, and whether its knobs sit at an end of what tuning tried (at a shorter T):
     # a rate picked at the top of its grid is the first suspect for a run that blows up at a longer length
-    grids = tuple(g for e in tuning.EXPERIMENTS for g in e.grids)
+    grids = tuning.all_grids()
     under = []
     for arm, task in dict.fromkeys((arm_of(r), r["task"]) for r in gone):
         setting = tuning.setting_of(next(r for r in gone if (arm_of(r), r["task"]) == (arm, task)))
@@ -775,7 +775,7 @@ def _edge_sentence(pairs: list[tuple[str, str]]) -> str:
     """' Of the picks behind these comparisons, lru+ortho's on addition sits at an end of its tuning grids (learning
     rate, width and r_min), so a better setting may lie beyond it: ...': tuning.edge_knobs of the settings the runs
     used (TUNED) against every tuning grid that tried the pair, for the (arm, task) pairs the comparisons name."""
-    grids = tuple(g for e in tuning.EXPERIMENTS for g in e.grids)
+    grids = tuning.all_grids()
     used = {pair: tuning.TUNED[pair] for pair in pairs if pair in tuning.TUNED}
     edges = tuning.edge_knobs(used, grids)
     named = [f"{arm}'s on {task} ({join_words([tuning.EDGE_KNOBS[k] for k in edges[(arm, task)]])})"

@@ -530,3 +530,8 @@ EXPERIMENTS = [
         lambda records: answer_tuning(records, MODERN_TUNING_GRIDS),
     ),
 ]
+
+
+def all_grids() -> tuple:
+    """Every grid of every tuning experiment: what edge_knobs reads to say whether a pick sits at an end."""
+    return tuple(g for e in EXPERIMENTS for g in e.grids)
